@@ -1,0 +1,30 @@
+//! The data files, embedded at build time.
+
+pub struct DataFile {
+    /// Path relative to the repository root, for error messages.
+    pub path: &'static str,
+    pub text: &'static str,
+}
+
+macro_rules! data_file {
+    ($path:literal) => {
+        DataFile {
+            path: $path,
+            text: include_str!(concat!("../../../", $path)),
+        }
+    };
+}
+
+pub const CENTRAL_UNITS: DataFile = data_file!("data/orgs/central.csv");
+pub const PROVINCES: DataFile = data_file!("data/orgs/provinces.csv");
+pub const SUCCESSIONS: DataFile = data_file!("data/orgs/successions.csv");
+pub const COMMUNE_COUNTS: DataFile = data_file!("data/orgs/communes.csv");
+pub const COMMUNE_RULES: DataFile = data_file!("data/orgs/communes.toml");
+pub const DOCUMENTS: DataFile = data_file!("data/documents.toml");
+pub const TARGET_FILES: [DataFile; 3] = [
+    data_file!("data/targets/nq57.toml"),
+    data_file!("data/targets/ha-tinh.toml"),
+    data_file!("data/targets/indicators.toml"),
+];
+pub const TASKS: DataFile = data_file!("data/tasks.toml");
+pub const VALUES: DataFile = data_file!("data/values/published.csv");

@@ -1,0 +1,12 @@
+//! The built-in reference dataset: Resolution 57-NQ/TW, its cascade, the provinces before and
+//! after the 1 July 2025 merger, and published index results.
+//!
+//! The human-readable files under `data/` are compiled into the binary, so `tiendo demo` works
+//! from any directory. Every file is checked here, with the file, line and field named on error,
+//! and every cross-reference (a task's lead unit, a target's document) is resolved.
+
+mod communes;
+mod files;
+mod load;
+
+pub use load::{reference, Dataset, DatasetError};
