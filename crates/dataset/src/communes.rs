@@ -44,7 +44,11 @@ pub(crate) fn generate(provinces: &[OrgUnit]) -> Result<Vec<OrgUnit>, DatasetErr
     for (what, got, want) in [
         ("communes", sum(|c| c.communes), rules.communes),
         ("wards", sum(|c| c.wards), rules.wards),
-        ("special zones", sum(|c| c.special_zones), rules.special_zones),
+        (
+            "special zones",
+            sum(|c| c.special_zones),
+            rules.special_zones,
+        ),
     ] {
         if got != want {
             return Err(DatasetError::in_file(
@@ -62,24 +66,42 @@ pub(crate) fn generate(provinces: &[OrgUnit]) -> Result<Vec<OrgUnit>, DatasetErr
     let names = rules.first_parts.len() * rules.second_parts.len();
     let mut out = Vec::with_capacity(rules.total);
     for (p, c) in counts.iter().enumerate() {
-        let province = provinces.iter().find(|u| u.code == c.province).ok_or_else(|| {
-            DatasetError::in_file(file, format!("province {} is not in provinces.csv", c.province))
-        })?;
+        let province = provinces
+            .iter()
+            .find(|u| u.code == c.province)
+            .ok_or_else(|| {
+                DatasetError::in_file(
+                    file,
+                    format!("province {} is not in provinces.csv", c.province),
+                )
+            })?;
         if !province.validity.contains(rules.valid_from) {
             return Err(DatasetError::in_file(
                 file,
-                format!("province {} is not in force on {}", c.province, rules.valid_from),
+                format!(
+                    "province {} is not in force on {}",
+                    c.province, rules.valid_from
+                ),
             ));
         }
         for (kind, n, prefix_vi, suffix_en, tag) in [
             (OrgKind::Commune, c.communes, "Xã", "Commune", "X"),
             (OrgKind::Ward, c.wards, "Phường", "Ward", "P"),
-            (OrgKind::SpecialZone, c.special_zones, "Đặc khu", "Special Zone", "DK"),
+            (
+                OrgKind::SpecialZone,
+                c.special_zones,
+                "Đặc khu",
+                "Special Zone",
+                "DK",
+            ),
         ] {
             if n > names {
                 return Err(DatasetError::in_file(
                     file,
-                    format!("{} needs {n} names but only {names} can be formed", c.province),
+                    format!(
+                        "{} needs {n} names but only {names} can be formed",
+                        c.province
+                    ),
                 ));
             }
             for i in 0..n {
@@ -89,9 +111,9 @@ pub(crate) fn generate(provinces: &[OrgUnit]) -> Result<Vec<OrgUnit>, DatasetErr
                 let name = format!("{} {}", rules.first_parts[a], rules.second_parts[b]);
                 let code = format!("{}-{tag}{:03}", c.province, i + 1);
                 out.push(OrgUnit {
-                    code: code
-                        .parse()
-                        .map_err(|e: tiendo_domain::codes::CodeError| DatasetError::in_file(file, e.to_string()))?,
+                    code: code.parse().map_err(|e: tiendo_domain::codes::CodeError| {
+                        DatasetError::in_file(file, e.to_string())
+                    })?,
                     kind,
                     name_vi: format!("{prefix_vi} {name}"),
                     name_en: format!("{name} {suffix_en}"),

@@ -232,21 +232,30 @@ impl Dataset {
         let h = &self.hierarchy;
         let unit = |file: &'static str, what: &str, code: &OrgCode| {
             h.get(code).map(|_| ()).ok_or_else(|| {
-                DatasetError::in_file(file, format!("{what} names unit {code}, which is not defined in data/orgs"))
+                DatasetError::in_file(
+                    file,
+                    format!("{what} names unit {code}, which is not defined in data/orgs"),
+                )
             })
         };
         let docs: HashMap<&DocumentCode, &Document> =
             self.documents.iter().map(|d| (&d.code, d)).collect();
         let doc = |file: &'static str, what: &str, code: &DocumentCode| {
             docs.get(code).copied().ok_or_else(|| {
-                DatasetError::in_file(file, format!("{what} names document {code}, which is not in data/documents.toml"))
+                DatasetError::in_file(
+                    file,
+                    format!("{what} names document {code}, which is not in data/documents.toml"),
+                )
             })
         };
         let dfile = files::DOCUMENTS.path;
         let mut seen = HashSet::new();
         for d in &self.documents {
             if !seen.insert(&d.code) {
-                return Err(DatasetError::in_file(dfile, format!("document {} appears twice", d.code)));
+                return Err(DatasetError::in_file(
+                    dfile,
+                    format!("document {} appears twice", d.code),
+                ));
             }
             if let Some(i) = &d.issuer {
                 unit(dfile, &format!("document {}", d.code), i)?;
@@ -260,14 +269,20 @@ impl Dataset {
         let mut target_codes = HashSet::new();
         for t in &self.targets {
             if !target_codes.insert(&t.code) {
-                return Err(DatasetError::in_file(tfile, format!("target {} appears twice", t.code)));
+                return Err(DatasetError::in_file(
+                    tfile,
+                    format!("target {} appears twice", t.code),
+                ));
             }
             let what = format!("target {}", t.code);
             if let Some(dc) = &t.document {
                 let d = doc(tfile, &what, dc)?;
                 if let Some(g) = &t.group {
                     d.section(g).ok_or_else(|| {
-                        DatasetError::in_file(tfile, format!("{what} names group {g}, which document {dc} does not have"))
+                        DatasetError::in_file(
+                            tfile,
+                            format!("{what} names group {g}, which document {dc} does not have"),
+                        )
                     })?;
                 }
             }
@@ -282,12 +297,19 @@ impl Dataset {
             return Err(DatasetError::in_file(kfile, "a task code appears twice"));
         }
         for t in &self.tasks {
-            t.validate().map_err(|e| DatasetError::in_file(kfile, e.to_string()))?;
+            t.validate()
+                .map_err(|e| DatasetError::in_file(kfile, e.to_string()))?;
             let what = format!("task {}", t.code);
             let d = doc(kfile, &what, &t.document)?;
             if let Some(g) = &t.group {
                 d.section(g).ok_or_else(|| {
-                    DatasetError::in_file(kfile, format!("{what} names group {g}, which document {} does not have", d.code))
+                    DatasetError::in_file(
+                        kfile,
+                        format!(
+                            "{what} names group {g}, which document {} does not have",
+                            d.code
+                        ),
+                    )
                 })?;
             }
             unit(kfile, &what, &t.lead)?;
@@ -296,7 +318,10 @@ impl Dataset {
             }
             for tc in &t.targets {
                 if !target_codes.contains(tc) {
-                    return Err(DatasetError::in_file(kfile, format!("{what} names target {tc}, which is not defined")));
+                    return Err(DatasetError::in_file(
+                        kfile,
+                        format!("{what} names target {tc}, which is not defined"),
+                    ));
                 }
             }
             let mut depth = 1;
@@ -304,10 +329,16 @@ impl Dataset {
             while let Some(p) = parent {
                 depth += 1;
                 let pt = by_code.get(p).ok_or_else(|| {
-                    DatasetError::in_file(kfile, format!("{what} names parent {p}, which is not defined"))
+                    DatasetError::in_file(
+                        kfile,
+                        format!("{what} names parent {p}, which is not defined"),
+                    )
                 })?;
                 if depth > MAX_TASK_DEPTH {
-                    return Err(DatasetError::in_file(kfile, format!("{what} nests deeper than {MAX_TASK_DEPTH} levels")));
+                    return Err(DatasetError::in_file(
+                        kfile,
+                        format!("{what} nests deeper than {MAX_TASK_DEPTH} levels"),
+                    ));
                 }
                 parent = pt.parent.as_ref();
             }
@@ -316,7 +347,10 @@ impl Dataset {
         let vfile = files::VALUES.path;
         for v in &self.values {
             if !target_codes.contains(&v.target) {
-                return Err(DatasetError::in_file(vfile, format!("value names target {}, which is not defined", v.target)));
+                return Err(DatasetError::in_file(
+                    vfile,
+                    format!("value names target {}, which is not defined", v.target),
+                ));
             }
             unit(vfile, "a value", &v.org)?;
         }
@@ -345,15 +379,26 @@ mod tests {
     #[test]
     fn provinces_are_63_before_the_merger_and_34_after() {
         let d = reference().unwrap();
-        assert_eq!(d.units_of_kind(OrgKind::Province, day("2025-06-30")).count(), 63);
-        assert_eq!(d.units_of_kind(OrgKind::Province, day("2025-07-01")).count(), 34);
+        assert_eq!(
+            d.units_of_kind(OrgKind::Province, day("2025-06-30"))
+                .count(),
+            63
+        );
+        assert_eq!(
+            d.units_of_kind(OrgKind::Province, day("2025-07-01"))
+                .count(),
+            34
+        );
         let merged_away: Vec<_> = d
             .units_of_kind(OrgKind::Province, day("2025-06-30"))
             .filter(|u| u.validity.to().is_some())
             .collect();
         assert_eq!(merged_away.len(), 52);
         for u in merged_away {
-            let s = d.hierarchy.successor_of(&u.code).expect("every merged unit has a successor");
+            let s = d
+                .hierarchy
+                .successor_of(&u.code)
+                .expect("every merged unit has a successor");
             assert_eq!(s.effective, day("2025-07-01"));
         }
     }
@@ -365,17 +410,39 @@ mod tests {
         let local: Vec<_> = d
             .hierarchy
             .as_of(at)
-            .filter(|u| matches!(u.kind, OrgKind::Commune | OrgKind::Ward | OrgKind::SpecialZone))
+            .filter(|u| {
+                matches!(
+                    u.kind,
+                    OrgKind::Commune | OrgKind::Ward | OrgKind::SpecialZone
+                )
+            })
             .collect();
         assert_eq!(local.len(), 3321);
-        assert_eq!(local.iter().filter(|u| u.kind == OrgKind::Ward).count(), 687);
-        assert_eq!(local.iter().filter(|u| u.kind == OrgKind::SpecialZone).count(), 13);
+        assert_eq!(
+            local.iter().filter(|u| u.kind == OrgKind::Ward).count(),
+            687
+        );
+        assert_eq!(
+            local
+                .iter()
+                .filter(|u| u.kind == OrgKind::SpecialZone)
+                .count(),
+            13
+        );
         for u in &local {
             assert!(u.synthetic);
             let parent = d.hierarchy.get(u.parent.as_ref().unwrap()).unwrap();
-            assert!(parent.validity.contains(at), "{} under {}", u.code, parent.code);
+            assert!(
+                parent.validity.contains(at),
+                "{} under {}",
+                u.code,
+                parent.code
+            );
         }
-        assert!(d.units_of_kind(OrgKind::Commune, day("2025-06-30")).next().is_none());
+        assert!(d
+            .units_of_kind(OrgKind::Commune, day("2025-06-30"))
+            .next()
+            .is_none());
     }
 
     #[test]
@@ -391,7 +458,11 @@ mod tests {
         let nq57: Vec<_> = d
             .targets
             .iter()
-            .filter(|t| t.document.as_ref().is_some_and(|c| c.as_str() == "57-NQ/TW"))
+            .filter(|t| {
+                t.document
+                    .as_ref()
+                    .is_some_and(|c| c.as_str() == "57-NQ/TW")
+            })
             .collect();
         assert_eq!(nq57.len(), 21);
     }

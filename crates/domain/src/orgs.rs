@@ -295,8 +295,11 @@ mod tests {
             name_vi: code.into(),
             name_en: code.into(),
             parent: parent.map(|p| p.parse().unwrap()),
-            validity: Validity::new(from.map(|d| d.parse().unwrap()), to.map(|d| d.parse().unwrap()))
-                .unwrap(),
+            validity: Validity::new(
+                from.map(|d| d.parse().unwrap()),
+                to.map(|d| d.parse().unwrap()),
+            )
+            .unwrap(),
             synthetic: false,
             source: None,
         }
@@ -324,7 +327,9 @@ mod tests {
     fn as_of_returns_the_units_in_force_that_day() {
         let h = merged();
         let codes = |d: &str| -> Vec<String> {
-            h.as_of(d.parse().unwrap()).map(|u| u.code.to_string()).collect()
+            h.as_of(d.parse().unwrap())
+                .map(|u| u.code.to_string())
+                .collect()
         };
         assert_eq!(codes("2025-06-30"), ["VN", "A-OLD", "B", "C"]);
         assert_eq!(codes("2025-07-01"), ["VN", "A", "C"]);
@@ -346,7 +351,10 @@ mod tests {
         let e = Hierarchy::new(vec![unit("X", Some("NOPE"), None, None)], vec![]).unwrap_err();
         assert!(e.to_string().contains("NOPE"));
         let e = Hierarchy::new(
-            vec![unit("X", Some("Y"), None, None), unit("Y", Some("X"), None, None)],
+            vec![
+                unit("X", Some("Y"), None, None),
+                unit("Y", Some("X"), None, None),
+            ],
             vec![],
         )
         .unwrap_err();

@@ -140,7 +140,9 @@ impl Period {
             Period::Month(y, m) => ymd(y, m as u32 + 1),
             Period::Week(..) => return self.start() + Days::new(6),
         };
-        next_start.pred_opt().expect("dates after year 1000 have a predecessor")
+        next_start
+            .pred_opt()
+            .expect("dates after year 1000 have a predecessor")
     }
 
     /// True when every day of `other` lies within this period.
@@ -336,7 +338,10 @@ mod tests {
 
     #[test]
     fn start_and_end_dates() {
-        assert_eq!((p("2025").start(), p("2025").end()), (d("2025-01-01"), d("2025-12-31")));
+        assert_eq!(
+            (p("2025").start(), p("2025").end()),
+            (d("2025-01-01"), d("2025-12-31"))
+        );
         assert_eq!(p("2025S2").start(), d("2025-07-01"));
         assert_eq!(p("2025S2").end(), d("2025-12-31"));
         assert_eq!(p("2025Q1").end(), d("2025-03-31"));
@@ -352,7 +357,10 @@ mod tests {
         assert_eq!(m.roll_up(Periodicity::Quarterly), Some(p("2025Q3")));
         assert_eq!(m.roll_up(Periodicity::SixMonthly), Some(p("2025S2")));
         assert_eq!(m.roll_up(Periodicity::Yearly), Some(p("2025")));
-        assert_eq!(p("2025Q2").roll_up(Periodicity::SixMonthly), Some(p("2025S1")));
+        assert_eq!(
+            p("2025Q2").roll_up(Periodicity::SixMonthly),
+            Some(p("2025S1"))
+        );
         assert_eq!(p("2025").roll_up(Periodicity::Monthly), None);
         // Week 1 of 2025 starts on 30 December 2024 but belongs to January 2025.
         assert_eq!(p("2025W1").roll_up(Periodicity::Monthly), Some(p("202501")));
@@ -363,7 +371,14 @@ mod tests {
 
     #[test]
     fn orders_chronologically_with_longer_first() {
-        let mut v = vec![p("2025Q2"), p("202501"), p("2024"), p("2025"), p("2025S1"), p("2025Q1")];
+        let mut v = vec![
+            p("2025Q2"),
+            p("202501"),
+            p("2024"),
+            p("2025"),
+            p("2025S1"),
+            p("2025Q1"),
+        ];
         v.sort();
         let s: Vec<String> = v.iter().map(|x| x.to_string()).collect();
         assert_eq!(s, ["2024", "2025", "2025S1", "2025Q1", "202501", "2025Q2"]);

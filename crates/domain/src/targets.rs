@@ -189,17 +189,32 @@ pub enum Deadline {
     /// By the end of `year`.
     By { year: i32 },
     /// Every year from `from` (when given) to `until` (when given).
-    EveryYear { from: Option<i32>, until: Option<i32> },
+    EveryYear {
+        from: Option<i32>,
+        until: Option<i32>,
+    },
 }
 
 impl fmt::Display for Deadline {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Deadline::By { year } => write!(f, "{year}"),
-            Deadline::EveryYear { from: None, until: None } => f.write_str("every year"),
-            Deadline::EveryYear { from: Some(y), until: None } => write!(f, "every year from {y}"),
-            Deadline::EveryYear { from: None, until: Some(y) } => write!(f, "every year to {y}"),
-            Deadline::EveryYear { from: Some(a), until: Some(b) } => {
+            Deadline::EveryYear {
+                from: None,
+                until: None,
+            } => f.write_str("every year"),
+            Deadline::EveryYear {
+                from: Some(y),
+                until: None,
+            } => write!(f, "every year from {y}"),
+            Deadline::EveryYear {
+                from: None,
+                until: Some(y),
+            } => write!(f, "every year to {y}"),
+            Deadline::EveryYear {
+                from: Some(a),
+                until: Some(b),
+            } => {
                 write!(f, "every year {a}–{b}")
             }
         }
@@ -225,7 +240,9 @@ pub enum Aggregation {
     Sum,
     Mean,
     /// Mean weighted by each unit's value of another target (population, GRDP).
-    WeightedMean { weight: TargetCode },
+    WeightedMean {
+        weight: TargetCode,
+    },
     Min,
     Max,
     /// The most recently reported value.
@@ -291,7 +308,9 @@ impl Target {
             match shape {
                 None => shape = Some(g.requirement.shape()),
                 Some(s) if s != g.requirement.shape() => {
-                    return Err(fail("all goals of a target must have the same shape".into()))
+                    return Err(fail(
+                        "all goals of a target must have the same shape".into(),
+                    ))
                 }
                 _ => {}
             }
@@ -351,7 +370,10 @@ mod tests {
         );
         assert_eq!(t.shape(), Shape::Rank);
         assert!(t.validate().is_ok());
-        assert_eq!(target(Direction::Increase, vec![]).shape(), Shape::Indicator);
+        assert_eq!(
+            target(Direction::Increase, vec![]).shape(),
+            Shape::Indicator
+        );
     }
 
     #[test]
@@ -364,7 +386,13 @@ mod tests {
             }],
         );
         assert!(rank_up.validate().unwrap_err().reason.contains("Decrease"));
-        let empty = target(Direction::Increase, vec![Requirement::Range { min: 18.0, max: 16.0 }]);
+        let empty = target(
+            Direction::Increase,
+            vec![Requirement::Range {
+                min: 18.0,
+                max: 16.0,
+            }],
+        );
         assert!(empty.validate().is_err());
         let mixed = target(
             Direction::Increase,
@@ -384,7 +412,11 @@ mod tests {
         };
         assert_eq!(r.to_string(), "≥ 30");
         assert_eq!(
-            Requirement::Growth { min: 16.0, max: Some(18.0) }.to_string(),
+            Requirement::Growth {
+                min: 16.0,
+                max: Some(18.0)
+            }
+            .to_string(),
             "+16–18%/year"
         );
         assert!(Comparison::Above.holds(80.5, 80.0));

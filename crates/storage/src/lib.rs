@@ -1,1 +1,148 @@
+//! tiendo's storage: one API over SQLite (the embedded default) and PostgreSQL.
+//!
+//! This crate alone knows SQL. Each query is written once with `$n` placeholders, which both
+//! drivers accept, and runs on a typed pool chosen at start-up; the schema lives in one
+//! migration set per backend, applied automatically and idempotently when a store opens.
 
+mod dataset;
+mod documents;
+mod orgs;
+mod rows;
+mod targets;
+mod tasks;
+mod values;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+pub use tasks::TaskFilter;
+pub use values::{ImportProblem, ImportSummary, ValueFilter};
+
+/// The database file used when no URL is given.
+pub const DEFAULT_DATABASE: &str = "tiendo.db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database {url}: {source}")]
+    Open {
+        url: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("cannot bring the database schema up to date: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A stored row that no longer parses: the database was changed outside tiendo.
+    #[error("the database holds an invalid {what}: {detail}")]
+    Corrupt { what: &'static str, detail: String },
+    #[error("{0}")]
+    Invalid(String),
+    /// An import was refused as a whole; nothing was written.
+    #[error("the import was refused: {} problem(s), nothing was written", .0.len())]
+    Rejected(Vec<ImportProblem>),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which backend a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle on the database. Cloning is cheap: clones share one connection pool.
+#[derive(Debug, Clone)]
+pub enum Store {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same code on whichever typed pool the store holds. The body is compiled once per
+/// backend, so every query in it is checked against both drivers' type support.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            $crate::Store::Sqlite($pool) => $body,
+            $crate::Store::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+impl Store {
+    /// Opens (creating when needed) the database at `url` and applies pending migrations.
+    ///
+    /// `postgres://…` and `postgresql://…` select PostgreSQL; `sqlite:…` or a plain file path
+    /// selects SQLite, created on first use and run in WAL mode.
+    pub async fn open(url: &str) -> Result<Store> {
+        let open_err = |source| StoreError::Open {
+            url: url.to_string(),
+            source,
+        };
+        let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url).map_err(open_err)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(open_err)?;
+            Store::Postgres(pool)
+        } else {
+            let options = if url.starts_with("sqlite:") {
+                SqliteConnectOptions::from_str(url).map_err(open_err)?
+            } else {
+                SqliteConnectOptions::new().filename(Path::new(url))
+            };
+            let options = options
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options)
+                .await
+                .map_err(open_err)?;
+            Store::Sqlite(pool)
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Wraps an existing PostgreSQL pool (tests and benchmarks use it to work in a schema of
+    /// their own) and applies pending migrations.
+    pub async fn from_pg_pool(pool: PgPool) -> Result<Store> {
+        let store = Store::Postgres(pool);
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        match self {
+            Store::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Store::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Store::Sqlite(_) => Backend::Sqlite,
+            Store::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+}

@@ -1,0 +1,453 @@
+//! Data values: append-only versions of (target, unit, period) → number.
+//!
+//! A write never changes a stored row; it adds a version, and the current value of a key is
+//! its version with the highest id. Imports are all-or-nothing: every row is checked before
+//! the first is written, and the rows are written in one transaction.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use tiendo_domain::orgs::OrgCode;
+use tiendo_domain::periods::Period;
+use tiendo_domain::targets::{Reporters, TargetCode};
+use tiendo_domain::values::{DataValue, NewValue, Number, ValueState};
+
+use crate::rows::{from_json, parse, text_enum};
+use crate::{on_pool, Result, Store, StoreError};
+
+/// What an import did, counted as DHIS2 counts it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportSummary {
+    /// Keys that had no value before.
+    pub imported: usize,
+    /// Keys whose value or comment changed: a new version was added.
+    pub updated: usize,
+    /// Rows identical to the current value: nothing added.
+    pub ignored: usize,
+}
+
+/// Why one row of an import was refused. `row` counts from 0 in the order given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportProblem {
+    pub row: usize,
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// At most this many problems are collected before an import stops checking.
+const MAX_PROBLEMS: usize = 50;
+
+/// Which current values to export.
+#[derive(Debug, Clone, Default)]
+pub struct ValueFilter {
+    pub target: Option<TargetCode>,
+    pub org: Option<OrgCode>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ValueRow {
+    target: String,
+    org: String,
+    period: String,
+    value: f64,
+    comment: Option<String>,
+    source: Option<String>,
+    author: String,
+    recorded_at: DateTime<Utc>,
+    state: String,
+}
+
+impl ValueRow {
+    fn into_value(self) -> Result<DataValue> {
+        Ok(DataValue {
+            target: parse("target code", &self.target)?,
+            org: parse("unit code", &self.org)?,
+            period: parse("period", &self.period)?,
+            value: Number::new(self.value).ok_or_else(|| StoreError::Corrupt {
+                what: "value",
+                detail: self.value.to_string(),
+            })?,
+            comment: self.comment,
+            source: self.source,
+            author: self.author,
+            recorded_at: self.recorded_at,
+            state: text_enum("value state", &self.state)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct CurrentRow {
+    org_id: i64,
+    period: String,
+    value: f64,
+    comment: Option<String>,
+    state: String,
+}
+
+/// A checked row, ready to write.
+struct Resolved<'a> {
+    target_id: i64,
+    org_id: i64,
+    period: String,
+    value: &'a NewValue,
+}
+
+/// Rows per multi-row INSERT on SQLite: 6 parameters a row stays far below its 32,766 limit.
+const SQLITE_CHUNK: usize = 1000;
+
+/// The "not superseded" condition that selects current versions.
+const CURRENT: &str = "NOT EXISTS (SELECT 1 FROM data_values n WHERE n.target_id = v.target_id \
+     AND n.org_id = v.org_id AND n.period = v.period AND n.id > v.id)";
+
+impl Store {
+    /// Checks every row, then writes them all in one transaction, or writes nothing and
+    /// returns [`StoreError::Rejected`] naming each bad row. `progress` is told how many rows
+    /// have been written so far.
+    pub async fn import_values(
+        &self,
+        values: &[NewValue],
+        author: &str,
+        state: ValueState,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<ImportSummary> {
+        let (resolved, summary) = self.check_import(values).await?;
+        let now = Utc::now();
+        let state = state.as_str();
+        match self {
+            Store::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                for (n, chunk) in resolved.chunks(SQLITE_CHUNK).enumerate() {
+                    let sql = sqlite_insert_sql(chunk.len());
+                    let mut q = sqlx::query(&sql).bind(author).bind(now).bind(state);
+                    for r in chunk {
+                        q = q
+                            .bind(r.target_id)
+                            .bind(r.org_id)
+                            .bind(r.period.as_str())
+                            .bind(r.value.value.get())
+                            .bind(r.value.comment.as_deref())
+                            .bind(r.value.source.as_deref());
+                    }
+                    q.execute(&mut *tx).await?;
+                    progress(n * SQLITE_CHUNK + chunk.len());
+                }
+                tx.commit().await?;
+            }
+            Store::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let mut copy = tx
+                    .copy_in_raw(
+                        "COPY data_values (target_id, org_id, period, value, comment, source, \
+                         author, recorded_at, state) FROM STDIN WITH (FORMAT csv)",
+                    )
+                    .await?;
+                let stamp = now.to_rfc3339();
+                const BATCH: usize = 20_000;
+                for (n, chunk) in resolved.chunks(BATCH).enumerate() {
+                    let buf = copy_csv(chunk, author, &stamp, state)?;
+                    copy.send(buf).await?;
+                    progress(n * BATCH + chunk.len());
+                }
+                copy.finish().await?;
+                tx.commit().await?;
+            }
+        }
+        Ok(summary)
+    }
+
+    /// Resolves codes and checks every row against the database; returns the rows to write.
+    async fn check_import<'a>(
+        &self,
+        values: &'a [NewValue],
+    ) -> Result<(Vec<Resolved<'a>>, ImportSummary)> {
+        let units = self.unit_keys().await?;
+        let targets: Vec<(i64, String, String)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT id, code, reporters FROM targets")
+                .fetch_all(pool)
+                .await?
+        });
+        // Successors may hold figures restated on their own boundaries for periods before they
+        // began (the DTI 2024 results on the 34-province basis are published that way).
+        let successors: Vec<i64> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT DISTINCT successor_id FROM org_successions")
+                .fetch_all(pool)
+                .await?
+        });
+        let mut target_keys: HashMap<&str, (i64, Reporters)> = HashMap::new();
+        for (id, code, reporters) in &targets {
+            target_keys.insert(code.as_str(), (*id, from_json("reporters", reporters)?));
+        }
+
+        let mut problems = Vec::new();
+        let mut resolved = Vec::with_capacity(values.len());
+        let mut first_row: HashMap<(i64, i64, Period), usize> =
+            HashMap::with_capacity(values.len());
+        for (row, v) in values.iter().enumerate() {
+            if problems.len() >= MAX_PROBLEMS {
+                break;
+            }
+            let mut problem = |field, message: String| {
+                problems.push(ImportProblem {
+                    row,
+                    field,
+                    message,
+                })
+            };
+            let Some((target_id, reporters)) = target_keys.get(v.target.as_str()) else {
+                problem("target", format!("target {} does not exist", v.target));
+                continue;
+            };
+            let Some(unit) = units.get(v.org.as_str()) else {
+                problem("org", format!("organisation unit {} does not exist", v.org));
+                continue;
+            };
+            let validity = unit.validity();
+            let restated = successors.contains(&unit.id)
+                && validity.from().is_some_and(|from| v.period.end() < from);
+            if !restated && !validity.overlaps(v.period.start(), v.period.end()) {
+                let when = match (validity.from(), validity.to()) {
+                    (_, Some(to)) if to < v.period.start() => format!("it ceased on {to}"),
+                    (Some(from), _) => format!("it exists from {from}"),
+                    _ => "it is not in force then".to_string(),
+                };
+                problem(
+                    "period",
+                    format!("unit {} cannot report for {}: {when}", v.org, v.period),
+                );
+                continue;
+            }
+            let kind = unit.kind()?;
+            if !(reporters.kinds.is_empty() && reporters.units.is_empty())
+                && !reporters.kinds.contains(&kind)
+                && !reporters.units.contains(&v.org)
+            {
+                problem(
+                    "org",
+                    format!(
+                        "unit {} ({kind}) does not report target {}",
+                        v.org, v.target
+                    ),
+                );
+                continue;
+            }
+            if let Some(first) = first_row.insert((*target_id, unit.id, v.period), row) {
+                problem(
+                    "period",
+                    format!(
+                        "{} / {} / {} appears twice in the input (first as row {})",
+                        v.target,
+                        v.org,
+                        v.period,
+                        first + 1
+                    ),
+                );
+                continue;
+            }
+            resolved.push(Resolved {
+                target_id: *target_id,
+                org_id: unit.id,
+                period: v.period.to_string(),
+                value: v,
+            });
+        }
+        if !problems.is_empty() {
+            return Err(StoreError::Rejected(problems));
+        }
+
+        // Compare with current values only where the targets already hold some.
+        let mut summary = ImportSummary::default();
+        let mut involved: Vec<i64> = resolved.iter().map(|r| r.target_id).collect();
+        involved.sort_unstable();
+        involved.dedup();
+        let mut current: HashMap<(i64, i64, String), CurrentRow> = HashMap::new();
+        for target_id in involved {
+            let sql = format!(
+                "SELECT v.org_id, v.period, v.value, v.comment, v.state FROM data_values v \
+                 WHERE v.target_id = $1 AND {CURRENT}"
+            );
+            let rows: Vec<CurrentRow> = on_pool!(self, pool => {
+                sqlx::query_as(&sql).bind(target_id).fetch_all(pool).await?
+            });
+            for r in rows {
+                current.insert((target_id, r.org_id, r.period.clone()), r);
+            }
+        }
+        let mut keep = Vec::with_capacity(resolved.len());
+        for (row, r) in resolved.into_iter().enumerate() {
+            match current.get(&(r.target_id, r.org_id, r.period.clone())) {
+                None => {
+                    summary.imported += 1;
+                    keep.push(r);
+                }
+                Some(c) if c.value == r.value.value.get() && c.comment == r.value.comment => {
+                    summary.ignored += 1;
+                }
+                Some(c) if c.state == ValueState::Approved.as_str() => {
+                    problems.push(ImportProblem {
+                        row,
+                        field: "value",
+                        message: format!(
+                            "{} / {} / {} is approved and locked",
+                            r.value.target, r.value.org, r.value.period
+                        ),
+                    });
+                }
+                Some(_) => {
+                    summary.updated += 1;
+                    keep.push(r);
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(StoreError::Rejected(problems));
+        }
+        Ok((keep, summary))
+    }
+
+    /// Current values, sorted by target, unit and period.
+    pub async fn values(&self, filter: &ValueFilter) -> Result<Vec<DataValue>> {
+        let sql = format!(
+            "SELECT t.code AS target, o.code AS org, v.period, v.value, v.comment, v.source, \
+             v.author, v.recorded_at, v.state \
+             FROM data_values v JOIN targets t ON t.id = v.target_id \
+             JOIN org_units o ON o.id = v.org_id \
+             WHERE ($1 IS NULL OR t.code = $1) AND ($2 IS NULL OR o.code = $2) AND {CURRENT}"
+        );
+        let target = filter.target.as_ref().map(|t| t.as_str());
+        let org = filter.org.as_ref().map(|o| o.as_str());
+        let rows: Vec<ValueRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(target).bind(org).fetch_all(pool).await?
+        });
+        let mut out = rows
+            .into_iter()
+            .map(ValueRow::into_value)
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_by(|a, b| (&a.target, &a.org, a.period).cmp(&(&b.target, &b.org, b.period)));
+        Ok(out)
+    }
+
+    /// Every version of one value, oldest first.
+    pub async fn value_history(
+        &self,
+        target: &TargetCode,
+        org: &OrgCode,
+        period: Period,
+    ) -> Result<Vec<DataValue>> {
+        let sql = "SELECT t.code AS target, o.code AS org, v.period, v.value, v.comment, \
+             v.source, v.author, v.recorded_at, v.state \
+             FROM data_values v JOIN targets t ON t.id = v.target_id \
+             JOIN org_units o ON o.id = v.org_id \
+             WHERE t.code = $1 AND o.code = $2 AND v.period = $3 ORDER BY v.id";
+        let period = period.to_string();
+        let rows: Vec<ValueRow> = on_pool!(self, pool => {
+            sqlx::query_as(sql)
+                .bind(target.as_str())
+                .bind(org.as_str())
+                .bind(&period)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(ValueRow::into_value).collect()
+    }
+
+    /// Moves the current version of a value to `next` (submit, approve, return) by adding a
+    /// version; the move must be allowed from the current state.
+    pub async fn set_value_state(
+        &self,
+        target: &TargetCode,
+        org: &OrgCode,
+        period: Period,
+        next: ValueState,
+        author: &str,
+        comment: Option<&str>,
+    ) -> Result<DataValue> {
+        let history = self.value_history(target, org, period).await?;
+        let Some(current) = history.last() else {
+            return Err(StoreError::Invalid(format!(
+                "there is no value for {target} / {org} / {period}"
+            )));
+        };
+        if !current.state.may_become(next) {
+            return Err(StoreError::Invalid(format!(
+                "{target} / {org} / {period} is {} and cannot become {next}",
+                current.state
+            )));
+        }
+        let sql = format!(
+            "INSERT INTO data_values (target_id, org_id, period, value, comment, source, author, \
+             recorded_at, state) \
+             SELECT v.target_id, v.org_id, v.period, v.value, COALESCE($4, v.comment), v.source, \
+             $5, $6, $7 FROM data_values v JOIN targets t ON t.id = v.target_id \
+             JOIN org_units o ON o.id = v.org_id \
+             WHERE t.code = $1 AND o.code = $2 AND v.period = $3 AND {CURRENT}"
+        );
+        let now = Utc::now();
+        let p = period.to_string();
+        on_pool!(self, pool => {
+            sqlx::query(&sql)
+                .bind(target.as_str())
+                .bind(org.as_str())
+                .bind(&p)
+                .bind(comment)
+                .bind(author)
+                .bind(now)
+                .bind(next.as_str())
+                .execute(pool)
+                .await?;
+        });
+        let mut after = self.value_history(target, org, period).await?;
+        after.pop().ok_or_else(|| StoreError::Corrupt {
+            what: "value history",
+            detail: "a version vanished".into(),
+        })
+    }
+}
+
+fn sqlite_insert_sql(rows: usize) -> String {
+    let mut sql = String::with_capacity(64 + rows * 40);
+    sql.push_str(
+        "INSERT INTO data_values (author, recorded_at, state, target_id, org_id, period, value, \
+         comment, source) VALUES ",
+    );
+    for i in 0..rows {
+        let b = 4 + i * 6;
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!(
+            "($1,$2,$3,${},${},${},${},${},${})",
+            b,
+            b + 1,
+            b + 2,
+            b + 3,
+            b + 4,
+            b + 5
+        ));
+    }
+    sql
+}
+
+fn copy_csv(rows: &[Resolved<'_>], author: &str, stamp: &str, state: &str) -> Result<Vec<u8>> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::with_capacity(rows.len() * 64));
+    let io = |e: csv::Error| StoreError::Invalid(format!("cannot encode a value for COPY: {e}"));
+    let mut ryu = ryu::Buffer::new();
+    for r in rows {
+        w.write_record([
+            r.target_id.to_string().as_str(),
+            r.org_id.to_string().as_str(),
+            r.period.as_str(),
+            ryu.format_finite(r.value.value.get()),
+            r.value.comment.as_deref().unwrap_or(""),
+            r.value.source.as_deref().unwrap_or(""),
+            author,
+            stamp,
+            state,
+        ])
+        .map_err(io)?;
+    }
+    w.into_inner()
+        .map_err(|e| StoreError::Invalid(format!("cannot encode values for COPY: {e}")))
+}

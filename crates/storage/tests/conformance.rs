@@ -1,0 +1,525 @@
+//! One conformance suite, run on SQLite always and on PostgreSQL when
+//! `TIENDO_TEST_POSTGRES_URL` names a server (each test then works in a schema of its own).
+//! Without it the PostgreSQL half is reported as ignored with the reason, never as passed.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use chrono::NaiveDate;
+use tiendo_dataset::Dataset;
+use tiendo_domain::orgs::{OrgCode, OrgKind};
+use tiendo_domain::targets::TargetCode;
+use tiendo_domain::tasks::{Clearance, Confidentiality, Percent, ProgressUpdate, Task};
+use tiendo_domain::values::{NewValue, ValueState};
+use tiendo_storage::{Store, StoreError, TaskFilter, ValueFilter};
+
+/// A store on a fresh database, and what must be cleaned up after it.
+struct Fixture {
+    store: Store,
+    _dir: Option<tempfile::TempDir>,
+    schema: Option<(sqlx::PgPool, String)>,
+}
+
+impl Fixture {
+    async fn finish(self) {
+        self.store.close().await;
+        if let Some((admin, schema)) = self.schema {
+            sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+                .execute(&admin)
+                .await
+                .expect("drop test schema");
+        }
+    }
+}
+
+async fn sqlite() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tiendo.db");
+    Fixture {
+        store: Store::open(path.to_str().unwrap()).await.unwrap(),
+        _dir: Some(dir),
+        schema: None,
+    }
+}
+
+async fn postgres() -> Fixture {
+    use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let url = std::env::var("TIENDO_TEST_POSTGRES_URL").expect("TIENDO_TEST_POSTGRES_URL");
+    let schema = format!(
+        "tiendo_test_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    let admin = PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&url)
+        .await
+        .unwrap();
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let options: PgConnectOptions = url.parse().unwrap();
+    let pool = PgPoolOptions::new()
+        .max_connections(4)
+        .connect_with(options.options([("search_path", schema.as_str())]))
+        .await
+        .unwrap();
+    Fixture {
+        store: Store::from_pg_pool(pool).await.unwrap(),
+        _dir: None,
+        schema: Some((admin, schema)),
+    }
+}
+
+/// Declares each test once per backend.
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let f = super::sqlite().await;
+                    super::$name(&f.store).await;
+                    f.finish().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                #[cfg_attr(not(tiendo_pg), ignore = "skipped: TIENDO_TEST_POSTGRES_URL is not set")]
+                async fn $name() {
+                    let f = super::postgres().await;
+                    super::$name(&f.store).await;
+                    f.finish().await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    migrations_are_idempotent,
+    reference_dataset_round_trips,
+    hierarchy_as_of_a_date,
+    secret_tasks_need_clearance,
+    tasks_nest_at_most_three_levels,
+    import_is_all_or_nothing,
+    every_change_is_kept_as_history,
+    approved_values_are_locked,
+    merged_units_cannot_report_after_the_merger,
+    progress_updates_are_kept_in_order,
+    loading_twice_is_refused_and_reset_empties,
+);
+
+fn code<T: std::str::FromStr>(s: &str) -> T
+where
+    T::Err: std::fmt::Debug,
+{
+    s.parse().unwrap()
+}
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn dataset() -> Dataset {
+    tiendo_dataset::reference().unwrap()
+}
+
+async fn loaded(store: &Store) -> Dataset {
+    let d = dataset();
+    store.load_dataset(&d).await.unwrap();
+    d
+}
+
+fn value(target: &str, org: &str, period: &str, v: f64) -> NewValue {
+    NewValue {
+        target: code(target),
+        org: code(org),
+        period: code(period),
+        value: tiendo_domain::values::Number::new(v).unwrap(),
+        comment: None,
+        source: None,
+    }
+}
+
+async fn import(
+    store: &Store,
+    values: &[NewValue],
+) -> Result<tiendo_storage::ImportSummary, StoreError> {
+    store
+        .import_values(values, "tester", ValueState::Submitted, &|_| {})
+        .await
+}
+
+async fn migrations_are_idempotent(store: &Store) {
+    // Opening applied them once; applying again must change nothing and lose nothing.
+    loaded(store).await;
+    match store {
+        Store::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await.unwrap(),
+        Store::Postgres(pool) => sqlx::migrate!("migrations/postgres")
+            .run(pool)
+            .await
+            .unwrap(),
+    }
+    assert!(!store.is_empty().await.unwrap());
+}
+
+async fn reference_dataset_round_trips(store: &Store) {
+    let d = loaded(store).await;
+    let docs = store.documents().await.unwrap();
+    assert_eq!(docs.len(), d.documents.len());
+    let nq03 = docs.iter().find(|x| x.code.as_str() == "03/NQ-CP").unwrap();
+    assert_eq!(nq03.implements, vec![code("57-NQ/TW")]);
+    assert_eq!(nq03.sections.len(), 7);
+    let targets = store.targets(Some(&code("57-NQ/TW"))).await.unwrap();
+    let want: Vec<_> = d
+        .targets
+        .iter()
+        .filter(|t| t.document == Some(code("57-NQ/TW")))
+        .cloned()
+        .collect();
+    assert_eq!(targets, want, "targets come back exactly as loaded");
+    assert_eq!(targets.len(), 21);
+    let all_tasks = store
+        .tasks(&TaskFilter::all(Clearance::Secret))
+        .await
+        .unwrap();
+    let mut want_tasks = d.tasks.clone();
+    want_tasks.sort_by(|a, b| a.code.cmp(&b.code));
+    let mut got_tasks = all_tasks.clone();
+    got_tasks.sort_by(|a, b| a.code.cmp(&b.code));
+    assert_eq!(got_tasks, want_tasks, "tasks come back exactly as loaded");
+    let values = store.values(&ValueFilter::default()).await.unwrap();
+    assert_eq!(values.len(), d.values.len());
+    let hn = store
+        .values(&ValueFilter {
+            target: Some(code("DTI")),
+            org: Some(code("HA-NOI")),
+        })
+        .await
+        .unwrap();
+    assert_eq!(hn.len(), 1);
+    assert_eq!(hn[0].value.get(), 0.8241);
+    assert_eq!(hn[0].state, ValueState::Approved);
+}
+
+async fn hierarchy_as_of_a_date(store: &Store) {
+    loaded(store).await;
+    let h = store.hierarchy().await.unwrap();
+    let provinces = |d: &str| {
+        h.as_of(day(d))
+            .filter(|u| u.kind == OrgKind::Province)
+            .count()
+    };
+    assert_eq!(provinces("2025-06-30"), 63);
+    assert_eq!(provinces("2025-07-01"), 34);
+    let s = h.successor_of(&code("HA-GIANG")).unwrap();
+    assert_eq!(s.successor.as_str(), "TUYEN-QUANG");
+    assert_eq!(s.effective, day("2025-07-01"));
+    let communes = h.as_of(day("2025-07-01")).filter(|u| u.synthetic).count();
+    assert_eq!(communes, 3321);
+    assert!(h.is_within(&code("HA-TINH-X001"), &code("VN")));
+}
+
+fn task(code_: &str, parent: Option<&str>, c: Confidentiality) -> Task {
+    Task {
+        code: code(code_),
+        document: code("03/NQ-CP"),
+        group: Some(code("TG5")),
+        parent: parent.map(code),
+        title_en: format!("task {code_}"),
+        title_vi: None,
+        lead: code("MOST"),
+        coordinators: vec![code("MPS")],
+        start: Some(day("2025-01-09")),
+        deadline: Some(day("2025-12-31")),
+        completed_on: None,
+        expected_product: None,
+        targets: vec![code("T8")],
+        confidentiality: c,
+        source: None,
+    }
+}
+
+async fn secret_tasks_need_clearance(store: &Store) {
+    loaded(store).await;
+    store
+        .add_task(&task("X-PUB", None, Confidentiality::Public))
+        .await
+        .unwrap();
+    store
+        .add_task(&task("X-INT", None, Confidentiality::Internal))
+        .await
+        .unwrap();
+    store
+        .add_task(&task("X-SEC", None, Confidentiality::Secret))
+        .await
+        .unwrap();
+    let codes = |tasks: Vec<Task>| -> Vec<String> {
+        tasks
+            .into_iter()
+            .filter(|t| t.code.as_str().starts_with("X-"))
+            .map(|t| t.code.to_string())
+            .collect()
+    };
+    let by = |c| TaskFilter {
+        clearance: c,
+        document: Some(code("03/NQ-CP")),
+        org: None,
+    };
+    assert_eq!(
+        codes(store.tasks(&by(Clearance::Public)).await.unwrap()),
+        ["X-PUB"]
+    );
+    assert_eq!(
+        codes(store.tasks(&by(Clearance::Internal)).await.unwrap()),
+        ["X-PUB", "X-INT"]
+    );
+    assert_eq!(
+        codes(store.tasks(&by(Clearance::Secret)).await.unwrap()),
+        ["X-PUB", "X-INT", "X-SEC"]
+    );
+    // A coordinating unit finds the tasks it coordinates.
+    let coordinated = store
+        .tasks(&TaskFilter {
+            clearance: Clearance::Internal,
+            document: None,
+            org: Some(code("MPS")),
+        })
+        .await
+        .unwrap();
+    assert_eq!(codes(coordinated), ["X-PUB", "X-INT"]);
+}
+
+async fn tasks_nest_at_most_three_levels(store: &Store) {
+    loaded(store).await;
+    store
+        .add_task(&task("L1", None, Confidentiality::Public))
+        .await
+        .unwrap();
+    store
+        .add_task(&task("L2", Some("L1"), Confidentiality::Public))
+        .await
+        .unwrap();
+    store
+        .add_task(&task("L3", Some("L2"), Confidentiality::Public))
+        .await
+        .unwrap();
+    let e = store
+        .add_task(&task("L4", Some("L3"), Confidentiality::Public))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("at most 3 levels"), "{e}");
+    let mut bad = task("BAD", None, Confidentiality::Public);
+    bad.coordinators = vec![code("NO-SUCH-UNIT")];
+    let e = store.add_task(&bad).await.unwrap_err();
+    assert!(e.to_string().contains("NO-SUCH-UNIT"), "{e}");
+    let all = store
+        .tasks(&TaskFilter::all(Clearance::Secret))
+        .await
+        .unwrap();
+    assert!(all
+        .iter()
+        .all(|t| t.code.as_str() != "L4" && t.code.as_str() != "BAD"));
+}
+
+async fn import_is_all_or_nothing(store: &Store) {
+    loaded(store).await;
+    let before = store.values(&ValueFilter::default()).await.unwrap().len();
+    let mut rows: Vec<NewValue> = (1..=4)
+        .map(|q| value("HT-T3", "HA-TINH", &format!("2024Q{q}"), 50.0 + q as f64))
+        .collect();
+    rows.push(value("NOPE", "HA-TINH", "2025Q1", 1.0));
+    let e = import(store, &rows).await.unwrap_err();
+    let StoreError::Rejected(problems) = e else {
+        panic!("{e}")
+    };
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].row, 4);
+    assert_eq!(problems[0].field, "target");
+    assert!(problems[0].message.contains("NOPE"));
+    assert_eq!(
+        store.values(&ValueFilter::default()).await.unwrap().len(),
+        before
+    );
+    // A key given twice is refused too.
+    let twice = vec![
+        value("HT-T4", "HA-TINH", "2025Q1", 1.0),
+        value("HT-T4", "HA-TINH", "2025Q1", 2.0),
+    ];
+    let StoreError::Rejected(p) = import(store, &twice).await.unwrap_err() else {
+        panic!()
+    };
+    assert!(p[0].message.contains("twice"), "{}", p[0].message);
+    // A unit that does not report the target is refused.
+    let StoreError::Rejected(p) = import(store, &[value("HT-T4", "NGHE-AN", "2025Q1", 1.0)])
+        .await
+        .unwrap_err()
+    else {
+        panic!()
+    };
+    assert!(p[0].message.contains("does not report"), "{}", p[0].message);
+    assert_eq!(
+        store.values(&ValueFilter::default()).await.unwrap().len(),
+        before
+    );
+}
+
+async fn every_change_is_kept_as_history(store: &Store) {
+    loaded(store).await;
+    let s = import(store, &[value("HT-T4", "HA-TINH", "2025Q1", 61.0)])
+        .await
+        .unwrap();
+    assert_eq!((s.imported, s.updated, s.ignored), (1, 0, 0));
+    let s = import(store, &[value("HT-T4", "HA-TINH", "2025Q1", 62.5)])
+        .await
+        .unwrap();
+    assert_eq!((s.imported, s.updated, s.ignored), (0, 1, 0));
+    let s = import(store, &[value("HT-T4", "HA-TINH", "2025Q1", 62.5)])
+        .await
+        .unwrap();
+    assert_eq!((s.imported, s.updated, s.ignored), (0, 0, 1));
+    let (t, o): (TargetCode, OrgCode) = (code("HT-T4"), code("HA-TINH"));
+    let history = store.value_history(&t, &o, code("2025Q1")).await.unwrap();
+    let vs: Vec<f64> = history.iter().map(|v| v.value.get()).collect();
+    assert_eq!(vs, [61.0, 62.5]);
+    let current = store
+        .values(&ValueFilter {
+            target: Some(t.clone()),
+            org: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(current.len(), 1);
+    assert_eq!(current[0].value.get(), 62.5);
+    // A state change is a new version too, and the old ones stay.
+    store
+        .set_value_state(
+            &t,
+            &o,
+            code("2025Q1"),
+            ValueState::Returned,
+            "supervisor",
+            Some("check the source"),
+        )
+        .await
+        .unwrap();
+    let history = store.value_history(&t, &o, code("2025Q1")).await.unwrap();
+    assert_eq!(history.len(), 3);
+    assert_eq!(history[2].state, ValueState::Returned);
+    assert_eq!(history[2].comment.as_deref(), Some("check the source"));
+    assert_eq!(history[1].state, ValueState::Submitted);
+}
+
+async fn approved_values_are_locked(store: &Store) {
+    loaded(store).await;
+    let (t, o): (TargetCode, OrgCode) = (code("HT-T4"), code("HA-TINH"));
+    import(store, &[value("HT-T4", "HA-TINH", "2025Q2", 70.0)])
+        .await
+        .unwrap();
+    let e = store
+        .set_value_state(&t, &o, code("2025Q2"), ValueState::Draft, "x", None)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("cannot become draft"), "{e}");
+    store
+        .set_value_state(
+            &t,
+            &o,
+            code("2025Q2"),
+            ValueState::Approved,
+            "supervisor",
+            None,
+        )
+        .await
+        .unwrap();
+    let StoreError::Rejected(p) = import(store, &[value("HT-T4", "HA-TINH", "2025Q2", 71.0)])
+        .await
+        .unwrap_err()
+    else {
+        panic!()
+    };
+    assert!(
+        p[0].message.contains("approved and locked"),
+        "{}",
+        p[0].message
+    );
+    let e = store
+        .set_value_state(&t, &o, code("2025Q2"), ValueState::Returned, "x", None)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("approved"), "{e}");
+}
+
+async fn merged_units_cannot_report_after_the_merger(store: &Store) {
+    loaded(store).await;
+    import(store, &[value("DTI", "HA-GIANG", "2024", 0.61)])
+        .await
+        .unwrap();
+    let StoreError::Rejected(p) = import(store, &[value("DTI", "HA-GIANG", "2025Q4", 0.6)])
+        .await
+        .unwrap_err()
+    else {
+        panic!()
+    };
+    assert_eq!(p[0].field, "period");
+    assert!(
+        p[0].message.contains("ceased on 2025-06-30"),
+        "{}",
+        p[0].message
+    );
+}
+
+async fn progress_updates_are_kept_in_order(store: &Store) {
+    loaded(store).await;
+    let t: tiendo_domain::tasks::TaskCode = code("MPS-MOST-2");
+    for (d, pct) in [("2025-03-31", 20), ("2025-06-30", 45)] {
+        store
+            .add_progress(&ProgressUpdate {
+                task: t.clone(),
+                reported_on: day(d),
+                percent_complete: Percent::new(pct).unwrap(),
+                narrative: format!("{pct}% done"),
+                difficulties: Some("waiting for the decree".into()),
+                recommendations: None,
+                evidence: vec!["https://example.org/report.pdf".into()],
+                author: "c06".into(),
+                recorded_at: None,
+            })
+            .await
+            .unwrap();
+    }
+    let updates = store.progress(&t).await.unwrap();
+    let pcts: Vec<u8> = updates.iter().map(|u| u.percent_complete.get()).collect();
+    assert_eq!(pcts, [20, 45]);
+    assert_eq!(updates[1].evidence, ["https://example.org/report.pdf"]);
+    assert!(updates[0].recorded_at.is_some());
+    let missing = ProgressUpdate {
+        task: code("NO-TASK"),
+        ..updates[0].clone()
+    };
+    assert!(store.add_progress(&missing).await.is_err());
+}
+
+async fn loading_twice_is_refused_and_reset_empties(store: &Store) {
+    assert!(store.is_empty().await.unwrap());
+    let d = loaded(store).await;
+    let e = store.load_dataset(&d).await.unwrap_err();
+    assert!(e.to_string().contains("already holds data"), "{e}");
+    store.reset().await.unwrap();
+    assert!(store.is_empty().await.unwrap());
+    assert!(store
+        .values(&ValueFilter::default())
+        .await
+        .unwrap()
+        .is_empty());
+    store.load_dataset(&d).await.unwrap();
+    assert!(!store.is_empty().await.unwrap());
+}
