@@ -1,1 +1,61 @@
-fn main() {}
+//! `tiendo`: monitor and evaluate how a strategy is carried out.
+
+mod bench;
+mod cli;
+mod commands;
+mod output;
+mod values_csv;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Bad input from the user (a file, an argument, an answer): exits with code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadInput(pub String);
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TIENDO_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if is_bad_input(&e) {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn is_bad_input(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.is::<BadInput>()
+            || matches!(
+                c.downcast_ref::<tiendo_storage::StoreError>(),
+                Some(
+                    tiendo_storage::StoreError::Invalid(_)
+                        | tiendo_storage::StoreError::Rejected(_)
+                )
+            )
+    })
+}

@@ -4,6 +4,7 @@
 //! drivers accept, and runs on a typed pool chosen at start-up; the schema lives in one
 //! migration set per backend, applied automatically and idempotently when a store opens.
 
+mod bench;
 mod dataset;
 mod documents;
 mod orgs;
@@ -21,6 +22,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use bench::bench_value;
 pub use tasks::TaskFilter;
 pub use values::{ImportProblem, ImportSummary, ValueFilter};
 

@@ -1,0 +1,174 @@
+//! The command line: every command takes `--db` (or `TIENDO_DATABASE_URL`).
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use tiendo_domain::documents::DocumentCode;
+use tiendo_domain::orgs::{OrgCode, OrgKind};
+use tiendo_domain::targets::TargetCode;
+use tiendo_domain::values::ValueState;
+
+#[derive(Parser)]
+#[command(
+    name = "tiendo",
+    version,
+    about = "Monitor and evaluate how a strategy is carried out: documents, targets, tasks, \
+             reported values and progress.",
+    after_help = "Start with `tiendo demo` to create a database holding the built-in \
+                  Resolution 57-NQ/TW dataset."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub db: DbArg,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args)]
+pub struct DbArg {
+    /// Database: a SQLite file path (created on first use) or a postgres:// URL.
+    #[arg(long, global = true, env = "TIENDO_DATABASE_URL", default_value = tiendo_storage::DEFAULT_DATABASE)]
+    pub db: String,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Create a database holding the built-in dataset, or reset one after confirmation.
+    Demo {
+        /// Replace existing data without asking.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// List organisation units in force on a date.
+    Orgs {
+        /// The day whose hierarchy to show (YYYY-MM-DD); today when omitted.
+        #[arg(long, value_parser = parse_date)]
+        at: Option<NaiveDate>,
+        /// Only units of this kind.
+        #[arg(long, value_parser = parse_kind)]
+        kind: Option<OrgKind>,
+        /// Only this unit and the units below it.
+        #[arg(long, value_parser = parse_code::<OrgCode>)]
+        under: Option<OrgCode>,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// List documents of the cascade.
+    Documents {
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// List targets (KPIs).
+    Targets {
+        /// Only the targets of this document, e.g. 57-NQ/TW.
+        #[arg(long, value_parser = parse_code::<DocumentCode>)]
+        document: Option<DocumentCode>,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// List tasks.
+    Tasks {
+        /// Only the tasks of this document.
+        #[arg(long, value_parser = parse_code::<DocumentCode>)]
+        document: Option<DocumentCode>,
+        /// Only tasks this unit leads or coordinates.
+        #[arg(long, value_parser = parse_code::<OrgCode>)]
+        org: Option<OrgCode>,
+        /// What the reader is cleared to see; secret tasks need `secret`.
+        #[arg(long, value_enum, default_value_t = ClearanceArg::Internal)]
+        clearance: ClearanceArg,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Import or export reported values as CSV (target,org,period,value,comment).
+    #[command(subcommand)]
+    Values(ValuesCommand),
+    /// Measure speed; prints a table of medians beside a baseline measured in the same run.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+pub enum ValuesCommand {
+    /// Import values from a CSV file; one bad row rejects the whole file and nothing is written.
+    Import {
+        /// CSV with the header target,org,period,value,comment.
+        file: PathBuf,
+        /// Who is recorded as the author of the values.
+        #[arg(long, default_value = "cli")]
+        author: String,
+        /// The state the values are stored in.
+        #[arg(long, value_parser = parse_state, default_value = "submitted")]
+        state: ValueState,
+    },
+    /// Export current values as CSV to standard output.
+    Export {
+        #[arg(long, value_parser = parse_code::<TargetCode>)]
+        target: Option<TargetCode>,
+        #[arg(long, value_parser = parse_code::<OrgCode>)]
+        org: Option<OrgCode>,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// CSV import speed beside the engine's own bulk-load rate, on SQLite (and PostgreSQL).
+    Import {
+        /// Values per run.
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+        /// Runs per measurement; the median is reported.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Also measure on this PostgreSQL server (each run works in a schema of its own).
+        #[arg(long)]
+        postgres: Option<String>,
+    },
+}
+
+#[derive(Args)]
+pub struct FormatArg {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClearanceArg {
+    Public,
+    Internal,
+    Secret,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    s.parse()
+        .map_err(|_| format!("\"{s}\" is not a date; write it as YYYY-MM-DD, e.g. 2025-07-01"))
+}
+
+fn parse_kind(s: &str) -> Result<OrgKind, String> {
+    s.parse()
+        .map_err(|e: tiendo_domain::orgs::UnknownOrgKind| e.to_string())
+}
+
+fn parse_state(s: &str) -> Result<ValueState, String> {
+    s.parse()
+        .map_err(|e: tiendo_domain::values::UnknownValueState| e.to_string())
+}
+
+fn parse_code<T: std::str::FromStr<Err = tiendo_domain::codes::CodeError>>(
+    s: &str,
+) -> Result<T, String> {
+    s.parse()
+        .map_err(|e: tiendo_domain::codes::CodeError| e.to_string())
+}

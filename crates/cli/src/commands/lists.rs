@@ -1,0 +1,222 @@
+//! The listing commands: orgs, documents, targets, tasks.
+
+use anyhow::Result;
+use chrono::{Local, NaiveDate};
+use serde::Serialize;
+use tiendo_domain::documents::{Document, DocumentCode};
+use tiendo_domain::orgs::{OrgCode, OrgKind, OrgUnit};
+use tiendo_domain::targets::{Goal, Shape, Target};
+use tiendo_domain::tasks::{Clearance, Task};
+use tiendo_storage::{Store, TaskFilter};
+
+use crate::cli::{ClearanceArg, Format};
+use crate::output::{join, opt, Listing};
+use crate::BadInput;
+
+#[derive(Serialize)]
+struct OrgLine {
+    #[serde(flatten)]
+    unit: OrgUnit,
+    /// The unit it merged into, when it ceased.
+    successor: Option<OrgCode>,
+    successor_from: Option<NaiveDate>,
+}
+
+pub async fn orgs(
+    store: &Store,
+    at: Option<NaiveDate>,
+    kind: Option<OrgKind>,
+    under: Option<OrgCode>,
+    format: Format,
+) -> Result<()> {
+    let h = store.hierarchy().await?;
+    if let Some(u) = &under {
+        if h.get(u).is_none() {
+            return Err(BadInput(format!("--under {u}: no such organisation unit")).into());
+        }
+    }
+    let day = at.unwrap_or_else(|| Local::now().date_naive());
+    let lines: Vec<OrgLine> = h
+        .as_of(day)
+        .filter(|u| kind.is_none_or(|k| u.kind == k))
+        .filter(|u| under.as_ref().is_none_or(|a| h.is_within(&u.code, a)))
+        .map(|u| {
+            let s = h.successor_of(&u.code);
+            OrgLine {
+                unit: u.clone(),
+                successor: s.map(|s| s.successor.clone()),
+                successor_from: s.map(|s| s.effective),
+            }
+        })
+        .collect();
+    Listing {
+        items: &lines,
+        headers: &[
+            "code",
+            "kind",
+            "name_vi",
+            "name_en",
+            "parent",
+            "valid_from",
+            "valid_to",
+            "successor",
+            "successor_from",
+            "synthetic",
+        ],
+        row: |l| {
+            vec![
+                l.unit.code.to_string(),
+                l.unit.kind.to_string(),
+                l.unit.name_vi.clone(),
+                l.unit.name_en.clone(),
+                opt(&l.unit.parent),
+                opt(&l.unit.validity.from()),
+                opt(&l.unit.validity.to()),
+                opt(&l.successor),
+                opt(&l.successor_from),
+                if l.unit.synthetic { "yes" } else { "" }.to_string(),
+            ]
+        },
+    }
+    .print(format)
+}
+
+pub async fn documents(store: &Store, format: Format) -> Result<()> {
+    let docs = store.documents().await?;
+    Listing {
+        items: &docs,
+        headers: &[
+            "code",
+            "kind",
+            "issued_on",
+            "issuer",
+            "implements",
+            "title_en",
+        ],
+        row: |d: &Document| {
+            vec![
+                d.code.to_string(),
+                d.kind.to_string(),
+                opt(&d.issued_on),
+                opt(&d.issuer),
+                join(&d.implements),
+                d.title_en.clone(),
+            ]
+        },
+    }
+    .print(format)
+}
+
+#[derive(Serialize)]
+struct TargetLine {
+    #[serde(flatten)]
+    target: Target,
+    shape: Shape,
+}
+
+fn goals_text(goals: &[Goal]) -> String {
+    goals
+        .iter()
+        .map(|g| format!("{} by {}", g.requirement, g.deadline))
+        .collect::<Vec<_>>()
+        .join("; ")
+        .replace("by every year", "every year")
+}
+
+pub async fn targets(store: &Store, document: Option<DocumentCode>, format: Format) -> Result<()> {
+    if let Some(d) = &document {
+        if !store.documents().await?.iter().any(|x| &x.code == d) {
+            return Err(BadInput(format!(
+                "--document {d}: no such document (see `tiendo documents`)"
+            ))
+            .into());
+        }
+    }
+    let lines: Vec<TargetLine> = store
+        .targets(document.as_ref())
+        .await?
+        .into_iter()
+        .map(|t| TargetLine {
+            shape: t.shape(),
+            target: t,
+        })
+        .collect();
+    Listing {
+        items: &lines,
+        headers: &[
+            "code",
+            "document",
+            "name_en",
+            "unit",
+            "shape",
+            "goals",
+            "direction",
+        ],
+        row: |l| {
+            let t = &l.target;
+            vec![
+                t.code.to_string(),
+                opt(&t.document),
+                t.name_en.clone(),
+                t.unit.clone(),
+                format!("{:?}", l.shape).to_lowercase(),
+                goals_text(&t.goals),
+                format!("{:?}", t.direction).to_lowercase(),
+            ]
+        },
+    }
+    .print(format)
+}
+
+pub async fn tasks(
+    store: &Store,
+    document: Option<DocumentCode>,
+    org: Option<OrgCode>,
+    clearance: ClearanceArg,
+    format: Format,
+) -> Result<()> {
+    let clearance = match clearance {
+        ClearanceArg::Public => Clearance::Public,
+        ClearanceArg::Internal => Clearance::Internal,
+        ClearanceArg::Secret => Clearance::Secret,
+    };
+    let tasks = store
+        .tasks(&TaskFilter {
+            clearance,
+            document,
+            org,
+        })
+        .await?;
+    Listing {
+        items: &tasks,
+        headers: &[
+            "code",
+            "document",
+            "group",
+            "parent",
+            "lead",
+            "coordinators",
+            "start",
+            "deadline",
+            "completed_on",
+            "confidentiality",
+            "title_en",
+        ],
+        row: |t: &Task| {
+            vec![
+                t.code.to_string(),
+                t.document.to_string(),
+                opt(&t.group),
+                opt(&t.parent),
+                t.lead.to_string(),
+                join(&t.coordinators),
+                opt(&t.start),
+                opt(&t.deadline),
+                opt(&t.completed_on),
+                t.confidentiality.to_string(),
+                t.title_en.clone(),
+            ]
+        },
+    }
+    .print(format)
+}

@@ -1,0 +1,54 @@
+//! One module per command family.
+
+mod demo;
+mod lists;
+mod values;
+
+use anyhow::{Context, Result};
+use tiendo_storage::Store;
+
+use crate::cli::{BenchCommand, Cli, Command, ValuesCommand};
+
+pub async fn run(cli: Cli) -> Result<()> {
+    let url = cli.db.db;
+    match cli.command {
+        Command::Bench(BenchCommand::Import {
+            rows,
+            runs,
+            postgres,
+        }) => crate::bench::import(rows, runs, postgres.as_deref()).await,
+        Command::Demo { yes } => demo::run(&open(&url).await?, &url, yes).await,
+        Command::Orgs {
+            at,
+            kind,
+            under,
+            format,
+        } => lists::orgs(&open(&url).await?, at, kind, under, format.format).await,
+        Command::Documents { format } => lists::documents(&open(&url).await?, format.format).await,
+        Command::Targets { document, format } => {
+            lists::targets(&open(&url).await?, document, format.format).await
+        }
+        Command::Tasks {
+            document,
+            org,
+            clearance,
+            format,
+        } => lists::tasks(&open(&url).await?, document, org, clearance, format.format).await,
+        Command::Values(ValuesCommand::Import {
+            file,
+            author,
+            state,
+        }) => values::import(&open(&url).await?, &file, &author, state).await,
+        Command::Values(ValuesCommand::Export {
+            target,
+            org,
+            output,
+        }) => values::export(&open(&url).await?, target, org, output.as_deref()).await,
+    }
+}
+
+async fn open(url: &str) -> Result<Store> {
+    Store::open(url)
+        .await
+        .with_context(|| format!("check --db or TIENDO_DATABASE_URL (now \"{url}\")"))
+}

@@ -1,0 +1,85 @@
+//! `tiendo values import|export`.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use tiendo_domain::orgs::OrgCode;
+use tiendo_domain::targets::TargetCode;
+use tiendo_domain::values::ValueState;
+use tiendo_storage::{Store, StoreError, ValueFilter};
+
+use crate::values_csv;
+
+pub async fn import(store: &Store, file: &Path, author: &str, state: ValueState) -> Result<()> {
+    let name = file.display().to_string();
+    let parsed = values_csv::read(file)?;
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new(parsed.values.len() as u64).with_style(
+            ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} values ({per_sec})")
+                .expect("static template")
+                .progress_chars("=> "),
+        )
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_message(format!("importing {name}"));
+    let result = store
+        .import_values(&parsed.values, author, state, &|n| {
+            bar.set_position(n as u64)
+        })
+        .await;
+    bar.finish_and_clear();
+    match result {
+        Ok(s) => {
+            println!(
+                "{name}: {} imported, {} updated, {} ignored (unchanged)",
+                s.imported, s.updated, s.ignored
+            );
+            Ok(())
+        }
+        Err(StoreError::Rejected(problems)) => {
+            let lines: Vec<String> = problems
+                .iter()
+                .map(|p| {
+                    format!(
+                        "line {}, field `{}`: {}",
+                        parsed.lines[p.row], p.field, p.message
+                    )
+                })
+                .collect();
+            Err(values_csv::rejected(&name, &lines).into())
+        }
+        Err(e) => Err(e).with_context(|| format!("importing {name} failed; nothing was written")),
+    }
+}
+
+pub async fn export(
+    store: &Store,
+    target: Option<TargetCode>,
+    org: Option<OrgCode>,
+    output: Option<&Path>,
+) -> Result<()> {
+    let values = store.values(&ValueFilter { target, org }).await?;
+    let sink: Box<dyn Write> = match output {
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(sink));
+    w.write_record(values_csv::HEADER)?;
+    for v in &values {
+        w.write_record([
+            v.target.as_str(),
+            v.org.as_str(),
+            &v.period.to_string(),
+            &v.value.get().to_string(),
+            v.comment.as_deref().unwrap_or(""),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}

@@ -1,0 +1,128 @@
+//! Reading values from CSV (`target,org,period,value,comment`), naming the line and field of
+//! every problem.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use tiendo_domain::values::{NewValue, Number};
+
+use crate::BadInput;
+
+/// Problems reported before giving up on a file.
+const MAX_PROBLEMS: usize = 20;
+
+pub const HEADER: [&str; 5] = ["target", "org", "period", "value", "comment"];
+
+/// Values read from a file, each with the line it came from.
+pub struct ValuesFile {
+    pub values: Vec<NewValue>,
+    pub lines: Vec<u64>,
+}
+
+pub fn read(path: &Path) -> Result<ValuesFile, BadInput> {
+    let name = path.display();
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| BadInput(format!("cannot read {name}: {e}")))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| BadInput(format!("{name}, line 1: {e}")))?
+        .clone();
+    let column = |field: &str| headers.iter().position(|h| h == field);
+    for h in headers.iter() {
+        if !HEADER.contains(&h) {
+            return Err(BadInput(format!(
+                "{name}, line 1: unknown column \"{h}\" (the header must be {})",
+                HEADER.join(",")
+            )));
+        }
+    }
+    let mut cols = [0usize; 4];
+    for (i, field) in HEADER[..4].iter().enumerate() {
+        cols[i] = column(field).ok_or_else(|| {
+            BadInput(format!(
+                "{name}, line 1: the column \"{field}\" is missing (the header must be {})",
+                HEADER.join(",")
+            ))
+        })?;
+    }
+    let comment_col = column("comment");
+
+    let mut out = ValuesFile {
+        values: Vec::new(),
+        lines: Vec::new(),
+    };
+    let mut problems = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                problems.push(format!("line {line}: {e}"));
+                break;
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        let field = |i: usize| record.get(i).unwrap_or("");
+        let mut problem =
+            |f: &str, msg: String| problems.push(format!("line {line}, field `{f}`: {msg}"));
+        let target = field(cols[0]).parse();
+        let org = field(cols[1]).parse();
+        let period = field(cols[2]).parse();
+        let value: Result<Number, _> = field(cols[3]).parse();
+        match (target, org, period, value) {
+            (Ok(target), Ok(org), Ok(period), Ok(value)) => {
+                let comment = comment_col
+                    .map(field)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string);
+                out.values.push(NewValue {
+                    target,
+                    org,
+                    period,
+                    value,
+                    comment,
+                    source: None,
+                });
+                out.lines.push(line);
+            }
+            (target, org, period, value) => {
+                if let Err(e) = target {
+                    problem("target", e.to_string());
+                }
+                if let Err(e) = org {
+                    problem("org", e.to_string());
+                }
+                if let Err(e) = period {
+                    problem("period", e.to_string());
+                }
+                if let Err(e) = value {
+                    problem("value", e.to_string());
+                }
+            }
+        }
+        if problems.len() >= MAX_PROBLEMS {
+            break;
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(rejected(&name.to_string(), &problems))
+    }
+}
+
+/// The message for a refused file: every problem on its own line, and that nothing was written.
+pub fn rejected(file: &str, problems: &[String]) -> BadInput {
+    let mut msg = format!("{file} was rejected and nothing was written:");
+    for p in problems.iter().take(MAX_PROBLEMS) {
+        let _ = write!(msg, "\n  {file}, {p}");
+    }
+    if problems.len() >= MAX_PROBLEMS {
+        let _ = write!(msg, "\n  (stopped after {MAX_PROBLEMS} problems)");
+    }
+    BadInput(msg)
+}

@@ -1,0 +1,325 @@
+//! The `tiendo` binary as a user runs it: a fresh SQLite file in a temporary directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new() -> Self {
+        Workspace {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("tiendo.db")
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_tiendo"))
+            .args(args)
+            .env("TIENDO_DATABASE_URL", self.db())
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "tiendo {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn demo() -> Self {
+        let w = Workspace::new();
+        w.ok(&["demo", "--yes"]);
+        w
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+}
+
+fn json(s: &str) -> serde_json::Value {
+    serde_json::from_str(s).unwrap()
+}
+
+fn count_values(w: &Workspace) -> usize {
+    w.ok(&["values", "export"]).lines().count() - 1
+}
+
+#[test]
+fn demo_creates_the_database_file_in_the_working_directory_by_default() {
+    let w = Workspace::new();
+    let out = Command::new(env!("CARGO_BIN_EXE_tiendo"))
+        .args(["demo", "--yes"])
+        .env_remove("TIENDO_DATABASE_URL")
+        .current_dir(w.dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(Path::new(&w.dir.path().join("tiendo.db")).exists());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("63 before 2025-07-01, 34 from 2025-07-01"),
+        "{text}"
+    );
+}
+
+#[test]
+fn demo_refuses_to_replace_data_without_confirmation() {
+    let w = Workspace::demo();
+    let out = w.run(&["demo"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
+}
+
+#[test]
+fn provinces_before_and_after_the_merger() {
+    let w = Workspace::demo();
+    let before = json(&w.ok(&[
+        "orgs",
+        "--kind",
+        "province",
+        "--at",
+        "2025-06-30",
+        "--format",
+        "json",
+    ]));
+    let before = before.as_array().unwrap();
+    assert_eq!(before.len(), 63);
+    let merged: Vec<_> = before.iter().filter(|u| !u["to"].is_null()).collect();
+    assert_eq!(merged.len(), 52);
+    for u in &merged {
+        assert!(u["successor"].is_string(), "{u}");
+        assert_eq!(u["successor_from"], "2025-07-01");
+    }
+    let ha_giang = before.iter().find(|u| u["code"] == "HA-GIANG").unwrap();
+    assert_eq!(ha_giang["successor"], "TUYEN-QUANG");
+    let after = json(&w.ok(&[
+        "orgs",
+        "--kind",
+        "province",
+        "--at",
+        "2025-07-01",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(after.as_array().unwrap().len(), 34);
+    let under = w.ok(&[
+        "orgs",
+        "--under",
+        "HA-TINH",
+        "--at",
+        "2025-07-01",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        under.lines().count() > 40,
+        "Hà Tĩnh has its communes below it"
+    );
+    assert!(under
+        .lines()
+        .skip(1)
+        .all(|l| l.starts_with("HA-TINH") || l.starts_with("HT-")));
+}
+
+#[test]
+fn resolution_57_targets_as_json() {
+    let w = Workspace::demo();
+    let targets = json(&w.ok(&["targets", "--document", "57-NQ/TW", "--format", "json"]));
+    let targets = targets.as_array().unwrap();
+    let codes: Vec<&str> = targets
+        .iter()
+        .map(|t| t["code"].as_str().unwrap())
+        .collect();
+    let want: Vec<String> = (1..=17)
+        .map(|i| format!("T{i}"))
+        .chain((1..=4).map(|i| format!("V{i}")))
+        .collect();
+    assert_eq!(codes, want);
+    let t = |c: &str| targets.iter().find(|t| t["code"] == c).unwrap();
+    assert_eq!(t("T7")["shape"], "threshold");
+    assert_eq!(t("T7")["goals"][0]["requirement"]["op"], ">=");
+    assert_eq!(t("T7")["goals"][0]["requirement"]["value"], 30.0);
+    assert_eq!(t("T7")["goals"][0]["deadline"]["year"], 2030);
+    assert_eq!(t("T2")["goals"].as_array().unwrap().len(), 2);
+    assert_eq!(t("T15")["goals"][0]["requirement"]["max"], 18.0);
+    assert_eq!(t("T16")["shape"], "range");
+    assert_eq!(t("V1")["goals"][0]["deadline"]["year"], 2045);
+    assert_eq!(t("T11")["goals"][0]["deadline"]["kind"], "every-year");
+}
+
+#[test]
+fn a_bad_row_in_ten_thousand_writes_nothing_and_names_its_line() {
+    let w = Workspace::demo();
+    let before = count_values(&w);
+    let communes: Vec<String> = w
+        .ok(&[
+            "orgs",
+            "--under",
+            "HA-TINH",
+            "--kind",
+            "commune",
+            "--at",
+            "2025-07-01",
+            "--format",
+            "csv",
+        ])
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect();
+    let quarters = (2026..2100).flat_map(|y| (1..=4).map(move |q| format!("{y}Q{q}")));
+    let good: Vec<String> = communes
+        .iter()
+        .flat_map(|c| quarters.clone().map(move |p| (c.clone(), p)))
+        .take(10_000)
+        .enumerate()
+        .map(|(i, (c, p))| format!("HT-T3,{c},{p},{}.5,\n", i % 100))
+        .collect();
+    assert_eq!(good.len(), 10_000);
+    let mut bad = good.clone();
+    let mut fields: Vec<&str> = good[6_999].split(',').collect();
+    let quarter_five = format!("{}Q5", &fields[2][..4]);
+    fields[2] = &quarter_five;
+    bad[6_999] = fields.join(",");
+    let header = "target,org,period,value,comment\n";
+    let csv = format!("{header}{}", bad.concat());
+    let file = w.write("values.csv", &csv);
+    let out = w.run(&["values", "import", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    // Line 1 is the header, so row 7,000 is line 7,001.
+    assert!(err.contains("line 7001, field `period`"), "{err}");
+    assert!(
+        err.contains("Q5\" is not a period: the quarter must be 1 to 4"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches(", line ").count(),
+        1,
+        "only the bad line is named: {err}"
+    );
+    assert!(err.contains("nothing was written"), "{err}");
+    assert_eq!(count_values(&w), before);
+
+    // Fixed, the same file goes in whole.
+    let file = w.write("values.csv", &format!("{header}{}", good.concat()));
+    let text = w.ok(&["values", "import", file.to_str().unwrap()]);
+    assert!(text.contains("10000 imported"), "{text}");
+    assert_eq!(count_values(&w), before + 10_000);
+}
+
+#[test]
+fn import_refuses_unknown_codes_and_units_out_of_force() {
+    let w = Workspace::demo();
+    let file = w.write(
+        "v.csv",
+        "target,org,period,value,comment\nDTI,HA-TINH,2024,0.7,ok\nDTI,HA-GIANG,2026,0.6,\nDTI,NOWHERE,2024,0.5,\n",
+    );
+    let out = w.run(&["values", "import", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 3, field `period`: unit HA-GIANG cannot report for 2026"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 4, field `org`: organisation unit NOWHERE does not exist"),
+        "{err}"
+    );
+    let bad_header = w.write("h.csv", "target,unit,period,value\n");
+    let out = w.run(&["values", "import", bad_header.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown column \"unit\""));
+}
+
+#[test]
+fn export_then_import_round_trips() {
+    let w = Workspace::demo();
+    let exported = w.ok(&["values", "export", "--target", "PII"]);
+    assert_eq!(
+        exported.lines().next(),
+        Some("target,org,period,value,comment")
+    );
+    assert!(exported.contains("PII,HA-NOI,2023,62.86,"), "{exported}");
+    let file = w.write("pii.csv", &exported);
+    let text = w.ok(&["values", "import", file.to_str().unwrap()]);
+    assert!(text.contains("0 imported, 0 updated, 10 ignored"), "{text}");
+}
+
+#[test]
+fn secret_tasks_stay_hidden_and_lists_filter() {
+    let w = Workspace::demo();
+    let tasks = json(&w.ok(&["tasks", "--org", "MPS-C06", "--format", "json"]));
+    let codes: Vec<&str> = tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["code"].as_str().unwrap())
+        .collect();
+    // C06 leads some of these tasks and coordinates the others.
+    assert!(
+        codes.contains(&"MPS-MOST-1") && codes.contains(&"MPS-MOST-2"),
+        "{codes:?}"
+    );
+    let public = json(&w.ok(&["tasks", "--clearance", "public", "--format", "json"]));
+    assert!(public
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["confidentiality"] == "public"));
+    let docs = w.ok(&["documents", "--format", "csv"]);
+    assert!(
+        docs.contains("03/NQ-CP,action-programme,2025-01-09,GOV,57-NQ/TW"),
+        "{docs}"
+    );
+}
+
+#[test]
+fn bad_arguments_exit_with_code_2_and_say_how_to_fix_them() {
+    let w = Workspace::demo();
+    for args in [
+        vec!["orgs", "--at", "30/06/2025"],
+        vec!["orgs", "--kind", "county"],
+        vec!["orgs", "--under", "ATLANTIS"],
+        vec!["targets", "--document", "99-NQ/TW"],
+    ] {
+        let out = w.run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!out.stderr.is_empty());
+    }
+    let out = w.run(&["orgs", "--at", "30/06/2025"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
+}
+
+#[test]
+fn every_command_has_help() {
+    let w = Workspace::new();
+    for args in [
+        vec!["--help"],
+        vec!["demo", "--help"],
+        vec!["orgs", "--help"],
+        vec!["documents", "--help"],
+        vec!["targets", "--help"],
+        vec!["tasks", "--help"],
+        vec!["values", "import", "--help"],
+        vec!["values", "export", "--help"],
+        vec!["bench", "import", "--help"],
+    ] {
+        let text = w.ok(&args);
+        assert!(text.contains("--db"), "{args:?} help names --db");
+    }
+}
