@@ -81,6 +81,7 @@ pub async fn import(rows: usize, runs: usize, postgres: Option<&str>) -> Result<
             target.store.load_dataset(&dataset).await?;
             let started = Instant::now();
             let parsed = values_csv::read(&csv_path)?;
+            tracing::debug!(elapsed = ?started.elapsed(), "CSV read");
             let summary = target
                 .store
                 .import_values(&parsed.values, "bench", ValueState::Submitted, &|_| {})

@@ -371,7 +371,7 @@ mod tests {
 
     #[test]
     fn orders_chronologically_with_longer_first() {
-        let mut v = vec![
+        let mut v = [
             p("2025Q2"),
             p("202501"),
             p("2024"),

@@ -258,6 +258,15 @@ pub struct Reporters {
     pub units: Vec<OrgCode>,
 }
 
+impl Reporters {
+    /// Whether `unit` of `kind` reports the target. An empty list means anyone may.
+    pub fn includes(&self, unit: &OrgCode, kind: OrgKind) -> bool {
+        (self.kinds.is_empty() && self.units.is_empty())
+            || self.kinds.contains(&kind)
+            || self.units.contains(unit)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Target {
     pub code: TargetCode,

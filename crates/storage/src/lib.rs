@@ -41,6 +41,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     /// A stored row that no longer parses: the database was changed outside tiendo.
     #[error("the database holds an invalid {what}: {detail}")]
     Corrupt { what: &'static str, detail: String },
@@ -104,6 +106,12 @@ impl Store {
             } else {
                 SqliteConnectOptions::new().filename(Path::new(url))
             };
+            if options.get_filename() == Path::new(":memory:") {
+                return Err(StoreError::Invalid(
+                    "tiendo keeps its data in a file: give a file path, not an in-memory database"
+                        .into(),
+                ));
+            }
             let options = options
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)

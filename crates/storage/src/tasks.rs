@@ -51,6 +51,9 @@ fn confidentiality(level: i16) -> Result<Confidentiality> {
     }
 }
 
+/// A task id and the code of something linked to it.
+type CodeOf = (i64, String);
+
 #[derive(sqlx::FromRow)]
 struct TaskRow {
     id: i64,
@@ -96,7 +99,7 @@ impl Store {
         let ceiling = secrecy(filter.clearance.ceiling());
         let doc = filter.document.as_ref().map(|d| d.as_str());
         let org = filter.org.as_ref().map(|o| o.as_str());
-        let (rows, coordinators, targets): (Vec<TaskRow>, Vec<(i64, String)>, Vec<(i64, String)>) = on_pool!(self, pool => {
+        let (rows, coordinators, targets): (Vec<TaskRow>, Vec<CodeOf>, Vec<CodeOf>) = on_pool!(self, pool => {
             let rows = sqlx::query_as(sql)
                 .bind(ceiling)
                 .bind(doc)
