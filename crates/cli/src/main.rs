@@ -19,8 +19,11 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("TIENDO_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            tracing_subscriber::EnvFilter::try_from_env("TIENDO_LOG").unwrap_or_else(
+                |_| // sqlx reports every statement over one second as a warning; a bulk import is meant to
+                // take longer, so only its errors are shown unless TIENDO_LOG asks for more.
+                tracing_subscriber::EnvFilter::new("warn,sqlx::query=error"),
+            ),
         )
         .with_writer(std::io::stderr)
         .init();

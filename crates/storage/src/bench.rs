@@ -113,12 +113,7 @@ impl Store {
                     .map_err(|e| StoreError::Invalid(e.to_string()))?;
                 let started = Instant::now();
                 let mut tx = pool.begin().await?;
-                let mut copy = tx
-                    .copy_in_raw(
-                        "COPY data_values (target_id, org_id, period, value, comment, source, \
-                         author, recorded_at, state) FROM STDIN WITH (FORMAT csv)",
-                    )
-                    .await?;
+                let mut copy = tx.copy_in_raw(crate::values::COPY_DATA_VALUES).await?;
                 for chunk in buf.chunks(1 << 20) {
                     copy.send(chunk).await?;
                 }

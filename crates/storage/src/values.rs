@@ -93,6 +93,10 @@ struct Resolved<'a> {
     value: &'a NewValue,
 }
 
+/// PostgreSQL's bulk path into `data_values`; rows are sent as CSV in this column order.
+pub(crate) const COPY_DATA_VALUES: &str = "COPY data_values (target_id, org_id, period, value, \
+     comment, source, author, recorded_at, state) FROM STDIN WITH (FORMAT csv)";
+
 /// How often a bulk write reports progress, in rows.
 const PROGRESS_EVERY: usize = 20_000;
 
@@ -124,12 +128,7 @@ impl Store {
             }
             Store::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
-                let mut copy = tx
-                    .copy_in_raw(
-                        "COPY data_values (target_id, org_id, period, value, comment, source, \
-                         author, recorded_at, state) FROM STDIN WITH (FORMAT csv)",
-                    )
-                    .await?;
+                let mut copy = tx.copy_in_raw(COPY_DATA_VALUES).await?;
                 let stamp = now.to_rfc3339();
                 for (n, chunk) in resolved.chunks(PROGRESS_EVERY).enumerate() {
                     let buf = copy_csv(chunk, author, &stamp, state)?;
