@@ -81,6 +81,29 @@ pub enum Command {
         #[command(flatten)]
         format: FormatArg,
     },
+    /// Measure a series in Open SDG's CSV format (Year,[disaggregations…,]Value) against a target.
+    Progress {
+        /// The CSV file; its headline rows (disaggregation columns blank) are measured.
+        file: PathBuf,
+        /// The value to reach by --target-year; without it the growth itself is judged.
+        #[arg(long, allow_negative_numbers = true)]
+        target: Option<f64>,
+        #[arg(long, default_value_t = 2030)]
+        target_year: i32,
+        /// The first year measured (the next year with data when it has none).
+        #[arg(long, default_value_t = 2015)]
+        base_year: i32,
+        /// Which way is better.
+        #[arg(long, value_enum, default_value_t = DirectionArg::Increase)]
+        direction: DirectionArg,
+        /// A natural limit the series cannot pass (used without a target).
+        #[arg(long, allow_negative_numbers = true)]
+        limit: Option<f64>,
+        #[arg(long, value_enum, default_value_t = MethodArg::Opensdg)]
+        method: MethodArg,
+        #[arg(long, value_enum, default_value_t = ProgressFormat::Text)]
+        format: ProgressFormat,
+    },
     /// Import or export reported values as CSV (target,org,period,value,comment).
     #[command(subcommand)]
     Values(ValuesCommand),
@@ -142,6 +165,28 @@ pub enum Format {
     Table,
     Json,
     Csv,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DirectionArg {
+    Increase,
+    Decrease,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// Open SDG's compound-growth method (sdg-build's ProgressMeasure).
+    Opensdg,
+    /// Share of the change achieved against share of the time elapsed.
+    Trajectory,
+    /// A weighted least-squares line projected to the target year.
+    Projection,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,6 +3,7 @@
 mod bench;
 mod cli;
 mod commands;
+mod opensdg_csv;
 mod output;
 mod values_csv;
 

@@ -318,8 +318,115 @@ fn every_command_has_help() {
         vec!["values", "import", "--help"],
         vec!["values", "export", "--help"],
         vec!["bench", "import", "--help"],
+        vec!["progress", "--help"],
     ] {
         let text = w.ok(&args);
         assert!(text.contains("--db"), "{args:?} help names --db");
     }
+}
+
+fn progress_json(w: &Workspace, csv: &str, args: &[&str]) -> serde_json::Value {
+    let file = w.write("series.csv", csv);
+    let mut all = vec!["progress", file.to_str().unwrap(), "--format", "json"];
+    all.extend_from_slice(args);
+    json(&w.ok(&all))
+}
+
+#[test]
+fn progress_matches_the_four_open_sdg_reference_cases() {
+    let w = Workspace::new();
+    let cases: [(&str, &[&str], &str, f64); 4] = [
+        (
+            "Year,Value\n2015,50\n2020,60\n",
+            &["--target", "100", "--target-year", "2030"],
+            "moderate_progress",
+            1.3232,
+        ),
+        (
+            "Year,Value\n2015,20\n2022,18\n",
+            &["--target", "10", "--direction", "decrease"],
+            "limited_progress",
+            -1.1216,
+        ),
+        (
+            "Year,Value\n2015,100\n2020,110\n",
+            &[],
+            "substantial_progress",
+            4.6224,
+        ),
+        (
+            "Year,Value\n2015,40\n2021,42\n",
+            &["--direction", "decrease"],
+            "deterioration",
+            -3.5206,
+        ),
+    ];
+    for (csv, args, status, score) in cases {
+        let r = progress_json(&w, csv, args);
+        assert_eq!(r["status"], status, "{csv}");
+        let got = r["score"].as_f64().unwrap();
+        assert!(
+            (got - score).abs() < 5e-5,
+            "{csv}: score {got}, expected {score}"
+        );
+        assert!(
+            r["explanation"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("(score {score}).")),
+            "{r}"
+        );
+        for field in [
+            "base_year",
+            "base_value",
+            "current_year",
+            "current_value",
+            "observed_growth",
+        ] {
+            assert!(!r[field].is_null(), "{field} in {r}");
+        }
+    }
+}
+
+#[test]
+fn progress_reads_the_headline_and_offers_three_methods() {
+    let w = Workspace::new();
+    let csv = "Year,Sex,Units,Value\n2015,,%,50\n2015,female,%,10\n2020,,%,60\n2020,female,%,90\n";
+    let r = progress_json(&w, csv, &["--target", "100"]);
+    assert_eq!(
+        (r["base_value"].as_f64(), r["current_value"].as_f64()),
+        (Some(50.0), Some(60.0))
+    );
+    let t = progress_json(&w, csv, &["--target", "100", "--method", "trajectory"]);
+    assert_eq!(t["status"], "at_risk");
+    let p = progress_json(&w, csv, &["--target", "70", "--method", "projection"]);
+    assert_eq!(p["status"], "on_track");
+    let text = w.ok(&[
+        "progress",
+        w.dir.path().join("series.csv").to_str().unwrap(),
+        "--target",
+        "100",
+    ]);
+    assert!(
+        text.starts_with("Moderate progress: from 50 in 2015 to 60 in 2020"),
+        "{text}"
+    );
+}
+
+#[test]
+fn progress_explains_bad_input() {
+    let w = Workspace::new();
+    let bad = w.write("bad.csv", "Year,Value\n2015,50\n2016,lots\n");
+    let out = w.run(&["progress", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("line 3, field `Value`: \"lots\" is not a number"));
+    let mixed = w.write("mixed.csv", "Year,Units,Value\n2015,%,50\n2015,count,7\n");
+    let out = w.run(&["progress", mixed.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("several sub-series in \"Units\""));
+    let ok = w.write("ok.csv", "Year,Value\n2015,50\n2020,60\n");
+    let out = w.run(&["progress", ok.to_str().unwrap(), "--method", "projection"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs --target"));
 }

@@ -2,6 +2,7 @@
 
 mod demo;
 mod lists;
+mod progress;
 mod values;
 
 use anyhow::{Context, Result};
@@ -17,6 +18,27 @@ pub async fn run(cli: Cli) -> Result<()> {
             runs,
             postgres,
         }) => crate::bench::import(rows, runs, postgres.as_deref()).await,
+        Command::Progress {
+            file,
+            target,
+            target_year,
+            base_year,
+            direction,
+            limit,
+            method,
+            format,
+        } => progress::run(
+            &file,
+            progress::Options {
+                target,
+                target_year,
+                base_year,
+                direction,
+                limit,
+                method,
+                format,
+            },
+        ),
         Command::Demo { yes } => demo::run(&open(&url).await?, &url, yes).await,
         Command::Orgs {
             at,

@@ -1,0 +1,139 @@
+//! `tiendo progress`: measure a series a user already publishes.
+
+use std::path::Path;
+
+use anyhow::Result;
+use serde::Serialize;
+use tiendo_domain::targets::Direction;
+use tiendo_evaluation::progress::opensdg::{self, Config};
+use tiendo_evaluation::progress::projection::projection;
+use tiendo_evaluation::progress::trajectory::{trajectory, Pace};
+
+use crate::cli::{DirectionArg, MethodArg, ProgressFormat};
+use crate::opensdg_csv;
+use crate::BadInput;
+
+pub struct Options {
+    pub target: Option<f64>,
+    pub target_year: i32,
+    pub base_year: i32,
+    pub direction: DirectionArg,
+    pub limit: Option<f64>,
+    pub method: MethodArg,
+    pub format: ProgressFormat,
+}
+
+pub fn run(file: &Path, o: Options) -> Result<()> {
+    let series = opensdg_csv::read_headline(file)?;
+    let direction = match o.direction {
+        DirectionArg::Increase => Direction::Increase,
+        DirectionArg::Decrease => Direction::Decrease,
+    };
+    let needs_target = |method: &str| {
+        o.target.ok_or_else(|| {
+            BadInput(format!(
+                "--method {method} needs --target (the value to reach by --target-year)"
+            ))
+        })
+    };
+    let bad_series =
+        |e: tiendo_evaluation::progress::SeriesError| BadInput(format!("{}: {e}", file.display()));
+    match o.method {
+        MethodArg::Opensdg => {
+            let config = Config {
+                target: o.target,
+                target_year: o.target_year,
+                base_year: o.base_year,
+                direction,
+                limit: o.limit,
+                thresholds: None,
+            };
+            let r = opensdg::series_progress(&series, &config).map_err(bad_series)?;
+            let rows = vec![
+                ("status", r.status.label().to_string()),
+                ("score", opt(r.score)),
+                ("base", year_value(r.base_year, r.base_value)),
+                ("current", year_value(r.current_year, r.current_value)),
+                ("observed growth", opt(r.observed_growth)),
+                ("required growth", opt(r.required_growth)),
+                ("ratio / progress value", opt(r.progress_value)),
+            ];
+            print(&r, &rows, &r.explanation, &r.warnings, o.format)
+        }
+        MethodArg::Trajectory => {
+            let target = needs_target("trajectory")?;
+            let r = trajectory(
+                &series,
+                target,
+                o.target_year,
+                o.base_year,
+                direction,
+                Pace::default(),
+            )
+            .map_err(bad_series)?;
+            let rows = vec![
+                ("status", r.status.label().to_string()),
+                ("base", year_value(r.base_year, r.base_value)),
+                ("current", year_value(r.current_year, r.current_value)),
+                ("achieved share", opt(r.achieved_share)),
+                ("elapsed share", opt(r.elapsed_share)),
+                ("pace", opt(r.pace)),
+            ];
+            print(&r, &rows, &r.explanation, &[], o.format)
+        }
+        MethodArg::Projection => {
+            let target = needs_target("projection")?;
+            let r = projection(
+                &series,
+                target,
+                o.target_year,
+                o.base_year,
+                direction,
+                Pace::default(),
+            )
+            .map_err(bad_series)?;
+            let rows = vec![
+                ("status", r.status.label().to_string()),
+                ("base", year_value(r.base_year, r.base_value)),
+                ("slope per year", opt(r.slope)),
+                ("projected value", opt(r.projected_value)),
+                ("anticipated share", opt(r.anticipated_share)),
+                ("gap", opt(r.gap)),
+            ];
+            print(&r, &rows, &r.explanation, &[], o.format)
+        }
+    }
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".to_string(), |v| format!("{v:.6}"))
+}
+
+fn year_value(year: Option<i32>, value: Option<f64>) -> String {
+    match (year, value) {
+        (Some(y), Some(v)) => format!("{v} ({y})"),
+        _ => "–".to_string(),
+    }
+}
+
+fn print<T: Serialize>(
+    result: &T,
+    rows: &[(&str, String)],
+    explanation: &str,
+    warnings: &[String],
+    format: ProgressFormat,
+) -> Result<()> {
+    match format {
+        ProgressFormat::Json => println!("{}", serde_json::to_string_pretty(result)?),
+        ProgressFormat::Text => {
+            println!("{explanation}");
+            for (k, v) in rows {
+                println!("  {k:<24} {v}");
+            }
+            for w in warnings {
+                println!("  note: {w}");
+            }
+        }
+    }
+    Ok(())
+}

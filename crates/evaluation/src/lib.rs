@@ -1,0 +1,6 @@
+//! tiendo's evaluation: turning reported numbers into judgements that explain themselves.
+//!
+//! Everything here is pure computation over domain values: no database, no files, no clock.
+//! Callers (the CLI, later the web application) fetch the data and pass it in.
+
+pub mod progress;
