@@ -90,6 +90,9 @@ pub struct Task {
     pub start: Option<NaiveDate>,
     pub deadline: Option<NaiveDate>,
     pub completed_on: Option<NaiveDate>,
+    /// The day the task was withdrawn, when it was.
+    #[serde(default)]
+    pub cancelled_on: Option<NaiveDate>,
     pub expected_product: Option<String>,
     #[serde(default)]
     pub targets: Vec<TargetCode>,
@@ -121,6 +124,9 @@ impl Task {
             if c < s {
                 return fail("the completion date is before the start date");
             }
+        }
+        if self.completed_on.is_some() && self.cancelled_on.is_some() {
+            return fail("a task cannot be both completed and cancelled");
         }
         if self.parent.as_ref() == Some(&self.code) {
             return fail("a task cannot be its own parent");

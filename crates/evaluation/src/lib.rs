@@ -4,3 +4,4 @@
 //! Callers (the CLI, later the web application) fetch the data and pass it in.
 
 pub mod progress;
+pub mod tasks;

@@ -186,8 +186,9 @@ impl Store {
                 let depth = parent.map_or(1, |(_, d)| d + 1);
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO tasks (code, document_id, group_code, parent_id, depth, title_en, \
-                     title_vi, lead_id, start_on, deadline, completed_on, expected_product, secrecy, \
-                     source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+                     title_vi, lead_id, start_on, deadline, completed_on, cancelled_on, \
+                     expected_product, secrecy, source) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
                      RETURNING id",
                 )
                 .bind(t.code.as_str())
@@ -201,6 +202,7 @@ impl Store {
                 .bind(t.start)
                 .bind(t.deadline)
                 .bind(t.completed_on)
+                .bind(t.cancelled_on)
                 .bind(&t.expected_product)
                 .bind(crate::tasks::secrecy(t.confidentiality))
                 .bind(&t.source)

@@ -67,6 +67,7 @@ struct TaskRow {
     start_on: Option<NaiveDate>,
     deadline: Option<NaiveDate>,
     completed_on: Option<NaiveDate>,
+    cancelled_on: Option<NaiveDate>,
     expected_product: Option<String>,
     secrecy: i16,
     source: Option<String>,
@@ -89,7 +90,7 @@ impl Store {
     pub async fn tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
         let sql = "SELECT t.id, t.code, d.code AS document, t.group_code, p.code AS parent, \
              t.title_en, t.title_vi, l.code AS lead, t.start_on, t.deadline, t.completed_on, \
-             t.expected_product, t.secrecy, t.source \
+             t.cancelled_on, t.expected_product, t.secrecy, t.source \
              FROM tasks t JOIN documents d ON d.id = t.document_id \
              JOIN org_units l ON l.id = t.lead_id LEFT JOIN tasks p ON p.id = t.parent_id \
              WHERE t.secrecy <= $1 AND ($2 IS NULL OR d.code = $2) \
@@ -161,6 +162,7 @@ impl Store {
                     start: r.start_on,
                     deadline: r.deadline,
                     completed_on: r.completed_on,
+                    cancelled_on: r.cancelled_on,
                     expected_product: r.expected_product,
                     confidentiality,
                     source: r.source,
@@ -213,8 +215,8 @@ impl Store {
             }
             let task_id: i64 = sqlx::query_scalar(
                 "INSERT INTO tasks (code, document_id, group_code, parent_id, depth, title_en, \
-                 title_vi, lead_id, start_on, deadline, completed_on, expected_product, secrecy, source) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+                 title_vi, lead_id, start_on, deadline, completed_on, cancelled_on, expected_product, secrecy, source) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
             )
             .bind(task.code.as_str())
             .bind(document_id)
@@ -227,6 +229,7 @@ impl Store {
             .bind(task.start)
             .bind(task.deadline)
             .bind(task.completed_on)
+            .bind(task.cancelled_on)
             .bind(&task.expected_product)
             .bind(secrecy(task.confidentiality))
             .bind(&task.source)

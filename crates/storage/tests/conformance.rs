@@ -109,6 +109,7 @@ conformance!(
     hierarchy_as_of_a_date,
     secret_tasks_need_clearance,
     tasks_nest_at_most_three_levels,
+    task_dates_round_trip,
     import_is_all_or_nothing,
     every_change_is_kept_as_history,
     approved_values_are_locked,
@@ -241,6 +242,7 @@ fn task(code_: &str, parent: Option<&str>, c: Confidentiality) -> Task {
         start: Some(day("2025-01-09")),
         deadline: Some(day("2025-12-31")),
         completed_on: None,
+        cancelled_on: None,
         expected_product: None,
         targets: vec![code("T8")],
         confidentiality: c,
@@ -328,6 +330,27 @@ async fn tasks_nest_at_most_three_levels(store: &Store) {
     assert!(all
         .iter()
         .all(|t| t.code.as_str() != "L4" && t.code.as_str() != "BAD"));
+}
+
+async fn task_dates_round_trip(store: &Store) {
+    loaded(store).await;
+    let mut cancelled = task("CANCELLED", None, Confidentiality::Public);
+    cancelled.cancelled_on = Some(day("2025-03-01"));
+    let mut done = task("DONE", None, Confidentiality::Public);
+    done.completed_on = Some(day("2025-06-30"));
+    store.add_task(&cancelled).await.unwrap();
+    store.add_task(&done).await.unwrap();
+    let all = store
+        .tasks(&TaskFilter::all(Clearance::Internal))
+        .await
+        .unwrap();
+    let got = |c: &str| all.iter().find(|t| t.code.as_str() == c).unwrap().clone();
+    assert_eq!(got("CANCELLED"), cancelled);
+    assert_eq!(got("DONE"), done);
+    let mut both = task("BOTH", None, Confidentiality::Public);
+    both.completed_on = Some(day("2025-06-30"));
+    both.cancelled_on = Some(day("2025-03-01"));
+    assert!(store.add_task(&both).await.is_err());
 }
 
 async fn import_is_all_or_nothing(store: &Store) {

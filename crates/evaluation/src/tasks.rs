@@ -1,0 +1,303 @@
+//! Where each task stands on a given day, and how units, documents and task groups do.
+
+use std::collections::BTreeMap;
+
+use chrono::{Days, NaiveDate};
+use serde::Serialize;
+use tiendo_domain::documents::{DocumentCode, SectionCode};
+use tiendo_domain::orgs::OrgCode;
+use tiendo_domain::tasks::Task;
+
+/// A task's status on a day, as official reporting names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    NotYetDue,
+    DueSoon,
+    InProgress,
+    Overdue,
+    CompletedOnTime,
+    CompletedLate,
+    Cancelled,
+}
+
+impl TaskStatus {
+    pub const ALL: [TaskStatus; 7] = [
+        TaskStatus::NotYetDue,
+        TaskStatus::DueSoon,
+        TaskStatus::InProgress,
+        TaskStatus::Overdue,
+        TaskStatus::CompletedOnTime,
+        TaskStatus::CompletedLate,
+        TaskStatus::Cancelled,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TaskStatus::NotYetDue => "not yet due",
+            TaskStatus::DueSoon => "due soon",
+            TaskStatus::InProgress => "in progress",
+            TaskStatus::Overdue => "overdue",
+            TaskStatus::CompletedOnTime => "completed on time",
+            TaskStatus::CompletedLate => "completed late",
+            TaskStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// How far ahead "due soon" looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Horizon {
+    pub due_soon_days: u64,
+}
+
+impl Default for Horizon {
+    fn default() -> Self {
+        Horizon { due_soon_days: 14 }
+    }
+}
+
+/// The status of `task` on `day`. `has_progress` says whether any progress was reported by
+/// then. Order of the rules: cancelled, completed (on time or late), overdue, due soon,
+/// in progress (started or reported on), not yet due.
+pub fn task_status(
+    task: &Task,
+    day: NaiveDate,
+    has_progress: bool,
+    horizon: Horizon,
+) -> TaskStatus {
+    if task.cancelled_on.is_some_and(|c| c <= day) {
+        return TaskStatus::Cancelled;
+    }
+    if let Some(done) = task.completed_on.filter(|c| *c <= day) {
+        return match task.deadline {
+            Some(d) if done > d => TaskStatus::CompletedLate,
+            _ => TaskStatus::CompletedOnTime,
+        };
+    }
+    if let Some(deadline) = task.deadline {
+        if deadline < day {
+            return TaskStatus::Overdue;
+        }
+        if deadline <= day + Days::new(horizon.due_soon_days) {
+            return TaskStatus::DueSoon;
+        }
+    }
+    let started = task.start.is_some_and(|s| s <= day);
+    if started || has_progress {
+        TaskStatus::InProgress
+    } else {
+        TaskStatus::NotYetDue
+    }
+}
+
+/// Counts of tasks by status, with the on-time rate.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Tally {
+    pub counts: BTreeMap<TaskStatus, usize>,
+    pub total: usize,
+    /// Tasks completed on time as a share of those that fell due by the day (completed, or
+    /// with a passed deadline); `None` while none has fallen due.
+    pub on_time_rate: Option<f64>,
+}
+
+impl Tally {
+    fn add(&mut self, s: TaskStatus) {
+        *self.counts.entry(s).or_default() += 1;
+        self.total += 1;
+        let count = |k| self.counts.get(&k).copied().unwrap_or(0);
+        let on_time = count(TaskStatus::CompletedOnTime);
+        let fell_due = on_time + count(TaskStatus::CompletedLate) + count(TaskStatus::Overdue);
+        self.on_time_rate = (fell_due > 0).then(|| on_time as f64 / fell_due as f64);
+    }
+
+    pub fn count(&self, s: TaskStatus) -> usize {
+        self.counts.get(&s).copied().unwrap_or(0)
+    }
+}
+
+/// A unit's part in a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Lead,
+    Coordinator,
+}
+
+/// Tallies by unit and role, by document and by task group.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TaskSummary {
+    pub by_unit: BTreeMap<(OrgCode, Role), Tally>,
+    pub by_document: BTreeMap<DocumentCode, Tally>,
+    pub by_group: BTreeMap<(DocumentCode, SectionCode), Tally>,
+    pub overall: Tally,
+}
+
+/// Statuses of `tasks` on `day` and their tallies. `has_progress(task)` says whether progress
+/// was reported on it by then.
+pub fn summarise<'a>(
+    tasks: impl IntoIterator<Item = &'a Task>,
+    day: NaiveDate,
+    has_progress: impl Fn(&Task) -> bool,
+    horizon: Horizon,
+) -> (Vec<(&'a Task, TaskStatus)>, TaskSummary) {
+    let mut summary = TaskSummary::default();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        let s = task_status(task, day, has_progress(task), horizon);
+        summary.overall.add(s);
+        summary
+            .by_document
+            .entry(task.document.clone())
+            .or_default()
+            .add(s);
+        if let Some(g) = &task.group {
+            summary
+                .by_group
+                .entry((task.document.clone(), g.clone()))
+                .or_default()
+                .add(s);
+        }
+        summary
+            .by_unit
+            .entry((task.lead.clone(), Role::Lead))
+            .or_default()
+            .add(s);
+        for c in &task.coordinators {
+            summary
+                .by_unit
+                .entry((c.clone(), Role::Coordinator))
+                .or_default()
+                .add(s);
+        }
+        statuses.push((task, s));
+    }
+    (statuses, summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tiendo_domain::tasks::Confidentiality;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn task(start: Option<&str>, deadline: Option<&str>, done: Option<&str>) -> Task {
+        Task {
+            code: "T".parse().unwrap(),
+            document: "03/NQ-CP".parse().unwrap(),
+            group: Some("TG2".parse().unwrap()),
+            parent: None,
+            title_en: "t".into(),
+            title_vi: None,
+            lead: "MOST".parse().unwrap(),
+            coordinators: vec!["MPS".parse().unwrap()],
+            start: start.map(d),
+            deadline: deadline.map(d),
+            completed_on: done.map(d),
+            cancelled_on: None,
+            expected_product: None,
+            targets: vec![],
+            confidentiality: Confidentiality::Public,
+            source: None,
+        }
+    }
+
+    #[test]
+    fn status_at_every_boundary() {
+        let h = Horizon::default();
+        let t = task(Some("2025-03-01"), Some("2025-06-30"), None);
+        let on = |day: &str| task_status(&t, d(day), false, h);
+        assert_eq!(on("2025-02-28"), TaskStatus::NotYetDue);
+        assert_eq!(on("2025-03-01"), TaskStatus::InProgress);
+        assert_eq!(on("2025-06-15"), TaskStatus::InProgress);
+        assert_eq!(
+            on("2025-06-16"),
+            TaskStatus::DueSoon,
+            "14 days before the deadline"
+        );
+        assert_eq!(
+            on("2025-06-30"),
+            TaskStatus::DueSoon,
+            "the deadline day itself"
+        );
+        assert_eq!(on("2025-07-01"), TaskStatus::Overdue);
+        // Progress reported before the start counts as in progress.
+        assert_eq!(
+            task_status(&t, d("2025-02-01"), true, h),
+            TaskStatus::InProgress
+        );
+
+        let done_on_time = task(None, Some("2025-06-30"), Some("2025-06-30"));
+        assert_eq!(
+            task_status(&done_on_time, d("2025-07-15"), false, h),
+            TaskStatus::CompletedOnTime
+        );
+        // Before its completion day the task was still open.
+        assert_eq!(
+            task_status(&done_on_time, d("2025-06-29"), false, h),
+            TaskStatus::DueSoon
+        );
+        let late = task(None, Some("2025-06-30"), Some("2025-07-01"));
+        assert_eq!(
+            task_status(&late, d("2025-07-01"), false, h),
+            TaskStatus::CompletedLate
+        );
+        assert_eq!(
+            task_status(&late, d("2025-06-30"), false, h),
+            TaskStatus::DueSoon
+        );
+        let no_deadline = task(None, None, Some("2025-07-01"));
+        assert_eq!(
+            task_status(&no_deadline, d("2025-07-02"), false, h),
+            TaskStatus::CompletedOnTime
+        );
+        let mut cancelled = task(None, Some("2025-06-30"), None);
+        cancelled.cancelled_on = Some(d("2025-05-01"));
+        assert_eq!(
+            task_status(&cancelled, d("2025-08-01"), false, h),
+            TaskStatus::Cancelled
+        );
+        assert_eq!(
+            task_status(&cancelled, d("2025-04-30"), false, h),
+            TaskStatus::NotYetDue
+        );
+    }
+
+    #[test]
+    fn tallies_count_coordinating_roles_and_on_time_rates() {
+        // The 31 July 2025 example: 12 completed late and 21 not completed among 33 late tasks.
+        let mut tasks = Vec::new();
+        for _ in 0..12 {
+            tasks.push(task(None, Some("2025-06-30"), Some("2025-07-15")));
+        }
+        for _ in 0..21 {
+            tasks.push(task(None, Some("2025-06-30"), None));
+        }
+        for _ in 0..67 {
+            tasks.push(task(None, Some("2025-06-30"), Some("2025-06-20")));
+        }
+        let (statuses, s) = summarise(&tasks, d("2025-07-31"), |_| false, Horizon::default());
+        assert_eq!(statuses.len(), 100);
+        assert_eq!(s.overall.count(TaskStatus::CompletedLate), 12);
+        assert_eq!(s.overall.count(TaskStatus::Overdue), 21);
+        assert_eq!(s.overall.on_time_rate, Some(0.67));
+        let most: OrgCode = "MOST".parse().unwrap();
+        let mps: OrgCode = "MPS".parse().unwrap();
+        assert_eq!(s.by_unit[&(most, Role::Lead)].total, 100);
+        assert_eq!(
+            s.by_unit[&(mps, Role::Coordinator)].count(TaskStatus::Overdue),
+            21
+        );
+        let doc: DocumentCode = "03/NQ-CP".parse().unwrap();
+        assert_eq!(
+            s.by_group[&(doc.clone(), "TG2".parse().unwrap())].total,
+            100
+        );
+        assert_eq!(s.by_document[&doc].on_time_rate, Some(0.67));
+        let (_, none_due) = summarise(&tasks[..0], d("2025-07-31"), |_| false, Horizon::default());
+        assert_eq!(none_due.overall.on_time_rate, None);
+    }
+}
