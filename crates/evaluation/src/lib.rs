@@ -3,5 +3,6 @@
 //! Everything here is pure computation over domain values: no database, no files, no clock.
 //! Callers (the CLI, later the web application) fetch the data and pass it in.
 
+pub mod indices;
 pub mod progress;
 pub mod tasks;
