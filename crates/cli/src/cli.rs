@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use tiendo_domain::documents::DocumentCode;
 use tiendo_domain::orgs::{OrgCode, OrgKind};
+use tiendo_domain::periods::Period;
 use tiendo_domain::targets::TargetCode;
 use tiendo_domain::values::ValueState;
 
@@ -104,6 +105,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ProgressFormat::Text)]
         format: ProgressFormat,
     },
+    /// Score and rank units on a composite index (a definition file, or pii-like / dti-like).
+    Index {
+        /// A definition file (TOML), or the name of a built-in one: pii-like, dti-like.
+        definition: String,
+        /// The period whose values are scored, e.g. 2024.
+        #[arg(long, value_parser = parse_period)]
+        period: Period,
+        /// Restate on the units in force that day: merged units score the mean of their
+        /// predecessors' scores (the published practice).
+        #[arg(long, value_parser = parse_date)]
+        at: Option<NaiveDate>,
+        #[command(flatten)]
+        format: FormatArg,
+    },
     /// Import or export reported values as CSV (target,org,period,value,comment).
     #[command(subcommand)]
     Values(ValuesCommand),
@@ -199,6 +214,11 @@ pub enum ClearanceArg {
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
     s.parse()
         .map_err(|_| format!("\"{s}\" is not a date; write it as YYYY-MM-DD, e.g. 2025-07-01"))
+}
+
+fn parse_period(s: &str) -> Result<Period, String> {
+    s.parse()
+        .map_err(|e: tiendo_domain::periods::PeriodError| e.to_string())
 }
 
 fn parse_kind(s: &str) -> Result<OrgKind, String> {

@@ -319,6 +319,7 @@ fn every_command_has_help() {
         vec!["values", "export", "--help"],
         vec!["bench", "import", "--help"],
         vec!["progress", "--help"],
+        vec!["index", "--help"],
     ] {
         let text = w.ok(&args);
         assert!(text.contains("--db"), "{args:?} help names --db");
@@ -429,4 +430,83 @@ fn progress_explains_bad_input() {
     let out = w.run(&["progress", ok.to_str().unwrap(), "--method", "projection"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("needs --target"));
+}
+
+#[test]
+fn index_scores_ranks_and_restates_after_the_merger() {
+    let w = Workspace::demo();
+    // WIPO's worked pillars for Hà Giang; Tuyên Quang (before the merger) 10 points higher in
+    // every pillar; Hà Tĩnh equal to Hà Giang, so the two share a rank.
+    let pillars = [50.0, 30.0, 40.0, 45.0, 35.0, 38.0, 28.0];
+    let mut csv = String::from("target,org,period,value,comment\n");
+    for (i, v) in pillars.iter().enumerate() {
+        let p = i + 1;
+        csv.push_str(&format!("PII-P{p},HA-GIANG,2024,{v},\nPII-P{p},TUYEN-QUANG-63,2024,{},\nPII-P{p},HA-TINH,2024,{v},\n", v + 10.0));
+    }
+    let file = w.write("pillars.csv", &csv);
+    w.ok(&["values", "import", file.to_str().unwrap()]);
+    let r = json(&w.ok(&["index", "pii-like", "--period", "2024", "--format", "json"]));
+    let node = |n: &str, u: &str| r["nodes"][n][u].clone();
+    assert_eq!(node("INPUT", "HA-GIANG")["score"], 40.0);
+    assert_eq!(node("OUTPUT", "HA-GIANG")["score"], 33.0);
+    assert_eq!(node("PII", "HA-GIANG")["score"], 36.5);
+    assert!((r["ratios"]["EFFICIENCY"]["HA-GIANG"].as_f64().unwrap() - 0.825).abs() < 1e-12);
+    assert_eq!(node("PII", "TUYEN-QUANG-63")["rank"], 1);
+    assert_eq!(node("PII", "HA-GIANG")["rank"], 2);
+    assert_eq!(node("PII", "HA-TINH")["rank"], 2, "ties share a rank");
+    assert!(node("PII", "HA-NOI")["score"].is_null());
+
+    // On the 34-province basis the new Tuyên Quang scores the mean of its predecessors.
+    let r = json(&w.ok(&[
+        "index",
+        "pii-like",
+        "--period",
+        "2024",
+        "--at",
+        "2025-07-01",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(r["nodes"]["PII"]["TUYEN-QUANG"]["score"], 41.5);
+    assert_eq!(r["nodes"]["PII"]["TUYEN-QUANG"]["rank"], 1);
+    assert!(r["nodes"]["PII"].get("HA-GIANG").is_none());
+
+    // DTI-like: points per main index; the root is total points / 1,000.
+    let points = [
+        ("AWARENESS", 80.0),
+        ("INSTITUTIONS", 70.0),
+        ("INFRASTRUCTURE", 60.0),
+        ("HUMAN-RESOURCES", 50.0),
+        ("CYBERSECURITY", 90.0),
+        ("DIGITAL-GOVERNMENT", 150.0),
+        ("DIGITAL-ECONOMY", 100.0),
+        ("DIGITAL-SOCIETY", 120.0),
+    ];
+    let mut csv = String::from("target,org,period,value,comment\n");
+    for (t, v) in points {
+        csv.push_str(&format!("DTI-{t},HA-TINH,2024,{v},\n"));
+    }
+    let file = w.write("dti.csv", &csv);
+    w.ok(&["values", "import", file.to_str().unwrap()]);
+    let r = json(&w.ok(&["index", "dti-like", "--period", "2024", "--format", "json"]));
+    let total: f64 = points.iter().map(|(_, v)| v).sum();
+    assert!(
+        (r["nodes"]["DTI"]["HA-TINH"]["score"].as_f64().unwrap() - total / 1000.0).abs() < 1e-12
+    );
+    assert!(
+        (r["nodes"]["FOUNDATION"]["HA-TINH"]["score"]
+            .as_f64()
+            .unwrap()
+            - 350.0 / 500.0)
+            .abs()
+            < 1e-12
+    );
+    let table = w.ok(&["index", "dti-like", "--period", "2024"]);
+    assert!(
+        table.contains("HA-TINH") && table.contains("0.7200"),
+        "{table}"
+    );
+    let out = w.run(&["index", "dti-like", "--period", "2023"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no province has values"));
 }

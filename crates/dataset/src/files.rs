@@ -21,10 +21,16 @@ pub const SUCCESSIONS: DataFile = data_file!("data/orgs/successions.csv");
 pub const COMMUNE_COUNTS: DataFile = data_file!("data/orgs/communes.csv");
 pub const COMMUNE_RULES: DataFile = data_file!("data/orgs/communes.toml");
 pub const DOCUMENTS: DataFile = data_file!("data/documents.toml");
-pub const TARGET_FILES: [DataFile; 3] = [
+pub const TARGET_FILES: [DataFile; 4] = [
     data_file!("data/targets/nq57.toml"),
     data_file!("data/targets/ha-tinh.toml"),
     data_file!("data/targets/indicators.toml"),
+    data_file!("data/targets/index-inputs.toml"),
+];
+/// Composite index definitions, by the name users give them on the command line.
+pub const INDEX_DEFINITIONS: [(&str, DataFile); 2] = [
+    ("pii-like", data_file!("data/indices/pii-like.toml")),
+    ("dti-like", data_file!("data/indices/dti-like.toml")),
 ];
 pub const TASKS: DataFile = data_file!("data/tasks.toml");
 pub const VALUES: DataFile = data_file!("data/values/published.csv");

@@ -10,3 +10,16 @@ mod files;
 mod load;
 
 pub use load::{reference, Dataset, DatasetError};
+
+/// A composite index definition shipped with tiendo: its path under `data/` and its text.
+pub fn builtin_index(name: &str) -> Option<(&'static str, &'static str)> {
+    files::INDEX_DEFINITIONS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, f)| (f.path, f.text))
+}
+
+/// The names of the shipped index definitions.
+pub fn builtin_index_names() -> impl Iterator<Item = &'static str> {
+    files::INDEX_DEFINITIONS.iter().map(|(n, _)| *n)
+}

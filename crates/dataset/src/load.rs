@@ -468,6 +468,32 @@ mod tests {
     }
 
     #[test]
+    fn shipped_index_definitions_read_defined_targets() {
+        use tiendo_evaluation::indices::{Definition, Index};
+        let d = reference().unwrap();
+        for name in crate::builtin_index_names() {
+            let (path, text) = crate::builtin_index(name).unwrap();
+            let def: Definition = toml::from_str(text).unwrap_or_else(|e| panic!("{path}: {e}"));
+            let index = Index::new(def).unwrap();
+            for t in index.targets() {
+                assert!(
+                    d.target(t).is_some(),
+                    "{path} reads {t}, which the dataset lacks"
+                );
+            }
+        }
+        let (_, dti) = crate::builtin_index("dti-like").unwrap();
+        let def: Definition = toml::from_str(dti).unwrap();
+        let points: f64 = def
+            .nodes
+            .iter()
+            .filter(|n| n.target.is_some())
+            .map(|n| n.weight)
+            .sum();
+        assert_eq!(points, 1000.0);
+    }
+
+    #[test]
     fn every_fact_carries_a_source() {
         let d = reference().unwrap();
         assert!(d.hierarchy.units().iter().all(|u| u.source.is_some()));

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
-use tiendo_domain::orgs::OrgCode;
+use tiendo_domain::orgs::{OrgCode, OrgKind};
 use tiendo_domain::targets::{Direction, TargetCode};
 
 /// How a leaf's raw values become comparable scores in `[0, 1]` (z-scores are unbounded).
@@ -89,6 +89,8 @@ pub struct Ratio {
 pub struct Definition {
     pub code: String,
     pub name: String,
+    /// The kind of unit the index ranks.
+    pub units: OrgKind,
     /// Multiplies normalised leaf scores (100 for a 0–100 index, 1 for 0–1).
     #[serde(default = "one")]
     pub scale: f64,
@@ -261,13 +263,15 @@ impl Index {
                     .collect();
             } else {
                 let agg = node.aggregation.expect("checked: inner nodes aggregate");
-                for u in 0..units.len() {
-                    let parts: Vec<(f64, Option<f64>)> = self.children[i]
-                        .iter()
-                        .map(|&c| (self.def.nodes[c].weight, scores[c][u]))
-                        .collect();
-                    scores[i][u] = aggregate(&parts, agg, self.def.missing);
-                }
+                scores[i] = (0..units.len())
+                    .map(|u| {
+                        let parts: Vec<(f64, Option<f64>)> = self.children[i]
+                            .iter()
+                            .map(|&c| (self.def.nodes[c].weight, scores[c][u]))
+                            .collect();
+                        aggregate(&parts, agg, self.def.missing)
+                    })
+                    .collect();
             }
         }
         let mut nodes = BTreeMap::new();
@@ -320,6 +324,58 @@ pub struct IndexResult {
     pub nodes: BTreeMap<String, BTreeMap<OrgCode, NodeScore>>,
     /// ratio code → unit → value.
     pub ratios: BTreeMap<String, BTreeMap<OrgCode, Option<f64>>>,
+}
+
+/// Restates a result on new boundaries, as published practice does after a merger: a unit
+/// that was scored keeps its scores; a unit that was not takes, at every node, the mean of
+/// its predecessors' scores (`predecessors[unit]`). Ranks are recomputed among `units`.
+pub fn restate(
+    result: &IndexResult,
+    units: &[OrgCode],
+    predecessors: &HashMap<OrgCode, Vec<OrgCode>>,
+) -> IndexResult {
+    let mean_of = |per_unit: &BTreeMap<OrgCode, Option<f64>>, u: &OrgCode| -> Option<f64> {
+        if let Some(own) = per_unit.get(u) {
+            return *own;
+        }
+        let scores: Vec<f64> = predecessors
+            .get(u)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| per_unit.get(p).copied().flatten())
+            .collect();
+        (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64)
+    };
+    let mut nodes = BTreeMap::new();
+    for (code, per_unit) in &result.nodes {
+        let plain: BTreeMap<OrgCode, Option<f64>> =
+            per_unit.iter().map(|(u, s)| (u.clone(), s.score)).collect();
+        let scores: Vec<Option<f64>> = units.iter().map(|u| mean_of(&plain, u)).collect();
+        let ranks = competition_ranks(&scores);
+        let restated = units
+            .iter()
+            .zip(scores.into_iter().zip(ranks))
+            .map(|(u, (score, rank))| (u.clone(), NodeScore { score, rank }))
+            .collect();
+        nodes.insert(code.clone(), restated);
+    }
+    let ratios = result
+        .ratios
+        .iter()
+        .map(|(code, per_unit)| {
+            let restated = units
+                .iter()
+                .map(|u| (u.clone(), mean_of(per_unit, u)))
+                .collect();
+            (code.clone(), restated)
+        })
+        .collect();
+    IndexResult {
+        index: result.index.clone(),
+        root: result.root.clone(),
+        nodes,
+        ratios,
+    }
 }
 
 /// Normalises one indicator's values across units; `None` stays `None`.
@@ -427,6 +483,10 @@ pub fn normalise(
 
 /// Aggregates weighted child scores under the missing-data policy.
 pub fn aggregate(parts: &[(f64, Option<f64>)], how: Aggregation, missing: Missing) -> Option<f64> {
+    // A unit with nothing reported has no score, whatever the policy for gaps.
+    if parts.iter().all(|(_, s)| s.is_none()) {
+        return None;
+    }
     let mut used: Vec<(f64, f64)> = Vec::with_capacity(parts.len());
     for &(w, s) in parts {
         match (s, missing) {
@@ -501,6 +561,7 @@ mod tests {
         Index::new(Definition {
             code: "GII".into(),
             name: "GII".into(),
+            units: OrgKind::Nation,
             scale: 100.0,
             missing: Missing::Skip,
             nodes,
@@ -644,6 +705,29 @@ mod tests {
             ),
             [Some(0.5), Some(0.5)]
         );
+    }
+
+    #[test]
+    fn merged_units_take_the_mean_of_their_predecessors() {
+        let code = |s: &str| -> OrgCode { s.parse().unwrap() };
+        let mut values = HashMap::new();
+        for p in 1..=7 {
+            let t: TargetCode = format!("P{p}").parse().unwrap();
+            values.insert(
+                t,
+                HashMap::from([(code("A"), 40.0), (code("B"), 60.0), (code("C"), 55.0)]),
+            );
+        }
+        let before = wipo().compute(&[code("A"), code("B"), code("C")], &values);
+        let after = restate(
+            &before,
+            &[code("AB"), code("C")],
+            &HashMap::from([(code("AB"), vec![code("A"), code("B")])]),
+        );
+        assert_eq!(after.nodes["GII"][&code("AB")].score, Some(50.0));
+        assert_eq!(after.nodes["GII"][&code("AB")].rank, Some(2));
+        assert_eq!(after.nodes["GII"][&code("C")].rank, Some(1));
+        assert_eq!(after.ratios["EFFICIENCY"][&code("AB")], Some(1.0));
     }
 
     #[test]

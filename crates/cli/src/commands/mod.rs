@@ -1,6 +1,7 @@
 //! One module per command family.
 
 mod demo;
+mod index;
 mod lists;
 mod progress;
 mod values;
@@ -39,6 +40,12 @@ pub async fn run(cli: Cli) -> Result<()> {
                 format,
             },
         ),
+        Command::Index {
+            definition,
+            period,
+            at,
+            format,
+        } => index::run(&open(&url).await?, &definition, period, at, format.format).await,
         Command::Demo { yes } => demo::run(&open(&url).await?, &url, yes).await,
         Command::Orgs {
             at,
