@@ -5,4 +5,5 @@
 
 pub mod indices;
 pub mod progress;
+pub mod targets;
 pub mod tasks;

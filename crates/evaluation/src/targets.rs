@@ -1,0 +1,542 @@
+//! Judging one target for one unit from its reported series, for every shape of target.
+//!
+//! Quantitative goals go through Open SDG's measure (the goal value as its target, the
+//! deadline as its target year); ranges aim at their nearest bound; ranks are "lower is
+//! better"; growth goals are judged on the series' own compound growth; milestones are met or
+//! not on the latest report (1 = met, 0 = not met). Targets without a goal are judged on their
+//! growth alone.
+
+use serde::Serialize;
+use tiendo_domain::periods::Period;
+use tiendo_domain::targets::{Comparison, Deadline, Direction, Goal, Requirement, Target};
+
+use crate::progress::opensdg::{self, Config, Status};
+use crate::progress::{num, pct, Observation};
+
+/// The judgement shown on dashboards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Judgement {
+    NotAvailable,
+    Deteriorating,
+    OffTrack,
+    AtRisk,
+    OnTrack,
+    Achieved,
+}
+
+impl Judgement {
+    pub fn label(self) -> &'static str {
+        match self {
+            Judgement::NotAvailable => "not available",
+            Judgement::Deteriorating => "deteriorating",
+            Judgement::OffTrack => "off track",
+            Judgement::AtRisk => "at risk",
+            Judgement::OnTrack => "on track",
+            Judgement::Achieved => "achieved",
+        }
+    }
+
+    fn from_status(s: Status) -> Judgement {
+        match s {
+            Status::TargetAchieved => Judgement::Achieved,
+            Status::SubstantialProgress => Judgement::OnTrack,
+            Status::ModerateProgress => Judgement::AtRisk,
+            Status::LimitedProgress => Judgement::OffTrack,
+            Status::Deterioration => Judgement::Deteriorating,
+            Status::NotAvailable => Judgement::NotAvailable,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetJudgement {
+    pub judgement: Judgement,
+    /// The goal judged (the nearest deadline still open, else the last one).
+    pub goal: Option<Goal>,
+    pub latest: Option<(Period, f64)>,
+    /// Open SDG's score where its measure was used.
+    pub score: Option<f64>,
+    pub explanation: String,
+}
+
+/// One value per year: the latest period reported in each year.
+pub fn yearly(series: &[(Period, f64)]) -> Vec<Observation> {
+    let mut sorted: Vec<(Period, f64)> = series.to_vec();
+    sorted.sort_by_key(|(p, _)| (p.year(), p.end()));
+    let mut out: Vec<Observation> = Vec::new();
+    for (p, v) in sorted {
+        match out.last_mut() {
+            Some(o) if o.year == p.year() => o.value = v,
+            _ => out.push(Observation {
+                year: p.year(),
+                value: v,
+            }),
+        }
+    }
+    out
+}
+
+/// Judges `target` for one unit from its `series`, as things stand in `year`.
+pub fn judge(
+    target: &Target,
+    series: &[(Period, f64)],
+    year: i32,
+    base_year: i32,
+) -> TargetJudgement {
+    let obs = yearly(series);
+    let latest = series.iter().copied().max_by_key(|(p, _)| *p);
+    let goal = pick_goal(&target.goals, year);
+    let mut out = TargetJudgement {
+        judgement: Judgement::NotAvailable,
+        goal: goal.cloned(),
+        latest,
+        score: None,
+        explanation: String::new(),
+    };
+    let Some((period, value)) = latest else {
+        out.explanation = format!("No value has been reported for {}.", target.code);
+        return out;
+    };
+    let Some(goal) = goal else {
+        let r = measure(&obs, None, year, base_year, target.direction);
+        out.judgement = Judgement::from_status(r.status);
+        out.score = r.score;
+        out.explanation = r.explanation;
+        return out;
+    };
+    let deadline_year = match goal.deadline {
+        Deadline::By { year } => year,
+        Deadline::EveryYear { until, .. } => until.unwrap_or(year),
+    };
+    let every_year = matches!(goal.deadline, Deadline::EveryYear { .. });
+    let met_text = |met: bool| if met { "meets" } else { "does not meet" };
+    match &goal.requirement {
+        Requirement::Threshold { op, value: bound } => {
+            let met = op.holds(value, *bound);
+            if met || every_year {
+                out.judgement = if met {
+                    Judgement::Achieved
+                } else {
+                    Judgement::OffTrack
+                };
+                out.explanation = format!(
+                    "{} in {period} {} the goal {} {}.",
+                    num(value),
+                    met_text(met),
+                    goal.requirement,
+                    goal.deadline
+                );
+            } else {
+                let direction = match op {
+                    Comparison::AtMost | Comparison::Below => Direction::Decrease,
+                    Comparison::AtLeast | Comparison::Above => Direction::Increase,
+                    Comparison::Exactly => target.direction,
+                };
+                toward(&mut out, &obs, *bound, deadline_year, base_year, direction);
+            }
+        }
+        Requirement::Count { min, max } => {
+            let (lo, hi) = (*min as f64, max.map(|m| m as f64));
+            let met = value >= lo && hi.is_none_or(|h| value <= h);
+            if met {
+                out.judgement = Judgement::Achieved;
+                out.explanation = format!(
+                    "{} in {period} meets the goal {}.",
+                    num(value),
+                    goal.requirement
+                );
+            } else if hi.is_some_and(|h| value > h) {
+                out.judgement = Judgement::OffTrack;
+                out.explanation = format!(
+                    "{} in {period} is above the goal {}.",
+                    num(value),
+                    goal.requirement
+                );
+            } else {
+                toward(
+                    &mut out,
+                    &obs,
+                    lo,
+                    deadline_year,
+                    base_year,
+                    Direction::Increase,
+                );
+            }
+        }
+        Requirement::Range { min, max } => {
+            if (*min..=*max).contains(&value) {
+                out.judgement = Judgement::Achieved;
+                out.explanation = format!(
+                    "{} in {period} lies inside the goal {}.",
+                    num(value),
+                    goal.requirement
+                );
+            } else if value < *min {
+                toward(
+                    &mut out,
+                    &obs,
+                    *min,
+                    deadline_year,
+                    base_year,
+                    Direction::Increase,
+                );
+            } else {
+                toward(
+                    &mut out,
+                    &obs,
+                    *max,
+                    deadline_year,
+                    base_year,
+                    Direction::Decrease,
+                );
+            }
+        }
+        Requirement::Rank { top, scope } => {
+            if value <= f64::from(*top) {
+                out.judgement = Judgement::Achieved;
+                out.explanation = format!(
+                    "Rank {} in {period} is within the top {top} {scope}.",
+                    num(value)
+                );
+            } else {
+                toward(
+                    &mut out,
+                    &obs,
+                    f64::from(*top),
+                    deadline_year,
+                    base_year,
+                    Direction::Decrease,
+                );
+            }
+        }
+        Requirement::Growth { min, max } => {
+            let growth = obs
+                .iter()
+                .find(|o| o.year >= base_year)
+                .zip(obs.last())
+                .filter(|(b, c)| c.year > b.year && b.value > 0.0 && c.value > 0.0)
+                .map(|(b, c)| (c.value / b.value).powf(1.0 / f64::from(c.year - b.year)) - 1.0);
+            match growth {
+                None => {
+                    out.explanation = "Growth needs two positive values in different years.".into();
+                }
+                Some(g) => {
+                    let rate = g * 100.0;
+                    let within = rate >= *min && max.is_none_or(|m| rate <= m);
+                    out.judgement = if within {
+                        Judgement::OnTrack
+                    } else if rate >= *min * 0.6 && max.is_none_or(|m| rate <= m) {
+                        Judgement::AtRisk
+                    } else if rate >= 0.0 {
+                        Judgement::OffTrack
+                    } else {
+                        Judgement::Deteriorating
+                    };
+                    out.explanation = format!(
+                        "Growth of {} a year against the goal {}.",
+                        pct(g),
+                        goal.requirement
+                    );
+                }
+            }
+        }
+        Requirement::Milestone { description } => {
+            let met = value >= 1.0;
+            out.judgement = if met {
+                Judgement::Achieved
+            } else if year > deadline_year {
+                Judgement::OffTrack
+            } else {
+                Judgement::AtRisk
+            };
+            out.explanation = format!(
+                "Milestone \"{description}\" {} as reported for {period}.",
+                if met { "is met" } else { "is not yet met" }
+            );
+        }
+    }
+    out
+}
+
+/// The goal that matters in `year`: the earliest deadline not yet passed, else the last one.
+fn pick_goal(goals: &[Goal], year: i32) -> Option<&Goal> {
+    let key = |g: &Goal| match g.deadline {
+        Deadline::By { year } => year,
+        Deadline::EveryYear { until, .. } => until.unwrap_or(i32::MAX),
+    };
+    goals
+        .iter()
+        .filter(|g| key(g) >= year)
+        .min_by_key(|g| key(g))
+        .or_else(|| goals.iter().max_by_key(|g| key(g)))
+}
+
+fn measure(
+    obs: &[Observation],
+    target: Option<f64>,
+    target_year: i32,
+    base_year: i32,
+    direction: Direction,
+) -> opensdg::SeriesProgress {
+    let config = Config {
+        target,
+        target_year,
+        base_year,
+        direction,
+        limit: None,
+        thresholds: None,
+    };
+    // `yearly` gives each year once, so the series cannot be malformed.
+    opensdg::series_progress(obs, &config).expect("yearly series hold each year once")
+}
+
+fn toward(
+    out: &mut TargetJudgement,
+    obs: &[Observation],
+    value: f64,
+    deadline_year: i32,
+    base_year: i32,
+    direction: Direction,
+) {
+    let r = measure(obs, Some(value), deadline_year, base_year, direction);
+    out.judgement = Judgement::from_status(r.status);
+    out.score = r.score;
+    out.explanation = r.explanation;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tiendo_domain::periods::Periodicity;
+    use tiendo_domain::targets::{Aggregation, Family, Reporters};
+
+    fn target(direction: Direction, requirement: Requirement, deadline: Deadline) -> Target {
+        Target {
+            code: "T".parse().unwrap(),
+            document: None,
+            group: None,
+            name_en: "t".into(),
+            name_vi: None,
+            family: Family::Strategic,
+            unit: "%".into(),
+            direction,
+            goals: vec![Goal {
+                deadline,
+                requirement,
+            }],
+            baseline: None,
+            periodicity: Periodicity::Yearly,
+            aggregation: Aggregation::Latest,
+            reporters: Reporters::default(),
+            source: None,
+        }
+    }
+
+    fn s(points: &[(&str, f64)]) -> Vec<(Period, f64)> {
+        points
+            .iter()
+            .map(|(p, v)| (p.parse().unwrap(), *v))
+            .collect()
+    }
+
+    const BY_2030: Deadline = Deadline::By { year: 2030 };
+
+    #[test]
+    fn thresholds_use_open_sdg_towards_the_goal() {
+        let t7 = target(
+            Direction::Increase,
+            Requirement::Threshold {
+                op: Comparison::AtLeast,
+                value: 30.0,
+            },
+            BY_2030,
+        );
+        let j = judge(&t7, &s(&[("2020", 12.0), ("2024", 18.5)]), 2025, 2020);
+        // CAGR 11.4 % a year against 10.1 % required: ratio above 0.95.
+        assert_eq!(j.judgement, Judgement::OnTrack, "{}", j.explanation);
+        let j = judge(&t7, &s(&[("2020", 12.0), ("2024", 13.0)]), 2025, 2020);
+        assert_eq!(j.judgement, Judgement::OffTrack, "{}", j.explanation);
+        let j = judge(&t7, &s(&[("2020", 12.0), ("2024", 11.0)]), 2025, 2020);
+        assert_eq!(j.judgement, Judgement::Deteriorating);
+        let j = judge(&t7, &s(&[("2024", 31.0)]), 2025, 2020);
+        assert_eq!(j.judgement, Judgement::Achieved);
+        // "Every year" thresholds are met or missed each year.
+        let t11 = target(
+            Direction::Increase,
+            Requirement::Threshold {
+                op: Comparison::AtLeast,
+                value: 3.0,
+            },
+            Deadline::EveryYear {
+                from: None,
+                until: None,
+            },
+        );
+        assert_eq!(
+            judge(&t11, &s(&[("2024", 2.9)]), 2025, 2020).judgement,
+            Judgement::OffTrack
+        );
+        assert_eq!(
+            judge(&t11, &s(&[("2024", 3.0)]), 2025, 2020).judgement,
+            Judgement::Achieved
+        );
+    }
+
+    #[test]
+    fn ranges_ranks_counts_growth_and_milestones() {
+        let range = target(
+            Direction::Increase,
+            Requirement::Range {
+                min: 8.0,
+                max: 10.0,
+            },
+            BY_2030,
+        );
+        assert_eq!(
+            judge(&range, &s(&[("2024", 9.0)]), 2025, 2020).judgement,
+            Judgement::Achieved
+        );
+        assert_eq!(
+            judge(&range, &s(&[("2024", 10.0)]), 2025, 2020).judgement,
+            Judgement::Achieved
+        );
+        let above = judge(&range, &s(&[("2020", 14.0), ("2024", 13.0)]), 2025, 2020);
+        assert_ne!(above.judgement, Judgement::Achieved);
+        assert!(
+            above.explanation.contains("to reach 10"),
+            "{}",
+            above.explanation
+        );
+
+        let rank = target(
+            Direction::Decrease,
+            Requirement::Rank {
+                top: 50,
+                scope: "world".into(),
+            },
+            BY_2030,
+        );
+        assert_eq!(
+            judge(&rank, &s(&[("2024", 50.0)]), 2025, 2020).judgement,
+            Judgement::Achieved
+        );
+        let climbing = judge(&rank, &s(&[("2020", 86.0), ("2024", 71.0)]), 2025, 2020);
+        assert!(
+            climbing.judgement >= Judgement::AtRisk,
+            "{}",
+            climbing.explanation
+        );
+        let falling = judge(&rank, &s(&[("2020", 71.0), ("2024", 86.0)]), 2025, 2020);
+        assert_eq!(falling.judgement, Judgement::Deteriorating);
+
+        let count = target(
+            Direction::Increase,
+            Requirement::Count {
+                min: 40,
+                max: Some(50),
+            },
+            BY_2030,
+        );
+        assert_eq!(
+            judge(&count, &s(&[("2024", 45.0)]), 2025, 2020).judgement,
+            Judgement::Achieved
+        );
+        assert_eq!(
+            judge(&count, &s(&[("2024", 51.0)]), 2025, 2020).judgement,
+            Judgement::OffTrack
+        );
+
+        let growth = target(
+            Direction::Increase,
+            Requirement::Growth {
+                min: 16.0,
+                max: Some(18.0),
+            },
+            Deadline::EveryYear {
+                from: None,
+                until: Some(2030),
+            },
+        );
+        let g =
+            |end: f64| judge(&growth, &s(&[("2020", 100.0), ("2021", end)]), 2025, 2020).judgement;
+        assert_eq!(g(117.0), Judgement::OnTrack);
+        assert_eq!(g(110.0), Judgement::AtRisk);
+        assert_eq!(g(105.0), Judgement::OffTrack);
+        assert_eq!(g(120.0), Judgement::OffTrack, "above the range");
+        assert_eq!(g(95.0), Judgement::Deteriorating);
+
+        let milestone = target(
+            Direction::Increase,
+            Requirement::Milestone {
+                description: "5G everywhere".into(),
+            },
+            BY_2030,
+        );
+        assert_eq!(
+            judge(&milestone, &s(&[("2024", 1.0)]), 2025, 2020).judgement,
+            Judgement::Achieved
+        );
+        assert_eq!(
+            judge(&milestone, &s(&[("2024", 0.0)]), 2025, 2020).judgement,
+            Judgement::AtRisk
+        );
+        assert_eq!(
+            judge(&milestone, &s(&[("2030", 0.0)]), 2031, 2020).judgement,
+            Judgement::OffTrack
+        );
+        assert_eq!(
+            judge(&milestone, &[], 2025, 2020).judgement,
+            Judgement::NotAvailable
+        );
+    }
+
+    #[test]
+    fn quarterly_reports_count_by_their_latest_quarter_each_year() {
+        let y = yearly(&s(&[
+            ("2024Q1", 1.0),
+            ("2024Q4", 4.0),
+            ("2024Q2", 2.0),
+            ("2025Q1", 5.0),
+        ]));
+        assert_eq!(
+            y,
+            [
+                Observation {
+                    year: 2024,
+                    value: 4.0
+                },
+                Observation {
+                    year: 2025,
+                    value: 5.0
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn the_nearest_open_deadline_is_judged() {
+        let mut t = target(
+            Direction::Increase,
+            Requirement::Threshold {
+                op: Comparison::AtLeast,
+                value: 30.0,
+            },
+            BY_2030,
+        );
+        t.goals.push(Goal {
+            deadline: Deadline::By { year: 2045 },
+            requirement: Requirement::Threshold {
+                op: Comparison::AtLeast,
+                value: 50.0,
+            },
+        });
+        let j = judge(&t, &s(&[("2024", 35.0)]), 2025, 2020);
+        assert_eq!(j.judgement, Judgement::Achieved);
+        let later = judge(&t, &s(&[("2031", 35.0)]), 2031, 2020);
+        assert!(matches!(
+            later.goal.unwrap().deadline,
+            Deadline::By { year: 2045 }
+        ));
+    }
+}
