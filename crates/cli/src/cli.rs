@@ -105,6 +105,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ProgressFormat::Text)]
         format: ProgressFormat,
     },
+    /// This week's early warnings: overdue tasks, tasks due soon without progress, missing
+    /// reports, targets off track or deteriorating, implausible values.
+    Warnings {
+        /// Only warnings for this unit and the units below it.
+        #[arg(long, value_parser = parse_code::<OrgCode>)]
+        org: Option<OrgCode>,
+        /// The day to judge (YYYY-MM-DD); today when omitted.
+        #[arg(long, value_parser = parse_date)]
+        at: Option<NaiveDate>,
+        #[command(flatten)]
+        format: FormatArg,
+    },
     /// Score and rank units on a composite index (a definition file, or pii-like / dti-like).
     Index {
         /// A definition file (TOML), or the name of a built-in one: pii-like, dti-like.

@@ -320,6 +320,7 @@ fn every_command_has_help() {
         vec!["bench", "import", "--help"],
         vec!["progress", "--help"],
         vec!["index", "--help"],
+        vec!["warnings", "--help"],
     ] {
         let text = w.ok(&args);
         assert!(text.contains("--db"), "{args:?} help names --db");
@@ -509,4 +510,58 @@ fn index_scores_ranks_and_restates_after_the_merger() {
     let out = w.run(&["index", "dti-like", "--period", "2023"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no province has values"));
+}
+
+#[test]
+fn warnings_name_unit_object_rule_and_evidence() {
+    let w = Workspace::demo();
+    let mut csv = String::from("target,org,period,value,comment\n");
+    for (p, v) in [
+        ("2024Q1", 50),
+        ("2024Q2", 52),
+        ("2024Q3", 51),
+        ("2024Q4", 53),
+        ("2025Q1", 52),
+        ("2025Q2", 54),
+        ("2025Q3", 104),
+    ] {
+        csv.push_str(&format!("HT-T4,HA-TINH,{p},{v},\n"));
+    }
+    let file = w.write("ht4.csv", &csv);
+    w.ok(&["values", "import", file.to_str().unwrap()]);
+    let list = json(&w.ok(&[
+        "warnings",
+        "--org",
+        "HA-TINH",
+        "--at",
+        "2025-10-20",
+        "--format",
+        "json",
+    ]));
+    let list = list.as_array().unwrap();
+    assert!(list.iter().all(|x| {
+        let u = x["unit"].as_str().unwrap();
+        u == "HA-TINH" || u.starts_with("HA-TINH-") || u == "HT-PSC"
+    }));
+    let find = |rule: &str| {
+        list.iter()
+            .find(|x| x["rule"] == rule && x["unit"] == "HA-TINH")
+            .cloned()
+    };
+    let oob = find("value-out-of-bounds").expect("104 % is out of bounds");
+    assert_eq!(oob["subject"]["target"], "HT-T4");
+    assert_eq!(oob["subject"]["period"], "2025Q3");
+    assert_eq!(oob["evidence"], "104 for 2025Q3 is outside 0–100 (%)");
+    assert!(find("abnormal-jump").unwrap()["evidence"]
+        .as_str()
+        .unwrap()
+        .contains("median of 52"));
+    // Communes of Hà Tĩnh report HT-T3 quarterly and have not: each is told which quarter.
+    let stale = list
+        .iter()
+        .find(|x| x["rule"] == "stale-report" && x["unit"] == "HA-TINH-X001")
+        .expect("a commune that has not reported");
+    assert_eq!(stale["subject"]["period"], "2025Q3");
+    let out = w.run(&["warnings", "--org", "ATLANTIS"]);
+    assert_eq!(out.status.code(), Some(2));
 }

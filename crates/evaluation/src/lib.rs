@@ -7,3 +7,4 @@ pub mod indices;
 pub mod progress;
 pub mod targets;
 pub mod tasks;
+pub mod warnings;

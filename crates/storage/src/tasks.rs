@@ -293,6 +293,21 @@ impl Store {
         Ok(())
     }
 
+    /// The day of each task's latest progress update, for tasks that have one.
+    pub async fn last_progress_dates(&self) -> Result<HashMap<TaskCode, NaiveDate>> {
+        let rows: Vec<(String, NaiveDate)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT t.code, MAX(u.reported_on) FROM progress_updates u \
+                 JOIN tasks t ON t.id = u.task_id GROUP BY t.code",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(code, day)| Ok((parse("task code", &code)?, day)))
+            .collect()
+    }
+
     /// A task's progress updates, oldest first.
     pub async fn progress(&self, task: &TaskCode) -> Result<Vec<ProgressUpdate>> {
         let rows: Vec<ProgressRow> = on_pool!(self, pool => {

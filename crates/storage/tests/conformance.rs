@@ -519,6 +519,9 @@ async fn progress_updates_are_kept_in_order(store: &Store) {
             .await
             .unwrap();
     }
+    let last = store.last_progress_dates().await.unwrap();
+    assert_eq!(last.get(&t), Some(&day("2025-06-30")));
+    assert_eq!(last.len(), 1);
     let updates = store.progress(&t).await.unwrap();
     let pcts: Vec<u8> = updates.iter().map(|u| u.percent_complete.get()).collect();
     assert_eq!(pcts, [20, 45]);

@@ -5,6 +5,7 @@ mod index;
 mod lists;
 mod progress;
 mod values;
+mod warnings;
 
 use anyhow::{Context, Result};
 use tiendo_storage::Store;
@@ -46,6 +47,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             at,
             format,
         } => index::run(&open(&url).await?, &definition, period, at, format.format).await,
+        Command::Warnings { org, at, format } => {
+            warnings::run(&open(&url).await?, org, at, format.format).await
+        }
         Command::Demo { yes } => demo::run(&open(&url).await?, &url, yes).await,
         Command::Orgs {
             at,

@@ -1,0 +1,561 @@
+//! Early warnings: what needs attention on a day, each naming the unit, the object, the rule
+//! and the evidence.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, Days, NaiveDate};
+use serde::Serialize;
+use tiendo_domain::orgs::{OrgCode, Validity};
+use tiendo_domain::periods::Period;
+use tiendo_domain::targets::{Target, TargetCode};
+use tiendo_domain::tasks::{Task, TaskCode};
+
+use crate::progress::num;
+use crate::targets::{judge, Judgement};
+use crate::tasks::{task_status, Horizon, TaskStatus};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    OverdueTask,
+    DueSoonWithoutProgress,
+    StaleReport,
+    TargetDeteriorating,
+    TargetOffTrack,
+    ValueOutOfBounds,
+    AbnormalJump,
+}
+
+impl Rule {
+    pub fn label(self) -> &'static str {
+        match self {
+            Rule::OverdueTask => "overdue task",
+            Rule::DueSoonWithoutProgress => "due soon, no recent progress",
+            Rule::StaleReport => "report missing",
+            Rule::TargetDeteriorating => "target deteriorating",
+            Rule::TargetOffTrack => "target off track",
+            Rule::ValueOutOfBounds => "value out of bounds",
+            Rule::AbnormalJump => "abnormal jump",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    High,
+    Medium,
+    Low,
+}
+
+/// What a warning is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Subject {
+    Task { task: TaskCode },
+    Target { target: TargetCode },
+    Value { target: TargetCode, period: Period },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Warning {
+    pub severity: Severity,
+    pub rule: Rule,
+    pub unit: OrgCode,
+    pub subject: Subject,
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Settings {
+    pub horizon: Horizon,
+    /// A task due soon needs a progress update within this many days.
+    pub quiet_days: u64,
+    /// Days after a period ends before its report counts as missing.
+    pub grace_days: u64,
+    /// Robust z-score (Iglewicz–Hoaglin) above which a value is an abnormal jump.
+    pub jump_z: f64,
+    /// Earlier reports needed before jumps are judged.
+    pub min_history: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            horizon: Horizon::default(),
+            quiet_days: 30,
+            grace_days: 15,
+            jump_z: 3.5,
+            min_history: 4,
+        }
+    }
+}
+
+/// Everything the rules read, fetched by the caller.
+pub struct Inputs<'a> {
+    pub day: NaiveDate,
+    pub tasks: &'a [Task],
+    /// The latest progress update of each task that has one.
+    pub last_progress: &'a HashMap<TaskCode, NaiveDate>,
+    pub targets: &'a [Target],
+    /// Reported values per target and unit.
+    pub series: &'a HashMap<(TargetCode, OrgCode), Vec<(Period, f64)>>,
+    /// The units expected to report each target, with the days each is in force.
+    pub reporters: &'a HashMap<TargetCode, Vec<(OrgCode, Validity)>>,
+}
+
+/// All warnings on `inputs.day`, most severe first.
+pub fn warnings(inputs: &Inputs<'_>, settings: &Settings) -> Vec<Warning> {
+    let mut out = Vec::new();
+    task_warnings(inputs, settings, &mut out);
+    for target in inputs.targets {
+        report_warnings(inputs, settings, target, &mut out);
+    }
+    out.sort_by(|a, b| {
+        (a.severity, a.rule, &a.unit, &a.subject).cmp(&(b.severity, b.rule, &b.unit, &b.subject))
+    });
+    out
+}
+
+fn task_warnings(inputs: &Inputs<'_>, settings: &Settings, out: &mut Vec<Warning>) {
+    let day = inputs.day;
+    for task in inputs.tasks {
+        let last = inputs.last_progress.get(&task.code).filter(|d| **d <= day);
+        let subject = || Subject::Task {
+            task: task.code.clone(),
+        };
+        match task_status(task, day, last.is_some(), settings.horizon) {
+            TaskStatus::Overdue => {
+                let deadline = task.deadline.expect("overdue tasks have a deadline");
+                out.push(Warning {
+                    severity: Severity::High,
+                    rule: Rule::OverdueTask,
+                    unit: task.lead.clone(),
+                    subject: subject(),
+                    evidence: format!(
+                        "deadline {deadline} passed {} day(s) ago and the task is not completed{}",
+                        (day - deadline).num_days(),
+                        last.map_or_else(
+                            || "; no progress was ever reported".to_string(),
+                            |d| format!("; last progress update {d}")
+                        )
+                    ),
+                });
+            }
+            TaskStatus::DueSoon => {
+                let quiet_since = day.checked_sub_days(Days::new(settings.quiet_days));
+                let stale = match (last, quiet_since) {
+                    (None, _) => true,
+                    (Some(d), Some(q)) => *d < q,
+                    (Some(_), None) => false,
+                };
+                if stale {
+                    let deadline = task.deadline.expect("tasks due soon have a deadline");
+                    out.push(Warning {
+                        severity: Severity::Medium,
+                        rule: Rule::DueSoonWithoutProgress,
+                        unit: task.lead.clone(),
+                        subject: subject(),
+                        evidence: format!(
+                            "due {deadline} (in {} day(s)); {}",
+                            (deadline - day).num_days(),
+                            last.map_or_else(
+                                || "no progress was ever reported".to_string(),
+                                |d| format!(
+                                    "last progress update {d}, {} day(s) ago",
+                                    (day - *d).num_days()
+                                )
+                            )
+                        ),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn report_warnings(
+    inputs: &Inputs<'_>,
+    settings: &Settings,
+    target: &Target,
+    out: &mut Vec<Warning>,
+) {
+    let day = inputs.day;
+    // The latest period whose report is due by now.
+    let due_by = day
+        .checked_sub_days(Days::new(settings.grace_days))
+        .unwrap_or(day);
+    let expected = target.periodicity.period_containing(due_by).previous();
+    let bounds = bounds(target);
+    let no_units = Vec::new();
+    let no_values = Vec::new();
+    for (unit, validity) in inputs.reporters.get(&target.code).unwrap_or(&no_units) {
+        let series = inputs
+            .series
+            .get(&(target.code.clone(), unit.clone()))
+            .unwrap_or(&no_values);
+        // A unit owes the reports of periods it was in force for, and no others.
+        let in_force = validity.overlaps(expected.start(), expected.end());
+        if in_force && !series.iter().any(|(p, _)| *p == expected) {
+            out.push(Warning {
+                severity: Severity::Medium,
+                rule: Rule::StaleReport,
+                unit: unit.clone(),
+                subject: Subject::Value {
+                    target: target.code.clone(),
+                    period: expected,
+                },
+                evidence: format!(
+                    "no value for {expected} (ended {}, due {} days later)",
+                    expected.end(),
+                    settings.grace_days
+                ),
+            });
+        }
+        let Some(&(latest_period, latest)) = series.iter().max_by_key(|(p, _)| *p) else {
+            continue;
+        };
+        if let Some((lo, hi)) = bounds {
+            if !(lo..=hi).contains(&latest) {
+                out.push(Warning {
+                    severity: Severity::High,
+                    rule: Rule::ValueOutOfBounds,
+                    unit: unit.clone(),
+                    subject: Subject::Value {
+                        target: target.code.clone(),
+                        period: latest_period,
+                    },
+                    evidence: format!(
+                        "{} for {latest_period} is outside {}–{} ({})",
+                        num(latest),
+                        num(lo),
+                        if hi.is_finite() {
+                            num(hi)
+                        } else {
+                            "∞".into()
+                        },
+                        target.unit
+                    ),
+                });
+            }
+        }
+        if let Some(evidence) = jump(series, latest_period, latest, settings) {
+            out.push(Warning {
+                severity: Severity::Medium,
+                rule: Rule::AbnormalJump,
+                unit: unit.clone(),
+                subject: Subject::Value {
+                    target: target.code.clone(),
+                    period: latest_period,
+                },
+                evidence,
+            });
+        }
+        let base_year = target
+            .baseline
+            .as_ref()
+            .map(|b| b.period.year())
+            .or_else(|| series.iter().map(|(p, _)| p.year()).min())
+            .unwrap_or(latest_period.year());
+        let j = judge(target, series, day.year(), base_year);
+        let rule = match j.judgement {
+            Judgement::Deteriorating => Rule::TargetDeteriorating,
+            Judgement::OffTrack => Rule::TargetOffTrack,
+            _ => continue,
+        };
+        out.push(Warning {
+            severity: if rule == Rule::TargetDeteriorating {
+                Severity::High
+            } else {
+                Severity::Low
+            },
+            rule,
+            unit: unit.clone(),
+            subject: Subject::Target {
+                target: target.code.clone(),
+            },
+            evidence: j.explanation,
+        });
+    }
+}
+
+/// Plausible bounds read off the unit of measure: percentages 0–100, ranks from 1.
+fn bounds(target: &Target) -> Option<(f64, f64)> {
+    let unit = target.unit.trim();
+    if unit == "%" || (unit.starts_with("% ") && !unit.contains("growth")) {
+        Some((0.0, 100.0))
+    } else if unit == "rank" {
+        Some((1.0, f64::INFINITY))
+    } else {
+        None
+    }
+}
+
+/// The latest value against the unit's own earlier reports, by the modified z-score
+/// `0.6745 (x − median) / MAD`.
+fn jump(
+    series: &[(Period, f64)],
+    latest_period: Period,
+    latest: f64,
+    s: &Settings,
+) -> Option<String> {
+    let mut history: Vec<f64> = series
+        .iter()
+        .filter(|(p, _)| *p != latest_period)
+        .map(|(_, v)| *v)
+        .collect();
+    if history.len() < s.min_history {
+        return None;
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        }
+    };
+    let m = median(&mut history);
+    let mut deviations: Vec<f64> = history.iter().map(|v| (v - m).abs()).collect();
+    let mad = median(&mut deviations);
+    if mad == 0.0 {
+        return None;
+    }
+    let z = 0.6745 * (latest - m) / mad;
+    (z.abs() > s.jump_z).then(|| {
+        format!(
+            "{} for {latest_period} against a median of {} over {} earlier report(s) (robust z {:.1})",
+            num(latest),
+            num(m),
+            history.len(),
+            z
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tiendo_domain::periods::Periodicity;
+    use tiendo_domain::targets::{
+        Aggregation, Comparison, Deadline, Direction, Family, Goal, Reporters, Requirement,
+    };
+    use tiendo_domain::tasks::Confidentiality;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn task(code: &str, deadline: &str) -> Task {
+        Task {
+            code: code.parse().unwrap(),
+            document: "03/NQ-CP".parse().unwrap(),
+            group: None,
+            parent: None,
+            title_en: code.into(),
+            title_vi: None,
+            lead: "MOST".parse().unwrap(),
+            coordinators: vec![],
+            start: Some(d("2025-01-01")),
+            deadline: Some(d(deadline)),
+            completed_on: None,
+            cancelled_on: None,
+            expected_product: None,
+            targets: vec![],
+            confidentiality: Confidentiality::Public,
+            source: None,
+        }
+    }
+
+    fn target() -> Target {
+        Target {
+            code: "HT-T4".parse().unwrap(),
+            document: None,
+            group: None,
+            name_en: "Non-cash transactions".into(),
+            name_vi: None,
+            family: Family::Operational,
+            unit: "%".into(),
+            direction: Direction::Increase,
+            goals: vec![Goal {
+                deadline: Deadline::By { year: 2030 },
+                requirement: Requirement::Threshold {
+                    op: Comparison::Above,
+                    value: 80.0,
+                },
+            }],
+            baseline: None,
+            periodicity: Periodicity::Quarterly,
+            aggregation: Aggregation::Mean,
+            reporters: Reporters::default(),
+            source: None,
+        }
+    }
+
+    fn run(
+        tasks: &[Task],
+        progress: &[(&str, &str)],
+        series: &[(&str, &str, f64)],
+        day: &str,
+    ) -> Vec<Warning> {
+        let last_progress = progress
+            .iter()
+            .map(|(t, d_)| (t.parse().unwrap(), d(d_)))
+            .collect();
+        let t = target();
+        let mut by_key: HashMap<(TargetCode, OrgCode), Vec<(Period, f64)>> = HashMap::new();
+        for (org, p, v) in series {
+            by_key
+                .entry((t.code.clone(), org.parse().unwrap()))
+                .or_default()
+                .push((p.parse().unwrap(), *v));
+        }
+        let reporters = HashMap::from([(
+            t.code.clone(),
+            vec![
+                ("HA-TINH".parse().unwrap(), Validity::always()),
+                (
+                    "HA-GIANG".parse().unwrap(),
+                    Validity::new(None, Some(d("2025-06-30"))).unwrap(),
+                ),
+                (
+                    "AN-GIANG".parse().unwrap(),
+                    Validity::new(Some(d("2025-07-01")), None).unwrap(),
+                ),
+            ],
+        )]);
+        let targets = [t];
+        let inputs = Inputs {
+            day: d(day),
+            tasks,
+            last_progress: &last_progress,
+            targets: &targets,
+            series: &by_key,
+            reporters: &reporters,
+        };
+        warnings(&inputs, &Settings::default())
+    }
+
+    fn rules(w: &[Warning]) -> Vec<(Rule, String)> {
+        w.iter().map(|w| (w.rule, w.unit.to_string())).collect()
+    }
+
+    #[test]
+    fn task_rules() {
+        let tasks = [
+            task("LATE", "2025-06-30"),
+            task("SOON", "2025-07-20"),
+            task("BUSY", "2025-07-25"),
+            task("LATER", "2025-12-31"),
+        ];
+        let w = run(
+            &tasks,
+            &[("BUSY", "2025-07-01"), ("SOON", "2025-05-01")],
+            &[],
+            "2025-07-15",
+        );
+        let tasks_only: Vec<_> = w
+            .iter()
+            .filter(|w| matches!(w.subject, Subject::Task { .. }))
+            .collect();
+        assert_eq!(tasks_only.len(), 2, "{tasks_only:#?}");
+        assert_eq!(tasks_only[0].rule, Rule::OverdueTask);
+        assert_eq!(
+            tasks_only[0].evidence,
+            "deadline 2025-06-30 passed 15 day(s) ago and the task is not completed; no progress was ever reported"
+        );
+        assert_eq!(tasks_only[1].rule, Rule::DueSoonWithoutProgress);
+        assert_eq!(
+            tasks_only[1].subject,
+            Subject::Task {
+                task: "SOON".parse().unwrap()
+            }
+        );
+        assert!(tasks_only[1]
+            .evidence
+            .contains("last progress update 2025-05-01, 75 day(s) ago"));
+    }
+
+    #[test]
+    fn stale_reports_skip_units_that_ceased() {
+        // On 2025-10-20 the 2025Q3 report (due 15 days after 30 September) is missing.
+        let w = run(&[], &[], &[("HA-TINH", "2025Q2", 60.0)], "2025-10-20");
+        let stale: Vec<_> = w.iter().filter(|w| w.rule == Rule::StaleReport).collect();
+        assert_eq!(
+            stale.len(),
+            2,
+            "Hà Giang ceased on 2025-06-30 and owes nothing for 2025Q3"
+        );
+        assert_eq!(stale[0].unit.as_str(), "AN-GIANG");
+        assert_eq!(
+            stale[0].subject,
+            Subject::Value {
+                target: "HT-T4".parse().unwrap(),
+                period: "2025Q3".parse().unwrap()
+            }
+        );
+        // Within the grace period 2025Q2 is still the one expected: Hà Tĩnh sent it, Hà Giang,
+        // in force until 30 June, still owes it.
+        let w = run(&[], &[], &[("HA-TINH", "2025Q2", 60.0)], "2025-10-10");
+        let stale: Vec<_> = w.iter().filter(|w| w.rule == Rule::StaleReport).collect();
+        assert_eq!(
+            stale.len(),
+            1,
+            "An Giang began on 2025-07-01 and owes nothing for 2025Q2: {w:#?}"
+        );
+        assert_eq!(stale[0].unit.as_str(), "HA-GIANG");
+        assert_eq!(
+            stale[0].subject,
+            Subject::Value {
+                target: "HT-T4".parse().unwrap(),
+                period: "2025Q2".parse().unwrap()
+            }
+        );
+    }
+
+    #[test]
+    fn value_rules() {
+        let mut series: Vec<(&str, &str, f64)> =
+            ["2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1", "2025Q2"]
+                .iter()
+                .zip([50.0, 52.0, 51.0, 53.0, 52.0, 54.0])
+                .map(|(p, v)| ("HA-TINH", *p, v))
+                .collect();
+        series.push(("HA-TINH", "2025Q3", 104.0));
+        let w = run(&[], &[], &series, "2025-10-20");
+        let r = rules(&w);
+        assert!(
+            r.contains(&(Rule::ValueOutOfBounds, "HA-TINH".into())),
+            "{r:?}"
+        );
+        assert!(r.contains(&(Rule::AbnormalJump, "HA-TINH".into())), "{r:?}");
+        let oob = w.iter().find(|w| w.rule == Rule::ValueOutOfBounds).unwrap();
+        assert_eq!(oob.evidence, "104 for 2025Q3 is outside 0–100 (%)");
+        assert_eq!(oob.severity, Severity::High);
+        // A falling series is flagged as deteriorating.
+        let falling: Vec<(&str, &str, f64)> = vec![
+            ("HA-TINH", "2023Q4", 60.0),
+            ("HA-TINH", "2024Q4", 55.0),
+            ("HA-TINH", "2025Q3", 50.0),
+        ];
+        let w = run(&[], &[], &falling, "2025-10-20");
+        assert!(
+            rules(&w).contains(&(Rule::TargetDeteriorating, "HA-TINH".into())),
+            "{w:#?}"
+        );
+        // A steady series raises nothing; only An Giang's missing 2025Q3 report remains.
+        let steady: Vec<(&str, &str, f64)> = vec![
+            ("HA-TINH", "2023Q4", 60.0),
+            ("HA-TINH", "2024Q4", 70.0),
+            ("HA-TINH", "2025Q3", 79.0),
+        ];
+        let w = run(&[], &[], &steady, "2025-10-20");
+        assert_eq!(
+            rules(&w),
+            [(Rule::StaleReport, "AN-GIANG".to_string())],
+            "{w:#?}"
+        );
+    }
+}
