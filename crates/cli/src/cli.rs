@@ -117,6 +117,20 @@ pub enum Command {
         #[command(flatten)]
         format: FormatArg,
     },
+    /// Every unit's 100-point score and class (Regulation 366-QĐ/TW classes by default).
+    Scores {
+        /// The day to judge (YYYY-MM-DD); today when omitted.
+        #[arg(long, value_parser = parse_date)]
+        at: Option<NaiveDate>,
+        /// Only units of this kind.
+        #[arg(long, value_parser = parse_kind)]
+        kind: Option<OrgKind>,
+        /// A rubric file (TOML) instead of the built-in one.
+        #[arg(long)]
+        rubric: Option<PathBuf>,
+        #[command(flatten)]
+        format: FormatArg,
+    },
     /// Score and rank units on a composite index (a definition file, or pii-like / dti-like).
     Index {
         /// A definition file (TOML), or the name of a built-in one: pii-like, dti-like.

@@ -321,6 +321,7 @@ fn every_command_has_help() {
         vec!["progress", "--help"],
         vec!["index", "--help"],
         vec!["warnings", "--help"],
+        vec!["scores", "--help"],
     ] {
         let text = w.ok(&args);
         assert!(text.contains("--db"), "{args:?} help names --db");
@@ -564,4 +565,33 @@ fn warnings_name_unit_object_rule_and_evidence() {
     assert_eq!(stale["subject"]["period"], "2025Q3");
     let out = w.run(&["warnings", "--org", "ATLANTIS"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn scores_class_units_with_a_rubric_from_a_file() {
+    let w = Workspace::demo();
+    let list = json(&w.ok(&[
+        "scores",
+        "--at",
+        "2025-10-20",
+        "--kind",
+        "province",
+        "--format",
+        "json",
+    ]));
+    let list = list.as_array().unwrap();
+    assert_eq!(
+        list.len(),
+        34,
+        "every province in force that day reports something"
+    );
+    let ht = list.iter().find(|l| l["unit"] == "HA-TINH").unwrap();
+    assert!(ht["score"].as_f64().unwrap() > 0.0);
+    assert!(["excellent", "good", "completed", "not-completed"]
+        .contains(&ht["class"].as_str().unwrap()));
+    assert!(ht["explanation"].as_str().unwrap().contains("points →"));
+    let bad = w.write("rubric.toml", "code = \"X\"\nname = \"x\"\n[[criterion]]\ncode = \"a\"\nname = \"a\"\npoints = 10\nmeasure = \"tasks-on-time\"\n[[class]]\nclass = \"good\"\nmin_score = 70\n");
+    let out = w.run(&["scores", "--rubric", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("its last class must have no conditions"));
 }

@@ -34,3 +34,6 @@ pub const INDEX_DEFINITIONS: [(&str, DataFile); 2] = [
 ];
 pub const TASKS: DataFile = data_file!("data/tasks.toml");
 pub const VALUES: DataFile = data_file!("data/values/published.csv");
+
+/// The default unit-evaluation rubric.
+pub const RUBRIC_366: DataFile = data_file!("data/rubrics/366-qd-tw.toml");

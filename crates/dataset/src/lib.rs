@@ -23,3 +23,8 @@ pub fn builtin_index(name: &str) -> Option<(&'static str, &'static str)> {
 pub fn builtin_index_names() -> impl Iterator<Item = &'static str> {
     files::INDEX_DEFINITIONS.iter().map(|(n, _)| *n)
 }
+
+/// The default unit-evaluation rubric (Regulation 366-QĐ/TW classes): its path and text.
+pub fn default_rubric() -> (&'static str, &'static str) {
+    (files::RUBRIC_366.path, files::RUBRIC_366.text)
+}

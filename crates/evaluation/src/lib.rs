@@ -4,7 +4,9 @@
 //! Callers (the CLI, later the web application) fetch the data and pass it in.
 
 pub mod indices;
+pub mod national;
 pub mod progress;
+pub mod scoring;
 pub mod targets;
 pub mod tasks;
 pub mod warnings;

@@ -280,6 +280,13 @@ fn report_warnings(
     }
 }
 
+/// The latest period of `target` whose report is due by `day`: the one before the period
+/// containing `day − grace_days`.
+pub fn expected_period(target: &Target, day: NaiveDate, grace_days: u64) -> Period {
+    let due_by = day.checked_sub_days(Days::new(grace_days)).unwrap_or(day);
+    target.periodicity.period_containing(due_by).previous()
+}
+
 /// Plausible bounds read off the unit of measure: percentages 0–100, ranks from 1.
 fn bounds(target: &Target) -> Option<(f64, f64)> {
     let unit = target.unit.trim();

@@ -4,6 +4,8 @@ mod demo;
 mod index;
 mod lists;
 mod progress;
+mod scores;
+mod snapshot;
 mod values;
 mod warnings;
 
@@ -47,6 +49,21 @@ pub async fn run(cli: Cli) -> Result<()> {
             at,
             format,
         } => index::run(&open(&url).await?, &definition, period, at, format.format).await,
+        Command::Scores {
+            at,
+            kind,
+            rubric,
+            format,
+        } => {
+            scores::run(
+                &open(&url).await?,
+                at,
+                kind,
+                rubric.as_deref(),
+                format.format,
+            )
+            .await
+        }
         Command::Warnings { org, at, format } => {
             warnings::run(&open(&url).await?, org, at, format.format).await
         }
