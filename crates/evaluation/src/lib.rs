@@ -6,6 +6,7 @@
 pub mod indices;
 pub mod national;
 pub mod progress;
+pub mod rollup;
 pub mod scoring;
 pub mod targets;
 pub mod tasks;
