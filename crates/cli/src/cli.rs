@@ -145,6 +145,16 @@ pub enum Command {
         #[command(flatten)]
         format: FormatArg,
     },
+    /// Fill a database with a synthetic national dataset (34 provinces, 3,321 communes,
+    /// 30 central agencies, 300 targets, 24 quarters of values, 20,000 tasks).
+    Synth {
+        /// The same seed gives the same dataset.
+        #[arg(long, default_value_t = 57)]
+        seed: u64,
+        /// Replace existing data without asking.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Import or export reported values as CSV (target,org,period,value,comment).
     #[command(subcommand)]
     Values(ValuesCommand),
@@ -191,6 +201,15 @@ pub enum BenchCommand {
         /// Also measure on this PostgreSQL server (each run works in a schema of its own).
         #[arg(long)]
         postgres: Option<String>,
+    },
+    /// Evaluation at national scale on the database (fill it with `tiendo synth` first).
+    Evaluation {
+        /// The day evaluated.
+        #[arg(long, value_parser = parse_date, default_value = "2026-06-30")]
+        at: NaiveDate,
+        /// Runs per measurement; the median is reported.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
     },
 }
 

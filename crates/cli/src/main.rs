@@ -1,6 +1,7 @@
 //! `tiendo`: monitor and evaluate how a strategy is carried out.
 
 mod bench;
+mod bench_evaluation;
 mod cli;
 mod commands;
 mod opensdg_csv;

@@ -8,6 +8,7 @@
 mod communes;
 mod files;
 mod load;
+pub mod synth;
 
 pub use load::{reference, Dataset, DatasetError};
 

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use tiendo_domain::documents::{Document, DocumentCode};
 use tiendo_domain::orgs::{Hierarchy, OrgCode, OrgKind, OrgUnit, Succession, Validity};
 use tiendo_domain::targets::{Target, TargetCode};
-use tiendo_domain::tasks::{Task, TaskCode, MAX_TASK_DEPTH};
+use tiendo_domain::tasks::{ProgressUpdate, Task, TaskCode, MAX_TASK_DEPTH};
 use tiendo_domain::values::{NewValue, Number};
 
 use crate::communes;
@@ -23,6 +23,8 @@ pub struct Dataset {
     pub targets: Vec<Target>,
     pub tasks: Vec<Task>,
     pub values: Vec<NewValue>,
+    /// Progress updates on the tasks (the reference dataset has none).
+    pub progress: Vec<ProgressUpdate>,
 }
 
 /// A problem in a data file: which file, where in it, and what is wrong.
@@ -222,13 +224,14 @@ pub fn reference() -> Result<Dataset, DatasetError> {
         targets,
         tasks,
         values,
+        progress: Vec::new(),
     };
     dataset.cross_check()?;
     Ok(dataset)
 }
 
 impl Dataset {
-    fn cross_check(&self) -> Result<(), DatasetError> {
+    pub(crate) fn cross_check(&self) -> Result<(), DatasetError> {
         let h = &self.hierarchy;
         let unit = |file: &'static str, what: &str, code: &OrgCode| {
             h.get(code).map(|_| ()).ok_or_else(|| {

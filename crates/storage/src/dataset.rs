@@ -69,20 +69,14 @@ impl Store {
         let mut units: Vec<_> = h.units().iter().collect();
         units.sort_by_key(|u| depth(&u.code));
         let mut tasks: Vec<_> = dataset.tasks.iter().collect();
+        let by_code: HashMap<&str, &tiendo_domain::tasks::Task> =
+            dataset.tasks.iter().map(|t| (t.code.as_str(), t)).collect();
         let task_depth = |code: &tiendo_domain::tasks::TaskCode| {
             let mut d = 1;
-            let mut cur = dataset
-                .tasks
-                .iter()
-                .find(|t| &t.code == code)
-                .and_then(|t| t.parent.as_ref());
+            let mut cur = by_code.get(code.as_str()).and_then(|t| t.parent.as_ref());
             while let Some(p) = cur {
                 d += 1;
-                cur = dataset
-                    .tasks
-                    .iter()
-                    .find(|t| &t.code == p)
-                    .and_then(|t| t.parent.as_ref());
+                cur = by_code.get(p.as_str()).and_then(|t| t.parent.as_ref());
             }
             d
         };
@@ -223,6 +217,26 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                 }
+            }
+            let evidence_json: Vec<String> = dataset.progress.iter().map(|u| to_json(&u.evidence)).collect();
+            let now = chrono::Utc::now();
+            for (u, evidence) in dataset.progress.iter().zip(&evidence_json) {
+                sqlx::query(
+                    "INSERT INTO progress_updates (task_id, reported_on, percent_complete, narrative, \
+                     difficulties, recommendations, evidence, author, recorded_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(task_ids[u.task.as_str()].0)
+                .bind(u.reported_on)
+                .bind(i16::from(u.percent_complete.get()))
+                .bind(&u.narrative)
+                .bind(&u.difficulties)
+                .bind(&u.recommendations)
+                .bind(evidence)
+                .bind(&u.author)
+                .bind(u.recorded_at.unwrap_or(now))
+                .execute(&mut *tx)
+                .await?;
             }
             tx.commit().await?;
         });

@@ -49,11 +49,23 @@ pub enum StoreError {
     #[error("{0}")]
     Invalid(String),
     /// An import was refused as a whole; nothing was written.
-    #[error("the import was refused: {} problem(s), nothing was written", .0.len())]
+    #[error("the import was refused and nothing was written: {}", describe(.0))]
     Rejected(Vec<ImportProblem>),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+fn describe(problems: &[ImportProblem]) -> String {
+    let mut text: Vec<String> = problems
+        .iter()
+        .take(3)
+        .map(|p| format!("row {}, field `{}`: {}", p.row + 1, p.field, p.message))
+        .collect();
+    if problems.len() > 3 {
+        text.push(format!("and {} more", problems.len() - 3));
+    }
+    text.join("; ")
+}
 
 /// Which backend a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

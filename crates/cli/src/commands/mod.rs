@@ -5,7 +5,8 @@ mod index;
 mod lists;
 mod progress;
 mod scores;
-mod snapshot;
+pub mod snapshot;
+mod synth;
 mod values;
 mod warnings;
 
@@ -67,6 +68,10 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Warnings { org, at, format } => {
             warnings::run(&open(&url).await?, org, at, format.format).await
         }
+        Command::Bench(BenchCommand::Evaluation { at, runs }) => {
+            crate::bench_evaluation::run(&open(&url).await?, at, runs).await
+        }
+        Command::Synth { seed, yes } => synth::run(&open(&url).await?, &url, seed, yes).await,
         Command::Demo { yes } => demo::run(&open(&url).await?, &url, yes).await,
         Command::Orgs {
             at,
