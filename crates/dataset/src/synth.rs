@@ -241,7 +241,7 @@ fn synthetic_target(rng: &mut ChaCha8Rng, i: usize, commune_level: bool) -> Targ
         group: None,
         name_en: format!("Synthetic indicator {i}"),
         name_vi: None,
-        family: if i % 3 == 0 {
+        family: if i.is_multiple_of(3) {
             Family::Strategic
         } else {
             Family::Operational
