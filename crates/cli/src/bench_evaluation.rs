@@ -53,7 +53,7 @@ pub async fn run(store: &Store, day: NaiveDate, runs: usize) -> Result<()> {
     let snapshot = Snapshot::load(store, day).await?;
     let load = started.elapsed();
     let inputs = snapshot.inputs();
-    let series_count = inputs.series.len();
+    let series_count: usize = inputs.series.values().map(|m| m.len()).sum();
     anyhow::ensure!(
         series_count > 0,
         "the database holds no values; run `tiendo synth --yes` first"
@@ -87,7 +87,7 @@ pub async fn run(store: &Store, day: NaiveDate, runs: usize) -> Result<()> {
         let mut values: HashMap<TargetCode, HashMap<OrgCode, f64>> = HashMap::new();
         for t in index.targets() {
             for u in &provinces {
-                if let Some(s) = inputs.series.get(&(t.clone(), u.clone())) {
+                if let Some(s) = inputs.series.get(t).and_then(|m| m.get(u)) {
                     if let Some((_, v)) = s.iter().find(|(p, _)| *p == year) {
                         values.entry(t.clone()).or_default().insert(u.clone(), *v);
                     }
@@ -106,9 +106,11 @@ pub async fn run(store: &Store, day: NaiveDate, runs: usize) -> Result<()> {
     let started = Instant::now();
     let targets = store.targets(None).await?;
     let mut rollups = Rollups::new(h, day, &targets);
-    for ((t, u), s) in inputs.series {
-        for (p, v) in s {
-            rollups.apply(t, u, *p, *v);
+    for (t, by_unit) in inputs.series {
+        for (u, s) in by_unit {
+            for (p, v) in s {
+                rollups.apply(t, u, *p, *v);
+            }
         }
     }
     let build = started.elapsed();
@@ -117,8 +119,9 @@ pub async fn run(store: &Store, day: NaiveDate, runs: usize) -> Result<()> {
     let (target, unit, period) = inputs
         .series
         .iter()
-        .filter(|((_, u), _)| h.get(u).is_some_and(|x| x.kind == OrgKind::Commune))
-        .filter_map(|((t, u), s)| {
+        .flat_map(|(t, by_unit)| by_unit.iter().map(move |(u, s)| (t, u, s)))
+        .filter(|(_, u, _)| h.get(u).is_some_and(|x| x.kind == OrgKind::Commune))
+        .filter_map(|(t, u, s)| {
             s.iter()
                 .map(|(p, _)| *p)
                 .max()

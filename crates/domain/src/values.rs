@@ -1,5 +1,6 @@
 //! Reported values of targets: (target, unit, period) → number, with their review state.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -9,6 +10,12 @@ use serde::{Deserialize, Serialize};
 use crate::orgs::OrgCode;
 use crate::periods::Period;
 use crate::targets::TargetCode;
+
+/// One unit's reported values of one target, by period.
+pub type Series = Vec<(Period, f64)>;
+
+/// Current series of every target and unit: target → unit → series.
+pub type SeriesMap = HashMap<TargetCode, HashMap<OrgCode, Series>>;
 
 /// Where a value stands in review. A value is entered as a draft, submitted, then approved
 /// (locked) or returned to its reporter with a reason.

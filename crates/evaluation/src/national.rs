@@ -31,8 +31,11 @@ pub fn evaluate(inputs: &Inputs<'_>, settings: &Settings, rubric: &Rubric) -> Ev
     for target in inputs.targets {
         let expected = expected_period(target, day, settings.grace_days);
         for (unit, validity) in inputs.reporters.get(&target.code).into_iter().flatten() {
-            let key = (target.code.clone(), unit.clone());
-            let series = inputs.series.get(&key).unwrap_or(&no_values);
+            let series = inputs
+                .series
+                .get(&target.code)
+                .and_then(|by_unit| by_unit.get(unit))
+                .unwrap_or(&no_values);
             let counts = per_unit.entry(unit.clone()).or_default();
             if validity.overlaps(expected.start(), expected.end()) {
                 counts.2 += 1;
@@ -56,7 +59,7 @@ pub fn evaluate(inputs: &Inputs<'_>, settings: &Settings, rubric: &Rubric) -> Ev
                     counts.1 += 1;
                 }
             }
-            judgements.insert(key, j);
+            judgements.insert((target.code.clone(), unit.clone()), j);
         }
     }
     let (statuses, tasks) = summarise(

@@ -9,6 +9,7 @@ use tiendo_domain::orgs::{OrgCode, Validity};
 use tiendo_domain::periods::Period;
 use tiendo_domain::targets::{Target, TargetCode};
 use tiendo_domain::tasks::{Task, TaskCode};
+use tiendo_domain::values::SeriesMap;
 
 use crate::progress::num;
 use crate::targets::{judge, Judgement};
@@ -99,7 +100,7 @@ pub struct Inputs<'a> {
     pub last_progress: &'a HashMap<TaskCode, NaiveDate>,
     pub targets: &'a [Target],
     /// Reported values per target and unit.
-    pub series: &'a HashMap<(TargetCode, OrgCode), Vec<(Period, f64)>>,
+    pub series: &'a SeriesMap,
     /// The units expected to report each target, with the days each is in force.
     pub reporters: &'a HashMap<TargetCode, Vec<(OrgCode, Validity)>>,
 }
@@ -193,7 +194,8 @@ fn report_warnings(
     for (unit, validity) in inputs.reporters.get(&target.code).unwrap_or(&no_units) {
         let series = inputs
             .series
-            .get(&(target.code.clone(), unit.clone()))
+            .get(&target.code)
+            .and_then(|by_unit| by_unit.get(unit))
             .unwrap_or(&no_values);
         // A unit owes the reports of periods it was in force for, and no others.
         let in_force = validity.overlaps(expected.start(), expected.end());
@@ -412,10 +414,12 @@ mod tests {
             .map(|(t, d_)| (t.parse().unwrap(), d(d_)))
             .collect();
         let t = target();
-        let mut by_key: HashMap<(TargetCode, OrgCode), Vec<(Period, f64)>> = HashMap::new();
+        let mut by_key = SeriesMap::new();
         for (org, p, v) in series {
             by_key
-                .entry((t.code.clone(), org.parse().unwrap()))
+                .entry(t.code.clone())
+                .or_default()
+                .entry(org.parse().unwrap())
                 .or_default()
                 .push((p.parse().unwrap(), *v));
         }

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use tiendo_domain::orgs::OrgCode;
 use tiendo_domain::periods::Period;
 use tiendo_domain::targets::{Reporters, TargetCode};
-use tiendo_domain::values::{DataValue, NewValue, Number, ValueState};
+use tiendo_domain::values::{DataValue, NewValue, Number, SeriesMap, ValueState};
 
 use crate::rows::{from_json, parse, text_enum};
 use crate::{on_pool, Result, Store, StoreError};
@@ -316,6 +316,52 @@ impl Store {
             .map(ValueRow::into_value)
             .collect::<Result<Vec<_>>>()?;
         out.sort_by(|a, b| (&a.target, &a.org, a.period).cmp(&(&b.target, &b.org, b.period)));
+        Ok(out)
+    }
+
+    /// The current value of every target, unit and period, as series. One ordered pass over
+    /// the key index: rows arrive grouped by key with the newest version last, so no
+    /// per-row lookup of newer versions is needed.
+    pub async fn current_series(&self) -> Result<SeriesMap> {
+        use futures::TryStreamExt;
+        let code_of =
+            |rows: Vec<(i64, String)>| -> HashMap<i64, String> { rows.into_iter().collect() };
+        let (targets, units) = on_pool!(self, pool => {
+            let t: Vec<(i64, String)> = sqlx::query_as("SELECT id, code FROM targets").fetch_all(pool).await?;
+            let u: Vec<(i64, String)> = sqlx::query_as("SELECT id, code FROM org_units").fetch_all(pool).await?;
+            (code_of(t), code_of(u))
+        });
+        let mut out = SeriesMap::new();
+        let mut key: Option<(i64, i64)> = None;
+        let mut current: Vec<(Period, f64)> = Vec::new();
+        let mut flush = |key: Option<(i64, i64)>, series: &mut Vec<(Period, f64)>| -> Result<()> {
+            if let Some((t, o)) = key {
+                let target = parse("target code", &targets[&t])?;
+                let org = parse("unit code", &units[&o])?;
+                out.entry(target)
+                    .or_default()
+                    .insert(org, std::mem::take(series));
+            }
+            Ok(())
+        };
+        let sql = "SELECT target_id, org_id, period, value FROM data_values \
+                   ORDER BY target_id, org_id, period, id";
+        on_pool!(self, pool => {
+            let mut rows = sqlx::query_as::<_, (i64, i64, String, f64)>(sql).fetch(pool);
+            while let Some((t, o, period, value)) = rows.try_next().await? {
+                if key != Some((t, o)) {
+                    flush(key, &mut current)?;
+                    key = Some((t, o));
+                }
+                let period: Period = parse("period", &period)?;
+                match current.last_mut() {
+                    // A newer version of the same period replaces the older one.
+                    Some(last) if last.0 == period => last.1 = value,
+                    _ => current.push((period, value)),
+                }
+            }
+        });
+        flush(key, &mut current)?;
         Ok(out)
     }
 

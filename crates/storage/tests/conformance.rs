@@ -422,6 +422,16 @@ async fn every_change_is_kept_as_history(store: &Store) {
         .unwrap();
     assert_eq!(current.len(), 1);
     assert_eq!(current[0].value.get(), 62.5);
+    let series = store.current_series().await.unwrap();
+    assert_eq!(
+        series[&t][&o],
+        vec![(code("2025Q1"), 62.5)],
+        "the newest version only"
+    );
+    assert_eq!(
+        series[&code::<TargetCode>("DTI")][&code::<OrgCode>("HA-NOI")],
+        vec![(code("2024"), 0.8241)]
+    );
     // A state change is a new version too, and the old ones stay.
     store
         .set_value_state(

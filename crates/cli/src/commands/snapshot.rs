@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use anyhow::Result;
 use chrono::{Days, NaiveDate};
 use tiendo_domain::orgs::{Hierarchy, OrgCode, Validity};
-use tiendo_domain::periods::Period;
 use tiendo_domain::targets::{Target, TargetCode};
 use tiendo_domain::tasks::{Clearance, Task, TaskCode};
+use tiendo_domain::values::SeriesMap;
 use tiendo_evaluation::warnings::Inputs;
-use tiendo_storage::{Store, TaskFilter, ValueFilter};
+use tiendo_storage::{Store, TaskFilter};
 
 pub struct Snapshot {
     pub day: NaiveDate,
@@ -17,7 +17,7 @@ pub struct Snapshot {
     tasks: Vec<Task>,
     last_progress: HashMap<TaskCode, NaiveDate>,
     targets: Vec<Target>,
-    series: HashMap<(TargetCode, OrgCode), Vec<(Period, f64)>>,
+    series: SeriesMap,
     reporters: HashMap<TargetCode, Vec<(OrgCode, Validity)>>,
 }
 
@@ -27,13 +27,7 @@ impl Snapshot {
         let tasks = store.tasks(&TaskFilter::all(Clearance::Internal)).await?;
         let last_progress = store.last_progress_dates().await?;
         let targets = store.targets(None).await?;
-        let mut series: HashMap<(TargetCode, OrgCode), Vec<(Period, f64)>> = HashMap::new();
-        for v in store.values(&ValueFilter::default()).await? {
-            series
-                .entry((v.target, v.org))
-                .or_default()
-                .push((v.period, v.value.get()));
-        }
+        let series = store.current_series().await?;
         // Who must report: units named by the target, or of its kinds, in force during the
         // last year (a unit that ceased still owes the reports of its last periods).
         let year_ago = day - Days::new(366);
