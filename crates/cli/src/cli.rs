@@ -204,8 +204,8 @@ pub enum BenchCommand {
     },
     /// Evaluation at national scale on the database (fill it with `tiendo synth` first).
     Evaluation {
-        /// The day evaluated.
-        #[arg(long, value_parser = parse_date, default_value = "2026-06-30")]
+        /// The day evaluated (the synthetic values run to 2025Q4, due by mid-January).
+        #[arg(long, value_parser = parse_date, default_value = "2026-01-31")]
         at: NaiveDate,
         /// Runs per measurement; the median is reported.
         #[arg(long, default_value_t = 5)]

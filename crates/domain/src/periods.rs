@@ -271,12 +271,30 @@ impl FromStr for Period {
     }
 }
 
+impl Period {
+    /// A number that grows with the first day: `year·372 + (month−1)·31 + (day−1)`. Only weeks
+    /// need a calendar to find their first day.
+    fn start_key(self) -> i64 {
+        let (y, m, d) = match self {
+            Period::Year(y) => (y, 1, 1),
+            Period::Half(y, h) => (y, (u32::from(h) - 1) * 6 + 1, 1),
+            Period::Quarter(y, q) => (y, (u32::from(q) - 1) * 3 + 1, 1),
+            Period::Month(y, m) => (y, u32::from(m), 1),
+            Period::Week(..) => {
+                let s = self.start();
+                (s.year(), s.month(), s.day())
+            }
+        };
+        i64::from(y) * 372 + i64::from(m - 1) * 31 + i64::from(d - 1)
+    }
+}
+
 impl Ord for Period {
     /// Chronological by first day; at the same first day the longer period comes first, so a
     /// year sorts before its first half, quarter and month.
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.start()
-            .cmp(&other.start())
+        self.start_key()
+            .cmp(&other.start_key())
             .then_with(|| other.periodicity().cmp(&self.periodicity()))
     }
 }
@@ -404,6 +422,12 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn order_follows_first_days(a in any_period(), b in any_period()) {
+            let by_dates = a.start().cmp(&b.start()).then_with(|| b.periodicity().cmp(&a.periodicity()));
+            prop_assert_eq!(a.cmp(&b), by_dates);
+        }
+
         #[test]
         fn print_then_parse_is_identity(per in any_period()) {
             prop_assert_eq!(per.to_string().parse::<Period>().unwrap(), per);

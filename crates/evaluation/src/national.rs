@@ -4,64 +4,119 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::Datelike;
-use serde::Serialize;
+use rayon::prelude::*;
 use tiendo_domain::orgs::OrgCode;
 use tiendo_domain::targets::TargetCode;
 
 use crate::scoring::{score_unit, Rubric, UnitFacts, UnitScore};
-use crate::targets::{judge, Judgement, TargetJudgement};
+use crate::targets::{judge, Judgement, Judgements};
 use crate::tasks::{summarise, Role, TaskStatus, TaskSummary};
 use crate::warnings::{expected_period, Inputs, Settings};
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Evaluation {
-    pub judgements: HashMap<(TargetCode, OrgCode), TargetJudgement>,
-    pub tasks: TaskSummary,
-    pub units: BTreeMap<OrgCode, (UnitFacts, UnitScore)>,
+#[derive(Debug, Clone)]
+pub struct Evaluation<'a> {
+    pub judgements: Judgements<'a>,
+    pub tasks: TaskSummary<'a>,
+    pub units: BTreeMap<&'a OrgCode, (UnitFacts, UnitScore)>,
+}
+
+/// What one pass learns of one target for one reporting unit.
+struct Seen<'a> {
+    unit: &'a OrgCode,
+    judgement: Option<crate::targets::TargetJudgement>,
+    /// Whether the unit owed the report of the period last due, and whether it sent it.
+    owed: bool,
+    sent: bool,
+}
+
+/// One parallel pass over targets: judge each reporting unit's series, and note whether the
+/// report last due was sent. The base year of a series is its target's baseline year, else
+/// its first year.
+fn pass<'a>(inputs: &'a Inputs<'_>, settings: &Settings) -> Vec<(&'a TargetCode, Vec<Seen<'a>>)> {
+    let year = inputs.day.year();
+    inputs
+        .targets
+        .par_iter()
+        .map(|target| {
+            let expected = expected_period(target, inputs.day, settings.grace_days);
+            let by_unit = inputs.series.get(&target.code);
+            let seen = inputs
+                .reporters
+                .get(&target.code)
+                .into_iter()
+                .flatten()
+                .map(|(unit, validity)| {
+                    let series = by_unit.and_then(|m| m.get(unit)).filter(|s| !s.is_empty());
+                    let owed = validity.overlaps(expected.start(), expected.end());
+                    let sent = series.is_some_and(|s| s.iter().any(|(p, _)| *p == expected));
+                    let judgement = series.map(|series| {
+                        let base_year = target
+                            .baseline
+                            .as_ref()
+                            .map(|b| b.period.year())
+                            .or_else(|| series.iter().map(|(p, _)| p.year()).min())
+                            .unwrap_or(year);
+                        judge(target, series, year, base_year)
+                    });
+                    Seen {
+                        unit,
+                        judgement,
+                        owed,
+                        sent,
+                    }
+                })
+                .collect();
+            (&target.code, seen)
+        })
+        .collect()
+}
+
+/// Judges every target for every unit that reports it and has values.
+pub fn judge_all<'a>(inputs: &'a Inputs<'_>) -> Judgements<'a> {
+    pass(inputs, &Settings::default())
+        .into_iter()
+        .flat_map(|(t, seen)| {
+            seen.into_iter()
+                .filter_map(move |s| Some(((t, s.unit), s.judgement?)))
+        })
+        .collect()
 }
 
 /// Evaluates every target × reporting unit and every task on `inputs.day`, then scores each
 /// unit that leads a task or reports a target.
-pub fn evaluate(inputs: &Inputs<'_>, settings: &Settings, rubric: &Rubric) -> Evaluation {
+pub fn evaluate<'a>(
+    inputs: &'a Inputs<'_>,
+    settings: &Settings,
+    rubric: &Rubric,
+) -> Evaluation<'a> {
     let day = inputs.day;
-    let no_values = Vec::new();
-    let mut judgements = HashMap::new();
-    // Per unit: (targets judged, on track or achieved, reports expected, reports present).
-    let mut per_unit: HashMap<OrgCode, (usize, usize, usize, usize)> = HashMap::new();
-    for target in inputs.targets {
-        let expected = expected_period(target, day, settings.grace_days);
-        for (unit, validity) in inputs.reporters.get(&target.code).into_iter().flatten() {
-            let series = inputs
-                .series
-                .get(&target.code)
-                .and_then(|by_unit| by_unit.get(unit))
-                .unwrap_or(&no_values);
-            let counts = per_unit.entry(unit.clone()).or_default();
-            if validity.overlaps(expected.start(), expected.end()) {
-                counts.2 += 1;
-                if series.iter().any(|(p, _)| *p == expected) {
-                    counts.3 += 1;
+    let started = std::time::Instant::now();
+    let seen = pass(inputs, settings);
+    tracing::debug!(elapsed = ?started.elapsed(), "targets judged");
+    let started = std::time::Instant::now();
+    // Per unit: (targets judged, on track or achieved, reports owed, reports sent).
+    let mut per_unit: rustc_hash::FxHashMap<&OrgCode, (usize, usize, usize, usize)> =
+        Default::default();
+    let mut judgements = Judgements::with_capacity_and_hasher(
+        seen.iter().map(|(_, s)| s.len()).sum(),
+        Default::default(),
+    );
+    for (target, list) in seen {
+        for s in list {
+            let counts = per_unit.entry(s.unit).or_default();
+            counts.2 += usize::from(s.owed);
+            counts.3 += usize::from(s.owed && s.sent);
+            if let Some(j) = s.judgement {
+                if j.judgement != Judgement::NotAvailable {
+                    counts.0 += 1;
+                    counts.1 += usize::from(j.judgement >= Judgement::OnTrack);
                 }
+                judgements.insert((target, s.unit), j);
             }
-            if series.is_empty() {
-                continue;
-            }
-            let base_year = target
-                .baseline
-                .as_ref()
-                .map(|b| b.period.year())
-                .or_else(|| series.iter().map(|(p, _)| p.year()).min())
-                .unwrap_or(day.year());
-            let j = judge(target, series, day.year(), base_year);
-            if j.judgement != Judgement::NotAvailable {
-                counts.0 += 1;
-                if j.judgement >= Judgement::OnTrack {
-                    counts.1 += 1;
-                }
-            }
-            judgements.insert((target.code.clone(), unit.clone()), j);
         }
     }
+    tracing::debug!(elapsed = ?started.elapsed(), count = judgements.len(), "judgements gathered");
+    let started = std::time::Instant::now();
     let (statuses, tasks) = summarise(
         inputs.tasks,
         day,
@@ -78,29 +133,31 @@ pub fn evaluate(inputs: &Inputs<'_>, settings: &Settings, rubric: &Rubric) -> Ev
             *early.entry(&task.lead).or_default() += 1;
         }
     }
+    tracing::debug!(elapsed = ?started.elapsed(), "tasks summarised");
+    let started = std::time::Instant::now();
     let share = |part: usize, whole: usize| (whole > 0).then(|| part as f64 / whole as f64);
     let mut units = BTreeMap::new();
     let leads = tasks
         .by_unit
-        .iter()
-        .filter(|((_, role), _)| *role == Role::Lead)
-        .map(|((u, _), tally)| (u.clone(), Some(tally)));
-    let reporters = per_unit.keys().map(|u| (u.clone(), None));
-    for (unit, tally) in leads.chain(reporters) {
+        .keys()
+        .filter(|(_, role)| *role == Role::Lead)
+        .map(|(u, _)| *u);
+    for unit in leads.chain(per_unit.keys().copied()) {
         if units.contains_key(&unit) {
             continue;
         }
-        let tally = tally.or_else(|| tasks.by_unit.get(&(unit.clone(), Role::Lead)));
+        let tally = tasks.by_unit.get(&(unit, Role::Lead));
         let mut facts = tally.map_or_else(UnitFacts::default, |t| {
-            UnitFacts::from_tasks(t, early.get(&unit).copied().unwrap_or(0))
+            UnitFacts::from_tasks(t, early.get(unit).copied().unwrap_or(0))
         });
-        if let Some(&(judged, on_track, expected, present)) = per_unit.get(&unit) {
+        if let Some(&(judged, on_track, expected, present)) = per_unit.get(unit) {
             facts.targets_on_track = share(on_track, judged);
             facts.reports_submitted = share(present, expected);
         }
         let score = score_unit(rubric, &facts);
         units.insert(unit, (facts, score));
     }
+    tracing::debug!(elapsed = ?started.elapsed(), count = units.len(), "units scored");
     Evaluation {
         judgements,
         tasks,

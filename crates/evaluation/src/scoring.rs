@@ -141,7 +141,7 @@ impl UnitFacts {
         let fell_due = completed + n(TaskStatus::Overdue);
         let share = |part: usize, whole: usize| (whole > 0).then(|| part as f64 / whole as f64);
         UnitFacts {
-            on_time: tally.on_time_rate,
+            on_time: tally.on_time_rate(),
             exceeding: share(completed_early, completed),
             done: share(completed, fell_due),
             behind: share(
@@ -328,16 +328,18 @@ mod tests {
     #[test]
     fn facts_from_a_task_tally() {
         let mut tally = Tally::default();
-        for (s, n) in [
+        let tasks = [
             (TaskStatus::CompletedOnTime, 6),
             (TaskStatus::CompletedLate, 2),
             (TaskStatus::Overdue, 2),
             (TaskStatus::InProgress, 5),
-        ] {
-            tally.counts.insert(s, n);
-            tally.total += n;
+        ];
+        for (s, n) in tasks {
+            for _ in 0..n {
+                tally.add(s);
+            }
         }
-        tally.on_time_rate = Some(0.6);
+        assert_eq!(tally.on_time_rate(), Some(0.6));
         let f = UnitFacts::from_tasks(&tally, 3);
         assert_eq!(f.done, Some(0.8));
         assert_eq!(f.behind, Some(0.4));

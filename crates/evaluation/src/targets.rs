@@ -4,14 +4,24 @@
 //! deadline as its target year); ranges aim at their nearest bound; ranks are "lower is
 //! better"; growth goals are judged on the series' own compound growth; milestones are met or
 //! not on the latest report (1 = met, 0 = not met). Targets without a goal are judged on their
-//! growth alone.
+//! growth alone. The sentence explaining a judgement is rendered only when asked for.
 
 use serde::Serialize;
 use tiendo_domain::periods::Period;
 use tiendo_domain::targets::{Comparison, Deadline, Direction, Goal, Requirement, Target};
 
-use crate::progress::opensdg::{self, Config, Status};
+use crate::progress::opensdg::{self, Config, SeriesProgress, Status};
 use crate::progress::{num, pct, Observation};
+
+/// Judgements of every target for every unit that reports it, keyed by the codes of the
+/// inputs they were made from.
+pub type Judgements<'a> = rustc_hash::FxHashMap<
+    (
+        &'a tiendo_domain::targets::TargetCode,
+        &'a tiendo_domain::orgs::OrgCode,
+    ),
+    TargetJudgement,
+>;
 
 /// The judgement shown on dashboards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -49,6 +59,25 @@ impl Judgement {
     }
 }
 
+/// What a judgement rests on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "basis", rename_all = "snake_case")]
+pub enum Reason {
+    NoValue,
+    /// Open SDG's measure, towards the goal or (without one) on growth alone.
+    Progress(Box<SeriesProgress>),
+    /// The latest value against the goal: met or not.
+    Checked {
+        met: bool,
+    },
+    /// A count above its range.
+    AboveRange,
+    /// The series' own compound growth per year, where it can be computed.
+    Growth {
+        rate: Option<f64>,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TargetJudgement {
     pub judgement: Judgement,
@@ -57,14 +86,72 @@ pub struct TargetJudgement {
     pub latest: Option<(Period, f64)>,
     /// Open SDG's score where its measure was used.
     pub score: Option<f64>,
-    pub explanation: String,
+    pub reason: Reason,
+}
+
+impl TargetJudgement {
+    /// One sentence with the numbers behind the judgement.
+    pub fn explanation(&self) -> String {
+        let (period, value) = match (&self.reason, self.latest) {
+            (Reason::NoValue, _) | (_, None) => return "No value has been reported.".into(),
+            (_, Some(l)) => l,
+        };
+        let goal = self.goal.as_ref();
+        let requirement = goal.map(|g| g.requirement.to_string()).unwrap_or_default();
+        match &self.reason {
+            Reason::NoValue => unreachable!("handled above"),
+            Reason::Progress(p) => p.explanation(),
+            Reason::Checked { met } => match goal.map(|g| &g.requirement) {
+                Some(Requirement::Rank { top, scope }) => {
+                    format!(
+                        "Rank {} in {period} is within the top {top} {scope}.",
+                        num(value)
+                    )
+                }
+                Some(Requirement::Range { .. }) => {
+                    format!(
+                        "{} in {period} lies inside the goal {requirement}.",
+                        num(value)
+                    )
+                }
+                Some(Requirement::Milestone { description }) => format!(
+                    "Milestone \"{description}\" {} as reported for {period}.",
+                    if *met { "is met" } else { "is not yet met" }
+                ),
+                _ => format!(
+                    "{} in {period} {} the goal {requirement} {}.",
+                    num(value),
+                    if *met { "meets" } else { "does not meet" },
+                    goal.map(|g| g.deadline.to_string()).unwrap_or_default()
+                ),
+            },
+            Reason::AboveRange => format!(
+                "{} in {period} is above the goal {requirement}.",
+                num(value)
+            ),
+            Reason::Growth { rate: None } => {
+                "Growth needs two positive values in different years.".into()
+            }
+            Reason::Growth { rate: Some(g) } => {
+                format!(
+                    "Growth of {} a year against the goal {requirement}.",
+                    pct(*g)
+                )
+            }
+        }
+    }
 }
 
 /// One value per year: the latest period reported in each year.
 pub fn yearly(series: &[(Period, f64)]) -> Vec<Observation> {
-    let mut sorted: Vec<(Period, f64)> = series.to_vec();
-    sorted.sort_by_key(|(p, _)| (p.year(), p.end()));
-    let mut out: Vec<Observation> = Vec::new();
+    let mut sorted: Vec<(Period, f64)> = series
+        .iter()
+        .copied()
+        .filter(|(_, v)| v.is_finite())
+        .collect();
+    // Chronological order puts each year's last-ending period last.
+    sorted.sort_by_key(|(p, _)| *p);
+    let mut out: Vec<Observation> = Vec::with_capacity(sorted.len());
     for (p, v) in sorted {
         match out.last_mut() {
             Some(o) if o.year == p.year() => o.value = v,
@@ -84,7 +171,6 @@ pub fn judge(
     year: i32,
     base_year: i32,
 ) -> TargetJudgement {
-    let obs = yearly(series);
     let latest = series.iter().copied().max_by_key(|(p, _)| *p);
     let goal = pick_goal(&target.goals, year);
     let mut out = TargetJudgement {
@@ -92,17 +178,17 @@ pub fn judge(
         goal: goal.cloned(),
         latest,
         score: None,
-        explanation: String::new(),
+        reason: Reason::NoValue,
     };
-    let Some((period, value)) = latest else {
-        out.explanation = format!("No value has been reported for {}.", target.code);
+    let Some((_, value)) = latest else {
         return out;
     };
+    let obs = || yearly(series);
     let Some(goal) = goal else {
-        let r = measure(&obs, None, year, base_year, target.direction);
+        let r = measure(&obs(), None, year, base_year, target.direction);
         out.judgement = Judgement::from_status(r.status);
         out.score = r.score;
-        out.explanation = r.explanation;
+        out.reason = Reason::Progress(Box::new(r));
         return out;
     };
     let deadline_year = match goal.deadline {
@@ -110,53 +196,42 @@ pub fn judge(
         Deadline::EveryYear { until, .. } => until.unwrap_or(year),
     };
     let every_year = matches!(goal.deadline, Deadline::EveryYear { .. });
-    let met_text = |met: bool| if met { "meets" } else { "does not meet" };
+    let checked = |out: &mut TargetJudgement, met: bool, otherwise: Judgement| {
+        out.judgement = if met { Judgement::Achieved } else { otherwise };
+        out.reason = Reason::Checked { met };
+    };
     match &goal.requirement {
         Requirement::Threshold { op, value: bound } => {
             let met = op.holds(value, *bound);
             if met || every_year {
-                out.judgement = if met {
-                    Judgement::Achieved
-                } else {
-                    Judgement::OffTrack
-                };
-                out.explanation = format!(
-                    "{} in {period} {} the goal {} {}.",
-                    num(value),
-                    met_text(met),
-                    goal.requirement,
-                    goal.deadline
-                );
+                checked(&mut out, met, Judgement::OffTrack);
             } else {
                 let direction = match op {
                     Comparison::AtMost | Comparison::Below => Direction::Decrease,
                     Comparison::AtLeast | Comparison::Above => Direction::Increase,
                     Comparison::Exactly => target.direction,
                 };
-                toward(&mut out, &obs, *bound, deadline_year, base_year, direction);
+                toward(
+                    &mut out,
+                    &obs(),
+                    *bound,
+                    deadline_year,
+                    base_year,
+                    direction,
+                );
             }
         }
         Requirement::Count { min, max } => {
             let (lo, hi) = (*min as f64, max.map(|m| m as f64));
-            let met = value >= lo && hi.is_none_or(|h| value <= h);
-            if met {
-                out.judgement = Judgement::Achieved;
-                out.explanation = format!(
-                    "{} in {period} meets the goal {}.",
-                    num(value),
-                    goal.requirement
-                );
+            if value >= lo && hi.is_none_or(|h| value <= h) {
+                checked(&mut out, true, Judgement::Achieved);
             } else if hi.is_some_and(|h| value > h) {
                 out.judgement = Judgement::OffTrack;
-                out.explanation = format!(
-                    "{} in {period} is above the goal {}.",
-                    num(value),
-                    goal.requirement
-                );
+                out.reason = Reason::AboveRange;
             } else {
                 toward(
                     &mut out,
-                    &obs,
+                    &obs(),
                     lo,
                     deadline_year,
                     base_year,
@@ -166,16 +241,11 @@ pub fn judge(
         }
         Requirement::Range { min, max } => {
             if (*min..=*max).contains(&value) {
-                out.judgement = Judgement::Achieved;
-                out.explanation = format!(
-                    "{} in {period} lies inside the goal {}.",
-                    num(value),
-                    goal.requirement
-                );
+                checked(&mut out, true, Judgement::Achieved);
             } else if value < *min {
                 toward(
                     &mut out,
-                    &obs,
+                    &obs(),
                     *min,
                     deadline_year,
                     base_year,
@@ -184,7 +254,7 @@ pub fn judge(
             } else {
                 toward(
                     &mut out,
-                    &obs,
+                    &obs(),
                     *max,
                     deadline_year,
                     base_year,
@@ -192,17 +262,13 @@ pub fn judge(
                 );
             }
         }
-        Requirement::Rank { top, scope } => {
+        Requirement::Rank { top, .. } => {
             if value <= f64::from(*top) {
-                out.judgement = Judgement::Achieved;
-                out.explanation = format!(
-                    "Rank {} in {period} is within the top {top} {scope}.",
-                    num(value)
-                );
+                checked(&mut out, true, Judgement::Achieved);
             } else {
                 toward(
                     &mut out,
-                    &obs,
+                    &obs(),
                     f64::from(*top),
                     deadline_year,
                     base_year,
@@ -211,49 +277,35 @@ pub fn judge(
             }
         }
         Requirement::Growth { min, max } => {
-            let growth = obs
+            let obs = obs();
+            let rate = obs
                 .iter()
                 .find(|o| o.year >= base_year)
                 .zip(obs.last())
                 .filter(|(b, c)| c.year > b.year && b.value > 0.0 && c.value > 0.0)
                 .map(|(b, c)| (c.value / b.value).powf(1.0 / f64::from(c.year - b.year)) - 1.0);
-            match growth {
-                None => {
-                    out.explanation = "Growth needs two positive values in different years.".into();
-                }
-                Some(g) => {
-                    let rate = g * 100.0;
-                    let within = rate >= *min && max.is_none_or(|m| rate <= m);
-                    out.judgement = if within {
-                        Judgement::OnTrack
-                    } else if rate >= *min * 0.6 && max.is_none_or(|m| rate <= m) {
-                        Judgement::AtRisk
-                    } else if rate >= 0.0 {
-                        Judgement::OffTrack
-                    } else {
-                        Judgement::Deteriorating
-                    };
-                    out.explanation = format!(
-                        "Growth of {} a year against the goal {}.",
-                        pct(g),
-                        goal.requirement
-                    );
-                }
+            if let Some(g) = rate {
+                let r = g * 100.0;
+                out.judgement = if r >= *min && max.is_none_or(|m| r <= m) {
+                    Judgement::OnTrack
+                } else if r >= *min * 0.6 && max.is_none_or(|m| r <= m) {
+                    Judgement::AtRisk
+                } else if r >= 0.0 {
+                    Judgement::OffTrack
+                } else {
+                    Judgement::Deteriorating
+                };
             }
+            out.reason = Reason::Growth { rate };
         }
-        Requirement::Milestone { description } => {
+        Requirement::Milestone { .. } => {
             let met = value >= 1.0;
-            out.judgement = if met {
-                Judgement::Achieved
-            } else if year > deadline_year {
+            let otherwise = if year > deadline_year {
                 Judgement::OffTrack
             } else {
                 Judgement::AtRisk
             };
-            out.explanation = format!(
-                "Milestone \"{description}\" {} as reported for {period}.",
-                if met { "is met" } else { "is not yet met" }
-            );
+            checked(&mut out, met, otherwise);
         }
     }
     out
@@ -278,7 +330,7 @@ fn measure(
     target_year: i32,
     base_year: i32,
     direction: Direction,
-) -> opensdg::SeriesProgress {
+) -> SeriesProgress {
     let config = Config {
         target,
         target_year,
@@ -287,8 +339,8 @@ fn measure(
         limit: None,
         thresholds: None,
     };
-    // `yearly` gives each year once, so the series cannot be malformed.
-    opensdg::series_progress(obs, &config).expect("yearly series hold each year once")
+    // `yearly` gives each year once, in order.
+    opensdg::measure_clean(obs, &config)
 }
 
 fn toward(
@@ -302,7 +354,7 @@ fn toward(
     let r = measure(obs, Some(value), deadline_year, base_year, direction);
     out.judgement = Judgement::from_status(r.status);
     out.score = r.score;
-    out.explanation = r.explanation;
+    out.reason = Reason::Progress(Box::new(r));
 }
 
 #[cfg(test)]
@@ -354,9 +406,9 @@ mod tests {
         );
         let j = judge(&t7, &s(&[("2020", 12.0), ("2024", 18.5)]), 2025, 2020);
         // CAGR 11.4 % a year against 10.1 % required: ratio above 0.95.
-        assert_eq!(j.judgement, Judgement::OnTrack, "{}", j.explanation);
+        assert_eq!(j.judgement, Judgement::OnTrack, "{}", j.explanation());
         let j = judge(&t7, &s(&[("2020", 12.0), ("2024", 13.0)]), 2025, 2020);
-        assert_eq!(j.judgement, Judgement::OffTrack, "{}", j.explanation);
+        assert_eq!(j.judgement, Judgement::OffTrack, "{}", j.explanation());
         let j = judge(&t7, &s(&[("2020", 12.0), ("2024", 11.0)]), 2025, 2020);
         assert_eq!(j.judgement, Judgement::Deteriorating);
         let j = judge(&t7, &s(&[("2024", 31.0)]), 2025, 2020);
@@ -404,9 +456,9 @@ mod tests {
         let above = judge(&range, &s(&[("2020", 14.0), ("2024", 13.0)]), 2025, 2020);
         assert_ne!(above.judgement, Judgement::Achieved);
         assert!(
-            above.explanation.contains("to reach 10"),
+            above.explanation().contains("to reach 10"),
             "{}",
-            above.explanation
+            above.explanation()
         );
 
         let rank = target(
@@ -425,7 +477,7 @@ mod tests {
         assert!(
             climbing.judgement >= Judgement::AtRisk,
             "{}",
-            climbing.explanation
+            climbing.explanation()
         );
         let falling = judge(&rank, &s(&[("2020", 71.0), ("2024", 86.0)]), 2025, 2020);
         assert_eq!(falling.judgement, Judgement::Deteriorating);

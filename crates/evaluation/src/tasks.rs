@@ -1,6 +1,6 @@
 //! Where each task stands on a given day, and how units, documents and task groups do.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
@@ -91,28 +91,32 @@ pub fn task_status(
     }
 }
 
-/// Counts of tasks by status, with the on-time rate.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+/// Counts of tasks by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Tally {
-    pub counts: BTreeMap<TaskStatus, usize>,
-    pub total: usize,
-    /// Tasks completed on time as a share of those that fell due by the day (completed, or
-    /// with a passed deadline); `None` while none has fallen due.
-    pub on_time_rate: Option<f64>,
+    counts: [usize; TaskStatus::ALL.len()],
 }
 
 impl Tally {
-    fn add(&mut self, s: TaskStatus) {
-        *self.counts.entry(s).or_default() += 1;
-        self.total += 1;
-        let count = |k| self.counts.get(&k).copied().unwrap_or(0);
-        let on_time = count(TaskStatus::CompletedOnTime);
-        let fell_due = on_time + count(TaskStatus::CompletedLate) + count(TaskStatus::Overdue);
-        self.on_time_rate = (fell_due > 0).then(|| on_time as f64 / fell_due as f64);
+    pub fn add(&mut self, s: TaskStatus) {
+        self.counts[s as usize] += 1;
     }
 
     pub fn count(&self, s: TaskStatus) -> usize {
-        self.counts.get(&s).copied().unwrap_or(0)
+        self.counts[s as usize]
+    }
+
+    pub fn total(&self) -> usize {
+        self.counts.iter().sum()
+    }
+
+    /// Tasks completed on time as a share of those that fell due by the day (completed, or
+    /// with a passed deadline); `None` while none has fallen due.
+    pub fn on_time_rate(&self) -> Option<f64> {
+        let on_time = self.count(TaskStatus::CompletedOnTime);
+        let fell_due =
+            on_time + self.count(TaskStatus::CompletedLate) + self.count(TaskStatus::Overdue);
+        (fell_due > 0).then(|| on_time as f64 / fell_due as f64)
     }
 }
 
@@ -124,12 +128,12 @@ pub enum Role {
     Coordinator,
 }
 
-/// Tallies by unit and role, by document and by task group.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct TaskSummary {
-    pub by_unit: BTreeMap<(OrgCode, Role), Tally>,
-    pub by_document: BTreeMap<DocumentCode, Tally>,
-    pub by_group: BTreeMap<(DocumentCode, SectionCode), Tally>,
+/// Tallies by unit and role, by document and by task group, keyed by the tasks' own codes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskSummary<'a> {
+    pub by_unit: HashMap<(&'a OrgCode, Role), Tally>,
+    pub by_document: HashMap<&'a DocumentCode, Tally>,
+    pub by_group: HashMap<(&'a DocumentCode, &'a SectionCode), Tally>,
     pub overall: Tally,
 }
 
@@ -140,7 +144,7 @@ pub fn summarise<'a>(
     day: NaiveDate,
     has_progress: impl Fn(&Task) -> bool,
     horizon: Horizon,
-) -> (Vec<(&'a Task, TaskStatus)>, TaskSummary) {
+) -> (Vec<(&'a Task, TaskStatus)>, TaskSummary<'a>) {
     let mut summary = TaskSummary::default();
     let mut statuses = Vec::new();
     for task in tasks {
@@ -148,25 +152,25 @@ pub fn summarise<'a>(
         summary.overall.add(s);
         summary
             .by_document
-            .entry(task.document.clone())
+            .entry(&task.document)
             .or_default()
             .add(s);
         if let Some(g) = &task.group {
             summary
                 .by_group
-                .entry((task.document.clone(), g.clone()))
+                .entry((&task.document, g))
                 .or_default()
                 .add(s);
         }
         summary
             .by_unit
-            .entry((task.lead.clone(), Role::Lead))
+            .entry((&task.lead, Role::Lead))
             .or_default()
             .add(s);
         for c in &task.coordinators {
             summary
                 .by_unit
-                .entry((c.clone(), Role::Coordinator))
+                .entry((c, Role::Coordinator))
                 .or_default()
                 .add(s);
         }
@@ -283,21 +287,19 @@ mod tests {
         assert_eq!(statuses.len(), 100);
         assert_eq!(s.overall.count(TaskStatus::CompletedLate), 12);
         assert_eq!(s.overall.count(TaskStatus::Overdue), 21);
-        assert_eq!(s.overall.on_time_rate, Some(0.67));
+        assert_eq!(s.overall.on_time_rate(), Some(0.67));
         let most: OrgCode = "MOST".parse().unwrap();
         let mps: OrgCode = "MPS".parse().unwrap();
-        assert_eq!(s.by_unit[&(most, Role::Lead)].total, 100);
+        assert_eq!(s.by_unit[&(&most, Role::Lead)].total(), 100);
         assert_eq!(
-            s.by_unit[&(mps, Role::Coordinator)].count(TaskStatus::Overdue),
+            s.by_unit[&(&mps, Role::Coordinator)].count(TaskStatus::Overdue),
             21
         );
         let doc: DocumentCode = "03/NQ-CP".parse().unwrap();
-        assert_eq!(
-            s.by_group[&(doc.clone(), "TG2".parse().unwrap())].total,
-            100
-        );
-        assert_eq!(s.by_document[&doc].on_time_rate, Some(0.67));
+        let group: SectionCode = "TG2".parse().unwrap();
+        assert_eq!(s.by_group[&(&doc, &group)].total(), 100);
+        assert_eq!(s.by_document[&doc].on_time_rate(), Some(0.67));
         let (_, none_due) = summarise(&tasks[..0], d("2025-07-31"), |_| false, Horizon::default());
-        assert_eq!(none_due.overall.on_time_rate, None);
+        assert_eq!(none_due.overall.on_time_rate(), None);
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use tiendo_domain::orgs::{OrgCode, Validity};
 use tiendo_domain::periods::Period;
@@ -12,7 +12,7 @@ use tiendo_domain::tasks::{Task, TaskCode};
 use tiendo_domain::values::SeriesMap;
 
 use crate::progress::num;
-use crate::targets::{judge, Judgement};
+use crate::targets::{Judgement, Judgements, TargetJudgement};
 use crate::tasks::{task_status, Horizon, TaskStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -59,12 +59,92 @@ pub enum Subject {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Warning {
+pub struct Warning<'a> {
     pub severity: Severity,
     pub rule: Rule,
     pub unit: OrgCode,
     pub subject: Subject,
-    pub evidence: String,
+    pub evidence: Evidence<'a>,
+}
+
+/// The facts behind a warning; its sentence is rendered when it is shown.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Evidence<'a> {
+    Overdue {
+        deadline: NaiveDate,
+        days: i64,
+        last_progress: Option<NaiveDate>,
+    },
+    DueSoon {
+        deadline: NaiveDate,
+        days_left: i64,
+        last_progress: Option<(NaiveDate, i64)>,
+    },
+    Missing {
+        period: Period,
+        grace_days: u64,
+    },
+    OutOfBounds {
+        value: f64,
+        period: Period,
+        low: f64,
+        high: f64,
+        unit: String,
+    },
+    Jump {
+        value: f64,
+        period: Period,
+        median: f64,
+        history: usize,
+        z: f64,
+    },
+    Judged(&'a TargetJudgement),
+}
+
+impl std::fmt::Display for Evidence<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Evidence::Overdue { deadline, days, last_progress } => {
+                write!(f, "deadline {deadline} passed {days} day(s) ago and the task is not completed")?;
+                match last_progress {
+                    None => write!(f, "; no progress was ever reported"),
+                    Some(d) => write!(f, "; last progress update {d}"),
+                }
+            }
+            Evidence::DueSoon { deadline, days_left, last_progress } => {
+                write!(f, "due {deadline} (in {days_left} day(s)); ")?;
+                match last_progress {
+                    None => write!(f, "no progress was ever reported"),
+                    Some((d, ago)) => write!(f, "last progress update {d}, {ago} day(s) ago"),
+                }
+            }
+            Evidence::Missing { period, grace_days } => write!(
+                f,
+                "no value for {period} (ended {}, due {grace_days} days later)",
+                period.end()
+            ),
+            Evidence::OutOfBounds { value, period, low, high, unit } => write!(
+                f,
+                "{} for {period} is outside {}–{} ({unit})",
+                num(*value),
+                num(*low),
+                if high.is_finite() { num(*high) } else { "∞".into() }
+            ),
+            Evidence::Jump { value, period, median, history, z } => write!(
+                f,
+                "{} for {period} against a median of {} over {history} earlier report(s) (robust z {z:.1})",
+                num(*value),
+                num(*median)
+            ),
+            Evidence::Judged(j) => f.write_str(&j.explanation()),
+        }
+    }
+}
+
+impl Serialize for Evidence<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -105,20 +185,33 @@ pub struct Inputs<'a> {
     pub reporters: &'a HashMap<TargetCode, Vec<(OrgCode, Validity)>>,
 }
 
-/// All warnings on `inputs.day`, most severe first.
-pub fn warnings(inputs: &Inputs<'_>, settings: &Settings) -> Vec<Warning> {
+/// All warnings on `inputs.day`, most severe first. `judgements` are the day's judgements of
+/// every target for every reporting unit (see `national::evaluate`).
+pub fn warnings<'x, 'j>(
+    inputs: &'x Inputs<'_>,
+    settings: &Settings,
+    judgements: &'j Judgements<'x>,
+) -> Vec<Warning<'j>> {
+    use rayon::prelude::*;
     let mut out = Vec::new();
     task_warnings(inputs, settings, &mut out);
-    for target in inputs.targets {
-        report_warnings(inputs, settings, target, &mut out);
-    }
-    out.sort_by(|a, b| {
+    let per_target: Vec<Vec<Warning<'j>>> = inputs
+        .targets
+        .par_iter()
+        .map(|target| {
+            let mut list = Vec::new();
+            report_warnings(inputs, settings, target, judgements, &mut list);
+            list
+        })
+        .collect();
+    out.extend(per_target.into_iter().flatten());
+    out.sort_unstable_by(|a, b| {
         (a.severity, a.rule, &a.unit, &a.subject).cmp(&(b.severity, b.rule, &b.unit, &b.subject))
     });
     out
 }
 
-fn task_warnings(inputs: &Inputs<'_>, settings: &Settings, out: &mut Vec<Warning>) {
+fn task_warnings(inputs: &Inputs<'_>, settings: &Settings, out: &mut Vec<Warning<'_>>) {
     let day = inputs.day;
     for task in inputs.tasks {
         let last = inputs.last_progress.get(&task.code).filter(|d| **d <= day);
@@ -133,14 +226,11 @@ fn task_warnings(inputs: &Inputs<'_>, settings: &Settings, out: &mut Vec<Warning
                     rule: Rule::OverdueTask,
                     unit: task.lead.clone(),
                     subject: subject(),
-                    evidence: format!(
-                        "deadline {deadline} passed {} day(s) ago and the task is not completed{}",
-                        (day - deadline).num_days(),
-                        last.map_or_else(
-                            || "; no progress was ever reported".to_string(),
-                            |d| format!("; last progress update {d}")
-                        )
-                    ),
+                    evidence: Evidence::Overdue {
+                        deadline,
+                        days: (day - deadline).num_days(),
+                        last_progress: last.copied(),
+                    },
                 });
             }
             TaskStatus::DueSoon => {
@@ -157,17 +247,11 @@ fn task_warnings(inputs: &Inputs<'_>, settings: &Settings, out: &mut Vec<Warning
                         rule: Rule::DueSoonWithoutProgress,
                         unit: task.lead.clone(),
                         subject: subject(),
-                        evidence: format!(
-                            "due {deadline} (in {} day(s)); {}",
-                            (deadline - day).num_days(),
-                            last.map_or_else(
-                                || "no progress was ever reported".to_string(),
-                                |d| format!(
-                                    "last progress update {d}, {} day(s) ago",
-                                    (day - *d).num_days()
-                                )
-                            )
-                        ),
+                        evidence: Evidence::DueSoon {
+                            deadline,
+                            days_left: (deadline - day).num_days(),
+                            last_progress: last.map(|d| (*d, (day - *d).num_days())),
+                        },
                     });
                 }
             }
@@ -176,22 +260,21 @@ fn task_warnings(inputs: &Inputs<'_>, settings: &Settings, out: &mut Vec<Warning
     }
 }
 
-fn report_warnings(
-    inputs: &Inputs<'_>,
+fn report_warnings<'x, 'j>(
+    inputs: &'x Inputs<'_>,
     settings: &Settings,
-    target: &Target,
-    out: &mut Vec<Warning>,
+    target: &'x Target,
+    judgements: &'j Judgements<'x>,
+    out: &mut Vec<Warning<'j>>,
 ) {
-    let day = inputs.day;
-    // The latest period whose report is due by now.
-    let due_by = day
-        .checked_sub_days(Days::new(settings.grace_days))
-        .unwrap_or(day);
-    let expected = target.periodicity.period_containing(due_by).previous();
+    let mut scratch = Vec::new();
+    let expected = expected_period(target, inputs.day, settings.grace_days);
+    let Some(reporters) = inputs.reporters.get(&target.code) else {
+        return;
+    };
     let bounds = bounds(target);
-    let no_units = Vec::new();
     let no_values = Vec::new();
-    for (unit, validity) in inputs.reporters.get(&target.code).unwrap_or(&no_units) {
+    for (unit, validity) in reporters {
         let series = inputs
             .series
             .get(&target.code)
@@ -208,11 +291,10 @@ fn report_warnings(
                     target: target.code.clone(),
                     period: expected,
                 },
-                evidence: format!(
-                    "no value for {expected} (ended {}, due {} days later)",
-                    expected.end(),
-                    settings.grace_days
-                ),
+                evidence: Evidence::Missing {
+                    period: expected,
+                    grace_days: settings.grace_days,
+                },
             });
         }
         let Some(&(latest_period, latest)) = series.iter().max_by_key(|(p, _)| *p) else {
@@ -228,21 +310,17 @@ fn report_warnings(
                         target: target.code.clone(),
                         period: latest_period,
                     },
-                    evidence: format!(
-                        "{} for {latest_period} is outside {}–{} ({})",
-                        num(latest),
-                        num(lo),
-                        if hi.is_finite() {
-                            num(hi)
-                        } else {
-                            "∞".into()
-                        },
-                        target.unit
-                    ),
+                    evidence: Evidence::OutOfBounds {
+                        value: latest,
+                        period: latest_period,
+                        low: lo,
+                        high: hi,
+                        unit: target.unit.clone(),
+                    },
                 });
             }
         }
-        if let Some(evidence) = jump(series, latest_period, latest, settings) {
+        if let Some(evidence) = jump(series, latest_period, latest, settings, &mut scratch) {
             out.push(Warning {
                 severity: Severity::Medium,
                 rule: Rule::AbnormalJump,
@@ -254,13 +332,9 @@ fn report_warnings(
                 evidence,
             });
         }
-        let base_year = target
-            .baseline
-            .as_ref()
-            .map(|b| b.period.year())
-            .or_else(|| series.iter().map(|(p, _)| p.year()).min())
-            .unwrap_or(latest_period.year());
-        let j = judge(target, series, day.year(), base_year);
+        let Some(j) = judgements.get(&(&target.code, unit)) else {
+            continue;
+        };
         let rule = match j.judgement {
             Judgement::Deteriorating => Rule::TargetDeteriorating,
             Judgement::OffTrack => Rule::TargetOffTrack,
@@ -277,7 +351,7 @@ fn report_warnings(
             subject: Subject::Target {
                 target: target.code.clone(),
             },
-            evidence: j.explanation,
+            evidence: Evidence::Judged(j),
         });
     }
 }
@@ -308,39 +382,45 @@ fn jump(
     latest_period: Period,
     latest: f64,
     s: &Settings,
-) -> Option<String> {
-    let mut history: Vec<f64> = series
-        .iter()
-        .filter(|(p, _)| *p != latest_period)
-        .map(|(_, v)| *v)
-        .collect();
-    if history.len() < s.min_history {
+    scratch: &mut Vec<f64>,
+) -> Option<Evidence<'static>> {
+    scratch.clear();
+    scratch.extend(
+        series
+            .iter()
+            .filter(|(p, _)| *p != latest_period)
+            .map(|(_, v)| *v),
+    );
+    let history = scratch.len();
+    if history < s.min_history {
         return None;
     }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
+    // Medians by selection, in place: this runs for every series on every evaluation.
+    let median = |v: &mut [f64]| {
         let n = v.len();
+        let (_, &mut upper, _) = v.select_nth_unstable_by(n / 2, f64::total_cmp);
         if n % 2 == 1 {
-            v[n / 2]
+            upper
         } else {
-            (v[n / 2 - 1] + v[n / 2]) / 2.0
+            let lower = v[..n / 2].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            (lower + upper) / 2.0
         }
     };
-    let m = median(&mut history);
-    let mut deviations: Vec<f64> = history.iter().map(|v| (v - m).abs()).collect();
-    let mad = median(&mut deviations);
+    let m = median(scratch);
+    for v in scratch.iter_mut() {
+        *v = (*v - m).abs();
+    }
+    let mad = median(scratch);
     if mad == 0.0 {
         return None;
     }
     let z = 0.6745 * (latest - m) / mad;
-    (z.abs() > s.jump_z).then(|| {
-        format!(
-            "{} for {latest_period} against a median of {} over {} earlier report(s) (robust z {:.1})",
-            num(latest),
-            num(m),
-            history.len(),
-            z
-        )
+    (z.abs() > s.jump_z).then_some(Evidence::Jump {
+        value: latest,
+        period: latest_period,
+        median: m,
+        history,
+        z,
     })
 }
 
@@ -408,12 +488,13 @@ mod tests {
         progress: &[(&str, &str)],
         series: &[(&str, &str, f64)],
         day: &str,
-    ) -> Vec<Warning> {
+    ) -> Vec<Seen> {
         let last_progress = progress
             .iter()
             .map(|(t, d_)| (t.parse().unwrap(), d(d_)))
             .collect();
-        let t = target();
+        let targets = [target()];
+        let t = &targets[0];
         let mut by_key = SeriesMap::new();
         for (org, p, v) in series {
             by_key
@@ -437,7 +518,15 @@ mod tests {
                 ),
             ],
         )]);
-        let targets = [t];
+        let year = chrono::Datelike::year(&d(day));
+        let mut judgements = Judgements::default();
+        for (unit, series) in by_key.get(&t.code).into_iter().flatten() {
+            let base = series.iter().map(|(p, _)| p.year()).min().unwrap();
+            judgements.insert(
+                (&t.code, unit),
+                crate::targets::judge(t, series, year, base),
+            );
+        }
         let inputs = Inputs {
             day: d(day),
             tasks,
@@ -446,10 +535,29 @@ mod tests {
             series: &by_key,
             reporters: &reporters,
         };
-        warnings(&inputs, &Settings::default())
+        warnings(&inputs, &Settings::default(), &judgements)
+            .into_iter()
+            .map(|w| Seen {
+                severity: w.severity,
+                rule: w.rule,
+                unit: w.unit,
+                subject: w.subject,
+                evidence: w.evidence.to_string(),
+            })
+            .collect()
     }
 
-    fn rules(w: &[Warning]) -> Vec<(Rule, String)> {
+    /// A warning with its evidence rendered, as a reader sees it.
+    #[derive(Debug)]
+    struct Seen {
+        severity: Severity,
+        rule: Rule,
+        unit: OrgCode,
+        subject: Subject,
+        evidence: String,
+    }
+
+    fn rules(w: &[Seen]) -> Vec<(Rule, String)> {
         w.iter().map(|w| (w.rule, w.unit.to_string())).collect()
     }
 
@@ -486,6 +594,7 @@ mod tests {
         );
         assert!(tasks_only[1]
             .evidence
+            .to_string()
             .contains("last progress update 2025-05-01, 75 day(s) ago"));
     }
 

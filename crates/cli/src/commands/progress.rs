@@ -58,7 +58,17 @@ pub fn run(file: &Path, o: Options) -> Result<()> {
                 ("required growth", opt(r.required_growth)),
                 ("ratio / progress value", opt(r.progress_value)),
             ];
-            print(&r, &rows, &r.explanation, &r.warnings, o.format)
+            let explained = Explained {
+                explanation: r.explanation(),
+                result: &r,
+            };
+            print(
+                &explained,
+                &rows,
+                &explained.explanation,
+                &r.warnings,
+                o.format,
+            )
         }
         MethodArg::Trajectory => {
             let target = needs_target("trajectory")?;
@@ -103,6 +113,14 @@ pub fn run(file: &Path, o: Options) -> Result<()> {
             print(&r, &rows, &r.explanation, &[], o.format)
         }
     }
+}
+
+/// A result with its sentence, for JSON.
+#[derive(Serialize)]
+struct Explained<'a, T> {
+    #[serde(flatten)]
+    result: &'a T,
+    explanation: String,
 }
 
 fn opt(v: Option<f64>) -> String {

@@ -53,19 +53,20 @@ pub async fn run(
     let rubric = rubric(rubric_file)?;
     let day = at.unwrap_or_else(|| Local::now().date_naive());
     let snapshot = Snapshot::load(store, day).await?;
-    let evaluation = evaluate(&snapshot.inputs(), &Settings::default(), &rubric);
+    let inputs = snapshot.inputs();
+    let evaluation = evaluate(&inputs, &Settings::default(), &rubric);
     let h = &snapshot.hierarchy;
     let mut lines: Vec<Line> = evaluation
         .units
         .into_iter()
         .filter_map(|(unit, (facts, score))| {
-            let u = h.get(&unit)?;
+            let u = h.get(unit)?;
             if kind.is_some_and(|k| u.kind != k) || !u.validity.contains(day) {
                 return None;
             }
             Some(Line {
                 name: u.name_vi.clone(),
-                unit,
+                unit: unit.clone(),
                 facts,
                 score,
             })

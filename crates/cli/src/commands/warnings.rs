@@ -3,6 +3,7 @@
 use anyhow::Result;
 use chrono::{Local, NaiveDate};
 use tiendo_domain::orgs::OrgCode;
+use tiendo_evaluation::national::judge_all;
 use tiendo_evaluation::warnings::{warnings, Settings, Subject, Warning};
 use tiendo_storage::Store;
 
@@ -26,7 +27,9 @@ pub async fn run(
             return Err(BadInput(format!("--org {o}: no such organisation unit")).into());
         }
     }
-    let mut list = warnings(&snapshot.inputs(), &Settings::default());
+    let inputs = snapshot.inputs();
+    let judgements = judge_all(&inputs);
+    let mut list = warnings(&inputs, &Settings::default(), &judgements);
     if let Some(o) = &org {
         list.retain(|w| h.is_within(&w.unit, o));
     }
@@ -51,7 +54,7 @@ pub async fn run(
                     Subject::Target { target } => format!("target {target}"),
                     Subject::Value { target, period } => format!("{target} {period}"),
                 },
-                w.evidence.clone(),
+                w.evidence.to_string(),
             ]
         },
     }

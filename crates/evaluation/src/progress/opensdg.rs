@@ -139,7 +139,13 @@ pub struct SeriesProgress {
     pub target_achieved: bool,
     /// Why a value was adjusted or could not be computed, as the reference code warns.
     pub warnings: Vec<String>,
-    pub explanation: String,
+}
+
+impl SeriesProgress {
+    /// One sentence saying what the status is and the numbers behind it.
+    pub fn explanation(&self) -> String {
+        explain(self)
+    }
 }
 
 /// `((v1 / v2) ^ (1 / (t1 − t2))) − 1`, or `None` where the reference code would fail
@@ -158,7 +164,11 @@ pub fn series_progress(
     observations: &[Observation],
     config: &Config,
 ) -> Result<SeriesProgress, SeriesError> {
-    let obs = clean(observations)?;
+    Ok(measure_clean(&clean(observations)?, config))
+}
+
+/// `series_progress` for observations already in year order, each year once, all finite.
+pub(crate) fn measure_clean(obs: &[Observation], config: &Config) -> SeriesProgress {
     let mut warnings = Vec::new();
     let target = config.target.map(|t| {
         if t == 0.0 {
@@ -198,11 +208,10 @@ pub fn series_progress(
         limit_coefficient: None,
         target_achieved: false,
         warnings,
-        explanation: String::new(),
     };
     let (Some(current), Some(base)) = (
         obs.last().copied(),
-        base_observation(&obs, config.base_year),
+        base_observation(obs, config.base_year),
     ) else {
         out.warnings.push(if obs.is_empty() {
             "the series has no values".to_string()
@@ -212,8 +221,7 @@ pub fn series_progress(
                 config.base_year
             )
         });
-        out.explanation = format!("Not available: {}.", out.warnings.join("; "));
-        return Ok(out);
+        return out;
     };
     out.current_year = Some(current.year);
     out.current_value = Some(current.value);
@@ -266,8 +274,7 @@ pub fn series_progress(
         status_of(out.progress_value, &out.thresholds)
     };
     out.score = score(&out);
-    out.explanation = explain(&out);
-    Ok(out)
+    out
 }
 
 /// `calculate_progress_value` and the two methodologies; records why it gives up.
@@ -497,7 +504,7 @@ mod tests {
         assert!(close(r.required_growth.unwrap(), 0.047294));
         assert!(close(r.progress_value.unwrap(), 0.785241));
         assert_eq!(
-            r.explanation,
+            r.explanation(),
             "Moderate progress: from 50 in 2015 to 60 in 2020, the value changed 3.7137% a year, \
              78.5241% of the 4.7294% a year needed to reach 100 by 2030 (score 1.3232)."
         );
@@ -626,7 +633,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.status, Status::NotAvailable);
-        assert!(r.explanation.contains("same sign"), "{}", r.explanation);
+        assert!(r.explanation().contains("same sign"), "{}", r.explanation());
         // One year of data is not enough, unless the target is already met.
         let r = series_progress(
             &obs(&[(2020, 60.0)]),
