@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
 use tiendo_domain::orgs::{Hierarchy, OrgCode};
 use tiendo_domain::periods::Period;
 use tiendo_domain::targets::{Aggregation, Target, TargetCode};
@@ -29,54 +30,98 @@ impl Ord for Ordered {
     }
 }
 
-/// What one node knows of the values below it for one target and period.
-#[derive(Debug, Clone, Default)]
-struct Acc {
-    count: u32,
-    sum: f64,
-    weighted: f64,
-    weights: f64,
-    values: BTreeMap<Ordered, u32>,
-    /// Arrival sequence → value, for `latest`.
-    arrivals: BTreeMap<u64, f64>,
+/// What one node knows of the values below it for one target and period; each aggregation
+/// keeps only what it needs.
+#[derive(Debug, Clone)]
+enum Acc {
+    /// Sum and mean.
+    Sum { count: u32, sum: f64 },
+    Weighted {
+        count: u32,
+        weighted: f64,
+        weights: f64,
+    },
+    /// Min and max: a multiset of the values.
+    Ordered(BTreeMap<Ordered, u32>),
+    /// Latest: arrival sequence → value.
+    Arrivals(BTreeMap<u64, f64>),
 }
 
 impl Acc {
-    fn add(&mut self, v: f64, w: Option<f64>, seq: u64, sign: f64) {
-        if sign > 0.0 {
-            self.count += 1;
-            *self.values.entry(Ordered(v)).or_default() += 1;
-            self.arrivals.insert(seq, v);
-        } else {
-            self.count -= 1;
-            if let Some(n) = self.values.get_mut(&Ordered(v)) {
-                *n -= 1;
-                if *n == 0 {
-                    self.values.remove(&Ordered(v));
+    fn new(how: &Aggregation) -> Acc {
+        match how {
+            Aggregation::Sum | Aggregation::Mean => Acc::Sum { count: 0, sum: 0.0 },
+            Aggregation::WeightedMean { .. } => Acc::Weighted {
+                count: 0,
+                weighted: 0.0,
+                weights: 0.0,
+            },
+            Aggregation::Min | Aggregation::Max => Acc::Ordered(BTreeMap::new()),
+            Aggregation::Latest => Acc::Arrivals(BTreeMap::new()),
+        }
+    }
+
+    /// Adds (`sign` 1) or removes (`sign` −1) one leaf's contribution.
+    fn add(&mut self, leaf: &Leaf, sign: f64) {
+        let v = leaf.value;
+        match self {
+            Acc::Sum { count, sum } => {
+                *count = count.wrapping_add_signed(sign as i32);
+                *sum += sign * v;
+            }
+            Acc::Weighted {
+                count,
+                weighted,
+                weights,
+            } => {
+                *count = count.wrapping_add_signed(sign as i32);
+                if let Some(w) = leaf.weight {
+                    *weighted += sign * v * w;
+                    *weights += sign * w;
                 }
             }
-            self.arrivals.remove(&seq);
+            Acc::Ordered(values) => {
+                if sign > 0.0 {
+                    *values.entry(Ordered(v)).or_default() += 1;
+                } else if let Some(n) = values.get_mut(&Ordered(v)) {
+                    *n -= 1;
+                    if *n == 0 {
+                        values.remove(&Ordered(v));
+                    }
+                }
+            }
+            Acc::Arrivals(arrivals) => {
+                if sign > 0.0 {
+                    arrivals.insert(leaf.seq, v);
+                } else {
+                    arrivals.remove(&leaf.seq);
+                }
+            }
         }
-        self.sum += sign * v;
-        if let Some(w) = w {
-            self.weighted += sign * v * w;
-            self.weights += sign * w;
+    }
+
+    fn count(&self) -> usize {
+        match self {
+            Acc::Sum { count, .. } | Acc::Weighted { count, .. } => *count as usize,
+            Acc::Ordered(values) => values.values().map(|n| *n as usize).sum(),
+            Acc::Arrivals(arrivals) => arrivals.len(),
         }
     }
 
     fn figure(&self, how: &Aggregation) -> Option<f64> {
-        if self.count == 0 {
-            return None;
-        }
-        match how {
-            Aggregation::Sum => Some(self.sum),
-            Aggregation::Mean => Some(self.sum / f64::from(self.count)),
-            Aggregation::WeightedMean { .. } => {
-                (self.weights > 0.0).then(|| self.weighted / self.weights)
-            }
-            Aggregation::Min => self.values.keys().next().map(|o| o.0),
-            Aggregation::Max => self.values.keys().next_back().map(|o| o.0),
-            Aggregation::Latest => self.arrivals.values().next_back().copied(),
+        match (self, how) {
+            (Acc::Sum { count: 0, .. } | Acc::Weighted { count: 0, .. }, _) => None,
+            (Acc::Sum { sum, .. }, Aggregation::Sum) => Some(*sum),
+            (Acc::Sum { count, sum }, _) => Some(sum / f64::from(*count)),
+            (
+                Acc::Weighted {
+                    weighted, weights, ..
+                },
+                _,
+            ) => (*weights > 0.0).then(|| weighted / weights),
+            (Acc::Ordered(values), Aggregation::Min) => values.keys().next().map(|o| o.0),
+            (Acc::Ordered(values), _) => values.keys().next_back().map(|o| o.0),
+            (Acc::Arrivals(arrivals), _) => arrivals.values().next_back().copied(),
         }
     }
 }
@@ -93,14 +138,15 @@ struct Leaf {
 #[derive(Debug, Clone)]
 pub struct Rollups {
     day: NaiveDate,
-    /// Unit → the chain its values count for: its unit in force on `day`, then ancestors.
-    chains: HashMap<OrgCode, Vec<u32>>,
+    /// Unit → its own number and the chain its values count for: its unit in force on `day`,
+    /// then that unit's ancestors.
+    chains: HashMap<OrgCode, (u32, Vec<u32>)>,
     node_index: HashMap<OrgCode, u32>,
     targets: HashMap<TargetCode, (u32, Aggregation)>,
     /// Weight target → the targets weighted by it.
     weighted_by: HashMap<TargetCode, Vec<TargetCode>>,
-    leaves: HashMap<(u32, OrgCode, Period), Leaf>,
-    accs: HashMap<(u32, u32, Period), Acc>,
+    leaves: FxHashMap<(u32, u32, Period), Leaf>,
+    accs: FxHashMap<(u32, u32, Period), Acc>,
     seq: u64,
 }
 
@@ -112,7 +158,7 @@ impl Rollups {
             *node_index.entry(c.clone()).or_insert(next)
         };
         let mut chains = HashMap::new();
-        for u in h.units() {
+        for (number, u) in h.units().iter().enumerate() {
             let Some(in_force) = h.in_force_for(&u.code, day) else {
                 continue;
             };
@@ -122,7 +168,7 @@ impl Rollups {
                 chain.push(intern(p));
                 cur = h.get(p).and_then(|x| x.parent.as_ref());
             }
-            chains.insert(u.code.clone(), chain);
+            chains.insert(u.code.clone(), (number as u32, chain));
         }
         let mut weighted_by: HashMap<TargetCode, Vec<TargetCode>> = HashMap::new();
         for t in targets {
@@ -143,8 +189,8 @@ impl Rollups {
                 .map(|(i, t)| (t.code.clone(), (i as u32, t.aggregation.clone())))
                 .collect(),
             weighted_by,
-            leaves: HashMap::new(),
-            accs: HashMap::new(),
+            leaves: FxHashMap::default(),
+            accs: FxHashMap::default(),
             seq: 0,
         }
     }
@@ -172,15 +218,16 @@ impl Rollups {
             Aggregation::WeightedMean { weight } => self.weight_of(weight, unit, period),
             _ => None,
         };
-        self.place(t, unit, period, Some(value), weight);
+        self.place((t, &how), unit, period, Some(value), weight);
         // Values weighted by this one for the same unit and period take the new weight.
         if let Some(dependants) = self.weighted_by.get(target).cloned() {
             for d in dependants {
-                let Some(&(dt, _)) = self.targets.get(&d) else {
+                let Some((dt, dhow)) = self.targets.get(&d).cloned() else {
                     continue;
                 };
-                if let Some(leaf) = self.leaves.get(&(dt, unit.clone(), period)).copied() {
-                    self.place(dt, unit, period, Some(leaf.value), Some(value));
+                let u = self.chains[unit].0;
+                if let Some(leaf) = self.leaves.get(&(dt, u, period)).copied() {
+                    self.place((dt, &dhow), unit, period, Some(leaf.value), Some(value));
                 }
             }
         }
@@ -189,25 +236,24 @@ impl Rollups {
 
     fn weight_of(&self, weight: &TargetCode, unit: &OrgCode, period: Period) -> Option<f64> {
         let (w, _) = self.targets.get(weight)?;
-        self.leaves
-            .get(&(*w, unit.clone(), period))
-            .map(|l| l.value)
+        let (u, _) = self.chains.get(unit)?;
+        self.leaves.get(&(*w, *u, period)).map(|l| l.value)
     }
 
     fn place(
         &mut self,
-        t: u32,
+        (t, how): (u32, &Aggregation),
         unit: &OrgCode,
         period: Period,
         value: Option<f64>,
         weight: Option<f64>,
     ) {
-        let chain = &self.chains[unit];
-        let key = (t, unit.clone(), period);
+        let (u, chain) = &self.chains[unit];
+        let key = (t, *u, period);
         if let Some(old) = self.leaves.remove(&key) {
             for &n in chain {
                 if let Some(acc) = self.accs.get_mut(&(t, n, period)) {
-                    acc.add(old.value, old.weight, old.seq, -1.0);
+                    acc.add(&old, -1.0);
                 }
             }
         }
@@ -221,8 +267,8 @@ impl Rollups {
             for &n in chain {
                 self.accs
                     .entry((t, n, period))
-                    .or_default()
-                    .add(v, weight, leaf.seq, 1.0);
+                    .or_insert_with(|| Acc::new(how))
+                    .add(&leaf, 1.0);
             }
             self.leaves.insert(key, leaf);
         }
@@ -244,9 +290,7 @@ impl Rollups {
         let Some(n) = self.node_index.get(node) else {
             return 0;
         };
-        self.accs
-            .get(&(*t, *n, period))
-            .map_or(0, |a| a.count as usize)
+        self.accs.get(&(*t, *n, period)).map_or(0, Acc::count)
     }
 }
 

@@ -209,10 +209,9 @@ pub(crate) fn measure_clean(obs: &[Observation], config: &Config) -> SeriesProgr
         target_achieved: false,
         warnings,
     };
-    let (Some(current), Some(base)) = (
-        obs.last().copied(),
-        base_observation(obs, config.base_year),
-    ) else {
+    let (Some(current), Some(base)) =
+        (obs.last().copied(), base_observation(obs, config.base_year))
+    else {
         out.warnings.push(if obs.is_empty() {
             "the series has no values".to_string()
         } else {
