@@ -97,6 +97,9 @@ struct Resolved<'a> {
 pub(crate) const COPY_DATA_VALUES: &str = "COPY data_values (target_id, org_id, period, value, \
      comment, source, author, recorded_at, state) FROM STDIN WITH (FORMAT csv)";
 
+/// Up to this many rows, an import compares with current values key by key.
+const FEW_ROWS: usize = 64;
+
 /// How often a bulk write reports progress, in rows.
 const PROGRESS_EVERY: usize = 20_000;
 
@@ -243,22 +246,42 @@ impl Store {
             return Err(StoreError::Rejected(problems));
         }
 
-        // Compare with current values only where the targets already hold some.
+        // Compare with current values: key by key for a few rows (a form, a single report),
+        // target by target for a file.
         let mut summary = ImportSummary::default();
-        let mut involved: Vec<i64> = resolved.iter().map(|r| r.target_id).collect();
-        involved.sort_unstable();
-        involved.dedup();
         let mut current: HashMap<(i64, i64, String), CurrentRow> = HashMap::new();
-        for target_id in involved {
+        if resolved.len() <= FEW_ROWS {
+            let sql = "SELECT v.org_id, v.period, v.value, v.comment, v.state FROM data_values v \
+                       WHERE v.target_id = $1 AND v.org_id = $2 AND v.period = $3 \
+                       ORDER BY v.id DESC LIMIT 1";
+            for r in &resolved {
+                let row: Option<CurrentRow> = on_pool!(self, pool => {
+                    sqlx::query_as(sql)
+                        .bind(r.target_id)
+                        .bind(r.org_id)
+                        .bind(&r.period)
+                        .fetch_optional(pool)
+                        .await?
+                });
+                if let Some(row) = row {
+                    current.insert((r.target_id, row.org_id, row.period.clone()), row);
+                }
+            }
+        } else {
+            let mut involved: Vec<i64> = resolved.iter().map(|r| r.target_id).collect();
+            involved.sort_unstable();
+            involved.dedup();
             let sql = format!(
                 "SELECT v.org_id, v.period, v.value, v.comment, v.state FROM data_values v \
                  WHERE v.target_id = $1 AND {CURRENT}"
             );
-            let rows: Vec<CurrentRow> = on_pool!(self, pool => {
-                sqlx::query_as(&sql).bind(target_id).fetch_all(pool).await?
-            });
-            for r in rows {
-                current.insert((target_id, r.org_id, r.period.clone()), r);
+            for target_id in involved {
+                let rows: Vec<CurrentRow> = on_pool!(self, pool => {
+                    sqlx::query_as(&sql).bind(target_id).fetch_all(pool).await?
+                });
+                for r in rows {
+                    current.insert((target_id, r.org_id, r.period.clone()), r);
+                }
             }
         }
         if current.is_empty() {

@@ -432,6 +432,26 @@ async fn every_change_is_kept_as_history(store: &Store) {
         series[&code::<TargetCode>("DTI")][&code::<OrgCode>("HA-NOI")],
         vec![(code("2024"), 0.8241)]
     );
+    // A file-sized import compares target by target: one changed row among a hundred.
+    let communes: Vec<String> = store
+        .hierarchy()
+        .await
+        .unwrap()
+        .units()
+        .iter()
+        .filter(|u| u.kind == OrgKind::Commune)
+        .take(100)
+        .map(|u| u.code.to_string())
+        .collect();
+    let mut rows: Vec<NewValue> = communes
+        .iter()
+        .map(|c| value("HT-T3", c, "2025Q3", 40.0))
+        .collect();
+    let s = import(store, &rows).await.unwrap();
+    assert_eq!((s.imported, s.updated, s.ignored), (100, 0, 0));
+    rows[42] = value("HT-T3", &communes[42], "2025Q3", 41.0);
+    let s = import(store, &rows).await.unwrap();
+    assert_eq!((s.imported, s.updated, s.ignored), (0, 1, 99));
     // A state change is a new version too, and the old ones stay.
     store
         .set_value_state(
