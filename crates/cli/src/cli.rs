@@ -151,6 +151,9 @@ pub enum Command {
         /// The same seed gives the same dataset.
         #[arg(long, default_value_t = 57)]
         seed: u64,
+        /// A small dataset (12 targets, 8 quarters, 500 tasks) on the same hierarchy.
+        #[arg(long)]
+        small: bool,
         /// Replace existing data without asking.
         #[arg(long)]
         yes: bool,

@@ -322,6 +322,8 @@ fn every_command_has_help() {
         vec!["index", "--help"],
         vec!["warnings", "--help"],
         vec!["scores", "--help"],
+        vec!["synth", "--help"],
+        vec!["bench", "evaluation", "--help"],
     ] {
         let text = w.ok(&args);
         assert!(text.contains("--db"), "{args:?} help names --db");
@@ -594,4 +596,43 @@ fn scores_class_units_with_a_rubric_from_a_file() {
     let out = w.run(&["scores", "--rubric", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("its last class must have no conditions"));
+}
+
+#[test]
+fn synth_then_bench_evaluation_runs_end_to_end() {
+    let w = Workspace::new();
+    let text = w.ok(&["synth", "--small", "--yes"]);
+    assert!(text.contains("3395 units"), "{text}");
+    let out = w.run(&["synth", "--small"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "refuses to replace data unasked"
+    );
+    let table = w.ok(&["bench", "evaluation", "--runs", "1"]);
+    for row in [
+        "evaluate every target × unit",
+        "both indices for all provinces",
+        "all warnings",
+        "one new value written and in the national figure",
+        "peak memory",
+    ] {
+        assert!(table.contains(row), "{row} missing from:\n{table}");
+    }
+    // The synthetic dataset feeds every evaluation command.
+    let scores = json(&w.ok(&[
+        "scores",
+        "--kind",
+        "province",
+        "--at",
+        "2026-01-31",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(scores.as_array().unwrap().len(), 34);
+    let index = json(&w.ok(&["index", "pii-like", "--period", "2025", "--format", "json"]));
+    assert_eq!(
+        index["nodes"]["PII"]["HA-NOI"]["rank"].as_u64().is_some(),
+        true
+    );
 }

@@ -41,6 +41,16 @@ impl Scale {
         tasks: 20_000,
         central_agencies: 30,
     };
+
+    /// A few targets, two years and 500 tasks on the same hierarchy: for trying things out and
+    /// for tests.
+    pub const SMALL: Scale = Scale {
+        province_targets: 10,
+        commune_targets: 2,
+        quarters: 8,
+        tasks: 500,
+        central_agencies: 30,
+    };
 }
 
 const DOCUMENT: &str = "SYN-PROGRAMME";

@@ -71,7 +71,9 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Bench(BenchCommand::Evaluation { at, runs }) => {
             crate::bench_evaluation::run(&open(&url).await?, at, runs).await
         }
-        Command::Synth { seed, yes } => synth::run(&open(&url).await?, &url, seed, yes).await,
+        Command::Synth { seed, small, yes } => {
+            synth::run(&open(&url).await?, &url, seed, small, yes).await
+        }
         Command::Demo { yes } => demo::run(&open(&url).await?, &url, yes).await,
         Command::Orgs {
             at,

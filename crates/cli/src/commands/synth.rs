@@ -8,7 +8,7 @@ use tiendo_storage::Store;
 
 use crate::BadInput;
 
-pub async fn run(store: &Store, url: &str, seed: u64, yes: bool) -> Result<()> {
+pub async fn run(store: &Store, url: &str, seed: u64, small: bool, yes: bool) -> Result<()> {
     if !store.is_empty().await? {
         if !yes {
             return Err(BadInput(format!(
@@ -19,7 +19,8 @@ pub async fn run(store: &Store, url: &str, seed: u64, yes: bool) -> Result<()> {
         store.reset().await?;
     }
     let started = Instant::now();
-    let dataset = national(seed, Scale::NATIONAL).context("generating the synthetic dataset")?;
+    let scale = if small { Scale::SMALL } else { Scale::NATIONAL };
+    let dataset = national(seed, scale).context("generating the synthetic dataset")?;
     let generated = started.elapsed();
     let started = Instant::now();
     store.load_dataset(&dataset).await?;
