@@ -631,8 +631,5 @@ fn synth_then_bench_evaluation_runs_end_to_end() {
     ]));
     assert_eq!(scores.as_array().unwrap().len(), 34);
     let index = json(&w.ok(&["index", "pii-like", "--period", "2025", "--format", "json"]));
-    assert_eq!(
-        index["nodes"]["PII"]["HA-NOI"]["rank"].as_u64().is_some(),
-        true
-    );
+    assert!(index["nodes"]["PII"]["HA-NOI"]["rank"].as_u64().is_some());
 }
