@@ -79,6 +79,29 @@ pub enum Command {
         /// What the reader is cleared to see; secret tasks need `secret`.
         #[arg(long, value_enum, default_value_t = ClearanceArg::Internal)]
         clearance: ClearanceArg,
+        /// Show each task's status on this day (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date)]
+        at: Option<NaiveDate>,
+        /// Instead of tasks, counts by status and on-time rates per unit, document or group
+        /// (on --at, today when omitted).
+        #[arg(long, value_enum)]
+        summary: Option<SummaryArg>,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// A target's figures up the hierarchy for a period: each unit's own and its subtree's
+    /// values combined by the target's aggregation, merged units counting for successors.
+    Figures {
+        #[arg(long, value_parser = parse_code::<TargetCode>)]
+        target: TargetCode,
+        #[arg(long, value_parser = parse_period)]
+        period: Period,
+        /// The boundaries to use (YYYY-MM-DD); today when omitted.
+        #[arg(long, value_parser = parse_date)]
+        at: Option<NaiveDate>,
+        /// Only units of this kind (the country and provinces when omitted).
+        #[arg(long, value_parser = parse_kind)]
+        kind: Option<OrgKind>,
         #[command(flatten)]
         format: FormatArg,
     },
@@ -250,6 +273,15 @@ pub enum MethodArg {
 pub enum ProgressFormat {
     Text,
     Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SummaryArg {
+    /// Per unit and role (lead, coordinator).
+    Unit,
+    Document,
+    /// Per task group of each document.
+    Group,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

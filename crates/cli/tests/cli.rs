@@ -323,6 +323,7 @@ fn every_command_has_help() {
         vec!["warnings", "--help"],
         vec!["scores", "--help"],
         vec!["synth", "--help"],
+        vec!["figures", "--help"],
         vec!["bench", "evaluation", "--help"],
     ] {
         let text = w.ok(&args);
@@ -632,4 +633,92 @@ fn synth_then_bench_evaluation_runs_end_to_end() {
     assert_eq!(scores.as_array().unwrap().len(), 34);
     let index = json(&w.ok(&["index", "pii-like", "--period", "2025", "--format", "json"]));
     assert!(index["nodes"]["PII"]["HA-NOI"]["rank"].as_u64().is_some());
+}
+
+#[test]
+fn figures_roll_up_through_the_merger_and_tasks_show_status() {
+    let w = Workspace::demo();
+    let file = w.write(
+        "dti.csv",
+        "target,org,period,value,comment\nDTI,HA-GIANG,2024,0.61,\nDTI,TUYEN-QUANG-63,2024,0.65,\n",
+    );
+    w.ok(&["values", "import", file.to_str().unwrap()]);
+    let after = json(&w.ok(&[
+        "figures",
+        "--target",
+        "DTI",
+        "--period",
+        "2024",
+        "--at",
+        "2025-07-01",
+        "--format",
+        "json",
+    ]));
+    let find = |list: &serde_json::Value, u: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["unit"] == u)
+            .cloned()
+    };
+    let tq = find(&after, "TUYEN-QUANG").expect("the merged province has a figure");
+    assert!((tq["figure"].as_f64().unwrap() - 0.63).abs() < 1e-12);
+    assert_eq!(tq["values"], 2);
+    assert_eq!(
+        find(&after, "VN").unwrap()["figure"],
+        0.7955,
+        "the country's own published figure stands"
+    );
+    let before = json(&w.ok(&[
+        "figures",
+        "--target",
+        "DTI",
+        "--period",
+        "2024",
+        "--at",
+        "2025-06-30",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(find(&before, "HA-GIANG").unwrap()["figure"], 0.61);
+    assert!(find(&before, "TUYEN-QUANG").is_none());
+
+    let tasks = json(&w.ok(&[
+        "tasks",
+        "--document",
+        "HN-KH43",
+        "--at",
+        "2025-03-01",
+        "--format",
+        "json",
+    ]));
+    let status = |c: &str| {
+        tasks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["code"] == c)
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(status("HN-KH43-1.1"), "completed_on_time");
+    assert_eq!(status("HN-KH43-1"), "not_yet_due");
+    let summary = json(&w.ok(&[
+        "tasks",
+        "--summary",
+        "unit",
+        "--at",
+        "2025-03-01",
+        "--format",
+        "json",
+    ]));
+    let c06 = summary
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["key"] == "MPS-C06" && l["role"] == "coordinator")
+        .expect("C06 coordinates tasks");
+    assert_eq!(c06["total"], 2);
+    let out = w.run(&["figures", "--target", "NOPE", "--period", "2024"]);
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -274,10 +274,16 @@ impl Rollups {
         }
     }
 
-    /// The figure of `node` for `target` and `period`: its own and its subtree's values
-    /// combined by the target's aggregation.
+    /// The figure of `node` for `target` and `period`: the value the unit reported itself
+    /// when it did (its official figure), else its subtree's values combined by the target's
+    /// aggregation.
     pub fn figure(&self, target: &TargetCode, node: &OrgCode, period: Period) -> Option<f64> {
         let (t, how) = self.targets.get(target)?;
+        if let Some((u, _)) = self.chains.get(node) {
+            if let Some(own) = self.leaves.get(&(*t, *u, period)) {
+                return Some(own.value);
+            }
+        }
         let n = self.node_index.get(node)?;
         self.accs.get(&(*t, *n, period))?.figure(how)
     }
@@ -415,6 +421,12 @@ mod tests {
             r.apply(&c("POP"), &c("KEEP-C2"), p, 3.0);
             assert_eq!(r.figure(&c("RATE"), &c("KEEP"), p), Some(32.5));
             assert!(!r.apply(&c("NOPE"), &vn, p, 1.0));
+            // A unit's own report is its figure; the units below still count above it.
+            r.apply(&c("SUM"), &c("KEEP"), p, 75.0);
+            assert_eq!(r.figure(&c("SUM"), &c("KEEP"), p), Some(75.0));
+            r.apply(&c("MEAN"), &vn, p, 99.0);
+            assert_eq!(r.figure(&c("MEAN"), &vn, p), Some(99.0));
+            assert_eq!(r.figure(&c("MEAN"), &c("KEEP"), p), Some(40.0));
         }
     }
 

@@ -7,6 +7,7 @@ use tiendo_domain::documents::{Document, DocumentCode};
 use tiendo_domain::orgs::{OrgCode, OrgKind, OrgUnit};
 use tiendo_domain::targets::{Goal, Shape, Target};
 use tiendo_domain::tasks::{Clearance, Task};
+use tiendo_evaluation::tasks::{task_status, Horizon, TaskStatus};
 use tiendo_storage::{Store, TaskFilter};
 
 use crate::cli::{ClearanceArg, Format};
@@ -168,27 +169,55 @@ pub async fn targets(store: &Store, document: Option<DocumentCode>, format: Form
     .print(format)
 }
 
-pub async fn tasks(
-    store: &Store,
-    document: Option<DocumentCode>,
-    org: Option<OrgCode>,
-    clearance: ClearanceArg,
-    format: Format,
-) -> Result<()> {
-    let clearance = match clearance {
-        ClearanceArg::Public => Clearance::Public,
-        ClearanceArg::Internal => Clearance::Internal,
-        ClearanceArg::Secret => Clearance::Secret,
-    };
-    let tasks = store
-        .tasks(&TaskFilter {
-            clearance,
-            document,
-            org,
+/// Which tasks to read, as whom, and on which day.
+pub struct TaskQuery {
+    pub document: Option<DocumentCode>,
+    pub org: Option<OrgCode>,
+    pub clearance: ClearanceArg,
+    pub at: Option<NaiveDate>,
+}
+
+impl TaskQuery {
+    pub async fn fetch(self, store: &Store) -> Result<Vec<Task>> {
+        let clearance = match self.clearance {
+            ClearanceArg::Public => Clearance::Public,
+            ClearanceArg::Internal => Clearance::Internal,
+            ClearanceArg::Secret => Clearance::Secret,
+        };
+        Ok(store
+            .tasks(&TaskFilter {
+                clearance,
+                document: self.document,
+                org: self.org,
+            })
+            .await?)
+    }
+}
+
+#[derive(Serialize)]
+struct TaskLine {
+    #[serde(flatten)]
+    task: Task,
+    /// The status on the --at day, when one was given.
+    status: Option<TaskStatus>,
+}
+
+pub async fn tasks(store: &Store, query: TaskQuery, format: Format) -> Result<()> {
+    let at = query.at;
+    let tasks = query.fetch(store).await?;
+    let last = store.last_progress_dates().await?;
+    let lines: Vec<TaskLine> = tasks
+        .into_iter()
+        .map(|task| TaskLine {
+            status: at.map(|day| {
+                let reported = last.get(&task.code).is_some_and(|d| *d <= day);
+                task_status(&task, day, reported, Horizon::default())
+            }),
+            task,
         })
-        .await?;
+        .collect();
     Listing {
-        items: &tasks,
+        items: &lines,
         headers: &[
             "code",
             "document",
@@ -199,10 +228,12 @@ pub async fn tasks(
             "start",
             "deadline",
             "completed_on",
+            "status",
             "confidentiality",
             "title_en",
         ],
-        row: |t: &Task| {
+        row: |l: &TaskLine| {
+            let t = &l.task;
             vec![
                 t.code.to_string(),
                 t.document.to_string(),
@@ -213,6 +244,7 @@ pub async fn tasks(
                 opt(&t.start),
                 opt(&t.deadline),
                 opt(&t.completed_on),
+                l.status.map(|s| s.label().to_string()).unwrap_or_default(),
                 t.confidentiality.to_string(),
                 t.title_en.clone(),
             ]

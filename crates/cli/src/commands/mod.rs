@@ -1,12 +1,14 @@
 //! One module per command family.
 
 mod demo;
+mod figures;
 mod index;
 mod lists;
 mod progress;
 mod scores;
 pub mod snapshot;
 mod synth;
+mod task_summary;
 mod values;
 mod warnings;
 
@@ -89,8 +91,29 @@ pub async fn run(cli: Cli) -> Result<()> {
             document,
             org,
             clearance,
+            at,
+            summary,
             format,
-        } => lists::tasks(&open(&url).await?, document, org, clearance, format.format).await,
+        } => {
+            let store = open(&url).await?;
+            let query = lists::TaskQuery {
+                document,
+                org,
+                clearance,
+                at,
+            };
+            match summary {
+                None => lists::tasks(&store, query, format.format).await,
+                Some(by) => task_summary::run(&store, query, by, format.format).await,
+            }
+        }
+        Command::Figures {
+            target,
+            period,
+            at,
+            kind,
+            format,
+        } => figures::run(&open(&url).await?, target, period, at, kind, format.format).await,
         Command::Values(ValuesCommand::Import {
             file,
             author,
