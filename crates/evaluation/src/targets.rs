@@ -517,6 +517,15 @@ mod tests {
         assert_eq!(g(105.0), Judgement::OffTrack);
         assert_eq!(g(120.0), Judgement::OffTrack, "above the range");
         assert_eq!(g(95.0), Judgement::Deteriorating);
+        // Boundaries: on track from 16 %, at risk from 0.6 × 16 = 9.6 %, off track from 0 %.
+        assert_eq!(g(116.0 + 1e-6), Judgement::OnTrack);
+        assert_eq!(g(116.0 - 1e-6), Judgement::AtRisk);
+        assert_eq!(g(109.6 + 1e-6), Judgement::AtRisk);
+        assert_eq!(g(109.6 - 1e-6), Judgement::OffTrack);
+        assert_eq!(g(118.0), Judgement::OnTrack, "the top of the range");
+        assert_eq!(g(118.0 + 1e-6), Judgement::OffTrack);
+        assert_eq!(g(100.0), Judgement::OffTrack, "no growth");
+        assert_eq!(g(100.0 - 1e-6), Judgement::Deteriorating);
 
         let milestone = target(
             Direction::Increase,

@@ -140,6 +140,29 @@ mod tests {
         assert_eq!(p.status, Course::OffTrack);
     }
 
+    /// A straight line from 10 in 2020 rising `slope` a year reaches 10 + 10·slope in 2030:
+    /// against 30, the share of the required change is slope / 2.
+    #[test]
+    fn status_boundaries() {
+        let at = |slope: f64| {
+            let s: Vec<Observation> = (0..4)
+                .map(|k| Observation {
+                    year: 2020 + k,
+                    value: 10.0 + slope * f64::from(k),
+                })
+                .collect();
+            projection(&s, 30.0, 2030, 2020, Direction::Increase, Pace::default())
+                .unwrap()
+                .status
+        };
+        assert_eq!(at(1.9 + 1e-6), Course::OnTrack, "share 0.95");
+        assert_eq!(at(1.9 - 1e-6), Course::AtRisk);
+        assert_eq!(at(1.2 + 1e-6), Course::AtRisk, "share 0.60");
+        assert_eq!(at(1.2 - 1e-6), Course::OffTrack);
+        assert_eq!(at(2.5), Course::OnTrack, "past the target");
+        assert_eq!(at(-1.0), Course::OffTrack);
+    }
+
     #[test]
     fn recent_observations_weigh_more() {
         // Flat, then rising: the weighted slope follows the recent rise more than an
