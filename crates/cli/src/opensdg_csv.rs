@@ -22,14 +22,7 @@ const NOT_DISAGGREGATIONS: [&str; 9] = [
 
 pub fn read_headline(path: &Path) -> Result<Vec<Observation>, BadInput> {
     let name = path.display();
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| BadInput(format!("cannot read {name}: {e}")))?;
-    let headers = reader
-        .headers()
-        .map_err(|e| BadInput(format!("{name}, line 1: {e}")))?
-        .clone();
+    let (mut reader, headers) = crate::values_csv::open(path)?;
     let col = |c: &str| headers.iter().position(|h| h == c);
     let year_col = col("Year")
         .ok_or_else(|| BadInput(format!("{name}, line 1: there is no \"Year\" column")))?;

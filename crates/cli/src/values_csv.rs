@@ -19,7 +19,8 @@ pub struct ValuesFile {
     pub lines: Vec<u64>,
 }
 
-pub fn read(path: &Path) -> Result<ValuesFile, BadInput> {
+/// Opens a CSV file with trimmed fields and reads its header line.
+pub fn open(path: &Path) -> Result<(csv::Reader<std::fs::File>, csv::StringRecord), BadInput> {
     let name = path.display();
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -29,6 +30,12 @@ pub fn read(path: &Path) -> Result<ValuesFile, BadInput> {
         .headers()
         .map_err(|e| BadInput(format!("{name}, line 1: {e}")))?
         .clone();
+    Ok((reader, headers))
+}
+
+pub fn read(path: &Path) -> Result<ValuesFile, BadInput> {
+    let name = path.display();
+    let (mut reader, headers) = open(path)?;
     let column = |field: &str| headers.iter().position(|h| h == field);
     for h in headers.iter() {
         if !HEADER.contains(&h) {
