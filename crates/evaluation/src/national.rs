@@ -73,13 +73,15 @@ fn pass<'a>(inputs: &'a Inputs<'_>, settings: &Settings) -> Vec<(&'a TargetCode,
 
 /// Judges every target for every unit that reports it and has values.
 pub fn judge_all<'a>(inputs: &'a Inputs<'_>) -> Judgements<'a> {
-    pass(inputs, &Settings::default())
-        .into_iter()
-        .flat_map(|(t, seen)| {
-            seen.into_iter()
-                .filter_map(move |s| Some(((t, s.unit), s.judgement?)))
-        })
-        .collect()
+    into_judgements(pass(inputs, &Settings::default()))
+}
+
+fn into_judgements<'a>(seen: Vec<(&'a TargetCode, Vec<Seen<'a>>)>) -> Judgements<'a> {
+    Judgements::new(
+        seen.into_iter()
+            .map(|(t, list)| (t, list.into_iter().map(|s| (s.unit, s.judgement)).collect()))
+            .collect(),
+    )
 }
 
 /// Evaluates every target × reporting unit and every task on `inputs.day`, then scores each
@@ -97,25 +99,21 @@ pub fn evaluate<'a>(
     // Per unit: (targets judged, on track or achieved, reports owed, reports sent).
     let mut per_unit: rustc_hash::FxHashMap<&OrgCode, (usize, usize, usize, usize)> =
         Default::default();
-    let mut judgements = Judgements::with_capacity_and_hasher(
-        seen.iter().map(|(_, s)| s.len()).sum(),
-        Default::default(),
-    );
-    for (target, list) in seen {
-        for s in list {
-            let counts = per_unit.entry(s.unit).or_default();
-            counts.2 += usize::from(s.owed);
-            counts.3 += usize::from(s.owed && s.sent);
-            if let Some(j) = s.judgement {
-                if j.judgement != Judgement::NotAvailable {
-                    counts.0 += 1;
-                    counts.1 += usize::from(j.judgement >= Judgement::OnTrack);
-                }
-                judgements.insert((target, s.unit), j);
-            }
+    for s in seen.iter().flat_map(|(_, list)| list) {
+        let counts = per_unit.entry(s.unit).or_default();
+        counts.2 += usize::from(s.owed);
+        counts.3 += usize::from(s.owed && s.sent);
+        if let Some(j) = s
+            .judgement
+            .as_ref()
+            .filter(|j| j.judgement != Judgement::NotAvailable)
+        {
+            counts.0 += 1;
+            counts.1 += usize::from(j.judgement >= Judgement::OnTrack);
         }
     }
-    tracing::debug!(elapsed = ?started.elapsed(), count = judgements.len(), "judgements gathered");
+    let judgements = into_judgements(seen);
+    tracing::debug!(elapsed = ?started.elapsed(), "judgements gathered");
     let started = std::time::Instant::now();
     let (statuses, tasks) = summarise(
         inputs.tasks,

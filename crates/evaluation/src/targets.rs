@@ -7,21 +7,61 @@
 //! growth alone. The sentence explaining a judgement is rendered only when asked for.
 
 use serde::Serialize;
+use tiendo_domain::orgs::OrgCode;
 use tiendo_domain::periods::Period;
-use tiendo_domain::targets::{Comparison, Deadline, Direction, Goal, Requirement, Target};
+use tiendo_domain::targets::{
+    Comparison, Deadline, Direction, Goal, Requirement, Target, TargetCode,
+};
 
 use crate::progress::opensdg::{self, Config, SeriesProgress, Status};
 use crate::progress::{num, pct, Observation};
 
-/// Judgements of every target for every unit that reports it, keyed by the codes of the
-/// inputs they were made from.
-pub type Judgements<'a> = rustc_hash::FxHashMap<
-    (
-        &'a tiendo_domain::targets::TargetCode,
-        &'a tiendo_domain::orgs::OrgCode,
-    ),
-    TargetJudgement,
->;
+/// Judgements of every target for every unit that reports it, in the order of the inputs'
+/// targets and of each target's reporters, so a consumer walking the same inputs needs no
+/// lookups.
+#[derive(Debug, Clone, Default)]
+pub struct Judgements<'a> {
+    by_target: Vec<TargetRow<'a>>,
+}
+
+/// One target's judgements, a slot per reporting unit (empty where it has no values).
+pub type TargetRow<'a> = (&'a TargetCode, Vec<(&'a OrgCode, Option<TargetJudgement>)>);
+
+impl<'a> Judgements<'a> {
+    /// Judgements aligned with the inputs they came from (one row per target, in order).
+    pub fn new(by_target: Vec<TargetRow<'a>>) -> Self {
+        Judgements { by_target }
+    }
+
+    /// How many series were judged.
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn iter(
+        &self,
+    ) -> impl Iterator<Item = (&'a TargetCode, &'a OrgCode, &TargetJudgement)> + '_ {
+        self.by_target.iter().flat_map(|(t, row)| {
+            row.iter()
+                .filter_map(move |(u, j)| j.as_ref().map(|j| (*t, *u, j)))
+        })
+    }
+
+    /// One judgement by codes (a search; walk `iter` for many).
+    pub fn get(&self, target: &TargetCode, unit: &OrgCode) -> Option<&TargetJudgement> {
+        let (_, row) = self.by_target.iter().find(|(t, _)| *t == target)?;
+        row.iter().find(|(u, _)| *u == unit)?.1.as_ref()
+    }
+
+    /// The row of the `i`-th target of the inputs.
+    pub(crate) fn row(&self, i: usize) -> Option<&[(&'a OrgCode, Option<TargetJudgement>)]> {
+        self.by_target.get(i).map(|(_, row)| row.as_slice())
+    }
+}
 
 /// The judgement shown on dashboards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -187,10 +187,10 @@ pub struct Inputs<'a> {
 
 /// All warnings on `inputs.day`, most severe first. `judgements` are the day's judgements of
 /// every target for every reporting unit (see `national::evaluate`).
-pub fn warnings<'x, 'j>(
-    inputs: &'x Inputs<'_>,
+pub fn warnings<'j>(
+    inputs: &Inputs<'_>,
     settings: &Settings,
-    judgements: &'j Judgements<'x>,
+    judgements: &'j Judgements<'_>,
 ) -> Vec<Warning<'j>> {
     use rayon::prelude::*;
     let mut out = Vec::new();
@@ -198,9 +198,10 @@ pub fn warnings<'x, 'j>(
     let per_target: Vec<Vec<Warning<'j>>> = inputs
         .targets
         .par_iter()
-        .map(|target| {
+        .enumerate()
+        .map(|(i, target)| {
             let mut list = Vec::new();
-            report_warnings(inputs, settings, target, judgements, &mut list);
+            report_warnings(inputs, settings, target, judgements.row(i), &mut list);
             list
         })
         .collect();
@@ -260,11 +261,12 @@ fn task_warnings(inputs: &Inputs<'_>, settings: &Settings, out: &mut Vec<Warning
     }
 }
 
-fn report_warnings<'x, 'j>(
-    inputs: &'x Inputs<'_>,
+/// `judged` is this target's row of the day's judgements, aligned with its reporters.
+fn report_warnings<'j>(
+    inputs: &Inputs<'_>,
     settings: &Settings,
-    target: &'x Target,
-    judgements: &'j Judgements<'x>,
+    target: &Target,
+    judged: Option<&'j [(&OrgCode, Option<TargetJudgement>)]>,
     out: &mut Vec<Warning<'j>>,
 ) {
     let mut scratch = Vec::new();
@@ -274,7 +276,7 @@ fn report_warnings<'x, 'j>(
     };
     let bounds = bounds(target);
     let no_values = Vec::new();
-    for (unit, validity) in reporters {
+    for (k, (unit, validity)) in reporters.iter().enumerate() {
         let series = inputs
             .series
             .get(&target.code)
@@ -332,7 +334,11 @@ fn report_warnings<'x, 'j>(
                 evidence,
             });
         }
-        let Some(j) = judgements.get(&(&target.code, unit)) else {
+        let Some(j) = judged
+            .and_then(|row| row.get(k))
+            .filter(|(u, _)| *u == unit)
+            .and_then(|(_, j)| j.as_ref())
+        else {
             continue;
         };
         let rule = match j.judgement {
@@ -519,14 +525,17 @@ mod tests {
             ],
         )]);
         let year = chrono::Datelike::year(&d(day));
-        let mut judgements = Judgements::default();
-        for (unit, series) in by_key.get(&t.code).into_iter().flatten() {
-            let base = series.iter().map(|(p, _)| p.year()).min().unwrap();
-            judgements.insert(
-                (&t.code, unit),
-                crate::targets::judge(t, series, year, base),
-            );
-        }
+        let row = reporters[&t.code]
+            .iter()
+            .map(|(unit, _)| {
+                let judgement = by_key.get(&t.code).and_then(|m| m.get(unit)).map(|series| {
+                    let base = series.iter().map(|(p, _)| p.year()).min().unwrap();
+                    crate::targets::judge(t, series, year, base)
+                });
+                (unit, judgement)
+            })
+            .collect();
+        let judgements = Judgements::new(vec![(&t.code, row)]);
         let inputs = Inputs {
             day: d(day),
             tasks,
