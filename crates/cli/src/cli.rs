@@ -87,6 +87,8 @@ pub enum Command {
         #[arg(long, value_enum)]
         summary: Option<SummaryArg>,
         #[command(flatten)]
+        horizon: HorizonArg,
+        #[command(flatten)]
         format: FormatArg,
     },
     /// A target's figures up the hierarchy for a period: each unit's own and its subtree's
@@ -123,6 +125,10 @@ pub enum Command {
         /// A natural limit the series cannot pass (used without a target).
         #[arg(long, allow_negative_numbers = true)]
         limit: Option<f64>,
+        /// Open SDG thresholds HIGH,MED,LOW replacing the method's defaults
+        /// (0.95,0.6,0 with a target; 0.015,0.005,0 without).
+        #[arg(long, value_parser = parse_thresholds, allow_negative_numbers = true)]
+        thresholds: Option<tiendo_evaluation::progress::opensdg::Thresholds>,
         #[arg(long, value_enum, default_value_t = MethodArg::Opensdg)]
         method: MethodArg,
         #[arg(long, value_enum, default_value_t = ProgressFormat::Text)]
@@ -138,6 +144,8 @@ pub enum Command {
         #[arg(long, value_parser = parse_date)]
         at: Option<NaiveDate>,
         #[command(flatten)]
+        horizon: HorizonArg,
+        #[command(flatten)]
         format: FormatArg,
     },
     /// Every unit's 100-point score and class (Regulation 366-QĐ/TW classes by default).
@@ -151,6 +159,8 @@ pub enum Command {
         /// A rubric file (TOML) instead of the built-in one.
         #[arg(long)]
         rubric: Option<PathBuf>,
+        #[command(flatten)]
+        horizon: HorizonArg,
         #[command(flatten)]
         format: FormatArg,
     },
@@ -239,6 +249,21 @@ pub enum BenchCommand {
     },
 }
 
+#[derive(Args, Clone, Copy)]
+pub struct HorizonArg {
+    /// A task counts as due soon this many days before its deadline.
+    #[arg(long, default_value_t = 14)]
+    pub due_soon_days: u64,
+}
+
+impl HorizonArg {
+    pub fn horizon(self) -> tiendo_evaluation::tasks::Horizon {
+        tiendo_evaluation::tasks::Horizon {
+            due_soon_days: self.due_soon_days,
+        }
+    }
+}
+
 #[derive(Args)]
 pub struct FormatArg {
     /// Output format.
@@ -294,6 +319,23 @@ pub enum ClearanceArg {
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
     s.parse()
         .map_err(|_| format!("\"{s}\" is not a date; write it as YYYY-MM-DD, e.g. 2025-07-01"))
+}
+
+fn parse_thresholds(s: &str) -> Result<tiendo_evaluation::progress::opensdg::Thresholds, String> {
+    let parts: Vec<f64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
+        .collect::<Option<_>>()
+        .ok_or_else(|| format!("\"{s}\" is not three numbers HIGH,MED,LOW"))?;
+    match parts[..] {
+        [high, med, low] if high >= med && med >= low => {
+            Ok(tiendo_evaluation::progress::opensdg::Thresholds { high, med, low })
+        }
+        [_, _, _] => Err(format!(
+            "\"{s}\": the thresholds must not increase (HIGH ≥ MED ≥ LOW)"
+        )),
+        _ => Err(format!("\"{s}\" is not three numbers HIGH,MED,LOW")),
+    }
 }
 
 fn parse_period(s: &str) -> Result<Period, String> {

@@ -620,6 +620,32 @@ fn synth_then_bench_evaluation_runs_end_to_end() {
     ] {
         assert!(table.contains(row), "{row} missing from:\n{table}");
     }
+    // A wider horizon finds more tasks due soon.
+    let due_soon = |days: &str| -> u64 {
+        let rows = json(&w.ok(&[
+            "tasks",
+            "--summary",
+            "document",
+            "--at",
+            "2026-01-31",
+            "--due-soon-days",
+            days,
+            "--format",
+            "json",
+        ]));
+        let row = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == "SYN-PROGRAMME")
+            .unwrap()
+            .clone();
+        let counts = row["counts"].as_array().unwrap();
+        counts.iter().find(|c| c[0] == "due_soon").unwrap()[1]
+            .as_u64()
+            .unwrap()
+    };
+    assert!(due_soon("60") > due_soon("14"));
     // The synthetic dataset feeds every evaluation command.
     let scores = json(&w.ok(&[
         "scores",

@@ -175,6 +175,7 @@ pub struct TaskQuery {
     pub org: Option<OrgCode>,
     pub clearance: ClearanceArg,
     pub at: Option<NaiveDate>,
+    pub horizon: Horizon,
 }
 
 impl TaskQuery {
@@ -203,7 +204,7 @@ struct TaskLine {
 }
 
 pub async fn tasks(store: &Store, query: TaskQuery, format: Format) -> Result<()> {
-    let at = query.at;
+    let (at, horizon) = (query.at, query.horizon);
     let tasks = query.fetch(store).await?;
     let last = store.last_progress_dates().await?;
     let lines: Vec<TaskLine> = tasks
@@ -211,7 +212,7 @@ pub async fn tasks(store: &Store, query: TaskQuery, format: Format) -> Result<()
         .map(|task| TaskLine {
             status: at.map(|day| {
                 let reported = last.get(&task.code).is_some_and(|d| *d <= day);
-                task_status(&task, day, reported, Horizon::default())
+                task_status(&task, day, reported, horizon)
             }),
             task,
         })

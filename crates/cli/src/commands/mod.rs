@@ -32,6 +32,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             base_year,
             direction,
             limit,
+            thresholds,
             method,
             format,
         } => progress::run(
@@ -42,6 +43,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 base_year,
                 direction,
                 limit,
+                thresholds,
                 method,
                 format,
             },
@@ -56,19 +58,35 @@ pub async fn run(cli: Cli) -> Result<()> {
             at,
             kind,
             rubric,
+            horizon,
             format,
         } => {
+            let settings = settings(horizon);
+            let store = open(&url).await?;
             scores::run(
-                &open(&url).await?,
+                &store,
                 at,
                 kind,
                 rubric.as_deref(),
+                &settings,
                 format.format,
             )
             .await
         }
-        Command::Warnings { org, at, format } => {
-            warnings::run(&open(&url).await?, org, at, format.format).await
+        Command::Warnings {
+            org,
+            at,
+            horizon,
+            format,
+        } => {
+            warnings::run(
+                &open(&url).await?,
+                org,
+                at,
+                &settings(horizon),
+                format.format,
+            )
+            .await
         }
         Command::Bench(BenchCommand::Evaluation { at, runs }) => {
             crate::bench_evaluation::run(&open(&url).await?, at, runs).await
@@ -93,6 +111,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             clearance,
             at,
             summary,
+            horizon,
             format,
         } => {
             let store = open(&url).await?;
@@ -101,6 +120,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 org,
                 clearance,
                 at,
+                horizon: horizon.horizon(),
             };
             match summary {
                 None => lists::tasks(&store, query, format.format).await,
@@ -124,6 +144,13 @@ pub async fn run(cli: Cli) -> Result<()> {
             org,
             output,
         }) => values::export(&open(&url).await?, target, org, output.as_deref()).await,
+    }
+}
+
+fn settings(horizon: crate::cli::HorizonArg) -> tiendo_evaluation::warnings::Settings {
+    tiendo_evaluation::warnings::Settings {
+        horizon: horizon.horizon(),
+        ..Default::default()
     }
 }
 

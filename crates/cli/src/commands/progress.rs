@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::Result;
 use serde::Serialize;
 use tiendo_domain::targets::Direction;
-use tiendo_evaluation::progress::opensdg::{self, Config};
+use tiendo_evaluation::progress::opensdg::{self, Config, Thresholds};
 use tiendo_evaluation::progress::projection::projection;
 use tiendo_evaluation::progress::trajectory::{trajectory, Pace};
 
@@ -19,6 +19,7 @@ pub struct Options {
     pub base_year: i32,
     pub direction: DirectionArg,
     pub limit: Option<f64>,
+    pub thresholds: Option<Thresholds>,
     pub method: MethodArg,
     pub format: ProgressFormat,
 }
@@ -46,7 +47,7 @@ pub fn run(file: &Path, o: Options) -> Result<()> {
                 base_year: o.base_year,
                 direction,
                 limit: o.limit,
-                thresholds: None,
+                thresholds: o.thresholds,
             };
             let r = opensdg::series_progress(&series, &config).map_err(bad_series)?;
             let rows = vec![

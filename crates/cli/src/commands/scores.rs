@@ -48,13 +48,14 @@ pub async fn run(
     at: Option<NaiveDate>,
     kind: Option<OrgKind>,
     rubric_file: Option<&Path>,
+    settings: &Settings,
     format: Format,
 ) -> Result<()> {
     let rubric = rubric(rubric_file)?;
     let day = at.unwrap_or_else(|| Local::now().date_naive());
     let snapshot = Snapshot::load(store, day).await?;
     let inputs = snapshot.inputs();
-    let evaluation = evaluate(&inputs, &Settings::default(), &rubric);
+    let evaluation = evaluate(&inputs, settings, &rubric);
     let h = &snapshot.hierarchy;
     let mut lines: Vec<Line> = evaluation
         .units

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use chrono::Local;
 use serde::Serialize;
-use tiendo_evaluation::tasks::{summarise, Horizon, Role, Tally, TaskStatus};
+use tiendo_evaluation::tasks::{summarise, Role, Tally, TaskStatus};
 use tiendo_storage::Store;
 
 use super::lists::TaskQuery;
@@ -36,13 +36,14 @@ impl Line {
 
 pub async fn run(store: &Store, query: TaskQuery, by: SummaryArg, format: Format) -> Result<()> {
     let day = query.at.unwrap_or_else(|| Local::now().date_naive());
+    let horizon = query.horizon;
     let tasks = query.fetch(store).await?;
     let last = store.last_progress_dates().await?;
     let (_, summary) = summarise(
         &tasks,
         day,
         |t| last.get(&t.code).is_some_and(|d| *d <= day),
-        Horizon::default(),
+        horizon,
     );
     let mut lines: Vec<Line> = match by {
         SummaryArg::Unit => summary

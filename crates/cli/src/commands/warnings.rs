@@ -17,6 +17,7 @@ pub async fn run(
     store: &Store,
     org: Option<OrgCode>,
     at: Option<NaiveDate>,
+    settings: &Settings,
     format: Format,
 ) -> Result<()> {
     let day = at.unwrap_or_else(|| Local::now().date_naive());
@@ -29,7 +30,7 @@ pub async fn run(
     }
     let inputs = snapshot.inputs();
     let judgements = judge_all(&inputs);
-    let mut list = warnings(&inputs, &Settings::default(), &judgements);
+    let mut list = warnings(&inputs, settings, &judgements);
     if let Some(o) = &org {
         list.retain(|w| h.is_within(&w.unit, o));
     }
