@@ -14,10 +14,8 @@ use tiendo_evaluation::indices::{Definition, Index};
 use tiendo_evaluation::national::evaluate;
 use tiendo_evaluation::rollup::Rollups;
 use tiendo_evaluation::scoring::Rubric;
-use tiendo_evaluation::warnings::{warnings, Settings};
+use tiendo_evaluation::warnings::{warnings, Inputs, Settings};
 use tiendo_storage::Store;
-
-use crate::commands::snapshot::Snapshot;
 
 const GOAL_EVALUATION: Duration = Duration::from_millis(100);
 const GOAL_NEW_VALUE: Duration = Duration::from_secs(1);
@@ -53,9 +51,9 @@ fn peak_memory_mib() -> Option<f64> {
 pub async fn run(store: &Store, day: NaiveDate, runs: usize) -> Result<()> {
     anyhow::ensure!(runs >= 1, "--runs must be at least 1");
     let started = Instant::now();
-    let snapshot = Snapshot::load(store, day).await?;
+    let snapshot = store.snapshot(day).await?;
     let load = started.elapsed();
-    let inputs = snapshot.inputs();
+    let inputs = Inputs::from(&snapshot);
     let series_count: usize = inputs.series.values().map(|m| m.len()).sum();
     anyhow::ensure!(
         series_count > 0,

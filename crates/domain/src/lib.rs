@@ -8,6 +8,7 @@ pub mod codes;
 pub mod documents;
 pub mod orgs;
 pub mod periods;
+pub mod snapshot;
 pub mod targets;
 pub mod tasks;
 pub mod values;

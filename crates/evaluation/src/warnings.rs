@@ -185,6 +185,19 @@ pub struct Inputs<'a> {
     pub reporters: &'a HashMap<TargetCode, Vec<(OrgCode, Validity)>>,
 }
 
+impl<'a> From<&'a tiendo_domain::snapshot::Snapshot> for Inputs<'a> {
+    fn from(s: &'a tiendo_domain::snapshot::Snapshot) -> Self {
+        Inputs {
+            day: s.day,
+            tasks: &s.tasks,
+            last_progress: &s.last_progress,
+            targets: &s.targets,
+            series: &s.series,
+            reporters: &s.reporters,
+        }
+    }
+}
+
 /// All warnings on `inputs.day`, most severe first. `judgements` are the day's judgements of
 /// every target for every reporting unit (see `national::evaluate`).
 pub fn warnings<'j>(

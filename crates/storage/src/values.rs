@@ -382,6 +382,27 @@ impl Store {
         series.finish()
     }
 
+    /// Everything evaluation reads on `day`: the hierarchy, the tasks an official may see,
+    /// the latest progress dates, the targets and every current series.
+    pub async fn snapshot(
+        &self,
+        day: chrono::NaiveDate,
+    ) -> Result<tiendo_domain::snapshot::Snapshot> {
+        let tasks = self
+            .tasks(&crate::TaskFilter::all(
+                tiendo_domain::tasks::Clearance::Internal,
+            ))
+            .await?;
+        Ok(tiendo_domain::snapshot::Snapshot::new(
+            day,
+            self.hierarchy().await?,
+            tasks,
+            self.last_progress_dates().await?,
+            self.targets(None).await?,
+            self.current_series().await?,
+        ))
+    }
+
     /// Every version of one value, oldest first.
     pub async fn value_history(
         &self,

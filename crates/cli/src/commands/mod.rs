@@ -6,7 +6,6 @@ mod index;
 mod lists;
 mod progress;
 mod scores;
-pub mod snapshot;
 mod synth;
 mod task_summary;
 mod values;

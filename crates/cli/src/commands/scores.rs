@@ -8,10 +8,9 @@ use serde::Serialize;
 use tiendo_domain::orgs::{OrgCode, OrgKind};
 use tiendo_evaluation::national::evaluate;
 use tiendo_evaluation::scoring::{Rubric, UnitFacts, UnitScore};
-use tiendo_evaluation::warnings::Settings;
+use tiendo_evaluation::warnings::{Inputs, Settings};
 use tiendo_storage::Store;
 
-use super::snapshot::Snapshot;
 use crate::cli::Format;
 use crate::output::{opt, Listing};
 use crate::BadInput;
@@ -53,8 +52,8 @@ pub async fn run(
 ) -> Result<()> {
     let rubric = rubric(rubric_file)?;
     let day = at.unwrap_or_else(|| Local::now().date_naive());
-    let snapshot = Snapshot::load(store, day).await?;
-    let inputs = snapshot.inputs();
+    let snapshot = store.snapshot(day).await?;
+    let inputs = Inputs::from(&snapshot);
     let evaluation = evaluate(&inputs, settings, &rubric);
     let h = &snapshot.hierarchy;
     let mut lines: Vec<Line> = evaluation

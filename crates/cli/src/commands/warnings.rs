@@ -4,10 +4,8 @@ use anyhow::Result;
 use chrono::{Local, NaiveDate};
 use tiendo_domain::orgs::OrgCode;
 use tiendo_evaluation::national::judge_all;
-use tiendo_evaluation::warnings::{warnings, Settings, Subject, Warning};
+use tiendo_evaluation::warnings::{warnings, Inputs, Settings, Subject, Warning};
 use tiendo_storage::Store;
-
-use super::snapshot::Snapshot;
 
 use crate::cli::Format;
 use crate::output::Listing;
@@ -21,14 +19,14 @@ pub async fn run(
     format: Format,
 ) -> Result<()> {
     let day = at.unwrap_or_else(|| Local::now().date_naive());
-    let snapshot = Snapshot::load(store, day).await?;
+    let snapshot = store.snapshot(day).await?;
     let h = &snapshot.hierarchy;
     if let Some(o) = &org {
         if h.get(o).is_none() {
             return Err(BadInput(format!("--org {o}: no such organisation unit")).into());
         }
     }
-    let inputs = snapshot.inputs();
+    let inputs = Inputs::from(&snapshot);
     let judgements = judge_all(&inputs);
     let mut list = warnings(&inputs, settings, &judgements);
     if let Some(o) = &org {
