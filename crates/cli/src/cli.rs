@@ -178,6 +178,15 @@ pub enum Command {
         #[command(flatten)]
         format: FormatArg,
     },
+    /// Serve the web application: the national overview and its JSON API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// The day the figures are judged on (YYYY-MM-DD); today when omitted.
+        #[arg(long, value_parser = parse_date)]
+        at: Option<NaiveDate>,
+    },
     /// Fill a database with a synthetic national dataset (34 provinces, 3,321 communes,
     /// 30 central agencies, 300 targets, 24 quarters of values, 20,000 tasks).
     Synth {

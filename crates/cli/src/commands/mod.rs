@@ -6,6 +6,7 @@ mod index;
 mod lists;
 mod progress;
 mod scores;
+mod serve;
 mod synth;
 mod task_summary;
 mod values;
@@ -90,6 +91,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Bench(BenchCommand::Evaluation { at, runs }) => {
             crate::bench_evaluation::run(&open(&url).await?, at, runs).await
         }
+        Command::Serve { addr, at } => serve::run(open(&url).await?, &url, addr, at).await,
         Command::Synth { seed, small, yes } => {
             synth::run(&open(&url).await?, &url, seed, small, yes).await
         }

@@ -1,0 +1,114 @@
+//! Languages: Vietnamese by default, English on request; messages in Fluent files.
+
+use fluent_templates::{static_loader, LanguageIdentifier, Loader};
+use serde::Deserialize;
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "vi",
+        // Bidi isolation marks around arguments show up as stray characters in HTML.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Vi => Lang::En,
+            Lang::En => Lang::Vi,
+        }
+    }
+
+    fn id(self) -> LanguageIdentifier {
+        self.code()
+            .parse()
+            .expect("vi and en are language identifiers")
+    }
+
+    pub fn t(self, key: &str) -> String {
+        LOCALES.lookup(&self.id(), key)
+    }
+
+    /// A number in the language's convention: `1.234,5` in Vietnamese, `1,234.5` in English.
+    pub fn number(self, v: f64, decimals: usize) -> String {
+        let text = format!("{:.*}", decimals, v.abs());
+        let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+        let (group, point) = match self {
+            Lang::Vi => ('.', ','),
+            Lang::En => (',', '.'),
+        };
+        let mut grouped = String::new();
+        for (i, c) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                grouped.push(group);
+            }
+            grouped.push(c);
+        }
+        let sign = if v < 0.0 && text.chars().any(|c| c != '0' && c != '.') {
+            "-"
+        } else {
+            ""
+        };
+        if frac.is_empty() {
+            format!("{sign}{grouped}")
+        } else {
+            format!("{sign}{grouped}{point}{frac}")
+        }
+    }
+
+    /// A date: `22/11/2026` in Vietnamese, `2026-11-22` in English.
+    pub fn date(self, d: chrono::NaiveDate) -> String {
+        match self {
+            Lang::Vi => d.format("%d/%m/%Y").to_string(),
+            Lang::En => d.format("%Y-%m-%d").to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_dates_follow_the_language() {
+        assert_eq!(Lang::Vi.number(1234567.891, 1), "1.234.567,9");
+        assert_eq!(Lang::En.number(1234567.891, 1), "1,234,567.9");
+        assert_eq!(Lang::Vi.number(-0.5, 2), "-0,50");
+        assert_eq!(Lang::En.number(999.0, 0), "999");
+        let d = "2026-11-22".parse().unwrap();
+        assert_eq!(Lang::Vi.date(d), "22/11/2026");
+        assert_eq!(Lang::En.date(d), "2026-11-22");
+    }
+
+    #[test]
+    fn every_message_exists_in_both_languages() {
+        let keys: Vec<&str> = include_str!("../locales/vi/main.ftl")
+            .lines()
+            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k))
+            .collect();
+        let en = include_str!("../locales/en/main.ftl");
+        for k in keys {
+            assert!(
+                en.lines().any(|l| l.starts_with(&format!("{k} = "))),
+                "{k} has no English text"
+            );
+            assert_ne!(Lang::En.t(k), Lang::Vi.t(k), "{k} is not translated");
+        }
+    }
+}

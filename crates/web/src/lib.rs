@@ -1,0 +1,67 @@
+//! tiendo's web application: server-rendered pages in Vietnamese (default) and English, and
+//! the JSON API under `/api/v1`.
+//!
+//! The overview is computed when the server starts and served from memory, so a page never
+//! waits for an evaluation.
+
+mod i18n;
+mod overview;
+mod pages;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::routing::get;
+use axum::Router;
+use tiendo_storage::Store;
+
+pub use overview::Overview;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error(transparent)]
+    Store(#[from] tiendo_storage::StoreError),
+    #[error("the built-in {what} is invalid: {detail}")]
+    BuiltIn { what: &'static str, detail: String },
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// What every request can read.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub overview: Arc<Overview>,
+}
+
+impl AppState {
+    /// Evaluates the database as of `day` for the pages to serve.
+    pub async fn load(store: Store, day: chrono::NaiveDate) -> Result<AppState, WebError> {
+        let overview = Overview::compute(&store, day).await?;
+        Ok(AppState {
+            store,
+            overview: Arc::new(overview),
+        })
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::overview))
+        .route("/api/v1/overview", get(pages::overview_json))
+        .with_state(state)
+}
+
+/// Serves until the process is stopped.
+pub async fn serve(state: AppState, addr: SocketAddr) -> Result<(), WebError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| WebError::Listen { addr, source })?;
+    axum::serve(listener, router(state))
+        .await
+        .map_err(|source| WebError::Listen { addr, source })
+}

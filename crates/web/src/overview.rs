@@ -1,0 +1,247 @@
+//! The national overview: targets and tasks by status, each province's overall status, this
+//! week's warnings and an index ranking, computed once and served from memory.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use tiendo_domain::orgs::{OrgCode, OrgKind};
+use tiendo_domain::periods::Period;
+use tiendo_evaluation::indices::{Definition, Index};
+use tiendo_evaluation::national::evaluate;
+use tiendo_evaluation::scoring::{Class, Rubric};
+use tiendo_evaluation::targets::Judgement;
+use tiendo_evaluation::tasks::TaskStatus;
+use tiendo_evaluation::warnings::{warnings, Inputs, Rule, Settings, Severity, Subject};
+use tiendo_storage::Store;
+
+use crate::WebError;
+
+/// A province's colour on the overview, from its 100-point score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Colour {
+    Green,
+    Yellow,
+    Red,
+    Grey,
+}
+
+impl Colour {
+    /// Green from 70 points, yellow from 50, red below, grey without a score.
+    pub fn of(score: Option<f64>) -> Colour {
+        match score {
+            Some(s) if s >= 70.0 => Colour::Green,
+            Some(s) if s >= 50.0 => Colour::Yellow,
+            Some(_) => Colour::Red,
+            None => Colour::Grey,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProvinceLine {
+    pub code: OrgCode,
+    pub name_vi: String,
+    pub name_en: String,
+    pub score: Option<f64>,
+    pub class: Class,
+    pub colour: Colour,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WarningLine {
+    pub severity: Severity,
+    pub rule: Rule,
+    pub unit: OrgCode,
+    pub object: String,
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RankLine {
+    pub rank: usize,
+    pub unit: OrgCode,
+    pub name_vi: String,
+    pub name_en: String,
+    pub score: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexRanking {
+    pub index: String,
+    pub period: Period,
+    pub rows: Vec<RankLine>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Overview {
+    pub day: NaiveDate,
+    pub targets_by_status: Vec<(Judgement, usize)>,
+    pub tasks_by_status: Vec<(TaskStatus, usize)>,
+    pub provinces: Vec<ProvinceLine>,
+    pub warnings_by_rule: Vec<(Rule, usize)>,
+    /// The most severe warnings first, at most 20.
+    pub top_warnings: Vec<WarningLine>,
+    pub index: Option<IndexRanking>,
+}
+
+const SHOWN_WARNINGS: usize = 20;
+
+impl Overview {
+    pub async fn compute(store: &Store, day: NaiveDate) -> Result<Overview, WebError> {
+        let snapshot = store.snapshot(day).await?;
+        let inputs = Inputs::from(&snapshot);
+        let (_, rubric_text) = tiendo_dataset::default_rubric();
+        let rubric: Rubric = toml::from_str(rubric_text).map_err(|e| WebError::BuiltIn {
+            what: "rubric",
+            detail: e.to_string(),
+        })?;
+        let settings = Settings::default();
+        let evaluation = evaluate(&inputs, &settings, &rubric);
+
+        let mut by_judgement: BTreeMap<Judgement, usize> = BTreeMap::new();
+        for (_, _, j) in evaluation.judgements.iter() {
+            *by_judgement.entry(j.judgement).or_default() += 1;
+        }
+        let tasks_by_status = TaskStatus::ALL
+            .iter()
+            .map(|s| (*s, evaluation.tasks.overall.count(*s)))
+            .collect();
+
+        let h = &snapshot.hierarchy;
+        let provinces = h
+            .as_of(day)
+            .filter(|u| u.kind == OrgKind::Province)
+            .map(|u| {
+                let scored = evaluation.units.get(&u.code);
+                let score = scored.and_then(|(_, s)| s.score);
+                ProvinceLine {
+                    code: u.code.clone(),
+                    name_vi: u.name_vi.clone(),
+                    name_en: u.name_en.clone(),
+                    score,
+                    class: scored.map_or(Class::NotCompleted, |(_, s)| s.class),
+                    colour: Colour::of(score),
+                }
+            })
+            .collect();
+
+        let list = warnings(&inputs, &settings, &evaluation.judgements);
+        let mut by_rule: BTreeMap<Rule, usize> = BTreeMap::new();
+        for w in &list {
+            *by_rule.entry(w.rule).or_default() += 1;
+        }
+        let top_warnings = list
+            .iter()
+            .take(SHOWN_WARNINGS)
+            .map(|w| WarningLine {
+                severity: w.severity,
+                rule: w.rule,
+                unit: w.unit.clone(),
+                object: match &w.subject {
+                    Subject::Task { task } => task.to_string(),
+                    Subject::Target { target } => target.to_string(),
+                    Subject::Value { target, period } => format!("{target} {period}"),
+                },
+                evidence: w.evidence.to_string(),
+            })
+            .collect();
+
+        Ok(Overview {
+            day,
+            targets_by_status: by_judgement.into_iter().collect(),
+            tasks_by_status,
+            provinces,
+            warnings_by_rule: by_rule.into_iter().collect(),
+            top_warnings,
+            index: ranking(&snapshot, day)?,
+        })
+    }
+}
+
+/// The PII-like ranking of provinces for the latest year any of them reported, restated on
+/// the boundaries in force on `day`.
+fn ranking(
+    snapshot: &tiendo_domain::snapshot::Snapshot,
+    day: NaiveDate,
+) -> Result<Option<IndexRanking>, WebError> {
+    let (_, text) = tiendo_dataset::builtin_index("pii-like").ok_or(WebError::BuiltIn {
+        what: "index list",
+        detail: "pii-like is missing".into(),
+    })?;
+    let def: Definition = toml::from_str(text).map_err(|e| WebError::BuiltIn {
+        what: "PII-like index",
+        detail: e.to_string(),
+    })?;
+    let index = Index::new(def).map_err(|e| WebError::BuiltIn {
+        what: "PII-like index",
+        detail: e.to_string(),
+    })?;
+    let h = &snapshot.hierarchy;
+    let mut latest: Option<i32> = None;
+    for t in index.targets() {
+        for series in snapshot.series.get(t).into_iter().flat_map(|m| m.values()) {
+            for (p, _) in series {
+                if p.year() <= day.year() {
+                    latest = latest.max(Some(p.year()));
+                }
+            }
+        }
+    }
+    let Some(year) = latest else {
+        return Ok(None);
+    };
+    let period = Period::Year(year);
+    let basis: Vec<OrgCode> = h
+        .units()
+        .iter()
+        .filter(|u| {
+            u.kind == OrgKind::Province && u.validity.overlaps(period.start(), period.end())
+        })
+        .map(|u| u.code.clone())
+        .collect();
+    let mut values: std::collections::HashMap<_, std::collections::HashMap<OrgCode, f64>> =
+        Default::default();
+    for t in index.targets() {
+        let by_unit = values.entry(t.clone()).or_default();
+        for (u, series) in snapshot.series.get(t).into_iter().flatten() {
+            if let Some((_, v)) = series.iter().find(|(p, _)| *p == period) {
+                by_unit.insert(u.clone(), *v);
+            }
+        }
+    }
+    let result = index.compute(&basis, &values);
+    let units: Vec<OrgCode> = h
+        .as_of(day)
+        .filter(|u| u.kind == OrgKind::Province)
+        .map(|u| u.code.clone())
+        .collect();
+    let mut predecessors: std::collections::HashMap<OrgCode, Vec<OrgCode>> = Default::default();
+    for s in h.successions().iter().filter(|s| s.effective <= day) {
+        predecessors
+            .entry(s.successor.clone())
+            .or_default()
+            .push(s.predecessor.clone());
+    }
+    let restated = tiendo_evaluation::indices::restate(&result, &units, &predecessors);
+    let mut rows: Vec<RankLine> = restated.nodes[index.root_code()]
+        .iter()
+        .filter_map(|(u, s)| {
+            let unit = h.get(u)?;
+            Some(RankLine {
+                rank: s.rank?,
+                unit: u.clone(),
+                name_vi: unit.name_vi.clone(),
+                name_en: unit.name_en.clone(),
+                score: s.score?,
+            })
+        })
+        .collect();
+    rows.sort_by_key(|r| r.rank);
+    Ok(Some(IndexRanking {
+        index: index.definition().name.clone(),
+        period,
+        rows,
+    }))
+}

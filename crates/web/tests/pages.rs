@@ -1,0 +1,113 @@
+//! The web application as a browser and an API client see it, on a demo database.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use tiendo_storage::Store;
+use tiendo_web::{router, AppState};
+use tower::ServiceExt;
+
+async fn app() -> (axum::Router, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("tiendo.db").to_str().unwrap())
+        .await
+        .unwrap();
+    store
+        .load_dataset(&tiendo_dataset::reference().unwrap())
+        .await
+        .unwrap();
+    let state = AppState::load(store, "2025-10-20".parse().unwrap())
+        .await
+        .unwrap();
+    (router(state), dir)
+}
+
+async fn get(app: &axum::Router, uri: &str) -> (StatusCode, String, String) {
+    let res = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let kind = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, kind, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn the_overview_speaks_vietnamese_by_default_and_english_on_request() {
+    let (app, _dir) = app().await;
+    let (status, kind, vi) = get(&app, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.starts_with("text/html"), "{kind}");
+    assert!(vi.contains(r#"<html lang="vi">"#));
+    assert!(vi.contains("Tổng quan toàn quốc"));
+    assert!(
+        vi.contains("Số liệu đến ngày 20/10/2025"),
+        "dates in the Vietnamese form"
+    );
+    assert!(
+        vi.contains("Tuyên Quang") && vi.contains("Hà Tĩnh"),
+        "the 34 provinces in force"
+    );
+    assert!(
+        !vi.contains("Hà Giang"),
+        "merged provinces are not listed after the merger"
+    );
+    assert!(
+        vi.contains(r#"href="/?lang=en""#),
+        "a switch to English on the page"
+    );
+    assert!(vi.contains("Xanh: từ 70 điểm"), "the colour rule is shown");
+
+    let (_, _, en) = get(&app, "/?lang=en").await;
+    assert!(en.contains(r#"<html lang="en">"#));
+    assert!(en.contains("National overview"));
+    assert!(en.contains("Figures as of 2025-10-20"));
+    assert!(en.contains("Ha Tinh"));
+    assert!(en.contains(r#"href="/?lang=vi""#));
+}
+
+#[tokio::test]
+async fn the_overview_api_returns_the_same_figures_as_json() {
+    let (app, _dir) = app().await;
+    let (status, kind, body) = get(&app, "/api/v1/overview").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.starts_with("application/json"), "{kind}");
+    let o: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(o["day"], "2025-10-20");
+    assert_eq!(o["provinces"].as_array().unwrap().len(), 34);
+    let ht = o["provinces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "HA-TINH")
+        .unwrap();
+    assert!(["green", "yellow", "red", "grey"].contains(&ht["colour"].as_str().unwrap()));
+    assert!(o["warnings_by_rule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r[0] == "stale-report"));
+    let tasks: u64 = o["tasks_by_status"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[1].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        tasks, 12,
+        "every task of the reference dataset is counted once"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_language_is_a_clear_client_error() {
+    let (app, _dir) = app().await;
+    let (status, _, _) = get(&app, "/?lang=fr").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
