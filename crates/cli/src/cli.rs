@@ -183,9 +183,12 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
-        /// The day the figures are judged on (YYYY-MM-DD); today when omitted.
+        /// The day the figures are judged on (YYYY-MM-DD); today, kept current, when omitted.
         #[arg(long, value_parser = parse_date)]
         at: Option<NaiveDate>,
+        /// Recompute the overview this often (with today's date) when --at is not given.
+        #[arg(long, default_value_t = 15)]
+        refresh_minutes: u64,
     },
     /// Fill a database with a synthetic national dataset (34 provinces, 3,321 communes,
     /// 30 central agencies, 300 targets, 24 quarters of values, 20,000 tasks).

@@ -9,7 +9,8 @@ mod overview;
 mod pages;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use axum::routing::get;
 use axum::Router;
@@ -35,7 +36,9 @@ pub enum WebError {
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
-    pub overview: Arc<Overview>,
+    /// The overview being served; a refresh replaces it whole, so a request sees either the
+    /// old one or the new one and never waits for the computation.
+    overview: Arc<RwLock<Arc<Overview>>>,
 }
 
 impl AppState {
@@ -44,8 +47,40 @@ impl AppState {
         let overview = Overview::compute(&store, day).await?;
         Ok(AppState {
             store,
-            overview: Arc::new(overview),
+            overview: Arc::new(RwLock::new(Arc::new(overview))),
         })
+    }
+
+    /// The overview now being served.
+    pub fn overview(&self) -> Arc<Overview> {
+        // A poisoned lock only means a refresh panicked; the overview it guards is whole.
+        self.overview
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Recomputes the overview as of `day` and swaps it in.
+    pub async fn refresh(&self, day: chrono::NaiveDate) -> Result<(), WebError> {
+        let fresh = Arc::new(Overview::compute(&self.store, day).await?);
+        *self.overview.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        Ok(())
+    }
+
+    /// Refreshes the overview as of each new day, every `every`, in the background.
+    pub fn keep_fresh(&self, every: Duration) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.tick().await;
+            loop {
+                ticks.tick().await;
+                let today = chrono::Local::now().date_naive();
+                if let Err(e) = state.refresh(today).await {
+                    tracing::warn!(error = %e, "the overview could not be refreshed; the previous one stays");
+                }
+            }
+        });
     }
 }
 

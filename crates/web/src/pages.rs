@@ -120,7 +120,7 @@ fn serde_name<T: serde::Serialize>(v: &T) -> String {
 
 pub async fn overview(State(state): State<AppState>, Query(q): Query<LangQuery>) -> Response {
     let l = q.lang;
-    let o = &state.overview;
+    let o = state.overview();
     let name = |vi: &str, en: &str| match l {
         Lang::Vi => vi.to_string(),
         Lang::En => en.to_string(),
@@ -209,6 +209,6 @@ pub async fn overview(State(state): State<AppState>, Query(q): Query<LangQuery>)
     }
 }
 
-pub async fn overview_json(State(state): State<AppState>) -> Json<crate::Overview> {
-    Json(state.overview.as_ref().clone())
+pub async fn overview_json(State(state): State<AppState>) -> Json<std::sync::Arc<crate::Overview>> {
+    Json(state.overview())
 }

@@ -7,7 +7,7 @@ use tiendo_storage::Store;
 use tiendo_web::{router, AppState};
 use tower::ServiceExt;
 
-async fn app() -> (axum::Router, tempfile::TempDir) {
+async fn state() -> (AppState, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("tiendo.db").to_str().unwrap())
         .await
@@ -19,6 +19,11 @@ async fn app() -> (axum::Router, tempfile::TempDir) {
     let state = AppState::load(store, "2025-10-20".parse().unwrap())
         .await
         .unwrap();
+    (state, dir)
+}
+
+async fn app() -> (axum::Router, tempfile::TempDir) {
+    let (state, dir) = state().await;
     (router(state), dir)
 }
 
@@ -110,4 +115,18 @@ async fn an_unknown_language_is_a_clear_client_error() {
     let (app, _dir) = app().await;
     let (status, _, _) = get(&app, "/?lang=fr").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_refresh_swaps_in_a_new_overview() {
+    let (state, _dir) = state().await;
+    let app = router(state.clone());
+    let (_, _, before) = get(&app, "/api/v1/overview").await;
+    assert!(before.contains(r#""day":"2025-10-20""#));
+    state.refresh("2025-11-20".parse().unwrap()).await.unwrap();
+    let (_, _, after) = get(&app, "/api/v1/overview").await;
+    assert!(
+        after.contains(r#""day":"2025-11-20""#),
+        "the same router serves the new overview"
+    );
 }

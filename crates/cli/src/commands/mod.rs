@@ -91,7 +91,11 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Bench(BenchCommand::Evaluation { at, runs }) => {
             crate::bench_evaluation::run(&open(&url).await?, at, runs).await
         }
-        Command::Serve { addr, at } => serve::run(open(&url).await?, &url, addr, at).await,
+        Command::Serve {
+            addr,
+            at,
+            refresh_minutes,
+        } => serve::run(open(&url).await?, &url, addr, at, refresh_minutes).await,
         Command::Synth { seed, small, yes } => {
             synth::run(&open(&url).await?, &url, seed, small, yes).await
         }
