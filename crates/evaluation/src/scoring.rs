@@ -210,7 +210,9 @@ pub fn score_unit(rubric: &Rubric, facts: &UnitFacts) -> UnitScore {
         (_, None) | (None, Some(_)) => true,
         (Some(v), Some(m)) => v <= m + 1e-12,
     };
-    let rule = rubric
+    // A validated rubric ends with an unconditional class; one that was not falls back to
+    // "not completed" rather than failing.
+    let class = rubric
         .classes
         .iter()
         .find(|r| {
@@ -220,13 +222,13 @@ pub fn score_unit(rubric: &Rubric, facts: &UnitFacts) -> UnitScore {
                 && at_least(facts.done, r.min_done)
                 && at_most(facts.behind, r.max_behind)
         })
-        .expect("a validated rubric ends with an unconditional class");
+        .map_or(Class::NotCompleted, |r| r.class);
     let pct = |v: Option<f64>| v.map_or_else(|| "–".to_string(), |v| format!("{:.0}%", v * 100.0));
     let explanation = format!(
         "{} points → {}: tasks on time {}, exceeding {}, done {}, behind {}; targets on track {}; \
          reports submitted {}.",
         score.map_or_else(|| "no".to_string(), |s| format!("{s:.1}")),
-        rule.class.label(),
+        class.label(),
         pct(facts.on_time),
         pct(facts.exceeding),
         pct(facts.done),
@@ -236,7 +238,7 @@ pub fn score_unit(rubric: &Rubric, facts: &UnitFacts) -> UnitScore {
     );
     UnitScore {
         score,
-        class: rule.class,
+        class,
         criteria,
         explanation,
     }
@@ -351,5 +353,10 @@ mod tests {
         let mut r = rubric();
         r.classes.pop();
         assert!(r.validate().is_err());
+        // Used anyway, such a rubric classes an unmatched unit "not completed".
+        assert_eq!(
+            score_unit(&r, &facts(0.5, 0.0, 0.5, 0.5, 0.0, 0.0)).class,
+            Class::NotCompleted
+        );
     }
 }
