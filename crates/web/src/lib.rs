@@ -87,7 +87,9 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::overview))
+        .route("/units/{code}", get(pages::unit))
         .route("/api/v1/overview", get(pages::overview_json))
+        .route("/api/v1/units/{code}", get(pages::unit_json))
         .with_state(state)
 }
 

@@ -11,7 +11,7 @@ use tiendo_evaluation::indices::{Definition, Index};
 use tiendo_evaluation::national::evaluate;
 use tiendo_evaluation::scoring::{Class, Rubric};
 use tiendo_evaluation::targets::Judgement;
-use tiendo_evaluation::tasks::TaskStatus;
+use tiendo_evaluation::tasks::{Role, TaskStatus};
 use tiendo_evaluation::warnings::{warnings, Inputs, Rule, Settings, Severity, Subject};
 use tiendo_storage::Store;
 
@@ -74,6 +74,24 @@ pub struct IndexRanking {
     pub rows: Vec<RankLine>,
 }
 
+/// What a unit's page shows, prepared with the overview.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitSummary {
+    pub code: OrgCode,
+    pub kind: OrgKind,
+    pub name_vi: String,
+    pub name_en: String,
+    pub parent: Option<OrgCode>,
+    pub score: Option<f64>,
+    pub class: Class,
+    pub colour: Colour,
+    /// The score's facts in one sentence.
+    pub explanation: String,
+    /// Tasks it leads and tasks it coordinates, by status.
+    pub leads: Vec<(TaskStatus, usize)>,
+    pub coordinates: Vec<(TaskStatus, usize)>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Overview {
     pub day: NaiveDate,
@@ -84,6 +102,9 @@ pub struct Overview {
     /// The most severe warnings first, at most 20.
     pub top_warnings: Vec<WarningLine>,
     pub index: Option<IndexRanking>,
+    /// Every unit in force on the day, by code.
+    #[serde(skip)]
+    pub units: BTreeMap<OrgCode, UnitSummary>,
 }
 
 const SHOWN_WARNINGS: usize = 20;
@@ -148,8 +169,41 @@ impl Overview {
             })
             .collect();
 
+        let counts = |tally: Option<&tiendo_evaluation::tasks::Tally>| -> Vec<(TaskStatus, usize)> {
+            TaskStatus::ALL
+                .iter()
+                .map(|s| (*s, tally.map_or(0, |t| t.count(*s))))
+                .collect()
+        };
+        let units = h
+            .as_of(day)
+            .map(|u| {
+                let scored = evaluation.units.get(&u.code);
+                let score = scored.and_then(|(_, s)| s.score);
+                let summary = UnitSummary {
+                    code: u.code.clone(),
+                    kind: u.kind,
+                    name_vi: u.name_vi.clone(),
+                    name_en: u.name_en.clone(),
+                    parent: u.parent.clone(),
+                    score,
+                    class: scored.map_or(Class::NotCompleted, |(_, s)| s.class),
+                    colour: Colour::of(score),
+                    explanation: scored
+                        .map(|(_, s)| s.explanation.clone())
+                        .unwrap_or_default(),
+                    leads: counts(evaluation.tasks.by_unit.get(&(&u.code, Role::Lead))),
+                    coordinates: counts(
+                        evaluation.tasks.by_unit.get(&(&u.code, Role::Coordinator)),
+                    ),
+                };
+                (u.code.clone(), summary)
+            })
+            .collect();
+
         Ok(Overview {
             day,
+            units,
             targets_by_status: by_judgement.into_iter().collect(),
             tasks_by_status,
             provinces,

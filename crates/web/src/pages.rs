@@ -1,7 +1,7 @@
 //! Handlers: the overview page and its JSON.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Json, Response};
 use serde::Deserialize;
@@ -25,6 +25,7 @@ struct Count {
 struct Province {
     name: String,
     code: String,
+    href: String,
     score: String,
     class: String,
     colour: String,
@@ -152,6 +153,7 @@ pub async fn overview(State(state): State<AppState>, Query(q): Query<LangQuery>)
             .map(|p| Province {
                 name: name(&p.name_vi, &p.name_en),
                 code: p.code.to_string(),
+                href: format!("/units/{}?lang={}", p.code, l.code()),
                 score: p.score.map_or_else(|| l.t("no-data"), |s| l.number(s, 1)),
                 class: l.t(&format!("class-{}", serde_name(&p.class))),
                 colour: l.t(&format!("colour-{}", serde_name(&p.colour))),
@@ -211,4 +213,129 @@ pub async fn overview(State(state): State<AppState>, Query(q): Query<LangQuery>)
 
 pub async fn overview_json(State(state): State<AppState>) -> Json<std::sync::Arc<crate::Overview>> {
     Json(state.overview())
+}
+
+#[derive(Template)]
+#[template(path = "unit.html")]
+struct UnitPage {
+    lang: &'static str,
+    other_lang: &'static str,
+    code: String,
+    name: String,
+    as_of: String,
+    t: Labels,
+    back: String,
+    switch: String,
+    score: String,
+    class: String,
+    colour: String,
+    css: &'static str,
+    explanation: String,
+    parent: Option<(String, String)>,
+    tasks: Vec<(String, String, String)>,
+    lead_label: String,
+    coordinator_label: String,
+    parent_label: String,
+}
+
+/// A JSON error with a stable code, as every `/api/v1` error is.
+fn api_error(status: StatusCode, code: &str, message: String) -> Response {
+    (
+        status,
+        Json(serde_json::json!({ "error": { "code": code, "message": message } })),
+    )
+        .into_response()
+}
+
+pub async fn unit(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let l = q.lang;
+    let o = state.overview();
+    let Some(u) = o
+        .units
+        .iter()
+        .find(|(c, _)| c.as_str() == code)
+        .map(|(_, u)| u)
+    else {
+        return (StatusCode::NOT_FOUND, Html(format!("<!doctype html><html lang=\"{}\"><title>404</title><p>{}: {}</p><p><a href=\"/?lang={}\">{}</a></p></html>", l.code(), l.t("unit-not-found"), html_escape(&code), l.code(), l.t("overview-title")))).into_response();
+    };
+    let name = |vi: &str, en: &str| match l {
+        Lang::Vi => vi.to_string(),
+        Lang::En => en.to_string(),
+    };
+    let parent = u.parent.as_ref().and_then(|p| o.units.get(p)).map(|p| {
+        (
+            format!("/units/{}?lang={}", p.code, l.code()),
+            name(&p.name_vi, &p.name_en),
+        )
+    });
+    let page = UnitPage {
+        lang: l.code(),
+        other_lang: l.other().code(),
+        code: u.code.to_string(),
+        name: name(&u.name_vi, &u.name_en),
+        as_of: l.date(o.day),
+        back: format!("/?lang={}", l.code()),
+        switch: format!("/units/{}?lang={}", u.code, l.other().code()),
+        score: u.score.map_or_else(|| l.t("no-data"), |s| l.number(s, 1)),
+        class: l.t(&format!("class-{}", serde_name(&u.class))),
+        colour: l.t(&format!("colour-{}", serde_name(&u.colour))),
+        css: match u.colour {
+            Colour::Green => "green",
+            Colour::Yellow => "yellow",
+            Colour::Red => "red",
+            Colour::Grey => "grey",
+        },
+        explanation: u.explanation.clone(),
+        parent,
+        tasks: u
+            .leads
+            .iter()
+            .zip(&u.coordinates)
+            .map(|((s, lead), (_, coord))| {
+                (
+                    l.t(&format!("task-{}", serde_name(s))),
+                    l.number(*lead as f64, 0),
+                    l.number(*coord as f64, 0),
+                )
+            })
+            .collect(),
+        lead_label: l.t("as-lead"),
+        coordinator_label: l.t("as-coordinator"),
+        parent_label: l.t("parent-unit"),
+        t: Labels::new(l),
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a unit page failed to render");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page could not be rendered",
+            )
+                .into_response()
+        }
+    }
+}
+
+pub async fn unit_json(State(state): State<AppState>, Path(code): Path<String>) -> Response {
+    let o = state.overview();
+    match o.units.iter().find(|(c, _)| c.as_str() == code) {
+        Some((_, u)) => Json(u.clone()).into_response(),
+        None => api_error(
+            StatusCode::NOT_FOUND,
+            "unit_not_found",
+            format!("no organisation unit {code} is in force on {}", o.day),
+        ),
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

@@ -130,3 +130,61 @@ async fn a_refresh_swaps_in_a_new_overview() {
         "the same router serves the new overview"
     );
 }
+
+#[tokio::test]
+async fn each_unit_has_a_page_and_a_json_record() {
+    let (app, _dir) = app().await;
+    let (_, _, overview) = get(&app, "/").await;
+    assert!(
+        overview.contains(r#"href="/units/HA-TINH?lang=vi""#),
+        "the overview links to unit pages"
+    );
+
+    let (status, _, vi) = get(&app, "/units/HA-TINH").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        vi.contains("Hà Tĩnh") && vi.contains("points →"),
+        "score with its reasons"
+    );
+    assert!(vi.contains("Chủ trì") && vi.contains("Phối hợp"));
+    assert!(
+        vi.contains(r#"href="/units/VN?lang=vi""#),
+        "a link to the unit above"
+    );
+    let (_, _, en) = get(&app, "/units/MPS-C06?lang=en").await;
+    assert!(en.contains("As coordinator"));
+
+    let (status, kind, body) = get(&app, "/api/v1/units/MPS-C06").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.starts_with("application/json"));
+    let u: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let coordinated: u64 = u["coordinates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[1].as_u64().unwrap())
+        .sum();
+    let led: u64 = u["leads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[1].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        (led, coordinated),
+        (4, 2),
+        "C06 leads four tasks and coordinates two"
+    );
+
+    let (status, kind, body) = get(&app, "/api/v1/units/HA-GIANG").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "merged away before the day");
+    assert!(kind.starts_with("application/json"));
+    let e: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(e["error"]["code"], "unit_not_found");
+    let (status, _, page) = get(&app, "/units/%3Cscript%3E").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        page.contains("&lt;script&gt;") && !page.contains("<script>"),
+        "the code is escaped"
+    );
+}

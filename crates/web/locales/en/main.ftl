@@ -40,3 +40,7 @@ class-excellent = Excellent
 class-good = Good
 class-completed = Completed
 class-not-completed = Not completed
+unit-not-found = No such unit
+as-lead = As lead
+as-coordinator = As coordinator
+parent-unit = Part of

@@ -40,3 +40,7 @@ class-excellent = Xuất sắc
 class-good = Tốt
 class-completed = Hoàn thành
 class-not-completed = Không hoàn thành
+unit-not-found = Không có đơn vị
+as-lead = Chủ trì
+as-coordinator = Phối hợp
+parent-unit = Trực thuộc
