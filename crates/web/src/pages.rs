@@ -254,12 +254,7 @@ pub async fn unit(
 ) -> Response {
     let l = q.lang;
     let o = state.overview();
-    let Some(u) = o
-        .units
-        .iter()
-        .find(|(c, _)| c.as_str() == code)
-        .map(|(_, u)| u)
-    else {
+    let Some(u) = o.units.get(code.as_str()) else {
         return (StatusCode::NOT_FOUND, Html(format!("<!doctype html><html lang=\"{}\"><title>404</title><p>{}: {}</p><p><a href=\"/?lang={}\">{}</a></p></html>", l.code(), l.t("unit-not-found"), html_escape(&code), l.code(), l.t("overview-title")))).into_response();
     };
     let name = |vi: &str, en: &str| match l {
@@ -323,8 +318,8 @@ pub async fn unit(
 
 pub async fn unit_json(State(state): State<AppState>, Path(code): Path<String>) -> Response {
     let o = state.overview();
-    match o.units.iter().find(|(c, _)| c.as_str() == code) {
-        Some((_, u)) => Json(u.clone()).into_response(),
+    match o.units.get(code.as_str()) {
+        Some(u) => Json(u.clone()).into_response(),
         None => api_error(
             StatusCode::NOT_FOUND,
             "unit_not_found",
