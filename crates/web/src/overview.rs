@@ -37,6 +37,16 @@ impl Colour {
             None => Colour::Grey,
         }
     }
+
+    /// The CSS class that paints it.
+    pub fn css(self) -> &'static str {
+        match self {
+            Colour::Green => "green",
+            Colour::Yellow => "yellow",
+            Colour::Red => "red",
+            Colour::Grey => "grey",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -7,7 +7,6 @@ use axum::response::{Html, IntoResponse, Json, Response};
 use serde::Deserialize;
 
 use crate::i18n::Lang;
-use crate::overview::Colour;
 use crate::AppState;
 
 #[derive(Debug, Deserialize, Default)]
@@ -157,12 +156,7 @@ pub async fn overview(State(state): State<AppState>, Query(q): Query<LangQuery>)
                 score: p.score.map_or_else(|| l.t("no-data"), |s| l.number(s, 1)),
                 class: l.t(&format!("class-{}", serde_name(&p.class))),
                 colour: l.t(&format!("colour-{}", serde_name(&p.colour))),
-                css: match p.colour {
-                    Colour::Green => "green",
-                    Colour::Yellow => "yellow",
-                    Colour::Red => "red",
-                    Colour::Grey => "grey",
-                },
+                css: p.colour.css(),
             })
             .collect(),
         warning_counts: o
@@ -198,17 +192,7 @@ pub async fn overview(State(state): State<AppState>, Query(q): Query<LangQuery>)
             })
             .collect(),
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "the overview page failed to render");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the page could not be rendered",
-            )
-                .into_response()
-        }
-    }
+    render(&page)
 }
 
 pub async fn overview_json(State(state): State<AppState>) -> Json<std::sync::Arc<crate::Overview>> {
@@ -278,12 +262,7 @@ pub async fn unit(
         score: u.score.map_or_else(|| l.t("no-data"), |s| l.number(s, 1)),
         class: l.t(&format!("class-{}", serde_name(&u.class))),
         colour: l.t(&format!("colour-{}", serde_name(&u.colour))),
-        css: match u.colour {
-            Colour::Green => "green",
-            Colour::Yellow => "yellow",
-            Colour::Red => "red",
-            Colour::Grey => "grey",
-        },
+        css: u.colour.css(),
         explanation: u.explanation.clone(),
         parent,
         tasks: u
@@ -303,17 +282,7 @@ pub async fn unit(
         parent_label: l.t("parent-unit"),
         t: Labels::new(l),
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "a unit page failed to render");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the page could not be rendered",
-            )
-                .into_response()
-        }
-    }
+    render(&page)
 }
 
 pub async fn unit_json(State(state): State<AppState>, Path(code): Path<String>) -> Response {
@@ -325,6 +294,21 @@ pub async fn unit_json(State(state): State<AppState>, Path(code): Path<String>) 
             "unit_not_found",
             format!("no organisation unit {code} is in force on {}", o.day),
         ),
+    }
+}
+
+/// A page as HTML, or a 500 that is logged.
+fn render(page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a page failed to render");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page could not be rendered",
+            )
+                .into_response()
+        }
     }
 }
 
