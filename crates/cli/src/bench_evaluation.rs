@@ -153,7 +153,7 @@ pub async fn run(store: &Store, day: NaiveDate, runs: usize) -> Result<()> {
                     source: None,
                 }],
                 "bench",
-                ValueState::Submitted,
+                ValueState::Approved,
                 &|_| {},
             )
             .await?;

@@ -40,6 +40,12 @@ pub enum Command {
         /// Replace existing data without asking.
         #[arg(long)]
         yes: bool,
+        /// Then serve the web application (as `tiendo serve`).
+        #[arg(long)]
+        serve: bool,
+        /// Address to serve on, with --serve.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
     },
     /// List organisation units in force on a date.
     Orgs {

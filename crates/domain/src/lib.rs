@@ -4,6 +4,7 @@
 //! these types, and each type admits only valid states (a [`periods::Period`] is always a real
 //! period, an [`orgs::OrgCode`] never holds white space).
 
+pub mod accounts;
 pub mod codes;
 pub mod documents;
 pub mod orgs;

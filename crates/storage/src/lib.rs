@@ -4,9 +4,12 @@
 //! drivers accept, and runs on a typed pool chosen at start-up; the schema lives in one
 //! migration set per backend, applied automatically and idempotently when a store opens.
 
+mod accounts;
+mod audit;
 mod bench;
 mod dataset;
 mod documents;
+mod entry;
 mod orgs;
 mod rows;
 mod targets;
@@ -22,7 +25,10 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use accounts::{NewUser, User};
+pub use audit::AuditEntry;
 pub use bench::bench_value;
+pub use entry::{Entry, Outcome, Refusal, MAX_REQUEST};
 pub use tasks::TaskFilter;
 pub use values::{ImportProblem, ImportSummary, ValueFilter};
 

@@ -260,13 +260,27 @@ impl Store {
         Ok(())
     }
 
-    /// Records a progress update; earlier updates are kept.
+    /// Records a progress update; earlier updates are kept. The audit log gets it too.
     pub async fn add_progress(&self, update: &ProgressUpdate) -> Result<()> {
         let evidence = to_json(&update.evidence);
         let percent = i16::from(update.percent_complete.get());
         let now = Utc::now();
+        let record = crate::audit::Record {
+            actor: &update.author,
+            action: "task.progress",
+            object: format!("task {}", update.task),
+            before: None,
+            after: Some(to_json(&serde_json::json!({
+                "reported_on": update.reported_on,
+                "percent_complete": percent,
+                "narrative": update.narrative,
+                "difficulties": update.difficulties,
+                "recommendations": update.recommendations,
+            }))),
+        };
         let done = on_pool!(self, pool => {
-            sqlx::query(
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
                 "INSERT INTO progress_updates (task_id, reported_on, percent_complete, narrative, \
                  difficulties, recommendations, evidence, author, recorded_at) \
                  SELECT id, $2, $3, $4, $5, $6, $7, $8, $9 FROM tasks WHERE code = $1",
@@ -280,9 +294,14 @@ impl Store {
             .bind(&evidence)
             .bind(&update.author)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?
-            .rows_affected()
+            .rows_affected();
+            if done > 0 {
+                crate::audit::append!(tx, now, record);
+                tx.commit().await?;
+            }
+            done
         });
         if done == 0 {
             return Err(StoreError::Invalid(format!(

@@ -342,7 +342,7 @@ impl Store {
         Ok(out)
     }
 
-    /// The current value of every target, unit and period, as series. One ordered pass over
+    /// The approved value of every target, unit and period, as series. One ordered pass over
     /// the key index: rows arrive grouped by key with the newest version last, so no
     /// per-row lookup of newer versions is needed. On SQLite the pass reads through rusqlite,
     /// whose per-row cost is a fraction of sqlx's.
@@ -356,8 +356,9 @@ impl Store {
             (code_of(t), code_of(u))
         });
         let mut series = SeriesBuilder::new(&targets, &units);
+        // Only approved figures are official; approved versions are the last of their key.
         let sql = "SELECT target_id, org_id, period, value FROM data_values \
-                   ORDER BY target_id, org_id, period, id";
+                   WHERE state = 'approved' ORDER BY target_id, org_id, period, id";
         match self {
             Store::Sqlite(pool) => {
                 let path = pool.connect_options().get_filename().to_path_buf();
@@ -427,56 +428,25 @@ impl Store {
         rows.into_iter().map(ValueRow::into_value).collect()
     }
 
-    /// Moves the current version of a value to `next` (submit, approve, return) by adding a
-    /// version; the move must be allowed from the current state.
-    pub async fn set_value_state(
+    /// Current values in `state`, oldest or newest first, at most `limit`.
+    pub(crate) async fn values_in_state(
         &self,
-        target: &TargetCode,
-        org: &OrgCode,
-        period: Period,
-        next: ValueState,
-        author: &str,
-        comment: Option<&str>,
-    ) -> Result<DataValue> {
-        let history = self.value_history(target, org, period).await?;
-        let Some(current) = history.last() else {
-            return Err(StoreError::Invalid(format!(
-                "there is no value for {target} / {org} / {period}"
-            )));
-        };
-        if !current.state.may_become(next) {
-            return Err(StoreError::Invalid(format!(
-                "{target} / {org} / {period} is {} and cannot become {next}",
-                current.state
-            )));
-        }
+        state: ValueState,
+        newest_first: bool,
+        limit: u32,
+    ) -> Result<Vec<DataValue>> {
+        let order = if newest_first { "DESC" } else { "ASC" };
         let sql = format!(
-            "INSERT INTO data_values (target_id, org_id, period, value, comment, source, author, \
-             recorded_at, state) \
-             SELECT v.target_id, v.org_id, v.period, v.value, COALESCE($4, v.comment), v.source, \
-             $5, $6, $7 FROM data_values v JOIN targets t ON t.id = v.target_id \
+            "SELECT t.code AS target, o.code AS org, v.period, v.value, v.comment, v.source, \
+             v.author, v.recorded_at, v.state \
+             FROM data_values v JOIN targets t ON t.id = v.target_id \
              JOIN org_units o ON o.id = v.org_id \
-             WHERE t.code = $1 AND o.code = $2 AND v.period = $3 AND {CURRENT}"
+             WHERE v.state = $1 AND {CURRENT} ORDER BY v.id {order} LIMIT $2"
         );
-        let now = Utc::now();
-        let p = period.to_string();
-        on_pool!(self, pool => {
-            sqlx::query(&sql)
-                .bind(target.as_str())
-                .bind(org.as_str())
-                .bind(&p)
-                .bind(comment)
-                .bind(author)
-                .bind(now)
-                .bind(next.as_str())
-                .execute(pool)
-                .await?;
+        let rows: Vec<ValueRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(state.as_str()).bind(i64::from(limit)).fetch_all(pool).await?
         });
-        let mut after = self.value_history(target, org, period).await?;
-        after.pop().ok_or_else(|| StoreError::Corrupt {
-            what: "value history",
-            detail: "a version vanished".into(),
-        })
+        rows.into_iter().map(ValueRow::into_value).collect()
     }
 }
 

@@ -116,6 +116,10 @@ conformance!(
     merged_units_cannot_report_after_the_merger,
     progress_updates_are_kept_in_order,
     loading_twice_is_refused_and_reset_empties,
+    entries_are_written_whole_or_not_at_all,
+    only_approved_values_are_official,
+    the_audit_log_records_writes_and_refuses_changes,
+    accounts_sessions_and_tokens,
 );
 
 fn code<T: std::str::FromStr>(s: &str) -> T
@@ -422,12 +426,11 @@ async fn every_change_is_kept_as_history(store: &Store) {
         .unwrap();
     assert_eq!(current.len(), 1);
     assert_eq!(current[0].value.get(), 62.5);
-    let series = store.current_series().await.unwrap();
-    assert_eq!(
-        series[&t][&o],
-        vec![(code("2025Q1"), 62.5)],
-        "the newest version only"
+    assert!(
+        store.current_series().await.unwrap().get(&t).is_none(),
+        "a submitted value is not yet official"
     );
+    let series = store.current_series().await.unwrap();
     assert_eq!(
         series[&code::<TargetCode>("DTI")][&code::<OrgCode>("HA-NOI")],
         vec![(code("2024"), 0.8241)]
@@ -505,7 +508,14 @@ async fn approved_values_are_locked(store: &Store) {
         p[0].message
     );
     let e = store
-        .set_value_state(&t, &o, code("2025Q2"), ValueState::Returned, "x", None)
+        .set_value_state(
+            &t,
+            &o,
+            code("2025Q2"),
+            ValueState::Returned,
+            "x",
+            Some("why"),
+        )
         .await
         .unwrap_err();
     assert!(e.to_string().contains("approved"), "{e}");
@@ -578,4 +588,282 @@ async fn loading_twice_is_refused_and_reset_empties(store: &Store) {
         .is_empty());
     store.load_dataset(&d).await.unwrap();
     assert!(!store.is_empty().await.unwrap());
+}
+
+fn entry(
+    target: &str,
+    org: &str,
+    period: &str,
+    v: f64,
+    state: ValueState,
+) -> tiendo_storage::Entry {
+    tiendo_storage::Entry {
+        value: value(target, org, period, v),
+        state,
+        author: "reporter".into(),
+    }
+}
+
+async fn entries_are_written_whole_or_not_at_all(store: &Store) {
+    loaded(store).await;
+    let audit_before = store.audit_count().await.unwrap();
+    let ok = vec![
+        entry("HT-T4", "HA-TINH", "2025Q3", 10.0, ValueState::Draft),
+        entry("HT-T4", "HA-TINH", "2025Q4", 11.0, ValueState::Submitted),
+    ];
+    // The second entry of this request names a unit that does not exist: nothing of it lands.
+    let bad = vec![
+        entry("HT-T4", "HA-TINH", "2026Q1", 12.0, ValueState::Submitted),
+        entry(
+            "HT-T4",
+            "NO-SUCH-UNIT",
+            "2026Q1",
+            12.0,
+            ValueState::Submitted,
+        ),
+    ];
+    let outcomes = store.enter_values(&[ok, bad]).await.unwrap();
+    assert_eq!(outcomes[0], Ok(()));
+    let refused = outcomes[1].clone().unwrap_err();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].0, 1);
+    assert_eq!(refused[0].1.field, "org");
+    let t: TargetCode = code("HT-T4");
+    let o: OrgCode = code("HA-TINH");
+    assert!(store
+        .value_history(&t, &o, code("2026Q1"))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(store.audit_count().await.unwrap(), audit_before + 2);
+    // A submitted value awaits review and cannot be overwritten; once returned it can.
+    let again = store
+        .enter_values(&[vec![entry(
+            "HT-T4",
+            "HA-TINH",
+            "2025Q4",
+            12.0,
+            ValueState::Draft,
+        )]])
+        .await
+        .unwrap();
+    assert!(again[0].as_ref().unwrap_err()[0]
+        .1
+        .message
+        .contains("awaiting approval"));
+    store
+        .set_value_state(
+            &t,
+            &o,
+            code("2025Q4"),
+            ValueState::Returned,
+            "supervisor",
+            Some("check"),
+        )
+        .await
+        .unwrap();
+    let again = store
+        .enter_values(&[vec![entry(
+            "HT-T4",
+            "HA-TINH",
+            "2025Q4",
+            12.0,
+            ValueState::Submitted,
+        )]])
+        .await
+        .unwrap();
+    assert_eq!(again[0], Ok(()));
+    // A return needs a reason; an approval locks.
+    let e = store
+        .set_value_state(
+            &t,
+            &o,
+            code("2025Q4"),
+            ValueState::Returned,
+            "supervisor",
+            Some("  "),
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("reason"), "{e}");
+    store
+        .set_value_state(
+            &t,
+            &o,
+            code("2025Q4"),
+            ValueState::Approved,
+            "supervisor",
+            None,
+        )
+        .await
+        .unwrap();
+    let locked = store
+        .enter_values(&[vec![entry(
+            "HT-T4",
+            "HA-TINH",
+            "2025Q4",
+            13.0,
+            ValueState::Submitted,
+        )]])
+        .await
+        .unwrap();
+    assert!(locked[0].as_ref().unwrap_err()[0]
+        .1
+        .message
+        .contains("locked"));
+    let queue = store.submitted_values(100).await.unwrap();
+    assert!(queue.iter().all(|v| v.period != code("2025Q4")));
+}
+
+async fn only_approved_values_are_official(store: &Store) {
+    loaded(store).await;
+    let t: TargetCode = code("HT-T4");
+    let o: OrgCode = code("HA-TINH");
+    let series = |m: &tiendo_domain::values::SeriesMap| {
+        m.get(&t)
+            .and_then(|u| u.get(&o))
+            .map(|s| s.iter().any(|(p, _)| *p == code("2025Q3")))
+    };
+    store
+        .enter_values(&[vec![entry(
+            "HT-T4",
+            "HA-TINH",
+            "2025Q3",
+            55.0,
+            ValueState::Submitted,
+        )]])
+        .await
+        .unwrap();
+    assert_ne!(series(&store.current_series().await.unwrap()), Some(true));
+    store
+        .set_value_state(
+            &t,
+            &o,
+            code("2025Q3"),
+            ValueState::Approved,
+            "supervisor",
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(series(&store.current_series().await.unwrap()), Some(true));
+    let recent = store.recently_approved(1).await.unwrap();
+    assert_eq!(
+        (recent[0].value.get(), recent[0].author.as_str()),
+        (55.0, "supervisor")
+    );
+}
+
+async fn the_audit_log_records_writes_and_refuses_changes(store: &Store) {
+    loaded(store).await;
+    store
+        .enter_values(&[vec![entry(
+            "HT-T4",
+            "HA-TINH",
+            "2025Q3",
+            5.0,
+            ValueState::Submitted,
+        )]])
+        .await
+        .unwrap();
+    store
+        .set_value_state(
+            &code("HT-T4"),
+            &code("HA-TINH"),
+            code("2025Q3"),
+            ValueState::Approved,
+            "boss",
+            None,
+        )
+        .await
+        .unwrap();
+    let log = store
+        .audit_log(Some("value HT-T4/HA-TINH/2025Q3"), 10, 0)
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(
+        (log[0].action.as_str(), log[0].actor.as_str()),
+        ("value.approve", "boss")
+    );
+    assert_eq!(log[0].before.as_ref().unwrap()["state"], "submitted");
+    assert_eq!(log[0].after.as_ref().unwrap()["state"], "approved");
+    assert_eq!(log[1].action, "value.submit");
+    assert!(log[1].before.is_none());
+    // Neither an UPDATE nor a DELETE can change the log, whoever runs it.
+    for sql in [
+        "UPDATE audit_log SET actor = 'someone else'",
+        "DELETE FROM audit_log",
+    ] {
+        let refused = match store {
+            Store::Sqlite(pool) => sqlx::query(sql).execute(pool).await.is_err(),
+            Store::Postgres(pool) => sqlx::query(sql).execute(pool).await.is_err(),
+        };
+        assert!(refused, "{sql} was allowed");
+    }
+    assert_eq!(store.audit_log(None, 100, 0).await.unwrap().len(), 2);
+    // A reset of the data keeps the log.
+    store.reset().await.unwrap();
+    assert_eq!(store.audit_count().await.unwrap(), 2);
+}
+
+async fn accounts_sessions_and_tokens(store: &Store) {
+    use tiendo_domain::accounts::{Access, Role};
+    loaded(store).await;
+    let new = tiendo_storage::NewUser {
+        username: code("Ha-Tinh"),
+        display_name: "Cán bộ Hà Tĩnh".into(),
+        password_hash: "$argon2id$stub".into(),
+        access: Access::new(Role::Reporter, Some(code("HA-TINH")), None).unwrap(),
+    };
+    let user = store.create_user(&new, "admin").await.unwrap();
+    assert_eq!(user.username.as_str(), "ha-tinh");
+    assert_eq!(user.access.capture_scope().unwrap().as_str(), "HA-TINH");
+    let e = store.create_user(&new, "admin").await.unwrap_err();
+    assert!(e.to_string().contains("taken"), "{e}");
+    let (found, hash) = store.credentials(&code("ha-tinh")).await.unwrap().unwrap();
+    assert_eq!((found.id, hash.as_str()), (user.id, "$argon2id$stub"));
+
+    let now = chrono::Utc::now();
+    store
+        .create_session(&user, "s1", "csrf1", now + chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    store
+        .create_session(&user, "old", "csrf0", now - chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    let (u, csrf) = store.session("s1", now).await.unwrap().unwrap();
+    assert_eq!((u.id, csrf.as_str()), (user.id, "csrf1"));
+    assert!(
+        store.session("old", now).await.unwrap().is_none(),
+        "expired"
+    );
+    store
+        .create_api_token(&user, "uploader", "t1", "ha-tinh")
+        .await
+        .unwrap();
+    assert_eq!(store.token_user("t1").await.unwrap().unwrap().id, user.id);
+    assert!(store.token_user("t2").await.unwrap().is_none());
+
+    store
+        .set_user_active(&code("ha-tinh"), false, "admin")
+        .await
+        .unwrap();
+    assert!(
+        store.session("s1", now).await.unwrap().is_none(),
+        "sessions end"
+    );
+    assert!(
+        store.token_user("t1").await.unwrap().is_none(),
+        "tokens stop"
+    );
+    let actions: Vec<String> = store
+        .audit_log(Some("user ha-tinh"), 10, 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, ["user.deactivate", "token.create", "user.create"]);
 }

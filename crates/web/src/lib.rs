@@ -2,20 +2,31 @@
 //! the JSON API under `/api/v1`.
 //!
 //! The overview is computed when the server starts and served from memory, so a page never
-//! waits for an evaluation.
+//! waits for an evaluation; approvals trigger a recomputation in the background.
 
+pub mod api;
+mod auth;
+mod charts;
+mod chrome;
+mod demo;
+mod failure;
 mod i18n;
 mod overview;
 mod pages;
+mod writer;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use axum::routing::get;
 use axum::Router;
+use chrono::NaiveDate;
 use tiendo_storage::Store;
+use tokio::sync::Notify;
 
+pub use auth::{new_token, token_hash, Passwords, MIN_PASSWORD};
+pub use demo::{ensure_demo_accounts, DEMO_ACCOUNTS, DEMO_PASSWORD};
+pub use failure::Failure;
 pub use overview::Overview;
 
 #[derive(Debug, thiserror::Error)]
@@ -39,16 +50,45 @@ pub struct AppState {
     /// The overview being served; a refresh replaces it whole, so a request sees either the
     /// old one or the new one and never waits for the computation.
     overview: Arc<RwLock<Arc<Overview>>>,
+    /// The day figures are evaluated as of; `None` follows the calendar.
+    fixed_day: Option<NaiveDate>,
+    writer: writer::Writer,
+    passwords: Passwords,
+    limiter: Arc<auth::LoginLimiter>,
+    tokens: Arc<auth::TokenCache>,
+    approved: Arc<Notify>,
 }
 
 impl AppState {
-    /// Evaluates the database as of `day` for the pages to serve.
-    pub async fn load(store: Store, day: chrono::NaiveDate) -> Result<AppState, WebError> {
-        let overview = Overview::compute(&store, day).await?;
-        Ok(AppState {
+    /// Evaluates the database as of `day` (or of each new day when `None`) for the pages to
+    /// serve, and starts the writer. Must be called inside a Tokio runtime.
+    pub async fn load(
+        store: Store,
+        day: Option<NaiveDate>,
+        passwords: Passwords,
+    ) -> Result<AppState, WebError> {
+        let today = day.unwrap_or_else(|| chrono::Local::now().date_naive());
+        let overview = Overview::compute(&store, today).await?;
+        let approved = Arc::new(Notify::new());
+        let signal = approved.clone();
+        let state = AppState {
+            writer: writer::Writer::start(store.clone(), move || signal.notify_one()),
             store,
             overview: Arc::new(RwLock::new(Arc::new(overview))),
-        })
+            fixed_day: day,
+            passwords,
+            limiter: Default::default(),
+            tokens: Default::default(),
+            approved,
+        };
+        state.follow_approvals();
+        Ok(state)
+    }
+
+    /// The day figures are evaluated as of now.
+    pub fn day(&self) -> NaiveDate {
+        self.fixed_day
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
     }
 
     /// The overview now being served.
@@ -60,14 +100,15 @@ impl AppState {
             .clone()
     }
 
-    /// Recomputes the overview as of `day` and swaps it in.
-    pub async fn refresh(&self, day: chrono::NaiveDate) -> Result<(), WebError> {
-        let fresh = Arc::new(Overview::compute(&self.store, day).await?);
+    /// Recomputes the overview and swaps it in.
+    pub async fn refresh(&self) -> Result<(), WebError> {
+        let fresh = Arc::new(Overview::compute(&self.store, self.day()).await?);
         *self.overview.write().unwrap_or_else(|e| e.into_inner()) = fresh;
         Ok(())
     }
 
-    /// Refreshes the overview as of each new day, every `every`, in the background.
+    /// Refreshes the overview every `every`, in the background, so a new day's figures and
+    /// deadlines show without a restart.
     pub fn keep_fresh(&self, every: Duration) {
         let state = self.clone();
         tokio::spawn(async move {
@@ -75,22 +116,32 @@ impl AppState {
             ticks.tick().await;
             loop {
                 ticks.tick().await;
-                let today = chrono::Local::now().date_naive();
-                if let Err(e) = state.refresh(today).await {
-                    tracing::warn!(error = %e, "the overview could not be refreshed; the previous one stays");
-                }
+                state.refresh_logged().await;
             }
         });
+    }
+
+    /// After each approval, recomputes the overview; approvals that arrive during a
+    /// recomputation are covered by the next one.
+    fn follow_approvals(&self) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            loop {
+                state.approved.notified().await;
+                state.refresh_logged().await;
+            }
+        });
+    }
+
+    async fn refresh_logged(&self) {
+        if let Err(e) = self.refresh().await {
+            tracing::warn!(error = %e, "the overview could not be refreshed; the previous one stays");
+        }
     }
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(pages::overview))
-        .route("/units/{code}", get(pages::unit))
-        .route("/api/v1/overview", get(pages::overview_json))
-        .route("/api/v1/units/{code}", get(pages::unit_json))
-        .with_state(state)
+    pages::routes().merge(api::routes()).with_state(state)
 }
 
 /// Serves until the process is stopped.
@@ -98,7 +149,10 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> Result<(), WebError> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| WebError::Listen { addr, source })?;
-    axum::serve(listener, router(state))
-        .await
-        .map_err(|source| WebError::Listen { addr, source })
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+    .map_err(|source| WebError::Listen { addr, source })
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
+use std::sync::Arc;
 use tiendo_domain::orgs::{OrgCode, OrgKind};
 use tiendo_domain::periods::Period;
 use tiendo_evaluation::indices::{Definition, Index};
@@ -13,6 +14,8 @@ use tiendo_evaluation::scoring::{Class, Rubric};
 use tiendo_evaluation::targets::Judgement;
 use tiendo_evaluation::tasks::{Role, TaskStatus};
 use tiendo_evaluation::warnings::{warnings, Inputs, Rule, Settings, Severity, Subject};
+
+use tiendo_domain::snapshot::Snapshot;
 use tiendo_storage::Store;
 
 use crate::WebError;
@@ -102,9 +105,22 @@ pub struct UnitSummary {
     pub coordinates: Vec<(TaskStatus, usize)>,
 }
 
+/// The figure of an approved value, for the overview's list of what has just become official.
 #[derive(Debug, Clone, Serialize)]
+pub struct ApprovedLine {
+    pub target: tiendo_domain::targets::TargetCode,
+    pub unit: OrgCode,
+    pub period: Period,
+    pub value: f64,
+    pub approved_by: String,
+    pub approved_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Clone, Serialize)]
 pub struct Overview {
     pub day: NaiveDate,
+    /// The latest approvals, newest first.
+    pub recent_approvals: Vec<ApprovedLine>,
     pub targets_by_status: Vec<(Judgement, usize)>,
     pub tasks_by_status: Vec<(TaskStatus, usize)>,
     pub provinces: Vec<ProvinceLine>,
@@ -115,9 +131,13 @@ pub struct Overview {
     /// Every unit in force on the day, by code.
     #[serde(skip)]
     pub units: BTreeMap<OrgCode, UnitSummary>,
+    /// What the figures were computed from, for the pages that show series and tasks.
+    #[serde(skip)]
+    pub snapshot: Arc<Snapshot>,
 }
 
 const SHOWN_WARNINGS: usize = 20;
+const SHOWN_APPROVALS: u32 = 10;
 
 impl Overview {
     pub async fn compute(store: &Store, day: NaiveDate) -> Result<Overview, WebError> {
@@ -211,38 +231,63 @@ impl Overview {
             })
             .collect();
 
+        let recent_approvals = store
+            .recently_approved(SHOWN_APPROVALS)
+            .await?
+            .into_iter()
+            .map(|v| ApprovedLine {
+                target: v.target,
+                unit: v.org,
+                period: v.period,
+                value: v.value.get(),
+                approved_by: v.author,
+                approved_at: v.recorded_at,
+            })
+            .collect();
+        let index = ranking(&snapshot, day)?;
         Ok(Overview {
             day,
+            recent_approvals,
             units,
             targets_by_status: by_judgement.into_iter().collect(),
             tasks_by_status,
             provinces,
             warnings_by_rule: by_rule.into_iter().collect(),
             top_warnings,
-            index: ranking(&snapshot, day)?,
+            index,
+            snapshot: Arc::new(snapshot),
         })
     }
 }
 
-/// The PII-like ranking of provinces for the latest year any of them reported, restated on
-/// the boundaries in force on `day`.
-fn ranking(
-    snapshot: &tiendo_domain::snapshot::Snapshot,
+/// An index computed for the latest year any unit reported its inputs, restated on the
+/// boundaries in force on `day`: the definition, the year and the score of every node.
+pub struct ComputedIndex {
+    pub index: Index,
+    pub period: Period,
+    pub result: tiendo_evaluation::indices::IndexResult,
+}
+
+/// Computes the built-in index `name`; `None` when no unit has reported its inputs.
+pub fn compute_index(
+    snapshot: &Snapshot,
     day: NaiveDate,
-) -> Result<Option<IndexRanking>, WebError> {
-    let (_, text) = tiendo_dataset::builtin_index("pii-like").ok_or(WebError::BuiltIn {
+    name: &str,
+) -> Result<Option<ComputedIndex>, WebError> {
+    let (_, text) = tiendo_dataset::builtin_index(name).ok_or(WebError::BuiltIn {
         what: "index list",
-        detail: "pii-like is missing".into(),
+        detail: format!("{name} is missing"),
     })?;
     let def: Definition = toml::from_str(text).map_err(|e| WebError::BuiltIn {
-        what: "PII-like index",
+        what: "index",
         detail: e.to_string(),
     })?;
     let index = Index::new(def).map_err(|e| WebError::BuiltIn {
-        what: "PII-like index",
+        what: "index",
         detail: e.to_string(),
     })?;
     let h = &snapshot.hierarchy;
+    let kind = index.definition().units;
     let mut latest: Option<i32> = None;
     for t in index.targets() {
         for series in snapshot.series.get(t).into_iter().flat_map(|m| m.values()) {
@@ -260,9 +305,7 @@ fn ranking(
     let basis: Vec<OrgCode> = h
         .units()
         .iter()
-        .filter(|u| {
-            u.kind == OrgKind::Province && u.validity.overlaps(period.start(), period.end())
-        })
+        .filter(|u| u.kind == kind && u.validity.overlaps(period.start(), period.end()))
         .map(|u| u.code.clone())
         .collect();
     let mut values: std::collections::HashMap<_, std::collections::HashMap<OrgCode, f64>> =
@@ -278,7 +321,7 @@ fn ranking(
     let result = index.compute(&basis, &values);
     let units: Vec<OrgCode> = h
         .as_of(day)
-        .filter(|u| u.kind == OrgKind::Province)
+        .filter(|u| u.kind == kind)
         .map(|u| u.code.clone())
         .collect();
     let mut predecessors: std::collections::HashMap<OrgCode, Vec<OrgCode>> = Default::default();
@@ -288,8 +331,21 @@ fn ranking(
             .or_default()
             .push(s.predecessor.clone());
     }
-    let restated = tiendo_evaluation::indices::restate(&result, &units, &predecessors);
-    let mut rows: Vec<RankLine> = restated.nodes[index.root_code()]
+    let result = tiendo_evaluation::indices::restate(&result, &units, &predecessors);
+    Ok(Some(ComputedIndex {
+        index,
+        period,
+        result,
+    }))
+}
+
+/// The PII-like ranking of provinces, for the overview.
+fn ranking(snapshot: &Snapshot, day: NaiveDate) -> Result<Option<IndexRanking>, WebError> {
+    let Some(c) = compute_index(snapshot, day, "pii-like")? else {
+        return Ok(None);
+    };
+    let h = &snapshot.hierarchy;
+    let mut rows: Vec<RankLine> = c.result.nodes[c.index.root_code()]
         .iter()
         .filter_map(|(u, s)| {
             let unit = h.get(u)?;
@@ -304,8 +360,8 @@ fn ranking(
         .collect();
     rows.sort_by_key(|r| r.rank);
     Ok(Some(IndexRanking {
-        index: index.definition().name.clone(),
-        period,
+        index: c.index.definition().name.clone(),
+        period: c.period,
         rows,
     }))
 }

@@ -1,36 +1,21 @@
 //! The web application as a browser and an API client see it, on a demo database.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
-use tiendo_storage::Store;
-use tiendo_web::{router, AppState};
-use tower::ServiceExt;
+mod support;
 
-async fn state() -> (AppState, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("tiendo.db").to_str().unwrap())
-        .await
-        .unwrap();
-    store
-        .load_dataset(&tiendo_dataset::reference().unwrap())
-        .await
-        .unwrap();
-    let state = AppState::load(store, "2025-10-20".parse().unwrap())
-        .await
-        .unwrap();
-    (state, dir)
-}
+use axum::http::StatusCode;
 
-async fn app() -> (axum::Router, tempfile::TempDir) {
-    let (state, dir) = state().await;
-    (router(state), dir)
+async fn app() -> (axum::Router, support::App) {
+    let app = support::demo("2025-10-20").await;
+    (app.router.clone(), app)
 }
 
 async fn get(app: &axum::Router, uri: &str) -> (StatusCode, String, String) {
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
     let res = app
         .clone()
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .oneshot(axum::http::Request::get(uri).body(Body::empty()).unwrap())
         .await
         .unwrap();
     let status = res.status();
@@ -45,7 +30,7 @@ async fn get(app: &axum::Router, uri: &str) -> (StatusCode, String, String) {
 
 #[tokio::test]
 async fn the_overview_speaks_vietnamese_by_default_and_english_on_request() {
-    let (app, _dir) = app().await;
+    let (app, _demo) = app().await;
     let (status, kind, vi) = get(&app, "/").await;
     assert_eq!(status, StatusCode::OK);
     assert!(kind.starts_with("text/html"), "{kind}");
@@ -79,7 +64,7 @@ async fn the_overview_speaks_vietnamese_by_default_and_english_on_request() {
 
 #[tokio::test]
 async fn the_overview_api_returns_the_same_figures_as_json() {
-    let (app, _dir) = app().await;
+    let (app, _demo) = app().await;
     let (status, kind, body) = get(&app, "/api/v1/overview").await;
     assert_eq!(status, StatusCode::OK);
     assert!(kind.starts_with("application/json"), "{kind}");
@@ -112,28 +97,45 @@ async fn the_overview_api_returns_the_same_figures_as_json() {
 
 #[tokio::test]
 async fn an_unknown_language_is_a_clear_client_error() {
-    let (app, _dir) = app().await;
+    let (app, _demo) = app().await;
     let (status, _, _) = get(&app, "/?lang=fr").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
 async fn a_refresh_swaps_in_a_new_overview() {
-    let (state, _dir) = state().await;
-    let app = router(state.clone());
+    let (app, demo) = app().await;
     let (_, _, before) = get(&app, "/api/v1/overview").await;
     assert!(before.contains(r#""day":"2025-10-20""#));
-    state.refresh("2025-11-20".parse().unwrap()).await.unwrap();
+    assert!(!before.contains("HT-T4"));
+    demo.state
+        .store
+        .import_values(
+            &[tiendo_domain::values::NewValue {
+                target: "HT-T4".parse().unwrap(),
+                org: "HA-TINH".parse().unwrap(),
+                period: "2025Q2".parse().unwrap(),
+                value: tiendo_domain::values::Number::new(70.0).unwrap(),
+                comment: None,
+                source: None,
+            }],
+            "statistics office",
+            tiendo_domain::values::ValueState::Approved,
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    demo.state.refresh().await.unwrap();
     let (_, _, after) = get(&app, "/api/v1/overview").await;
     assert!(
-        after.contains(r#""day":"2025-11-20""#),
-        "the same router serves the new overview"
+        after.contains(r#""target":"HT-T4""#),
+        "the same router serves the new overview: {after}"
     );
 }
 
 #[tokio::test]
 async fn each_unit_has_a_page_and_a_json_record() {
-    let (app, _dir) = app().await;
+    let (app, _demo) = app().await;
     let (_, _, overview) = get(&app, "/").await;
     assert!(
         overview.contains(r#"href="/units/HA-TINH?lang=vi""#),

@@ -21,6 +21,9 @@ pub async fn run(store: &Store, url: &str, yes: bool) -> Result<()> {
         store.reset().await?;
     }
     store.load_dataset(&dataset).await?;
+    let accounts = tiendo_web::ensure_demo_accounts(store, &tiendo_web::Passwords::production())
+        .await
+        .map_err(|f| anyhow::anyhow!(f.message))?;
 
     let day = |s: &str| s.parse::<NaiveDate>().expect("literal date");
     let count = |kind, d| dataset.units_of_kind(kind, day(d)).count();
@@ -43,8 +46,14 @@ pub async fn run(store: &Store, url: &str, yes: bool) -> Result<()> {
         dataset.tasks.len(),
         dataset.values.len()
     );
+    println!(
+        "  demo accounts: {} (created now: {accounts}), password \"{}\"",
+        tiendo_web::DEMO_ACCOUNTS.map(|a| a.0).join(", "),
+        tiendo_web::DEMO_PASSWORD
+    );
     println!();
     println!("Try:");
+    println!("  tiendo serve        (the web application at http://127.0.0.1:8080/)");
     println!("  tiendo orgs --kind province --at 2025-06-30");
     println!("  tiendo targets --document 57-NQ/TW");
     println!("  tiendo tasks --document MPS-MOST-2024");

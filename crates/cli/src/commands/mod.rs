@@ -99,7 +99,14 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Synth { seed, small, yes } => {
             synth::run(&open(&url).await?, &url, seed, small, yes).await
         }
-        Command::Demo { yes } => demo::run(&open(&url).await?, &url, yes).await,
+        Command::Demo { yes, serve, addr } => {
+            let store = open(&url).await?;
+            demo::run(&store, &url, yes).await?;
+            if serve {
+                serve::run(store, &url, addr, None, 15).await?;
+            }
+            Ok(())
+        }
         Command::Orgs {
             at,
             kind,

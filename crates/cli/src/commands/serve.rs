@@ -3,9 +3,9 @@
 use std::net::SocketAddr;
 
 use anyhow::{Context, Result};
-use chrono::{Local, NaiveDate};
+use chrono::NaiveDate;
 use tiendo_storage::Store;
-use tiendo_web::AppState;
+use tiendo_web::{AppState, Passwords};
 
 use crate::BadInput;
 
@@ -22,16 +22,41 @@ pub async fn run(
         ))
         .into());
     }
-    let day = at.unwrap_or_else(|| Local::now().date_naive());
-    let state = AppState::load(store, day)
+    let demo_users = demo_accounts_present(&store).await?;
+    let state = AppState::load(store, at, Passwords::production())
         .await
         .context("evaluating the database for the web application")?;
-    // A fixed day stays fixed; otherwise the overview follows the calendar and new values.
+    // A fixed day stays fixed; otherwise the overview follows the calendar.
     if at.is_none() && refresh_minutes > 0 {
         state.keep_fresh(std::time::Duration::from_secs(refresh_minutes * 60));
     }
     println!("tiendo is serving {url} at http://{addr}/ (English: http://{addr}/?lang=en)");
-    println!("JSON: http://{addr}/api/v1/overview — stop with Ctrl-C");
+    println!("API: http://{addr}/api/v1/docs (OpenAPI: /api/v1/openapi.json)");
+    if !demo_users.is_empty() {
+        println!(
+            "Demo accounts (password \"{}\"; demo databases only):",
+            tiendo_web::DEMO_PASSWORD
+        );
+        for line in demo_users {
+            println!("  {line}");
+        }
+    }
+    println!("Stop with Ctrl-C.");
     tiendo_web::serve(state, addr).await?;
     Ok(())
+}
+
+/// The demo accounts this database holds, one line each.
+async fn demo_accounts_present(store: &Store) -> Result<Vec<String>> {
+    let users = store.users().await?;
+    Ok(tiendo_web::DEMO_ACCOUNTS
+        .iter()
+        .filter(|(name, ..)| users.iter().any(|u| u.username.as_str() == *name))
+        .map(|(name, display, role, capture, _)| {
+            let scope = capture
+                .map(|c| format!(", reports for {c}"))
+                .unwrap_or_default();
+            format!("{name:<10} {role}{scope} — {display}")
+        })
+        .collect())
 }

@@ -1,0 +1,290 @@
+//! User accounts, login sessions and API tokens.
+//!
+//! Passwords arrive here already hashed (the web layer owns hashing), and session and API
+//! tokens only as hashes, so nothing in the database lets anyone log in.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tiendo_domain::accounts::{Access, Role, Username};
+use tiendo_domain::orgs::OrgCode;
+
+use crate::audit::{append, Record};
+use crate::rows::{parse, parse_opt, to_json};
+use crate::{on_pool, Result, Store, StoreError};
+
+/// A user as the rest of tiendo sees it: never with its password hash.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: Username,
+    pub display_name: String,
+    #[serde(flatten)]
+    pub access: Access,
+    pub active: bool,
+}
+
+/// An account to create.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: Username,
+    pub display_name: String,
+    pub password_hash: String,
+    pub access: Access,
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    role: String,
+    capture_scope: Option<String>,
+    view_scope: Option<String>,
+    active: bool,
+}
+
+impl UserRow {
+    fn into_user(self) -> Result<User> {
+        let role: Role = parse("role", &self.role)?;
+        let capture: Option<OrgCode> = parse_opt("unit code", self.capture_scope.as_deref())?;
+        let view: Option<OrgCode> = parse_opt("unit code", self.view_scope.as_deref())?;
+        Ok(User {
+            id: self.id,
+            username: parse("user name", &self.username)?,
+            display_name: self.display_name,
+            access: Access::new(role, capture, view).map_err(|e| StoreError::Corrupt {
+                what: "user scopes",
+                detail: e.to_string(),
+            })?,
+            active: self.active,
+        })
+    }
+}
+
+const USER_COLUMNS: &str =
+    "u.id, u.username, u.display_name, u.role, u.capture_scope, u.view_scope, u.active";
+
+impl Store {
+    /// Creates an account; the user name must be free.
+    pub async fn create_user(&self, user: &NewUser, actor: &str) -> Result<User> {
+        let now = Utc::now();
+        let access = &user.access;
+        let capture = access.capture_scope().map(|c| c.as_str());
+        let view = access.view_scope().map(|c| c.as_str());
+        let exists: i64 = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = $1")
+                .bind(user.username.as_str())
+                .fetch_one(pool)
+                .await?
+        });
+        if exists > 0 {
+            return Err(StoreError::Invalid(format!(
+                "the user name {} is taken",
+                user.username
+            )));
+        }
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO users (username, display_name, password_hash, role, capture_scope, \
+                 view_scope, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7)",
+            )
+            .bind(user.username.as_str())
+            .bind(&user.display_name)
+            .bind(&user.password_hash)
+            .bind(access.role().as_str())
+            .bind(capture)
+            .bind(view)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            let record = Record {
+                actor,
+                action: "user.create",
+                object: format!("user {}", user.username),
+                before: None,
+                after: Some(to_json(&serde_json::json!({
+                    "display_name": user.display_name,
+                    "access": access,
+                }))),
+            };
+            append!(tx, now, record);
+            tx.commit().await?;
+        });
+        self.user(&user.username)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt {
+                what: "user",
+                detail: format!("{} vanished after it was created", user.username),
+            })
+    }
+
+    /// Every account, by user name.
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.username");
+        let rows: Vec<UserRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).fetch_all(pool).await?
+        });
+        rows.into_iter().map(UserRow::into_user).collect()
+    }
+
+    pub async fn user(&self, username: &Username) -> Result<Option<User>> {
+        Ok(self.credentials(username).await?.map(|(u, _)| u))
+    }
+
+    /// A user and its password hash, for logging in.
+    pub async fn credentials(&self, username: &Username) -> Result<Option<(User, String)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            user: UserRow,
+            password_hash: String,
+        }
+        let sql =
+            format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1");
+        let row: Option<Row> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(username.as_str()).fetch_optional(pool).await?
+        });
+        row.map(|r| Ok((r.user.into_user()?, r.password_hash)))
+            .transpose()
+    }
+
+    /// Activates or deactivates an account; a deactivated account's sessions end at once.
+    pub async fn set_user_active(
+        &self,
+        username: &Username,
+        active: bool,
+        actor: &str,
+    ) -> Result<()> {
+        let Some(user) = self.user(username).await? else {
+            return Err(StoreError::Invalid(format!("there is no user {username}")));
+        };
+        let now = Utc::now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+                .bind(active)
+                .bind(user.id)
+                .execute(&mut *tx)
+                .await?;
+            if !active {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(user.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let record = Record {
+                actor,
+                action: if active { "user.activate" } else { "user.deactivate" },
+                object: format!("user {username}"),
+                before: Some(to_json(&serde_json::json!({ "active": user.active }))),
+                after: Some(to_json(&serde_json::json!({ "active": active }))),
+            };
+            append!(tx, now, record);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Starts a session for `user` until `expires_at`.
+    pub async fn create_session(
+        &self,
+        user: &User,
+        token_hash: &str,
+        csrf: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let now = Utc::now();
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(token_hash)
+            .bind(user.id)
+            .bind(csrf)
+            .bind(now)
+            .bind(expires_at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The active user and CSRF token of a session that has not expired at `now`.
+    pub async fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(User, String)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            user: UserRow,
+            csrf: String,
+        }
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active"
+        );
+        let row: Option<Row> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(token_hash).bind(now).fetch_optional(pool).await?
+        });
+        row.map(|r| Ok((r.user.into_user()?, r.csrf))).transpose()
+    }
+
+    pub async fn end_session(&self, token_hash: &str) -> Result<()> {
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(token_hash)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Issues an API token named `name` to `user`; only its hash is kept.
+    pub async fn create_api_token(
+        &self,
+        user: &User,
+        name: &str,
+        token_hash: &str,
+        actor: &str,
+    ) -> Result<()> {
+        let now = Utc::now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(token_hash)
+            .bind(user.id)
+            .bind(name)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            let record = Record {
+                actor,
+                action: "token.create",
+                object: format!("user {}", user.username),
+                before: None,
+                after: Some(to_json(&serde_json::json!({ "token": name }))),
+            };
+            append!(tx, now, record);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The active user an unrevoked API token belongs to.
+    pub async fn token_user(&self, token_hash: &str) -> Result<Option<User>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active"
+        );
+        let row: Option<UserRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(token_hash).fetch_optional(pool).await?
+        });
+        row.map(UserRow::into_user).transpose()
+    }
+}

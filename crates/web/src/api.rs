@@ -1,0 +1,644 @@
+//! The JSON API under `/api/v1`: the same reads and writes as the pages, for machine clients
+//! (API tokens) and scripts. Every route is listed once in [`table`], which both builds the
+//! router and is checked against the OpenAPI document, so no route goes undocumented.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, MethodRouter};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use tiendo_domain::values::{NewValue, ValueState};
+use tiendo_storage::{Entry, ValueFilter};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::Viewer;
+use crate::failure::{ApiFailure, Failure};
+use crate::pages::serde_name;
+use crate::AppState;
+
+type ApiResult<T> = Result<Json<T>, ApiFailure>;
+
+/// A page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub page: usize,
+    pub per_page: usize,
+    pub total: usize,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct Paging {
+    /// 1-based page number (default 1).
+    pub page: Option<usize>,
+    /// Items per page, 1 to 500 (default 100).
+    pub per_page: Option<usize>,
+}
+
+impl Paging {
+    fn cut<T>(&self, all: Vec<T>) -> Paged<T> {
+        let per_page = self.per_page.unwrap_or(100).clamp(1, 500);
+        let page = self.page.unwrap_or(1).max(1);
+        let total = all.len();
+        let items = all
+            .into_iter()
+            .skip((page - 1) * per_page)
+            .take(per_page)
+            .collect();
+        Paged {
+            items,
+            page,
+            per_page,
+            total,
+        }
+    }
+}
+
+/// The error body of every failed request.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, for clients to match: `unit_not_found`, `outside_capture_scope`, …
+    pub code: String,
+    pub message: String,
+}
+
+/// Every API route: method, path, handler.
+pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (Method::GET, "/api/v1/overview", get(overview)),
+        (Method::GET, "/api/v1/units/{code}", get(unit)),
+        (Method::GET, "/api/v1/documents", get(documents)),
+        (Method::GET, "/api/v1/targets", get(targets)),
+        (Method::GET, "/api/v1/tasks", get(tasks)),
+        (Method::GET, "/api/v1/tasks/{code}", get(task)),
+        (
+            Method::POST,
+            "/api/v1/tasks/{code}/progress",
+            post(add_progress),
+        ),
+        (Method::GET, "/api/v1/values", get(values)),
+        (Method::POST, "/api/v1/values", post(enter_values)),
+        (Method::GET, "/api/v1/approvals", get(approvals)),
+        (Method::POST, "/api/v1/approvals", post(review)),
+        (Method::GET, "/api/v1/audit", get(audit)),
+        (Method::GET, "/api/v1/me", get(me)),
+    ]
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "tiendo API",
+        description = "Monitoring and evaluating a strategy: targets, tasks, values, approvals. Authenticate with `Authorization: Bearer <token>` (tokens are issued on the account page) or a browser session with the `X-CSRF-Token` header on writes."
+    ),
+    paths(
+        overview,
+        unit,
+        documents,
+        targets,
+        tasks,
+        task,
+        add_progress,
+        values,
+        enter_values,
+        approvals,
+        review,
+        audit,
+        me
+    ),
+    components(schemas(
+        ErrorBody,
+        ErrorDetail,
+        ValueInput,
+        EntryRequest,
+        EntryResult,
+        ReviewRequest,
+        ProgressRequest,
+        ValueOut
+    ))
+)]
+pub struct ApiDoc;
+
+pub fn routes() -> Router<AppState> {
+    let mut router = Router::new();
+    for (_, path, handler) in table() {
+        router = router.route(path, handler);
+    }
+    router
+        .merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", ApiDoc::openapi()))
+        .fallback(|| async {
+            Failure::not_found("route_not_found", "no such page or API route").as_json()
+        })
+}
+
+fn csrf_header(headers: &HeaderMap) -> Option<&str> {
+    headers.get("x-csrf-token").and_then(|v| v.to_str().ok())
+}
+
+#[utoipa::path(get, path = "/api/v1/overview", tag = "dashboards",
+    responses((status = 200, description = "The national overview: targets and tasks by status, provinces' colours, warnings, ranking", body = Object)))]
+async fn overview(State(state): State<AppState>) -> Response {
+    Json(state.overview()).into_response()
+}
+
+#[utoipa::path(get, path = "/api/v1/units/{code}", tag = "dashboards",
+    params(("code" = String, Path, description = "Unit code")),
+    responses((status = 200, description = "A unit's score, class and tasks by status", body = Object),
+              (status = 404, description = "No such unit in force", body = ErrorBody)))]
+async fn unit(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Response, ApiFailure> {
+    let o = state.overview();
+    match o.units.get(code.as_str()) {
+        Some(u) => Ok(Json(u.clone()).into_response()),
+        None => Err(ApiFailure(Failure::not_found(
+            "unit_not_found",
+            format!("no organisation unit {code} is in force on {}", o.day),
+        ))),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/documents", tag = "catalogue", params(Paging),
+    responses((status = 200, description = "Documents of the cascade", body = Object)))]
+async fn documents(
+    State(state): State<AppState>,
+    Query(p): Query<Paging>,
+) -> ApiResult<Paged<tiendo_domain::documents::Document>> {
+    Ok(Json(p.cut(state.store.documents().await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/targets", tag = "catalogue", params(Paging),
+    responses((status = 200, description = "Targets with goals, baselines and reporters", body = Object)))]
+async fn targets(
+    State(state): State<AppState>,
+    Query(p): Query<Paging>,
+) -> ApiResult<Paged<tiendo_domain::targets::Target>> {
+    Ok(Json(p.cut(state.overview().snapshot.targets.clone())))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct TaskParams {
+    /// not_yet_due, due_soon, in_progress, overdue, completed_on_time, completed_late, cancelled
+    status: Option<String>,
+    /// Tasks this unit leads or coordinates.
+    unit: Option<String>,
+    group: Option<String>,
+    /// YYYY-MM-DD
+    due_before: Option<String>,
+    page: Option<usize>,
+    per_page: Option<usize>,
+}
+
+#[derive(Debug, Serialize)]
+struct TaskOut {
+    #[serde(flatten)]
+    task: tiendo_domain::tasks::Task,
+    status: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(TaskParams),
+    responses((status = 200, description = "Tasks the caller may see, with their status", body = Object),
+              (status = 400, description = "A filter is invalid", body = ErrorBody)))]
+async fn tasks(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<TaskParams>,
+) -> ApiResult<Paged<TaskOut>> {
+    let board = crate::pages::BoardQuery {
+        status: q.status,
+        unit: q.unit,
+        group: q.group,
+        due_before: q.due_before,
+        page: None,
+    };
+    let all = crate::pages::filtered(&state, viewer.access.clearance(), &board).await?;
+    let out = all
+        .into_iter()
+        .map(|(task, s)| TaskOut {
+            task,
+            status: serde_name(&s),
+        })
+        .collect();
+    Ok(Json(
+        Paging {
+            page: q.page,
+            per_page: q.per_page,
+        }
+        .cut(out),
+    ))
+}
+
+#[derive(Debug, Serialize)]
+struct TaskDetail {
+    #[serde(flatten)]
+    task: tiendo_domain::tasks::Task,
+    progress: Vec<tiendo_domain::tasks::ProgressUpdate>,
+}
+
+#[utoipa::path(get, path = "/api/v1/tasks/{code}", tag = "tasks",
+    params(("code" = String, Path, description = "Task code")),
+    responses((status = 200, description = "A task and its progress history", body = Object),
+              (status = 404, description = "No such task, or not visible to the caller", body = ErrorBody)))]
+async fn task(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+) -> ApiResult<TaskDetail> {
+    let task = visible_task(&state, &viewer, &code).await?;
+    let progress = state.store.progress(&task.code).await?;
+    Ok(Json(TaskDetail { task, progress }))
+}
+
+async fn visible_task(
+    state: &AppState,
+    viewer: &Viewer,
+    code: &str,
+) -> Result<tiendo_domain::tasks::Task, Failure> {
+    state
+        .store
+        .tasks(&tiendo_storage::TaskFilter::all(viewer.access.clearance()))
+        .await?
+        .into_iter()
+        .find(|t| t.code.as_str() == code)
+        .ok_or_else(|| Failure::not_found("task_not_found", format!("no task {code}")))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ProgressRequest {
+    /// 0 to 100
+    pub percent: i64,
+    pub narrative: String,
+    pub difficulties: Option<String>,
+    pub recommendations: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/tasks/{code}/progress", tag = "tasks",
+    params(("code" = String, Path, description = "Task code")),
+    request_body = ProgressRequest,
+    responses((status = 201, description = "Recorded"),
+              (status = 403, description = "Outside the caller's capture scope", body = ErrorBody),
+              (status = 422, description = "Invalid report", body = ErrorBody)))]
+async fn add_progress(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Json(body): Json<ProgressRequest>,
+) -> Result<StatusCode, ApiFailure> {
+    viewer.check_csrf(csrf_header(&headers))?;
+    viewer.require_login()?;
+    let task = visible_task(&state, &viewer, &code).await?;
+    if !viewer
+        .access
+        .may_capture(&state.overview().snapshot.hierarchy, &task.lead)
+    {
+        return Err(ApiFailure(Failure::forbidden(
+            "outside_capture_scope",
+            format!(
+                "{} may not report progress for {}",
+                viewer.name(),
+                task.lead
+            ),
+        )));
+    }
+    let percent = crate::pages::check_progress(&body.percent.to_string(), &body.narrative)
+        .map_err(|errors| {
+            let mut list: Vec<String> = errors
+                .into_iter()
+                .map(|(f, m)| format!("{f}: {m}"))
+                .collect();
+            list.sort();
+            Failure::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_progress",
+                list.join("; "),
+            )
+        })?;
+    state
+        .store
+        .add_progress(&tiendo_domain::tasks::ProgressUpdate {
+            task: task.code,
+            reported_on: state.day(),
+            percent_complete: percent,
+            narrative: body.narrative.trim().to_string(),
+            difficulties: body.difficulties,
+            recommendations: body.recommendations,
+            evidence: Vec::new(),
+            author: viewer.name().to_string(),
+            recorded_at: None,
+        })
+        .await?;
+    Ok(StatusCode::CREATED)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct ValueParams {
+    target: Option<String>,
+    org: Option<String>,
+    page: Option<usize>,
+    per_page: Option<usize>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ValueOut {
+    pub target: String,
+    pub org: String,
+    pub period: String,
+    pub value: f64,
+    /// draft, submitted, approved or returned
+    pub state: String,
+    pub comment: Option<String>,
+    pub author: String,
+    pub recorded_at: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/values", tag = "values", params(ValueParams),
+    responses((status = 200, description = "Current values: approved ones for everyone, unpublished ones only within the caller's view scope", body = Object)))]
+async fn values(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<ValueParams>,
+) -> ApiResult<Paged<ValueOut>> {
+    let parse_err = |e: tiendo_domain::codes::CodeError| {
+        ApiFailure(Failure::bad_request("invalid_code", e.to_string()))
+    };
+    let filter = ValueFilter {
+        target: q
+            .target
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(parse_err)?,
+        org: q
+            .org
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(parse_err)?,
+    };
+    let o = state.overview();
+    let h = &o.snapshot.hierarchy;
+    let out = state
+        .store
+        .values(&filter)
+        .await?
+        .into_iter()
+        .filter(|v| v.state == ValueState::Approved || viewer.access.may_view(h, &v.org))
+        .map(|v| ValueOut {
+            target: v.target.to_string(),
+            org: v.org.to_string(),
+            period: v.period.to_string(),
+            value: v.value.get(),
+            state: v.state.to_string(),
+            comment: v.comment,
+            author: v.author,
+            recorded_at: v.recorded_at.to_rfc3339(),
+        })
+        .collect();
+    Ok(Json(
+        Paging {
+            page: q.page,
+            per_page: q.per_page,
+        }
+        .cut(out),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ValueInput {
+    pub target: String,
+    pub org: String,
+    /// DHIS2 period: 2025, 2025Q3, 202507, 2025W12, 2025S1
+    pub period: String,
+    pub value: f64,
+    pub comment: Option<String>,
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EntryRequest {
+    pub values: Vec<ValueInput>,
+    /// Submit for approval (true) or keep as drafts (false, the default).
+    #[serde(default)]
+    pub submit: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntryResult {
+    pub written: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/values", tag = "values", request_body = EntryRequest,
+    responses((status = 201, description = "Every value written", body = EntryResult),
+              (status = 403, description = "A value lies outside the caller's capture scope; nothing written", body = ErrorBody),
+              (status = 422, description = "A value is invalid, locked or awaiting review; nothing written", body = ErrorBody)))]
+async fn enter_values(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Json(body): Json<EntryRequest>,
+) -> Result<(StatusCode, Json<EntryResult>), ApiFailure> {
+    viewer.check_csrf(csrf_header(&headers))?;
+    viewer.require_login()?;
+    if body.values.is_empty() || body.values.len() > tiendo_storage::MAX_REQUEST {
+        return Err(ApiFailure(Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            format!("send 1 to {} values", tiendo_storage::MAX_REQUEST),
+        )));
+    }
+    let o = state.overview();
+    let h = &o.snapshot.hierarchy;
+    let next = if body.submit {
+        ValueState::Submitted
+    } else {
+        ValueState::Draft
+    };
+    let mut entries = Vec::with_capacity(body.values.len());
+    for (i, v) in body.values.into_iter().enumerate() {
+        let invalid = |field: &str, m: String| {
+            ApiFailure(Failure::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_value",
+                format!("values[{i}].{field}: {m}"),
+            ))
+        };
+        let target: tiendo_domain::targets::TargetCode = v
+            .target
+            .parse()
+            .map_err(|e: tiendo_domain::codes::CodeError| invalid("target", e.to_string()))?;
+        let org: tiendo_domain::orgs::OrgCode = v
+            .org
+            .parse()
+            .map_err(|e: tiendo_domain::codes::CodeError| invalid("org", e.to_string()))?;
+        let period: tiendo_domain::periods::Period = v
+            .period
+            .parse()
+            .map_err(|e: tiendo_domain::periods::PeriodError| invalid("period", e.to_string()))?;
+        let value = tiendo_domain::values::Number::new(v.value)
+            .ok_or_else(|| invalid("value", "not a finite number".into()))?;
+        if !viewer.access.may_capture(h, &org) {
+            return Err(ApiFailure(Failure::forbidden(
+                "outside_capture_scope",
+                format!(
+                    "values[{i}].org: {} may not enter values for {org}",
+                    viewer.name()
+                ),
+            )));
+        }
+        let Some(t) = o.snapshot.targets.iter().find(|t| t.code == target) else {
+            return Err(invalid("target", format!("target {target} does not exist")));
+        };
+        if t.periodicity != period.periodicity() {
+            return Err(invalid(
+                "period",
+                format!(
+                    "{target} is reported {}, not by {period}",
+                    t.periodicity.as_str()
+                ),
+            ));
+        }
+        entries.push(Entry {
+            value: NewValue {
+                target,
+                org,
+                period,
+                value,
+                comment: v.comment,
+                source: v.source,
+            },
+            state: next,
+            author: viewer.name().to_string(),
+        });
+    }
+    let written = entries.len();
+    let outcome = state
+        .writer
+        .enter(entries)
+        .await
+        .map_err(|e| Failure::internal(e.to_string()))?;
+    match outcome {
+        Ok(()) => Ok((StatusCode::CREATED, Json(EntryResult { written }))),
+        Err(refused) => {
+            let text: Vec<String> = refused
+                .iter()
+                .map(|(i, r)| format!("values[{i}].{}: {}", r.field, r.message))
+                .collect();
+            Err(ApiFailure(Failure::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "refused",
+                text.join("; "),
+            )))
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/approvals", tag = "values", params(Paging),
+    responses((status = 200, description = "Submitted values the caller may approve or return, oldest first", body = Object)))]
+async fn approvals(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(p): Query<Paging>,
+) -> ApiResult<Paged<ValueOut>> {
+    viewer.require_login()?;
+    let out = crate::pages::reviewable(&state, &viewer)
+        .await?
+        .into_iter()
+        .map(|v| ValueOut {
+            target: v.target.to_string(),
+            org: v.org.to_string(),
+            period: v.period.to_string(),
+            value: v.value.get(),
+            state: v.state.to_string(),
+            comment: v.comment,
+            author: v.author,
+            recorded_at: v.recorded_at.to_rfc3339(),
+        })
+        .collect();
+    Ok(Json(p.cut(out)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReviewRequest {
+    pub target: String,
+    pub org: String,
+    pub period: String,
+    /// approve or return
+    pub decision: String,
+    /// Required when returning.
+    pub reason: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/approvals", tag = "values", request_body = ReviewRequest,
+    responses((status = 200, description = "The value's new version", body = ValueOut),
+              (status = 403, description = "Outside the caller's approval scope", body = ErrorBody),
+              (status = 409, description = "The value is not awaiting review", body = ErrorBody)))]
+async fn review(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Json(body): Json<ReviewRequest>,
+) -> ApiResult<ValueOut> {
+    viewer.check_csrf(csrf_header(&headers))?;
+    let (target, org, period) =
+        crate::pages::parse_key(&format!("{}|{}|{}", body.target, body.org, body.period))?;
+    let v = crate::pages::perform_review(
+        &state,
+        &viewer,
+        target,
+        org,
+        period,
+        &body.decision,
+        body.reason.as_deref().unwrap_or(""),
+    )
+    .await?;
+    Ok(Json(ValueOut {
+        target: v.target.to_string(),
+        org: v.org.to_string(),
+        period: v.period.to_string(),
+        value: v.value.get(),
+        state: v.state.to_string(),
+        comment: v.comment,
+        author: v.author,
+        recorded_at: v.recorded_at.to_rfc3339(),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/audit", tag = "administration", params(Paging),
+    responses((status = 200, description = "Audit entries, newest first", body = Object),
+              (status = 403, description = "Only administrators and inspectors", body = ErrorBody)))]
+async fn audit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(p): Query<Paging>,
+) -> ApiResult<Paged<tiendo_storage::AuditEntry>> {
+    crate::pages::require_auditor(&viewer)?;
+    let per_page = p.per_page.unwrap_or(100).clamp(1, 500);
+    let page = p.page.unwrap_or(1).max(1);
+    let items = state
+        .store
+        .audit_log(None, per_page as u32, ((page - 1) * per_page) as u32)
+        .await?;
+    let total = state.store.audit_count().await? as usize;
+    Ok(Json(Paged {
+        items,
+        page,
+        per_page,
+        total,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "administration",
+    responses((status = 200, description = "The caller's account and scopes", body = Object),
+              (status = 401, description = "Not logged in", body = ErrorBody)))]
+async fn me(viewer: Viewer) -> ApiResult<tiendo_storage::User> {
+    Ok(Json(viewer.require_login()?.clone()))
+}

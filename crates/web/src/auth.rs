@@ -1,0 +1,282 @@
+//! Who is asking: sessions (cookies), API tokens (bearer), passwords (argon2id), CSRF tokens
+//! and the login rate limit.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use tiendo_domain::accounts::Access;
+use tiendo_storage::User;
+
+use crate::failure::Failure;
+use crate::AppState;
+
+pub const SESSION_COOKIE: &str = "tiendo_session";
+/// Holds the CSRF token of the login form, before there is a session to hold it.
+pub const LOGIN_COOKIE: &str = "tiendo_login";
+pub const SESSION_HOURS: i64 = 12;
+
+/// Password hashing with argon2id. Production uses OWASP's recommended cost; tests use the
+/// cheapest parameters so a suite of logins stays fast.
+#[derive(Clone)]
+pub struct Passwords {
+    params: Params,
+}
+
+impl Passwords {
+    /// 19 MiB, 2 passes, 1 lane: OWASP's first recommended argon2id setting.
+    pub fn production() -> Passwords {
+        Passwords {
+            params: Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters"),
+        }
+    }
+
+    pub fn cheap() -> Passwords {
+        Passwords {
+            params: Params::new(8, 1, 1, None).expect("valid argon2 parameters"),
+        }
+    }
+
+    fn argon(&self) -> Argon2<'static> {
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
+    }
+
+    pub fn hash(&self, password: &str) -> Result<String, Failure> {
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        self.argon()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| Failure::internal(format!("cannot hash a password: {e}")))
+    }
+
+    /// Verifies with the parameters stored in the hash, whatever this instance's are.
+    pub fn verify(&self, hash: &str, password: &str) -> bool {
+        PasswordHash::new(hash)
+            .map(|h| {
+                self.argon()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    }
+}
+
+/// Passwords must be at least this long.
+pub const MIN_PASSWORD: usize = 10;
+
+/// A fresh random token: 32 bytes, hex.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What the database keeps of a token.
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// A cookie only the server reads, sent only over HTTPS (browsers treat `localhost` as
+/// secure) and never on cross-site subrequests.
+pub fn private_cookie(
+    name: &'static str,
+    value: String,
+    max_age: time::Duration,
+) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .secure(true)
+        .same_site(SameSite::Lax)
+        .max_age(max_age)
+        .build()
+}
+
+/// The caller of a request: a logged-in user, a machine client with an API token, or the
+/// public.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub user: Option<User>,
+    pub access: Access,
+    /// The session's CSRF token; API-token callers have none and need none.
+    pub csrf: Option<String>,
+    pub session: Option<String>,
+}
+
+impl Viewer {
+    pub fn public() -> Viewer {
+        Viewer {
+            user: None,
+            access: Access::Public,
+            csrf: None,
+            session: None,
+        }
+    }
+
+    fn of(user: User, csrf: Option<String>, session: Option<String>) -> Viewer {
+        Viewer {
+            access: user.access.clone(),
+            user: Some(user),
+            csrf,
+            session,
+        }
+    }
+
+    /// The name written into values and the audit log.
+    pub fn name(&self) -> &str {
+        self.user.as_ref().map_or("public", |u| u.username.as_str())
+    }
+
+    /// Refuses a cookie-authenticated write whose CSRF token does not match the session's.
+    /// Bearer-token writes carry no cookie a third-party site could ride on.
+    pub fn check_csrf(&self, given: Option<&str>) -> Result<(), Failure> {
+        match (&self.csrf, self.session.is_some()) {
+            (_, false) => Ok(()),
+            (Some(expected), true) if given.is_some_and(|g| same_token(g, expected)) => Ok(()),
+            _ => Err(Failure::forbidden(
+                "csrf_failed",
+                "the form's security token is missing or stale; reload the page and try again",
+            )),
+        }
+    }
+
+    /// Refuses the public: the caller must log in.
+    pub fn require_login(&self) -> Result<&User, Failure> {
+        self.user.as_ref().ok_or_else(Failure::login_required)
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Viewer, Failure> {
+        let api = parts.uri.path().starts_with("/api/");
+        resolve(parts, state)
+            .await
+            .map_err(|f| if api { f.as_json() } else { f })
+    }
+}
+
+async fn resolve(parts: &Parts, state: &AppState) -> Result<Viewer, Failure> {
+    {
+        if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .ok_or_else(|| {
+                    Failure::unauthorized("the Authorization header must be `Bearer <token>`")
+                })?;
+            let user = state
+                .tokens
+                .user(&state.store, &token_hash(token.trim()))
+                .await?
+                .ok_or_else(|| Failure::unauthorized("the API token is unknown or revoked"))?;
+            return Ok(Viewer::of(user, None, None));
+        }
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(cookie) = jar.get(SESSION_COOKIE) else {
+            return Ok(Viewer::public());
+        };
+        let hash = token_hash(cookie.value());
+        match state.store.session(&hash, chrono::Utc::now()).await? {
+            Some((user, csrf)) => Ok(Viewer::of(user, Some(csrf), Some(hash))),
+            // An expired or ended session reads as the public; the login page offers a new one.
+            None => Ok(Viewer::public()),
+        }
+    }
+}
+
+/// API tokens resolved recently, so a machine client writing many values costs one lookup a
+/// minute instead of one a request. Revoking or deactivating clears the cache.
+#[derive(Default)]
+pub struct TokenCache {
+    users: Mutex<HashMap<String, (User, Instant)>>,
+}
+
+const TOKEN_TTL: Duration = Duration::from_secs(60);
+
+impl TokenCache {
+    pub async fn user(
+        &self,
+        store: &tiendo_storage::Store,
+        hash: &str,
+    ) -> Result<Option<User>, Failure> {
+        if let Some((user, at)) = self.lock().get(hash) {
+            if at.elapsed() < TOKEN_TTL {
+                return Ok(Some(user.clone()));
+            }
+        }
+        let user = store.token_user(hash).await?;
+        if let Some(u) = &user {
+            self.lock()
+                .insert(hash.to_string(), (u.clone(), Instant::now()));
+        }
+        Ok(user)
+    }
+
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (User, Instant)>> {
+        self.users.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// At most `MAX_FAILURES` failed logins per user name and per client address in
+/// `WINDOW`; further attempts are refused without checking the password.
+#[derive(Default)]
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<String, Vec<Instant>>>,
+}
+
+const MAX_FAILURES: usize = 5;
+const WINDOW: Duration = Duration::from_secs(15 * 60);
+
+impl LoginLimiter {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<Instant>>> {
+        self.failures.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether a login for these keys may be tried now.
+    pub fn allows(&self, keys: &[&str]) -> bool {
+        let mut map = self.lock();
+        keys.iter().all(|k| {
+            let list = map.entry((*k).to_string()).or_default();
+            list.retain(|t| t.elapsed() < WINDOW);
+            list.len() < MAX_FAILURES
+        })
+    }
+
+    pub fn failed(&self, keys: &[&str]) {
+        let mut map = self.lock();
+        for k in keys {
+            map.entry((*k).to_string())
+                .or_default()
+                .push(Instant::now());
+        }
+    }
+
+    pub fn succeeded(&self, keys: &[&str]) {
+        let mut map = self.lock();
+        for k in keys {
+            map.remove(*k);
+        }
+    }
+}

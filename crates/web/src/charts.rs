@@ -1,0 +1,248 @@
+//! Charts drawn on the server as SVG, so pages need no script and print as they show.
+//!
+//! Each chart carries a `<title>` and `<desc>` and is labelled by them for screen readers; the
+//! same figures are always in a table next to it.
+
+use std::fmt::Write;
+
+/// A line of points (year as x).
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub label: String,
+    pub points: Vec<(f64, f64)>,
+    /// A CSS colour.
+    pub colour: &'static str,
+    pub dashed: bool,
+}
+
+/// A horizontal reference (baseline, target).
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub label: String,
+    pub value: f64,
+    pub colour: &'static str,
+}
+
+const W: f64 = 640.0;
+const H: f64 = 280.0;
+const LEFT: f64 = 56.0;
+const RIGHT: f64 = 16.0;
+const TOP: f64 = 16.0;
+const BOTTOM: f64 = 48.0;
+
+fn esc(s: &str) -> String {
+    crate::failure::escape(s)
+}
+
+/// A time-series chart: lines over years with horizontal rules and a legend below.
+pub fn time_series(title: &str, desc: &str, lines: &[Line], rules: &[Rule]) -> String {
+    let xs = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0));
+    let ys = lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.1))
+        .chain(rules.iter().map(|r| r.value));
+    let (x0, x1) = bounds(xs);
+    let (y0, y1) = bounds(ys);
+    let (y0, y1) = pad(y0.min(0.0_f64.max(y0)), y1);
+    let (x0, x1) = if x0 == x1 {
+        (x0 - 1.0, x1 + 1.0)
+    } else {
+        (x0, x1)
+    };
+    let sx = |x: f64| LEFT + (x - x0) / (x1 - x0) * (W - LEFT - RIGHT);
+    let sy = |y: f64| TOP + (1.0 - (y - y0) / (y1 - y0)) * (H - TOP - BOTTOM);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" role=\"img\" \
+         aria-labelledby=\"chart-title chart-desc\" class=\"chart\">\
+         <title id=\"chart-title\">{}</title><desc id=\"chart-desc\">{}</desc>\
+         <rect x=\"0\" y=\"0\" width=\"{W}\" height=\"{H}\" fill=\"#fff\"/>",
+        esc(title),
+        esc(desc)
+    );
+    for i in 0..=4 {
+        let v = y0 + (y1 - y0) * f64::from(i) / 4.0;
+        let y = sy(v);
+        let _ = write!(
+            svg,
+            "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#e5e5e5\"/>\
+             <text x=\"{}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\" fill=\"#333\">{}</text>",
+            W - RIGHT,
+            LEFT - 6.0,
+            y + 4.0,
+            tick(v)
+        );
+    }
+    let first = x0.ceil() as i64;
+    let last = x1.floor() as i64;
+    let step = ((last - first) / 8).max(1);
+    let mut year = first;
+    while year <= last {
+        let x = sx(year as f64);
+        let _ = write!(
+            svg,
+            "<text x=\"{x:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#333\">{year}</text>",
+            H - BOTTOM + 16.0
+        );
+        year += step;
+    }
+    for r in rules {
+        let y = sy(r.value);
+        let _ = write!(
+            svg,
+            "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"{}\" stroke-width=\"1.5\" stroke-dasharray=\"2 3\"/>",
+            W - RIGHT,
+            r.colour
+        );
+    }
+    for l in lines.iter().filter(|l| !l.points.is_empty()) {
+        let path: Vec<String> = l
+            .points
+            .iter()
+            .map(|(x, y)| format!("{:.1},{:.1}", sx(*x), sy(*y)))
+            .collect();
+        let dash = if l.dashed {
+            " stroke-dasharray=\"6 4\""
+        } else {
+            ""
+        };
+        let _ = write!(
+            svg,
+            "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{dash} points=\"{}\"/>",
+            l.colour,
+            path.join(" ")
+        );
+        if !l.dashed {
+            for (x, y) in &l.points {
+                let _ = write!(
+                    svg,
+                    "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{}\"/>",
+                    sx(*x),
+                    sy(*y),
+                    l.colour
+                );
+            }
+        }
+    }
+    // Legend along the bottom.
+    let mut x = LEFT;
+    let legend = lines
+        .iter()
+        .map(|l| (&l.label, l.colour, l.dashed))
+        .chain(rules.iter().map(|r| (&r.label, r.colour, true)));
+    for (label, colour, dashed) in legend {
+        let dash = if dashed {
+            " stroke-dasharray=\"4 3\""
+        } else {
+            ""
+        };
+        let _ = write!(
+            svg,
+            "<line x1=\"{x:.1}\" x2=\"{:.1}\" y1=\"{}\" y2=\"{}\" stroke=\"{colour}\" stroke-width=\"2\"{dash}/>\
+             <text x=\"{:.1}\" y=\"{}\" font-size=\"11\" fill=\"#222\">{}</text>",
+            x + 18.0,
+            H - 12.0,
+            H - 12.0,
+            x + 22.0,
+            H - 8.0,
+            esc(label)
+        );
+        x += 30.0 + 6.5 * label.chars().count() as f64;
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// A small trend line for tables, with its first and last values as its description.
+pub fn sparkline(label: &str, points: &[(f64, f64)]) -> String {
+    let (w, h) = (96.0, 24.0);
+    let (x0, x1) = bounds(points.iter().map(|p| p.0));
+    let (y0, y1) = pad(
+        bounds(points.iter().map(|p| p.1)).0,
+        bounds(points.iter().map(|p| p.1)).1,
+    );
+    let (x0, x1) = if x0 == x1 {
+        (x0 - 1.0, x1 + 1.0)
+    } else {
+        (x0, x1)
+    };
+    let coords: Vec<String> = points
+        .iter()
+        .map(|(x, y)| {
+            format!(
+                "{:.1},{:.1}",
+                2.0 + (x - x0) / (x1 - x0) * (w - 4.0),
+                2.0 + (1.0 - (y - y0) / (y1 - y0)) * (h - 4.0)
+            )
+        })
+        .collect();
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" \
+         role=\"img\" aria-label=\"{}\"><polyline fill=\"none\" stroke=\"#0b5cad\" stroke-width=\"1.5\" points=\"{}\"/></svg>",
+        esc(label),
+        coords.join(" ")
+    )
+}
+
+fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    values
+        .filter(|v| v.is_finite())
+        .fold(None, |acc: Option<(f64, f64)>, v| {
+            Some(acc.map_or((v, v), |(a, b)| (a.min(v), b.max(v))))
+        })
+        .unwrap_or((0.0, 1.0))
+}
+
+/// Widens a range by a tenth on each side so lines do not touch the frame.
+fn pad(lo: f64, hi: f64) -> (f64, f64) {
+    if lo == hi {
+        return (lo - 1.0, hi + 1.0);
+    }
+    let m = (hi - lo) * 0.1;
+    (lo - m, hi + m)
+}
+
+fn tick(v: f64) -> String {
+    if v.abs() >= 100.0 || v.fract().abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chart_is_labelled_svg_with_every_line_and_rule() {
+        let svg = time_series(
+            "Digital economy <share>",
+            "2020 to 2025",
+            &[Line {
+                label: "Reported".into(),
+                points: vec![(2020.0, 12.0), (2025.0, 18.3)],
+                colour: "#0b5cad",
+                dashed: false,
+            }],
+            &[Rule {
+                label: "Target".into(),
+                value: 30.0,
+                colour: "#b00",
+            }],
+        );
+        assert!(svg.starts_with("<svg"));
+        assert!(svg.contains("<title id=\"chart-title\">Digital economy &lt;share&gt;</title>"));
+        assert_eq!(svg.matches("<polyline").count(), 1);
+        assert_eq!(svg.matches("<circle").count(), 2);
+        assert!(svg.contains(">Target</text>"));
+        assert!(!svg.contains("NaN"));
+    }
+
+    #[test]
+    fn one_point_or_none_still_draws() {
+        assert!(!sparkline("x", &[(2024.0, 5.0)]).contains("NaN"));
+        assert!(!time_series("t", "d", &[], &[]).contains("NaN"));
+    }
+}

@@ -1,0 +1,280 @@
+//! Logging in and out, and a user's own page where API tokens are issued.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use axum_extra::extract::cookie::{Cookie, CookieJar};
+use serde::Deserialize;
+use tiendo_domain::accounts::Username;
+
+use crate::auth::{
+    new_token, private_cookie, same_token, token_hash, LOGIN_COOKIE, SESSION_COOKIE, SESSION_HOURS,
+};
+use crate::chrome::{Chrome, Page};
+use crate::failure::Failure;
+use crate::pages::{render, render_with};
+use crate::AppState;
+
+/// The client's address when the server knows it (not in in-process tests).
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<ClientAddr, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    c: Chrome,
+    token: String,
+    username: String,
+    error: String,
+    next: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+}
+
+/// Only paths on this site are followed after login.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+fn login_page(
+    page: Page,
+    jar: CookieJar,
+    status: StatusCode,
+    username: String,
+    error: String,
+    next: String,
+) -> Response {
+    let token = new_token();
+    let jar = jar.add(private_cookie(
+        LOGIN_COOKIE,
+        token.clone(),
+        time::Duration::minutes(30),
+    ));
+    let body = LoginPage {
+        c: page.chrome,
+        token,
+        username,
+        error,
+        next,
+    };
+    (jar, render_with(status, &body)).into_response()
+}
+
+pub async fn login_form(page: Page, jar: CookieJar, Query(q): Query<LoginQuery>) -> Response {
+    login_page(
+        page,
+        jar,
+        StatusCode::OK,
+        String::new(),
+        String::new(),
+        safe_next(q.next.as_deref()),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginInput {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddr(ip): ClientAddr,
+    page: Page,
+    jar: CookieJar,
+    Form(input): Form<LoginInput>,
+) -> Response {
+    let l = page.l();
+    let next = safe_next(Some(&input.next));
+    // The login form's own CSRF token travels in a cookie and in the form (double submit).
+    let token_ok = jar
+        .get(LOGIN_COOKIE)
+        .is_some_and(|c| !input.token.is_empty() && same_token(c.value(), &input.token));
+    if !token_ok {
+        return login_page(
+            page,
+            jar,
+            StatusCode::FORBIDDEN,
+            input.username,
+            l.t("login-stale"),
+            next,
+        );
+    }
+    let name_key = format!("user:{}", input.username.trim().to_lowercase());
+    let ip_key = ip.map(|ip| format!("ip:{ip}")).unwrap_or_default();
+    let keys = [name_key.as_str(), ip_key.as_str()];
+    if !state.limiter.allows(&keys) {
+        return login_page(
+            page,
+            jar,
+            StatusCode::TOO_MANY_REQUESTS,
+            input.username,
+            l.t("login-throttled"),
+            next,
+        );
+    }
+    let user = match input.username.trim().parse::<Username>() {
+        Ok(name) => match state.store.credentials(&name).await {
+            Ok(found) => found,
+            Err(e) => return Failure::from(e).into_response(),
+        },
+        Err(_) => None,
+    };
+    let verified = match &user {
+        Some((u, hash)) if u.active => state.passwords.verify(hash, &input.password),
+        // Hash anyway so a wrong name takes as long as a wrong password.
+        _ => {
+            let _ = state.passwords.hash(&input.password);
+            false
+        }
+    };
+    let Some((user, _)) = user.filter(|_| verified) else {
+        state.limiter.failed(&keys);
+        return login_page(
+            page,
+            jar,
+            StatusCode::UNAUTHORIZED,
+            input.username,
+            l.t("login-failed"),
+            next,
+        );
+    };
+    state.limiter.succeeded(&keys);
+    let session = new_token();
+    let csrf = new_token();
+    let expires = chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS);
+    if let Err(e) = state
+        .store
+        .create_session(&user, &token_hash(&session), &csrf, expires)
+        .await
+    {
+        return Failure::from(e).into_response();
+    }
+    let jar = jar
+        .remove(Cookie::build(LOGIN_COOKIE).path("/"))
+        .add(private_cookie(
+            SESSION_COOKIE,
+            session,
+            time::Duration::hours(SESSION_HOURS),
+        ));
+    let sep = if next.contains('?') { '&' } else { '?' };
+    let target = if next.contains("lang=") {
+        next
+    } else {
+        format!("{next}{sep}lang={}", l.code())
+    };
+    (jar, Redirect::to(&target)).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    page: Page,
+    jar: CookieJar,
+    Form(input): Form<CsrfOnly>,
+) -> Result<Response, Failure> {
+    page.viewer.check_csrf(Some(&input.csrf))?;
+    if let Some(hash) = &page.viewer.session {
+        state.store.end_session(hash).await?;
+    }
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+    Ok((jar, Redirect::to(&format!("/?lang={}", page.l().code()))).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    c: Chrome,
+    username: String,
+    capture: String,
+    view: String,
+    new_token: Option<String>,
+}
+
+async fn account_page(page: Page, new_token: Option<String>) -> Result<AccountPage, Failure> {
+    let user = page.viewer.require_login()?.clone();
+    Ok(AccountPage {
+        username: user.username.to_string(),
+        capture: user
+            .access
+            .capture_scope()
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "—".into()),
+        view: user
+            .access
+            .view_scope()
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| page.l().t("everywhere")),
+        new_token,
+        c: page.chrome,
+    })
+}
+
+pub async fn account(page: Page) -> Result<Response, Failure> {
+    Ok(render(&account_page(page, None).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenInput {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// Issues an API token to the logged-in user; it is shown once and only its hash is kept.
+pub async fn create_token(
+    State(state): State<AppState>,
+    page: Page,
+    Form(input): Form<TokenInput>,
+) -> Result<Response, Failure> {
+    page.viewer.check_csrf(Some(&input.csrf))?;
+    let user = page.viewer.require_login()?.clone();
+    let name = input.name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(Failure::bad_request(
+            "invalid_name",
+            "name the token (1 to 80 characters)",
+        ));
+    }
+    let token = new_token();
+    state
+        .store
+        .create_api_token(&user, name, &token_hash(&token), user.username.as_str())
+        .await?;
+    Ok(render(&account_page(page, Some(token)).await?))
+}

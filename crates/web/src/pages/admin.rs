@@ -1,0 +1,343 @@
+//! Administration: user accounts (admins) and the audit log (admins and inspectors).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use tiendo_domain::accounts::{Access, Role, Username};
+use tiendo_domain::orgs::OrgCode;
+use tiendo_storage::NewUser;
+
+use crate::auth::{Viewer, MIN_PASSWORD};
+use crate::chrome::{Chrome, Page};
+use crate::failure::Failure;
+use crate::pages::{render, render_with};
+use crate::AppState;
+
+fn require_admin(viewer: &Viewer) -> Result<(), Failure> {
+    viewer.require_login()?;
+    if viewer.access.may_administer() {
+        Ok(())
+    } else {
+        Err(Failure::forbidden(
+            "admins_only",
+            "only administrators manage accounts",
+        ))
+    }
+}
+
+pub struct UserRow {
+    username: String,
+    name: String,
+    role: String,
+    capture: String,
+    view: String,
+    active: bool,
+}
+
+#[derive(Default)]
+pub struct UserForm {
+    username: String,
+    display_name: String,
+    role: String,
+    capture: String,
+    view: String,
+    errors: HashMap<&'static str, String>,
+}
+
+impl UserForm {
+    fn error(&self, field: &str) -> String {
+        self.errors.get(field).cloned().unwrap_or_default()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    c: Chrome,
+    users: Vec<UserRow>,
+    roles: Vec<(String, String)>,
+    form: UserForm,
+    created: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UsersQuery {
+    created: Option<String>,
+}
+
+async fn users_page(
+    state: &AppState,
+    page: Page,
+    form: UserForm,
+    created: bool,
+) -> Result<UsersPage, Failure> {
+    require_admin(&page.viewer)?;
+    let l = page.l();
+    let users = state
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .map(|u| UserRow {
+            username: u.username.to_string(),
+            name: u.display_name,
+            role: l.t(&format!("role-{}", u.access.role())),
+            capture: u
+                .access
+                .capture_scope()
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            view: u
+                .access
+                .view_scope()
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            active: u.active,
+        })
+        .collect();
+    Ok(UsersPage {
+        users,
+        roles: Role::ALL
+            .iter()
+            .map(|r| (r.as_str().to_string(), l.t(&format!("role-{r}"))))
+            .collect(),
+        form,
+        created,
+        c: page.chrome,
+    })
+}
+
+pub async fn users(
+    State(state): State<AppState>,
+    Query(q): Query<UsersQuery>,
+    page: Page,
+) -> Result<Response, Failure> {
+    Ok(render(
+        &users_page(&state, page, UserForm::default(), q.created.is_some()).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UserInput {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub capture: String,
+    #[serde(default)]
+    pub view: String,
+}
+
+/// Checks a new account against the hierarchy; the errors are keyed by field.
+pub fn check_user(
+    state: &AppState,
+    input: &UserInput,
+) -> Result<(Username, Access), HashMap<&'static str, String>> {
+    let mut errors = HashMap::new();
+    let username = input
+        .username
+        .trim()
+        .parse::<Username>()
+        .map_err(|e| errors.insert("username", e.to_string()))
+        .ok();
+    if input.display_name.trim().is_empty() {
+        errors.insert("display_name", "give the person's name".to_string());
+    }
+    if input.password.chars().count() < MIN_PASSWORD {
+        errors.insert(
+            "password",
+            format!("use at least {MIN_PASSWORD} characters"),
+        );
+    }
+    let o = state.overview();
+    let h = &o.snapshot.hierarchy;
+    let mut unit = |field: &'static str, text: &str| -> Option<OrgCode> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        match text.parse::<OrgCode>() {
+            Ok(code) if h.get(&code).is_some() => Some(code),
+            _ => {
+                errors.insert(field, format!("there is no organisation unit {text}"));
+                None
+            }
+        }
+    };
+    let capture = unit("capture", &input.capture);
+    let view = unit("view", &input.view);
+    let role = input
+        .role
+        .parse::<Role>()
+        .map_err(|e| errors.insert("role", e.to_string()))
+        .ok();
+    let access = role.and_then(|r| {
+        Access::new(r, capture, view)
+            .map_err(|e| errors.insert("role", e.to_string()))
+            .ok()
+    });
+    match (username, access) {
+        (Some(u), Some(a)) if errors.is_empty() => Ok((u, a)),
+        _ => Err(errors),
+    }
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    page: Page,
+    Form(input): Form<UserInput>,
+) -> Result<Response, Failure> {
+    page.viewer.check_csrf(Some(&input.csrf))?;
+    require_admin(&page.viewer)?;
+    let l = page.l();
+    let refused = |errors| UserForm {
+        username: input.username.clone(),
+        display_name: input.display_name.clone(),
+        role: input.role.clone(),
+        capture: input.capture.clone(),
+        view: input.view.clone(),
+        errors,
+    };
+    let (username, access) = match check_user(&state, &input) {
+        Ok(ok) => ok,
+        Err(errors) => {
+            let body = users_page(&state, page, refused(errors), false).await?;
+            return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &body));
+        }
+    };
+    let user = NewUser {
+        username,
+        display_name: input.display_name.trim().to_string(),
+        password_hash: state.passwords.hash(&input.password)?,
+        access,
+    };
+    match state.store.create_user(&user, page.viewer.name()).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/admin/users?created=1&lang={}", l.code())).into_response())
+        }
+        Err(tiendo_storage::StoreError::Invalid(m)) => {
+            let body = users_page(
+                &state,
+                page,
+                refused(HashMap::from([("username", m)])),
+                false,
+            )
+            .await?;
+            Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &body))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActiveInput {
+    #[serde(default)]
+    csrf: String,
+    active: String,
+}
+
+pub async fn set_active(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    page: Page,
+    Form(input): Form<ActiveInput>,
+) -> Result<Response, Failure> {
+    page.viewer.check_csrf(Some(&input.csrf))?;
+    require_admin(&page.viewer)?;
+    let username: Username =
+        name.parse()
+            .map_err(|e: tiendo_domain::accounts::UsernameError| {
+                Failure::bad_request("invalid_username", e.to_string())
+            })?;
+    state
+        .store
+        .set_user_active(&username, input.active == "true", page.viewer.name())
+        .await?;
+    state.tokens.clear();
+    Ok(Redirect::to(&format!("/admin/users?lang={}", page.l().code())).into_response())
+}
+
+pub struct AuditRow {
+    at: String,
+    actor: String,
+    action: String,
+    object: String,
+    before: String,
+    after: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    c: Chrome,
+    rows: Vec<AuditRow>,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AuditQuery {
+    page: Option<u32>,
+}
+
+pub const AUDIT_PAGE: u32 = 50;
+
+pub fn require_auditor(viewer: &Viewer) -> Result<(), Failure> {
+    viewer.require_login()?;
+    if viewer.access.may_audit() {
+        Ok(())
+    } else {
+        Err(Failure::forbidden(
+            "auditors_only",
+            "only administrators and inspectors read the audit log",
+        ))
+    }
+}
+
+pub async fn audit(
+    State(state): State<AppState>,
+    Query(q): Query<AuditQuery>,
+    page: Page,
+) -> Result<Response, Failure> {
+    require_auditor(&page.viewer)?;
+    let n = q.page.unwrap_or(1).max(1);
+    let entries = state
+        .store
+        .audit_log(None, AUDIT_PAGE + 1, (n - 1) * AUDIT_PAGE)
+        .await?;
+    let more = entries.len() > AUDIT_PAGE as usize;
+    let l = page.l();
+    let show =
+        |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
+    let rows = entries
+        .iter()
+        .take(AUDIT_PAGE as usize)
+        .map(|e| AuditRow {
+            at: format!("{} {}", l.date(e.at.date_naive()), e.at.format("%H:%M:%S")),
+            actor: e.actor.clone(),
+            action: e.action.clone(),
+            object: e.object.clone(),
+            before: show(&e.before),
+            after: show(&e.after),
+        })
+        .collect();
+    let link = |p: u32| format!("/admin/audit?page={p}&lang={}", l.code());
+    Ok(render(&AuditPage {
+        rows,
+        prev: (n > 1).then(|| link(n - 1)),
+        next: more.then(|| link(n + 1)),
+        c: page.chrome,
+    }))
+}

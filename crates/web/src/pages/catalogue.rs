@@ -1,0 +1,490 @@
+//! Documents and their cascade, targets with their charts, and index rankings.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use chrono::Datelike;
+use serde::Deserialize;
+use tiendo_domain::documents::SectionKind;
+use tiendo_domain::orgs::OrgCode;
+use tiendo_domain::targets::{Deadline, Requirement, Target};
+use tiendo_evaluation::progress::projection::projection;
+use tiendo_evaluation::progress::trajectory::{trajectory, Pace};
+use tiendo_evaluation::targets::{judge, yearly};
+use tiendo_storage::TaskFilter;
+
+use crate::charts::{self, Line, Rule};
+use crate::chrome::{Chrome, Page};
+use crate::failure::Failure;
+use crate::overview::compute_index;
+use crate::pages::{pick, render, serde_name};
+use crate::AppState;
+
+pub struct DocRow {
+    code: String,
+    href: String,
+    title: String,
+    kind: String,
+    issued: String,
+}
+
+#[derive(Template)]
+#[template(path = "documents.html")]
+struct DocumentsPage {
+    c: Chrome,
+    documents: Vec<DocRow>,
+}
+
+pub async fn documents(State(state): State<AppState>, page: Page) -> Result<Response, Failure> {
+    let l = page.l();
+    let documents = state
+        .store
+        .documents()
+        .await?
+        .into_iter()
+        .map(|d| DocRow {
+            href: page.chrome.href(&format!("/documents/{}", d.code)),
+            title: pick(l, d.title_vi.as_deref(), &d.title_en),
+            kind: d.kind.as_str().to_string(),
+            issued: d.issued_on.map(|d| l.date(d)).unwrap_or_default(),
+            code: d.code.to_string(),
+        })
+        .collect();
+    Ok(render(&DocumentsPage {
+        c: page.chrome,
+        documents,
+    }))
+}
+
+pub struct TaskLine {
+    code: String,
+    href: String,
+    title: String,
+    lead: String,
+    deadline: String,
+}
+
+pub struct Group {
+    title: String,
+    tasks: Vec<TaskLine>,
+}
+
+pub struct TargetLine {
+    code: String,
+    href: String,
+    name: String,
+    goal: String,
+}
+
+#[derive(Template)]
+#[template(path = "document.html")]
+struct DocumentPage {
+    c: Chrome,
+    code: String,
+    title: String,
+    issuer: String,
+    note: String,
+    source: Option<String>,
+    implements: Vec<(String, String)>,
+    implemented_by: Vec<(String, String)>,
+    targets: Vec<TargetLine>,
+    groups: Vec<Group>,
+}
+
+pub async fn document(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    page: Page,
+) -> Result<Response, Failure> {
+    let l = page.l();
+    let all = state.store.documents().await?;
+    let doc = all
+        .iter()
+        .find(|d| d.code.as_str() == code)
+        .ok_or_else(|| Failure::not_found("document_not_found", format!("no document {code}")))?;
+    let link = |c: &tiendo_domain::documents::DocumentCode| {
+        (page.chrome.href(&format!("/documents/{c}")), c.to_string())
+    };
+    let implemented_by = all
+        .iter()
+        .filter(|d| d.implements.contains(&doc.code))
+        .map(|d| link(&d.code))
+        .collect();
+    let o = state.overview();
+    let targets = o
+        .snapshot
+        .targets
+        .iter()
+        .filter(|t| t.document.as_ref() == Some(&doc.code))
+        .map(|t| TargetLine {
+            code: t.code.to_string(),
+            href: page.chrome.href(&format!("/targets/{}", t.code)),
+            name: pick(l, t.name_vi.as_deref(), &t.name_en),
+            goal: goals(t),
+        })
+        .collect();
+    let tasks = state
+        .store
+        .tasks(&TaskFilter {
+            clearance: page.viewer.access.clearance(),
+            document: Some(doc.code.clone()),
+            org: None,
+        })
+        .await?;
+    let line = |t: &tiendo_domain::tasks::Task| TaskLine {
+        code: t.code.to_string(),
+        href: page.chrome.href(&format!("/tasks/{}", t.code)),
+        title: pick(l, t.title_vi.as_deref(), &t.title_en),
+        lead: t.lead.to_string(),
+        deadline: t.deadline.map(|d| l.date(d)).unwrap_or_default(),
+    };
+    let mut groups: Vec<Group> = doc
+        .sections
+        .iter()
+        .filter(|s| s.kind == SectionKind::TaskGroup)
+        .map(|s| Group {
+            title: format!(
+                "{} · {}",
+                s.code,
+                pick(l, s.title_vi.as_deref(), &s.title_en)
+            ),
+            tasks: tasks
+                .iter()
+                .filter(|t| t.group.as_ref() == Some(&s.code))
+                .map(line)
+                .collect(),
+        })
+        .collect();
+    let ungrouped: Vec<TaskLine> = tasks
+        .iter()
+        .filter(|t| t.group.as_ref().is_none_or(|g| doc.section(g).is_none()))
+        .map(line)
+        .collect();
+    if !ungrouped.is_empty() {
+        groups.push(Group {
+            title: l.t("other-tasks"),
+            tasks: ungrouped,
+        });
+    }
+    Ok(render(&DocumentPage {
+        code: doc.code.to_string(),
+        title: pick(l, doc.title_vi.as_deref(), &doc.title_en),
+        issuer: doc
+            .issuer
+            .as_ref()
+            .map(|i| i.to_string())
+            .unwrap_or_default(),
+        note: doc.structure_note.clone().unwrap_or_default(),
+        source: doc.source.clone(),
+        implements: doc.implements.iter().map(link).collect(),
+        implemented_by,
+        targets,
+        groups,
+        c: page.chrome,
+    }))
+}
+
+/// A target's goals in one line: `≥ 30 by 2030; ≥ 50 by 2045`.
+fn goals(t: &Target) -> String {
+    t.goals
+        .iter()
+        .map(|g| format!("{} {}", g.requirement, g.deadline))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TargetQuery {
+    unit: Option<String>,
+}
+
+pub struct UnitValue {
+    unit: String,
+    href: String,
+    period: String,
+    value: String,
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "target.html")]
+struct TargetPage {
+    c: Chrome,
+    code: String,
+    name: String,
+    unit_of_measure: String,
+    goals: String,
+    document: Option<(String, String)>,
+    shown_unit: Option<String>,
+    chart: Option<String>,
+    status: String,
+    explanation: String,
+    course: Vec<String>,
+    values: Vec<UnitValue>,
+    more_units: usize,
+    source: Option<String>,
+}
+
+/// At most this many units are listed under a target; the API pages through all of them.
+const SHOWN_UNITS: usize = 200;
+
+pub async fn target(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<TargetQuery>,
+    page: Page,
+) -> Result<Response, Failure> {
+    let l = page.l();
+    let o = state.overview();
+    let snapshot = &o.snapshot;
+    let t = snapshot
+        .targets
+        .iter()
+        .find(|t| t.code.as_str() == code)
+        .ok_or_else(|| Failure::not_found("target_not_found", format!("no target {code}")))?;
+    let by_unit = snapshot.series.get(&t.code);
+    // The unit asked for, else the one with the longest series (the nation, for a national target).
+    let shown: Option<&OrgCode> = match &q.unit {
+        Some(u) => by_unit.and_then(|m| m.get_key_value(u.as_str()).map(|(k, _)| k)),
+        None => by_unit.and_then(|m| {
+            m.iter()
+                .max_by(|a, b| a.1.len().cmp(&b.1.len()).then(b.0.cmp(a.0)))
+                .map(|(k, _)| k)
+        }),
+    };
+    let year = o.day.year();
+    let base_year_of = |series: &[(tiendo_domain::periods::Period, f64)]| {
+        t.baseline
+            .as_ref()
+            .map(|b| b.period.year())
+            .or_else(|| series.iter().map(|(p, _)| p.year()).min())
+            .unwrap_or(year)
+    };
+    let mut status = l.t("judgement-not_available");
+    let mut explanation = l.t("no-data");
+    let mut course = Vec::new();
+    let mut chart = None;
+    if let Some(unit) = shown {
+        let series = &by_unit
+            .and_then(|m| m.get(unit))
+            .cloned()
+            .unwrap_or_default();
+        let base_year = base_year_of(series);
+        let j = judge(t, series, year, base_year);
+        status = l.t(&format!("judgement-{}", serde_name(&j.judgement)));
+        explanation = j.explanation();
+        let obs = yearly(series);
+        let mut lines = vec![Line {
+            label: l.t("reported"),
+            points: obs.iter().map(|o| (f64::from(o.year), o.value)).collect(),
+            colour: "#0b5cad",
+            dashed: false,
+        }];
+        let mut rules = Vec::new();
+        if let Some(b) = &t.baseline {
+            rules.push(Rule {
+                label: format!("{} {}", l.t("baseline"), b.period),
+                value: b.value,
+                colour: "#666",
+            });
+        }
+        let numeric_goal = t
+            .goals
+            .iter()
+            .find_map(|g| match (&g.requirement, &g.deadline) {
+                (Requirement::Threshold { value, .. }, Deadline::By { year }) => {
+                    Some((*value, *year))
+                }
+                _ => None,
+            });
+        if let Some((goal, goal_year)) = numeric_goal {
+            rules.push(Rule {
+                label: format!("{} {goal_year}", l.t("target-line")),
+                value: goal,
+                colour: "#b3261e",
+            });
+            if let Ok(tr) = trajectory(
+                &obs,
+                goal,
+                goal_year,
+                base_year,
+                t.direction,
+                Pace::default(),
+            ) {
+                if let (Some(by), Some(bv)) = (tr.base_year, tr.base_value) {
+                    lines.push(Line {
+                        label: l.t("trajectory"),
+                        points: vec![(f64::from(by), bv), (f64::from(goal_year), goal)],
+                        colour: "#2e7d32",
+                        dashed: true,
+                    });
+                }
+                course.push(tr.explanation);
+            }
+            if let Ok(p) = projection(
+                &obs,
+                goal,
+                goal_year,
+                base_year,
+                t.direction,
+                Pace::default(),
+            ) {
+                if let (Some(slope), Some(end), Some(last)) =
+                    (p.slope, p.projected_value, obs.last())
+                {
+                    let start = end - slope * f64::from(goal_year - last.year);
+                    lines.push(Line {
+                        label: l.t("projection"),
+                        points: vec![(f64::from(last.year), start), (f64::from(goal_year), end)],
+                        colour: "#e07b00",
+                        dashed: true,
+                    });
+                }
+                course.push(p.explanation);
+            }
+        }
+        let name = pick(l, t.name_vi.as_deref(), &t.name_en);
+        chart = Some(charts::time_series(
+            &format!("{} — {unit}", name),
+            &format!(
+                "{}: {}",
+                l.t("reported"),
+                obs.iter()
+                    .map(|o| format!("{} {}", o.year, o.value))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            &lines,
+            &rules,
+        ));
+    }
+    let mut values: Vec<UnitValue> = by_unit
+        .into_iter()
+        .flatten()
+        .filter_map(|(u, series)| {
+            let (p, v) = series.iter().max_by_key(|(p, _)| *p)?;
+            let j = judge(t, series, year, base_year_of(series));
+            Some(UnitValue {
+                href: page.chrome.href(&format!("/targets/{}?unit={u}", t.code)),
+                unit: u.to_string(),
+                period: p.to_string(),
+                value: l.number(*v, 2),
+                status: l.t(&format!("judgement-{}", serde_name(&j.judgement))),
+            })
+        })
+        .collect();
+    values.sort_by(|a, b| a.unit.cmp(&b.unit));
+    let more_units = values.len().saturating_sub(SHOWN_UNITS);
+    values.truncate(SHOWN_UNITS);
+    Ok(render(&TargetPage {
+        code: t.code.to_string(),
+        name: pick(l, t.name_vi.as_deref(), &t.name_en),
+        unit_of_measure: t.unit.clone(),
+        goals: goals(t),
+        document: t
+            .document
+            .as_ref()
+            .map(|d| (page.chrome.href(&format!("/documents/{d}")), d.to_string())),
+        shown_unit: shown.map(|u| u.to_string()),
+        chart,
+        status,
+        explanation,
+        course,
+        values,
+        more_units,
+        source: t.source.clone(),
+        c: page.chrome,
+    }))
+}
+
+pub struct IndexRow {
+    rank: String,
+    unit: String,
+    scores: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "index.html")]
+struct IndexPage {
+    c: Chrome,
+    title: String,
+    period: String,
+    source: Option<String>,
+    others: Vec<(String, String)>,
+    nodes: Vec<String>,
+    rows: Vec<IndexRow>,
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    page: Page,
+) -> Result<Response, Failure> {
+    let l = page.l();
+    if tiendo_dataset::builtin_index(&name).is_none() {
+        return Err(Failure::not_found(
+            "index_not_found",
+            format!(
+                "no index {name}; the built-in ones are {}",
+                tiendo_dataset::builtin_index_names()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    let o = state.overview();
+    let computed =
+        compute_index(&o.snapshot, o.day, &name).map_err(|e| Failure::internal(e.to_string()))?;
+    let others = tiendo_dataset::builtin_index_names()
+        .map(|n| (page.chrome.href(&format!("/indices/{n}")), n.to_string()))
+        .collect();
+    let Some(c) = computed else {
+        return Ok(render(&IndexPage {
+            title: name,
+            period: l.t("no-data"),
+            source: None,
+            others,
+            nodes: Vec::new(),
+            rows: Vec::new(),
+            c: page.chrome,
+        }));
+    };
+    let def = c.index.definition();
+    let nodes: Vec<&tiendo_evaluation::indices::Node> = def.nodes.iter().collect();
+    let root = &c.result.nodes[c.index.root_code()];
+    let mut order: Vec<(&OrgCode, Option<usize>)> = root.iter().map(|(u, s)| (u, s.rank)).collect();
+    order.sort_by_key(|(u, r)| (r.unwrap_or(usize::MAX), (*u).clone()));
+    let h = &o.snapshot.hierarchy;
+    let rows = order
+        .into_iter()
+        .map(|(u, rank)| IndexRow {
+            rank: rank.map_or_else(|| "—".into(), |r| r.to_string()),
+            unit: h
+                .get(u)
+                .map_or_else(|| u.to_string(), |x| pick(l, Some(&x.name_vi), &x.name_en)),
+            scores: nodes
+                .iter()
+                .map(|n| {
+                    c.result
+                        .nodes
+                        .get(&n.code)
+                        .and_then(|m| m.get(u))
+                        .and_then(|s| s.score)
+                        .map_or_else(|| "—".into(), |s| l.number(s, 2))
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(render(&IndexPage {
+        title: def.name.clone(),
+        period: c.period.to_string(),
+        source: def.source.clone(),
+        others,
+        nodes: nodes
+            .iter()
+            .map(|n| format!("{} {}", n.code, n.name))
+            .collect(),
+        rows,
+        c: page.chrome,
+    }))
+}

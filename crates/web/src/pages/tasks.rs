@@ -1,0 +1,437 @@
+//! The task board with its filters, a task's page with its progress history, and the
+//! progress update form.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use tiendo_domain::tasks::{Percent, ProgressUpdate, Task};
+use tiendo_evaluation::tasks::{task_status, Horizon, TaskStatus};
+use tiendo_storage::TaskFilter;
+
+use crate::chrome::{Chrome, Page};
+use crate::failure::Failure;
+use crate::pages::{pick, render, render_with, serde_name};
+use crate::AppState;
+
+/// Tasks per page of the board.
+pub const PAGE_SIZE: usize = 50;
+
+#[derive(Debug, Deserialize, Default)]
+pub struct BoardQuery {
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub due_before: Option<String>,
+    #[serde(default)]
+    pub page: Option<usize>,
+}
+
+pub struct TaskRow {
+    code: String,
+    href: String,
+    title: String,
+    lead: String,
+    deadline: String,
+    status: String,
+    css: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "tasks.html")]
+struct BoardPage {
+    c: Chrome,
+    q: BoardQuery,
+    statuses: Vec<(String, String, bool)>,
+    due_before: String,
+    rows: Vec<TaskRow>,
+    total: usize,
+    prev: Option<String>,
+    next: Option<String>,
+    page_label: String,
+}
+
+pub fn status_css(s: TaskStatus) -> &'static str {
+    match s {
+        TaskStatus::Overdue => "red",
+        TaskStatus::DueSoon | TaskStatus::CompletedLate => "yellow",
+        TaskStatus::CompletedOnTime => "green",
+        _ => "grey",
+    }
+}
+
+/// The tasks the caller may see that pass the filters, with their status, in definition order.
+pub async fn filtered(
+    state: &AppState,
+    clearance: tiendo_domain::tasks::Clearance,
+    q: &BoardQuery,
+) -> Result<Vec<(Task, TaskStatus)>, Failure> {
+    let unit = q
+        .unit
+        .as_deref()
+        .filter(|u| !u.is_empty())
+        .map(|u| {
+            u.parse().map_err(|e: tiendo_domain::codes::CodeError| {
+                Failure::bad_request("invalid_unit", e.to_string())
+            })
+        })
+        .transpose()?;
+    let status: Option<TaskStatus> = match q.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            TaskStatus::ALL
+                .into_iter()
+                .find(|x| serde_name(x) == s)
+                .ok_or_else(|| {
+                    Failure::bad_request("invalid_status", format!("unknown task status \"{s}\""))
+                })?,
+        ),
+    };
+    let due_before: Option<NaiveDate> = q
+        .due_before
+        .as_deref()
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            d.parse().map_err(|_| {
+                Failure::bad_request(
+                    "invalid_date",
+                    format!("\"{d}\" is not a date (expected YYYY-MM-DD)"),
+                )
+            })
+        })
+        .transpose()?;
+    let tasks = state
+        .store
+        .tasks(&TaskFilter {
+            clearance,
+            document: None,
+            org: unit,
+        })
+        .await?;
+    let o = state.overview();
+    let progress = &o.snapshot.last_progress;
+    let day = state.day();
+    Ok(tasks
+        .into_iter()
+        .map(|t| {
+            let has = progress.get(&t.code).is_some_and(|d| *d <= day);
+            let s = task_status(&t, day, has, Horizon::default());
+            (t, s)
+        })
+        .filter(|(t, s)| {
+            status.is_none_or(|x| x == *s)
+                && q.group
+                    .as_deref()
+                    .filter(|g| !g.is_empty())
+                    .is_none_or(|g| t.group.as_ref().is_some_and(|tg| tg.as_str() == g))
+                && due_before.is_none_or(|d| t.deadline.is_some_and(|dl| dl <= d))
+        })
+        .collect())
+}
+
+pub async fn board(
+    State(state): State<AppState>,
+    Query(q): Query<BoardQuery>,
+    page: Page,
+) -> Result<Response, Failure> {
+    let l = page.l();
+    let all = filtered(&state, page.viewer.access.clearance(), &q).await?;
+    let total = all.len();
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let current = q.page.unwrap_or(1).clamp(1, pages);
+    let rows = all
+        .iter()
+        .skip((current - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .map(|(t, s)| TaskRow {
+            code: t.code.to_string(),
+            href: page.chrome.href(&format!("/tasks/{}", t.code)),
+            title: pick(l, t.title_vi.as_deref(), &t.title_en),
+            lead: t.lead.to_string(),
+            deadline: t.deadline.map(|d| l.date(d)).unwrap_or_default(),
+            status: l.t(&format!("task-{}", serde_name(s))),
+            css: status_css(*s),
+        })
+        .collect();
+    let link = |p: usize| {
+        let mut parts = vec![format!("page={p}"), format!("lang={}", l.code())];
+        for (k, v) in [
+            ("status", &q.status),
+            ("unit", &q.unit),
+            ("group", &q.group),
+            ("due_before", &q.due_before),
+        ] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                parts.push(format!("{k}={}", urlencode(v)));
+            }
+        }
+        format!("/tasks?{}", parts.join("&"))
+    };
+    let selected = q.status.clone().unwrap_or_default();
+    Ok(render(&BoardPage {
+        statuses: TaskStatus::ALL
+            .iter()
+            .map(|s| {
+                let name = serde_name(s);
+                let chosen = name == selected;
+                (name, l.t(&format!("task-{}", serde_name(s))), chosen)
+            })
+            .collect(),
+        due_before: q.due_before.clone().unwrap_or_default(),
+        rows,
+        total,
+        prev: (current > 1).then(|| link(current - 1)),
+        next: (current < pages).then(|| link(current + 1)),
+        page_label: format!("{current} / {pages}"),
+        q,
+        c: page.chrome,
+    }))
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub struct ProgressRow {
+    day: String,
+    percent: u8,
+    narrative: String,
+    difficulties: String,
+    author: String,
+}
+
+#[derive(Default)]
+pub struct ProgressForm {
+    percent: String,
+    narrative: String,
+    difficulties: String,
+    recommendations: String,
+    errors: HashMap<&'static str, String>,
+}
+
+impl ProgressForm {
+    fn error(&self, field: &str) -> String {
+        self.errors.get(field).cloned().unwrap_or_default()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "task.html")]
+struct TaskPage {
+    c: Chrome,
+    code: String,
+    title: String,
+    document: (String, String),
+    lead: (String, String),
+    coordinators: Vec<(String, String)>,
+    deadline: String,
+    status: String,
+    css: &'static str,
+    product: String,
+    confidentiality: String,
+    history: Vec<ProgressRow>,
+    form: Option<ProgressForm>,
+    action: String,
+    saved: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TaskQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+/// A task the caller may see, or 404 (a hidden task is not revealed by a 403).
+async fn visible_task(state: &AppState, page: &Page, code: &str) -> Result<Task, Failure> {
+    state
+        .store
+        .tasks(&TaskFilter::all(page.viewer.access.clearance()))
+        .await?
+        .into_iter()
+        .find(|t| t.code.as_str() == code)
+        .ok_or_else(|| Failure::not_found("task_not_found", format!("no task {code}")))
+}
+
+async fn task_page(
+    state: &AppState,
+    page: Page,
+    task: Task,
+    form: Option<ProgressForm>,
+    saved: bool,
+) -> Result<TaskPage, Failure> {
+    let l = page.l();
+    let history = state
+        .store
+        .progress(&task.code)
+        .await?
+        .into_iter()
+        .rev()
+        .map(|u| ProgressRow {
+            day: l.date(u.reported_on),
+            percent: u.percent_complete.get(),
+            narrative: u.narrative,
+            difficulties: u.difficulties.unwrap_or_default(),
+            author: u.author,
+        })
+        .collect::<Vec<_>>();
+    let day = state.day();
+    let status = task_status(&task, day, !history.is_empty(), Horizon::default());
+    let o = state.overview();
+    let may_update = page
+        .viewer
+        .access
+        .may_capture(&o.snapshot.hierarchy, &task.lead);
+    let unit_link = |u: &tiendo_domain::orgs::OrgCode| {
+        (page.chrome.href(&format!("/units/{u}")), u.to_string())
+    };
+    Ok(TaskPage {
+        code: task.code.to_string(),
+        title: pick(l, task.title_vi.as_deref(), &task.title_en),
+        document: (
+            page.chrome.href(&format!("/documents/{}", task.document)),
+            task.document.to_string(),
+        ),
+        lead: unit_link(&task.lead),
+        coordinators: task.coordinators.iter().map(unit_link).collect(),
+        deadline: task.deadline.map(|d| l.date(d)).unwrap_or_default(),
+        status: l.t(&format!("task-{}", serde_name(&status))),
+        css: status_css(status),
+        product: task.expected_product.clone().unwrap_or_default(),
+        confidentiality: task.confidentiality.to_string(),
+        history,
+        form: if may_update {
+            Some(form.unwrap_or_default())
+        } else {
+            None
+        },
+        action: format!("/tasks/{}/progress?lang={}", task.code, l.code()),
+        saved,
+        c: page.chrome,
+    })
+}
+
+pub async fn task(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<TaskQuery>,
+    page: Page,
+) -> Result<Response, Failure> {
+    let task = visible_task(&state, &page, &code).await?;
+    let body = task_page(&state, page, task, None, q.saved.is_some()).await?;
+    Ok(render(&body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ProgressInput {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    percent: String,
+    #[serde(default)]
+    narrative: String,
+    #[serde(default)]
+    difficulties: String,
+    #[serde(default)]
+    recommendations: String,
+}
+
+/// Checks a progress report; the errors are keyed by field.
+pub fn check_progress(
+    percent: &str,
+    narrative: &str,
+) -> Result<Percent, HashMap<&'static str, String>> {
+    let mut errors = HashMap::new();
+    let percent = match percent.trim().parse::<i64>() {
+        Ok(p) => Percent::new(p).map_err(|e| e.to_string()),
+        Err(_) => Err(format!(
+            "\"{}\" is not a whole number from 0 to 100",
+            percent.trim()
+        )),
+    };
+    if let Err(e) = &percent {
+        errors.insert("percent", e.clone());
+    }
+    if narrative.trim().is_empty() {
+        errors.insert(
+            "narrative",
+            "describe what was done in the period".to_string(),
+        );
+    }
+    match percent {
+        Ok(p) if errors.is_empty() => Ok(p),
+        _ => Err(errors),
+    }
+}
+
+pub async fn add_progress(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    page: Page,
+    Form(input): Form<ProgressInput>,
+) -> Result<Response, Failure> {
+    page.viewer.check_csrf(Some(&input.csrf))?;
+    page.viewer.require_login()?;
+    let task = visible_task(&state, &page, &code).await?;
+    let o = state.overview();
+    if !page
+        .viewer
+        .access
+        .may_capture(&o.snapshot.hierarchy, &task.lead)
+    {
+        return Err(Failure::forbidden(
+            "outside_capture_scope",
+            format!(
+                "{} may not report progress for {}",
+                page.viewer.name(),
+                task.lead
+            ),
+        ));
+    }
+    let l = page.l();
+    match check_progress(&input.percent, &input.narrative) {
+        Err(errors) => {
+            let form = ProgressForm {
+                percent: input.percent,
+                narrative: input.narrative,
+                difficulties: input.difficulties,
+                recommendations: input.recommendations,
+                errors,
+            };
+            let body = task_page(&state, page, task, Some(form), false).await?;
+            Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &body))
+        }
+        Ok(percent) => {
+            let update = ProgressUpdate {
+                task: task.code.clone(),
+                reported_on: state.day(),
+                percent_complete: percent,
+                narrative: input.narrative.trim().to_string(),
+                difficulties: Some(input.difficulties.trim().to_string()).filter(|s| !s.is_empty()),
+                recommendations: Some(input.recommendations.trim().to_string())
+                    .filter(|s| !s.is_empty()),
+                evidence: Vec::new(),
+                author: page.viewer.name().to_string(),
+                recorded_at: None,
+            };
+            state.store.add_progress(&update).await?;
+            Ok(
+                Redirect::to(&format!("/tasks/{}?saved=1&lang={}", task.code, l.code()))
+                    .into_response(),
+            )
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! A demo database behind the router, and a client that keeps cookies and the CSRF token as a
+//! browser does.
+#![allow(dead_code)] // each test file uses its own part of the support
+
+use std::collections::HashMap;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use tiendo_storage::Store;
+use tiendo_web::{ensure_demo_accounts, router, AppState, Passwords, DEMO_PASSWORD};
+use tower::ServiceExt;
+
+pub struct App {
+    pub router: axum::Router,
+    pub state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+/// The reference dataset and the demo accounts on a fresh SQLite file, judged on `day`.
+pub async fn demo(day: &str) -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("tiendo.db").to_str().unwrap())
+        .await
+        .unwrap();
+    store
+        .load_dataset(&tiendo_dataset::reference().unwrap())
+        .await
+        .unwrap();
+    ensure_demo_accounts(&store, &Passwords::cheap())
+        .await
+        .unwrap();
+    let state = AppState::load(store, Some(day.parse().unwrap()), Passwords::cheap())
+        .await
+        .unwrap();
+    App {
+        router: router(state.clone()),
+        state,
+        _dir: dir,
+    }
+}
+
+pub struct Res {
+    pub status: StatusCode,
+    pub kind: String,
+    pub location: String,
+    pub body: String,
+}
+
+impl Res {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+}
+
+/// A browser-like client: cookies kept, the last page's CSRF token remembered.
+pub struct Client {
+    app: axum::Router,
+    cookies: HashMap<String, String>,
+    pub csrf: String,
+    pub bearer: Option<String>,
+}
+
+impl Client {
+    pub fn new(app: &App) -> Client {
+        Client {
+            app: app.router.clone(),
+            cookies: HashMap::new(),
+            csrf: String::new(),
+            bearer: None,
+        }
+    }
+
+    pub async fn send(&mut self, method: Method, uri: &str, kind: &str, body: String) -> Res {
+        let mut req = Request::builder().method(method).uri(uri);
+        if !self.cookies.is_empty() {
+            let jar: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            req = req.header(header::COOKIE, jar.join("; "));
+        }
+        if let Some(token) = &self.bearer {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if !kind.is_empty() {
+            req = req.header(header::CONTENT_TYPE, kind);
+        }
+        if !self.csrf.is_empty() {
+            req = req.header("x-csrf-token", self.csrf.clone());
+        }
+        let res = self
+            .app
+            .clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
+        for c in res.headers().get_all(header::SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            let (pair, attrs) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = pair.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") || v.is_empty() {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), v.to_string());
+            }
+        }
+        let status = res.status();
+        let header = |h| {
+            res.headers()
+                .get(h)
+                .map(|v: &axum::http::HeaderValue| v.to_str().unwrap().to_string())
+                .unwrap_or_default()
+        };
+        let (kind, location) = (header(header::CONTENT_TYPE), header(header::LOCATION));
+        let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
+            .unwrap();
+        if let Some(token) = hidden(&body, "csrf") {
+            if !token.is_empty() {
+                self.csrf = token;
+            }
+        }
+        Res {
+            status,
+            kind,
+            location,
+            body,
+        }
+    }
+
+    pub async fn get(&mut self, uri: &str) -> Res {
+        self.send(Method::GET, uri, "", String::new()).await
+    }
+
+    /// Posts a form with the CSRF token the last page carried.
+    pub async fn post_form(&mut self, uri: &str, fields: &[(&str, &str)]) -> Res {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        let csrf = self.csrf.clone();
+        if !fields.iter().any(|(k, _)| *k == "csrf") {
+            all.push(("csrf", &csrf));
+        }
+        let body = serde_urlencoded::to_string(&all).unwrap();
+        self.send(Method::POST, uri, "application/x-www-form-urlencoded", body)
+            .await
+    }
+
+    pub async fn post_json(&mut self, uri: &str, body: serde_json::Value) -> Res {
+        self.send(Method::POST, uri, "application/json", body.to_string())
+            .await
+    }
+
+    /// Logs in through the login form; returns the response to the form.
+    pub async fn login(&mut self, user: &str, password: &str) -> Res {
+        let form = self.get("/login").await;
+        let token = hidden(&form.body, "token").expect("the login form carries a token");
+        let res = self
+            .post_form(
+                "/login",
+                &[
+                    ("token", &token),
+                    ("username", user),
+                    ("password", password),
+                    ("next", "/"),
+                ],
+            )
+            .await;
+        if res.status == StatusCode::SEE_OTHER {
+            // Load a page so the session's CSRF token is known.
+            self.get("/account").await;
+        }
+        res
+    }
+
+    pub async fn login_demo(&mut self, user: &str) {
+        let res = self.login(user, DEMO_PASSWORD).await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "{user} logs in: {}",
+            res.body
+        );
+    }
+}
+
+/// The value of the hidden input `name` in a page.
+pub fn hidden(body: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = body.find(&marker)? + marker.len();
+    let end = body[start..].find('"')? + start;
+    Some(body[start..end].to_string())
+}
