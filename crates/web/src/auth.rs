@@ -257,7 +257,7 @@ impl LoginLimiter {
     /// Whether a login for these keys may be tried now.
     pub fn allows(&self, keys: &[&str]) -> bool {
         let mut map = self.lock();
-        keys.iter().all(|k| {
+        keys.iter().filter(|k| !k.is_empty()).all(|k| {
             let list = map.entry((*k).to_string()).or_default();
             list.retain(|t| t.elapsed() < WINDOW);
             list.len() < MAX_FAILURES

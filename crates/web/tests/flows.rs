@@ -1,0 +1,570 @@
+//! What reporters, supervisors, administrators and machine clients do, through the router as
+//! a browser or an API client would: entry, approval, refusals, tokens, documentation.
+
+mod support;
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use support::{demo, Client};
+
+/// The first value field of an entry form.
+fn first_field(body: &str) -> String {
+    let start = body.find("name=\"v_").expect("a value field") + "name=\"".len();
+    body[start..start + body[start..].find('"').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn a_reporter_submits_a_supervisor_approves_and_the_overview_shows_it() {
+    let app = demo("2025-10-20").await;
+    let mut reporter = Client::new(&app);
+    reporter.login_demo("ha-tinh").await;
+    let form = reporter
+        .get("/units/HA-TINH/entry?period=2025Q3&lang=en")
+        .await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let field = first_field(&form.body);
+    let target = field.trim_start_matches("v_").to_string();
+    let audit_before = app.state.store.audit_count().await.unwrap();
+
+    // A typing error is shown beside its field and nothing is written.
+    let bad = reporter
+        .post_form(
+            "/units/HA-TINH/entry?lang=en",
+            &[
+                ("period", "2025Q3"),
+                (&field, "12..5"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("12..5&#34; is not a number"),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains("aria-invalid=\"true\""));
+    assert_eq!(app.state.store.audit_count().await.unwrap(), audit_before);
+
+    // A decimal comma is accepted; the value is submitted.
+    let ok = reporter
+        .post_form(
+            "/units/HA-TINH/entry?lang=en",
+            &[
+                ("period", "2025Q3"),
+                (&field, "77,5"),
+                ("action", "submit"),
+                ("source", "Sở KH&CN"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let after = reporter.get(&ok.location).await;
+    assert!(
+        after.body.contains("submitted for approval"),
+        "{}",
+        after.body
+    );
+    // Not official yet.
+    assert!(app
+        .state
+        .overview()
+        .recent_approvals
+        .iter()
+        .all(|a| a.target.as_str() != target));
+
+    // The reporter cannot approve its own unit's value.
+    let own = reporter
+        .post_form(
+            "/approvals",
+            &[
+                ("key", &format!("{target}|HA-TINH|2025Q3")),
+                ("decision", "approve"),
+            ],
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::FORBIDDEN);
+
+    let mut supervisor = Client::new(&app);
+    supervisor.login_demo("van-phong").await;
+    let queue = supervisor.get("/approvals?lang=en").await;
+    let key = format!("{target}|HA-TINH|2025Q3");
+    assert!(queue.body.contains(&key), "{}", queue.body);
+    let done = supervisor
+        .post_form(
+            "/approvals?lang=en",
+            &[("key", &key), ("decision", "approve")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+
+    // The overview is recomputed in the background after an approval.
+    let mut shown = false;
+    for _ in 0..100 {
+        if app
+            .state
+            .overview()
+            .recent_approvals
+            .iter()
+            .any(|a| a.target.as_str() == target)
+        {
+            shown = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(shown, "the overview lists the approved value");
+    let page = Client::new(&app).get("/?lang=en").await;
+    assert!(page.body.contains(&format!(">{target}</a>")) && page.body.contains("77.50"));
+
+    // Approval locked it: the reporter can no longer change it.
+    let locked = reporter
+        .post_form(
+            "/units/HA-TINH/entry?lang=en",
+            &[("period", "2025Q3"), (&field, "80"), ("action", "submit")],
+        )
+        .await;
+    assert_eq!(locked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        locked.body.contains("approved and locked"),
+        "{}",
+        locked.body
+    );
+
+    let log = app
+        .state
+        .store
+        .audit_log(Some(&format!("value {target}/HA-TINH/2025Q3")), 10, 0)
+        .await
+        .unwrap();
+    let who: Vec<(&str, &str)> = log
+        .iter()
+        .map(|e| (e.action.as_str(), e.actor.as_str()))
+        .collect();
+    assert_eq!(
+        who,
+        [("value.approve", "van-phong"), ("value.submit", "ha-tinh")]
+    );
+}
+
+#[tokio::test]
+async fn a_returned_value_carries_a_reason_and_can_be_corrected() {
+    let app = demo("2025-10-20").await;
+    let mut reporter = Client::new(&app);
+    reporter.login_demo("ha-tinh").await;
+    let field = first_field(
+        &reporter
+            .get("/units/HA-TINH/entry?period=2025Q3")
+            .await
+            .body,
+    );
+    let target = field.trim_start_matches("v_").to_string();
+    reporter
+        .post_form(
+            "/units/HA-TINH/entry",
+            &[("period", "2025Q3"), (&field, "10"), ("action", "submit")],
+        )
+        .await;
+    let mut supervisor = Client::new(&app);
+    supervisor.login_demo("van-phong").await;
+    supervisor.get("/approvals").await;
+    let key = format!("{target}|HA-TINH|2025Q3");
+    let no_reason = supervisor
+        .post_form(
+            "/approvals?lang=en",
+            &[("key", &key), ("decision", "return")],
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        no_reason.body.contains("give the reporter a reason"),
+        "{}",
+        no_reason.body
+    );
+    let returned = supervisor
+        .post_form(
+            "/approvals",
+            &[
+                ("key", &key),
+                ("decision", "return"),
+                ("reason", "Thiếu nguồn số liệu"),
+            ],
+        )
+        .await;
+    assert_eq!(returned.status, StatusCode::SEE_OTHER);
+    let form = reporter
+        .get("/units/HA-TINH/entry?period=2025Q3&lang=en")
+        .await;
+    assert!(form.body.contains("Returned"), "{}", form.body);
+    let fixed = reporter
+        .post_form(
+            "/units/HA-TINH/entry",
+            &[("period", "2025Q3"), (&field, "11"), ("action", "submit")],
+        )
+        .await;
+    assert_eq!(fixed.status, StatusCode::SEE_OTHER, "{}", fixed.body);
+}
+
+#[tokio::test]
+async fn a_reporter_can_neither_write_nor_read_another_provinces_unpublished_data() {
+    let app = demo("2025-10-20").await;
+    let mut nghe_an = Client::new(&app);
+    nghe_an.login_demo("nghe-an").await;
+    let form = nghe_an.get("/units/NGHE-AN/entry?period=2025").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let field = first_field(&form.body);
+    let target = field.trim_start_matches("v_").to_string();
+    let saved = nghe_an
+        .post_form(
+            "/units/NGHE-AN/entry",
+            &[("period", "2025"), (&field, "42"), ("action", "draft")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+
+    let mut ha_tinh = Client::new(&app);
+    ha_tinh.login_demo("ha-tinh").await;
+    assert_eq!(
+        ha_tinh.get("/units/NGHE-AN/entry").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let post = ha_tinh
+        .post_form(
+            "/units/NGHE-AN/entry",
+            &[("period", "2025"), (&field, "1"), ("action", "submit")],
+        )
+        .await;
+    assert_eq!(post.status, StatusCode::FORBIDDEN);
+    let api = ha_tinh
+        .post_json(
+            "/api/v1/values",
+            serde_json::json!({"values": [{"target": target, "org": "NGHE-AN", "period": "2025", "value": 1.0}], "submit": true}),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::FORBIDDEN);
+    assert_eq!(api.json()["error"]["code"], "outside_capture_scope");
+    let read = ha_tinh.get("/api/v1/values?org=NGHE-AN&per_page=500").await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert!(
+        read.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v["state"] == "approved"),
+        "only published values of another province"
+    );
+    let own = nghe_an.get("/api/v1/values?org=NGHE-AN&per_page=500").await;
+    assert!(own.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v["state"] == "draft"));
+    // The draft is untouched.
+    let history = app
+        .state
+        .store
+        .value_history(
+            &target.parse().unwrap(),
+            &"NGHE-AN".parse().unwrap(),
+            "2025".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].value.get(), 42.0);
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_are_refused() {
+    let app = demo("2025-10-20").await;
+    let mut c = Client::new(&app);
+    c.login_demo("ha-tinh").await;
+    let res = c
+        .post_form(
+            "/units/HA-TINH/entry",
+            &[("csrf", "forged"), ("period", "2025"), ("action", "draft")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(res.body.contains("security token"));
+    // The API from a browser session needs the token in a header.
+    c.csrf = String::new();
+    let res = c
+        .post_json("/api/v1/values", serde_json::json!({"values": []}))
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(res.json()["error"]["code"], "csrf_failed");
+    // A login form posted without its own token is refused too.
+    let mut fresh = Client::new(&app);
+    let res = fresh
+        .post_form(
+            "/login",
+            &[
+                ("username", "ha-tinh"),
+                ("password", tiendo_web::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn repeated_failed_logins_are_throttled() {
+    let app = demo("2025-10-20").await;
+    let mut c = Client::new(&app);
+    for _ in 0..5 {
+        assert_eq!(
+            c.login("ha-tinh", "wrong password").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let res = c.login("ha-tinh", tiendo_web::DEMO_PASSWORD).await;
+    assert_eq!(
+        res.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    // Other users are not affected.
+    let mut other = Client::new(&app);
+    other.login_demo("nghe-an").await;
+    // An unknown user name fails like a wrong password.
+    assert_eq!(
+        Client::new(&app).login("nobody", "whatever12").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn machine_clients_write_with_api_tokens() {
+    let app = demo("2025-10-20").await;
+    let mut c = Client::new(&app);
+    c.login_demo("ha-tinh").await;
+    let page = c
+        .post_form("/account/tokens", &[("name", "statistics upload")])
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let start = page.body.find("id=\"new-token\">").unwrap() + "id=\"new-token\">".len();
+    let token = page.body[start..start + 64].to_string();
+
+    let mut machine = Client::new(&app);
+    machine.bearer = Some(token);
+    let me = machine.get("/api/v1/me").await;
+    assert_eq!(me.json()["username"], "ha-tinh");
+    let form = c.get("/units/HA-TINH/entry?period=2025Q3").await;
+    let target = first_field(&form.body).trim_start_matches("v_").to_string();
+    let res = machine
+        .post_json(
+            "/api/v1/values",
+            serde_json::json!({"values": [{"target": target, "org": "HA-TINH", "period": "2025Q3", "value": 5.5}], "submit": true}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    assert_eq!(res.json()["written"], 1);
+    // A wrong period kind names the field.
+    let res = machine
+        .post_json(
+            "/api/v1/values",
+            serde_json::json!({"values": [{"target": target, "org": "HA-TINH", "period": "2025W3", "value": 5.5}]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("values[0].period"));
+
+    let mut forged = Client::new(&app);
+    forged.bearer = Some("0".repeat(64));
+    let res = forged.get("/api/v1/me").await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(res.json()["error"]["code"], "unauthorized");
+}
+
+#[tokio::test]
+async fn every_api_route_is_in_the_openapi_document() {
+    let app = demo("2025-10-20").await;
+    let doc = Client::new(&app).get("/api/v1/openapi.json").await;
+    assert_eq!(doc.status, StatusCode::OK);
+    let doc = doc.json();
+    let mut checked = 0;
+    for (method, path, _) in tiendo_web::api::table() {
+        let entry = &doc["paths"][path][method.as_str().to_lowercase()];
+        assert!(entry.is_object(), "{method} {path} has no OpenAPI entry");
+        checked += 1;
+    }
+    assert!(checked >= 13);
+    let ui = Client::new(&app).get("/api/v1/docs/").await;
+    assert_eq!(ui.status, StatusCode::OK);
+    assert!(
+        ui.body.contains("swagger"),
+        "the UI is served from the binary"
+    );
+    let missing = Client::new(&app).get("/api/v1/nothing").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.json()["error"]["code"], "route_not_found");
+}
+
+#[tokio::test]
+async fn lists_are_paginated() {
+    let app = demo("2025-10-20").await;
+    let mut c = Client::new(&app);
+    let first = c.get("/api/v1/targets?per_page=5").await.json();
+    let second = c.get("/api/v1/targets?per_page=5&page=2").await.json();
+    assert_eq!(first["items"].as_array().unwrap().len(), 5);
+    assert_eq!(first["total"], second["total"]);
+    assert_ne!(first["items"][0]["code"], second["items"][0]["code"]);
+    let tasks = c.get("/api/v1/tasks?status=overdue").await;
+    assert_eq!(tasks.status, StatusCode::OK);
+    assert!(tasks.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["status"] == "overdue"));
+    let bad = c.get("/api/v1/tasks?status=late").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.json()["error"]["code"], "invalid_status");
+}
+
+#[tokio::test]
+async fn administrators_create_accounts_and_the_audit_log_shows_it() {
+    let app = demo("2025-10-20").await;
+    let mut admin = Client::new(&app);
+    admin.login_demo("admin").await;
+    admin.get("/admin/users").await;
+    let bad = admin
+        .post_form(
+            "/admin/users?lang=en",
+            &[
+                ("username", "xa-ky-anh"),
+                ("display_name", "Xã Kỳ Anh"),
+                ("password", "short"),
+                ("role", "reporter"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("at least 10 characters") && bad.body.contains("needs a capture scope"),
+        "{}",
+        bad.body
+    );
+    let ok = admin
+        .post_form(
+            "/admin/users?lang=en",
+            &[
+                ("username", "xa-ky-anh"),
+                ("display_name", "Xã Kỳ Anh"),
+                ("password", "mật khẩu dài"),
+                ("role", "reporter"),
+                ("capture", "HA-TINH"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let mut new_user = Client::new(&app);
+    assert_eq!(
+        new_user.login("xa-ky-anh", "mật khẩu dài").await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    let mut inspector = Client::new(&app);
+    inspector.login_demo("thanh-tra").await;
+    let audit = inspector.get("/admin/audit?lang=en").await;
+    assert_eq!(audit.status, StatusCode::OK);
+    assert!(audit.body.contains("user.create") && audit.body.contains("user xa-ky-anh"));
+    assert!(
+        !audit.body.contains("argon2"),
+        "no password hash in the log"
+    );
+    let mut reporter = Client::new(&app);
+    reporter.login_demo("ha-tinh").await;
+    assert_eq!(
+        reporter.get("/admin/audit").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        reporter.get("/admin/users").await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn catalogue_pages_show_the_cascade_charts_and_tasks() {
+    let app = demo("2025-10-20").await;
+    let mut c = Client::new(&app);
+    let doc = c.get("/documents/57-NQ/TW?lang=en").await;
+    assert_eq!(doc.status, StatusCode::OK);
+    assert!(
+        doc.body.contains("Implemented by") && doc.body.contains("/targets/T2"),
+        "{}",
+        doc.body
+    );
+    let target = c.get("/targets/DTI?lang=en").await;
+    assert_eq!(target.status, StatusCode::OK);
+    assert!(target.body.contains("<svg") && target.body.contains("Values by unit"));
+    let board = c.get("/tasks?lang=en&unit=MPS-C06").await;
+    assert_eq!(board.status, StatusCode::OK);
+    assert!(
+        board.body.contains("Tasks: 6"),
+        "C06 leads four and coordinates two"
+    );
+    let index = c.get("/indices/dti-like").await;
+    assert_eq!(index.status, StatusCode::OK);
+    assert_eq!(
+        c.get("/indices/nothing").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let unit = c.get("/units/VN?lang=en").await;
+    assert!(unit.body.contains("Indicators"));
+}
+
+#[tokio::test]
+async fn progress_is_reported_within_the_capture_scope() {
+    let app = demo("2025-10-20").await;
+    let tasks = app
+        .state
+        .store
+        .tasks(&tiendo_storage::TaskFilter::all(
+            tiendo_domain::tasks::Clearance::Internal,
+        ))
+        .await
+        .unwrap();
+    let task = &tasks[0];
+    // The standing office reports for any unit; a province reporter only for its own.
+    let mut c = Client::new(&app);
+    c.login_demo("van-phong").await;
+    let page = c.get(&format!("/tasks/{}?lang=en", task.code)).await;
+    assert!(page.body.contains("Report progress"));
+    let bad = c
+        .post_form(
+            &format!("/tasks/{}/progress?lang=en", task.code),
+            &[("percent", "150"), ("narrative", "")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("describe what was done"));
+    let ok = c
+        .post_form(
+            &format!("/tasks/{}/progress", task.code),
+            &[("percent", "60"), ("narrative", "Đã ban hành kế hoạch")],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let page = c.get(&ok.location).await;
+    assert!(page.body.contains("Đã ban hành kế hoạch"));
+    let mut reporter = Client::new(&app);
+    reporter.login_demo("ha-tinh").await;
+    let page = reporter.get(&format!("/tasks/{}?lang=en", task.code)).await;
+    assert!(
+        !page.body.contains("Report progress"),
+        "no form outside the scope"
+    );
+    let foreign = reporter
+        .post_form(
+            &format!("/tasks/{}/progress", task.code),
+            &[("percent", "60"), ("narrative", "x")],
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+}
