@@ -548,7 +548,7 @@ async fn approvals(
     viewer: Viewer,
     Query(p): Query<Paging>,
 ) -> ApiResult<Paged<ValueOut>> {
-    viewer.require_login()?;
+    crate::pages::require_reviewer(&viewer)?;
     let out = crate::pages::reviewable(&state, &viewer)
         .await?
         .into_iter()

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
+use tiendo_domain::accounts::Role;
 use tiendo_domain::orgs::{OrgCode, OrgUnit};
 use tiendo_domain::periods::{Period, Periodicity};
 use tiendo_domain::targets::{Target, TargetCode};
@@ -349,13 +350,26 @@ pub async fn reviewable(
         .collect())
 }
 
+/// Only those who review values have a queue.
+pub fn require_reviewer(viewer: &Viewer) -> Result<(), Failure> {
+    viewer.require_login()?;
+    if matches!(viewer.access.role(), Role::StandingOffice | Role::Reporter) {
+        Ok(())
+    } else {
+        Err(Failure::forbidden(
+            "reviewers_only",
+            "only the standing office and reporters of units with units below them review values",
+        ))
+    }
+}
+
 async fn queue_page(
     state: &AppState,
     page: Page,
     done: Option<String>,
     error: String,
 ) -> Result<QueuePage, Failure> {
-    page.viewer.require_login()?;
+    require_reviewer(&page.viewer)?;
     let l = page.l();
     let rows = reviewable(state, &page.viewer)
         .await?

@@ -18,7 +18,7 @@ use crate::failure::Failure;
 use crate::AppState;
 
 pub use admin::require_auditor;
-pub use entry::{parse_key, perform_review, reviewable};
+pub use entry::{parse_key, perform_review, require_reviewer, reviewable};
 pub use home::serde_name;
 pub use tasks::{check_progress, filtered, BoardQuery};
 

@@ -1,0 +1,339 @@
+//! The authorisation matrix: every route × every role × the caller's own unit and a foreign
+//! one. Each case states, from the rules of the roles (not from the code under test), whether
+//! the request must be served; a breach is a request served that must be refused, or a
+//! refused one that must be served. The test prints the count of cases and of breaches.
+
+mod support;
+
+use axum::http::{Method, StatusCode};
+use support::{demo, Client};
+use tiendo_domain::values::ValueState;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Who {
+    Anonymous,
+    Public,
+    Viewer,
+    Inspector,
+    Reporter,
+    StandingOffice,
+    Admin,
+}
+
+const EVERYONE: [Who; 7] = [
+    Who::Anonymous,
+    Who::Public,
+    Who::Viewer,
+    Who::Inspector,
+    Who::Reporter,
+    Who::StandingOffice,
+    Who::Admin,
+];
+
+fn account(who: Who) -> Option<&'static str> {
+    match who {
+        Who::Anonymous => None,
+        Who::Public => Some("cong-dan"),
+        Who::Viewer => Some("lanh-dao"),
+        Who::Inspector => Some("thanh-tra"),
+        Who::Reporter => Some("nghe-an"),
+        Who::StandingOffice => Some("van-phong"),
+        Who::Admin => Some("admin"),
+    }
+}
+
+/// The reporter's own province and a foreign one, with a task each leads.
+const OWN: (&str, &str) = ("NGHE-AN", "NA-328-1");
+const FOREIGN: (&str, &str) = ("HA-TINH", "HN-KH43-1");
+
+/// What a request sends.
+enum Body {
+    None,
+    Form(Vec<(String, String)>),
+    Json(serde_json::Value),
+}
+
+struct Case {
+    name: &'static str,
+    method: Method,
+    path: String,
+    body: Body,
+    allowed: bool,
+    /// For reads of values: whether unpublished (draft) values may be in the answer.
+    sees_drafts: Option<bool>,
+}
+
+fn logged_in(w: Who) -> bool {
+    w != Who::Anonymous
+}
+
+#[allow(clippy::too_many_lines)]
+fn cases(who: Who, own: bool, target: &str, period: &str, api_period: &str) -> Vec<Case> {
+    let (unit, task) = if own { OWN } else { FOREIGN };
+    let captures = who == Who::StandingOffice || (who == Who::Reporter && own);
+    let reviewer = matches!(who, Who::StandingOffice | Who::Reporter);
+    let auditor = matches!(who, Who::Admin | Who::Inspector);
+    let reads_unpublished = match who {
+        Who::Admin | Who::StandingOffice | Who::Inspector | Who::Viewer => true,
+        Who::Reporter => own,
+        Who::Public | Who::Anonymous => false,
+    };
+    let get = |name, path: String, allowed| Case {
+        name,
+        method: Method::GET,
+        path,
+        body: Body::None,
+        allowed,
+        sees_drafts: None,
+    };
+    let form = |name, path: String, fields: &[(&str, &str)], allowed| Case {
+        name,
+        method: Method::POST,
+        path,
+        body: Body::Form(
+            fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        ),
+        allowed,
+        sees_drafts: None,
+    };
+    let json = |name, path: &str, v: serde_json::Value, allowed| Case {
+        name,
+        method: Method::POST,
+        path: path.to_string(),
+        body: Body::Json(v),
+        allowed,
+        sees_drafts: None,
+    };
+    let field = format!("v_{target}");
+    let key = format!("{target}|{unit}|{period}");
+    vec![
+        get("overview", "/".into(), true),
+        get("unit page", format!("/units/{unit}"), true),
+        get("documents", "/documents".into(), true),
+        get("document", "/documents/57-NQ/TW".into(), true),
+        get("target", format!("/targets/{target}"), true),
+        get("index", "/indices/pii-like".into(), true),
+        get("task board", format!("/tasks?unit={unit}"), true),
+        get("task page", format!("/tasks/{task}"), true),
+        get("login page", "/login".into(), true),
+        get("entry form", format!("/units/{unit}/entry"), captures),
+        form(
+            "entry submit",
+            format!("/units/{unit}/entry"),
+            &[("period", "2024"), (&field, "1"), ("action", "draft")],
+            captures,
+        ),
+        get("approval queue", "/approvals".into(), reviewer),
+        form(
+            "approve",
+            "/approvals".into(),
+            &[("key", &key), ("decision", "approve")],
+            who == Who::StandingOffice,
+        ),
+        form(
+            "task progress",
+            format!("/tasks/{task}/progress"),
+            &[("percent", "50"), ("narrative", "done")],
+            captures,
+        ),
+        get("account", "/account".into(), logged_in(who)),
+        form(
+            "api token",
+            "/account/tokens".into(),
+            &[("name", "matrix")],
+            logged_in(who),
+        ),
+        get("users", "/admin/users".into(), who == Who::Admin),
+        form(
+            "create user",
+            "/admin/users".into(),
+            &[
+                ("username", &format!("m-{}", rand_suffix())),
+                ("display_name", "M"),
+                ("password", "long enough pw"),
+                ("role", "viewer"),
+            ],
+            who == Who::Admin,
+        ),
+        form(
+            "deactivate user",
+            "/admin/users/lanh-dao/active".into(),
+            &[("active", "true")],
+            who == Who::Admin,
+        ),
+        get("audit page", "/admin/audit".into(), auditor),
+        get("api overview", "/api/v1/overview".into(), true),
+        get("api unit", format!("/api/v1/units/{unit}"), true),
+        get("api documents", "/api/v1/documents".into(), true),
+        get("api targets", "/api/v1/targets".into(), true),
+        get("api tasks", format!("/api/v1/tasks?unit={unit}"), true),
+        get("api task", format!("/api/v1/tasks/{task}"), true),
+        json(
+            "api progress",
+            &format!("/api/v1/tasks/{task}/progress"),
+            serde_json::json!({"percent": 40, "narrative": "on track"}),
+            captures,
+        ),
+        Case {
+            sees_drafts: Some(reads_unpublished),
+            ..get(
+                "api values",
+                format!("/api/v1/values?org={unit}&per_page=500"),
+                true,
+            )
+        },
+        json(
+            "api enter",
+            "/api/v1/values",
+            serde_json::json!({"values": [{"target": target, "org": unit, "period": "2024", "value": 2.0}]}),
+            captures,
+        ),
+        get("api approvals", "/api/v1/approvals".into(), reviewer),
+        json(
+            "api approve",
+            "/api/v1/approvals",
+            serde_json::json!({"target": target, "org": unit, "period": api_period, "decision": "return", "reason": "matrix"}),
+            who == Who::StandingOffice,
+        ),
+        get("api audit", "/api/v1/audit".into(), auditor),
+        get("api me", "/api/v1/me".into(), logged_in(who)),
+    ]
+}
+
+fn rand_suffix() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    N.fetch_add(1, Ordering::Relaxed).to_string()
+}
+
+#[tokio::test]
+async fn every_route_for_every_role_on_own_and_foreign_units() {
+    let app = demo("2025-10-20").await;
+    // A yearly province target both provinces report, with values awaiting review (two per
+    // role: one approved by form, one returned through the API) and a draft each, so reads of unpublished data can be checked.
+    let target = app
+        .state
+        .overview()
+        .snapshot
+        .targets
+        .iter()
+        .find(|t| {
+            t.periodicity == tiendo_domain::periods::Periodicity::Yearly
+                && t.reporters.includes(
+                    &OWN.0.parse().unwrap(),
+                    tiendo_domain::orgs::OrgKind::Province,
+                )
+        })
+        .expect("a yearly province target")
+        .code
+        .to_string();
+    let entry = |unit: &str, period: String, state| tiendo_storage::Entry {
+        value: tiendo_domain::values::NewValue {
+            target: target.parse().unwrap(),
+            org: unit.parse().unwrap(),
+            period: period.parse().unwrap(),
+            value: tiendo_domain::values::Number::new(3.0).unwrap(),
+            comment: None,
+            source: None,
+        },
+        state,
+        author: "seed".into(),
+    };
+    let mut seed = Vec::new();
+    for unit in [OWN.0, FOREIGN.0] {
+        seed.push(vec![entry(unit, "2023".into(), ValueState::Draft)]);
+        for (i, _) in EVERYONE.iter().enumerate() {
+            seed.push(vec![entry(
+                unit,
+                format!("20{}", 10 + i),
+                ValueState::Submitted,
+            )]);
+            seed.push(vec![entry(unit, format!("200{i}"), ValueState::Submitted)]);
+        }
+    }
+    for outcome in app.state.store.enter_values(&seed).await.unwrap() {
+        outcome.unwrap();
+    }
+
+    let mut total = 0;
+    let mut breaches = Vec::new();
+    for (i, who) in EVERYONE.iter().enumerate() {
+        let mut client = Client::new(&app);
+        if let Some(user) = account(*who) {
+            client.login_demo(user).await;
+        }
+        for own in [true, false] {
+            for case in cases(
+                *who,
+                own,
+                &target,
+                &format!("20{}", 10 + i),
+                &format!("200{i}"),
+            ) {
+                total += 1;
+                // Each request carries the session's CSRF token, as the pages' forms do.
+                let csrf = client.csrf.clone();
+                let res = match &case.body {
+                    Body::None => {
+                        client
+                            .send(case.method.clone(), &case.path, "", String::new())
+                            .await
+                    }
+                    Body::Form(fields) => {
+                        let mut fields: Vec<(&str, &str)> = fields
+                            .iter()
+                            .map(|(k, v)| (k.as_str(), v.as_str()))
+                            .collect();
+                        fields.push(("csrf", &csrf));
+                        client.post_form(&case.path, &fields).await
+                    }
+                    Body::Json(v) => client.post_json(&case.path, v.clone()).await,
+                };
+                let served = res.status.is_success() || res.status.is_redirection();
+                let refused = matches!(
+                    res.status,
+                    StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+                );
+                let ok = if case.allowed { served } else { refused };
+                let mut why = format!(
+                    "{who:?} {} {} {} → {}",
+                    if own { "own" } else { "foreign" },
+                    case.name,
+                    case.path,
+                    res.status
+                );
+                let leak =
+                    case.sees_drafts == Some(false) && res.body.contains("\"state\":\"draft\"");
+                let hidden =
+                    case.sees_drafts == Some(true) && !res.body.contains("\"state\":\"draft\"");
+                if leak {
+                    why.push_str(" (unpublished values leaked)");
+                }
+                if hidden {
+                    why.push_str(" (its own unpublished values missing)");
+                }
+                if !ok || leak || hidden {
+                    breaches.push(format!(
+                        "{why}: {}",
+                        res.body.chars().take(200).collect::<String>()
+                    ));
+                }
+            }
+        }
+    }
+    println!(
+        "authorisation matrix: {total} cases (routes × {} roles × own/foreign), {} breaches",
+        EVERYONE.len(),
+        breaches.len()
+    );
+    assert!(total >= 400, "{total}");
+    assert!(
+        breaches.is_empty(),
+        "{} breaches:\n{}",
+        breaches.len(),
+        breaches.join("\n")
+    );
+}
