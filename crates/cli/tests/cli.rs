@@ -532,7 +532,14 @@ fn warnings_name_unit_object_rule_and_evidence() {
         csv.push_str(&format!("HT-T4,HA-TINH,{p},{v},\n"));
     }
     let file = w.write("ht4.csv", &csv);
-    w.ok(&["values", "import", file.to_str().unwrap()]);
+    // Approved figures are the official ones evaluation and its warnings read.
+    w.ok(&[
+        "values",
+        "import",
+        file.to_str().unwrap(),
+        "--state",
+        "approved",
+    ]);
     let list = json(&w.ok(&[
         "warnings",
         "--org",

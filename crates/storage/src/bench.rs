@@ -138,3 +138,24 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// Versions written since `since` by authors whose name starts with `prefix`: how a load
+    /// benchmark proves that every acknowledged write is stored.
+    pub async fn versions_written_by(
+        &self,
+        prefix: &str,
+        since: chrono::DateTime<Utc>,
+    ) -> Result<i64> {
+        let like = format!("{}%", prefix.replace('%', ""));
+        Ok(crate::on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM data_values WHERE author LIKE $1 AND recorded_at >= $2",
+            )
+            .bind(&like)
+            .bind(since)
+            .fetch_one(pool)
+            .await?
+        }))
+    }
+}

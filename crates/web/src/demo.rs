@@ -11,57 +11,73 @@ use crate::failure::Failure;
 /// administration page.
 pub const DEMO_PASSWORD: &str = "tiendo-demo-2025";
 
-/// (user name, display name, role, capture scope, view scope)
-pub const DEMO_ACCOUNTS: [(&str, &str, Role, Option<&str>, Option<&str>); 7] = [
-    ("admin", "Quản trị hệ thống", Role::Admin, None, None),
-    (
+/// One demo account.
+pub struct DemoAccount {
+    pub username: &'static str,
+    pub display_name: &'static str,
+    pub role: Role,
+    pub capture: Option<&'static str>,
+}
+
+const fn account(
+    username: &'static str,
+    display_name: &'static str,
+    role: Role,
+    capture: Option<&'static str>,
+) -> DemoAccount {
+    DemoAccount {
+        username,
+        display_name,
+        role,
+        capture,
+    }
+}
+
+pub const DEMO_ACCOUNTS: [DemoAccount; 7] = [
+    account("admin", "Quản trị hệ thống", Role::Admin, None),
+    account(
         "van-phong",
         "Văn phòng Ban Chỉ đạo",
         Role::StandingOffice,
         None,
-        None,
     ),
-    (
+    account(
         "ha-tinh",
         "Cán bộ báo cáo Hà Tĩnh",
         Role::Reporter,
         Some("HA-TINH"),
-        None,
     ),
-    (
+    account(
         "nghe-an",
         "Cán bộ báo cáo Nghệ An",
         Role::Reporter,
         Some("NGHE-AN"),
-        None,
     ),
-    ("lanh-dao", "Lãnh đạo", Role::Viewer, None, None),
-    ("thanh-tra", "Thanh tra", Role::Inspector, None, None),
-    ("cong-dan", "Người dân", Role::Public, None, None),
+    account("lanh-dao", "Lãnh đạo", Role::Viewer, None),
+    account("thanh-tra", "Thanh tra", Role::Inspector, None),
+    account("cong-dan", "Người dân", Role::Public, None),
 ];
 
 /// Creates the demo accounts that do not exist yet; returns how many were created.
 pub async fn ensure_demo_accounts(store: &Store, passwords: &Passwords) -> Result<usize, Failure> {
     let mut created = 0;
-    for (name, display, role, capture, view) in DEMO_ACCOUNTS {
-        let username = name
-            .parse()
-            .map_err(|e| Failure::internal(format!("{e}")))?;
+    for a in &DEMO_ACCOUNTS {
+        let invalid = |e: String| Failure::internal(format!("demo account {}: {e}", a.username));
+        let username = a.username.parse().map_err(|e| invalid(format!("{e}")))?;
         if store.user(&username).await?.is_some() {
             continue;
         }
-        let scope = |s: Option<&str>| s.map(str::parse).transpose();
-        let access = Access::new(
-            role,
-            scope(capture).map_err(|e| Failure::internal(format!("{e}")))?,
-            scope(view).map_err(|e| Failure::internal(format!("{e}")))?,
-        )
-        .map_err(|e| Failure::internal(e.to_string()))?;
+        let capture = a
+            .capture
+            .map(str::parse)
+            .transpose()
+            .map_err(|e| invalid(format!("{e}")))?;
+        let access = Access::new(a.role, capture, None).map_err(|e| invalid(e.to_string()))?;
         store
             .create_user(
                 &NewUser {
                     username,
-                    display_name: display.to_string(),
+                    display_name: a.display_name.to_string(),
                     password_hash: passwords.hash(DEMO_PASSWORD)?,
                     access,
                 },

@@ -35,14 +35,16 @@ impl Lang {
         }
     }
 
-    fn id(self) -> LanguageIdentifier {
-        self.code()
-            .parse()
-            .expect("vi and en are language identifiers")
+    fn id(self) -> &'static LanguageIdentifier {
+        // Parsed once: a page looks up dozens of messages.
+        static IDS: std::sync::LazyLock<[LanguageIdentifier; 2]> = std::sync::LazyLock::new(|| {
+            ["vi", "en"].map(|c| c.parse().expect("vi and en are language identifiers"))
+        });
+        &IDS[self as usize]
     }
 
     pub fn t(self, key: &str) -> String {
-        LOCALES.lookup(&self.id(), key)
+        LOCALES.lookup(self.id(), key)
     }
 
     /// A number in the language's convention: `1.234,5` in Vietnamese, `1,234.5` in English.

@@ -25,7 +25,7 @@ use tiendo_storage::Store;
 use tokio::sync::Notify;
 
 pub use auth::{new_token, token_hash, Passwords, MIN_PASSWORD};
-pub use demo::{ensure_demo_accounts, DEMO_ACCOUNTS, DEMO_PASSWORD};
+pub use demo::{ensure_demo_accounts, DemoAccount, DEMO_ACCOUNTS, DEMO_PASSWORD};
 pub use failure::Failure;
 pub use overview::Overview;
 

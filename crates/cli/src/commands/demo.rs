@@ -48,7 +48,7 @@ pub async fn run(store: &Store, url: &str, yes: bool) -> Result<()> {
     );
     println!(
         "  demo accounts: {} (created now: {accounts}), password \"{}\"",
-        tiendo_web::DEMO_ACCOUNTS.map(|a| a.0).join(", "),
+        tiendo_web::DEMO_ACCOUNTS.map(|a| a.username).join(", "),
         tiendo_web::DEMO_PASSWORD
     );
     println!();

@@ -88,6 +88,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             )
             .await
         }
+        Command::Bench(BenchCommand::Web(settings)) => {
+            crate::bench_web::run(&open(&url).await?, &url, &settings).await
+        }
         Command::Bench(BenchCommand::Evaluation { at, runs }) => {
             crate::bench_evaluation::run(&open(&url).await?, at, runs).await
         }

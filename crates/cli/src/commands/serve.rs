@@ -51,12 +51,13 @@ async fn demo_accounts_present(store: &Store) -> Result<Vec<String>> {
     let users = store.users().await?;
     Ok(tiendo_web::DEMO_ACCOUNTS
         .iter()
-        .filter(|(name, ..)| users.iter().any(|u| u.username.as_str() == *name))
-        .map(|(name, display, role, capture, _)| {
-            let scope = capture
+        .filter(|a| users.iter().any(|u| u.username.as_str() == a.username))
+        .map(|a| {
+            let scope = a
+                .capture
                 .map(|c| format!(", reports for {c}"))
                 .unwrap_or_default();
-            format!("{name:<10} {role}{scope} — {display}")
+            format!("{:<10} {}{scope} — {}", a.username, a.role, a.display_name)
         })
         .collect())
 }

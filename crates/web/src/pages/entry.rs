@@ -117,16 +117,33 @@ fn parse_period(text: Option<&str>, state: &AppState) -> Result<Period, Failure>
     }
 }
 
+/// What a form shows besides the stored values: what was typed, what is wrong with it, and
+/// the message of the last save.
+#[derive(Default)]
+struct Filled {
+    typed: HashMap<String, String>,
+    errors: HashMap<String, String>,
+    saved: Option<String>,
+    comment: String,
+    source: String,
+    form_error: String,
+}
+
 async fn entry_page(
     state: &AppState,
     page: Page,
     unit: &OrgUnit,
     period: Period,
-    typed: &HashMap<String, String>,
-    errors: &HashMap<String, String>,
-    saved: Option<String>,
-    extra: (&str, &str, String),
+    filled: Filled,
 ) -> Result<EntryPage, Failure> {
+    let Filled {
+        typed,
+        errors,
+        saved,
+        comment,
+        source,
+        form_error,
+    } = filled;
     let l: Lang = page.l();
     let current: HashMap<TargetCode, (f64, ValueState)> = state
         .store
@@ -167,9 +184,9 @@ async fn entry_page(
         period: period.to_string(),
         action: format!("/units/{}/entry?lang={}", unit.code, l.code()),
         rows,
-        comment: extra.0.to_string(),
-        source: extra.1.to_string(),
-        form_error: extra.2,
+        comment,
+        source,
+        form_error,
         saved,
         c: page.chrome,
     })
@@ -189,10 +206,10 @@ pub async fn form(
         page,
         &unit,
         period,
-        &HashMap::new(),
-        &HashMap::new(),
-        saved,
-        ("", "", String::new()),
+        Filled {
+            saved,
+            ..Filled::default()
+        },
     )
     .await?;
     Ok(render(&body))
@@ -298,10 +315,14 @@ pub async fn submit(
         page,
         &unit,
         period,
-        &typed,
-        &errors,
-        None,
-        (&comment, &source, form_error),
+        Filled {
+            typed,
+            errors,
+            saved: None,
+            comment,
+            source,
+            form_error,
+        },
     )
     .await?;
     Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &body))

@@ -1,0 +1,438 @@
+//! `tiendo bench web`: the web application under load on loopback, on a database
+//! `tiendo synth` filled. Readers fetch the overview page and its API; reporters submit values
+//! through the API with their tokens. Medians and tails are reported beside a baseline
+//! measured in the same run: a static file for reads, the storage layer's own batched write
+//! (no HTTP) for writes.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+use tiendo_domain::accounts::{Access, Role};
+use tiendo_domain::orgs::OrgCode;
+use tiendo_domain::periods::Period;
+use tiendo_domain::targets::TargetCode;
+use tiendo_domain::values::{NewValue, Number, ValueState};
+use tiendo_storage::{Entry, NewUser, Store, ValueFilter};
+use tiendo_web::{AppState, Passwords};
+
+use crate::cli::WebBench;
+
+const GOAL_OVERVIEW_P95: Duration = Duration::from_millis(20);
+const GOAL_WRITES_PER_SECOND: f64 = 2000.0;
+const GOAL_WRITE_P99: Duration = Duration::from_millis(100);
+
+/// Latencies of one kind of request.
+struct Sample {
+    times: Vec<Duration>,
+    errors: usize,
+    elapsed: Duration,
+}
+
+impl Sample {
+    fn pct(&self, p: f64) -> Duration {
+        let mut t = self.times.clone();
+        t.sort();
+        t.get(((t.len() as f64 - 1.0) * p).round() as usize)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    fn rate(&self) -> f64 {
+        self.times.len() as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+/// `clients` concurrent clients each make `each` requests, client `i`'s `k`-th by
+/// `request(i, k)` (true when served), back to back or at most one every `pace`, each client
+/// starting at its own offset within the first interval.
+async fn clients<F, Fut>(clients: usize, each: usize, pace: Option<Duration>, request: F) -> Sample
+where
+    F: Fn(usize, usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..clients)
+        .map(|i| {
+            let request = request.clone();
+            tokio::spawn(async move {
+                let mut ticks = pace.map(|p| {
+                    let start = tokio::time::Instant::now() + p.mul_f64(i as f64 / clients as f64);
+                    let mut t = tokio::time::interval_at(start, p);
+                    t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                    t
+                });
+                let mut times = Vec::with_capacity(each);
+                let mut errors = 0;
+                for k in 0..each {
+                    if let Some(t) = ticks.as_mut() {
+                        t.tick().await;
+                    }
+                    let t = Instant::now();
+                    if request(i, k).await {
+                        times.push(t.elapsed());
+                    } else {
+                        errors += 1;
+                    }
+                }
+                (times, errors)
+            })
+        })
+        .collect();
+    let mut sample = Sample {
+        times: Vec::new(),
+        errors: 0,
+        elapsed: Duration::ZERO,
+    };
+    for t in tasks {
+        match t.await {
+            Ok((times, errors)) => {
+                sample.times.extend(times);
+                sample.errors += errors;
+            }
+            Err(_) => sample.errors += each,
+        }
+    }
+    sample.elapsed = started.elapsed();
+    sample
+}
+
+/// `count` concurrent readers each GET `url` `each` times.
+async fn readers(http: &reqwest::Client, url: &str, count: usize, each: usize) -> Sample {
+    let (http, url) = (http.clone(), Arc::new(url.to_string()));
+    clients(count, each, None, move |_, _| {
+        let (http, url) = (http.clone(), url.clone());
+        async move {
+            match http.get(url.as_str()).send().await {
+                Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
+                _ => false,
+            }
+        }
+    })
+    .await
+}
+
+/// One reporter: its unit, token and the keys it writes.
+struct Reporter {
+    token: String,
+    unit: OrgCode,
+}
+
+pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
+    anyhow::ensure!(
+        s.readers > 0 && s.reporters > 0 && s.writes > 0 && s.rate > 0.0,
+        "--readers, --reporters, --writes and --rate must be positive"
+    );
+    let snapshot = store.snapshot(s.at).await?;
+    // A target many units report, and that many of its reporters.
+    let (target, units) = snapshot
+        .reporters
+        .iter()
+        .filter(|(_, units)| units.len() >= s.reporters)
+        .min_by_key(|(code, _)| code.to_string())
+        .map(|(t, units)| {
+            let in_force: Vec<OrgCode> = units
+                .iter()
+                .filter(|(_, v)| v.contains(s.at))
+                .map(|(u, _)| u.clone())
+                .take(s.reporters)
+                .collect();
+            (t.clone(), in_force)
+        })
+        .context("no target has that many reporters; run `tiendo synth --yes` first")?;
+    anyhow::ensure!(
+        units.len() == s.reporters,
+        "only {} units report {target}",
+        units.len()
+    );
+    let periodicity = snapshot
+        .targets
+        .iter()
+        .find(|t| t.code == target)
+        .map(|t| t.periodicity)
+        .context("the target vanished")?;
+    drop(snapshot);
+    // Periods after every value already stored for the target, so each write is a new key.
+    let latest = store
+        .values(&ValueFilter {
+            target: Some(target.clone()),
+            org: None,
+        })
+        .await?
+        .into_iter()
+        .map(|v| v.period)
+        .max();
+    let first = latest.map_or_else(|| periodicity.period_containing(s.at), Period::next);
+    let mut periods = vec![first];
+    while periods.len() < s.writes * 3 {
+        let next = periods[periods.len() - 1].next();
+        periods.push(next);
+    }
+
+    println!("preparing {} reporter accounts for {target}…", s.reporters);
+    let mut reporters = Vec::with_capacity(s.reporters);
+    for (i, unit) in units.iter().enumerate() {
+        let username = format!("bench-reporter-{i}").parse()?;
+        let user = match store.user(&username).await? {
+            Some(u) if u.access.capture_scope() == Some(unit) => u,
+            Some(_) => anyhow::bail!(
+                "bench-reporter-{i} exists with another scope; use a fresh synthetic database"
+            ),
+            None => {
+                store
+                    .create_user(
+                        &NewUser {
+                            username,
+                            display_name: format!("Bench reporter {i}"),
+                            // Never logs in: it writes with an API token.
+                            password_hash: "!".into(),
+                            access: Access::new(Role::Reporter, Some(unit.clone()), None)?,
+                        },
+                        "tiendo bench",
+                    )
+                    .await?
+            }
+        };
+        let token = tiendo_web::new_token();
+        store
+            .create_api_token(
+                &user,
+                "bench",
+                &tiendo_web::token_hash(&token),
+                "tiendo bench",
+            )
+            .await?;
+        reporters.push(Reporter {
+            token,
+            unit: unit.clone(),
+        });
+    }
+
+    let started = Instant::now();
+    let state = AppState::load(store.clone(), Some(s.at), Passwords::production())
+        .await
+        .context("evaluating the database for the web application")?;
+    let load = started.elapsed();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    tokio::spawn(async move {
+        if let Err(e) = tiendo_web::serve(state, addr).await {
+            eprintln!("the server stopped: {e}");
+        }
+    });
+    let base = format!("http://{addr}");
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(s.readers.max(s.reporters))
+        .timeout(Duration::from_secs(30))
+        .build()?;
+
+    println!("reading with {} clients × {} requests…", s.readers, s.reads);
+    // Warm the connections and the server's caches first.
+    readers(&http, &format!("{base}/"), s.readers, 2).await;
+    let baseline = readers(
+        &http,
+        &format!("{base}/static/tiendo.css"),
+        s.readers,
+        s.reads,
+    )
+    .await;
+    let page = readers(&http, &format!("{base}/?lang=vi"), s.readers, s.reads).await;
+    let api = readers(
+        &http,
+        &format!("{base}/api/v1/overview"),
+        s.readers,
+        s.reads,
+    )
+    .await;
+
+    let periods = Arc::new(periods);
+    let reporters = Arc::new(reporters);
+    let since = chrono::Utc::now();
+    println!(
+        "writing with {} reporters × {} values, paced at {:.0}/s in all…",
+        s.reporters, s.writes, s.rate
+    );
+    let values_url = format!("{base}/api/v1/values");
+    let pace = Duration::from_secs_f64(s.reporters as f64 / s.rate);
+    let paced = writers(
+        &http,
+        &values_url,
+        &target,
+        &reporters,
+        &periods[..s.writes],
+        Some(pace),
+    )
+    .await;
+    println!(
+        "writing with {} reporters × {} values, as fast as they can…",
+        s.reporters, s.writes
+    );
+    let saturated = writers(
+        &http,
+        &values_url,
+        &target,
+        &reporters,
+        &periods[s.writes..2 * s.writes],
+        None,
+    )
+    .await;
+    let acknowledged = paced.times.len() + saturated.times.len();
+    let stored = store.versions_written_by("bench-reporter-", since).await? as usize;
+
+    // Baseline for writes: the same number of values through the storage layer alone, in
+    // batches of one request per reporter, as the server's writer forms them.
+    let direct_periods: Vec<Period> = periods.iter().skip(2 * s.writes).copied().collect();
+    let started = Instant::now();
+    for period in direct_periods.iter().take(s.writes) {
+        let batch: Vec<Vec<Entry>> = units
+            .iter()
+            .map(|u| {
+                vec![Entry {
+                    value: NewValue {
+                        target: target.clone(),
+                        org: u.clone(),
+                        period: *period,
+                        value: Number::new(42.0).expect("finite"),
+                        comment: None,
+                        source: None,
+                    },
+                    state: ValueState::Submitted,
+                    author: "bench-direct".into(),
+                }]
+            })
+            .collect();
+        store.enter_values(&batch).await?;
+    }
+    let direct = started.elapsed();
+    let direct_rate = (s.writes * units.len()) as f64 / direct.as_secs_f64();
+
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_header([
+        "measure", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "goal",
+    ]);
+    for (name, sample, goal) in [
+        (
+            "baseline: static file (50 clients)",
+            &baseline,
+            String::new(),
+        ),
+        (
+            "overview page (50 clients)",
+            &page,
+            format!("p95 ≤ {} ms", GOAL_OVERVIEW_P95.as_millis()),
+        ),
+        (
+            "overview API (50 clients)",
+            &api,
+            format!("p95 ≤ {} ms", GOAL_OVERVIEW_P95.as_millis()),
+        ),
+        (
+            "submissions, paced (reporters)",
+            &paced,
+            format!(
+                "≥ {GOAL_WRITES_PER_SECOND} /s, p99 ≤ {} ms",
+                GOAL_WRITE_P99.as_millis()
+            ),
+        ),
+        (
+            "submissions, saturated (reporters)",
+            &saturated,
+            String::new(),
+        ),
+    ] {
+        table.add_row([
+            name.to_string(),
+            sample.times.len().to_string(),
+            format!("{:.0}", sample.rate()),
+            ms(sample.pct(0.5)),
+            ms(sample.pct(0.95)),
+            ms(sample.pct(0.99)),
+            sample.errors.to_string(),
+            goal,
+        ]);
+    }
+    println!(
+        "{} on {url}, day {}, {} readers, {} reporters (target {target}); overview computed in {:.1} s",
+        match store.backend() {
+            tiendo_storage::Backend::Sqlite => "SQLite",
+            tiendo_storage::Backend::Postgres => "PostgreSQL",
+        },
+        s.at,
+        s.readers,
+        s.reporters,
+        load.as_secs_f64()
+    );
+    println!("{table}");
+    println!(
+        "overview page p50 is {:.1}× the static file's; saturated API submissions ran at {:.0}/s, {:.2} of the storage layer's own batched rate ({direct_rate:.0}/s, no HTTP)",
+        page.pct(0.5).as_secs_f64() / baseline.pct(0.5).as_secs_f64().max(1e-9),
+        saturated.rate(),
+        saturated.rate() / direct_rate
+    );
+    println!(
+        "nothing lost: {acknowledged} submissions acknowledged, {stored} stored, {} refused or failed",
+        paced.errors + saturated.errors
+    );
+    anyhow::ensure!(
+        stored == acknowledged,
+        "{acknowledged} acknowledged but {stored} stored"
+    );
+    let verdict = |ok: bool| if ok { "met" } else { "NOT met" };
+    println!(
+        "goals: overview p95 {} (page) / {} (API); writes ≥ {GOAL_WRITES_PER_SECOND}/s {}; write p99 {}",
+        verdict(page.pct(0.95) <= GOAL_OVERVIEW_P95),
+        verdict(api.pct(0.95) <= GOAL_OVERVIEW_P95),
+        verdict(paced.rate() >= GOAL_WRITES_PER_SECOND),
+        verdict(paced.pct(0.99) <= GOAL_WRITE_P99)
+    );
+    Ok(())
+}
+
+/// Every reporter submits one value per period, one request each, at most one every `pace`
+/// or back to back when `pace` is `None`.
+async fn writers(
+    http: &reqwest::Client,
+    url: &str,
+    target: &TargetCode,
+    reporters: &Arc<Vec<Reporter>>,
+    periods: &[Period],
+    pace: Option<Duration>,
+) -> Sample {
+    let http = http.clone();
+    let url = Arc::new(url.to_string());
+    let target = Arc::new(target.to_string());
+    let periods = Arc::new(periods.to_vec());
+    let reporters = reporters.clone();
+    let each = periods.len();
+    clients(reporters.len(), each, pace, move |i, k| {
+        let (http, url, target) = (http.clone(), url.clone(), target.clone());
+        let (r, period) = (&reporters[i], periods[k]);
+        let body = serde_json::json!({
+            "values": [{"target": target.as_str(), "org": r.unit.as_str(), "period": period.to_string(), "value": 42.0}],
+            "submit": true,
+        });
+        let token = r.token.clone();
+        async move {
+            match http.post(url.as_str()).bearer_auth(token).json(&body).send().await {
+                Ok(res) if res.status() == reqwest::StatusCode::CREATED => res.bytes().await.is_ok(),
+                _ => false,
+            }
+        }
+    })
+    .await
+}
