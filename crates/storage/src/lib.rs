@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 mod bench;
 mod dataset;
+mod define;
 mod documents;
 mod entry;
 mod orgs;
@@ -28,6 +29,7 @@ use sqlx::sqlite::{
 pub use accounts::{NewUser, User};
 pub use audit::AuditEntry;
 pub use bench::bench_value;
+pub use define::TaskClosing;
 pub use entry::{Entry, Outcome, Refusal, MAX_REQUEST};
 pub use tasks::TaskFilter;
 pub use values::{ImportProblem, ImportSummary, ValueFilter};

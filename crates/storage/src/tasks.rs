@@ -173,11 +173,26 @@ impl Store {
 
     /// Adds one task. Its document, units, parent and targets must exist, and it may nest at
     /// most three levels deep.
-    pub async fn add_task(&self, task: &Task) -> Result<()> {
+    pub async fn add_task(&self, task: &Task, actor: &str) -> Result<()> {
         task.validate()
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let now = Utc::now();
+        let record = crate::audit::Record {
+            actor,
+            action: "task.create",
+            object: format!("task {}", task.code),
+            before: None,
+            after: Some(to_json(task)),
+        };
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
+            let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE code = $1")
+                .bind(task.code.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
+            if taken > 0 {
+                return Err(StoreError::Invalid(format!("task {}: the code is taken", task.code)));
+            }
             let document_id: Option<i64> = sqlx::query_scalar("SELECT id FROM documents WHERE code = $1")
                 .bind(task.document.as_str())
                 .fetch_optional(&mut *tx)
@@ -255,6 +270,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            crate::audit::append!(tx, now, record);
             tx.commit().await?;
         });
         Ok(())

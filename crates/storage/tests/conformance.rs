@@ -120,6 +120,7 @@ conformance!(
     only_approved_values_are_official,
     the_audit_log_records_writes_and_refuses_changes,
     accounts_sessions_and_tokens,
+    definitions_are_checked_and_audited,
 );
 
 fn code<T: std::str::FromStr>(s: &str) -> T
@@ -257,15 +258,15 @@ fn task(code_: &str, parent: Option<&str>, c: Confidentiality) -> Task {
 async fn secret_tasks_need_clearance(store: &Store) {
     loaded(store).await;
     store
-        .add_task(&task("X-PUB", None, Confidentiality::Public))
+        .add_task(&task("X-PUB", None, Confidentiality::Public), "tester")
         .await
         .unwrap();
     store
-        .add_task(&task("X-INT", None, Confidentiality::Internal))
+        .add_task(&task("X-INT", None, Confidentiality::Internal), "tester")
         .await
         .unwrap();
     store
-        .add_task(&task("X-SEC", None, Confidentiality::Secret))
+        .add_task(&task("X-SEC", None, Confidentiality::Secret), "tester")
         .await
         .unwrap();
     let codes = |tasks: Vec<Task>| -> Vec<String> {
@@ -307,25 +308,25 @@ async fn secret_tasks_need_clearance(store: &Store) {
 async fn tasks_nest_at_most_three_levels(store: &Store) {
     loaded(store).await;
     store
-        .add_task(&task("L1", None, Confidentiality::Public))
+        .add_task(&task("L1", None, Confidentiality::Public), "tester")
         .await
         .unwrap();
     store
-        .add_task(&task("L2", Some("L1"), Confidentiality::Public))
+        .add_task(&task("L2", Some("L1"), Confidentiality::Public), "tester")
         .await
         .unwrap();
     store
-        .add_task(&task("L3", Some("L2"), Confidentiality::Public))
+        .add_task(&task("L3", Some("L2"), Confidentiality::Public), "tester")
         .await
         .unwrap();
     let e = store
-        .add_task(&task("L4", Some("L3"), Confidentiality::Public))
+        .add_task(&task("L4", Some("L3"), Confidentiality::Public), "tester")
         .await
         .unwrap_err();
     assert!(e.to_string().contains("at most 3 levels"), "{e}");
     let mut bad = task("BAD", None, Confidentiality::Public);
     bad.coordinators = vec![code("NO-SUCH-UNIT")];
-    let e = store.add_task(&bad).await.unwrap_err();
+    let e = store.add_task(&bad, "tester").await.unwrap_err();
     assert!(e.to_string().contains("NO-SUCH-UNIT"), "{e}");
     let all = store
         .tasks(&TaskFilter::all(Clearance::Secret))
@@ -342,8 +343,8 @@ async fn task_dates_round_trip(store: &Store) {
     cancelled.cancelled_on = Some(day("2025-03-01"));
     let mut done = task("DONE", None, Confidentiality::Public);
     done.completed_on = Some(day("2025-06-30"));
-    store.add_task(&cancelled).await.unwrap();
-    store.add_task(&done).await.unwrap();
+    store.add_task(&cancelled, "tester").await.unwrap();
+    store.add_task(&done, "tester").await.unwrap();
     let all = store
         .tasks(&TaskFilter::all(Clearance::Internal))
         .await
@@ -354,7 +355,7 @@ async fn task_dates_round_trip(store: &Store) {
     let mut both = task("BOTH", None, Confidentiality::Public);
     both.completed_on = Some(day("2025-06-30"));
     both.cancelled_on = Some(day("2025-03-01"));
-    assert!(store.add_task(&both).await.is_err());
+    assert!(store.add_task(&both, "tester").await.is_err());
 }
 
 async fn import_is_all_or_nothing(store: &Store) {
@@ -866,4 +867,128 @@ async fn accounts_sessions_and_tokens(store: &Store) {
         .map(|e| e.action)
         .collect();
     assert_eq!(actions, ["user.deactivate", "token.create", "user.create"]);
+}
+
+async fn definitions_are_checked_and_audited(store: &Store) {
+    use tiendo_domain::orgs::{OrgUnit, Validity};
+    use tiendo_storage::TaskClosing;
+    loaded(store).await;
+    let unit = OrgUnit {
+        code: code("HA-TINH-NEW"),
+        kind: OrgKind::Commune,
+        name_vi: "Xã Mới".into(),
+        name_en: "New commune".into(),
+        parent: Some(code("HA-TINH")),
+        validity: Validity::new(Some(day("2026-01-01")), None).unwrap(),
+        synthetic: false,
+        source: None,
+    };
+    store.add_unit(&unit, "office").await.unwrap();
+    let e = store.add_unit(&unit, "office").await.unwrap_err();
+    assert!(e.to_string().starts_with("code:"), "{e}");
+    let orphan = OrgUnit {
+        code: code("X-1"),
+        parent: Some(code("ATLANTIS")),
+        ..unit.clone()
+    };
+    assert!(store
+        .add_unit(&orphan, "office")
+        .await
+        .unwrap_err()
+        .to_string()
+        .starts_with("parent:"));
+    let e = store
+        .end_unit(&code("HA-TINH-NEW"), day("2025-12-31"), "office")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("before the unit began"), "{e}");
+    store
+        .end_unit(&code("HA-TINH-NEW"), day("2026-12-31"), "office")
+        .await
+        .unwrap();
+    let h = store.hierarchy().await.unwrap();
+    let u = h.get(&code("HA-TINH-NEW")).unwrap();
+    assert!(u.validity.contains(day("2026-06-01")) && !u.validity.contains(day("2027-01-01")));
+
+    let d = dataset();
+    let mut doc = d.documents[0].clone();
+    assert!(
+        store.add_document(&doc, "office").await.is_err(),
+        "a taken code"
+    );
+    doc.code = code("HT-PLAN-2026");
+    doc.implements = vec![code("NO-SUCH-DOC")];
+    let e = store.add_document(&doc, "office").await.unwrap_err();
+    assert!(e.to_string().starts_with("implements:"), "{e}");
+    doc.implements = vec![d.documents[0].code.clone()];
+    store.add_document(&doc, "office").await.unwrap();
+    let docs = store.documents().await.unwrap();
+    assert!(docs
+        .iter()
+        .any(|x| x.code == doc.code && x.implements == doc.implements));
+
+    let mut target = d.targets[0].clone();
+    target.code = code("HT-NEW-T");
+    target.document = Some(doc.code.clone());
+    store.add_target(&target, "office").await.unwrap();
+    assert!(store
+        .targets(Some(&doc.code))
+        .await
+        .unwrap()
+        .iter()
+        .any(|t| t.code == target.code));
+
+    let task = store
+        .tasks(&TaskFilter::all(Clearance::Secret))
+        .await
+        .unwrap()[0]
+        .clone();
+    store
+        .close_task(
+            &task.code,
+            TaskClosing::Completed,
+            day("2025-09-01"),
+            "office",
+        )
+        .await
+        .unwrap();
+    let e = store
+        .close_task(
+            &task.code,
+            TaskClosing::Cancelled,
+            day("2025-09-02"),
+            "office",
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("already closed"), "{e}");
+    let after = store
+        .tasks(&TaskFilter::all(Clearance::Secret))
+        .await
+        .unwrap();
+    assert_eq!(
+        after
+            .iter()
+            .find(|t| t.code == task.code)
+            .unwrap()
+            .completed_on,
+        Some(day("2025-09-01"))
+    );
+    let actions: Vec<String> = store
+        .audit_log(None, 20, 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "task.complete",
+            "target.create",
+            "document.create",
+            "unit.end",
+            "unit.create"
+        ]
+    );
 }

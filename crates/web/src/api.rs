@@ -89,6 +89,12 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, "/api/v1/approvals", post(review)),
         (Method::GET, "/api/v1/audit", get(audit)),
         (Method::GET, "/api/v1/me", get(me)),
+        (Method::POST, "/api/v1/units", post(add_unit)),
+        (Method::POST, "/api/v1/units/{code}/end", post(end_unit)),
+        (Method::POST, "/api/v1/documents", post(add_document)),
+        (Method::POST, "/api/v1/targets", post(add_target)),
+        (Method::POST, "/api/v1/tasks", post(add_task)),
+        (Method::POST, "/api/v1/tasks/{code}/close", post(close_task)),
     ]
 }
 
@@ -111,7 +117,13 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         approvals,
         review,
         audit,
-        me
+        me,
+        add_unit,
+        end_unit,
+        add_document,
+        add_target,
+        add_task,
+        close_task
     ),
     components(schemas(
         ErrorBody,
@@ -121,7 +133,9 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         EntryResult,
         ReviewRequest,
         ProgressRequest,
-        ValueOut
+        ValueOut,
+        EndUnit,
+        CloseTask
     ))
 )]
 pub struct ApiDoc;
@@ -641,4 +655,196 @@ async fn audit(
               (status = 401, description = "Not logged in", body = ErrorBody)))]
 async fn me(viewer: Viewer) -> ApiResult<tiendo_storage::User> {
     Ok(Json(viewer.require_login()?.clone()))
+}
+
+/// Checks a definition request: a logged-in definer, and the CSRF header for browser sessions.
+fn definer(viewer: &Viewer, headers: &HeaderMap) -> Result<(), ApiFailure> {
+    viewer.check_csrf(csrf_header(headers))?;
+    crate::pages::require_definer(viewer)?;
+    Ok(())
+}
+
+/// A refused definition: the storage message names the field.
+fn refused(e: tiendo_storage::StoreError) -> ApiFailure {
+    match e {
+        tiendo_storage::StoreError::Invalid(m) => ApiFailure(Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_definition",
+            m,
+        )),
+        other => other.into(),
+    }
+}
+
+/// Something the standing office defines through the API.
+enum Definition {
+    Unit(tiendo_domain::orgs::OrgUnit),
+    Document(tiendo_domain::documents::Document),
+    Target(tiendo_domain::targets::Target),
+    Task(tiendo_domain::tasks::Task),
+}
+
+impl Definition {
+    async fn write(
+        &self,
+        store: &tiendo_storage::Store,
+        actor: &str,
+    ) -> Result<(), tiendo_storage::StoreError> {
+        match self {
+            Definition::Unit(u) => store.add_unit(u, actor).await,
+            Definition::Document(d) => store.add_document(d, actor).await,
+            Definition::Target(t) => store.add_target(t, actor).await,
+            Definition::Task(t) => store.add_task(t, actor).await,
+        }
+    }
+}
+
+/// Checks the caller, parses the body as `T` and writes it.
+async fn create<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    body: serde_json::Value,
+    wrap: fn(T) -> Definition,
+) -> Result<StatusCode, ApiFailure> {
+    definer(viewer, headers)?;
+    wrap(domain(body)?)
+        .write(&state.store, viewer.name())
+        .await
+        .map_err(refused)?;
+    state.changed();
+    Ok(StatusCode::CREATED)
+}
+
+/// Parses a domain value from JSON; the message names the field.
+fn domain<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> Result<T, ApiFailure> {
+    serde_json::from_value(body).map_err(|e| {
+        ApiFailure(Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_definition",
+            e.to_string(),
+        ))
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/units", tag = "definitions",
+    request_body(content = Object, description = "An organisation unit as `GET /api/v1/units/{code}` and the dataset describe it: code, kind, name_vi, name_en, parent, from, to, synthetic, source"),
+    responses((status = 201, description = "Added"),
+              (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
+              (status = 422, description = "Invalid; the message names the field", body = ErrorBody)))]
+async fn add_unit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Json(body): Json<serde_json::Value>,
+) -> Result<StatusCode, ApiFailure> {
+    create(&state, &viewer, &headers, body, Definition::Unit).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EndUnit {
+    /// The last day the unit is in force (YYYY-MM-DD).
+    pub last_day: chrono::NaiveDate,
+}
+
+#[utoipa::path(post, path = "/api/v1/units/{code}/end", tag = "definitions",
+    params(("code" = String, Path, description = "Unit code")), request_body = EndUnit,
+    responses((status = 204, description = "Recorded"),
+              (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
+              (status = 422, description = "Invalid", body = ErrorBody)))]
+async fn end_unit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Json(body): Json<EndUnit>,
+) -> Result<StatusCode, ApiFailure> {
+    definer(&viewer, &headers)?;
+    let code = domain(serde_json::Value::String(code))?;
+    state
+        .store
+        .end_unit(&code, body.last_day, viewer.name())
+        .await
+        .map_err(refused)?;
+    state.changed();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/documents", tag = "definitions",
+    request_body(content = Object, description = "A document as `GET /api/v1/documents` lists them"),
+    responses((status = 201, description = "Added"),
+              (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
+              (status = 422, description = "Invalid; the message names the field", body = ErrorBody)))]
+async fn add_document(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Json(body): Json<serde_json::Value>,
+) -> Result<StatusCode, ApiFailure> {
+    create(&state, &viewer, &headers, body, Definition::Document).await
+}
+
+#[utoipa::path(post, path = "/api/v1/targets", tag = "definitions",
+    request_body(content = Object, description = "A target as `GET /api/v1/targets` lists them (goals, baseline, periodicity, aggregation, reporters)"),
+    responses((status = 201, description = "Added"),
+              (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
+              (status = 422, description = "Invalid; the message names the field", body = ErrorBody)))]
+async fn add_target(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Json(body): Json<serde_json::Value>,
+) -> Result<StatusCode, ApiFailure> {
+    create(&state, &viewer, &headers, body, Definition::Target).await
+}
+
+#[utoipa::path(post, path = "/api/v1/tasks", tag = "definitions",
+    request_body(content = Object, description = "A task as `GET /api/v1/tasks/{code}` returns it: code, document, group, parent, titles, lead, coordinators, dates, expected product, targets, confidentiality"),
+    responses((status = 201, description = "Assigned"),
+              (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
+              (status = 422, description = "Invalid; the message names the field", body = ErrorBody)))]
+async fn add_task(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Json(body): Json<serde_json::Value>,
+) -> Result<StatusCode, ApiFailure> {
+    create(&state, &viewer, &headers, body, Definition::Task).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CloseTask {
+    /// completed or cancelled
+    pub how: String,
+    /// The day it happened; the server's day when omitted.
+    pub day: Option<chrono::NaiveDate>,
+}
+
+#[utoipa::path(post, path = "/api/v1/tasks/{code}/close", tag = "definitions",
+    params(("code" = String, Path, description = "Task code")), request_body = CloseTask,
+    responses((status = 204, description = "Closed"),
+              (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
+              (status = 422, description = "Unknown or already closed", body = ErrorBody)))]
+async fn close_task(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Json(body): Json<CloseTask>,
+) -> Result<StatusCode, ApiFailure> {
+    definer(&viewer, &headers)?;
+    let how = crate::pages::closing(&body.how)?;
+    let code = domain(serde_json::Value::String(code))?;
+    state
+        .store
+        .close_task(
+            &code,
+            how,
+            body.day.unwrap_or_else(|| state.day()),
+            viewer.name(),
+        )
+        .await
+        .map_err(refused)?;
+    state.changed();
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -39,6 +39,9 @@ impl Chrome {
         ) {
             nav.push(link("/approvals", "nav-approvals"));
         }
+        if a.may_define() {
+            nav.push(link("/admin/define", "nav-define"));
+        }
         if a.may_administer() {
             nav.push(link("/admin/users", "nav-users"));
         }

@@ -56,7 +56,8 @@ pub struct AppState {
     passwords: Passwords,
     limiter: Arc<auth::LoginLimiter>,
     tokens: Arc<auth::TokenCache>,
-    approved: Arc<Notify>,
+    /// Woken by every change the overview must show (approvals, definitions).
+    changed: Arc<Notify>,
 }
 
 impl AppState {
@@ -69,8 +70,8 @@ impl AppState {
     ) -> Result<AppState, WebError> {
         let today = day.unwrap_or_else(|| chrono::Local::now().date_naive());
         let overview = Overview::compute(&store, today).await?;
-        let approved = Arc::new(Notify::new());
-        let signal = approved.clone();
+        let changed = Arc::new(Notify::new());
+        let signal = changed.clone();
         let state = AppState {
             writer: writer::Writer::start(store.clone(), move || signal.notify_one()),
             store,
@@ -79,7 +80,7 @@ impl AppState {
             passwords,
             limiter: Default::default(),
             tokens: Default::default(),
-            approved,
+            changed,
         };
         state.follow_approvals();
         Ok(state)
@@ -121,16 +122,21 @@ impl AppState {
         });
     }
 
-    /// After each approval, recomputes the overview; approvals that arrive during a
-    /// recomputation are covered by the next one.
+    /// After each approval or definition, recomputes the overview; changes that arrive
+    /// during a recomputation are covered by the next one.
     fn follow_approvals(&self) {
         let state = self.clone();
         tokio::spawn(async move {
             loop {
-                state.approved.notified().await;
+                state.changed.notified().await;
                 state.refresh_logged().await;
             }
         });
+    }
+
+    /// Asks for the overview to be recomputed in the background.
+    pub fn changed(&self) {
+        self.changed.notify_one();
     }
 
     async fn refresh_logged(&self) {

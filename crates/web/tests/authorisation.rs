@@ -108,6 +108,8 @@ fn cases(who: Who, own: bool, target: &str, period: &str, api_period: &str) -> V
         sees_drafts: None,
     };
     let field = format!("v_{target}");
+    let definer = matches!(who, Who::StandingOffice | Who::Admin);
+    let new_task = format!("MATRIX-{}", rand_suffix());
     let key = format!("{target}|{unit}|{period}");
     vec![
         get("overview", "/".into(), true),
@@ -200,6 +202,31 @@ fn cases(who: Who, own: bool, target: &str, period: &str, api_period: &str) -> V
         ),
         get("api audit", "/api/v1/audit".into(), auditor),
         get("api me", "/api/v1/me".into(), logged_in(who)),
+        get("define page", "/admin/define".into(), definer),
+        form(
+            "assign task",
+            "/admin/define/task".into(),
+            &[
+                ("code", &new_task),
+                ("document", "57-NQ/TW"),
+                ("title_en", "Matrix task"),
+                ("lead", unit),
+                ("confidentiality", "internal"),
+            ],
+            definer,
+        ),
+        json(
+            "api assign task",
+            "/api/v1/tasks",
+            serde_json::json!({"code": format!("{new_task}-API"), "document": "57-NQ/TW", "title_en": "Matrix task", "lead": unit, "confidentiality": "internal"}),
+            definer,
+        ),
+        json(
+            "api add document",
+            "/api/v1/documents",
+            serde_json::json!({"code": format!("{new_task}-DOC"), "kind": "plan", "title_en": "Matrix plan", "sections": []}),
+            definer,
+        ),
     ]
 }
 

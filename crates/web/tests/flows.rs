@@ -568,3 +568,128 @@ async fn progress_is_reported_within_the_capture_scope() {
         .await;
     assert_eq!(foreign.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_standing_office_defines_and_assigns() {
+    let app = demo("2025-10-20").await;
+    let mut office = Client::new(&app);
+    office.login_demo("van-phong").await;
+    let page = office.get("/admin/define?lang=en").await;
+    assert_eq!(page.status, StatusCode::OK);
+    // A lead unit that does not exist is refused, naming it, and what was typed stays.
+    let bad = office
+        .post_form(
+            "/admin/define/task?lang=en",
+            &[
+                ("code", "HT-KH-1"),
+                ("document", "57-NQ/TW"),
+                ("title_en", "Digitise commune records"),
+                ("lead", "ATLANTIS"),
+                ("deadline", "2026-06-30"),
+                ("confidentiality", "internal"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("unit ATLANTIS does not exist"),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains("Digitise commune records"));
+    let ok = office
+        .post_form(
+            "/admin/define/task?lang=en",
+            &[
+                ("code", "HT-KH-1"),
+                ("document", "57-NQ/TW"),
+                ("title_en", "Digitise commune records"),
+                ("lead", "HA-TINH"),
+                ("coordinators", "NGHE-AN"),
+                ("deadline", "2026-06-30"),
+                ("confidentiality", "internal"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    // A target with a goal, reported by provinces.
+    let target = office
+        .post_form(
+            "/admin/define/target?lang=en",
+            &[
+                ("code", "HT-NEW"),
+                ("document", "57-NQ/TW"),
+                ("name_en", "Online public services, %"),
+                ("unit", "%"),
+                ("family", "operational"),
+                ("direction", "increase"),
+                ("periodicity", "yearly"),
+                ("aggregation", "mean"),
+                ("goal_op", ">="),
+                ("goal_value", "80"),
+                ("goal_year", "2030"),
+                ("reporter_kinds", "province"),
+            ],
+        )
+        .await;
+    assert_eq!(target.status, StatusCode::SEE_OTHER, "{}", target.body);
+    let unknown = office
+        .post_form(
+            "/admin/define/document?lang=en",
+            &[("code", "X"), ("kind", "memo"), ("title_en", "x")],
+        )
+        .await;
+    assert!(unknown.body.contains("unknown variant"), "{}", unknown.body);
+
+    // The reporter of the lead unit sees the task and may report on it.
+    let mut reporter = Client::new(&app);
+    reporter.login_demo("ha-tinh").await;
+    let task = reporter.get("/tasks/HT-KH-1?lang=en").await;
+    assert_eq!(task.status, StatusCode::OK);
+    assert!(task.body.contains("Report progress"));
+    // The new target appears once the overview is recomputed.
+    let mut seen = false;
+    for _ in 0..100 {
+        if app
+            .state
+            .overview()
+            .snapshot
+            .targets
+            .iter()
+            .any(|t| t.code.as_str() == "HT-NEW")
+        {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(seen);
+    assert_eq!(reporter.get("/targets/HT-NEW").await.status, StatusCode::OK);
+    // Withdrawn by the standing office, once.
+    office.get("/tasks/HT-KH-1").await;
+    let closed = office
+        .post_form("/tasks/HT-KH-1/close", &[("how", "cancelled")])
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER);
+    let again = office
+        .post_json(
+            "/api/v1/tasks/HT-KH-1/close",
+            serde_json::json!({"how": "completed"}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("already closed"));
+    let actions: Vec<String> = app
+        .state
+        .store
+        .audit_log(Some("task HT-KH-1"), 10, 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, ["task.cancel", "task.create"]);
+}

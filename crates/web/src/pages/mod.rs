@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod catalogue;
+mod define;
 mod entry;
 mod home;
 mod tasks;
@@ -18,6 +19,7 @@ use crate::failure::Failure;
 use crate::AppState;
 
 pub use admin::require_auditor;
+pub use define::{closing, require_definer};
 pub use entry::{parse_key, perform_review, require_reviewer, reviewable};
 pub use home::serde_name;
 pub use tasks::{check_progress, filtered, BoardQuery};
@@ -43,6 +45,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{name}/active", post(admin::set_active))
         .route("/admin/audit", get(admin::audit))
+        .route("/admin/define", get(define::page))
+        .route("/admin/define/{form}", post(define::submit))
+        .route("/tasks/{code}/close", post(define::close_task))
         .route("/static/tiendo.css", get(stylesheet))
 }
 

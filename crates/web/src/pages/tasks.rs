@@ -247,6 +247,8 @@ struct TaskPage {
     form: Option<ProgressForm>,
     action: String,
     saved: bool,
+    /// Where the standing office closes the task, while it is open.
+    close: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -319,6 +321,10 @@ async fn task_page(
             None
         },
         action: format!("/tasks/{}/progress?lang={}", task.code, l.code()),
+        close: (page.viewer.access.may_define()
+            && task.completed_on.is_none()
+            && task.cancelled_on.is_none())
+        .then(|| format!("/tasks/{}/close?lang={}", task.code, l.code())),
         saved,
         c: page.chrome,
     })

@@ -1,0 +1,272 @@
+//! What the standing office defines after the first load: new units, documents and targets,
+//! units that cease, and tasks completed or withdrawn. Each is checked, written in one
+//! transaction with its audit entry, and refused with a reason naming the field.
+
+use chrono::{NaiveDate, Utc};
+use tiendo_domain::documents::Document;
+use tiendo_domain::orgs::{OrgCode, OrgUnit};
+use tiendo_domain::targets::Target;
+use tiendo_domain::tasks::TaskCode;
+
+use crate::audit::{append, Record};
+use crate::rows::{enum_text, to_json};
+use crate::{on_pool, Result, Store, StoreError};
+
+fn invalid(what: String) -> StoreError {
+    StoreError::Invalid(what)
+}
+
+impl Store {
+    async fn id_of(&self, table: &'static str, code: &str) -> Result<Option<i64>> {
+        let sql = format!("SELECT id FROM {table} WHERE code = $1");
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar(&sql).bind(code).fetch_optional(pool).await?
+        }))
+    }
+
+    /// Adds an organisation unit under an existing parent.
+    pub async fn add_unit(&self, unit: &OrgUnit, actor: &str) -> Result<()> {
+        if self.id_of("org_units", unit.code.as_str()).await?.is_some() {
+            return Err(invalid(format!("code: unit {} already exists", unit.code)));
+        }
+        let parent = match &unit.parent {
+            None => None,
+            Some(p) => Some(
+                self.id_of("org_units", p.as_str())
+                    .await?
+                    .ok_or_else(|| invalid(format!("parent: unit {p} does not exist")))?,
+            ),
+        };
+        let now = Utc::now();
+        let record = Record {
+            actor,
+            action: "unit.create",
+            object: format!("unit {}", unit.code),
+            before: None,
+            after: Some(to_json(unit)),
+        };
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO org_units (code, kind, name_vi, name_en, parent_id, valid_from, \
+                 valid_to, synthetic, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(unit.code.as_str())
+            .bind(unit.kind.as_str())
+            .bind(&unit.name_vi)
+            .bind(&unit.name_en)
+            .bind(parent)
+            .bind(unit.validity.from())
+            .bind(unit.validity.to())
+            .bind(unit.synthetic)
+            .bind(&unit.source)
+            .execute(&mut *tx)
+            .await?;
+            append!(tx, now, record);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Ends a unit's validity on `last_day` (it is not in force after it).
+    pub async fn end_unit(&self, code: &OrgCode, last_day: NaiveDate, actor: &str) -> Result<()> {
+        let row: Option<(Option<NaiveDate>, Option<NaiveDate>)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT valid_from, valid_to FROM org_units WHERE code = $1")
+                .bind(code.as_str())
+                .fetch_optional(pool)
+                .await?
+        });
+        let (from, to) = row.ok_or_else(|| invalid(format!("code: unit {code} does not exist")))?;
+        if from.is_some_and(|f| f > last_day) {
+            return Err(invalid(format!(
+                "valid_to: {last_day} is before the unit began"
+            )));
+        }
+        let now = Utc::now();
+        let record = Record {
+            actor,
+            action: "unit.end",
+            object: format!("unit {code}"),
+            before: Some(to_json(&serde_json::json!({ "valid_to": to }))),
+            after: Some(to_json(&serde_json::json!({ "valid_to": last_day }))),
+        };
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE org_units SET valid_to = $1 WHERE code = $2")
+                .bind(last_day)
+                .bind(code.as_str())
+                .execute(&mut *tx)
+                .await?;
+            append!(tx, now, record);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Adds a document of the cascade; its issuer and the documents it implements must exist.
+    pub async fn add_document(&self, doc: &Document, actor: &str) -> Result<()> {
+        if self.id_of("documents", doc.code.as_str()).await?.is_some() {
+            return Err(invalid(format!(
+                "code: document {} already exists",
+                doc.code
+            )));
+        }
+        let issuer = match &doc.issuer {
+            None => None,
+            Some(i) => Some(
+                self.id_of("org_units", i.as_str())
+                    .await?
+                    .ok_or_else(|| invalid(format!("issuer: unit {i} does not exist")))?,
+            ),
+        };
+        let mut implements = Vec::new();
+        for d in &doc.implements {
+            implements.push(
+                self.id_of("documents", d.as_str())
+                    .await?
+                    .ok_or_else(|| invalid(format!("implements: document {d} does not exist")))?,
+            );
+        }
+        let now = Utc::now();
+        let record = Record {
+            actor,
+            action: "document.create",
+            object: format!("document {}", doc.code),
+            before: None,
+            after: Some(to_json(doc)),
+        };
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO documents (code, kind, title_en, title_vi, issuer_id, issued_on, \
+                 structure_note, sections, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                 RETURNING id",
+            )
+            .bind(doc.code.as_str())
+            .bind(doc.kind.as_str())
+            .bind(&doc.title_en)
+            .bind(&doc.title_vi)
+            .bind(issuer)
+            .bind(doc.issued_on)
+            .bind(&doc.structure_note)
+            .bind(to_json(&doc.sections))
+            .bind(&doc.source)
+            .fetch_one(&mut *tx)
+            .await?;
+            for parent in &implements {
+                sqlx::query("INSERT INTO document_links (document_id, implements_id) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(*parent)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            append!(tx, now, record);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Adds a target; it must be valid and its document must exist.
+    pub async fn add_target(&self, target: &Target, actor: &str) -> Result<()> {
+        target.validate().map_err(|e| invalid(e.to_string()))?;
+        if self.id_of("targets", target.code.as_str()).await?.is_some() {
+            return Err(invalid(format!(
+                "code: target {} already exists",
+                target.code
+            )));
+        }
+        let document = match &target.document {
+            None => None,
+            Some(d) => Some(
+                self.id_of("documents", d.as_str())
+                    .await?
+                    .ok_or_else(|| invalid(format!("document: document {d} does not exist")))?,
+            ),
+        };
+        let now = Utc::now();
+        let record = Record {
+            actor,
+            action: "target.create",
+            object: format!("target {}", target.code),
+            before: None,
+            after: Some(to_json(target)),
+        };
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO targets (code, document_id, group_code, name_en, name_vi, family, \
+                 unit, direction, goals, baseline_value, baseline_period, periodicity, \
+                 aggregation, reporters, source) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            )
+            .bind(target.code.as_str())
+            .bind(document)
+            .bind(target.group.as_ref().map(|g| g.as_str()))
+            .bind(&target.name_en)
+            .bind(&target.name_vi)
+            .bind(enum_text(&target.family))
+            .bind(&target.unit)
+            .bind(enum_text(&target.direction))
+            .bind(to_json(&target.goals))
+            .bind(target.baseline.as_ref().map(|b| b.value))
+            .bind(target.baseline.as_ref().map(|b| b.period.to_string()))
+            .bind(target.periodicity.as_str())
+            .bind(to_json(&target.aggregation))
+            .bind(to_json(&target.reporters))
+            .bind(&target.source)
+            .execute(&mut *tx)
+            .await?;
+            append!(tx, now, record);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Marks a task completed or withdrawn on a day; a task is closed once.
+    pub async fn close_task(
+        &self,
+        code: &TaskCode,
+        how: TaskClosing,
+        day: NaiveDate,
+        actor: &str,
+    ) -> Result<()> {
+        let row: Option<(Option<NaiveDate>, Option<NaiveDate>)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT completed_on, cancelled_on FROM tasks WHERE code = $1")
+                .bind(code.as_str())
+                .fetch_optional(pool)
+                .await?
+        });
+        let (completed, cancelled) =
+            row.ok_or_else(|| invalid(format!("task {code} does not exist")))?;
+        if completed.is_some() || cancelled.is_some() {
+            return Err(invalid(format!("task {code} is already closed")));
+        }
+        let (column, action) = match how {
+            TaskClosing::Completed => ("completed_on", "task.complete"),
+            TaskClosing::Cancelled => ("cancelled_on", "task.cancel"),
+        };
+        let now = Utc::now();
+        let record = Record {
+            actor,
+            action,
+            object: format!("task {code}"),
+            before: None,
+            after: Some(to_json(&serde_json::json!({ column: day }))),
+        };
+        let sql = format!("UPDATE tasks SET {column} = $1 WHERE code = $2");
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(&sql).bind(day).bind(code.as_str()).execute(&mut *tx).await?;
+            append!(tx, now, record);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
+
+/// How a task is closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskClosing {
+    Completed,
+    Cancelled,
+}

@@ -1,0 +1,268 @@
+//! Administration of the cascade by the standing office (and administrators): new units,
+//! units that cease, documents, targets and tasks, and closing tasks. Each form's fields are
+//! shaped into the domain type's JSON (the same the API accepts), so the domain's own
+//! parsing and checks apply, and a refusal names the field.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tiendo_storage::TaskClosing;
+
+use crate::auth::Viewer;
+use crate::chrome::{Chrome, Page};
+use crate::failure::Failure;
+use crate::pages::{render, render_with};
+use crate::AppState;
+
+pub fn require_definer(viewer: &Viewer) -> Result<(), Failure> {
+    viewer.require_login()?;
+    if viewer.access.may_define() {
+        Ok(())
+    } else {
+        Err(Failure::forbidden(
+            "definers_only",
+            "only the standing office and administrators define units, documents, targets and tasks",
+        ))
+    }
+}
+
+/// The forms of the page, by name.
+pub const FORMS: [&str; 5] = ["unit", "unit-end", "document", "target", "task"];
+
+#[derive(Template)]
+#[template(path = "define.html")]
+struct DefinePage {
+    c: Chrome,
+    done: Option<String>,
+    errors: HashMap<String, String>,
+    typed: HashMap<String, String>,
+}
+
+impl DefinePage {
+    fn error(&self, form: &str) -> String {
+        self.errors.get(form).cloned().unwrap_or_default()
+    }
+
+    fn typed(&self, field: &str) -> String {
+        self.typed.get(field).cloned().unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DefineQuery {
+    done: Option<String>,
+}
+
+pub async fn page(Query(q): Query<DefineQuery>, page: Page) -> Result<Response, Failure> {
+    require_definer(&page.viewer)?;
+    let done = q
+        .done
+        .filter(|d| FORMS.contains(&d.as_str()))
+        .map(|d| page.l().t(&format!("defined-{d}")));
+    Ok(render(&DefinePage {
+        c: page.chrome,
+        done,
+        errors: HashMap::new(),
+        typed: HashMap::new(),
+    }))
+}
+
+/// A comma-separated list as a JSON array of trimmed, non-empty items.
+fn list(text: &str) -> Value {
+    Value::Array(
+        text.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| Value::String(s.to_string()))
+            .collect(),
+    )
+}
+
+/// An optional text field as JSON (null when blank).
+fn opt(text: Option<&String>) -> Value {
+    match text.map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        Some(t) => Value::String(t.to_string()),
+        None => Value::Null,
+    }
+}
+
+fn number(field: &str, text: &str) -> Result<Value, String> {
+    let t = text.trim().replace(',', ".");
+    t.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .map(Value::from)
+        .ok_or_else(|| format!("{field}: \"{}\" is not a number", text.trim()))
+}
+
+fn year(field: &str, text: &str) -> Result<Value, String> {
+    text.trim()
+        .parse::<i32>()
+        .map(Value::from)
+        .map_err(|_| format!("{field}: \"{}\" is not a year", text.trim()))
+}
+
+/// Parses the JSON shaped from a form into a domain value; serde's message names the field.
+fn parse<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, String> {
+    serde_json::from_value(v).map_err(|e| e.to_string())
+}
+
+/// Checks and writes one form; returns the message to show beside it when refused.
+pub async fn define(
+    state: &AppState,
+    actor: &str,
+    form: &str,
+    f: &HashMap<String, String>,
+) -> Result<(), String> {
+    let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let store = &state.store;
+    let stored = |r: Result<(), tiendo_storage::StoreError>| r.map_err(|e| e.to_string());
+    match form {
+        "unit" => {
+            let unit = parse(json!({
+                "code": get("code"), "kind": get("kind"), "name_vi": get("name_vi"),
+                "name_en": get("name_en"), "parent": opt(f.get("parent")),
+                "from": opt(f.get("valid_from")), "to": null, "synthetic": false,
+                "source": opt(f.get("source")),
+            }))?;
+            stored(store.add_unit(&unit, actor).await)
+        }
+        "unit-end" => {
+            let code = parse(Value::String(get("code")))?;
+            let day = get("last_day").parse().map_err(|_| {
+                format!(
+                    "last_day: \"{}\" is not a date (YYYY-MM-DD)",
+                    get("last_day")
+                )
+            })?;
+            stored(store.end_unit(&code, day, actor).await)
+        }
+        "document" => {
+            let doc = parse(json!({
+                "code": get("code"), "kind": get("kind"), "title_vi": opt(f.get("title_vi")),
+                "title_en": get("title_en"), "issuer": opt(f.get("issuer")),
+                "issued_on": opt(f.get("issued_on")), "implements": list(&get("implements")),
+                "sections": [], "source": opt(f.get("source")),
+            }))?;
+            stored(store.add_document(&doc, actor).await)
+        }
+        "target" => {
+            let goals = if get("goal_value").is_empty() {
+                json!([])
+            } else {
+                json!([{
+                    "requirement": {"shape": "threshold", "op": get("goal_op"), "value": number("goal_value", &get("goal_value"))?},
+                    "deadline": {"kind": "by", "year": year("goal_year", &get("goal_year"))?},
+                }])
+            };
+            let target = parse(json!({
+                "code": get("code"), "document": opt(f.get("document")), "group": opt(f.get("group")),
+                "name_vi": opt(f.get("name_vi")), "name_en": get("name_en"), "family": get("family"),
+                "unit": get("unit"), "direction": get("direction"), "goals": goals, "baseline": null,
+                "periodicity": get("periodicity"), "aggregation": {"method": get("aggregation")},
+                "reporters": {"units": list(&get("reporter_units")), "kinds": list(&get("reporter_kinds"))},
+                "source": opt(f.get("source")),
+            }))?;
+            stored(store.add_target(&target, actor).await)
+        }
+        "task" => {
+            let task = parse(json!({
+                "code": get("code"), "document": get("document"), "group": opt(f.get("group")),
+                "parent": opt(f.get("parent")), "title_vi": opt(f.get("title_vi")),
+                "title_en": get("title_en"), "lead": get("lead"),
+                "coordinators": list(&get("coordinators")), "start": opt(f.get("start")),
+                "deadline": opt(f.get("deadline")), "completed_on": null,
+                "expected_product": opt(f.get("expected_product")), "targets": list(&get("targets")),
+                "confidentiality": get("confidentiality"), "source": opt(f.get("source")),
+            }))?;
+            stored(store.add_task(&task, actor).await)
+        }
+        other => Err(format!("there is no form \"{other}\"")),
+    }
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    Path(form): Path<String>,
+    page: Page,
+    Form(fields): Form<HashMap<String, String>>,
+) -> Result<Response, Failure> {
+    page.viewer
+        .check_csrf(fields.get("csrf").map(String::as_str))?;
+    require_definer(&page.viewer)?;
+    if !FORMS.contains(&form.as_str()) {
+        return Err(Failure::not_found(
+            "form_not_found",
+            format!("there is no form \"{form}\""),
+        ));
+    }
+    match define(&state, page.viewer.name(), &form, &fields).await {
+        Ok(()) => {
+            state.changed();
+            Ok(Redirect::to(&format!(
+                "/admin/define?done={form}&lang={}",
+                page.l().code()
+            ))
+            .into_response())
+        }
+        Err(message) => {
+            let typed = fields
+                .into_iter()
+                .filter(|(k, _)| k != "csrf")
+                .map(|(k, v)| (format!("{form}.{k}"), v))
+                .collect();
+            let body = DefinePage {
+                c: page.chrome,
+                done: None,
+                errors: HashMap::from([(form, message)]),
+                typed,
+            };
+            Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &body))
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CloseInput {
+    #[serde(default)]
+    csrf: String,
+    how: String,
+}
+
+/// Parses how a task is closed.
+pub fn closing(how: &str) -> Result<TaskClosing, Failure> {
+    match how {
+        "completed" => Ok(TaskClosing::Completed),
+        "cancelled" => Ok(TaskClosing::Cancelled),
+        other => Err(Failure::bad_request(
+            "invalid_closing",
+            format!("unknown closing \"{other}\": use completed or cancelled"),
+        )),
+    }
+}
+
+pub async fn close_task(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    page: Page,
+    Form(input): Form<CloseInput>,
+) -> Result<Response, Failure> {
+    page.viewer.check_csrf(Some(&input.csrf))?;
+    require_definer(&page.viewer)?;
+    let how = closing(&input.how)?;
+    let task = code.parse().map_err(|e: tiendo_domain::codes::CodeError| {
+        Failure::bad_request("invalid_task", e.to_string())
+    })?;
+    state
+        .store
+        .close_task(&task, how, state.day(), page.viewer.name())
+        .await?;
+    state.changed();
+    Ok(Redirect::to(&format!("/tasks/{code}?lang={}", page.l().code())).into_response())
+}
