@@ -288,3 +288,74 @@ impl Store {
         row.map(UserRow::into_user).transpose()
     }
 }
+
+/// An API token as its owner sees it: never the token itself.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TokenInfo {
+    pub id: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// The API tokens of `user`, newest first; each is named by the first 12 characters of
+    /// its hash.
+    pub async fn api_tokens(&self, user: &User) -> Result<Vec<TokenInfo>> {
+        let rows: Vec<(String, String, DateTime<Utc>, Option<DateTime<Utc>>)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT token_hash, name, created_at, revoked_at FROM api_tokens \
+                 WHERE user_id = $1 ORDER BY created_at DESC",
+            )
+            .bind(user.id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(hash, name, created_at, revoked_at)| TokenInfo {
+                id: hash.chars().take(12).collect(),
+                name,
+                created_at,
+                revoked_at,
+            })
+            .collect())
+    }
+
+    /// Revokes the token of `user` whose id (hash prefix) is `id`.
+    pub async fn revoke_api_token(&self, user: &User, id: &str, actor: &str) -> Result<()> {
+        if id.len() != 12 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(StoreError::Invalid(format!(
+                "\"{id}\" does not name a token"
+            )));
+        }
+        let now = Utc::now();
+        let prefix = format!("{id}%");
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND token_hash LIKE $3 \
+                 AND revoked_at IS NULL",
+            )
+            .bind(now)
+            .bind(user.id)
+            .bind(&prefix)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done == 0 {
+                return Err(StoreError::Invalid(format!("{} has no active token {id}", user.username)));
+            }
+            let record = Record {
+                actor,
+                action: "token.revoke",
+                object: format!("user {}", user.username),
+                before: None,
+                after: Some(to_json(&serde_json::json!({ "token": id }))),
+            };
+            append!(tx, now, record);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}

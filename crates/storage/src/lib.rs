@@ -26,7 +26,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-pub use accounts::{NewUser, User};
+pub use accounts::{NewUser, TokenInfo, User};
 pub use audit::AuditEntry;
 pub use bench::bench_value;
 pub use define::TaskClosing;

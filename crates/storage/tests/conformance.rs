@@ -846,6 +846,32 @@ async fn accounts_sessions_and_tokens(store: &Store) {
         .unwrap();
     assert_eq!(store.token_user("t1").await.unwrap().unwrap().id, user.id);
     assert!(store.token_user("t2").await.unwrap().is_none());
+    store
+        .create_api_token(&user, "old uploader", "abcdef0123456789", "ha-tinh")
+        .await
+        .unwrap();
+    let listed = store.api_tokens(&user).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    store
+        .revoke_api_token(&user, "abcdef012345", "ha-tinh")
+        .await
+        .unwrap();
+    assert!(store
+        .token_user("abcdef0123456789")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(
+        store
+            .revoke_api_token(&user, "abcdef012345", "ha-tinh")
+            .await
+            .is_err(),
+        "once"
+    );
+    assert!(
+        store.revoke_api_token(&user, "%", "ha-tinh").await.is_err(),
+        "no wildcards"
+    );
 
     store
         .set_user_active(&code("ha-tinh"), false, "admin")
@@ -866,7 +892,16 @@ async fn accounts_sessions_and_tokens(store: &Store) {
         .into_iter()
         .map(|e| e.action)
         .collect();
-    assert_eq!(actions, ["user.deactivate", "token.create", "user.create"]);
+    assert_eq!(
+        actions,
+        [
+            "user.deactivate",
+            "token.revoke",
+            "token.create",
+            "token.create",
+            "user.create"
+        ]
+    );
 }
 
 async fn definitions_are_checked_and_audited(store: &Store) {

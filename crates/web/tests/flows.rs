@@ -374,6 +374,16 @@ async fn machine_clients_write_with_api_tokens() {
         .unwrap()
         .starts_with("values[0].period"));
 
+    // Revoked on the account page, the token stops working at once.
+    let account = c.get("/account").await;
+    let id = support::hidden(&account.body, "id").expect("the token is listed");
+    let revoked = c.post_form("/account/tokens/revoke", &[("id", &id)]).await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        machine.get("/api/v1/me").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
     let mut forged = Client::new(&app);
     forged.bearer = Some("0".repeat(64));
     let res = forged.get("/api/v1/me").await;

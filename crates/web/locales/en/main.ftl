@@ -189,3 +189,5 @@ defined-target = The target was added.
 defined-task = The task was assigned.
 mark-completed = Mark completed
 withdraw = Withdraw
+revoked = Revoked
+revoke = Revoke

@@ -189,3 +189,5 @@ defined-target = Đã thêm chỉ tiêu.
 defined-task = Đã giao nhiệm vụ.
 mark-completed = Đánh dấu hoàn thành
 withdraw = Rút nhiệm vụ
+revoked = Đã thu hồi
+revoke = Thu hồi

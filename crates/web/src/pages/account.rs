@@ -223,11 +223,35 @@ struct AccountPage {
     capture: String,
     view: String,
     new_token: Option<String>,
+    /// (id, name, created, revoked)
+    tokens: Vec<(String, String, String, String)>,
 }
 
-async fn account_page(page: Page, new_token: Option<String>) -> Result<AccountPage, Failure> {
+async fn account_page(
+    state: &AppState,
+    page: Page,
+    new_token: Option<String>,
+) -> Result<AccountPage, Failure> {
     let user = page.viewer.require_login()?.clone();
+    let l = page.l();
+    let tokens = state
+        .store
+        .api_tokens(&user)
+        .await?
+        .into_iter()
+        .map(|t| {
+            (
+                t.id,
+                t.name,
+                l.date(t.created_at.date_naive()),
+                t.revoked_at
+                    .map(|r| l.date(r.date_naive()))
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
     Ok(AccountPage {
+        tokens,
         username: user.username.to_string(),
         capture: user
             .access
@@ -244,8 +268,31 @@ async fn account_page(page: Page, new_token: Option<String>) -> Result<AccountPa
     })
 }
 
-pub async fn account(page: Page) -> Result<Response, Failure> {
-    Ok(render(&account_page(page, None).await?))
+pub async fn account(State(state): State<AppState>, page: Page) -> Result<Response, Failure> {
+    Ok(render(&account_page(&state, page, None).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RevokeInput {
+    #[serde(default)]
+    csrf: String,
+    id: String,
+}
+
+/// Revokes one of the caller's API tokens; it stops working at once on this server.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    page: Page,
+    Form(input): Form<RevokeInput>,
+) -> Result<Response, Failure> {
+    page.viewer.check_csrf(Some(&input.csrf))?;
+    let user = page.viewer.require_login()?.clone();
+    state
+        .store
+        .revoke_api_token(&user, &input.id, user.username.as_str())
+        .await?;
+    state.tokens.clear();
+    Ok(Redirect::to(&format!("/account?lang={}", page.l().code())).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -276,5 +323,5 @@ pub async fn create_token(
         .store
         .create_api_token(&user, name, &token_hash(&token), user.username.as_str())
         .await?;
-    Ok(render(&account_page(page, Some(token)).await?))
+    Ok(render(&account_page(&state, page, Some(token)).await?))
 }

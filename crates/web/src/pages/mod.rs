@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(account::logout))
         .route("/account", get(account::account))
         .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/revoke", post(account::revoke_token))
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{name}/active", post(admin::set_active))
         .route("/admin/audit", get(admin::audit))
