@@ -302,7 +302,14 @@ impl Store {
     /// The API tokens of `user`, newest first; each is named by the first 12 characters of
     /// its hash.
     pub async fn api_tokens(&self, user: &User) -> Result<Vec<TokenInfo>> {
-        let rows: Vec<(String, String, DateTime<Utc>, Option<DateTime<Utc>>)> = on_pool!(self, pool => {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            token_hash: String,
+            name: String,
+            created_at: DateTime<Utc>,
+            revoked_at: Option<DateTime<Utc>>,
+        }
+        let rows: Vec<Row> = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT token_hash, name, created_at, revoked_at FROM api_tokens \
                  WHERE user_id = $1 ORDER BY created_at DESC",
@@ -313,11 +320,11 @@ impl Store {
         });
         Ok(rows
             .into_iter()
-            .map(|(hash, name, created_at, revoked_at)| TokenInfo {
-                id: hash.chars().take(12).collect(),
-                name,
-                created_at,
-                revoked_at,
+            .map(|r| TokenInfo {
+                id: r.token_hash.chars().take(12).collect(),
+                name: r.name,
+                created_at: r.created_at,
+                revoked_at: r.revoked_at,
             })
             .collect())
     }
