@@ -157,9 +157,17 @@ fn csrf_header(headers: &HeaderMap) -> Option<&str> {
 }
 
 #[utoipa::path(get, path = "/api/v1/overview", tag = "dashboards",
-    responses((status = 200, description = "The national overview: targets and tasks by status, provinces' colours, warnings, ranking", body = Object)))]
-async fn overview(State(state): State<AppState>) -> Response {
-    Json(state.overview()).into_response()
+    responses((status = 200, description = "The national overview: targets and tasks by status, provinces' colours, ranking, latest approvals; the week's warnings for officials only", body = Object)))]
+async fn overview(State(state): State<AppState>, viewer: Viewer) -> Response {
+    let o = state.overview();
+    if viewer.access.is_official() {
+        return Json(o).into_response();
+    }
+    // Warnings name internal tasks and unpublished reports: officials only.
+    let mut public = (*o).clone();
+    public.warnings_by_rule.clear();
+    public.top_warnings.clear();
+    Json(public).into_response()
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{code}", tag = "dashboards",

@@ -78,11 +78,10 @@ async fn the_overview_api_returns_the_same_figures_as_json() {
         .find(|p| p["code"] == "HA-TINH")
         .unwrap();
     assert!(["green", "yellow", "red", "grey"].contains(&ht["colour"].as_str().unwrap()));
-    assert!(o["warnings_by_rule"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|r| r[0] == "stale-report"));
+    assert!(
+        o["warnings_by_rule"].as_array().unwrap().is_empty(),
+        "warnings are for officials"
+    );
     let tasks: u64 = o["tasks_by_status"]
         .as_array()
         .unwrap()
@@ -189,4 +188,28 @@ async fn each_unit_has_a_page_and_a_json_record() {
         page.contains("&lt;script&gt;") && !page.contains("<script>"),
         "the code is escaped"
     );
+}
+
+#[tokio::test]
+async fn warnings_are_for_officials_only() {
+    let demo = support::demo("2025-10-20").await;
+    let mut public = support::Client::new(&demo);
+    let page = public.get("/?lang=en").await;
+    assert!(!page.body.contains("id=\"warnings\""));
+    let api = public.get("/api/v1/overview").await.json();
+    assert!(api["top_warnings"].as_array().unwrap().is_empty());
+    let mut official = support::Client::new(&demo);
+    official.login_demo("lanh-dao").await;
+    assert!(official
+        .get("/?lang=en")
+        .await
+        .body
+        .contains("id=\"warnings\""));
+    let api = official.get("/api/v1/overview").await.json();
+    assert!(!api["top_warnings"].as_array().unwrap().is_empty());
+    assert!(api["warnings_by_rule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r[0] == "stale-report"));
 }

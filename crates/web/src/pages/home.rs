@@ -56,6 +56,8 @@ struct OverviewPage {
     targets: Vec<Count>,
     tasks: Vec<Count>,
     provinces: Vec<Province>,
+    /// Warnings name internal tasks and unpublished reports: officials only.
+    official: bool,
     warning_counts: Vec<Count>,
     warnings: Vec<WarningRow>,
     ranking_title: Option<String>,
@@ -76,6 +78,7 @@ pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
     let o = state.overview();
     let name = |vi: &str, en: &str| pick(l, Some(vi), en);
     let count = |n: usize| l.number(n as f64, 0);
+    let official = page.viewer.access.is_official();
     let body = OverviewPage {
         as_of: l.date(o.day),
         targets: o
@@ -107,9 +110,11 @@ pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
                 css: p.colour.css(),
             })
             .collect(),
+        official,
         warning_counts: o
             .warnings_by_rule
             .iter()
+            .filter(|_| official)
             .map(|(r, n)| Count {
                 label: r.label().to_string(),
                 count: count(*n),
@@ -118,6 +123,7 @@ pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
         warnings: o
             .top_warnings
             .iter()
+            .filter(|_| official)
             .map(|w| WarningRow {
                 rule: w.rule.label().to_string(),
                 unit: w.unit.to_string(),
