@@ -240,6 +240,67 @@ pub enum ValuesCommand {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Import a DHIS2 dataValueSets file (JSON or CSV, codes as identifiers); all or nothing,
+    /// counted as DHIS2 counts (imported, updated, ignored).
+    ImportDhis2(Dhis2Import),
+    /// Export current values as a DHIS2 dataValueSets document.
+    ExportDhis2(Dhis2Export),
+    /// Import an Open SDG series file as yearly values of one target for one unit.
+    ImportOpensdg(OpensdgImport),
+    /// Export one unit's yearly series of a target in Open SDG's CSV format.
+    ExportOpensdg(OpensdgExport),
+}
+
+#[derive(Args)]
+pub struct Dhis2Import {
+    /// A `dataValueSets` file: JSON, or DHIS2's CSV (`dataelement,period,orgunit,…,value,…`).
+    pub file: PathBuf,
+    /// DHIS2 codes that differ from tiendo's: `[data_elements]` and `[org_units]` tables of
+    /// `"DHIS2 code" = "tiendo code"`.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Check everything and report the counts, but write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long, default_value = "dhis2")]
+    pub author: String,
+    #[arg(long, value_parser = parse_state, default_value = "submitted")]
+    pub state: ValueState,
+}
+
+#[derive(Args)]
+pub struct Dhis2Export {
+    #[arg(long, value_parser = parse_code::<TargetCode>)]
+    pub target: Option<TargetCode>,
+    #[arg(long, value_parser = parse_code::<OrgCode>)]
+    pub org: Option<OrgCode>,
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// DHIS2's CSV instead of JSON.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+#[derive(Args)]
+pub struct OpensdgExport {
+    #[arg(long, value_parser = parse_code::<TargetCode>)]
+    pub target: TargetCode,
+    #[arg(long, value_parser = parse_code::<OrgCode>)]
+    pub org: OrgCode,
+}
+
+#[derive(Args)]
+pub struct OpensdgImport {
+    /// An Open SDG CSV file (`Year`, disaggregation columns, `Value`); its headline series is read.
+    pub file: PathBuf,
+    #[arg(long, value_parser = parse_code::<TargetCode>)]
+    pub target: TargetCode,
+    #[arg(long, value_parser = parse_code::<OrgCode>)]
+    pub org: OrgCode,
+    #[arg(long, default_value = "opensdg")]
+    pub author: String,
+    #[arg(long, value_parser = parse_state, default_value = "submitted")]
+    pub state: ValueState,
 }
 
 #[derive(Subcommand)]

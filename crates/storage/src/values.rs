@@ -97,6 +97,10 @@ struct Resolved<'a> {
 pub(crate) const COPY_DATA_VALUES: &str = "COPY data_values (target_id, org_id, period, value, \
      comment, source, author, recorded_at, state) FROM STDIN WITH (FORMAT csv)";
 
+/// How an import appears in the audit log.
+const IMPORT_ACTION: &str = "values.import";
+const IMPORT_OBJECT: &str = "values";
+
 /// Up to this many rows, an import compares with current values key by key.
 const FEW_ROWS: usize = 64;
 
@@ -124,10 +128,15 @@ impl Store {
         let started = std::time::Instant::now();
         let now = Utc::now();
         let state = state.as_str();
+        // One audit entry per import, written in the import's transaction.
+        let audit = crate::rows::to_json(&serde_json::json!({
+            "imported": summary.imported, "updated": summary.updated,
+            "ignored": summary.ignored, "state": state,
+        }));
         match self {
             Store::Sqlite(pool) => {
                 let path = pool.connect_options().get_filename().to_path_buf();
-                sqlite_bulk_insert(&path, &resolved, author, now, state, progress)?;
+                sqlite_bulk_insert(&path, &resolved, author, now, state, &audit, progress)?;
             }
             Store::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
@@ -139,11 +148,26 @@ impl Store {
                     progress(n * PROGRESS_EVERY + chunk.len());
                 }
                 copy.finish().await?;
+                sqlx::query(crate::audit::INSERT)
+                    .bind(now)
+                    .bind(author)
+                    .bind(IMPORT_ACTION)
+                    .bind(IMPORT_OBJECT)
+                    .bind(None::<String>)
+                    .bind(&audit)
+                    .execute(&mut *tx)
+                    .await?;
                 tx.commit().await?;
             }
         }
         tracing::debug!(rows = resolved.len(), elapsed = ?started.elapsed(), "import written");
         Ok(summary)
+    }
+
+    /// Checks an import without writing anything (a dry run): what it would import, update and
+    /// ignore, or every problem.
+    pub async fn check_values(&self, values: &[NewValue]) -> Result<ImportSummary> {
+        Ok(self.check_import(values).await?.1)
     }
 
     /// Resolves codes and checks every row against the database; returns the rows to write.
@@ -521,6 +545,7 @@ fn sqlite_bulk_insert(
     author: &str,
     now: DateTime<Utc>,
     state: &str,
+    audit: &str,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<()> {
     use rusqlite::{Connection, TransactionBehavior};
@@ -567,6 +592,11 @@ fn sqlite_bulk_insert(
             }
         }
     }
+    tx.execute(
+        "INSERT INTO audit_log (at, actor, action, object, before, after) \
+         VALUES (?1, ?2, ?3, ?4, NULL, ?5)",
+        rusqlite::params![stamp, author, IMPORT_ACTION, IMPORT_OBJECT, audit],
+    )?;
     tx.commit()?;
     progress(rows.len());
     Ok(())

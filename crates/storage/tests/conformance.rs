@@ -802,10 +802,14 @@ async fn the_audit_log_records_writes_and_refuses_changes(store: &Store) {
         };
         assert!(refused, "{sql} was allowed");
     }
-    assert_eq!(store.audit_log(None, 100, 0).await.unwrap().len(), 2);
+    // The dataset's load is one import entry, then the submission and the approval.
+    let all = store.audit_log(None, 100, 0).await.unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[2].action, "values.import");
+    assert!(all[2].after.as_ref().unwrap()["imported"].as_u64().unwrap() > 0);
     // A reset of the data keeps the log.
     store.reset().await.unwrap();
-    assert_eq!(store.audit_count().await.unwrap(), 2);
+    assert_eq!(store.audit_count().await.unwrap(), 3);
 }
 
 async fn accounts_sessions_and_tokens(store: &Store) {
@@ -1023,7 +1027,8 @@ async fn definitions_are_checked_and_audited(store: &Store) {
             "target.create",
             "document.create",
             "unit.end",
-            "unit.create"
+            "unit.create",
+            "values.import"
         ]
     );
 }

@@ -95,6 +95,16 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, "/api/v1/targets", post(add_target)),
         (Method::POST, "/api/v1/tasks", post(add_task)),
         (Method::POST, "/api/v1/tasks/{code}/close", post(close_task)),
+        (
+            Method::GET,
+            "/api/v1/dataValueSets",
+            get(export_data_value_sets),
+        ),
+        (
+            Method::POST,
+            "/api/v1/dataValueSets",
+            post(import_data_value_sets),
+        ),
     ]
 }
 
@@ -123,7 +133,9 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         add_document,
         add_target,
         add_task,
-        close_task
+        close_task,
+        export_data_value_sets,
+        import_data_value_sets
     ),
     components(schemas(
         ErrorBody,
@@ -135,7 +147,9 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         ProgressRequest,
         ValueOut,
         EndUnit,
-        CloseTask
+        CloseTask,
+        ImportSummaryOut,
+        ImportCount
     ))
 )]
 pub struct ApiDoc;
@@ -855,4 +869,166 @@ async fn close_task(
         .map_err(refused)?;
     state.changed();
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct DataValueSetParams {
+    /// Check and count only; nothing is written.
+    #[serde(default, rename = "dryRun")]
+    dry_run: bool,
+    /// Export: only this data element (target code).
+    #[serde(rename = "dataElement")]
+    data_element: Option<String>,
+    /// Export: only this org unit (unit code).
+    #[serde(rename = "orgUnit")]
+    org_unit: Option<String>,
+}
+
+/// An import's outcome as DHIS2 reports it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportSummaryOut {
+    /// SUCCESS or ERROR
+    pub status: String,
+    pub dry_run: bool,
+    pub import_count: ImportCount,
+    /// One entry per refused value: `{object, value}` as DHIS2 writes conflicts.
+    pub conflicts: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportCount {
+    pub imported: usize,
+    pub updated: usize,
+    pub ignored: usize,
+    pub deleted: usize,
+}
+
+#[utoipa::path(get, path = "/api/v1/dataValueSets", tag = "exchange", params(DataValueSetParams),
+    responses((status = 200, description = "Current approved values (and unpublished ones within the caller's view scope) as a DHIS2 dataValueSets document, codes as identifiers", body = Object)))]
+async fn export_data_value_sets(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<DataValueSetParams>,
+) -> Result<Response, ApiFailure> {
+    let filter = ValueFilter {
+        target: q
+            .data_element
+            .as_deref()
+            .map(|t| domain(serde_json::Value::String(t.into())))
+            .transpose()?,
+        org: q
+            .org_unit
+            .as_deref()
+            .map(|o| domain(serde_json::Value::String(o.into())))
+            .transpose()?,
+    };
+    let o = state.overview();
+    let h = &o.snapshot.hierarchy;
+    let values: Vec<_> = state
+        .store
+        .values(&filter)
+        .await?
+        .into_iter()
+        .filter(|v| v.state == ValueState::Approved || viewer.access.may_view(h, &v.org))
+        .collect();
+    let set =
+        tiendo_exchange::dhis2::from_values(&values, &tiendo_exchange::dhis2::Mapping::default());
+    Ok(Json(set).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/dataValueSets", tag = "exchange", params(DataValueSetParams),
+    request_body(content = Object, description = "A DHIS2 dataValueSets document (JSON, or DHIS2's CSV with Content-Type text/csv); data elements are target codes, org units unit codes"),
+    responses((status = 200, description = "Imported (or checked, with dryRun) as a whole", body = ImportSummaryOut),
+              (status = 403, description = "A value lies outside the caller's capture scope; nothing written", body = ErrorBody),
+              (status = 409, description = "Refused as a whole; the conflicts name each value", body = ImportSummaryOut)))]
+async fn import_data_value_sets(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Query(q): Query<DataValueSetParams>,
+    body: String,
+) -> Result<Response, ApiFailure> {
+    use tiendo_exchange::dhis2;
+    viewer.check_csrf(csrf_header(&headers))?;
+    viewer.require_login()?;
+    let csv = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/csv") || v.starts_with("application/csv"));
+    let conflicts = |list: Vec<tiendo_exchange::Problem>| {
+        let summary = ImportSummaryOut {
+            status: "ERROR".into(),
+            dry_run: q.dry_run,
+            import_count: ImportCount { imported: 0, updated: 0, ignored: 0, deleted: 0 },
+            conflicts: list
+                .iter()
+                .map(|p| serde_json::json!({"object": format!("dataValues[{}].{}", p.row, p.field), "value": p.message}))
+                .collect(),
+        };
+        (StatusCode::CONFLICT, Json(summary)).into_response()
+    };
+    let set = if csv {
+        dhis2::parse_csv(&body)
+    } else {
+        dhis2::parse_json(&body).map_err(|p| vec![p])
+    };
+    let set = match set {
+        Ok(s) => s,
+        Err(list) => return Ok(conflicts(list)),
+    };
+    let values = match dhis2::to_values(&set, &dhis2::Mapping::default()) {
+        Ok(v) => v,
+        Err(list) => return Ok(conflicts(list)),
+    };
+    let o = state.overview();
+    let h = &o.snapshot.hierarchy;
+    if let Some((i, v)) = values
+        .iter()
+        .enumerate()
+        .find(|(_, v)| !viewer.access.may_capture(h, &v.org))
+    {
+        return Err(ApiFailure(Failure::forbidden(
+            "outside_capture_scope",
+            format!(
+                "dataValues[{}].orgUnit: {} may not enter values for {}",
+                i + 1,
+                viewer.name(),
+                v.org
+            ),
+        )));
+    }
+    let result = if q.dry_run {
+        state.store.check_values(&values).await
+    } else {
+        state
+            .store
+            .import_values(&values, viewer.name(), ValueState::Submitted, &|_| {})
+            .await
+    };
+    match result {
+        Ok(s) => Ok(Json(ImportSummaryOut {
+            status: "SUCCESS".into(),
+            dry_run: q.dry_run,
+            import_count: ImportCount {
+                imported: s.imported,
+                updated: s.updated,
+                ignored: s.ignored,
+                deleted: 0,
+            },
+            conflicts: Vec::new(),
+        })
+        .into_response()),
+        Err(tiendo_storage::StoreError::Rejected(list)) => Ok(conflicts(
+            list.into_iter()
+                .map(|p| tiendo_exchange::Problem {
+                    row: p.row + 1,
+                    field: p.field.to_string(),
+                    message: p.message,
+                })
+                .collect(),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }

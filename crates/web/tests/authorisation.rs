@@ -203,6 +203,17 @@ fn cases(who: Who, own: bool, target: &str, period: &str, api_period: &str) -> V
         get("api audit", "/api/v1/audit".into(), auditor),
         get("api me", "/api/v1/me".into(), logged_in(who)),
         get("define page", "/admin/define".into(), definer),
+        get(
+            "dhis2 export",
+            format!("/api/v1/dataValueSets?orgUnit={unit}"),
+            true,
+        ),
+        json(
+            "dhis2 import",
+            "/api/v1/dataValueSets?dryRun=true",
+            serde_json::json!({"dataValues": [{"dataElement": target, "period": "2022", "orgUnit": unit, "value": "5"}]}),
+            captures,
+        ),
         form(
             "assign task",
             "/admin/define/task".into(),

@@ -703,3 +703,72 @@ async fn the_standing_office_defines_and_assigns() {
         .collect();
     assert_eq!(actions, ["task.cancel", "task.create"]);
 }
+
+#[tokio::test]
+async fn dhis2_data_value_sets_are_imported_whole_with_counts_and_a_dry_run() {
+    let app = demo("2025-10-20").await;
+    let mut c = Client::new(&app);
+    c.login_demo("ha-tinh").await;
+    let form = c.get("/units/HA-TINH/entry?period=2025Q3").await;
+    let target = first_field(&form.body).trim_start_matches("v_").to_string();
+    let set = serde_json::json!({"dataSet": "NQ57", "orgUnit": "HA-TINH", "dataValues": [
+        {"dataElement": target, "period": "2025Q3", "value": "12.5"},
+        {"dataElement": target, "period": "2025Q4", "value": 13},
+    ]});
+    let dry = c
+        .post_json("/api/v1/dataValueSets?dryRun=true", set.clone())
+        .await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+    assert_eq!(dry.json()["importCount"]["imported"], 2);
+    assert_eq!(dry.json()["dryRun"], true);
+    assert!(app
+        .state
+        .store
+        .value_history(
+            &target.parse().unwrap(),
+            &"HA-TINH".parse().unwrap(),
+            "2025Q3".parse().unwrap()
+        )
+        .await
+        .unwrap()
+        .is_empty());
+    let done = c
+        .post_json("/api/v1/dataValueSets", set.clone())
+        .await
+        .json();
+    assert_eq!(
+        (
+            done["status"].as_str(),
+            done["importCount"]["imported"].as_u64()
+        ),
+        (Some("SUCCESS"), Some(2))
+    );
+    let again = c.post_json("/api/v1/dataValueSets", set).await.json();
+    assert_eq!(
+        again["importCount"]["ignored"], 2,
+        "identical values are ignored"
+    );
+    let bad = c
+        .post_json(
+            "/api/v1/dataValueSets",
+            serde_json::json!({"dataValues": [
+                {"dataElement": target, "period": "2025Q3", "orgUnit": "HA-TINH", "value": "1"},
+                {"dataElement": target, "period": "2025Q9", "orgUnit": "HA-TINH", "value": "1"},
+            ]}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::CONFLICT);
+    assert_eq!(bad.json()["conflicts"][0]["object"], "dataValues[2].period");
+    let export = c
+        .get(&format!(
+            "/api/v1/dataValueSets?dataElement={target}&orgUnit=HA-TINH"
+        ))
+        .await
+        .json();
+    assert_eq!(export["dataValues"].as_array().unwrap().len(), 2);
+    let audit = app.state.store.audit_log(None, 1, 0).await.unwrap();
+    assert_eq!(
+        (audit[0].action.as_str(), audit[0].actor.as_str()),
+        ("values.import", "ha-tinh")
+    );
+}

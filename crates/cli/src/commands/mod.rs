@@ -1,6 +1,7 @@
 //! One module per command family.
 
 mod demo;
+mod exchange;
 mod figures;
 mod index;
 mod lists;
@@ -159,6 +160,18 @@ pub async fn run(cli: Cli) -> Result<()> {
             org,
             output,
         }) => values::export(&open(&url).await?, target, org, output.as_deref()).await,
+        Command::Values(ValuesCommand::ImportDhis2(a)) => {
+            exchange::import_dhis2(&open(&url).await?, &a).await
+        }
+        Command::Values(ValuesCommand::ExportDhis2(a)) => {
+            exchange::export_dhis2(&open(&url).await?, &a).await
+        }
+        Command::Values(ValuesCommand::ImportOpensdg(a)) => {
+            exchange::import_opensdg(&open(&url).await?, &a).await
+        }
+        Command::Values(ValuesCommand::ExportOpensdg(a)) => {
+            exchange::export_opensdg(&open(&url).await?, &a).await
+        }
     }
 }
 
