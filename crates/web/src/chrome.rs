@@ -29,6 +29,7 @@ impl Chrome {
             link("/documents", "nav-documents"),
             link("/tasks", "nav-tasks"),
             link("/indices/pii-like", "nav-indices"),
+            link("/open-data", "nav-open-data"),
         ];
         if let Some(unit) = a.capture_scope() {
             nav.push(link(&format!("/units/{unit}/entry"), "nav-entry"));

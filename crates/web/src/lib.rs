@@ -29,6 +29,11 @@ pub use demo::{ensure_demo_accounts, DemoAccount, DEMO_ACCOUNTS, DEMO_PASSWORD};
 pub use failure::Failure;
 pub use overview::Overview;
 
+/// The names of the open-data tables (`/open-data/{name}.csv` and `.json`).
+pub fn open_data_tables() -> &'static [&'static str] {
+    &pages::OPEN_DATA_TABLES
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
     #[error(transparent)]
@@ -147,7 +152,40 @@ impl AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    pages::routes().merge(api::routes()).with_state(state)
+    pages::routes()
+        .merge(api::routes())
+        .layer(axum::middleware::from_fn(cache_policy))
+        .with_state(state)
+}
+
+/// Anonymous reads may be cached by browsers and proxies for a minute (the public portal's
+/// pages are the same for everyone); anything a logged-in user or a token sees is private.
+async fn cache_policy(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{header, HeaderValue, Method};
+    let anonymous = matches!(*request.method(), Method::GET | Method::HEAD)
+        && !request.headers().contains_key(header::AUTHORIZATION)
+        && !request
+            .headers()
+            .get_all(header::COOKIE)
+            .iter()
+            .any(|c| c.to_str().is_ok_and(|c| c.contains(auth::SESSION_COOKIE)));
+    let mut response = next.run(request).await;
+    if !response.headers().contains_key(header::CACHE_CONTROL) {
+        // A response that sets a cookie (the login form's token) is never shared.
+        let personal = response.headers().contains_key(header::SET_COOKIE);
+        let policy = if anonymous && !personal && response.status().is_success() {
+            "public, max-age=60"
+        } else {
+            "private, no-store"
+        };
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    response
 }
 
 /// Serves until the process is stopped.

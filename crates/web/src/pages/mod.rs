@@ -7,6 +7,7 @@ mod catalogue;
 mod define;
 mod entry;
 mod home;
+mod open_data;
 mod tasks;
 
 use askama::Template;
@@ -22,6 +23,7 @@ pub use admin::require_auditor;
 pub use define::{closing, require_definer};
 pub use entry::{parse_key, perform_review, require_reviewer, reviewable};
 pub use home::serde_name;
+pub use open_data::TABLES as OPEN_DATA_TABLES;
 pub use tasks::{check_progress, filtered, BoardQuery};
 
 /// Every page route. `api::routes` holds the JSON ones.
@@ -49,6 +51,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/define", get(define::page))
         .route("/admin/define/{form}", post(define::submit))
         .route("/tasks/{code}/close", post(define::close_task))
+        .route("/open-data", get(open_data::index))
+        .route("/open-data/{file}", get(open_data::download))
         .route("/static/tiendo.css", get(stylesheet))
 }
 

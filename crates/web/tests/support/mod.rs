@@ -44,6 +44,7 @@ pub struct Res {
     pub status: StatusCode,
     pub kind: String,
     pub location: String,
+    pub cache: String,
     pub body: String,
 }
 
@@ -113,7 +114,11 @@ impl Client {
                 .map(|v: &axum::http::HeaderValue| v.to_str().unwrap().to_string())
                 .unwrap_or_default()
         };
-        let (kind, location) = (header(header::CONTENT_TYPE), header(header::LOCATION));
+        let (kind, location, cache) = (
+            header(header::CONTENT_TYPE),
+            header(header::LOCATION),
+            header(header::CACHE_CONTROL),
+        );
         let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
             .unwrap();
         if let Some(token) = hidden(&body, "csrf") {
@@ -125,6 +130,7 @@ impl Client {
             status,
             kind,
             location,
+            cache,
             body,
         }
     }

@@ -1,0 +1,277 @@
+//! Open data: every published table as CSV and JSON, each with its licence. Only what the
+//! public may see is here: approved values, public tasks, documents, targets, rankings.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use tiendo_domain::tasks::Clearance;
+use tiendo_evaluation::tasks::{task_status, Horizon};
+use tiendo_storage::{TaskFilter, ValueFilter};
+
+use crate::chrome::{Chrome, Page};
+use crate::failure::Failure;
+use crate::overview::compute_index;
+use crate::pages::{render, serde_name};
+use crate::AppState;
+
+/// The licence every open-data file carries.
+pub const LICENCE: &str = "Creative Commons Attribution 4.0 International (CC BY 4.0), https://creativecommons.org/licenses/by/4.0/ — each row keeps the source it was published with";
+
+/// The published tables.
+pub const TABLES: [&str; 5] = ["documents", "targets", "values", "tasks", "rankings"];
+
+#[derive(Template)]
+#[template(path = "open_data.html")]
+struct OpenDataPage {
+    c: Chrome,
+    licence: &'static str,
+    tables: Vec<(String, String, String)>,
+}
+
+pub async fn index(page: Page) -> Response {
+    let tables = TABLES
+        .iter()
+        .map(|t| {
+            (
+                page.l().t(&format!("open-{t}")),
+                format!("/open-data/{t}.csv"),
+                format!("/open-data/{t}.json"),
+            )
+        })
+        .collect();
+    render(&OpenDataPage {
+        c: page.chrome,
+        licence: LICENCE,
+        tables,
+    })
+}
+
+/// One table: column names and rows of text.
+struct Table {
+    columns: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+}
+
+async fn table(state: &AppState, name: &str) -> Result<Table, Failure> {
+    let o = state.overview();
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    Ok(match name {
+        "documents" => Table {
+            columns: vec![
+                "code",
+                "kind",
+                "title_vi",
+                "title_en",
+                "issuer",
+                "issued_on",
+                "implements",
+                "source",
+            ],
+            rows: state
+                .store
+                .documents()
+                .await?
+                .into_iter()
+                .map(|d| {
+                    vec![
+                        d.code.to_string(),
+                        d.kind.as_str().to_string(),
+                        opt(d.title_vi),
+                        d.title_en,
+                        opt(d.issuer.map(|i| i.to_string())),
+                        opt(d.issued_on.map(|x| x.to_string())),
+                        d.implements
+                            .iter()
+                            .map(|c| c.to_string())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        opt(d.source),
+                    ]
+                })
+                .collect(),
+        },
+        "targets" => Table {
+            columns: vec![
+                "code",
+                "document",
+                "name_vi",
+                "name_en",
+                "unit",
+                "direction",
+                "periodicity",
+                "goals",
+                "source",
+            ],
+            rows: o
+                .snapshot
+                .targets
+                .iter()
+                .map(|t| {
+                    vec![
+                        t.code.to_string(),
+                        opt(t.document.as_ref().map(|d| d.to_string())),
+                        opt(t.name_vi.clone()),
+                        t.name_en.clone(),
+                        t.unit.clone(),
+                        serde_name(&t.direction),
+                        t.periodicity.as_str().to_string(),
+                        t.goals
+                            .iter()
+                            .map(|g| format!("{} {}", g.requirement, g.deadline))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                        opt(t.source.clone()),
+                    ]
+                })
+                .collect(),
+        },
+        "values" => Table {
+            columns: vec!["target", "org", "period", "value", "comment", "source"],
+            rows: state
+                .store
+                .values(&ValueFilter::default())
+                .await?
+                .into_iter()
+                .filter(|v| v.state == tiendo_domain::values::ValueState::Approved)
+                .map(|v| {
+                    vec![
+                        v.target.to_string(),
+                        v.org.to_string(),
+                        v.period.to_string(),
+                        v.value.get().to_string(),
+                        opt(v.comment),
+                        opt(v.source),
+                    ]
+                })
+                .collect(),
+        },
+        "tasks" => {
+            let day = state.day();
+            Table {
+                columns: vec![
+                    "code", "document", "title_vi", "title_en", "lead", "deadline", "status",
+                    "source",
+                ],
+                rows: state
+                    .store
+                    .tasks(&TaskFilter::all(Clearance::Public))
+                    .await?
+                    .into_iter()
+                    .map(|t| {
+                        let has = o
+                            .snapshot
+                            .last_progress
+                            .get(&t.code)
+                            .is_some_and(|d| *d <= day);
+                        let status = task_status(&t, day, has, Horizon::default());
+                        vec![
+                            t.code.to_string(),
+                            t.document.to_string(),
+                            opt(t.title_vi),
+                            t.title_en,
+                            t.lead.to_string(),
+                            opt(t.deadline.map(|d| d.to_string())),
+                            serde_name(&status),
+                            opt(t.source),
+                        ]
+                    })
+                    .collect(),
+            }
+        }
+        "rankings" => {
+            let mut rows = Vec::new();
+            for index in tiendo_dataset::builtin_index_names() {
+                let computed = compute_index(&o.snapshot, o.day, index)
+                    .map_err(|e| Failure::internal(e.to_string()))?;
+                for c in computed.iter() {
+                    for (node, scores) in &c.result.nodes {
+                        for (unit, s) in scores {
+                            rows.push(vec![
+                                index.to_string(),
+                                c.period.to_string(),
+                                node.clone(),
+                                unit.to_string(),
+                                s.score.map(|x| x.to_string()).unwrap_or_default(),
+                                s.rank.map(|x| x.to_string()).unwrap_or_default(),
+                            ]);
+                        }
+                    }
+                }
+            }
+            Table {
+                columns: vec!["index", "period", "node", "unit", "score", "rank"],
+                rows,
+            }
+        }
+        other => {
+            return Err(Failure::not_found(
+                "table_not_found",
+                format!(
+                    "no open-data table {other}; the tables are {}",
+                    TABLES.join(", ")
+                ),
+            ))
+        }
+    })
+}
+
+#[derive(Serialize)]
+struct JsonTable<'a> {
+    licence: &'static str,
+    table: &'a str,
+    columns: &'a [&'static str],
+    rows: &'a [Vec<String>],
+}
+
+/// `/open-data/{table}.csv` or `.json`.
+pub async fn download(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<Response, Failure> {
+    let (name, format) = file.rsplit_once('.').ok_or_else(|| {
+        Failure::not_found("table_not_found", format!("no open-data file {file}"))
+    })?;
+    let t = table(&state, name).await?;
+    let cache = (header::CACHE_CONTROL, "public, max-age=300");
+    match format {
+        "json" => {
+            let body = serde_json::to_string(&JsonTable {
+                licence: LICENCE,
+                table: name,
+                columns: &t.columns,
+                rows: &t.rows,
+            })
+            .map_err(|e| Failure::internal(e.to_string()))?;
+            Ok(([(header::CONTENT_TYPE, "application/json"), cache], body).into_response())
+        }
+        "csv" => {
+            let write = || -> Result<Vec<u8>, String> {
+                let mut w = csv::Writer::from_writer(Vec::new());
+                w.write_record(&t.columns).map_err(|e| e.to_string())?;
+                for r in &t.rows {
+                    w.write_record(r).map_err(|e| e.to_string())?;
+                }
+                w.into_inner().map_err(|e| e.to_string())
+            };
+            let body = write().map_err(Failure::internal)?;
+            let mut out = format!("# Licence: {LICENCE}\n").into_bytes();
+            out.extend(body);
+            let disposition = format!("attachment; filename=\"tiendo-{name}.csv\"");
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                    (header::CACHE_CONTROL, cache.1.to_string()),
+                    (header::CONTENT_DISPOSITION, disposition),
+                ],
+                out,
+            )
+                .into_response())
+        }
+        other => Err(Failure::not_found(
+            "format_not_found",
+            format!("no format {other}: use .csv or .json"),
+        )),
+    }
+}

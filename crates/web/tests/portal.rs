@@ -1,0 +1,205 @@
+//! The public portal: what anyone may read without logging in, and the proof that nothing
+//! internal or secret reaches it.
+
+mod support;
+
+use axum::http::StatusCode;
+use support::{demo, Client};
+use tiendo_domain::tasks::{Clearance, Confidentiality};
+use tiendo_domain::values::{NewValue, Number, ValueState};
+use tiendo_storage::{Entry, TaskFilter};
+
+/// Marks that must never appear in anything the public can fetch.
+const INTERNAL_TASK: &str = "INTERNAL-TASK-7731";
+const SECRET_TASK: &str = "SECRET-TASK-4412";
+const DRAFT_VALUE: &str = "4242.17";
+const SUBMITTED_VALUE: &str = "5353.29";
+
+#[tokio::test]
+async fn the_public_portal_never_shows_internal_or_secret_items() {
+    let app = demo("2025-10-20").await;
+    let store = &app.state.store;
+    // An internal and a secret task, and a draft and a submitted value.
+    let base = store
+        .tasks(&TaskFilter::all(Clearance::Secret))
+        .await
+        .unwrap()[0]
+        .clone();
+    for (code, level, title) in [
+        (
+            INTERNAL_TASK,
+            Confidentiality::Internal,
+            "Internal coordination note",
+        ),
+        (
+            SECRET_TASK,
+            Confidentiality::Secret,
+            "Secret security review",
+        ),
+    ] {
+        let mut t = base.clone();
+        t.code = code.parse().unwrap();
+        t.parent = None;
+        t.title_en = title.into();
+        t.title_vi = Some(title.into());
+        t.confidentiality = level;
+        store.add_task(&t, "office").await.unwrap();
+    }
+    let value = |period: &str, v: f64, state| Entry {
+        value: NewValue {
+            target: "DTI".parse().unwrap(),
+            org: "HA-TINH".parse().unwrap(),
+            period: period.parse().unwrap(),
+            value: Number::new(v).unwrap(),
+            comment: None,
+            source: None,
+        },
+        state,
+        author: "ha-tinh".into(),
+    };
+    for outcome in store
+        .enter_values(&[
+            vec![value("2021", 4242.17, ValueState::Draft)],
+            vec![value("2022", 5353.29, ValueState::Submitted)],
+        ])
+        .await
+        .unwrap()
+    {
+        outcome.unwrap();
+    }
+    app.state.refresh().await.unwrap();
+
+    // Everything the public can reach: every page linked from the navigation, every document,
+    // target, unit and task page linked from them, every open-data file and the public API.
+    let mut public = Client::new(&app);
+    let mut queue: Vec<String> = vec![
+        "/".into(),
+        "/?lang=en".into(),
+        "/documents".into(),
+        "/tasks".into(),
+        "/tasks?status=in_progress".into(),
+        "/indices/pii-like".into(),
+        "/indices/dti-like".into(),
+        "/open-data".into(),
+        "/api/v1/overview".into(),
+        "/api/v1/documents".into(),
+        "/api/v1/targets?per_page=500".into(),
+        "/api/v1/tasks?per_page=500".into(),
+        "/api/v1/values?per_page=500".into(),
+        "/api/v1/values?org=HA-TINH&per_page=500".into(),
+        "/api/v1/dataValueSets".into(),
+        format!("/tasks/{INTERNAL_TASK}"),
+        format!("/tasks/{SECRET_TASK}"),
+        format!("/api/v1/tasks/{SECRET_TASK}"),
+        "/targets/DTI?unit=HA-TINH".into(),
+        "/units/HA-TINH".into(),
+    ];
+    for t in tiendo_web::open_data_tables() {
+        queue.push(format!("/open-data/{t}.csv"));
+        queue.push(format!("/open-data/{t}.json"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut fetched = 0;
+    while let Some(path) = queue.pop() {
+        if !seen.insert(path.clone()) || seen.len() > 400 {
+            continue;
+        }
+        let res = public.get(&path).await;
+        fetched += 1;
+        for mark in [
+            INTERNAL_TASK,
+            SECRET_TASK,
+            DRAFT_VALUE,
+            SUBMITTED_VALUE,
+            "Secret security review",
+            "Internal coordination note",
+        ] {
+            assert!(!res.body.contains(mark), "{path} shows {mark}");
+        }
+        if res.status == StatusCode::OK {
+            assert!(
+                res.kind.starts_with("text/html")
+                    || res.kind.starts_with("application/json")
+                    || res.kind.starts_with("text/csv"),
+                "{path}: {}",
+                res.kind
+            );
+        }
+        // Follow the site's own links.
+        let mut rest = res.body.as_str();
+        while let Some(i) = rest.find("href=\"/") {
+            rest = &rest[i + 6..];
+            let end = rest.find('"').unwrap_or(0);
+            let link = rest[..end].replace("&amp;", "&");
+            if !link.starts_with("/api/v1/docs") && !link.starts_with("/static/") {
+                queue.push(link);
+            }
+        }
+    }
+    println!("public portal: {fetched} pages and files fetched without logging in (crawl capped at 400), no internal or secret item in any");
+    assert!(fetched >= 60, "{fetched}");
+
+    // The hidden tasks exist for officials.
+    let mut office = Client::new(&app);
+    office.login_demo("van-phong").await;
+    assert!(office
+        .get(&format!("/tasks/{SECRET_TASK}"))
+        .await
+        .body
+        .contains("Secret security review"));
+    let mut inspector = Client::new(&app);
+    inspector.login_demo("thanh-tra").await;
+    assert_eq!(
+        inspector.get(&format!("/tasks/{SECRET_TASK}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(inspector
+        .get(&format!("/tasks/{INTERNAL_TASK}"))
+        .await
+        .body
+        .contains("Internal coordination note"));
+}
+
+#[tokio::test]
+async fn open_data_files_carry_their_licence_and_can_be_cached() {
+    let app = demo("2025-10-20").await;
+    let mut public = Client::new(&app);
+    let csv = public.get("/open-data/values.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.kind.starts_with("text/csv"));
+    let mut lines = csv.body.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("# Licence: Creative Commons Attribution 4.0"));
+    assert_eq!(
+        lines.next().unwrap(),
+        "target,org,period,value,comment,source"
+    );
+    assert!(csv.body.contains("DTI,HA-NOI,2024,0.8241"));
+    let json = public.get("/open-data/documents.json").await.json();
+    assert!(json["licence"].as_str().unwrap().contains("CC BY 4.0"));
+    assert!(json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r[0] == "57-NQ/TW"));
+    assert_eq!(csv.cache, "public, max-age=300");
+    let page = public.get("/documents").await;
+    assert_eq!(
+        (page.status, page.cache.as_str()),
+        (StatusCode::OK, "public, max-age=60")
+    );
+    assert_eq!(
+        public.get("/login").await.cache,
+        "private, no-store",
+        "it carries a token"
+    );
+    let mut official = Client::new(&app);
+    official.login_demo("lanh-dao").await;
+    assert_eq!(official.get("/documents").await.cache, "private, no-store");
+    assert_eq!(
+        public.get("/open-data/secrets.csv").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
