@@ -69,6 +69,9 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
+/// The largest dataValueSets body accepted, in bytes.
+const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
+
 /// Every API route: method, path, handler.
 pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     vec![
@@ -103,7 +106,8 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (
             Method::POST,
             "/api/v1/dataValueSets",
-            post(import_data_value_sets),
+            // A national file of 100,000 values is about 12 MB of JSON.
+            post(import_data_value_sets).layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),
         ),
     ]
 }
