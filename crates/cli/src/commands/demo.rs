@@ -53,7 +53,7 @@ pub async fn run(store: &Store, url: &str, yes: bool) -> Result<()> {
     );
     println!();
     println!("Try:");
-    println!("  tiendo serve        (the web application at http://127.0.0.1:8080/)");
+    println!("  tiendo serve        (the web application at http://localhost:8080/)");
     println!("  tiendo orgs --kind province --at 2025-06-30");
     println!("  tiendo targets --document 57-NQ/TW");
     println!("  tiendo tasks --document MPS-MOST-2024");

@@ -30,8 +30,14 @@ pub async fn run(
     if at.is_none() && refresh_minutes > 0 {
         state.keep_fresh(std::time::Duration::from_secs(refresh_minutes * 60));
     }
-    println!("tiendo is serving {url} at http://{addr}/ (English: http://{addr}/?lang=en)");
-    println!("API: http://{addr}/api/v1/docs (OpenAPI: /api/v1/openapi.json)");
+    // Browsers keep the session's Secure cookie over plain HTTP only for `localhost`.
+    let site = if addr.ip().is_loopback() {
+        format!("http://localhost:{}", addr.port())
+    } else {
+        format!("http://{addr}")
+    };
+    println!("tiendo is serving {url} at {site}/ (English: {site}/?lang=en)");
+    println!("API: {site}/api/v1/docs (OpenAPI: {site}/api/v1/openapi.json)");
     if !demo_users.is_empty() {
         println!(
             "Demo accounts (password \"{}\"; demo databases only):",
