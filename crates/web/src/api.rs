@@ -181,11 +181,7 @@ async fn overview(State(state): State<AppState>, viewer: Viewer) -> Response {
     if viewer.access.is_official() {
         return Json(o).into_response();
     }
-    // Warnings name internal tasks and unpublished reports: officials only.
-    let mut public = (*o).clone();
-    public.warnings_by_rule.clear();
-    public.top_warnings.clear();
-    Json(public).into_response()
+    Json(o.public()).into_response()
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{code}", tag = "dashboards",

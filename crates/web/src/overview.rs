@@ -139,7 +139,34 @@ pub struct Overview {
 const SHOWN_WARNINGS: usize = 20;
 const SHOWN_APPROVALS: u32 = 10;
 
+/// The overview as the public receives it: the same fields, the week's warnings empty
+/// (they name internal tasks and unpublished reports). Borrowed, so serving it copies nothing.
+#[derive(Serialize)]
+pub struct PublicOverview<'a> {
+    day: NaiveDate,
+    recent_approvals: &'a [ApprovedLine],
+    targets_by_status: &'a [(Judgement, usize)],
+    tasks_by_status: &'a [(TaskStatus, usize)],
+    provinces: &'a [ProvinceLine],
+    warnings_by_rule: [(Rule, usize); 0],
+    top_warnings: [WarningLine; 0],
+    index: &'a Option<IndexRanking>,
+}
+
 impl Overview {
+    pub fn public(&self) -> PublicOverview<'_> {
+        PublicOverview {
+            day: self.day,
+            recent_approvals: &self.recent_approvals,
+            targets_by_status: &self.targets_by_status,
+            tasks_by_status: &self.tasks_by_status,
+            provinces: &self.provinces,
+            warnings_by_rule: [],
+            top_warnings: [],
+            index: &self.index,
+        }
+    }
+
     pub async fn compute(store: &Store, day: NaiveDate) -> Result<Overview, WebError> {
         let snapshot = store.snapshot(day).await?;
         let inputs = Inputs::from(&snapshot);
