@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod codes;
 pub mod documents;
+pub mod feedback;
 pub mod orgs;
 pub mod periods;
 pub mod snapshot;

@@ -11,6 +11,7 @@ mod dataset;
 mod define;
 mod documents;
 mod entry;
+mod feedback;
 mod orgs;
 mod rows;
 mod targets;
@@ -31,6 +32,7 @@ pub use audit::AuditEntry;
 pub use bench::bench_value;
 pub use define::TaskClosing;
 pub use entry::{Entry, Outcome, Refusal, MAX_REQUEST};
+pub use feedback::{Case, CaseFilter, FileInfo, PublicCase, Received};
 pub use tasks::TaskFilter;
 pub use values::{ImportProblem, ImportSummary, ValueFilter};
 

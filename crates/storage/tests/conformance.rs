@@ -121,6 +121,7 @@ conformance!(
     the_audit_log_records_writes_and_refuses_changes,
     accounts_sessions_and_tokens,
     definitions_are_checked_and_audited,
+    feedback_moves_through_its_workflow,
 );
 
 fn code<T: std::str::FromStr>(s: &str) -> T
@@ -1031,4 +1032,177 @@ async fn definitions_are_checked_and_audited(store: &Store) {
             "values.import"
         ]
     );
+}
+
+async fn feedback_moves_through_its_workflow(store: &Store) {
+    use tiendo_domain::feedback::{Concern, Contact, Evidence, Kind, State, Submission};
+    use tiendo_storage::{CaseFilter, Received, StoreError};
+
+    let contact = Contact::new("Trần Thị B", "b@example.vn", "").unwrap();
+    let text = "Xã chúng tôi chưa có điểm truy cập Internet công cộng, đề nghị bổ sung.";
+    let submission = Submission::new(
+        Kind::Recommendation,
+        Concern::parse("task", "HT-5").unwrap(),
+        text,
+        contact.clone(),
+        true,
+    )
+    .unwrap();
+    let pdf = Evidence::new("../ảnh/biên bản.pdf", b"%PDF-1.7 evidence".to_vec()).unwrap();
+    let now = chrono::Utc::now();
+    let unit: OrgCode = code("HA-TINH");
+    let first = store
+        .receive_feedback(&submission, Some(&unit), &[pdf], "hash-1", now)
+        .await
+        .unwrap();
+    let Received::New(reference) = first else {
+        panic!("the first submission is new: {first:?}")
+    };
+    // The same words again, differently spaced and cased, are recognised.
+    let again = Submission::new(
+        Kind::Recommendation,
+        Concern::parse("task", "HT-5").unwrap(),
+        &text.to_uppercase(),
+        Contact::new("Lê C", "c@example.vn", "").unwrap(),
+        false,
+    )
+    .unwrap();
+    assert_eq!(
+        store
+            .receive_feedback(&again, Some(&unit), &[], "hash-2", now)
+            .await
+            .unwrap(),
+        Received::Duplicate(reference)
+    );
+    let case = store.feedback_case(reference).await.unwrap().unwrap();
+    assert_eq!(
+        (case.state, case.repeats, case.unit.clone()),
+        (State::Received, 1, Some(unit.clone()))
+    );
+    assert_eq!(case.files.len(), 1);
+    assert_eq!(case.files[0].name, "biên bản.pdf");
+    let (info, bytes) = store.feedback_file(reference, 1).await.unwrap().unwrap();
+    assert_eq!(
+        (info.content_type.as_str(), bytes.as_slice()),
+        ("application/pdf", &b"%PDF-1.7 evidence"[..])
+    );
+    assert!(store
+        .feedback_tracked_by(reference, "hash-1")
+        .await
+        .unwrap());
+    assert!(!store
+        .feedback_tracked_by(reference, "hash-2")
+        .await
+        .unwrap());
+    assert_eq!(
+        store
+            .feedback_sent_since(&contact.key(), now - chrono::Duration::hours(1))
+            .await
+            .unwrap(),
+        1
+    );
+
+    // Steps out of order are refused and change nothing.
+    let early = store
+        .answer_feedback(reference, "Sẽ bổ sung trong quý III.", true, "ha-tinh")
+        .await;
+    assert!(matches!(early, Err(StoreError::Invalid(m)) if m.contains("only an assigned case")));
+    let bare = store.close_feedback(reference, "", "van-phong").await;
+    assert!(matches!(bare, Err(StoreError::Invalid(m)) if m.contains("note")));
+
+    store
+        .assign_feedback(reference, &unit, "van-phong")
+        .await
+        .unwrap();
+    let mine = CaseFilter {
+        units: Some(vec![unit.clone()]),
+        ..CaseFilter::default()
+    };
+    let (cases, total) = store.feedback_cases(&mine, 10, 0).await.unwrap();
+    assert_eq!(
+        (cases.len(), total, cases[0].state),
+        (1, 1, State::Assigned)
+    );
+    let elsewhere = CaseFilter {
+        units: Some(vec![code("NGHE-AN")]),
+        ..CaseFilter::default()
+    };
+    assert_eq!(store.feedback_cases(&elsewhere, 10, 0).await.unwrap().1, 0);
+
+    store
+        .answer_feedback(
+            reference,
+            "Tỉnh sẽ lắp điểm truy cập trong quý III năm 2026.",
+            true,
+            "ha-tinh",
+        )
+        .await
+        .unwrap();
+    let published = CaseFilter {
+        published_only: true,
+        ..CaseFilter::default()
+    };
+    let (public, _) = store.feedback_cases(&published, 10, 0).await.unwrap();
+    assert_eq!(public.len(), 1);
+    let shown = serde_json::to_string(&public[0].public()).unwrap();
+    assert!(shown.contains("quý III"), "{shown}");
+    assert!(
+        !shown.contains("example.vn") && !shown.contains("Trần Thị B"),
+        "contact never published: {shown}"
+    );
+
+    store
+        .close_feedback(reference, "", "van-phong")
+        .await
+        .unwrap();
+    assert!(store
+        .close_feedback(reference, "again", "van-phong")
+        .await
+        .is_err());
+    let actions: Vec<String> = store
+        .audit_log(Some("feedback"), 10, 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "feedback.close",
+            "feedback.answer",
+            "feedback.assign",
+            "feedback.receive"
+        ]
+    );
+
+    // Without consent an answer cannot be published.
+    let private = Submission::new(
+        Kind::Difficulty,
+        Concern::parse("target", "T1").unwrap(),
+        "Doanh nghiệp khó tiếp cận quỹ đổi mới sáng tạo của tỉnh.",
+        contact,
+        false,
+    )
+    .unwrap();
+    let Received::New(other) = store
+        .receive_feedback(&private, None, &[], "hash-3", now)
+        .await
+        .unwrap()
+    else {
+        panic!("a different text is a new case")
+    };
+    store
+        .assign_feedback(other, &unit, "van-phong")
+        .await
+        .unwrap();
+    let refused = store
+        .answer_feedback(
+            other,
+            "Đã chuyển Sở Khoa học và Công nghệ.",
+            true,
+            "ha-tinh",
+        )
+        .await;
+    assert!(matches!(refused, Err(StoreError::Invalid(m)) if m.contains("did not agree")));
 }
