@@ -27,7 +27,7 @@ pub enum Received {
     Duplicate(Reference),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct FileInfo {
     pub position: i64,
     pub name: String,
@@ -97,6 +97,8 @@ pub struct CaseFilter {
     pub units: Option<Vec<OrgCode>>,
     pub state: Option<State>,
     pub published_only: bool,
+    /// Only cases still waiting for an answer whose deadline passed before this day.
+    pub overdue_on: Option<NaiveDate>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -283,7 +285,7 @@ impl Store {
     /// One case with the list of its files (not their content).
     pub async fn feedback_case(&self, reference: Reference) -> Result<Option<Case>> {
         let sql = format!("SELECT {COLUMNS} FROM feedback WHERE id = $1");
-        let (row, files): (Option<Row>, Vec<(i64, String, String, i64)>) = on_pool!(self, pool => {
+        let (row, files): (Option<Row>, Vec<FileInfo>) = on_pool!(self, pool => {
             let row = sqlx::query_as(&sql).bind(reference.0).fetch_optional(pool).await?;
             let files = sqlx::query_as(
                 "SELECT position, name, content_type, size FROM feedback_files \
@@ -294,15 +296,6 @@ impl Store {
             .await?;
             (row, files)
         });
-        let files = files
-            .into_iter()
-            .map(|(position, name, content_type, size)| FileInfo {
-                position,
-                name,
-                content_type,
-                size,
-            })
-            .collect();
         row.map(|r| r.case(files)).transpose()
     }
 
@@ -378,6 +371,13 @@ impl Store {
         }
         if filter.published_only {
             clauses.push("published".to_string());
+        }
+        if let Some(day) = filter.overdue_on {
+            // A date literal both backends compare with their own date column type.
+            clauses.push(format!(
+                "state IN ('received', 'assigned') AND due_on < '{}'",
+                day.format("%Y-%m-%d")
+            ));
         }
         let condition = clauses.join(" AND ");
         let sql = format!(

@@ -239,41 +239,58 @@ impl TokenCache {
     }
 }
 
-/// At most `MAX_FAILURES` failed logins per user name and per client address in
-/// `WINDOW`; further attempts are refused without checking the password.
-#[derive(Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
+/// At most `max` events (failed logins, feedback submissions) per key in a sliding `window`;
+/// further attempts are refused without doing the work. Keys name a user, an address or a
+/// sender; empty keys are ignored.
+pub struct RateLimiter {
+    max: usize,
+    window: Duration,
+    events: Mutex<HashMap<String, Vec<Instant>>>,
 }
 
-const MAX_FAILURES: usize = 5;
-const WINDOW: Duration = Duration::from_secs(15 * 60);
-
-impl LoginLimiter {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<Instant>>> {
-        self.failures.lock().unwrap_or_else(|e| e.into_inner())
+impl RateLimiter {
+    pub fn new(max: usize, window: Duration) -> RateLimiter {
+        RateLimiter {
+            max,
+            window,
+            events: Mutex::default(),
+        }
     }
 
-    /// Whether a login for these keys may be tried now.
+    /// Failed logins: 5 per user name and per address in 15 minutes.
+    pub fn logins() -> RateLimiter {
+        RateLimiter::new(5, Duration::from_secs(15 * 60))
+    }
+
+    /// Feedback: 5 submissions per address an hour.
+    pub fn submissions() -> RateLimiter {
+        RateLimiter::new(5, Duration::from_secs(60 * 60))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<Instant>>> {
+        self.events.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether one more event for these keys may happen now.
     pub fn allows(&self, keys: &[&str]) -> bool {
         let mut map = self.lock();
         keys.iter().filter(|k| !k.is_empty()).all(|k| {
             let list = map.entry((*k).to_string()).or_default();
-            list.retain(|t| t.elapsed() < WINDOW);
-            list.len() < MAX_FAILURES
+            list.retain(|t| t.elapsed() < self.window);
+            list.len() < self.max
         })
     }
 
-    pub fn failed(&self, keys: &[&str]) {
+    pub fn record(&self, keys: &[&str]) {
         let mut map = self.lock();
-        for k in keys {
+        for k in keys.iter().filter(|k| !k.is_empty()) {
             map.entry((*k).to_string())
                 .or_default()
                 .push(Instant::now());
         }
     }
 
-    pub fn succeeded(&self, keys: &[&str]) {
+    pub fn forget(&self, keys: &[&str]) {
         let mut map = self.lock();
         for k in keys {
             map.remove(*k);

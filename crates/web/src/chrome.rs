@@ -30,7 +30,11 @@ impl Chrome {
             link("/tasks", "nav-tasks"),
             link("/indices/pii-like", "nav-indices"),
             link("/open-data", "nav-open-data"),
+            link("/feedback", "nav-feedback"),
         ];
+        if a.is_official() {
+            nav.push(link("/feedback/inbox", "nav-inbox"));
+        }
         if let Some(unit) = a.capture_scope() {
             nav.push(link(&format!("/units/{unit}/entry"), "nav-entry"));
         }

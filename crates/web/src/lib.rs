@@ -59,7 +59,8 @@ pub struct AppState {
     fixed_day: Option<NaiveDate>,
     writer: writer::Writer,
     passwords: Passwords,
-    limiter: Arc<auth::LoginLimiter>,
+    limiter: Arc<auth::RateLimiter>,
+    submissions: Arc<auth::RateLimiter>,
     tokens: Arc<auth::TokenCache>,
     /// Woken by every change the overview must show (approvals, definitions).
     changed: Arc<Notify>,
@@ -83,7 +84,8 @@ impl AppState {
             overview: Arc::new(RwLock::new(Arc::new(overview))),
             fixed_day: day,
             passwords,
-            limiter: Default::default(),
+            limiter: Arc::new(auth::RateLimiter::logins()),
+            submissions: Arc::new(auth::RateLimiter::submissions()),
             tokens: Default::default(),
             changed,
         };

@@ -111,7 +111,32 @@ fn cases(who: Who, own: bool, target: &str, period: &str, api_period: &str) -> V
     let definer = matches!(who, Who::StandingOffice | Who::Admin);
     let new_task = format!("MATRIX-{}", rand_suffix());
     let key = format!("{target}|{unit}|{period}");
+    let official = !matches!(who, Who::Anonymous | Who::Public);
+    // Seeded below: the own case is routed to a department of the reporter's province, the
+    // foreign one to another province.
+    let (case, assignee) = if own {
+        ("FB-000001", "NA-DOST")
+    } else {
+        ("FB-000002", "HA-TINH")
+    };
+    let reads_case = reads_unpublished && official;
+    let handles = who == Who::StandingOffice || (who == Who::Reporter && own);
     vec![
+        get("feedback form", "/feedback".into(), true),
+        get("feedback inbox", "/feedback/inbox".into(), official),
+        get("feedback case", format!("/feedback/{case}"), reads_case),
+        form(
+            "feedback assign",
+            format!("/feedback/{case}/assign"),
+            &[("unit", assignee)],
+            handles,
+        ),
+        form(
+            "feedback close",
+            format!("/feedback/{case}/close"),
+            &[("note", "matrix")],
+            who == Who::StandingOffice,
+        ),
         get("overview", "/".into(), true),
         get("unit page", format!("/units/{unit}"), true),
         get("documents", "/documents".into(), true),
@@ -294,6 +319,31 @@ async fn every_route_for_every_role_on_own_and_foreign_units() {
     }
     for outcome in app.state.store.enter_values(&seed).await.unwrap() {
         outcome.unwrap();
+    }
+    for (concern, unit) in [
+        (("task", "NA-328-1"), "NA-DOST"),
+        (("target", "HT-T1"), "HA-TINH"),
+    ] {
+        use tiendo_domain::feedback::{Concern, Contact, Kind, Submission};
+        let submission = Submission::new(
+            Kind::Difficulty,
+            Concern::parse(concern.0, concern.1).unwrap(),
+            &format!("Khó khăn khi triển khai {} tại địa phương.", concern.1),
+            Contact::new("Người gửi", "gui@example.vn", "").unwrap(),
+            false,
+        )
+        .unwrap();
+        app.state
+            .store
+            .receive_feedback(
+                &submission,
+                Some(&unit.parse().unwrap()),
+                &[],
+                "x",
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap();
     }
 
     let mut total = 0;

@@ -158,7 +158,7 @@ pub async fn login(
         }
     };
     let Some((user, _)) = user.filter(|_| verified) else {
-        state.limiter.failed(&keys);
+        state.limiter.record(&keys);
         return login_page(
             page,
             jar,
@@ -168,7 +168,7 @@ pub async fn login(
             next,
         );
     };
-    state.limiter.succeeded(&keys);
+    state.limiter.forget(&keys);
     let session = new_token();
     let csrf = new_token();
     let expires = chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS);

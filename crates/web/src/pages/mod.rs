@@ -6,6 +6,7 @@ mod admin;
 mod catalogue;
 mod define;
 mod entry;
+mod feedback;
 mod home;
 mod open_data;
 mod tasks;
@@ -51,6 +52,21 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/define", get(define::page))
         .route("/admin/define/{form}", post(define::submit))
         .route("/tasks/{code}/close", post(define::close_task))
+        .route(
+            "/feedback",
+            get(feedback::form)
+                .post(feedback::submit)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    feedback::MAX_FORM_BYTES,
+                )),
+        )
+        .route("/feedback/inbox", get(feedback::inbox))
+        .route("/feedback/{reference}", get(feedback::case))
+        .route("/feedback/{reference}/{step}", post(feedback::step))
+        .route(
+            "/feedback/{reference}/files/{position}",
+            get(feedback::file),
+        )
         .route("/open-data", get(open_data::index))
         .route("/open-data/{file}", get(open_data::download))
         .route("/static/tiendo.css", get(stylesheet))

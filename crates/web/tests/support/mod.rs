@@ -72,7 +72,13 @@ impl Client {
         }
     }
 
-    pub async fn send(&mut self, method: Method, uri: &str, kind: &str, body: String) -> Res {
+    pub async fn send(
+        &mut self,
+        method: Method,
+        uri: &str,
+        kind: &str,
+        body: impl Into<Body>,
+    ) -> Res {
         let mut req = Request::builder().method(method).uri(uri);
         if !self.cookies.is_empty() {
             let jar: Vec<String> = self
@@ -94,7 +100,7 @@ impl Client {
         let res = self
             .app
             .clone()
-            .oneshot(req.body(Body::from(body)).unwrap())
+            .oneshot(req.body(body.into()).unwrap())
             .await
             .unwrap();
         for c in res.headers().get_all(header::SET_COOKIE) {
@@ -149,6 +155,44 @@ impl Client {
         let body = serde_urlencoded::to_string(&all).unwrap();
         self.send(Method::POST, uri, "application/x-www-form-urlencoded", body)
             .await
+    }
+
+    /// Posts a `multipart/form-data` form: text fields, then files as (field, name, bytes).
+    pub async fn post_multipart(
+        &mut self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Res {
+        let boundary = "tiendo-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body: Vec<u8> = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        for (field, name, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        self.send(
+            Method::POST,
+            uri,
+            &format!("multipart/form-data; boundary={boundary}"),
+            body,
+        )
+        .await
     }
 
     pub async fn post_json(&mut self, uri: &str, body: serde_json::Value) -> Res {
