@@ -12,7 +12,14 @@ pub const SHEET: &str = "tiendo";
 /// Column headers, in order. The reader finds the header row by its first cell, so rows
 /// inserted above it do no harm.
 pub const HEADERS: [&str; 8] = [
-    "target", "indicator", "measure", "unit", "period", "current", "value", "comment",
+    "target",
+    "indicator",
+    "measure",
+    "unit",
+    "period",
+    "current",
+    "value",
+    "comment",
 ];
 const VALUE: usize = 6;
 const COMMENT: usize = 7;
@@ -193,10 +200,10 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Filled>, CellProblem> {
             continue;
         };
         let rows: Vec<&[Data]> = range.rows().collect();
-        let Some(header) = rows
-            .iter()
-            .position(|r| r.first().is_some_and(|c| text(c).eq_ignore_ascii_case("target")))
-        else {
+        let Some(header) = rows.iter().position(|r| {
+            r.first()
+                .is_some_and(|c| text(c).eq_ignore_ascii_case("target"))
+        }) else {
             continue;
         };
         if left != 0 {
@@ -207,7 +214,11 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Filled>, CellProblem> {
                 message: "the header row must start in column A".into(),
             });
         }
-        check_header(&name, top + header as u32 + 1, &rows[header].iter().map(text).collect::<Vec<_>>())?;
+        check_header(
+            &name,
+            top + header as u32 + 1,
+            &rows[header].iter().map(text).collect::<Vec<_>>(),
+        )?;
         found = true;
         for (i, r) in rows.iter().enumerate().skip(header + 1) {
             let cell = |c: usize| r.get(c).cloned().unwrap_or(Data::Empty);

@@ -153,6 +153,24 @@ fn cases(who: Who, own: bool, target: &str, period: &str, api_period: &str) -> V
             &[("period", "2024"), (&field, "1"), ("action", "draft")],
             captures,
         ),
+        get(
+            "entry template",
+            format!("/units/{unit}/template?period=2024&format=csv"),
+            captures,
+        ),
+        form(
+            "upload commit",
+            format!("/units/{unit}/upload/commit"),
+            &[
+                (
+                    "payload",
+                    &serde_json::json!([{"target": target, "unit": unit, "period": "2024", "value": 1.5, "comment": ""}])
+                        .to_string(),
+                ),
+                ("action", "draft"),
+            ],
+            captures,
+        ),
         get("approval queue", "/approvals".into(), reviewer),
         form(
             "approve",

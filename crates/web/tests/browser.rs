@@ -87,6 +87,38 @@ async fn serve(app: &support::App) -> SocketAddr {
     addr
 }
 
+async fn click(c: &Client, id: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn wait_for(c: &Client, id: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id} did not appear: {e}"))
+}
+
+async fn text_of(c: &Client, id: &str) -> String {
+    c.find(Locator::Id(id)).await.unwrap().text().await.unwrap()
+}
+
+/// Saves a screenshot under `target/test-output/` and returns its path and size.
+async fn screenshot(c: &Client, name: &str) -> (std::path::PathBuf, usize) {
+    let png = c.screenshot().await.unwrap();
+    assert!(png.starts_with(b"\x89PNG"));
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-output");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, &png).unwrap();
+    (path, png.len())
+}
+
 async fn login(c: &Client, base: &str, user: &str) {
     c.delete_all_cookies().await.unwrap();
     c.goto(&format!("{base}/login?lang=en")).await.unwrap();
@@ -102,12 +134,7 @@ async fn login(c: &Client, base: &str, user: &str) {
         .send_keys(tiendo_web::DEMO_PASSWORD)
         .await
         .unwrap();
-    c.find(Locator::Id("login-button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "login-button").await;
     // Logged in when the page offers to log out.
     c.wait()
         .at_most(Duration::from_secs(10))
@@ -137,12 +164,7 @@ async fn enter_submit_approve_and_see_the_overview_change_in_chromium() {
     let field = input.attr("name").await.unwrap().unwrap();
     let target = field.trim_start_matches("v_").to_string();
     input.send_keys("64,2").await.unwrap();
-    c.find(Locator::Id("submit-values"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "submit-values").await;
     let status = c
         .wait()
         .at_most(Duration::from_secs(10))
@@ -174,11 +196,7 @@ async fn enter_submit_approve_and_see_the_overview_change_in_chromium() {
         .click()
         .await
         .unwrap();
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Id("review-status"))
-        .await
-        .unwrap();
+    wait_for(&c, "review-status").await;
 
     // The overview is recomputed after the approval; reload until it shows.
     let mut seen = false;
@@ -193,16 +211,125 @@ async fn enter_submit_approve_and_see_the_overview_change_in_chromium() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert!(seen, "the overview shows the approved value");
-    let png = c.screenshot().await.unwrap();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-output");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("overview.png");
-    std::fs::write(&path, &png).unwrap();
+    let (path, size) = screenshot(&c, "overview.png").await;
     println!(
-        "screenshot of the overview: {} ({} bytes)",
-        path.display(),
-        png.len()
+        "screenshot of the overview: {} ({size} bytes)",
+        path.display()
     );
-    assert!(png.starts_with(b"\x89PNG"));
+    c.close().await.unwrap();
+}
+
+/// Uploads `bytes` as a file through the page's file input and waits for the preview.
+async fn upload(c: &Client, dir: &std::path::Path, name: &str, bytes: &[u8]) {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    c.find(Locator::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+    click(c, "upload-button").await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("h1"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(tiendo_browser),
+    ignore = "skipped: TIENDO_TEST_CHROMEDRIVER is not set"
+)]
+async fn an_excel_template_filled_uploaded_corrected_and_committed_in_chromium() {
+    let app = support::demo("2026-03-02").await;
+    let addr = serve(&app).await;
+    let base = format!("http://localhost:{}", addr.port());
+    let driver = driver().await;
+    let c = browser(&driver).await;
+    let files = tempfile::tempdir().unwrap();
+
+    login(&c, &base, "ha-tinh").await;
+    c.goto(&format!("{base}/units/HA-TINH/entry?period=2025&lang=en"))
+        .await
+        .unwrap();
+    // The browser downloads the template with its own session, from the page's link.
+    let href = c
+        .find(Locator::Id("template-xlsx"))
+        .await
+        .unwrap()
+        .prop("href")
+        .await
+        .unwrap()
+        .expect("the template link");
+    let bytes = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0]).then(r => r.arrayBuffer())
+               .then(b => done(Array.from(new Uint8Array(b))));",
+            vec![serde_json::json!(href)],
+        )
+        .await
+        .unwrap();
+    let template: Vec<u8> = serde_json::from_value(bytes).unwrap();
+    assert!(template.starts_with(b"PK"), "an XLSX workbook");
+
+    // Filled with a deliberate error in HT-T2's value.
+    let wrong = support::fill_xlsx(&template, &[("HT-T1", "45,5"), ("HT-T2", "30 percent")]);
+    upload(&c, files.path(), "ha-tinh-2025.xlsx", &wrong).await;
+    let problems = text_of(&c, "problem-list").await;
+    assert!(
+        problems.contains("tiendo 6 G \"30 percent\" is not a number"),
+        "{problems}"
+    );
+    assert!(
+        c.find(Locator::Id("commit-upload")).await.is_err(),
+        "no commit while wrong"
+    );
+
+    // Corrected and uploaded again from the preview page, then committed.
+    let right = support::fill_xlsx(&template, &[("HT-T1", "45,5"), ("HT-T2", "30")]);
+    upload(&c, files.path(), "ha-tinh-2025-fixed.xlsx", &right).await;
+    let changes = text_of(&c, "change-list").await;
+    assert!(
+        changes.contains("HT-T1") && changes.contains("45.50"),
+        "{changes}"
+    );
+    assert!(
+        changes.contains("HT-T2") && changes.contains("30.00"),
+        "{changes}"
+    );
+    screenshot(&c, "upload-preview.png").await;
+    click(&c, "commit-upload").await;
+    let status = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id("entry-status"))
+        .await
+        .unwrap();
+    assert!(status
+        .text()
+        .await
+        .unwrap()
+        .contains("submitted for approval"));
+    let stored = app
+        .state
+        .store
+        .values(&tiendo_storage::ValueFilter {
+            target: None,
+            org: Some("HA-TINH".parse().unwrap()),
+        })
+        .await
+        .unwrap();
+    for (target, value) in [("HT-T1", 45.5), ("HT-T2", 30.0)] {
+        assert!(
+            stored.iter().any(|v| v.target.as_str() == target
+                && v.period.to_string() == "2025"
+                && v.value.get() == value
+                && v.state == tiendo_domain::values::ValueState::Submitted),
+            "{target} = {value} stored as submitted"
+        );
+    }
     c.close().await.unwrap();
 }

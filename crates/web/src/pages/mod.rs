@@ -10,6 +10,7 @@ mod feedback;
 mod home;
 mod open_data;
 mod tasks;
+mod upload;
 
 use askama::Template;
 use axum::http::{header, StatusCode};
@@ -33,6 +34,14 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home::overview))
         .route("/units/{code}", get(home::unit))
         .route("/units/{code}/entry", get(entry::form).post(entry::submit))
+        .route("/units/{code}/template", get(upload::template))
+        .route(
+            "/units/{code}/upload",
+            post(upload::upload).layer(axum::extract::DefaultBodyLimit::max(
+                upload::MAX_UPLOAD_BYTES,
+            )),
+        )
+        .route("/units/{code}/upload/commit", post(upload::commit))
         .route("/approvals", get(entry::queue).post(entry::review))
         .route("/documents", get(catalogue::documents))
         .route("/documents/{*code}", get(catalogue::document))

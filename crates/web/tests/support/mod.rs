@@ -46,6 +46,7 @@ pub struct Res {
     pub location: String,
     pub cache: String,
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Res {
@@ -125,8 +126,8 @@ impl Client {
             header(header::LOCATION),
             header(header::CACHE_CONTROL),
         );
-        let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
-            .unwrap();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
         if let Some(token) = hidden(&body, "csrf") {
             if !token.is_empty() {
                 self.csrf = token;
@@ -138,6 +139,7 @@ impl Client {
             location,
             cache,
             body,
+            bytes,
         }
     }
 
@@ -239,4 +241,47 @@ pub fn hidden(body: &str, name: &str) -> Option<String> {
     let start = body.find(&marker)? + marker.len();
     let end = body[start..].find('"')? + start;
     Some(body[start..end].to_string())
+}
+
+/// Fills a downloaded XLSX template as an officer does in Excel: every cell kept, and the value
+/// column (G) of the rows whose target is given typed in — a number where Excel would store one,
+/// text otherwise.
+pub fn fill_xlsx(template: &[u8], values: &[(&str, &str)]) -> Vec<u8> {
+    use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
+    let mut source: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(template)).unwrap();
+    let name = source.sheet_names()[0].clone();
+    let range = source.worksheet_range(&name).unwrap();
+    let (top, left) = range.start().unwrap();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(&name).unwrap();
+    for (i, row) in range.rows().enumerate() {
+        let r = top + i as u32;
+        for (j, cell) in row.iter().enumerate() {
+            let c = (left as usize + j) as u16;
+            match cell {
+                Data::String(s) => {
+                    sheet.write_string(r, c, s).unwrap();
+                }
+                Data::Float(f) => {
+                    sheet.write_number(r, c, *f).unwrap();
+                }
+                Data::Int(n) => {
+                    sheet.write_number(r, c, *n as f64).unwrap();
+                }
+                _ => {}
+            }
+        }
+        let target = match row.first() {
+            Some(Data::String(s)) => s.as_str(),
+            _ => "",
+        };
+        if let Some((_, typed)) = values.iter().find(|(t, _)| *t == target) {
+            match typed.parse::<f64>() {
+                Ok(n) => sheet.write_number(r, 6, n).unwrap(),
+                Err(_) => sheet.write_string(r, 6, *typed).unwrap(),
+            };
+        }
+    }
+    book.save_to_buffer().unwrap()
 }

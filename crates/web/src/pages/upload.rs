@@ -1,0 +1,556 @@
+//! Spreadsheet round trip for reporting officers: download a unit's data-entry template for a
+//! period (XLSX or CSV), fill it in Excel, upload it, read the preview of every change and every
+//! problem (sheet, row, column), then commit the whole file or nothing.
+
+use std::collections::{BTreeSet, HashMap};
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::{Deserialize, Serialize};
+use tiendo_domain::orgs::{OrgCode, OrgUnit};
+use tiendo_domain::periods::Period;
+use tiendo_domain::targets::TargetCode;
+use tiendo_domain::values::{NewValue, Number, ValueState};
+use tiendo_exchange::sheet::{self, Cell, CellProblem, Filled, TemplateRow, TemplateSpec};
+use tiendo_storage::{Entry, ValueFilter, MAX_REQUEST};
+
+use super::entry::{capturable, parse_number, reported_targets};
+use super::{pick, render_with};
+use crate::auth::Viewer;
+use crate::chrome::{Chrome, Page};
+use crate::failure::Failure;
+use crate::i18n::Lang;
+use crate::AppState;
+
+/// An upload larger than this is refused before it is read: a unit's template is a few KB.
+pub const MAX_UPLOAD_BYTES: usize = 4 * 1024 * 1024;
+
+#[derive(Debug, Deserialize)]
+pub struct TemplateQuery {
+    #[serde(default)]
+    period: Option<String>,
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// The unit's template for a period: every target it reports with that periodicity.
+pub async fn template(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<TemplateQuery>,
+    page: Page,
+) -> Result<Response, Failure> {
+    let unit = capturable(&state, &page.viewer, &code)?;
+    let period: Period = q
+        .period
+        .as_deref()
+        .unwrap_or_default()
+        .trim()
+        .parse()
+        .map_err(|e: tiendo_domain::periods::PeriodError| {
+            Failure::bad_request("invalid_period", format!("period: {e}"))
+        })?;
+    let l = page.l();
+    let current = current_values(&state, std::slice::from_ref(&unit.code)).await?;
+    let rows = reported_targets(&state, &unit, period.periodicity())
+        .into_iter()
+        .map(|t| TemplateRow {
+            current: current
+                .get(&(t.code.clone(), unit.code.clone(), period))
+                .map(|(v, _)| *v),
+            target: t.code.to_string(),
+            indicator: pick(l, t.name_vi.as_deref(), &t.name_en),
+            measure: t.unit.clone(),
+            unit: unit.code.to_string(),
+            period: period.to_string(),
+        })
+        .collect();
+    let spec = TemplateSpec {
+        title: format!(
+            "tiendo — {} ({}) — {period}",
+            pick(l, Some(&unit.name_vi), &unit.name_en),
+            unit.code
+        ),
+        rows,
+    };
+    let name = format!("tiendo-{}-{period}", unit.code);
+    let (bytes, kind, ext) = match q.format.as_deref().unwrap_or("xlsx") {
+        "xlsx" => (
+            sheet::xlsx(&spec).map_err(|e| Failure::internal(e.to_string()))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        "csv" => (
+            sheet::csv(&spec).map_err(|e| Failure::internal(e.to_string()))?,
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
+        other => {
+            return Err(Failure::bad_request(
+                "invalid_format",
+                format!("format \"{other}\": use xlsx or csv"),
+            ))
+        }
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.{ext}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+type Key = (TargetCode, OrgCode, Period);
+
+async fn current_values(
+    state: &AppState,
+    units: &[OrgCode],
+) -> Result<HashMap<Key, (f64, ValueState)>, Failure> {
+    let mut map = HashMap::new();
+    for unit in units {
+        let values = state
+            .store
+            .values(&ValueFilter {
+                target: None,
+                org: Some(unit.clone()),
+            })
+            .await?;
+        for v in values {
+            map.insert((v.target, v.org, v.period), (v.value.get(), v.state));
+        }
+    }
+    Ok(map)
+}
+
+/// A value the upload would write, as carried from the preview to the commit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Planned {
+    target: String,
+    unit: String,
+    period: String,
+    value: f64,
+    comment: String,
+}
+
+pub struct ChangeLine {
+    place: String,
+    target: String,
+    indicator: String,
+    unit: String,
+    period: String,
+    current: String,
+    new: String,
+    change: String,
+}
+
+pub struct ProblemLine {
+    sheet: String,
+    row: u32,
+    column: String,
+    message: String,
+}
+
+impl From<CellProblem> for ProblemLine {
+    fn from(p: CellProblem) -> ProblemLine {
+        ProblemLine {
+            sheet: p.sheet,
+            row: p.row,
+            column: p.column,
+            message: p.message,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "upload.html")]
+struct PreviewPage {
+    c: Chrome,
+    unit: String,
+    file: String,
+    changes: Vec<ChangeLine>,
+    problems: Vec<ProblemLine>,
+    payload: String,
+    commit: String,
+    entry: String,
+}
+
+/// Checks every filled row against the catalogue, the caller's scope and the stored values:
+/// the values to write and the lines of the preview, or the problems with their places.
+async fn plan(
+    state: &AppState,
+    viewer: &Viewer,
+    l: Lang,
+    filled: &[Filled],
+) -> Result<(Vec<Planned>, Vec<ChangeLine>, Vec<CellProblem>), Failure> {
+    let o = state.overview();
+    let h = &o.snapshot.hierarchy;
+    let mut problems = Vec::new();
+    let at = |f: &Filled, column: &str, message: String| CellProblem {
+        sheet: f.sheet.clone(),
+        row: f.row,
+        column: column.to_string(),
+        message,
+    };
+    if filled.len() > MAX_REQUEST {
+        problems.push(CellProblem {
+            sheet: filled[0].sheet.clone(),
+            row: filled[MAX_REQUEST].row,
+            column: String::new(),
+            message: format!(
+                "one upload takes at most {MAX_REQUEST} values ({} filled); split the file",
+                filled.len()
+            ),
+        });
+        return Ok((Vec::new(), Vec::new(), problems));
+    }
+    let units: BTreeSet<OrgCode> = filled
+        .iter()
+        .filter_map(|f| f.unit.parse().ok())
+        .filter(|u| viewer.access.may_capture(h, u))
+        .collect();
+    let units: Vec<OrgCode> = units.into_iter().collect();
+    let current = current_values(state, &units).await?;
+    let mut seen: HashMap<Key, u32> = HashMap::new();
+    let mut planned = Vec::new();
+    let mut lines = Vec::new();
+    let value_col = sheet::value_column();
+    for f in filled {
+        let target = match f.target.parse::<TargetCode>() {
+            Ok(code) => o.snapshot.targets.iter().find(|t| t.code == code),
+            Err(_) => None,
+        };
+        let Some(target) = target else {
+            problems.push(at(f, "A", format!("there is no target \"{}\"", f.target)));
+            continue;
+        };
+        let unit: Option<&OrgUnit> = f.unit.parse().ok().and_then(|u| h.get(&u));
+        let Some(unit) = unit else {
+            problems.push(at(f, "D", format!("there is no unit \"{}\"", f.unit)));
+            continue;
+        };
+        if !viewer.access.may_capture(h, &unit.code) {
+            problems.push(at(
+                f,
+                "D",
+                format!("{} may not enter values for {}", viewer.name(), unit.code),
+            ));
+            continue;
+        }
+        if !target.reporters.includes(&unit.code, unit.kind) {
+            problems.push(at(
+                f,
+                "A",
+                format!("{} does not report {}", unit.code, target.code),
+            ));
+            continue;
+        }
+        let period = match f.period.parse::<Period>() {
+            Ok(p) if p.periodicity() == target.periodicity => p,
+            Ok(p) => {
+                problems.push(at(
+                    f,
+                    "E",
+                    format!(
+                        "{} is reported {}, so {p} is not one of its periods",
+                        target.code, target.periodicity
+                    ),
+                ));
+                continue;
+            }
+            Err(e) => {
+                problems.push(at(f, "E", format!("period: {e}")));
+                continue;
+            }
+        };
+        let value = match &f.value {
+            Cell::Number(n) => Number::new(*n).ok_or_else(|| format!("{n} is not a number")),
+            Cell::Text(t) if t.is_empty() => Err("the comment has no value to go with".into()),
+            Cell::Text(t) => parse_number(t),
+        };
+        let value = match value {
+            Ok(v) => v,
+            Err(e) => {
+                problems.push(at(f, &value_col, e));
+                continue;
+            }
+        };
+        let key = (target.code.clone(), unit.code.clone(), period);
+        if let Some(first) = seen.insert(key.clone(), f.row) {
+            problems.push(at(
+                f,
+                "A",
+                format!(
+                    "{} {} {period} is already on row {first}",
+                    target.code, unit.code
+                ),
+            ));
+            continue;
+        }
+        let now = current.get(&key);
+        if let Some((_, s @ (ValueState::Approved | ValueState::Submitted))) = now {
+            problems.push(at(
+                f,
+                &value_col,
+                format!(
+                    "the value of {} for {} {period} is {s} and cannot be changed here",
+                    target.code, unit.code
+                ),
+            ));
+            continue;
+        }
+        let change = match now {
+            None => "upload-new",
+            Some((v, _)) if (*v - value.get()).abs() < 1e-12 => "upload-unchanged",
+            Some(_) => "upload-changed",
+        };
+        lines.push(ChangeLine {
+            place: format!("{} {}", f.sheet, f.row),
+            target: target.code.to_string(),
+            indicator: pick(l, target.name_vi.as_deref(), &target.name_en),
+            unit: unit.code.to_string(),
+            period: period.to_string(),
+            current: now.map(|(v, _)| l.number(*v, 2)).unwrap_or_default(),
+            new: l.number(value.get(), 2),
+            change: l.t(change),
+        });
+        planned.push(Planned {
+            target: target.code.to_string(),
+            unit: unit.code.to_string(),
+            period: period.to_string(),
+            value: value.get(),
+            comment: f.comment.clone(),
+        });
+    }
+    Ok((planned, lines, problems))
+}
+
+async fn preview(
+    state: &AppState,
+    page: Page,
+    unit: &OrgUnit,
+    file: String,
+    filled: Result<Vec<Filled>, CellProblem>,
+) -> Result<Response, Failure> {
+    let l = page.l();
+    let (planned, changes, problems) = match filled {
+        Ok(filled) if filled.is_empty() => (
+            Vec::new(),
+            Vec::new(),
+            vec![CellProblem {
+                sheet: String::new(),
+                row: 0,
+                column: String::new(),
+                message: l.t("upload-empty"),
+            }],
+        ),
+        Ok(filled) => plan(state, &page.viewer, l, &filled).await?,
+        Err(p) => (Vec::new(), Vec::new(), vec![p]),
+    };
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let body = PreviewPage {
+        unit: unit.code.to_string(),
+        file,
+        changes,
+        payload: if problems.is_empty() {
+            serde_json::to_string(&planned).map_err(|e| Failure::internal(e.to_string()))?
+        } else {
+            String::new()
+        },
+        problems: problems.into_iter().map(ProblemLine::from).collect(),
+        commit: format!("/units/{}/upload/commit?lang={}", unit.code, l.code()),
+        entry: page.chrome.href(&format!("/units/{}/entry", unit.code)),
+        c: page.chrome,
+    };
+    Ok(render_with(status, &body))
+}
+
+/// Reads the uploaded file and shows what it would change; nothing is written.
+pub async fn upload(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    page: Page,
+    mut multipart: Multipart,
+) -> Result<Response, Failure> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        Failure::bad_request("bad_form", format!("the upload could not be read: {e}"))
+    };
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        match field.name().unwrap_or_default() {
+            "csrf" => csrf = field.text().await.map_err(bad)?,
+            "file" => {
+                let name = tiendo_domain::feedback::safe_name(field.file_name().unwrap_or("file"));
+                file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    page.viewer.check_csrf(Some(&csrf))?;
+    let unit = capturable(&state, &page.viewer, &code)?;
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        let l = page.l();
+        return preview(
+            &state,
+            page,
+            &unit,
+            String::new(),
+            Err(CellProblem {
+                sheet: String::new(),
+                row: 0,
+                column: String::new(),
+                message: l.t("upload-no-file"),
+            }),
+        )
+        .await;
+    };
+    // Recognised by content: an XLSX file is a ZIP archive; anything else is read as CSV.
+    let filled = if bytes.starts_with(b"PK\x03\x04") {
+        sheet::read_xlsx(&bytes)
+    } else if std::str::from_utf8(&bytes).is_ok() {
+        sheet::read_csv(&bytes)
+    } else {
+        Err(CellProblem {
+            sheet: String::new(),
+            row: 0,
+            column: String::new(),
+            message: "the file is neither an Excel workbook (.xlsx) nor a UTF-8 CSV file".into(),
+        })
+    };
+    preview(&state, page, &unit, name, filled).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CommitInput {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    payload: String,
+    #[serde(default)]
+    action: String,
+}
+
+/// Writes every previewed value, or none: the plan is checked again (the preview may be stale)
+/// and entered as one request.
+pub async fn commit(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    page: Page,
+    Form(input): Form<CommitInput>,
+) -> Result<Response, Failure> {
+    page.viewer.check_csrf(Some(&input.csrf))?;
+    let unit = capturable(&state, &page.viewer, &code)?;
+    let next = match input.action.as_str() {
+        "submit" => ValueState::Submitted,
+        "draft" => ValueState::Draft,
+        other => {
+            return Err(Failure::bad_request(
+                "invalid_action",
+                format!("unknown action \"{other}\": use draft or submit"),
+            ))
+        }
+    };
+    let planned: Vec<Planned> = serde_json::from_str(&input.payload).map_err(|e| {
+        Failure::bad_request(
+            "invalid_payload",
+            format!("the preview's data is damaged: {e}"),
+        )
+    })?;
+    let filled: Vec<Filled> = planned
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Filled {
+            sheet: "preview".into(),
+            row: i as u32 + 1,
+            target: p.target.clone(),
+            unit: p.unit.clone(),
+            period: p.period.clone(),
+            value: Cell::Number(p.value),
+            comment: p.comment.clone(),
+        })
+        .collect();
+    let l = page.l();
+    let (checked, _, problems) = plan(&state, &page.viewer, l, &filled).await?;
+    if !problems.is_empty() || checked.is_empty() {
+        return preview(&state, page, &unit, String::new(), Ok(filled)).await;
+    }
+    let mut entries = Vec::with_capacity(checked.len());
+    for p in &checked {
+        let parse = |what: &str, e: String| {
+            Failure::bad_request("invalid_payload", format!("the preview's {what}: {e}"))
+        };
+        entries.push(Entry {
+            value: NewValue {
+                target: p
+                    .target
+                    .parse()
+                    .map_err(|e| parse("target", format!("{e}")))?,
+                org: p.unit.parse().map_err(|e| parse("unit", format!("{e}")))?,
+                period: p
+                    .period
+                    .parse()
+                    .map_err(|e| parse("period", format!("{e}")))?,
+                value: Number::new(p.value).ok_or_else(|| parse("value", p.value.to_string()))?,
+                comment: Some(p.comment.clone()).filter(|c| !c.is_empty()),
+                source: Some("spreadsheet upload".to_string()),
+            },
+            state: next,
+            author: page.viewer.name().to_string(),
+        });
+    }
+    let first_period = checked[0].period.clone();
+    match state
+        .writer
+        .enter(entries)
+        .await
+        .map_err(|e| Failure::internal(e.to_string()))?
+    {
+        Ok(()) => {
+            let what = if next == ValueState::Submitted {
+                "submitted"
+            } else {
+                "saved"
+            };
+            Ok(Redirect::to(&format!(
+                "/units/{}/entry?period={first_period}&saved={what}&lang={}",
+                unit.code,
+                l.code()
+            ))
+            .into_response())
+        }
+        Err(refused) => {
+            let problems = refused
+                .into_iter()
+                .map(|(i, r)| CellProblem {
+                    sheet: "preview".into(),
+                    row: i as u32 + 1,
+                    column: sheet::value_column(),
+                    message: r.message,
+                })
+                .collect::<Vec<_>>();
+            let body = PreviewPage {
+                unit: unit.code.to_string(),
+                file: String::new(),
+                changes: Vec::new(),
+                payload: String::new(),
+                problems: problems.into_iter().map(ProblemLine::from).collect(),
+                commit: String::new(),
+                entry: page.chrome.href(&format!("/units/{}/entry", unit.code)),
+                c: page.chrome,
+            };
+            Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &body))
+        }
+    }
+}
