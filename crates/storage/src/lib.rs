@@ -12,6 +12,7 @@ mod define;
 mod documents;
 mod entry;
 mod feedback;
+mod notifications;
 mod orgs;
 mod rows;
 mod targets;
@@ -33,6 +34,10 @@ pub use bench::bench_value;
 pub use define::TaskClosing;
 pub use entry::{Entry, Outcome, Refusal, MAX_REQUEST};
 pub use feedback::{Case, CaseFilter, FileInfo, PublicCase, Received};
+pub use notifications::{
+    backoff, Channel, DeliveryMode, NewNotification, Notification, NotificationSettings, Webhook,
+    MAX_ATTEMPTS,
+};
 pub use tasks::TaskFilter;
 pub use values::{ImportProblem, ImportSummary, ValueFilter};
 

@@ -122,6 +122,7 @@ conformance!(
     accounts_sessions_and_tokens,
     definitions_are_checked_and_audited,
     feedback_moves_through_its_workflow,
+    notifications_are_stored_once_and_sent_once,
 );
 
 fn code<T: std::str::FromStr>(s: &str) -> T
@@ -1205,4 +1206,112 @@ async fn feedback_moves_through_its_workflow(store: &Store) {
         )
         .await;
     assert!(matches!(refused, Err(StoreError::Invalid(m)) if m.contains("did not agree")));
+}
+
+async fn notifications_are_stored_once_and_sent_once(store: &Store) {
+    use chrono::Duration;
+    use tiendo_storage::{Channel, DeliveryMode, NewNotification, NotificationSettings};
+
+    let now = chrono::Utc::now();
+    let item = |key: &str, digest| NewNotification {
+        dedupe_key: key.into(),
+        channel: Channel::Email,
+        recipient: "ha-tinh@example.vn".into(),
+        event: "task-overdue".into(),
+        object: "task HT-5".into(),
+        subject: "HT-5 is overdue".into(),
+        body: "Task HT-5 passed its deadline.".into(),
+        digest,
+    };
+    let first = [item("a", false), item("b", true)];
+    assert_eq!(store.enqueue_notifications(&first, now).await.unwrap(), 2);
+    assert_eq!(
+        store.enqueue_notifications(&first, now).await.unwrap(),
+        0,
+        "same keys"
+    );
+
+    let lease = Duration::minutes(5);
+    let claimed = store
+        .claim_notifications(now, false, lease, 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1, "only the immediate one");
+    assert!(
+        store
+            .claim_notifications(now, false, lease, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "leased"
+    );
+
+    // A failure releases it for a later attempt, not at once.
+    store
+        .mark_failed(claimed[0].id, "connection refused", now)
+        .await
+        .unwrap();
+    assert!(store
+        .claim_notifications(now, false, lease, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let later = now + Duration::minutes(2);
+    let again = store
+        .claim_notifications(later, false, lease, 10)
+        .await
+        .unwrap();
+    assert_eq!((again.len(), again[0].attempts), (1, 1));
+    assert_eq!(store.mark_sent(&[again[0].id], later).await.unwrap(), 1);
+    assert_eq!(
+        store.mark_sent(&[again[0].id], later).await.unwrap(),
+        0,
+        "sent once"
+    );
+    let much_later = now + Duration::days(1);
+    assert!(store
+        .claim_notifications(much_later, false, lease, 10)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let digest = store
+        .claim_notifications(now, true, lease, 10)
+        .await
+        .unwrap();
+    assert_eq!(digest.len(), 1);
+    assert_eq!(store.notification_counts().await.unwrap(), (1, 1, 0));
+
+    let settings = NotificationSettings {
+        username: "ha-tinh".into(),
+        email: "ha-tinh@example.vn".into(),
+        mode: DeliveryMode::Digest,
+    };
+    store.set_notification_settings(&settings).await.unwrap();
+    store
+        .set_notification_settings(&NotificationSettings {
+            mode: DeliveryMode::Immediate,
+            ..settings.clone()
+        })
+        .await
+        .unwrap();
+    let stored = store.notification_settings().await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].mode, DeliveryMode::Immediate);
+    assert!(store
+        .set_notification_settings(&NotificationSettings {
+            email: "nope".into(),
+            ..settings
+        })
+        .await
+        .is_err());
+    assert!(store
+        .add_webhook("ftp://x", "0123456789abcdef")
+        .await
+        .is_err());
+    store
+        .add_webhook("https://hooks.example.vn/tiendo", "0123456789abcdef")
+        .await
+        .unwrap();
+    assert_eq!(store.webhooks().await.unwrap().len(), 1);
 }
