@@ -195,6 +195,8 @@ pub enum Command {
         /// Recompute the overview this often (with today's date) when --at is not given.
         #[arg(long, default_value_t = 15)]
         refresh_minutes: u64,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Fill a database with a synthetic national dataset (34 provinces, 3,321 communes,
     /// 30 central agencies, 300 targets, 24 quarters of values, 20,000 tasks).
@@ -215,6 +217,60 @@ pub enum Command {
     /// Measure speed; prints a table of medians beside a baseline measured in the same run.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Notifications of warnings: send what is due, register webhooks.
+    #[command(subcommand)]
+    Notify(NotifyCommand),
+}
+
+/// Where e-mail notifications go out. Without `--smtp` they wait in the outbox.
+#[derive(Args, Clone)]
+pub struct MailArgs {
+    /// SMTP relay, `smtp://[user:password@]host[:port]` (plain SMTP to a relay that forwards
+    /// over TLS).
+    #[arg(long, env = "TIENDO_SMTP")]
+    pub smtp: Option<String>,
+    /// The sender of notification e-mail.
+    #[arg(
+        long,
+        env = "TIENDO_MAIL_FROM",
+        default_value = "tiendo <no-reply@localhost>"
+    )]
+    pub mail_from: String,
+}
+
+impl MailArgs {
+    /// No relay: e-mail waits in the outbox (the demo server).
+    pub fn none() -> MailArgs {
+        MailArgs {
+            smtp: None,
+            mail_from: String::new(),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum NotifyCommand {
+    /// Queue the day's warnings (tasks due soon or overdue, reports missing) for the officers
+    /// of each unit and every webhook, then send what is due. Run it with --digest once a day
+    /// to send the daily digests.
+    Send {
+        #[command(flatten)]
+        mail: MailArgs,
+        /// Send the daily digests instead of the immediate notifications.
+        #[arg(long)]
+        digest: bool,
+        /// The day whose warnings are queued (YYYY-MM-DD); today when omitted.
+        #[arg(long, value_parser = parse_date)]
+        at: Option<NaiveDate>,
+    },
+    /// Register a webhook that receives every event as JSON signed with HMAC-SHA256
+    /// (`X-Tiendo-Signature: sha256=<hex>`).
+    Webhook {
+        url: String,
+        /// The shared secret (16 characters or more).
+        #[arg(long, env = "TIENDO_WEBHOOK_SECRET")]
+        secret: String,
+    },
 }
 
 #[derive(Subcommand)]

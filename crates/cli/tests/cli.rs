@@ -755,3 +755,38 @@ fn figures_roll_up_through_the_merger_and_tasks_show_status() {
     let out = w.run(&["figures", "--target", "NOPE", "--period", "2024"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn notify_queues_the_days_warnings_once_and_refuses_bad_settings() {
+    let w = Workspace::demo();
+    let bad = w.run(&[
+        "notify",
+        "webhook",
+        "ftp://hooks.example.vn",
+        "--secret",
+        "0123456789abcdef",
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not an http(s) address"));
+    let bad = w.run(&["notify", "send", "--smtp", "mail.example.vn"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("smtp://"));
+    // An unreachable webhook: queued, tried, left for a retry.
+    w.ok(&[
+        "notify",
+        "webhook",
+        "http://127.0.0.1:9/hook",
+        "--secret",
+        "0123456789abcdef",
+    ]);
+    let first = w.ok(&["notify", "send", "--at", "2026-03-02"]);
+    let queued: usize = first
+        .split("; ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{first}"));
+    assert!(queued > 0, "{first}");
+    assert!(first.contains("0 sent"), "{first}");
+    let again = w.ok(&["notify", "send", "--at", "2026-03-02"]);
+    assert!(again.contains("; 0 new notifications queued"), "{again}");
+}

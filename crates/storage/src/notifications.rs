@@ -147,12 +147,13 @@ impl Store {
         Ok(added)
     }
 
-    /// Claims up to `limit` due notifications (digest ones or the others) for `lease`: no
-    /// other sender takes them until the lease ends.
+    /// Claims up to `limit` due notifications (digest ones or the others, of one channel or
+    /// all) for `lease`: no other sender takes them until the lease ends.
     pub async fn claim_notifications(
         &self,
         now: DateTime<Utc>,
         digest: bool,
+        only: Option<Channel>,
         lease: Duration,
         limit: u32,
     ) -> Result<Vec<Notification>> {
@@ -161,7 +162,8 @@ impl Store {
         let sql = format!(
             "UPDATE notifications SET claimed_until = $2 \
              WHERE id IN (SELECT id FROM notifications WHERE {free} AND next_attempt_at <= $1 \
-                          AND digest = $3 ORDER BY id LIMIT {limit}) \
+                          AND digest = $3 AND ($4 IS NULL OR channel = $4) \
+                          ORDER BY id LIMIT {limit}) \
              AND {free} \
              RETURNING id, channel, recipient, event, object, subject, body, created_at, attempts"
         );
@@ -170,6 +172,7 @@ impl Store {
                 .bind(now)
                 .bind(now + lease)
                 .bind(digest)
+                .bind(only.map(Channel::as_str))
                 .fetch_all(pool)
                 .await?
         });

@@ -1233,13 +1233,13 @@ async fn notifications_are_stored_once_and_sent_once(store: &Store) {
 
     let lease = Duration::minutes(5);
     let claimed = store
-        .claim_notifications(now, false, lease, 10)
+        .claim_notifications(now, false, None, lease, 10)
         .await
         .unwrap();
     assert_eq!(claimed.len(), 1, "only the immediate one");
     assert!(
         store
-            .claim_notifications(now, false, lease, 10)
+            .claim_notifications(now, false, None, lease, 10)
             .await
             .unwrap()
             .is_empty(),
@@ -1252,13 +1252,13 @@ async fn notifications_are_stored_once_and_sent_once(store: &Store) {
         .await
         .unwrap();
     assert!(store
-        .claim_notifications(now, false, lease, 10)
+        .claim_notifications(now, false, None, lease, 10)
         .await
         .unwrap()
         .is_empty());
     let later = now + Duration::minutes(2);
     let again = store
-        .claim_notifications(later, false, lease, 10)
+        .claim_notifications(later, false, None, lease, 10)
         .await
         .unwrap();
     assert_eq!((again.len(), again[0].attempts), (1, 1));
@@ -1270,13 +1270,18 @@ async fn notifications_are_stored_once_and_sent_once(store: &Store) {
     );
     let much_later = now + Duration::days(1);
     assert!(store
-        .claim_notifications(much_later, false, lease, 10)
+        .claim_notifications(much_later, false, None, lease, 10)
         .await
         .unwrap()
         .is_empty());
 
+    let webhooks_only = store
+        .claim_notifications(now, true, Some(Channel::Webhook), lease, 10)
+        .await
+        .unwrap();
+    assert!(webhooks_only.is_empty(), "the digest one is an e-mail");
     let digest = store
-        .claim_notifications(now, true, lease, 10)
+        .claim_notifications(now, true, None, lease, 10)
         .await
         .unwrap();
     assert_eq!(digest.len(), 1);

@@ -64,6 +64,8 @@ pub struct AppState {
     tokens: Arc<auth::TokenCache>,
     /// Woken by every change the overview must show (approvals, definitions).
     changed: Arc<Notify>,
+    /// The last day whose warnings were handed to the notification outbox.
+    alerted: Arc<std::sync::Mutex<Option<NaiveDate>>>,
 }
 
 impl AppState {
@@ -88,7 +90,9 @@ impl AppState {
             submissions: Arc::new(auth::RateLimiter::submissions()),
             tokens: Default::default(),
             changed,
+            alerted: Default::default(),
         };
+        state.alert_once_a_day().await;
         state.follow_approvals();
         Ok(state)
     }
@@ -112,7 +116,49 @@ impl AppState {
     pub async fn refresh(&self) -> Result<(), WebError> {
         let fresh = Arc::new(Overview::compute(&self.store, self.day()).await?);
         *self.overview.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        self.alert_once_a_day().await;
         Ok(())
+    }
+
+    /// Hands the day's warnings to the outbox the first time the day's overview is computed;
+    /// the outbox's keys would drop repeats anyway, this spares planning them again.
+    async fn alert_once_a_day(&self) {
+        let o = self.overview();
+        {
+            let mut last = self.alerted.lock().unwrap_or_else(|e| e.into_inner());
+            if *last == Some(o.day) {
+                return;
+            }
+            *last = Some(o.day);
+        }
+        self.notify(&o.alerts).await;
+    }
+
+    /// Queues notifications of `events`; a failure is logged, never shown to the user whose
+    /// action caused the event.
+    pub async fn notify(&self, events: &[tiendo_notify::Event]) {
+        let o = self.overview();
+        let now = chrono::Utc::now();
+        if let Err(e) =
+            tiendo_notify::enqueue(&self.store, events, &o.snapshot.hierarchy, now).await
+        {
+            tracing::warn!(error = %e, "notifications could not be queued");
+        }
+    }
+
+    /// Sends due notifications every `every` in the background (immediate ones; digests are
+    /// sent by `tiendo notify send --digest`, once a day).
+    pub fn deliver_notifications(&self, delivery: tiendo_notify::Delivery, every: Duration) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            loop {
+                ticks.tick().await;
+                if let Err(e) = delivery.run(&state.store, chrono::Utc::now(), false).await {
+                    tracing::warn!(error = %e, "notifications could not be sent");
+                }
+            }
+        });
     }
 
     /// Refreshes the overview every `every`, in the background, so a new day's figures and

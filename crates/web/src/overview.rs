@@ -128,6 +128,9 @@ pub struct Overview {
     /// The most severe warnings first, at most 20.
     pub top_warnings: Vec<WarningLine>,
     pub index: Option<IndexRanking>,
+    /// The warnings officers are notified of: tasks overdue or due soon, reports missing.
+    #[serde(skip)]
+    pub alerts: Vec<tiendo_notify::Event>,
     /// Every unit in force on the day, by code.
     #[serde(skip)]
     pub units: BTreeMap<OrgCode, UnitSummary>,
@@ -226,6 +229,33 @@ impl Overview {
             })
             .collect();
 
+        let alerts = list
+            .iter()
+            .filter_map(|w| {
+                use tiendo_notify::EventKind;
+                let kind = match w.rule {
+                    Rule::OverdueTask => EventKind::TaskOverdue,
+                    Rule::DueSoonWithoutProgress => EventKind::TaskDueSoon,
+                    Rule::StaleReport => EventKind::ReportMissing,
+                    _ => return None,
+                };
+                let object = match &w.subject {
+                    Subject::Task { task } => format!("task {task}"),
+                    Subject::Target { target } => format!("target {target}"),
+                    Subject::Value { target, period } => {
+                        format!("value {target}/{}/{period}", w.unit)
+                    }
+                };
+                Some(tiendo_notify::Event {
+                    kind,
+                    unit: w.unit.clone(),
+                    text: format!("{object} ({}): {}", w.unit, w.evidence),
+                    object,
+                    day,
+                })
+            })
+            .collect();
+
         let counts = |tally: Option<&tiendo_evaluation::tasks::Tally>| -> Vec<(TaskStatus, usize)> {
             TaskStatus::ALL
                 .iter()
@@ -281,6 +311,7 @@ impl Overview {
             provinces,
             warnings_by_rule: by_rule.into_iter().collect(),
             top_warnings,
+            alerts,
             index,
             snapshot: Arc::new(snapshot),
         })

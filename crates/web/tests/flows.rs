@@ -772,3 +772,76 @@ async fn dhis2_data_value_sets_are_imported_whole_with_counts_and_a_dry_run() {
         ("values.import", "ha-tinh")
     );
 }
+
+#[tokio::test]
+async fn officers_choose_how_they_hear_of_warnings_and_a_returned_value_is_queued() {
+    let app = support::demo("2025-10-20").await;
+    let mut officer = support::Client::new(&app);
+    officer.login_demo("ha-tinh").await;
+    let bad = officer
+        .post_form(
+            "/account/notifications",
+            &[("email", "nope"), ("mode", "immediate")],
+        )
+        .await;
+    assert_eq!(bad.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    let ok = officer
+        .post_form(
+            "/account/notifications",
+            &[("email", "ha-tinh@example.vn"), ("mode", "immediate")],
+        )
+        .await;
+    assert_eq!(ok.status, axum::http::StatusCode::SEE_OTHER);
+    let page = officer.get("/account").await;
+    assert!(page.body.contains("value=\"ha-tinh@example.vn\""));
+    let before = app.state.store.notification_counts().await.unwrap().0;
+
+    // Hà Tĩnh submits, the standing office returns it: Hà Tĩnh's officer is told.
+    let target = app
+        .state
+        .overview()
+        .snapshot
+        .targets
+        .iter()
+        .find(|t| {
+            t.periodicity == tiendo_domain::periods::Periodicity::Yearly
+                && t.reporters.includes(
+                    &"HA-TINH".parse().unwrap(),
+                    tiendo_domain::orgs::OrgKind::Province,
+                )
+        })
+        .unwrap()
+        .code
+        .to_string();
+    officer.get("/units/HA-TINH/entry?period=2024").await;
+    let field = format!("v_{target}");
+    let sent = officer
+        .post_form(
+            "/units/HA-TINH/entry",
+            &[("period", "2024"), (&field, "3"), ("action", "submit")],
+        )
+        .await;
+    assert_eq!(
+        sent.status,
+        axum::http::StatusCode::SEE_OTHER,
+        "{}",
+        sent.body
+    );
+    let mut office = support::Client::new(&app);
+    office.login_demo("van-phong").await;
+    office.get("/approvals").await;
+    let key = format!("{target}|HA-TINH|2024");
+    let returned = office
+        .post_form(
+            "/approvals",
+            &[
+                ("key", &key),
+                ("decision", "return"),
+                ("reason", "source missing"),
+            ],
+        )
+        .await;
+    assert!(returned.status.is_redirection(), "{}", returned.body);
+    let after = app.state.store.notification_counts().await.unwrap().0;
+    assert_eq!(after, before + 1, "one e-mail queued for ha-tinh");
+}

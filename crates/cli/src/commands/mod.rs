@@ -5,6 +5,7 @@ mod exchange;
 mod figures;
 mod index;
 mod lists;
+mod notify;
 mod progress;
 mod scores;
 mod serve;
@@ -16,7 +17,7 @@ mod warnings;
 use anyhow::{Context, Result};
 use tiendo_storage::Store;
 
-use crate::cli::{BenchCommand, Cli, Command, ValuesCommand};
+use crate::cli::{BenchCommand, Cli, Command, NotifyCommand, ValuesCommand};
 
 pub async fn run(cli: Cli) -> Result<()> {
     let url = cli.db.db;
@@ -99,7 +100,14 @@ pub async fn run(cli: Cli) -> Result<()> {
             addr,
             at,
             refresh_minutes,
-        } => serve::run(open(&url).await?, &url, addr, at, refresh_minutes).await,
+            mail,
+        } => serve::run(open(&url).await?, &url, addr, at, refresh_minutes, &mail).await,
+        Command::Notify(NotifyCommand::Send { mail, digest, at }) => {
+            notify::send(&open(&url).await?, &mail, digest, at).await
+        }
+        Command::Notify(NotifyCommand::Webhook { url: hook, secret }) => {
+            notify::add_webhook(&open(&url).await?, &hook, &secret).await
+        }
         Command::Synth { seed, small, yes } => {
             synth::run(&open(&url).await?, &url, seed, small, yes).await
         }
@@ -107,7 +115,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let store = open(&url).await?;
             demo::run(&store, &url, yes).await?;
             if serve {
-                serve::run(store, &url, addr, None, 15).await?;
+                serve::run(store, &url, addr, None, 15, &crate::cli::MailArgs::none()).await?;
             }
             Ok(())
         }

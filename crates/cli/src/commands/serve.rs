@@ -15,6 +15,7 @@ pub async fn run(
     addr: SocketAddr,
     at: Option<NaiveDate>,
     refresh_minutes: u64,
+    mail: &crate::cli::MailArgs,
 ) -> Result<()> {
     if store.is_empty().await? {
         return Err(BadInput(format!(
@@ -29,6 +30,13 @@ pub async fn run(
     // A fixed day stays fixed; otherwise the overview follows the calendar.
     if at.is_none() && refresh_minutes > 0 {
         state.keep_fresh(std::time::Duration::from_secs(refresh_minutes * 60));
+    }
+    if let Some(delivery) = super::notify::delivery(mail)? {
+        state.deliver_notifications(delivery, std::time::Duration::from_secs(60));
+        println!(
+            "Notifications are sent every minute through {}",
+            mail.smtp.as_deref().unwrap_or_default()
+        );
     }
     // Browsers keep the session's Secure cookie over plain HTTP only for `localhost`.
     let site = if addr.ip().is_loopback() {

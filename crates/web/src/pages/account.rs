@@ -19,6 +19,7 @@ use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
 use crate::pages::{render, render_with};
 use crate::AppState;
+use tiendo_storage::{DeliveryMode, NotificationSettings};
 
 /// The client's address when the server knows it (not in in-process tests).
 pub struct ClientAddr(pub Option<std::net::IpAddr>);
@@ -225,6 +226,9 @@ struct AccountPage {
     new_token: Option<String>,
     /// (id, name, created, revoked)
     tokens: Vec<(String, String, String, String)>,
+    email: String,
+    /// (mode, label, chosen)
+    modes: Vec<(String, String, bool)>,
 }
 
 async fn account_page(
@@ -250,8 +254,26 @@ async fn account_page(
             )
         })
         .collect();
+    let settings = state
+        .store
+        .notification_settings()
+        .await?
+        .into_iter()
+        .find(|s| s.username == user.username.as_str());
+    let mode = settings.as_ref().map_or(DeliveryMode::Off, |s| s.mode);
     Ok(AccountPage {
         tokens,
+        email: settings.map(|s| s.email).unwrap_or_default(),
+        modes: DeliveryMode::ALL
+            .iter()
+            .map(|m| {
+                (
+                    m.as_str().to_string(),
+                    l.t(&format!("notify-{}", m.as_str())),
+                    *m == mode,
+                )
+            })
+            .collect(),
         username: user.username.to_string(),
         capture: user
             .access
@@ -270,6 +292,33 @@ async fn account_page(
 
 pub async fn account(State(state): State<AppState>, page: Page) -> Result<Response, Failure> {
     Ok(render(&account_page(&state, page, None).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NotifyInput {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    mode: String,
+}
+
+/// Sets how the caller hears of warnings: e-mail now, a daily digest, or not at all.
+pub async fn notifications(
+    State(state): State<AppState>,
+    page: Page,
+    Form(input): Form<NotifyInput>,
+) -> Result<Response, Failure> {
+    page.viewer.check_csrf(Some(&input.csrf))?;
+    let user = page.viewer.require_login()?.clone();
+    let settings = NotificationSettings {
+        username: user.username.to_string(),
+        email: input.email.trim().to_string(),
+        mode: input.mode.parse()?,
+    };
+    state.store.set_notification_settings(&settings).await?;
+    Ok(Redirect::to(&format!("/account?lang={}", page.l().code())).into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -485,6 +485,17 @@ pub async fn perform_review(
             "give the reporter a reason when returning a value",
         ));
     }
+    let returned = (next == ValueState::Returned).then(|| tiendo_notify::Event {
+        kind: tiendo_notify::EventKind::ValueReturned,
+        unit: org.clone(),
+        object: format!("value {target}/{org}/{period}"),
+        text: format!(
+            "{target} {org} {period} was returned by {}: {}",
+            viewer.name(),
+            reason.trim()
+        ),
+        day: state.day(),
+    });
     let done = state
         .writer
         .review(Review {
@@ -497,10 +508,14 @@ pub async fn perform_review(
         })
         .await
         .map_err(|e| Failure::internal(e.to_string()))?;
-    done.map_err(|e| match e {
+    let value = done.map_err(|e| match e {
         tiendo_storage::StoreError::Invalid(m) => Failure::conflict("invalid_transition", m),
-        other => other.into(),
-    })
+        other => Failure::from(other),
+    })?;
+    if let Some(event) = returned {
+        state.notify(&[event]).await;
+    }
+    Ok(value)
 }
 
 pub async fn review(

@@ -684,10 +684,24 @@ pub async fn step(
                     if assignable(&page.viewer.access, h, state.day())
                         .contains(&unit.to_string()) =>
                 {
-                    state
+                    let done = state
                         .store
                         .assign_feedback(case.reference, &unit, &actor)
-                        .await
+                        .await;
+                    if done.is_ok() {
+                        let event = tiendo_notify::Event {
+                            kind: tiendo_notify::EventKind::FeedbackAssigned,
+                            object: format!("feedback {}", case.reference),
+                            text: format!(
+                                "{} ({}, {}) was assigned to {unit} by {actor}; answer by {}.",
+                                case.reference, case.kind, case.concern, case.due_on
+                            ),
+                            unit,
+                            day: state.day(),
+                        };
+                        state.notify(&[event]).await;
+                    }
+                    done
                 }
                 _ => Err(tiendo_storage::StoreError::Invalid(format!(
                     "unit: \"{}\" is not a unit you may assign to",

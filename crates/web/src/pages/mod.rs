@@ -55,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account", get(account::account))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/revoke", post(account::revoke_token))
+        .route("/account/notifications", post(account::notifications))
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{name}/active", post(admin::set_active))
         .route("/admin/audit", get(admin::audit))

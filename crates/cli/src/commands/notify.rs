@@ -1,0 +1,62 @@
+//! `tiendo notify`: queue the day's warnings and send due notifications; register webhooks.
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use tiendo_notify::{Delivery, MailConfig};
+use tiendo_storage::Store;
+
+use crate::cli::MailArgs;
+use crate::BadInput;
+
+/// A sender for the mail settings, or none when no SMTP relay is given.
+pub fn delivery(mail: &MailArgs) -> Result<Option<Delivery>> {
+    let Some(url) = &mail.smtp else {
+        return Ok(None);
+    };
+    let config = MailConfig::from_url(url, &mail.mail_from).map_err(|e| BadInput(e.to_string()))?;
+    Ok(Some(Delivery::new(Some(&config))?))
+}
+
+pub async fn send(
+    store: &Store,
+    mail: &MailArgs,
+    digest: bool,
+    at: Option<NaiveDate>,
+) -> Result<()> {
+    let day = at.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let overview = tiendo_web::Overview::compute(store, day)
+        .await
+        .context("evaluating the database for the day's warnings")?;
+    let now = chrono::Utc::now();
+    let queued =
+        tiendo_notify::enqueue(store, &overview.alerts, &overview.snapshot.hierarchy, now).await?;
+    println!(
+        "{} warnings on {day}; {queued} new notifications queued",
+        overview.alerts.len()
+    );
+    let Some(delivery) = delivery(mail)? else {
+        // Webhooks need no mail relay.
+        let report = Delivery::new(None)?.run(store, now, false).await?;
+        println!(
+            "no --smtp given: e-mail waits in the outbox; webhooks: {} sent, {} to retry",
+            report.sent, report.failed
+        );
+        return Ok(());
+    };
+    let report = delivery.run(store, now, digest).await?;
+    let (waiting, sent, given_up) = store.notification_counts().await?;
+    println!(
+        "{} sent, {} to retry; outbox: {waiting} waiting, {sent} sent, {given_up} given up",
+        report.sent, report.failed
+    );
+    Ok(())
+}
+
+pub async fn add_webhook(store: &Store, url: &str, secret: &str) -> Result<()> {
+    let id = store
+        .add_webhook(url, secret)
+        .await
+        .map_err(|e| BadInput(e.to_string()))?;
+    println!("webhook {id} registered: {url}");
+    Ok(())
+}
