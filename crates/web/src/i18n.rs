@@ -47,6 +47,18 @@ impl Lang {
         LOCALES.lookup(self.id(), key)
     }
 
+    /// A message with `{ $name }` arguments filled in.
+    pub fn t_args(self, key: &str, args: &[(&str, String)]) -> String {
+        let args: std::collections::HashMap<
+            std::borrow::Cow<'static, str>,
+            fluent_templates::fluent_bundle::FluentValue,
+        > = args
+            .iter()
+            .map(|(k, v)| (std::borrow::Cow::Owned(k.to_string()), v.clone().into()))
+            .collect();
+        LOCALES.lookup_with_args(self.id(), key, &args)
+    }
+
     /// A number in the language's convention: `1.234,5` in Vietnamese, `1,234.5` in English.
     pub fn number(self, v: f64, decimals: usize) -> String {
         let text = format!("{:.*}", decimals, v.abs());

@@ -122,6 +122,8 @@ fn cases(who: Who, own: bool, target: &str, period: &str, api_period: &str) -> V
     let reads_case = reads_unpublished && official;
     let handles = who == Who::StandingOffice || (who == Who::Reporter && own);
     vec![
+        get("unit report", format!("/reports/units/{unit}"), true),
+        get("document report", "/reports/documents/57-NQ/TW".into(), true),
         get("feedback form", "/feedback".into(), true),
         get("feedback inbox", "/feedback/inbox".into(), official),
         get("feedback case", format!("/feedback/{case}"), reads_case),

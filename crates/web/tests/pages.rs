@@ -213,3 +213,40 @@ async fn warnings_are_for_officials_only() {
         .iter()
         .any(|r| r[0] == "stale-report"));
 }
+
+#[tokio::test]
+async fn printable_reports_show_charts_and_respect_clearance() {
+    let app = support::demo("2026-03-02").await;
+    let mut public = support::Client::new(&app);
+    let unit = public.get("/units/HA-TINH?lang=en").await;
+    assert!(unit.body.contains("/reports/units/HA-TINH"));
+    let report = public.get("/reports/units/HA-TINH?year=2025&lang=en").await;
+    assert_eq!(report.status, axum::http::StatusCode::OK);
+    assert!(report.body.contains("Progress report of a unit"));
+    assert!(
+        report.body.contains("<svg"),
+        "charts are drawn on the server"
+    );
+    assert!(
+        !report.body.contains("Feedback cases"),
+        "the public sees no feedback counts"
+    );
+    let css = public.get("/static/tiendo.css").await;
+    assert!(css.body.contains("@media print") && css.body.contains("size: A4"));
+
+    let document = public.get("/reports/documents/40-CTr/TU?lang=en").await;
+    assert_eq!(document.status, axum::http::StatusCode::OK);
+    assert!(document.body.contains("HT-T1"), "{}", document.body);
+    let mut officer = support::Client::new(&app);
+    officer.login_demo("ha-tinh").await;
+    let own = officer.get("/reports/units/HA-TINH?lang=en").await;
+    assert!(
+        own.body.contains("Feedback cases: 0 in all"),
+        "{}",
+        own.body
+    );
+    assert_eq!(
+        public.get("/reports/units/NOWHERE").await.status,
+        axum::http::StatusCode::NOT_FOUND
+    );
+}

@@ -265,98 +265,15 @@ pub async fn target(
     let mut course = Vec::new();
     let mut chart = None;
     if let Some(unit) = shown {
-        let series = &by_unit
+        let series = by_unit
             .and_then(|m| m.get(unit))
             .cloned()
             .unwrap_or_default();
-        let base_year = base_year_of(series);
-        let j = judge(t, series, year, base_year);
-        status = l.t(&format!("judgement-{}", serde_name(&j.judgement)));
-        explanation = j.explanation();
-        let obs = yearly(series);
-        let mut lines = vec![Line {
-            label: l.t("reported"),
-            points: obs.iter().map(|o| (f64::from(o.year), o.value)).collect(),
-            colour: "#0b5cad",
-            dashed: false,
-        }];
-        let mut rules = Vec::new();
-        if let Some(b) = &t.baseline {
-            rules.push(Rule {
-                label: format!("{} {}", l.t("baseline"), b.period),
-                value: b.value,
-                colour: "#666",
-            });
-        }
-        let numeric_goal = t
-            .goals
-            .iter()
-            .find_map(|g| match (&g.requirement, &g.deadline) {
-                (Requirement::Threshold { value, .. }, Deadline::By { year }) => {
-                    Some((*value, *year))
-                }
-                _ => None,
-            });
-        if let Some((goal, goal_year)) = numeric_goal {
-            rules.push(Rule {
-                label: format!("{} {goal_year}", l.t("target-line")),
-                value: goal,
-                colour: "#b3261e",
-            });
-            if let Ok(tr) = trajectory(
-                &obs,
-                goal,
-                goal_year,
-                base_year,
-                t.direction,
-                Pace::default(),
-            ) {
-                if let (Some(by), Some(bv)) = (tr.base_year, tr.base_value) {
-                    lines.push(Line {
-                        label: l.t("trajectory"),
-                        points: vec![(f64::from(by), bv), (f64::from(goal_year), goal)],
-                        colour: "#2e7d32",
-                        dashed: true,
-                    });
-                }
-                course.push(tr.explanation);
-            }
-            if let Ok(p) = projection(
-                &obs,
-                goal,
-                goal_year,
-                base_year,
-                t.direction,
-                Pace::default(),
-            ) {
-                if let (Some(slope), Some(end), Some(last)) =
-                    (p.slope, p.projected_value, obs.last())
-                {
-                    let start = end - slope * f64::from(goal_year - last.year);
-                    lines.push(Line {
-                        label: l.t("projection"),
-                        points: vec![(f64::from(last.year), start), (f64::from(goal_year), end)],
-                        colour: "#e07b00",
-                        dashed: true,
-                    });
-                }
-                course.push(p.explanation);
-            }
-        }
-        let name = pick(l, t.name_vi.as_deref(), &t.name_en);
-        chart = Some(charts::time_series(
-            &format!("{} — {unit}", name),
-            &format!(
-                "{}: {}",
-                l.t("reported"),
-                obs.iter()
-                    .map(|o| format!("{} {}", o.year, o.value))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            &lines,
-            &rules,
-        ));
+        let judged = judged_chart(l, t, unit, &series, year);
+        status = judged.status;
+        explanation = judged.explanation;
+        course = judged.course;
+        chart = Some(judged.chart);
     }
     let mut values: Vec<UnitValue> = by_unit
         .into_iter()
@@ -487,4 +404,118 @@ pub async fn index(
         rows,
         c: page.chrome,
     }))
+}
+
+/// A target's status for one unit, the sentence behind it, its course (trajectory and
+/// projection) and its chart with baseline, target line, trajectory and projection.
+pub struct Judged {
+    pub status: String,
+    pub explanation: String,
+    pub course: Vec<String>,
+    pub chart: String,
+}
+
+pub fn judged_chart(
+    l: crate::i18n::Lang,
+    t: &Target,
+    unit: &OrgCode,
+    series: &[(tiendo_domain::periods::Period, f64)],
+    year: i32,
+) -> Judged {
+    let base_year = t
+        .baseline
+        .as_ref()
+        .map(|b| b.period.year())
+        .or_else(|| series.iter().map(|(p, _)| p.year()).min())
+        .unwrap_or(year);
+    let j = judge(t, series, year, base_year);
+    let status = l.t(&format!("judgement-{}", serde_name(&j.judgement)));
+    let explanation = j.explanation();
+    let mut course = Vec::new();
+    let obs = yearly(series);
+    let mut lines = vec![Line {
+        label: l.t("reported"),
+        points: obs.iter().map(|o| (f64::from(o.year), o.value)).collect(),
+        colour: "#0b5cad",
+        dashed: false,
+    }];
+    let mut rules = Vec::new();
+    if let Some(b) = &t.baseline {
+        rules.push(Rule {
+            label: format!("{} {}", l.t("baseline"), b.period),
+            value: b.value,
+            colour: "#666",
+        });
+    }
+    let numeric_goal = t
+        .goals
+        .iter()
+        .find_map(|g| match (&g.requirement, &g.deadline) {
+            (Requirement::Threshold { value, .. }, Deadline::By { year }) => Some((*value, *year)),
+            _ => None,
+        });
+    if let Some((goal, goal_year)) = numeric_goal {
+        rules.push(Rule {
+            label: format!("{} {goal_year}", l.t("target-line")),
+            value: goal,
+            colour: "#b3261e",
+        });
+        if let Ok(tr) = trajectory(
+            &obs,
+            goal,
+            goal_year,
+            base_year,
+            t.direction,
+            Pace::default(),
+        ) {
+            if let (Some(by), Some(bv)) = (tr.base_year, tr.base_value) {
+                lines.push(Line {
+                    label: l.t("trajectory"),
+                    points: vec![(f64::from(by), bv), (f64::from(goal_year), goal)],
+                    colour: "#2e7d32",
+                    dashed: true,
+                });
+            }
+            course.push(tr.explanation);
+        }
+        if let Ok(p) = projection(
+            &obs,
+            goal,
+            goal_year,
+            base_year,
+            t.direction,
+            Pace::default(),
+        ) {
+            if let (Some(slope), Some(end), Some(last)) = (p.slope, p.projected_value, obs.last()) {
+                let start = end - slope * f64::from(goal_year - last.year);
+                lines.push(Line {
+                    label: l.t("projection"),
+                    points: vec![(f64::from(last.year), start), (f64::from(goal_year), end)],
+                    colour: "#e07b00",
+                    dashed: true,
+                });
+            }
+            course.push(p.explanation);
+        }
+    }
+    let name = pick(l, t.name_vi.as_deref(), &t.name_en);
+    let chart = charts::time_series(
+        &format!("{} — {unit}", name),
+        &format!(
+            "{}: {}",
+            l.t("reported"),
+            obs.iter()
+                .map(|o| format!("{} {}", o.year, o.value))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        &lines,
+        &rules,
+    );
+    Judged {
+        status,
+        explanation,
+        course,
+        chart,
+    }
 }

@@ -9,6 +9,7 @@ mod entry;
 mod feedback;
 mod home;
 mod open_data;
+mod report;
 mod tasks;
 mod upload;
 
@@ -77,6 +78,8 @@ pub fn routes() -> Router<AppState> {
             "/feedback/{reference}/files/{position}",
             get(feedback::file),
         )
+        .route("/reports/units/{code}", get(report::unit))
+        .route("/reports/documents/{*code}", get(report::document))
         .route("/open-data", get(open_data::index))
         .route("/open-data/{file}", get(open_data::download))
         .route("/static/tiendo.css", get(stylesheet))

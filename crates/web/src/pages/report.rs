@@ -1,0 +1,269 @@
+//! Printable reports: a unit's or a document's targets (status, sentence and chart) and tasks
+//! for a year, laid out for A4 by the print stylesheet. What the caller may not see (internal
+//! or secret tasks, for the public) is left out exactly as on the other pages.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use chrono::Datelike;
+use serde::Deserialize;
+use tiendo_domain::feedback::{timeliness, Timeliness};
+use tiendo_domain::orgs::OrgCode;
+use tiendo_domain::targets::Target;
+use tiendo_domain::tasks::Task;
+use tiendo_evaluation::tasks::{task_status, Horizon};
+use tiendo_storage::{CaseFilter, TaskFilter};
+
+use super::catalogue::judged_chart;
+use super::tasks::status_css;
+use super::{pick, render, serde_name};
+use crate::chrome::{Chrome, Page};
+use crate::failure::Failure;
+use crate::i18n::Lang;
+use crate::overview::Overview;
+use crate::AppState;
+
+pub struct TargetBlock {
+    code: String,
+    name: String,
+    unit: String,
+    value: String,
+    status: String,
+    explanation: String,
+    chart: String,
+}
+
+pub struct TaskLine {
+    code: String,
+    title: String,
+    lead: String,
+    deadline: String,
+    status: String,
+    css: &'static str,
+    last_progress: String,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage {
+    c: Chrome,
+    title: String,
+    subject: String,
+    year: i32,
+    as_of: String,
+    summary: Vec<(String, String)>,
+    targets: Vec<TargetBlock>,
+    tasks: Vec<TaskLine>,
+    /// For officials: the unit's feedback cases in one sentence.
+    feedback: Option<String>,
+    other_years: Vec<(String, i32)>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReportQuery {
+    #[serde(default)]
+    year: Option<i32>,
+}
+
+fn year_of(q: &ReportQuery, o: &Overview) -> i32 {
+    q.year.unwrap_or(o.day.year() - 1)
+}
+
+/// One target as judged for `unit`, with the value it reported for `year`; a target without
+/// approved values is listed as such, without a chart.
+fn block(l: Lang, o: &Overview, t: &Target, unit: &OrgCode, year: i32) -> TargetBlock {
+    let name = pick(l, t.name_vi.as_deref(), &t.name_en);
+    let Some(series) = o.snapshot.series.get(&t.code).and_then(|m| m.get(unit)) else {
+        return TargetBlock {
+            code: t.code.to_string(),
+            name,
+            unit: unit.to_string(),
+            value: l.t("no-data"),
+            status: l.t("judgement-not_available"),
+            explanation: String::new(),
+            chart: String::new(),
+        };
+    };
+    let judged = judged_chart(l, t, unit, series, o.day.year());
+    let value = series
+        .iter()
+        .filter(|(p, _)| p.year() == year)
+        .max_by_key(|(p, _)| *p)
+        .map(|(p, v)| format!("{} {} ({p})", l.number(*v, 2), t.unit))
+        .unwrap_or_else(|| l.t("no-data"));
+    TargetBlock {
+        code: t.code.to_string(),
+        name,
+        unit: unit.to_string(),
+        value,
+        status: judged.status,
+        explanation: judged.explanation,
+        chart: judged.chart,
+    }
+}
+
+fn task_lines(l: Lang, o: &Overview, tasks: &[Task]) -> Vec<TaskLine> {
+    tasks
+        .iter()
+        .map(|t| {
+            let last = o.snapshot.last_progress.get(&t.code);
+            let status = task_status(t, o.day, last.is_some(), Horizon::default());
+            TaskLine {
+                code: t.code.to_string(),
+                title: pick(l, t.title_vi.as_deref(), &t.title_en),
+                lead: t.lead.to_string(),
+                deadline: t.deadline.map(|d| l.date(d)).unwrap_or_default(),
+                status: l.t(&format!("task-{}", serde_name(&status))),
+                css: status_css(status),
+                last_progress: last.map(|d| l.date(*d)).unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+fn years(page: &Page, path: &str, year: i32) -> Vec<(String, i32)> {
+    [year - 1, year + 1]
+        .into_iter()
+        .map(|y| (page.chrome.href(&format!("{path}?year={y}")), y))
+        .collect()
+}
+
+pub async fn unit(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<ReportQuery>,
+    page: Page,
+) -> Result<Response, Failure> {
+    let l = page.l();
+    let o = state.overview();
+    let u = o
+        .units
+        .get(code.as_str())
+        .ok_or_else(|| Failure::not_found("unit_not_found", format!("no unit {code}")))?;
+    let year = year_of(&q, &o);
+    let targets = o
+        .snapshot
+        .targets
+        .iter()
+        .filter(|t| {
+            o.snapshot
+                .series
+                .get(&t.code)
+                .is_some_and(|m| m.contains_key(&u.code))
+                || t.reporters.units.contains(&u.code)
+                || t.reporters.kinds.contains(&u.kind)
+        })
+        .map(|t| block(l, &o, t, &u.code, year))
+        .collect();
+    let filter = TaskFilter {
+        org: Some(u.code.clone()),
+        ..TaskFilter::all(page.viewer.access.clearance())
+    };
+    let tasks = state.store.tasks(&filter).await?;
+    let access = &page.viewer.access;
+    let feedback = if access.is_official() && access.may_view(&o.snapshot.hierarchy, &u.code) {
+        let mine = CaseFilter {
+            units: Some(vec![u.code.clone()]),
+            ..CaseFilter::default()
+        };
+        let (cases, total) = state.store.feedback_cases(&mine, 1000, 0).await?;
+        let waiting = cases.iter().filter(|c| c.state.awaits_answer()).count() as i64;
+        let overdue = cases
+            .iter()
+            .filter(|c| timeliness(c.state, c.due_on, o.day) == Some(Timeliness::Overdue))
+            .count() as i64;
+        Some(l.t_args(
+            "report-feedback",
+            &[
+                ("total", total.to_string()),
+                ("waiting", waiting.to_string()),
+                ("overdue", overdue.to_string()),
+            ],
+        ))
+    } else {
+        None
+    };
+    let score = u.score.map_or_else(|| l.t("no-data"), |s| l.number(s, 1));
+    let body = ReportPage {
+        title: l.t("report-unit"),
+        subject: format!("{} ({})", pick(l, Some(&u.name_vi), &u.name_en), u.code),
+        year,
+        as_of: l.date(o.day),
+        summary: vec![
+            (l.t("score"), score),
+            (
+                l.t("class"),
+                l.t(&format!("class-{}", serde_name(&u.class))),
+            ),
+            (l.t("explanation"), u.explanation.clone()),
+        ],
+        targets,
+        tasks: task_lines(l, &o, &tasks),
+        feedback,
+        other_years: years(&page, &format!("/reports/units/{code}"), year),
+        c: page.chrome,
+    };
+    Ok(render(&body))
+}
+
+pub async fn document(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<ReportQuery>,
+    page: Page,
+) -> Result<Response, Failure> {
+    let l = page.l();
+    let o = state.overview();
+    let documents = state.store.documents().await?;
+    let d = documents
+        .iter()
+        .find(|d| d.code.as_str() == code)
+        .ok_or_else(|| Failure::not_found("document_not_found", format!("no document {code}")))?;
+    let year = year_of(&q, &o);
+    // Each target is shown for the unit with the longest series: the issuer's own, usually.
+    let targets = o
+        .snapshot
+        .targets
+        .iter()
+        .filter(|t| t.document.as_ref() == Some(&d.code))
+        .filter_map(|t| {
+            let by_unit = o.snapshot.series.get(&t.code);
+            let longest =
+                by_unit.and_then(|m| m.iter().max_by_key(|(_, s)| s.len()).map(|(u, _)| u));
+            let has = |u: &&OrgCode| by_unit.is_some_and(|m| m.contains_key(*u));
+            let unit = d
+                .issuer
+                .as_ref()
+                .filter(has)
+                .or(longest)
+                .or(t.reporters.units.first())
+                .or(d.issuer.as_ref())?;
+            Some(block(l, &o, t, unit, year))
+        })
+        .collect();
+    let filter = TaskFilter {
+        document: Some(d.code.clone()),
+        ..TaskFilter::all(page.viewer.access.clearance())
+    };
+    let tasks = state.store.tasks(&filter).await?;
+    let body = ReportPage {
+        title: l.t("report-document"),
+        subject: format!(
+            "{} — {}",
+            d.code,
+            pick(l, d.title_vi.as_deref(), &d.title_en)
+        ),
+        year,
+        as_of: l.date(o.day),
+        summary: vec![(
+            l.t("issuer"),
+            d.issuer.as_ref().map(|i| i.to_string()).unwrap_or_default(),
+        )],
+        targets,
+        tasks: task_lines(l, &o, &tasks),
+        feedback: None,
+        other_years: years(&page, &format!("/reports/documents/{code}"), year),
+        c: page.chrome,
+    };
+    Ok(render(&body))
+}
