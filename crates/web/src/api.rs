@@ -109,6 +109,16 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             // A national file of 100,000 values is about 12 MB of JSON.
             post(import_data_value_sets).layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),
         ),
+        (
+            Method::GET,
+            "/api/v1/opensdg/{target}/{org}",
+            get(export_opensdg),
+        ),
+        (
+            Method::POST,
+            "/api/v1/opensdg/{target}/{org}",
+            post(import_opensdg),
+        ),
     ]
 }
 
@@ -139,7 +149,9 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         add_task,
         close_task,
         export_data_value_sets,
-        import_data_value_sets
+        import_data_value_sets,
+        export_opensdg,
+        import_opensdg
     ),
     components(schemas(
         ErrorBody,
@@ -957,18 +969,8 @@ async fn import_data_value_sets(
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/csv") || v.starts_with("application/csv"));
-    let conflicts = |list: Vec<tiendo_exchange::Problem>| {
-        let summary = ImportSummaryOut {
-            status: "ERROR".into(),
-            dry_run: q.dry_run,
-            import_count: ImportCount { imported: 0, updated: 0, ignored: 0, deleted: 0 },
-            conflicts: list
-                .iter()
-                .map(|p| serde_json::json!({"object": format!("dataValues[{}].{}", p.row, p.field), "value": p.message}))
-                .collect(),
-        };
-        (StatusCode::CONFLICT, Json(summary)).into_response()
-    };
+    let conflicts =
+        |list: Vec<tiendo_exchange::Problem>| conflict_summary(q.dry_run, "dataValues", list);
     let set = if csv {
         dhis2::parse_csv(&body)
     } else {
@@ -982,6 +984,20 @@ async fn import_data_value_sets(
         Ok(v) => v,
         Err(list) => return Ok(conflicts(list)),
     };
+    import_checked(&state, &viewer, &values, q.dry_run, "dataValues", "orgUnit").await
+}
+
+/// Imports values as a whole after checking the caller may capture every one (`what[N].field`
+/// names a refused one), or only counts them with `dry_run`; answers DHIS2's import summary.
+async fn import_checked(
+    state: &AppState,
+    viewer: &Viewer,
+    values: &[tiendo_domain::values::NewValue],
+    dry_run: bool,
+    what: &str,
+    org_field: &str,
+) -> Result<Response, ApiFailure> {
+    let conflicts = |list: Vec<tiendo_exchange::Problem>| conflict_summary(dry_run, what, list);
     let o = state.overview();
     let h = &o.snapshot.hierarchy;
     if let Some((i, v)) = values
@@ -992,25 +1008,25 @@ async fn import_data_value_sets(
         return Err(ApiFailure(Failure::forbidden(
             "outside_capture_scope",
             format!(
-                "dataValues[{}].orgUnit: {} may not enter values for {}",
+                "{what}[{}].{org_field}: {} may not enter values for {}",
                 i + 1,
                 viewer.name(),
                 v.org
             ),
         )));
     }
-    let result = if q.dry_run {
-        state.store.check_values(&values).await
+    let result = if dry_run {
+        state.store.check_values(values).await
     } else {
         state
             .store
-            .import_values(&values, viewer.name(), ValueState::Submitted, &|_| {})
+            .import_values(values, viewer.name(), ValueState::Submitted, &|_| {})
             .await
     };
     match result {
         Ok(s) => Ok(Json(ImportSummaryOut {
             status: "SUCCESS".into(),
-            dry_run: q.dry_run,
+            dry_run,
             import_count: ImportCount {
                 imported: s.imported,
                 updated: s.updated,
@@ -1031,4 +1047,110 @@ async fn import_data_value_sets(
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// A refused import in DHIS2's summary form: every conflict named `what[N].field`.
+fn conflict_summary(dry_run: bool, what: &str, list: Vec<tiendo_exchange::Problem>) -> Response {
+    let summary = ImportSummaryOut {
+        status: "ERROR".into(),
+        dry_run,
+        import_count: ImportCount {
+            imported: 0,
+            updated: 0,
+            ignored: 0,
+            deleted: 0,
+        },
+        conflicts: list
+            .iter()
+            .map(|p| serde_json::json!({"object": format!("{what}[{}].{}", p.row, p.field), "value": p.message}))
+            .collect(),
+    };
+    (StatusCode::CONFLICT, Json(summary)).into_response()
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct OpenSdgParams {
+    /// Check and count only; nothing is written.
+    #[serde(default, rename = "dryRun")]
+    dry_run: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/opensdg/{target}/{org}", tag = "exchange",
+    params(("target" = String, Path, description = "Target code"), ("org" = String, Path, description = "Unit code")),
+    responses((status = 200, description = "The unit's yearly approved series of the target in Open SDG's CSV format (Year,Units,Value)", content_type = "text/csv")))]
+async fn export_opensdg(
+    State(state): State<AppState>,
+    Path((target, org)): Path<(String, String)>,
+) -> Result<Response, ApiFailure> {
+    let o = state.overview();
+    let t = o
+        .snapshot
+        .targets
+        .iter()
+        .find(|t| t.code.as_str() == target)
+        .ok_or_else(|| {
+            ApiFailure(Failure::not_found(
+                "target_not_found",
+                format!("no target {target}"),
+            ))
+        })?;
+    let series: Vec<(i32, f64)> = o
+        .snapshot
+        .series
+        .get(&t.code)
+        .and_then(|m| m.get(org.as_str()))
+        .map(|s| {
+            s.iter()
+                .filter(|(p, _)| p.periodicity() == tiendo_domain::periods::Periodicity::Yearly)
+                .map(|(p, v)| (p.year(), *v))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+        tiendo_exchange::opensdg::write(&t.unit, &series),
+    )
+        .into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/opensdg/{target}/{org}", tag = "exchange",
+    params(("target" = String, Path, description = "Target code"), ("org" = String, Path, description = "Unit code"), OpenSdgParams),
+    request_body(content = String, description = "An Open SDG series file (Year, optional disaggregations, Value); the headline rows become yearly values, submitted for approval", content_type = "text/csv"),
+    responses((status = 200, description = "Imported (or checked, with dryRun) as a whole", body = ImportSummaryOut),
+              (status = 403, description = "The unit lies outside the caller's capture scope", body = ErrorBody),
+              (status = 409, description = "Refused as a whole; the conflicts name each line", body = ImportSummaryOut)))]
+async fn import_opensdg(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path((target, org)): Path<(String, String)>,
+    Query(q): Query<OpenSdgParams>,
+    body: String,
+) -> Result<Response, ApiFailure> {
+    viewer.check_csrf(csrf_header(&headers))?;
+    viewer.require_login()?;
+    let target: tiendo_domain::targets::TargetCode = domain(serde_json::Value::String(target))?;
+    let org: tiendo_domain::orgs::OrgCode = domain(serde_json::Value::String(org))?;
+    let series = match tiendo_exchange::opensdg::read(&body) {
+        Ok(s) => s,
+        Err(p) => return Ok(conflict_summary(q.dry_run, "lines", vec![p])),
+    };
+    let mut values = Vec::with_capacity(series.len());
+    for (year, value) in series {
+        values.push(tiendo_domain::values::NewValue {
+            target: target.clone(),
+            org: org.clone(),
+            period: tiendo_domain::periods::Period::Year(year),
+            value: tiendo_domain::values::Number::new(value).ok_or_else(|| {
+                ApiFailure(Failure::bad_request(
+                    "invalid_value",
+                    format!("{value} is not finite"),
+                ))
+            })?,
+            comment: None,
+            source: Some("Open SDG file".into()),
+        });
+    }
+    import_checked(&state, &viewer, &values, q.dry_run, "values", "org").await
 }

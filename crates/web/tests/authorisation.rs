@@ -123,6 +123,11 @@ fn cases(who: Who, own: bool, target: &str, period: &str, api_period: &str) -> V
     let handles = who == Who::StandingOffice || (who == Who::Reporter && own);
     vec![
         get("unit report", format!("/reports/units/{unit}"), true),
+        get(
+            "open sdg export",
+            format!("/api/v1/opensdg/{target}/{unit}"),
+            true,
+        ),
         get("document report", "/reports/documents/57-NQ/TW".into(), true),
         get("feedback form", "/feedback".into(), true),
         get("feedback inbox", "/feedback/inbox".into(), official),

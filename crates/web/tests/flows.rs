@@ -845,3 +845,61 @@ async fn officers_choose_how_they_hear_of_warnings_and_a_returned_value_is_queue
     let after = app.state.store.notification_counts().await.unwrap().0;
     assert_eq!(after, before + 1, "one e-mail queued for ha-tinh");
 }
+
+#[tokio::test]
+async fn open_sdg_series_are_imported_and_exported_through_the_api() {
+    use axum::http::{Method, StatusCode};
+    let app = support::demo("2026-03-02").await;
+    let mut officer = support::Client::new(&app);
+    officer.login_demo("ha-tinh").await;
+    let csv = "Year,Units,Value\n2023,%,31.5\n2024,%,33\n";
+    let dry = officer
+        .send(
+            Method::POST,
+            "/api/v1/opensdg/HT-T1/HA-TINH?dryRun=true",
+            "text/csv",
+            csv,
+        )
+        .await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+    assert_eq!(dry.json()["importCount"]["imported"], 2, "{}", dry.body);
+    let done = officer
+        .send(
+            Method::POST,
+            "/api/v1/opensdg/HT-T1/HA-TINH",
+            "text/csv",
+            csv,
+        )
+        .await;
+    assert_eq!(done.json()["status"], "SUCCESS", "{}", done.body);
+    let bad = officer
+        .send(
+            Method::POST,
+            "/api/v1/opensdg/HT-T1/HA-TINH",
+            "text/csv",
+            "Year,Value\n2023,1\n2024,many\n",
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::CONFLICT);
+    assert_eq!(
+        bad.json()["conflicts"][0]["object"],
+        "lines[3].Value",
+        "{}",
+        bad.body
+    );
+    let foreign = officer
+        .send(
+            Method::POST,
+            "/api/v1/opensdg/HT-T1/NGHE-AN",
+            "text/csv",
+            csv,
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+    let export = officer.get("/api/v1/opensdg/HT-T1/HA-TINH").await;
+    assert!(
+        export.body.starts_with("Year,Units,Value"),
+        "{}",
+        export.body
+    );
+}
