@@ -112,17 +112,28 @@ mod tests {
 
     #[test]
     fn every_message_exists_in_both_languages() {
-        let keys: Vec<&str> = include_str!("../locales/vi/main.ftl")
+        let messages: Vec<(&str, &str)> = include_str!("../locales/vi/main.ftl")
             .lines()
-            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k))
+            .filter_map(|l| l.split_once(" = "))
             .collect();
         let en = include_str!("../locales/en/main.ftl");
-        for k in keys {
+        for (k, text) in messages {
             assert!(
                 en.lines().any(|l| l.starts_with(&format!("{k} = "))),
                 "{k} has no English text"
             );
-            assert_ne!(Lang::En.t(k), Lang::Vi.t(k), "{k} is not translated");
+            // A message with `{ $name }` arguments is looked up with each one given.
+            let args: Vec<(&str, String)> = text
+                .split("{ $")
+                .skip(1)
+                .filter_map(|rest| {
+                    rest.split_once(' ')
+                        .map(|(name, _)| (name, "1".to_string()))
+                })
+                .collect();
+            let (vi, en) = (Lang::Vi.t_args(k, &args), Lang::En.t_args(k, &args));
+            assert!(!vi.starts_with("Unknown localization key"), "{k}: {vi}");
+            assert_ne!(en, vi, "{k} is not translated");
         }
     }
 }
