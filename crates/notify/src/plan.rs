@@ -19,6 +19,7 @@ pub enum EventKind {
     ReportMissing,
     ValueReturned,
     FeedbackAssigned,
+    FeedbackOverdue,
 }
 
 impl EventKind {
@@ -29,6 +30,7 @@ impl EventKind {
             EventKind::ReportMissing => "report-missing",
             EventKind::ValueReturned => "value-returned",
             EventKind::FeedbackAssigned => "feedback-assigned",
+            EventKind::FeedbackOverdue => "feedback-overdue",
         }
     }
 
@@ -39,6 +41,7 @@ impl EventKind {
             EventKind::ReportMissing => "Report missing / Chưa báo cáo",
             EventKind::ValueReturned => "Value returned / Số liệu bị trả lại",
             EventKind::FeedbackAssigned => "Feedback assigned / Phản ánh được phân công",
+            EventKind::FeedbackOverdue => "Feedback answer overdue / Phản ánh quá hạn trả lời",
         }
     }
 }

@@ -131,7 +131,39 @@ impl AppState {
             }
             *last = Some(o.day);
         }
-        self.notify(&o.alerts).await;
+        let mut events = o.alerts.clone();
+        match self.overdue_feedback(o.day).await {
+            Ok(overdue) => events.extend(overdue),
+            Err(e) => tracing::warn!(error = %e, "overdue feedback could not be listed"),
+        }
+        self.notify(&events).await;
+    }
+
+    /// One event per feedback case routed to a unit and still unanswered after its deadline.
+    async fn overdue_feedback(
+        &self,
+        day: NaiveDate,
+    ) -> Result<Vec<tiendo_notify::Event>, tiendo_storage::StoreError> {
+        let filter = tiendo_storage::CaseFilter {
+            overdue_on: Some(day),
+            ..tiendo_storage::CaseFilter::default()
+        };
+        let (cases, _) = self.store.feedback_cases(&filter, u32::MAX, 0).await?;
+        Ok(cases
+            .into_iter()
+            .filter_map(|c| {
+                Some(tiendo_notify::Event {
+                    kind: tiendo_notify::EventKind::FeedbackOverdue,
+                    object: format!("feedback {}", c.reference),
+                    text: format!(
+                        "{} ({}, {}) was due for an answer on {}.",
+                        c.reference, c.kind, c.concern, c.due_on
+                    ),
+                    unit: c.unit?,
+                    day,
+                })
+            })
+            .collect())
     }
 
     /// Queues notifications of `events`; a failure is logged, never shown to the user whose

@@ -173,6 +173,9 @@ async fn a_submission_reaches_its_unit_is_answered_and_published() {
         public.get("/feedback/FB-000001/files/1").await.status,
         StatusCode::UNAUTHORIZED
     );
+    let open = public.get("/open-data/feedback.csv").await;
+    assert!(open.body.contains("FB-000001") && open.body.contains(answer));
+    assert!(!open.body.contains("dung@example.vn") && !open.body.contains("Phạm Thị Dung"));
 
     // The standing office closes it; every step is in the audit log.
     let mut office = Client::new(&app);
@@ -296,4 +299,65 @@ async fn bad_submissions_are_refused_with_reasons_and_nothing_is_stored() {
         .await
         .unwrap();
     assert_eq!(total, 4);
+}
+
+#[tokio::test]
+async fn an_unanswered_case_past_its_deadline_is_flagged_and_its_unit_is_told() {
+    use tiendo_domain::feedback::{Concern, Contact, Kind, Submission};
+    let app = demo(DAY).await;
+    app.state
+        .store
+        .set_notification_settings(&tiendo_storage::NotificationSettings {
+            username: "ha-tinh".into(),
+            email: "ha-tinh@example.vn".into(),
+            mode: tiendo_storage::DeliveryMode::Immediate,
+        })
+        .await
+        .unwrap();
+    let evaluate_the_day = || async {
+        tiendo_web::AppState::load(
+            app.state.store.clone(),
+            Some(DAY.parse().unwrap()),
+            tiendo_web::Passwords::cheap(),
+        )
+        .await
+        .unwrap()
+    };
+    // The day's warnings are queued when a server first evaluates the day.
+    let _ = evaluate_the_day().await;
+    let submission = Submission::new(
+        Kind::Difficulty,
+        Concern::parse("target", "HT-T1").unwrap(),
+        TEXT,
+        Contact::new("Phạm Thị Dung", "dung@example.vn", "").unwrap(),
+        false,
+    )
+    .unwrap();
+    // Received twenty days before the day the application judges: five days overdue.
+    let received = "2026-02-10T08:00:00Z".parse().unwrap();
+    app.state
+        .store
+        .receive_feedback(
+            &submission,
+            Some(&"HA-TINH".parse().unwrap()),
+            &[],
+            "x",
+            received,
+        )
+        .await
+        .unwrap();
+    let mut officer = Client::new(&app);
+    officer.login_demo("ha-tinh").await;
+    let inbox = officer.get("/feedback/inbox?lang=en").await;
+    assert!(
+        inbox.body.contains("Cases past their answer deadline: 1"),
+        "{}",
+        inbox.body
+    );
+    assert!(inbox.body.contains("st-overdue"));
+
+    let before = app.state.store.notification_counts().await.unwrap().0;
+    let _ = evaluate_the_day().await;
+    let after = app.state.store.notification_counts().await.unwrap().0;
+    assert_eq!(after, before + 1, "ha-tinh is told of FB-000001");
 }

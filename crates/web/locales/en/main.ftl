@@ -303,3 +303,4 @@ report-print = Print this page or save it as PDF with your browser (Ctrl+P); it 
 report-feedback = Feedback cases: { $total } in all, { $waiting } waiting for an answer, { $overdue } overdue
 report-link = Printable report
 other-years = Other years
+open-feedback = Published answers to feedback and initiatives

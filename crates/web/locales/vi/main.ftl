@@ -303,3 +303,4 @@ report-print = In trang này hoặc lưu thành PDF bằng trình duyệt (Ctrl+
 report-feedback = Phản ánh: tổng { $total }, { $waiting } đang chờ trả lời, { $overdue } quá hạn
 report-link = Báo cáo để in
 other-years = Các năm khác
+open-feedback = Câu trả lời phản ánh, kiến nghị đã công khai

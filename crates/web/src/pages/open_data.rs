@@ -1,5 +1,6 @@
 //! Open data: every published table as CSV and JSON, each with its licence. Only what the
-//! public may see is here: approved values, public tasks, documents, targets, rankings.
+//! public may see is here: approved values, public tasks, documents, targets, rankings, and
+//! the feedback answers published with their senders' consent.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -20,7 +21,14 @@ use crate::AppState;
 pub const LICENCE: &str = "Creative Commons Attribution 4.0 International (CC BY 4.0), https://creativecommons.org/licenses/by/4.0/ — each row keeps the source it was published with";
 
 /// The published tables.
-pub const TABLES: [&str; 5] = ["documents", "targets", "values", "tasks", "rankings"];
+pub const TABLES: [&str; 6] = [
+    "documents",
+    "targets",
+    "values",
+    "tasks",
+    "rankings",
+    "feedback",
+];
 
 #[derive(Template)]
 #[template(path = "open_data.html")]
@@ -203,6 +211,44 @@ async fn table(state: &AppState, name: &str) -> Result<Table, Failure> {
             Table {
                 columns: vec!["index", "period", "node", "unit", "score", "rank"],
                 rows,
+            }
+        }
+        "feedback" => {
+            // Published answers only, as the sender agreed: never contact details or files.
+            let published = tiendo_storage::CaseFilter {
+                published_only: true,
+                ..tiendo_storage::CaseFilter::default()
+            };
+            let (cases, _) = state.store.feedback_cases(&published, u32::MAX, 0).await?;
+            Table {
+                columns: vec![
+                    "reference",
+                    "kind",
+                    "concerns",
+                    "unit",
+                    "state",
+                    "received_on",
+                    "text",
+                    "answer",
+                    "answered_on",
+                ],
+                rows: cases
+                    .iter()
+                    .map(|c| {
+                        let p = c.public();
+                        vec![
+                            p.reference,
+                            p.kind.to_string(),
+                            p.concern.to_string(),
+                            opt(p.unit.map(|u| u.to_string())),
+                            p.state.to_string(),
+                            p.received_on.to_string(),
+                            p.text,
+                            opt(p.answer),
+                            opt(p.answered_on.map(|d| d.to_string())),
+                        ]
+                    })
+                    .collect(),
             }
         }
         other => {
