@@ -92,7 +92,9 @@ impl AppState {
             changed,
             alerted: Default::default(),
         };
-        state.alert_once_a_day().await;
+        // Planning the day's warnings can take a while at national scale; serving need not wait.
+        let alerting = state.clone();
+        tokio::spawn(async move { alerting.alert_once_a_day().await });
         state.follow_approvals();
         Ok(state)
     }

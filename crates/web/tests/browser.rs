@@ -87,6 +87,30 @@ async fn serve(app: &support::App) -> SocketAddr {
     addr
 }
 
+/// The demo application judged on `day`, served on loopback, and a Chromium session: the
+/// driver must outlive the client.
+struct Session {
+    app: support::App,
+    base: String,
+    _driver: Driver,
+    c: Client,
+}
+
+async fn session(day: &str) -> Session {
+    let app = support::demo(day).await;
+    let addr = serve(&app).await;
+    // Browsers treat localhost as a secure origin, so the session's Secure cookie is kept.
+    let base = format!("http://localhost:{}", addr.port());
+    let driver = driver().await;
+    let c = browser(&driver).await;
+    Session {
+        app,
+        base,
+        _driver: driver,
+        c,
+    }
+}
+
 async fn click(c: &Client, id: &str) {
     c.find(Locator::Id(id))
         .await
@@ -149,12 +173,13 @@ async fn login(c: &Client, base: &str, user: &str) {
     ignore = "skipped: TIENDO_TEST_CHROMEDRIVER is not set"
 )]
 async fn enter_submit_approve_and_see_the_overview_change_in_chromium() {
-    let app = support::demo("2025-10-20").await;
-    let addr = serve(&app).await;
-    // Browsers treat localhost as a secure origin, so the session's Secure cookie is kept.
-    let base = format!("http://localhost:{}", addr.port());
-    let driver = driver().await;
-    let c = browser(&driver).await;
+    // Every part stays bound to the end: the server's files, the driver.
+    let Session {
+        app: _app,
+        base,
+        _driver: _keep,
+        c,
+    } = session("2025-10-20").await;
 
     login(&c, &base, "ha-tinh").await;
     c.goto(&format!("{base}/units/HA-TINH/entry?period=2025Q3&lang=en"))
@@ -243,11 +268,12 @@ async fn upload(c: &Client, dir: &std::path::Path, name: &str, bytes: &[u8]) {
     ignore = "skipped: TIENDO_TEST_CHROMEDRIVER is not set"
 )]
 async fn an_excel_template_filled_uploaded_corrected_and_committed_in_chromium() {
-    let app = support::demo("2026-03-02").await;
-    let addr = serve(&app).await;
-    let base = format!("http://localhost:{}", addr.port());
-    let driver = driver().await;
-    let c = browser(&driver).await;
+    let Session {
+        app,
+        base,
+        _driver: _keep,
+        c,
+    } = session("2026-03-02").await;
     let files = tempfile::tempdir().unwrap();
 
     login(&c, &base, "ha-tinh").await;

@@ -314,17 +314,27 @@ async fn an_unanswered_case_past_its_deadline_is_flagged_and_its_unit_is_told() 
         })
         .await
         .unwrap();
+    // The day's warnings are queued in the background when a server first evaluates the day;
+    // wait until the outbox stops growing.
     let evaluate_the_day = || async {
-        tiendo_web::AppState::load(
+        let _state = tiendo_web::AppState::load(
             app.state.store.clone(),
             Some(DAY.parse().unwrap()),
             tiendo_web::Passwords::cheap(),
         )
         .await
-        .unwrap()
+        .unwrap();
+        let mut last = u64::MAX;
+        for _ in 0..50 {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            let now = app.state.store.notification_counts().await.unwrap().0 as u64;
+            if now == last {
+                break;
+            }
+            last = now;
+        }
     };
-    // The day's warnings are queued when a server first evaluates the day.
-    let _ = evaluate_the_day().await;
+    evaluate_the_day().await;
     let submission = Submission::new(
         Kind::Difficulty,
         Concern::parse("target", "HT-T1").unwrap(),
@@ -357,7 +367,7 @@ async fn an_unanswered_case_past_its_deadline_is_flagged_and_its_unit_is_told() 
     assert!(inbox.body.contains("st-overdue"));
 
     let before = app.state.store.notification_counts().await.unwrap().0;
-    let _ = evaluate_the_day().await;
+    evaluate_the_day().await;
     let after = app.state.store.notification_counts().await.unwrap().0;
     assert_eq!(after, before + 1, "ha-tinh is told of FB-000001");
 }

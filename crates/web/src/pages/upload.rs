@@ -354,6 +354,24 @@ async fn preview(
         Ok(filled) => plan(state, &page.viewer, l, &filled).await?,
         Err(p) => (Vec::new(), Vec::new(), vec![p]),
     };
+    let payload = if problems.is_empty() {
+        serde_json::to_string(&planned).map_err(|e| Failure::internal(e.to_string()))?
+    } else {
+        String::new()
+    };
+    Ok(preview_page(page, unit, file, changes, problems, payload))
+}
+
+/// The preview: changes, problems, and the commit form when there is something to commit.
+fn preview_page(
+    page: Page,
+    unit: &OrgUnit,
+    file: String,
+    changes: Vec<ChangeLine>,
+    problems: Vec<CellProblem>,
+    payload: String,
+) -> Response {
+    let l = page.l();
     let status = if problems.is_empty() {
         StatusCode::OK
     } else {
@@ -363,17 +381,13 @@ async fn preview(
         unit: unit.code.to_string(),
         file,
         changes,
-        payload: if problems.is_empty() {
-            serde_json::to_string(&planned).map_err(|e| Failure::internal(e.to_string()))?
-        } else {
-            String::new()
-        },
+        payload,
         problems: problems.into_iter().map(ProblemLine::from).collect(),
         commit: format!("/units/{}/upload/commit?lang={}", unit.code, l.code()),
         entry: page.chrome.href(&format!("/units/{}/entry", unit.code)),
         c: page.chrome,
     };
-    Ok(render_with(status, &body))
+    render_with(status, &body)
 }
 
 /// Reads the uploaded file and shows what it would change; nothing is written.
@@ -539,18 +553,15 @@ pub async fn commit(
                     column: sheet::value_column(),
                     message: r.message,
                 })
-                .collect::<Vec<_>>();
-            let body = PreviewPage {
-                unit: unit.code.to_string(),
-                file: String::new(),
-                changes: Vec::new(),
-                payload: String::new(),
-                problems: problems.into_iter().map(ProblemLine::from).collect(),
-                commit: String::new(),
-                entry: page.chrome.href(&format!("/units/{}/entry", unit.code)),
-                c: page.chrome,
-            };
-            Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &body))
+                .collect();
+            Ok(preview_page(
+                page,
+                &unit,
+                String::new(),
+                Vec::new(),
+                problems,
+                String::new(),
+            ))
         }
     }
 }
