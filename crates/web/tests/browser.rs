@@ -190,17 +190,8 @@ async fn enter_submit_approve_and_see_the_overview_change_in_chromium() {
     let target = field.trim_start_matches("v_").to_string();
     input.send_keys("64,2").await.unwrap();
     click(&c, "submit-values").await;
-    let status = c
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Id("entry-status"))
-        .await
-        .unwrap();
-    assert!(status
-        .text()
-        .await
-        .unwrap()
-        .contains("submitted for approval"));
+    let status = wait_for(&c, "entry-status").await.text().await.unwrap();
+    assert!(status.contains("submitted for approval"), "{status}");
 
     // The reporter is refused another province's entry form.
     c.goto(&format!("{base}/units/NGHE-AN/entry?lang=en"))
@@ -328,17 +319,8 @@ async fn an_excel_template_filled_uploaded_corrected_and_committed_in_chromium()
     );
     screenshot(&c, "upload-preview.png").await;
     click(&c, "commit-upload").await;
-    let status = c
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Id("entry-status"))
-        .await
-        .unwrap();
-    assert!(status
-        .text()
-        .await
-        .unwrap()
-        .contains("submitted for approval"));
+    let status = wait_for(&c, "entry-status").await.text().await.unwrap();
+    assert!(status.contains("submitted for approval"), "{status}");
     let stored = app
         .state
         .store
