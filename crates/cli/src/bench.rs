@@ -150,10 +150,11 @@ fn shape(dataset: &mut Dataset, rows: usize) -> Result<Shape> {
                 units: vec![],
             },
             source: None,
+            bounds: None,
         });
         targets.push(code);
     }
-    let mut periods = vec![Period::Quarter(2025, 3)];
+    let mut periods = vec![Period::quarter_of(2025, 3).expect("2025Q3 is a period")];
     while periods.len() < BENCH_PERIODS {
         let next = periods[periods.len() - 1].next();
         periods.push(next);
@@ -188,7 +189,8 @@ fn write_csv(path: &Path, shape: &Shape) -> Result<()> {
 /// A fresh database for one run: a new SQLite file, or a new PostgreSQL schema.
 struct Scratch {
     store: Store,
-    schema: Option<(sqlx::PgPool, String)>,
+    /// The PostgreSQL URL and the run's schema, dropped when the run ends.
+    schema: Option<(String, String)>,
 }
 
 impl Scratch {
@@ -208,23 +210,10 @@ impl Scratch {
                 })
             }
             Some(url) => {
-                use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
                 let schema = format!("tiendo_bench_{}_{what}_{run}", std::process::id());
-                let admin = PgPoolOptions::new().max_connections(1).connect(url).await?;
-                sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                    .execute(&admin)
-                    .await?;
-                sqlx::query(&format!("CREATE SCHEMA {schema}"))
-                    .execute(&admin)
-                    .await?;
-                let options: PgConnectOptions = url.parse()?;
-                let pool = PgPoolOptions::new()
-                    .max_connections(4)
-                    .connect_with(options.options([("search_path", schema.as_str())]))
-                    .await?;
                 Ok(Scratch {
-                    store: Store::from_pg_pool(pool).await?,
-                    schema: Some((admin, schema)),
+                    store: Store::open_in_new_schema(url, &schema).await?,
+                    schema: Some((url.to_string(), schema)),
                 })
             }
         }
@@ -232,10 +221,8 @@ impl Scratch {
 
     async fn finish(self) -> Result<()> {
         self.store.close().await;
-        if let Some((admin, schema)) = self.schema {
-            sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-                .execute(&admin)
-                .await?;
+        if let Some((url, schema)) = self.schema {
+            Store::drop_schema(&url, &schema).await?;
         }
         Ok(())
     }

@@ -68,12 +68,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn is_bad_input(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.is::<BadInput>()
-            || matches!(
-                c.downcast_ref::<tiendo_storage::StoreError>(),
-                Some(
-                    tiendo_storage::StoreError::Invalid(_)
-                        | tiendo_storage::StoreError::Rejected(_)
-                )
-            )
+            || c.downcast_ref::<tiendo_storage::StoreError>()
+                .is_some_and(|e| e.kind() != tiendo_storage::ErrorKind::Internal)
     })
 }

@@ -5,6 +5,7 @@
 //! period, an [`orgs::OrgCode`] never holds white space).
 
 pub mod accounts;
+pub mod admissibility;
 pub mod codes;
 pub mod documents;
 pub mod feedback;

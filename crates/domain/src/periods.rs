@@ -74,17 +74,28 @@ impl FromStr for Periodicity {
     }
 }
 
-/// One reporting period. Years are 1000–9999 so every period prints in the fixed DHIS2 width.
+/// One reporting period.
+///
+/// Its variants can be matched anywhere but built only inside this crate (they are
+/// `non_exhaustive`): outside code builds a period by parsing it or through the checked
+/// constructors ([`Period::year`], …), which accept only the years [`Period::FIRST_YEAR`] to
+/// [`Period::LAST_YEAR`]. A stored period therefore always prints in DHIS2's fixed width and
+/// reads back as itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Period {
+    #[non_exhaustive]
     Year(i32),
     /// Half-year 1 or 2 (`2025S1`).
+    #[non_exhaustive]
     Half(i32, u8),
     /// Quarter 1–4 (`2025Q3`).
+    #[non_exhaustive]
     Quarter(i32, u8),
     /// Month 1–12 (`202507`).
+    #[non_exhaustive]
     Month(i32, u8),
     /// ISO week of an ISO week-year (`2025W27`).
+    #[non_exhaustive]
     Week(i32, u8),
 }
 
@@ -96,6 +107,21 @@ pub struct PeriodError {
 }
 
 impl Period {
+    /// The first year a period may name: earlier figures are typing errors, not history.
+    pub const FIRST_YEAR: i32 = 1900;
+    /// The last year a period may name.
+    pub const LAST_YEAR: i32 = 2100;
+
+    /// The calendar year `year`.
+    pub fn year_of(year: i32) -> Result<Period, PeriodError> {
+        format!("{year:04}").parse()
+    }
+
+    /// Quarter `quarter` (1–4) of `year`.
+    pub fn quarter_of(year: i32, quarter: u8) -> Result<Period, PeriodError> {
+        format!("{year:04}Q{quarter}").parse()
+    }
+
     pub fn periodicity(self) -> Periodicity {
         match self {
             Period::Year(_) => Periodicity::Yearly,
@@ -231,8 +257,12 @@ impl FromStr for Period {
             return Err(err("it must start with a four-digit year"));
         }
         let year: i32 = year_part.parse().map_err(|_| err("bad year"))?;
-        if year < 1000 {
-            return Err(err("the year must be between 1000 and 9999"));
+        if !(Period::FIRST_YEAR..=Period::LAST_YEAR).contains(&year) {
+            return Err(err(&format!(
+                "the year must be between {} and {}",
+                Period::FIRST_YEAR,
+                Period::LAST_YEAR
+            )));
         }
         let number = |digits: &str, what: &str| -> Result<u8, PeriodError> {
             if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_digit())
@@ -344,7 +374,7 @@ mod tests {
     fn bad_strings_are_named_in_the_error() {
         for bad in [
             "", "25", "2025Q5", "2025Q0", "2025S3", "202513", "202500", "2025W54", "2025X1",
-            "abcd", "2025-07", "2025Q", "0999", "2021W53",
+            "abcd", "2025-07", "2025Q", "0999", "2021W53", "1899", "2101Q1", "9999",
         ] {
             let e = bad.parse::<Period>().unwrap_err();
             assert_eq!(e.input, bad);
@@ -413,11 +443,11 @@ mod tests {
 
     fn any_period() -> impl Strategy<Value = Period> {
         prop_oneof![
-            (1000..9999i32).prop_map(Period::Year),
-            (1000..9999i32, 1..=2u8).prop_map(|(y, h)| Period::Half(y, h)),
-            (1000..9999i32, 1..=4u8).prop_map(|(y, q)| Period::Quarter(y, q)),
-            (1000..9999i32, 1..=12u8).prop_map(|(y, m)| Period::Month(y, m)),
-            (1000..9998i32, 1..=52u8).prop_map(|(y, w)| Period::Week(y, w)),
+            (1900..2100i32).prop_map(Period::Year),
+            (1900..2100i32, 1..=2u8).prop_map(|(y, h)| Period::Half(y, h)),
+            (1900..2100i32, 1..=4u8).prop_map(|(y, q)| Period::Quarter(y, q)),
+            (1900..2100i32, 1..=12u8).prop_map(|(y, m)| Period::Month(y, m)),
+            (1900..2099i32, 1..=52u8).prop_map(|(y, w)| Period::Week(y, w)),
         ]
     }
 

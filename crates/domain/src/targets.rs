@@ -287,6 +287,10 @@ pub struct Target {
     #[serde(default)]
     pub reporters: Reporters,
     pub source: Option<String>,
+    /// The numbers its values may take, when they differ from what its unit of measure allows
+    /// (see [`crate::admissibility::Measure`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<crate::admissibility::Bounds>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -365,6 +369,7 @@ mod tests {
             aggregation: Aggregation::Mean,
             reporters: Reporters::default(),
             source: None,
+            bounds: None,
         }
     }
 

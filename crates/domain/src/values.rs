@@ -129,6 +129,9 @@ pub struct NewValue {
 /// One stored version of a value. Versions are only added, never changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DataValue {
+    /// Identifies this version: a review names the version it judges, so a value that changed
+    /// after the reviewer saw it is not approved unseen.
+    pub version: i64,
     pub target: TargetCode,
     pub org: OrgCode,
     pub period: Period,

@@ -92,10 +92,7 @@ pub fn evaluate<'a>(
     rubric: &Rubric,
 ) -> Evaluation<'a> {
     let day = inputs.day;
-    let started = std::time::Instant::now();
     let seen = pass(inputs, settings);
-    tracing::debug!(elapsed = ?started.elapsed(), "targets judged");
-    let started = std::time::Instant::now();
     // Per unit: (targets judged, on track or achieved, reports owed, reports sent).
     let mut per_unit: rustc_hash::FxHashMap<&OrgCode, (usize, usize, usize, usize)> =
         Default::default();
@@ -113,8 +110,6 @@ pub fn evaluate<'a>(
         }
     }
     let judgements = into_judgements(seen);
-    tracing::debug!(elapsed = ?started.elapsed(), "judgements gathered");
-    let started = std::time::Instant::now();
     let (statuses, tasks) = summarise(
         inputs.tasks,
         day,
@@ -131,8 +126,6 @@ pub fn evaluate<'a>(
             *early.entry(&task.lead).or_default() += 1;
         }
     }
-    tracing::debug!(elapsed = ?started.elapsed(), "tasks summarised");
-    let started = std::time::Instant::now();
     let share = |part: usize, whole: usize| (whole > 0).then(|| part as f64 / whole as f64);
     let mut units = BTreeMap::new();
     let leads = tasks
@@ -155,7 +148,6 @@ pub fn evaluate<'a>(
         let score = score_unit(rubric, &facts);
         units.insert(unit, (facts, score));
     }
-    tracing::debug!(elapsed = ?started.elapsed(), count = units.len(), "units scored");
     Evaluation {
         judgements,
         tasks,

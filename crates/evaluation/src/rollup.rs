@@ -366,6 +366,7 @@ mod tests {
             aggregation,
             reporters: Reporters::default(),
             source: None,
+            bounds: None,
         }
     }
 

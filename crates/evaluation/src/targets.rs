@@ -422,6 +422,7 @@ mod tests {
             aggregation: Aggregation::Latest,
             reporters: Reporters::default(),
             source: None,
+            bounds: None,
         }
     }
 

@@ -499,6 +499,7 @@ mod tests {
             aggregation: Aggregation::Mean,
             reporters: Reporters::default(),
             source: None,
+            bounds: None,
         }
     }
 

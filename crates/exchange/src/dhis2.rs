@@ -358,6 +358,7 @@ mod tests {
         assert_eq!(values[1].comment.as_deref(), Some("official"));
         let back = from_values(
             &[DataValue {
+                version: 1,
                 target: values[0].target.clone(),
                 org: values[0].org.clone(),
                 period: values[0].period,

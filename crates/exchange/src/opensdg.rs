@@ -75,6 +75,10 @@ pub fn read(text: &str) -> Result<Vec<(i32, f64)>, Problem> {
             .get(..4)
             .and_then(|y| y.parse::<i32>().ok())
             .ok_or_else(|| problem(line, "Year", format!("\"{raw_year}\" is not a year")))?;
+        // A year outside the periods tiendo keeps (1900–2100) is a typing error, refused here
+        // with its line rather than stored as a period nothing can read back.
+        tiendo_domain::periods::Period::year_of(year)
+            .map_err(|e| problem(line, "Year", e.to_string()))?;
         let raw_value = field(value_col);
         if raw_value.is_empty() {
             continue;
@@ -121,6 +125,8 @@ mod tests {
         let bad = super::read("Year,Value\n2023,12\n2024,lots\n").unwrap_err();
         assert_eq!((bad.row, bad.field.as_str()), (3, "Value"));
         assert_eq!(super::read("Value\n1\n").unwrap_err().field, "Year");
+        let early = super::read("Year,Value\n2023,1\n0999,2\n").unwrap_err();
+        assert_eq!((early.row, early.field.as_str()), (3, "Year"));
     }
 
     #[test]

@@ -84,7 +84,7 @@ impl Store {
             )));
         }
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.begin_write()).await?;
             sqlx::query(
                 "INSERT INTO users (username, display_name, password_hash, role, capture_scope, \
                  view_scope, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7)",
@@ -161,7 +161,7 @@ impl Store {
         };
         let now = Utc::now();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.begin_write()).await?;
             sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
                 .bind(active)
                 .bind(user.id)
@@ -253,7 +253,7 @@ impl Store {
     ) -> Result<()> {
         let now = Utc::now();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.begin_write()).await?;
             sqlx::query(
                 "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)",
             )
@@ -339,7 +339,7 @@ impl Store {
         let now = Utc::now();
         let prefix = format!("{id}%");
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.begin_write()).await?;
             let done = sqlx::query(
                 "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND token_hash LIKE $3 \
                  AND revoked_at IS NULL",

@@ -112,7 +112,7 @@ impl Store {
                     .into_inner()
                     .map_err(|e| StoreError::Invalid(e.to_string()))?;
                 let started = Instant::now();
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_with(self.begin_write()).await?;
                 let mut copy = tx.copy_in_raw(crate::values::COPY_DATA_VALUES).await?;
                 for chunk in buf.chunks(1 << 20) {
                     copy.send(chunk).await?;

@@ -35,7 +35,7 @@ impl Store {
     /// Deletes every row of every table, in one transaction.
     pub async fn reset(&self) -> Result<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.begin_write()).await?;
             // Units and tasks point at each other's rows: cut those links before deleting.
             sqlx::query("UPDATE tasks SET parent_id = NULL").execute(&mut *tx).await?;
             sqlx::query("UPDATE org_units SET parent_id = NULL").execute(&mut *tx).await?;
@@ -83,7 +83,7 @@ impl Store {
         tasks.sort_by_key(|t| task_depth(&t.code));
 
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.begin_write()).await?;
             let mut unit_ids: HashMap<&str, i64> = HashMap::new();
             for u in &units {
                 let parent = u.parent.as_ref().and_then(|p| unit_ids.get(p.as_str()).copied());
@@ -151,8 +151,8 @@ impl Store {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO targets (code, document_id, group_code, name_en, name_vi, family, \
                      unit, direction, goals, baseline_value, baseline_period, periodicity, \
-                     aggregation, reporters, source) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+                     aggregation, reporters, source, bounds) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
                      RETURNING id",
                 )
                 .bind(t.code.as_str())
@@ -170,6 +170,7 @@ impl Store {
                 .bind(to_json(&t.aggregation))
                 .bind(to_json(&t.reporters))
                 .bind(&t.source)
+                .bind(t.bounds.as_ref().map(to_json))
                 .fetch_one(&mut *tx)
                 .await?;
                 target_ids.insert(t.code.as_str(), id);

@@ -46,7 +46,7 @@ impl Store {
             after: Some(to_json(unit)),
         };
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.begin_write()).await?;
             sqlx::query(
                 "INSERT INTO org_units (code, kind, name_vi, name_en, parent_id, valid_from, \
                  valid_to, synthetic, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -91,7 +91,7 @@ impl Store {
             after: Some(to_json(&serde_json::json!({ "valid_to": last_day }))),
         };
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.begin_write()).await?;
             sqlx::query("UPDATE org_units SET valid_to = $1 WHERE code = $2")
                 .bind(last_day)
                 .bind(code.as_str())
@@ -136,7 +136,7 @@ impl Store {
             after: Some(to_json(doc)),
         };
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.begin_write()).await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO documents (code, kind, title_en, title_vi, issuer_id, issued_on, \
                  structure_note, sections, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -192,12 +192,12 @@ impl Store {
             after: Some(to_json(target)),
         };
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.begin_write()).await?;
             sqlx::query(
                 "INSERT INTO targets (code, document_id, group_code, name_en, name_vi, family, \
                  unit, direction, goals, baseline_value, baseline_period, periodicity, \
-                 aggregation, reporters, source) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                 aggregation, reporters, source, bounds) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
             )
             .bind(target.code.as_str())
             .bind(document)
@@ -214,6 +214,7 @@ impl Store {
             .bind(to_json(&target.aggregation))
             .bind(to_json(&target.reporters))
             .bind(&target.source)
+            .bind(target.bounds.as_ref().map(to_json))
             .execute(&mut *tx)
             .await?;
             append!(tx, now, record);
@@ -255,7 +256,7 @@ impl Store {
         };
         let sql = format!("UPDATE tasks SET {column} = $1 WHERE code = $2");
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.begin_write()).await?;
             sqlx::query(&sql).bind(day).bind(code.as_str()).execute(&mut *tx).await?;
             append!(tx, now, record);
             tx.commit().await?;

@@ -8,7 +8,8 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use tiendo_domain::orgs::OrgCode;
+use tiendo_domain::admissibility::{admit_entry, admit_review, Refusal, Reporter, ReviewRefusal};
+use tiendo_domain::orgs::{OrgCode, OrgKind};
 use tiendo_domain::periods::Period;
 use tiendo_domain::targets::TargetCode;
 use tiendo_domain::values::{DataValue, NewValue, ValueState};
@@ -25,22 +26,14 @@ pub struct Entry {
     pub author: String,
 }
 
-/// Why one entry was refused; nothing of it was written.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct Refusal {
-    /// The field at fault, as the entry form and the API name it.
-    pub field: &'static str,
-    pub message: String,
-}
-
 /// Entries per transaction, so every statement stays well under SQLite's bound-parameter limit.
 const CHUNK: usize = 200;
 
 /// At most this many entries in one request.
 pub const MAX_REQUEST: usize = 1000;
 
-/// What became of one request: written, or refused with each refused entry's position.
+/// What became of one request: written, or refused with each refused entry's position and
+/// the rule it broke (the domain's admissibility rule).
 pub type Outcome = Result<(), Vec<(usize, Refusal)>>;
 
 /// What is known of a key's current version.
@@ -50,8 +43,12 @@ struct Current {
     state: ValueState,
 }
 
-fn refusal(field: &'static str, message: String) -> Refusal {
-    Refusal { field, message }
+/// What the rule needs of the units a batch names.
+struct UnitFacts {
+    id: i64,
+    kind: OrgKind,
+    validity: tiendo_domain::orgs::Validity,
+    successor: bool,
 }
 
 fn placeholders(rows: usize, per_row: usize, first: usize) -> String {
@@ -103,42 +100,60 @@ impl Store {
         org_codes.sort_unstable();
         org_codes.dedup();
         let target_sql = format!(
-            "SELECT id, code FROM targets WHERE code IN ({})",
+            "SELECT id, code FROM targets WHERE code IN ({}) ORDER BY id{}",
             (1..=target_codes.len())
                 .map(|i| format!("${i}"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            self.for_update()
         );
         let org_sql = format!(
-            "SELECT id, code FROM org_units WHERE code IN ({})",
+            "SELECT o.id, o.code, o.kind, o.valid_from, o.valid_to, \
+             EXISTS (SELECT 1 FROM org_successions s WHERE s.successor_id = o.id) \
+             FROM org_units o WHERE o.code IN ({})",
             (1..=org_codes.len())
                 .map(|i| format!("${i}"))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+        let definitions: HashMap<String, tiendo_domain::targets::Target> = self
+            .targets(None)
+            .await?
+            .into_iter()
+            .map(|t| (t.code.to_string(), t))
+            .collect();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.begin_write()).await?;
             let mut q = sqlx::query_as::<_, (i64, String)>(&target_sql);
             for c in &target_codes {
                 q = q.bind(*c);
             }
             let targets: HashMap<String, i64> =
                 q.fetch_all(&mut *tx).await?.into_iter().map(|(i, c)| (c, i)).collect();
-            let mut q = sqlx::query_as::<_, (i64, String)>(&org_sql);
+            type OrgRow = (i64, String, String, Option<chrono::NaiveDate>, Option<chrono::NaiveDate>, bool);
+            let mut q = sqlx::query_as::<_, OrgRow>(&org_sql);
             for c in &org_codes {
                 q = q.bind(*c);
             }
-            let orgs: HashMap<String, i64> =
-                q.fetch_all(&mut *tx).await?.into_iter().map(|(i, c)| (c, i)).collect();
+            let mut orgs: HashMap<String, UnitFacts> = HashMap::new();
+            for (id, code, kind, from, to, successor) in q.fetch_all(&mut *tx).await? {
+                orgs.insert(code, UnitFacts {
+                    id,
+                    kind: crate::rows::text_enum("unit kind", &kind)?,
+                    validity: tiendo_domain::orgs::Validity::new(from, to).unwrap_or_default(),
+                    successor,
+                });
+            }
 
             // Resolve, then read the current version of every key the batch touches.
             let mut results: Vec<Result<(i64, i64), Refusal>> = Vec::with_capacity(entries.len());
             for e in &entries {
                 let v = &e.value;
-                results.push(match (targets.get(v.target.as_str()), orgs.get(v.org.as_str())) {
-                    (None, _) => Err(refusal("target", format!("target {} does not exist", v.target))),
-                    (_, None) => Err(refusal("org", format!("organisation unit {} does not exist", v.org))),
-                    (Some(&t), Some(&o)) => Ok((t, o)),
+                let target = targets.get(v.target.as_str()).zip(definitions.get(v.target.as_str()));
+                results.push(match (target, orgs.get(v.org.as_str())) {
+                    (None, _) => Err(Refusal::UnknownTarget { target: v.target.clone() }),
+                    (_, None) => Err(Refusal::UnknownUnit { unit: v.org.clone() }),
+                    (Some((&t, _)), Some(o)) => Ok((t, o.id)),
                 });
             }
             let keys: Vec<(i64, i64, String)> = results
@@ -179,9 +194,9 @@ impl Store {
                 let mut mine_audits = Vec::new();
                 let mut mine_current: HashMap<(i64, i64, String), Current> = HashMap::new();
                 for (i, e) in request.iter().enumerate() {
-                    let verdict = resolved.next().unwrap_or_else(|| {
-                        Err(refusal("value", "internal: entry without a resolution".into()))
-                    });
+                    let Some(verdict) = resolved.next() else {
+                        return Err(StoreError::Corrupt { what: "entry batch", detail: "an entry without a resolution".into() });
+                    };
                     let (t, o) = match verdict {
                         Ok(ids) => ids,
                         Err(r) => {
@@ -191,7 +206,26 @@ impl Store {
                     };
                     let key = (t, o, e.value.period.to_string());
                     let before = mine_current.get(&key).or_else(|| current.get(&key)).cloned();
-                    if let Err(r) = check_entry(e, before.as_ref()) {
+                    let (Some(target), Some(unit)) = (
+                        definitions.get(e.value.target.as_str()),
+                        orgs.get(e.value.org.as_str()),
+                    ) else {
+                        return Err(StoreError::Corrupt { what: "entry batch", detail: "a resolved entry lost its target or unit".into() });
+                    };
+                    let reporter = Reporter {
+                        code: &e.value.org,
+                        kind: unit.kind,
+                        validity: unit.validity,
+                        successor: unit.successor,
+                    };
+                    if let Err(r) = admit_entry(
+                        target,
+                        reporter,
+                        e.value.period,
+                        e.value.value,
+                        e.state,
+                        before.as_ref().map(|b| b.state),
+                    ) {
                         refused.push((i, r));
                         continue;
                     }
@@ -258,13 +292,16 @@ impl Store {
         })
     }
 
-    /// Moves the current version of a value to `next` (submit, approve, return) by adding a
-    /// version; the move must be allowed from the current state. A return needs a reason.
+    /// Moves version `version` of a value to `next` (approve, return, submit, reopen) by adding
+    /// a version. The version must still be the current one, the move must be allowed from its
+    /// state, a return needs a reason, and nobody approves or returns a value they wrote.
+    #[allow(clippy::too_many_arguments)]
     pub async fn set_value_state(
         &self,
         target: &TargetCode,
         org: &OrgCode,
         period: Period,
+        version: i64,
         next: ValueState,
         author: &str,
         comment: Option<&str>,
@@ -275,56 +312,64 @@ impl Store {
                 "a value is returned with a reason for its reporter".into(),
             ));
         }
-        let history = self.value_history(target, org, period).await?;
-        let Some(current) = history.last() else {
-            return Err(StoreError::Invalid(format!(
-                "there is no value for {target} / {org} / {period}"
-            )));
-        };
-        if !current.state.may_become(next) {
-            return Err(StoreError::Invalid(format!(
-                "{target} / {org} / {period} is {} and cannot become {next}",
-                current.state
-            )));
-        }
-        let sql = "INSERT INTO data_values (target_id, org_id, period, value, comment, source, \
-             author, recorded_at, state) \
-             SELECT v.target_id, v.org_id, v.period, v.value, COALESCE($4, v.comment), v.source, \
-             $5, $6, $7 FROM data_values v JOIN targets t ON t.id = v.target_id \
-             JOIN org_units o ON o.id = v.org_id \
-             WHERE t.code = $1 AND o.code = $2 AND v.period = $3 AND NOT EXISTS \
-             (SELECT 1 FROM data_values n WHERE n.target_id = v.target_id \
-             AND n.org_id = v.org_id AND n.period = v.period AND n.id > v.id)";
-        let now = Utc::now();
         let p = period.to_string();
-        let record = Record {
-            actor: author,
-            action: match next {
-                ValueState::Approved => "value.approve",
-                ValueState::Returned => "value.return",
-                ValueState::Submitted => "value.submit",
-                ValueState::Draft => "value.reopen",
-            },
-            object: value_object(target, org, period),
-            before: Some(to_json(
-                &serde_json::json!({"value": current.value, "state": current.state}),
-            )),
-            after: Some(to_json(
-                &serde_json::json!({"value": current.value, "state": next, "comment": comment}),
-            )),
-        };
+        let lock = format!(
+            "SELECT id FROM targets WHERE code = $1{}",
+            self.for_update()
+        );
+        let current_sql = "SELECT v.id, v.value, v.state, v.author FROM data_values v \
+             JOIN targets t ON t.id = v.target_id JOIN org_units o ON o.id = v.org_id \
+             WHERE t.code = $1 AND o.code = $2 AND v.period = $3 ORDER BY v.id DESC LIMIT 1";
+        let insert = "INSERT INTO data_values (target_id, org_id, period, value, comment, source, \
+             author, recorded_at, state) \
+             SELECT v.target_id, v.org_id, v.period, v.value, COALESCE($2, v.comment), v.source, \
+             $3, $4, $5 FROM data_values v WHERE v.id = $1";
+        let now = Utc::now();
+        let object = value_object(target, org, period);
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            sqlx::query(sql)
+            let mut tx = pool.begin_with(self.begin_write()).await?;
+            sqlx::query(&lock).bind(target.as_str()).fetch_optional(&mut *tx).await?;
+            let current: Option<(i64, f64, String, String)> = sqlx::query_as(current_sql)
                 .bind(target.as_str())
                 .bind(org.as_str())
                 .bind(&p)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((id, value, state, written_by)) = current else {
+                return Err(StoreError::NotFound(format!(
+                    "there is no value for {target} / {org} / {period}"
+                )));
+            };
+            let state: ValueState = crate::rows::text_enum("value state", &state)?;
+            admit_review(author, version, next, id, state, &written_by).map_err(|r| {
+                let message = format!("{target} / {org} / {period}: {r}");
+                match r {
+                    ReviewRefusal::OwnValue { .. } => StoreError::Forbidden { code: r.code(), message },
+                    ReviewRefusal::Stale { .. } | ReviewRefusal::Transition { .. } => {
+                        StoreError::Conflict { code: r.code(), message }
+                    }
+                }
+            })?;
+            sqlx::query(insert)
+                .bind(id)
                 .bind(comment)
                 .bind(author)
                 .bind(now)
                 .bind(next.as_str())
                 .execute(&mut *tx)
                 .await?;
+            let record = Record {
+                actor: author,
+                action: match next {
+                    ValueState::Approved => "value.approve",
+                    ValueState::Returned => "value.return",
+                    ValueState::Submitted => "value.submit",
+                    ValueState::Draft => "value.reopen",
+                },
+                object,
+                before: Some(to_json(&serde_json::json!({"value": value, "state": state, "version": id}))),
+                after: Some(to_json(&serde_json::json!({"value": value, "state": next, "comment": comment}))),
+            };
             sqlx::query(AUDIT_INSERT)
                 .bind(now)
                 .bind(record.actor)
@@ -358,24 +403,4 @@ impl Store {
 
 fn value_object(target: &TargetCode, org: &OrgCode, period: Period) -> String {
     format!("value {target}/{org}/{period}")
-}
-
-fn check_entry(e: &Entry, before: Option<&Current>) -> Result<(), Refusal> {
-    if !matches!(e.state, ValueState::Draft | ValueState::Submitted) {
-        return Err(refusal(
-            "state",
-            format!("a reporter saves a draft or submits, not \"{}\"", e.state),
-        ));
-    }
-    match before.map(|b| b.state) {
-        Some(ValueState::Approved) => Err(refusal(
-            "value",
-            "this value is approved and locked".to_string(),
-        )),
-        Some(ValueState::Submitted) => Err(refusal(
-            "value",
-            "this value is awaiting approval; it can change again once it is returned".to_string(),
-        )),
-        _ => Ok(()),
-    }
 }

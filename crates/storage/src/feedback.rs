@@ -198,7 +198,7 @@ impl Store {
         })
         .to_string();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.begin_write()).await?;
             let earlier: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM feedback WHERE fingerprint = $1 AND received_at >= $2 \
                  AND state <> 'closed' ORDER BY id LIMIT 1",
@@ -541,7 +541,7 @@ impl Store {
         record: Record<'_>,
     ) -> Result<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.begin_write()).await?;
             let changed = sqlx::query(sql)
                 .bind(reference.0)
                 .bind(text)

@@ -32,13 +32,14 @@ pub use accounts::{NewUser, TokenInfo, User};
 pub use audit::AuditEntry;
 pub use bench::bench_value;
 pub use define::TaskClosing;
-pub use entry::{Entry, Outcome, Refusal, MAX_REQUEST};
+pub use entry::{Entry, Outcome, MAX_REQUEST};
 pub use feedback::{Case, CaseFilter, FileInfo, PublicCase, Received};
 pub use notifications::{
     backoff, Channel, DeliveryMode, NewNotification, Notification, NotificationSettings, Webhook,
     MAX_ATTEMPTS,
 };
 pub use tasks::TaskFilter;
+pub use tiendo_domain::admissibility::Refusal;
 pub use values::{ImportProblem, ImportSummary, ValueFilter};
 
 /// The database file used when no URL is given.
@@ -61,11 +62,52 @@ pub enum StoreError {
     /// A stored row that no longer parses: the database was changed outside tiendo.
     #[error("the database holds an invalid {what}: {detail}")]
     Corrupt { what: &'static str, detail: String },
+    /// The request itself is wrong (a missing reason, too many values).
     #[error("{0}")]
     Invalid(String),
     /// An import was refused as a whole; nothing was written.
     #[error("the import was refused and nothing was written: {}", describe(.0))]
     Rejected(Vec<ImportProblem>),
+    /// What the request names does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request was right when it was made but the data changed: a value reviewed in a
+    /// version that is no longer current, a move its state does not allow.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// A rule forbids this caller the write whatever their scope (four eyes).
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+}
+
+impl StoreError {
+    /// How a user or client should take this error, for the web application and the CLI to
+    /// map in one place each.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            StoreError::Invalid(_) | StoreError::Rejected(_) => ErrorKind::Invalid,
+            StoreError::NotFound(_) => ErrorKind::NotFound,
+            StoreError::Conflict { .. } => ErrorKind::Conflict,
+            StoreError::Forbidden { .. } => ErrorKind::Forbidden,
+            StoreError::Open { .. }
+            | StoreError::Migrate(_)
+            | StoreError::Database(_)
+            | StoreError::Sqlite(_)
+            | StoreError::Corrupt { .. } => ErrorKind::Internal,
+        }
+    }
+}
+
+/// The classes of [`StoreError`] a caller acts on differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The input is wrong; the message says where.
+    Invalid,
+    NotFound,
+    Conflict,
+    Forbidden,
+    /// Not the user's doing: logged, and reported as a server fault.
+    Internal,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -80,6 +122,31 @@ fn describe(problems: &[ImportProblem]) -> String {
         text.push(format!("and {} more", problems.len() - 3));
     }
     text.join("; ")
+}
+
+/// The server's options and a one-connection pool to create or drop `schema`, whose name is
+/// checked to be a plain identifier (it is spliced into DDL).
+async fn schema_admin(url: &str, schema: &str) -> Result<(PgConnectOptions, PgPool)> {
+    let open_err = |source| StoreError::Open {
+        url: url.to_string(),
+        source,
+    };
+    if schema.is_empty()
+        || !schema
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        return Err(StoreError::Invalid(format!(
+            "\"{schema}\" is not a plain schema name"
+        )));
+    }
+    let options = PgConnectOptions::from_str(url).map_err(open_err)?;
+    let admin = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.clone())
+        .await
+        .map_err(open_err)?;
+    Ok((options, admin))
 }
 
 /// Which backend a store talks to.
@@ -164,12 +231,67 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens a store in a new, empty PostgreSQL schema `schema` (replacing one of that name),
+    /// for a benchmark run that must not touch the database's own data. Drop it with
+    /// [`Store::drop_schema`].
+    pub async fn open_in_new_schema(url: &str, schema: &str) -> Result<Store> {
+        let (options, admin) = schema_admin(url, schema).await?;
+        sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            .execute(&admin)
+            .await?;
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&admin)
+            .await?;
+        admin.close().await;
+        let pool = PgPoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.options([("search_path", schema)]))
+            .await
+            .map_err(|source| StoreError::Open {
+                url: url.to_string(),
+                source,
+            })?;
+        Store::from_pg_pool(pool).await
+    }
+
+    /// Drops a schema made by [`Store::open_in_new_schema`] with everything in it.
+    pub async fn drop_schema(url: &str, schema: &str) -> Result<()> {
+        let (_, admin) = schema_admin(url, schema).await?;
+        sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+            .execute(&admin)
+            .await?;
+        admin.close().await;
+        Ok(())
+    }
+
     async fn migrate(&self) -> Result<()> {
         match self {
             Store::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
             Store::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
         Ok(())
+    }
+
+    /// What a query appends to lock the rows it reads until its transaction ends. Every writer
+    /// of values locks the targets it writes (in id order), so that on PostgreSQL a check and
+    /// the write it allows are not separated by another server's write. SQLite takes one lock
+    /// for the whole database at the first write and needs none.
+    pub(crate) fn for_update(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "",
+            Store::Postgres(_) => " FOR UPDATE",
+        }
+    }
+
+    /// How a writing transaction starts. On SQLite it takes the write lock at once: a
+    /// transaction that read first and wrote later could not wait for a concurrent writer
+    /// (SQLite answers "database is locked" at once rather than deadlock), so it waits at its
+    /// start instead, for up to the busy timeout.
+    pub(crate) fn begin_write(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "BEGIN IMMEDIATE",
+            Store::Postgres(_) => "BEGIN",
+        }
     }
 
     pub fn backend(&self) -> Backend {

@@ -121,7 +121,7 @@ impl Store {
     ) -> Result<u64> {
         let mut added = 0;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.begin_write()).await?;
             for n in items {
                 added += sqlx::query(
                     "INSERT INTO notifications (dedupe_key, channel, recipient, event, object, \
@@ -184,7 +184,7 @@ impl Store {
     pub async fn mark_sent(&self, ids: &[i64], now: DateTime<Utc>) -> Result<u64> {
         let mut changed = 0;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.begin_write()).await?;
             for id in ids {
                 changed += sqlx::query(
                     "UPDATE notifications SET sent_at = $2, claimed_until = NULL \

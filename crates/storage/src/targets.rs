@@ -23,11 +23,12 @@ struct TargetRow {
     aggregation: String,
     reporters: String,
     source: Option<String>,
+    bounds: Option<String>,
 }
 
 const SELECT_TARGETS: &str = "SELECT t.code, d.code AS document, t.group_code, \
      t.name_en, t.name_vi, t.family, t.unit, t.direction, t.goals, t.baseline_value, \
-     t.baseline_period, t.periodicity, t.aggregation, t.reporters, t.source \
+     t.baseline_period, t.periodicity, t.aggregation, t.reporters, t.source, t.bounds \
      FROM targets t LEFT JOIN documents d ON d.id = t.document_id";
 
 impl TargetRow {
@@ -60,6 +61,11 @@ impl TargetRow {
             aggregation: from_json("aggregation", &self.aggregation)?,
             reporters: from_json("reporters", &self.reporters)?,
             source: self.source,
+            bounds: self
+                .bounds
+                .as_deref()
+                .map(|b| from_json("target bounds", b))
+                .transpose()?,
         })
     }
 }

@@ -185,7 +185,7 @@ impl Store {
             after: Some(to_json(task)),
         };
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.begin_write()).await?;
             let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE code = $1")
                 .bind(task.code.as_str())
                 .fetch_one(&mut *tx)
@@ -295,7 +295,7 @@ impl Store {
             }))),
         };
         let done = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.begin_write()).await?;
             let done = sqlx::query(
                 "INSERT INTO progress_updates (task_id, reported_on, percent_complete, narrative, \
                  difficulties, recommendations, evidence, author, recorded_at) \

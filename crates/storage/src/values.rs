@@ -7,31 +7,48 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use tiendo_domain::admissibility::{admit, may_replace, Refusal, Reporter};
 use tiendo_domain::orgs::OrgCode;
 use tiendo_domain::periods::Period;
-use tiendo_domain::targets::{Reporters, TargetCode};
+use tiendo_domain::targets::{Target, TargetCode};
 use tiendo_domain::values::{DataValue, NewValue, Number, SeriesMap, ValueState};
 
-use crate::rows::{from_json, parse, text_enum};
+use crate::rows::{parse, text_enum};
 use crate::{on_pool, Result, Store, StoreError};
 
 /// What an import did, counted as DHIS2 counts it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ImportSummary {
     /// Keys that had no value before.
     pub imported: usize,
     /// Keys whose value or comment changed: a new version was added.
     pub updated: usize,
-    /// Rows identical to the current value: nothing added.
+    /// Rows identical to the current value, or whose value is approved or awaiting review:
+    /// nothing added.
     pub ignored: usize,
+    /// The ignored rows whose value is approved or awaiting review, each naming why.
+    pub conflicts: Vec<ImportProblem>,
 }
 
 /// Why one row of an import was refused. `row` counts from 0 in the order given.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ImportProblem {
     pub row: usize,
     pub field: &'static str,
+    /// The rule's stable code (`not_a_reporter`, `value_locked`, …).
+    pub code: &'static str,
     pub message: String,
+}
+
+impl ImportProblem {
+    pub(crate) fn refused(row: usize, refusal: &Refusal) -> ImportProblem {
+        ImportProblem {
+            row,
+            field: refusal.field(),
+            code: refusal.code(),
+            message: refusal.to_string(),
+        }
+    }
 }
 
 /// At most this many problems are collected before an import stops checking.
@@ -46,6 +63,7 @@ pub struct ValueFilter {
 
 #[derive(sqlx::FromRow)]
 struct ValueRow {
+    id: i64,
     target: String,
     org: String,
     period: String,
@@ -60,6 +78,7 @@ struct ValueRow {
 impl ValueRow {
     fn into_value(self) -> Result<DataValue> {
         Ok(DataValue {
+            version: self.id,
             target: parse("target code", &self.target)?,
             org: parse("unit code", &self.org)?,
             period: parse("period", &self.period)?,
@@ -87,6 +106,8 @@ struct CurrentRow {
 
 /// A checked row, ready to write.
 struct Resolved<'a> {
+    /// Its place in the input, from 0.
+    row: usize,
     target_id: i64,
     org_id: i64,
     period: String,
@@ -103,6 +124,17 @@ const ANALYZE_AFTER: usize = 10_000;
 /// How an import appears in the audit log.
 const IMPORT_ACTION: &str = "values.import";
 const IMPORT_OBJECT: &str = "values";
+
+/// How often an import whose keys a reviewer changed meanwhile is checked again.
+const RACE_ATTEMPTS: usize = 5;
+
+/// An import's one audit entry, written in its transaction.
+fn import_audit(summary: &ImportSummary, state: ValueState) -> String {
+    crate::rows::to_json(&serde_json::json!({
+        "imported": summary.imported, "updated": summary.updated,
+        "ignored": summary.ignored, "state": state.as_str(),
+    }))
+}
 
 /// Up to this many rows, an import compares with current values key by key.
 const FEW_ROWS: usize = 64;
@@ -125,24 +157,67 @@ impl Store {
         state: ValueState,
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<ImportSummary> {
-        let started = std::time::Instant::now();
-        let (resolved, summary) = self.check_import(values).await?;
-        tracing::debug!(rows = values.len(), elapsed = ?started.elapsed(), "import checked");
-        let started = std::time::Instant::now();
-        let now = Utc::now();
-        let state = state.as_str();
-        // One audit entry per import, written in the import's transaction.
-        let audit = crate::rows::to_json(&serde_json::json!({
-            "imported": summary.imported, "updated": summary.updated,
-            "ignored": summary.ignored, "state": state,
-        }));
         match self {
             Store::Sqlite(pool) => {
+                // SQLite orders every write: a version added after the check began has an id
+                // above the high-water mark read before it, so the write transaction can see
+                // whether a reviewer submitted or approved one of the import's keys meanwhile;
+                // then the import is checked again.
                 let path = pool.connect_options().get_filename().to_path_buf();
-                sqlite_bulk_insert(&path, &resolved, author, now, state, &audit, progress)?;
+                for _ in 0..RACE_ATTEMPTS {
+                    let high_water: i64 =
+                        sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM data_values")
+                            .fetch_one(pool)
+                            .await?;
+                    let (resolved, summary) = self.timed_check(values).await?;
+                    let audit = import_audit(&summary, state);
+                    let write = SqliteWrite {
+                        author,
+                        now: Utc::now(),
+                        state: state.as_str(),
+                        audit: &audit,
+                        high_water,
+                    };
+                    // The write blocks on SQLite's lock and its disk: on a multi-threaded
+                    // runtime other tasks (the entries and reviews it may wait for) move to
+                    // other workers meanwhile.
+                    let written = match tokio::runtime::Handle::current().runtime_flavor() {
+                        tokio::runtime::RuntimeFlavor::MultiThread => {
+                            tokio::task::block_in_place(|| {
+                                sqlite_bulk_insert(&path, &resolved, &write, progress)
+                            })
+                        }
+                        _ => sqlite_bulk_insert(&path, &resolved, &write, progress),
+                    };
+                    if written? {
+                        return Ok(summary);
+                    }
+                    tracing::info!("values changed under an import; checking it again");
+                }
+                Err(StoreError::Conflict {
+                    code: "import_raced",
+                    message:
+                        "values kept changing under this import; nothing was written, send it again"
+                            .into(),
+                })
             }
             Store::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
+                // Every writer of values locks the targets it writes (in id order) for its
+                // transaction; holding them, nothing can submit or approve one of the import's
+                // keys between its check and its write.
+                let mut tx = pool.begin_with(self.begin_write()).await?;
+                let mut codes: Vec<&str> = values.iter().map(|v| v.target.as_str()).collect();
+                codes.sort_unstable();
+                codes.dedup();
+                sqlx::query("SELECT id FROM targets WHERE code = ANY($1) ORDER BY id FOR UPDATE")
+                    .bind(&codes)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let (resolved, summary) = self.timed_check(values).await?;
+                let started = std::time::Instant::now();
+                let now = Utc::now();
+                let audit = import_audit(&summary, state);
+                let state = state.as_str();
                 let mut copy = tx.copy_in_raw(COPY_DATA_VALUES).await?;
                 let stamp = now.to_rfc3339();
                 for (n, chunk) in resolved.chunks(PROGRESS_EVERY).enumerate() {
@@ -167,10 +242,20 @@ impl Store {
                 if resolved.len() >= ANALYZE_AFTER {
                     sqlx::query("ANALYZE data_values").execute(pool).await?;
                 }
+                tracing::debug!(rows = resolved.len(), elapsed = ?started.elapsed(), "import written");
+                Ok(summary)
             }
         }
-        tracing::debug!(rows = resolved.len(), elapsed = ?started.elapsed(), "import written");
-        Ok(summary)
+    }
+
+    async fn timed_check<'a>(
+        &self,
+        values: &'a [NewValue],
+    ) -> Result<(Vec<Resolved<'a>>, ImportSummary)> {
+        let started = std::time::Instant::now();
+        let checked = self.check_import(values).await?;
+        tracing::debug!(rows = values.len(), elapsed = ?started.elapsed(), "import checked");
+        Ok(checked)
     }
 
     /// Checks an import without writing anything (a dry run): what it would import, update and
@@ -179,7 +264,9 @@ impl Store {
         Ok(self.check_import(values).await?.1)
     }
 
-    /// Resolves codes and checks every row against the database; returns the rows to write.
+    /// Resolves codes and checks every row with the domain's admissibility rule; then compares
+    /// with the current values. Rows whose value is approved or awaiting review are not written:
+    /// they count as ignored, each with a conflict naming it. Returns the rows to write.
     async fn check_import<'a>(
         &self,
         values: &'a [NewValue],
@@ -189,22 +276,24 @@ impl Store {
             .values()
             .map(|u| Ok((u.id, u.kind()?)))
             .collect::<Result<_>>()?;
-        let targets: Vec<(i64, String, String)> = on_pool!(self, pool => {
-            sqlx::query_as("SELECT id, code, reporters FROM targets")
+        let ids: Vec<(i64, String)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT id, code FROM targets")
                 .fetch_all(pool)
                 .await?
         });
-        // Successors may hold figures restated on their own boundaries for periods before they
-        // began (the DTI 2024 results on the 34-province basis are published that way).
+        let ids: HashMap<String, i64> = ids.into_iter().map(|(i, c)| (c, i)).collect();
+        let definitions = self.targets(None).await?;
+        let mut targets: HashMap<&str, (i64, &Target)> = HashMap::new();
+        for t in &definitions {
+            if let Some(&id) = ids.get(t.code.as_str()) {
+                targets.insert(t.code.as_str(), (id, t));
+            }
+        }
         let successors: Vec<i64> = on_pool!(self, pool => {
             sqlx::query_scalar("SELECT DISTINCT successor_id FROM org_successions")
                 .fetch_all(pool)
                 .await?
         });
-        let mut target_keys: HashMap<&str, (i64, Reporters)> = HashMap::new();
-        for (id, code, reporters) in &targets {
-            target_keys.insert(code.as_str(), (*id, from_json("reporters", reporters)?));
-        }
 
         let mut problems = Vec::new();
         let mut resolved = Vec::with_capacity(values.len());
@@ -214,62 +303,44 @@ impl Store {
             if problems.len() >= MAX_PROBLEMS {
                 break;
             }
-            let mut problem = |field, message: String| {
-                problems.push(ImportProblem {
+            let Some(&(target_id, target)) = targets.get(v.target.as_str()) else {
+                problems.push(ImportProblem::refused(
                     row,
-                    field,
-                    message,
-                })
-            };
-            let Some((target_id, reporters)) = target_keys.get(v.target.as_str()) else {
-                problem("target", format!("target {} does not exist", v.target));
+                    &Refusal::UnknownTarget {
+                        target: v.target.clone(),
+                    },
+                ));
                 continue;
             };
             let Some(unit) = units.get(v.org.as_str()) else {
-                problem("org", format!("organisation unit {} does not exist", v.org));
+                problems.push(ImportProblem::refused(
+                    row,
+                    &Refusal::UnknownUnit {
+                        unit: v.org.clone(),
+                    },
+                ));
                 continue;
             };
-            let validity = unit.validity();
-            let restated = successors.contains(&unit.id)
-                && validity.from().is_some_and(|from| v.period.end() < from);
-            if !restated && !validity.overlaps(v.period.start(), v.period.end()) {
-                let when = match (validity.from(), validity.to()) {
-                    (_, Some(to)) if to < v.period.start() => format!("it ceased on {to}"),
-                    (Some(from), _) => format!("it exists from {from}"),
-                    _ => "it is not in force then".to_string(),
-                };
-                problem(
-                    "period",
-                    format!("unit {} cannot report for {}: {when}", v.org, v.period),
-                );
+            let reporter = Reporter {
+                code: &v.org,
+                kind: kinds[&unit.id],
+                validity: unit.validity(),
+                successor: successors.contains(&unit.id),
+            };
+            if let Err(r) = admit(target, reporter, v.period, v.value, None) {
+                problems.push(ImportProblem::refused(row, &r));
                 continue;
             }
-            let kind = kinds[&unit.id];
-            if !reporters.includes(&v.org, kind) {
-                problem(
-                    "org",
-                    format!(
-                        "unit {} ({kind}) does not report target {}",
-                        v.org, v.target
-                    ),
-                );
-                continue;
-            }
-            if let Some(first) = first_row.insert((*target_id, unit.id, v.period), row) {
-                problem(
-                    "period",
-                    format!(
-                        "{} / {} / {} appears twice in the input (first as row {})",
-                        v.target,
-                        v.org,
-                        v.period,
-                        first + 1
-                    ),
-                );
+            if let Some(first) = first_row.insert((target_id, unit.id, v.period), row) {
+                problems.push(ImportProblem::refused(
+                    row,
+                    &Refusal::Twice { first_row: first },
+                ));
                 continue;
             }
             resolved.push(Resolved {
-                target_id: *target_id,
+                row,
+                target_id,
                 org_id: unit.id,
                 period: v.period.to_string(),
                 value: v,
@@ -322,7 +393,7 @@ impl Store {
             return Ok((resolved, summary));
         }
         let mut keep = Vec::with_capacity(resolved.len());
-        for (row, r) in resolved.into_iter().enumerate() {
+        for r in resolved {
             match current.get(&(r.target_id, r.org_id, r.period.clone())) {
                 None => {
                     summary.imported += 1;
@@ -331,24 +402,19 @@ impl Store {
                 Some(c) if c.value == r.value.value.get() && c.comment == r.value.comment => {
                     summary.ignored += 1;
                 }
-                Some(c) if c.state == ValueState::Approved.as_str() => {
-                    problems.push(ImportProblem {
-                        row,
-                        field: "value",
-                        message: format!(
-                            "{} / {} / {} is approved and locked",
-                            r.value.target, r.value.org, r.value.period
-                        ),
-                    });
-                }
-                Some(_) => {
-                    summary.updated += 1;
-                    keep.push(r);
-                }
+                Some(c) => match may_replace(Some(text_enum("value state", &c.state)?)) {
+                    Ok(()) => {
+                        summary.updated += 1;
+                        keep.push(r);
+                    }
+                    Err(refusal) => {
+                        summary.ignored += 1;
+                        summary
+                            .conflicts
+                            .push(ImportProblem::refused(r.row, &refusal));
+                    }
+                },
             }
-        }
-        if !problems.is_empty() {
-            return Err(StoreError::Rejected(problems));
         }
         Ok((keep, summary))
     }
@@ -356,8 +422,8 @@ impl Store {
     /// Current values, sorted by target, unit and period.
     pub async fn values(&self, filter: &ValueFilter) -> Result<Vec<DataValue>> {
         let sql = format!(
-            "SELECT t.code AS target, o.code AS org, v.period, v.value, v.comment, v.source, \
-             v.author, v.recorded_at, v.state \
+            "SELECT v.id, t.code AS target, o.code AS org, v.period, v.value, v.comment, \
+             v.source, v.author, v.recorded_at, v.state \
              FROM data_values v JOIN targets t ON t.id = v.target_id \
              JOIN org_units o ON o.id = v.org_id \
              WHERE ($1 IS NULL OR t.code = $1) AND ($2 IS NULL OR o.code = $2) AND {CURRENT}"
@@ -444,7 +510,7 @@ impl Store {
         org: &OrgCode,
         period: Period,
     ) -> Result<Vec<DataValue>> {
-        let sql = "SELECT t.code AS target, o.code AS org, v.period, v.value, v.comment, \
+        let sql = "SELECT v.id, t.code AS target, o.code AS org, v.period, v.value, v.comment, \
              v.source, v.author, v.recorded_at, v.state \
              FROM data_values v JOIN targets t ON t.id = v.target_id \
              JOIN org_units o ON o.id = v.org_id \
@@ -470,8 +536,8 @@ impl Store {
     ) -> Result<Vec<DataValue>> {
         let order = if newest_first { "DESC" } else { "ASC" };
         let sql = format!(
-            "SELECT t.code AS target, o.code AS org, v.period, v.value, v.comment, v.source, \
-             v.author, v.recorded_at, v.state \
+            "SELECT v.id, t.code AS target, o.code AS org, v.period, v.value, v.comment, \
+             v.source, v.author, v.recorded_at, v.state \
              FROM data_values v JOIN targets t ON t.id = v.target_id \
              JOIN org_units o ON o.id = v.org_id \
              WHERE v.state = $1 AND {CURRENT} ORDER BY v.id {order} LIMIT $2"
@@ -548,16 +614,32 @@ impl<'a> SeriesBuilder<'a> {
 /// Writes checked rows to SQLite through one prepared statement stepped per row, on a
 /// connection of its own: sqlx's per-statement overhead would cost several times what SQLite
 /// itself spends. The rows go in one IMMEDIATE transaction, so a failure writes nothing.
+/// What one SQLite import writes besides its rows.
+struct SqliteWrite<'a> {
+    author: &'a str,
+    now: DateTime<Utc>,
+    state: &'a str,
+    audit: &'a str,
+    /// The highest version id before the import was checked.
+    high_water: i64,
+}
+
+/// Returns false, having written nothing, when a version added since `high_water` put one of
+/// the rows' keys under review or approval.
 fn sqlite_bulk_insert(
     path: &std::path::Path,
     rows: &[Resolved<'_>],
-    author: &str,
-    now: DateTime<Utc>,
-    state: &str,
-    audit: &str,
+    write: &SqliteWrite<'_>,
     progress: &(dyn Fn(usize) + Sync),
-) -> Result<()> {
+) -> Result<bool> {
     use rusqlite::{Connection, TransactionBehavior};
+    let SqliteWrite {
+        author,
+        now,
+        state,
+        audit,
+        high_water,
+    } = *write;
     // The same text sqlx writes for a timestamp, so both read it back alike.
     let stamp = now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
     let mut conn = Connection::open(path)?;
@@ -567,6 +649,27 @@ fn sqlite_bulk_insert(
     // A large import touches many pages of the table and its index: keep them cached.
     conn.pragma_update(None, "cache_size", -262_144)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    {
+        let mut since = tx.prepare(
+            "SELECT target_id, org_id, period FROM data_values \
+             WHERE id > ?1 AND state IN ('submitted', 'approved')",
+        )?;
+        let mut changed = since.query([high_water])?;
+        let mut reviewed = std::collections::HashSet::new();
+        while let Some(r) = changed.next()? {
+            reviewed.insert((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ));
+        }
+        if rows
+            .iter()
+            .any(|r| reviewed.contains(&(r.target_id, r.org_id, r.period.clone())))
+        {
+            return Ok(false);
+        }
+    }
     // Several rows per statement: each execution opens cursors on the table, its index and
     // both foreign-key parents, so one row per execution would spend more there than on
     // the rows themselves.
@@ -608,7 +711,7 @@ fn sqlite_bulk_insert(
     )?;
     tx.commit()?;
     progress(rows.len());
-    Ok(())
+    Ok(true)
 }
 
 /// Rows per INSERT statement on SQLite (6 parameters a row, far below SQLite's limit).

@@ -81,7 +81,7 @@ macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let f = super::sqlite().await;
                     super::$name(&f.store).await;
@@ -91,7 +91,7 @@ macro_rules! conformance {
         }
         mod postgres {
             $(
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 #[cfg_attr(not(tiendo_pg), ignore = "skipped: TIENDO_TEST_POSTGRES_URL is not set")]
                 async fn $name() {
                     let f = super::postgres().await;
@@ -123,6 +123,9 @@ conformance!(
     definitions_are_checked_and_audited,
     feedback_moves_through_its_workflow,
     notifications_are_stored_once_and_sent_once,
+    reviews_name_their_version_and_need_four_eyes,
+    imports_racing_approvals_lose_nothing,
+    every_write_path_applies_the_one_rule,
 );
 
 fn code<T: std::str::FromStr>(s: &str) -> T
@@ -144,6 +147,41 @@ async fn loaded(store: &Store) -> Dataset {
     let d = dataset();
     store.load_dataset(&d).await.unwrap();
     d
+}
+
+/// Moves the current version of a value, naming it as a reviewer does.
+async fn set_state(
+    store: &Store,
+    t: &TargetCode,
+    o: &OrgCode,
+    p: tiendo_domain::periods::Period,
+    next: ValueState,
+    author: &str,
+    comment: Option<&str>,
+) -> Result<tiendo_domain::values::DataValue, StoreError> {
+    let version = store
+        .value_history(t, o, p)
+        .await
+        .unwrap()
+        .last()
+        .map_or(0, |v| v.version);
+    store
+        .set_value_state(t, o, p, version, next, author, comment)
+        .await
+}
+
+/// The codes of the first `n` communes.
+async fn communes(store: &Store, n: usize) -> Vec<String> {
+    store
+        .hierarchy()
+        .await
+        .unwrap()
+        .units()
+        .iter()
+        .filter(|u| u.kind == OrgKind::Commune)
+        .take(n)
+        .map(|u| u.code.to_string())
+        .collect()
 }
 
 fn value(target: &str, org: &str, period: &str, v: f64) -> NewValue {
@@ -404,7 +442,14 @@ async fn import_is_all_or_nothing(store: &Store) {
 
 async fn every_change_is_kept_as_history(store: &Store) {
     loaded(store).await;
-    let s = import(store, &[value("HT-T4", "HA-TINH", "2025Q1", 61.0)])
+    // A draft can be replaced by an import; a submission cannot until it is returned.
+    let s = store
+        .import_values(
+            &[value("HT-T4", "HA-TINH", "2025Q1", 61.0)],
+            "tester",
+            ValueState::Draft,
+            &|_| {},
+        )
         .await
         .unwrap();
     assert_eq!((s.imported, s.updated, s.ignored), (1, 0, 0));
@@ -439,37 +484,49 @@ async fn every_change_is_kept_as_history(store: &Store) {
         vec![(code("2024"), 0.8241)]
     );
     // A file-sized import compares target by target: one changed row among a hundred.
-    let communes: Vec<String> = store
-        .hierarchy()
-        .await
-        .unwrap()
-        .units()
-        .iter()
-        .filter(|u| u.kind == OrgKind::Commune)
-        .take(100)
-        .map(|u| u.code.to_string())
-        .collect();
+    let communes = communes(store, 100).await;
     let mut rows: Vec<NewValue> = communes
         .iter()
         .map(|c| value("HT-T3", c, "2025Q3", 40.0))
         .collect();
-    let s = import(store, &rows).await.unwrap();
+    let drafts = |rows: Vec<NewValue>| async move {
+        store
+            .import_values(&rows, "tester", ValueState::Draft, &|_| {})
+            .await
+            .unwrap()
+    };
+    let s = drafts(rows.clone()).await;
     assert_eq!((s.imported, s.updated, s.ignored), (100, 0, 0));
     rows[42] = value("HT-T3", &communes[42], "2025Q3", 41.0);
-    let s = import(store, &rows).await.unwrap();
+    let s = drafts(rows.clone()).await;
     assert_eq!((s.imported, s.updated, s.ignored), (0, 1, 99));
+    // Submitted, the rows are under review: a later import changes none of them.
+    let mut rows: Vec<NewValue> = communes
+        .iter()
+        .map(|c| value("HT-T3", c, "2025Q3", 50.0))
+        .collect();
+    let s = import(store, &rows).await.unwrap();
+    assert_eq!((s.imported, s.updated, s.ignored), (0, 100, 0));
+    rows[7] = value("HT-T3", &communes[7], "2025Q3", 47.0);
+    let s = import(store, &rows).await.unwrap();
+    assert_eq!((s.imported, s.updated, s.ignored), (0, 0, 100));
+    assert_eq!(s.conflicts.len(), 1);
+    assert_eq!(
+        (s.conflicts[0].row, s.conflicts[0].code),
+        (7, "awaiting_review")
+    );
     // A state change is a new version too, and the old ones stay.
-    store
-        .set_value_state(
-            &t,
-            &o,
-            code("2025Q1"),
-            ValueState::Returned,
-            "supervisor",
-            Some("check the source"),
-        )
-        .await
-        .unwrap();
+    set_state(
+        store,
+        &t,
+        &o,
+        code("2025Q1"),
+        ValueState::Returned,
+        "supervisor",
+        Some("check the source"),
+    )
+    .await
+    .unwrap();
     let history = store.value_history(&t, &o, code("2025Q1")).await.unwrap();
     assert_eq!(history.len(), 3);
     assert_eq!(history[2].state, ValueState::Returned);
@@ -483,44 +540,46 @@ async fn approved_values_are_locked(store: &Store) {
     import(store, &[value("HT-T4", "HA-TINH", "2025Q2", 70.0)])
         .await
         .unwrap();
-    let e = store
-        .set_value_state(&t, &o, code("2025Q2"), ValueState::Draft, "x", None)
+    let e = set_state(store, &t, &o, code("2025Q2"), ValueState::Draft, "x", None)
         .await
         .unwrap_err();
     assert!(e.to_string().contains("cannot become draft"), "{e}");
-    store
-        .set_value_state(
-            &t,
-            &o,
-            code("2025Q2"),
-            ValueState::Approved,
-            "supervisor",
-            None,
-        )
+    set_state(
+        store,
+        &t,
+        &o,
+        code("2025Q2"),
+        ValueState::Approved,
+        "supervisor",
+        None,
+    )
+    .await
+    .unwrap();
+    // An import does not replace an approved value: the row is ignored with a conflict.
+    let s = import(store, &[value("HT-T4", "HA-TINH", "2025Q2", 71.0)])
         .await
         .unwrap();
-    let StoreError::Rejected(p) = import(store, &[value("HT-T4", "HA-TINH", "2025Q2", 71.0)])
-        .await
-        .unwrap_err()
-    else {
-        panic!()
-    };
+    assert_eq!((s.imported, s.updated, s.ignored), (0, 0, 1));
+    let p = &s.conflicts;
     assert!(
         p[0].message.contains("approved and locked"),
         "{}",
         p[0].message
     );
-    let e = store
-        .set_value_state(
-            &t,
-            &o,
-            code("2025Q2"),
-            ValueState::Returned,
-            "x",
-            Some("why"),
-        )
-        .await
-        .unwrap_err();
+    assert_eq!(p[0].code, "value_locked");
+    let history = store.value_history(&t, &o, code("2025Q2")).await.unwrap();
+    assert_eq!(history.last().unwrap().value.get(), 70.0);
+    let e = set_state(
+        store,
+        &t,
+        &o,
+        code("2025Q2"),
+        ValueState::Returned,
+        "x",
+        Some("why"),
+    )
+    .await
+    .unwrap_err();
     assert!(e.to_string().contains("approved"), "{e}");
 }
 
@@ -630,7 +689,7 @@ async fn entries_are_written_whole_or_not_at_all(store: &Store) {
     let refused = outcomes[1].clone().unwrap_err();
     assert_eq!(refused.len(), 1);
     assert_eq!(refused[0].0, 1);
-    assert_eq!(refused[0].1.field, "org");
+    assert_eq!(refused[0].1.field(), "org");
     let t: TargetCode = code("HT-T4");
     let o: OrgCode = code("HA-TINH");
     assert!(store
@@ -652,19 +711,19 @@ async fn entries_are_written_whole_or_not_at_all(store: &Store) {
         .unwrap();
     assert!(again[0].as_ref().unwrap_err()[0]
         .1
-        .message
+        .to_string()
         .contains("awaiting approval"));
-    store
-        .set_value_state(
-            &t,
-            &o,
-            code("2025Q4"),
-            ValueState::Returned,
-            "supervisor",
-            Some("check"),
-        )
-        .await
-        .unwrap();
+    set_state(
+        store,
+        &t,
+        &o,
+        code("2025Q4"),
+        ValueState::Returned,
+        "supervisor",
+        Some("check"),
+    )
+    .await
+    .unwrap();
     let again = store
         .enter_values(&[vec![entry(
             "HT-T4",
@@ -677,29 +736,29 @@ async fn entries_are_written_whole_or_not_at_all(store: &Store) {
         .unwrap();
     assert_eq!(again[0], Ok(()));
     // A return needs a reason; an approval locks.
-    let e = store
-        .set_value_state(
-            &t,
-            &o,
-            code("2025Q4"),
-            ValueState::Returned,
-            "supervisor",
-            Some("  "),
-        )
-        .await
-        .unwrap_err();
+    let e = set_state(
+        store,
+        &t,
+        &o,
+        code("2025Q4"),
+        ValueState::Returned,
+        "supervisor",
+        Some("  "),
+    )
+    .await
+    .unwrap_err();
     assert!(e.to_string().contains("reason"), "{e}");
-    store
-        .set_value_state(
-            &t,
-            &o,
-            code("2025Q4"),
-            ValueState::Approved,
-            "supervisor",
-            None,
-        )
-        .await
-        .unwrap();
+    set_state(
+        store,
+        &t,
+        &o,
+        code("2025Q4"),
+        ValueState::Approved,
+        "supervisor",
+        None,
+    )
+    .await
+    .unwrap();
     let locked = store
         .enter_values(&[vec![entry(
             "HT-T4",
@@ -712,7 +771,7 @@ async fn entries_are_written_whole_or_not_at_all(store: &Store) {
         .unwrap();
     assert!(locked[0].as_ref().unwrap_err()[0]
         .1
-        .message
+        .to_string()
         .contains("locked"));
     let queue = store.submitted_values(100).await.unwrap();
     assert!(queue.iter().all(|v| v.period != code("2025Q4")));
@@ -738,17 +797,17 @@ async fn only_approved_values_are_official(store: &Store) {
         .await
         .unwrap();
     assert_ne!(series(&store.current_series().await.unwrap()), Some(true));
-    store
-        .set_value_state(
-            &t,
-            &o,
-            code("2025Q3"),
-            ValueState::Approved,
-            "supervisor",
-            None,
-        )
-        .await
-        .unwrap();
+    set_state(
+        store,
+        &t,
+        &o,
+        code("2025Q3"),
+        ValueState::Approved,
+        "supervisor",
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(series(&store.current_series().await.unwrap()), Some(true));
     let recent = store.recently_approved(1).await.unwrap();
     assert_eq!(
@@ -769,17 +828,17 @@ async fn the_audit_log_records_writes_and_refuses_changes(store: &Store) {
         )]])
         .await
         .unwrap();
-    store
-        .set_value_state(
-            &code("HT-T4"),
-            &code("HA-TINH"),
-            code("2025Q3"),
-            ValueState::Approved,
-            "boss",
-            None,
-        )
-        .await
-        .unwrap();
+    set_state(
+        store,
+        &code("HT-T4"),
+        &code("HA-TINH"),
+        code("2025Q3"),
+        ValueState::Approved,
+        "boss",
+        None,
+    )
+    .await
+    .unwrap();
     let log = store
         .audit_log(Some("value HT-T4/HA-TINH/2025Q3"), 10, 0)
         .await
@@ -1319,4 +1378,210 @@ async fn notifications_are_stored_once_and_sent_once(store: &Store) {
         .await
         .unwrap();
     assert_eq!(store.webhooks().await.unwrap().len(), 1);
+}
+
+async fn reviews_name_their_version_and_need_four_eyes(store: &Store) {
+    loaded(store).await;
+    let (t, o, p): (TargetCode, OrgCode, tiendo_domain::periods::Period) =
+        (code("HT-T4"), code("HA-TINH"), code("2025Q3"));
+    let outcomes = store
+        .enter_values(&[vec![entry(
+            "HT-T4",
+            "HA-TINH",
+            "2025Q3",
+            40.0,
+            ValueState::Submitted,
+        )]])
+        .await
+        .unwrap();
+    assert_eq!(outcomes[0], Ok(()));
+    let seen = store.value_history(&t, &o, p).await.unwrap().pop().unwrap();
+    // Its author cannot approve it, nor return it.
+    for next in [ValueState::Approved, ValueState::Returned] {
+        let e = store
+            .set_value_state(&t, &o, p, seen.version, next, "reporter", Some("mine"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                StoreError::Forbidden {
+                    code: "own_value",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+    // A version that is no longer current is a conflict: the reviewer returns it, the reporter
+    // corrects and submits again, and an approval of the first version is refused.
+    set_state(
+        store,
+        &t,
+        &o,
+        p,
+        ValueState::Returned,
+        "supervisor",
+        Some("source?"),
+    )
+    .await
+    .unwrap();
+    store
+        .enter_values(&[vec![entry(
+            "HT-T4",
+            "HA-TINH",
+            "2025Q3",
+            41.0,
+            ValueState::Submitted,
+        )]])
+        .await
+        .unwrap();
+    let e = store
+        .set_value_state(
+            &t,
+            &o,
+            p,
+            seen.version,
+            ValueState::Approved,
+            "supervisor",
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StoreError::Conflict {
+                code: "stale_version",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let now = store.value_history(&t, &o, p).await.unwrap().pop().unwrap();
+    assert_eq!(now.state, ValueState::Submitted);
+    let approved = store
+        .set_value_state(
+            &t,
+            &o,
+            p,
+            now.version,
+            ValueState::Approved,
+            "supervisor",
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (approved.state, approved.value.get()),
+        (ValueState::Approved, 41.0)
+    );
+    let missing = store
+        .set_value_state(
+            &t,
+            &o,
+            code("2024Q1"),
+            1,
+            ValueState::Approved,
+            "supervisor",
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(missing, StoreError::NotFound(_)), "{missing}");
+}
+
+/// Reviewers submit and approve values one after another while files naming the same keys are
+/// imported as drafts: an import never writes over a value that was submitted or approved
+/// after it was checked, so every approval stands.
+async fn imports_racing_approvals_lose_nothing(store: &Store) {
+    loaded(store).await;
+    let communes = communes(store, 300).await;
+    assert!(communes.len() >= 100, "{} communes", communes.len());
+    let (t, p) = ("HT-T3", "2025Q3");
+    let reviewed: Vec<String> = communes[..60].to_vec();
+    // Each side in a task of its own, as two requests to the server are.
+    let review = tokio::spawn({
+        let (store, reviewed) = (store.clone(), reviewed.clone());
+        async move {
+            for c in &reviewed {
+                let outcome = store
+                    .enter_values(&[vec![entry(t, c, p, 10.0, ValueState::Submitted)]])
+                    .await
+                    .unwrap();
+                assert_eq!(outcome[0], Ok(()), "{c}");
+                set_state(
+                    &store,
+                    &code(t),
+                    &code(c),
+                    code(p),
+                    ValueState::Approved,
+                    "supervisor",
+                    None,
+                )
+                .await
+                .unwrap();
+            }
+        }
+    });
+    let imports = tokio::spawn({
+        let store = store.clone();
+        async move {
+            for round in 0..6 {
+                let rows: Vec<NewValue> = communes
+                    .iter()
+                    .map(|c| value(t, c, p, 20.0 + f64::from(round)))
+                    .collect();
+                store
+                    .import_values(&rows, "importer", ValueState::Draft, &|_| {})
+                    .await
+                    .unwrap();
+            }
+        }
+    });
+    review.await.unwrap();
+    imports.await.unwrap();
+    for c in &reviewed {
+        let history = store
+            .value_history(&code(t), &code(c), code(p))
+            .await
+            .unwrap();
+        let last = history.last().unwrap();
+        assert_eq!(
+            (last.state, last.value.get()),
+            (ValueState::Approved, 10.0),
+            "{c}: {history:?}"
+        );
+    }
+}
+
+/// The rule that refuses a value on one path refuses it on every path: imports and entries
+/// alike refuse a value of a unit that does not report the target, of a ceased unit, of the
+/// wrong periodicity and out of its bounds.
+async fn every_write_path_applies_the_one_rule(store: &Store) {
+    loaded(store).await;
+    let cases = [
+        (value("HT-T1", "NGHE-AN", "2025", 5.0), "not_a_reporter"),
+        (value("DTI", "QUANG-BINH", "2027", 0.5), "unit_not_in_force"),
+        (value("DTI", "HA-TINH", "202507", 0.5), "wrong_periodicity"),
+        (value("DTI", "HA-TINH", "2025Q3", 0.5), "wrong_periodicity"),
+        (value("DTI", "HA-TINH", "2025", 1.7), "out_of_bounds"),
+    ];
+    for (v, rule) in cases {
+        let StoreError::Rejected(p) = import(store, std::slice::from_ref(&v)).await.unwrap_err()
+        else {
+            panic!("{v:?} was imported")
+        };
+        assert_eq!(p[0].code, rule, "{v:?}: {}", p[0].message);
+        let outcome = store
+            .enter_values(&[vec![tiendo_storage::Entry {
+                value: v.clone(),
+                state: ValueState::Submitted,
+                author: "reporter".into(),
+            }]])
+            .await
+            .unwrap();
+        let refused = outcome[0].clone().unwrap_err();
+        assert_eq!(refused[0].1.code(), rule, "{v:?}");
+    }
 }

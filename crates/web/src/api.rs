@@ -9,13 +9,14 @@ use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use tiendo_domain::values::{NewValue, ValueState};
-use tiendo_storage::{Entry, ValueFilter};
+use tiendo_storage::ValueFilter;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::app::{access, tasks as task_ops, values as value_ops};
 use crate::auth::Viewer;
 use crate::failure::{ApiFailure, Failure};
-use crate::pages::serde_name;
+use crate::wording::serde_name;
 use crate::AppState;
 
 type ApiResult<T> = Result<Json<T>, ApiFailure>;
@@ -260,14 +261,14 @@ async fn tasks(
     viewer: Viewer,
     Query(q): Query<TaskParams>,
 ) -> ApiResult<Paged<TaskOut>> {
-    let board = crate::pages::BoardQuery {
+    let board = task_ops::BoardQuery {
         status: q.status,
         unit: q.unit,
         group: q.group,
         due_before: q.due_before,
         page: None,
     };
-    let all = crate::pages::filtered(&state, viewer.access.clearance(), &board).await?;
+    let all = task_ops::filtered(&state, viewer.access.clearance(), &board).await?;
     let out = all
         .into_iter()
         .map(|(task, s)| TaskOut {
@@ -357,8 +358,8 @@ async fn add_progress(
             ),
         )));
     }
-    let percent = crate::pages::check_progress(&body.percent.to_string(), &body.narrative)
-        .map_err(|errors| {
+    let percent =
+        task_ops::check_progress(&body.percent.to_string(), &body.narrative).map_err(|errors| {
             let mut list: Vec<String> = errors
                 .into_iter()
                 .map(|(f, m)| format!("{f}: {m}"))
@@ -397,6 +398,8 @@ struct ValueParams {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ValueOut {
+    /// This version's id: a review names the version it judges.
+    pub version: i64,
     pub target: String,
     pub org: String,
     pub period: String,
@@ -406,6 +409,22 @@ pub struct ValueOut {
     pub comment: Option<String>,
     pub author: String,
     pub recorded_at: String,
+}
+
+impl From<tiendo_domain::values::DataValue> for ValueOut {
+    fn from(v: tiendo_domain::values::DataValue) -> ValueOut {
+        ValueOut {
+            version: v.version,
+            target: v.target.to_string(),
+            org: v.org.to_string(),
+            period: v.period.to_string(),
+            value: v.value.get(),
+            state: v.state.to_string(),
+            comment: v.comment,
+            author: v.author,
+            recorded_at: v.recorded_at.to_rfc3339(),
+        }
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/values", tag = "values", params(ValueParams),
@@ -440,16 +459,7 @@ async fn values(
         .await?
         .into_iter()
         .filter(|v| v.state == ValueState::Approved || viewer.access.may_view(h, &v.org))
-        .map(|v| ValueOut {
-            target: v.target.to_string(),
-            org: v.org.to_string(),
-            period: v.period.to_string(),
-            value: v.value.get(),
-            state: v.state.to_string(),
-            comment: v.comment,
-            author: v.author,
-            recorded_at: v.recorded_at.to_rfc3339(),
-        })
+        .map(ValueOut::from)
         .collect();
     Ok(Json(
         Paging {
@@ -496,21 +506,12 @@ async fn enter_values(
 ) -> Result<(StatusCode, Json<EntryResult>), ApiFailure> {
     viewer.check_csrf(csrf_header(&headers))?;
     viewer.require_login()?;
-    if body.values.is_empty() || body.values.len() > tiendo_storage::MAX_REQUEST {
-        return Err(ApiFailure(Failure::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_request",
-            format!("send 1 to {} values", tiendo_storage::MAX_REQUEST),
-        )));
-    }
-    let o = state.overview();
-    let h = &o.snapshot.hierarchy;
     let next = if body.submit {
         ValueState::Submitted
     } else {
         ValueState::Draft
     };
-    let mut entries = Vec::with_capacity(body.values.len());
+    let mut values = Vec::with_capacity(body.values.len());
     for (i, v) in body.values.into_iter().enumerate() {
         let invalid = |field: &str, m: String| {
             ApiFailure(Failure::new(
@@ -519,70 +520,39 @@ async fn enter_values(
                 format!("values[{i}].{field}: {m}"),
             ))
         };
-        let target: tiendo_domain::targets::TargetCode = v
-            .target
-            .parse()
-            .map_err(|e: tiendo_domain::codes::CodeError| invalid("target", e.to_string()))?;
-        let org: tiendo_domain::orgs::OrgCode = v
-            .org
-            .parse()
-            .map_err(|e: tiendo_domain::codes::CodeError| invalid("org", e.to_string()))?;
-        let period: tiendo_domain::periods::Period = v
-            .period
-            .parse()
-            .map_err(|e: tiendo_domain::periods::PeriodError| invalid("period", e.to_string()))?;
-        let value = tiendo_domain::values::Number::new(v.value)
-            .ok_or_else(|| invalid("value", "not a finite number".into()))?;
-        if !viewer.access.may_capture(h, &org) {
-            return Err(ApiFailure(Failure::forbidden(
-                "outside_capture_scope",
-                format!(
-                    "values[{i}].org: {} may not enter values for {org}",
-                    viewer.name()
-                ),
-            )));
-        }
-        let Some(t) = o.snapshot.targets.iter().find(|t| t.code == target) else {
-            return Err(invalid("target", format!("target {target} does not exist")));
-        };
-        if t.periodicity != period.periodicity() {
-            return Err(invalid(
-                "period",
-                format!(
-                    "{target} is reported {}, not by {period}",
-                    t.periodicity.as_str()
-                ),
-            ));
-        }
-        entries.push(Entry {
-            value: NewValue {
-                target,
-                org,
-                period,
-                value,
-                comment: v.comment,
-                source: v.source,
-            },
-            state: next,
-            author: viewer.name().to_string(),
+        values.push(NewValue {
+            target: v
+                .target
+                .parse()
+                .map_err(|e: tiendo_domain::codes::CodeError| invalid("target", e.to_string()))?,
+            org: v
+                .org
+                .parse()
+                .map_err(|e: tiendo_domain::codes::CodeError| invalid("org", e.to_string()))?,
+            period: v
+                .period
+                .parse()
+                .map_err(|e: tiendo_domain::periods::PeriodError| {
+                    invalid("period", e.to_string())
+                })?,
+            value: tiendo_domain::values::Number::new(v.value)
+                .ok_or_else(|| invalid("value", "not a finite number".into()))?,
+            comment: v.comment,
+            source: v.source,
         });
     }
-    let written = entries.len();
-    let outcome = state
-        .writer
-        .enter(entries)
-        .await
-        .map_err(|e| Failure::internal(e.to_string()))?;
-    match outcome {
-        Ok(()) => Ok((StatusCode::CREATED, Json(EntryResult { written }))),
+    match value_ops::enter(&state, &viewer, values, next, "values").await? {
+        Ok(written) => Ok((StatusCode::CREATED, Json(EntryResult { written }))),
         Err(refused) => {
+            // The first refusal's rule is the error's code; the message names every one.
+            let code = refused.first().map_or("refused", |(_, r)| r.code());
             let text: Vec<String> = refused
                 .iter()
-                .map(|(i, r)| format!("values[{i}].{}: {}", r.field, r.message))
+                .map(|(i, r)| format!("values[{i}].{}: {r}", r.field()))
                 .collect();
             Err(ApiFailure(Failure::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "refused",
+                code,
                 text.join("; "),
             )))
         }
@@ -596,20 +566,10 @@ async fn approvals(
     viewer: Viewer,
     Query(p): Query<Paging>,
 ) -> ApiResult<Paged<ValueOut>> {
-    crate::pages::require_reviewer(&viewer)?;
-    let out = crate::pages::reviewable(&state, &viewer)
+    let out = value_ops::reviewable(&state, &viewer)
         .await?
         .into_iter()
-        .map(|v| ValueOut {
-            target: v.target.to_string(),
-            org: v.org.to_string(),
-            period: v.period.to_string(),
-            value: v.value.get(),
-            state: v.state.to_string(),
-            comment: v.comment,
-            author: v.author,
-            recorded_at: v.recorded_at.to_rfc3339(),
-        })
+        .map(ValueOut::from)
         .collect();
     Ok(Json(p.cut(out)))
 }
@@ -619,6 +579,9 @@ pub struct ReviewRequest {
     pub target: String,
     pub org: String,
     pub period: String,
+    /// The version judged, as listed by `GET /api/v1/approvals` (`version`); a newer one
+    /// answers 409.
+    pub version: i64,
     /// approve or return
     pub decision: String,
     /// Required when returning.
@@ -636,28 +599,34 @@ async fn review(
     Json(body): Json<ReviewRequest>,
 ) -> ApiResult<ValueOut> {
     viewer.check_csrf(csrf_header(&headers))?;
-    let (target, org, period) =
-        crate::pages::parse_key(&format!("{}|{}|{}", body.target, body.org, body.period))?;
-    let v = crate::pages::perform_review(
+    let bad = |field: &str, e: String| {
+        ApiFailure(Failure::bad_request("invalid_key", format!("{field}: {e}")))
+    };
+    let what = value_ops::Reviewed {
+        target: body
+            .target
+            .parse()
+            .map_err(|e: tiendo_domain::codes::CodeError| bad("target", e.to_string()))?,
+        org: body
+            .org
+            .parse()
+            .map_err(|e: tiendo_domain::codes::CodeError| bad("org", e.to_string()))?,
+        period: body
+            .period
+            .parse()
+            .map_err(|e: tiendo_domain::periods::PeriodError| bad("period", e.to_string()))?,
+        version: body.version,
+    };
+    let decision: value_ops::Decision = body.decision.parse()?;
+    let v = value_ops::review(
         &state,
         &viewer,
-        target,
-        org,
-        period,
-        &body.decision,
+        what,
+        decision,
         body.reason.as_deref().unwrap_or(""),
     )
     .await?;
-    Ok(Json(ValueOut {
-        target: v.target.to_string(),
-        org: v.org.to_string(),
-        period: v.period.to_string(),
-        value: v.value.get(),
-        state: v.state.to_string(),
-        comment: v.comment,
-        author: v.author,
-        recorded_at: v.recorded_at.to_rfc3339(),
-    }))
+    Ok(Json(ValueOut::from(v)))
 }
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "administration", params(Paging),
@@ -668,7 +637,7 @@ async fn audit(
     viewer: Viewer,
     Query(p): Query<Paging>,
 ) -> ApiResult<Paged<tiendo_storage::AuditEntry>> {
-    crate::pages::require_auditor(&viewer)?;
+    access::require_auditor(&viewer)?;
     let per_page = p.per_page.unwrap_or(100).clamp(1, 500);
     let page = p.page.unwrap_or(1).max(1);
     let items = state
@@ -694,7 +663,7 @@ async fn me(viewer: Viewer) -> ApiResult<tiendo_storage::User> {
 /// Checks a definition request: a logged-in definer, and the CSRF header for browser sessions.
 fn definer(viewer: &Viewer, headers: &HeaderMap) -> Result<(), ApiFailure> {
     viewer.check_csrf(csrf_header(headers))?;
-    crate::pages::require_definer(viewer)?;
+    access::require_definer(viewer)?;
     Ok(())
 }
 
@@ -867,7 +836,7 @@ async fn close_task(
     Json(body): Json<CloseTask>,
 ) -> Result<StatusCode, ApiFailure> {
     definer(&viewer, &headers)?;
-    let how = crate::pages::closing(&body.how)?;
+    let how = task_ops::closing(&body.how)?;
     let code = domain(serde_json::Value::String(code))?;
     state
         .store
@@ -901,7 +870,7 @@ struct DataValueSetParams {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportSummaryOut {
-    /// SUCCESS or ERROR
+    /// SUCCESS, WARNING (some rows ignored, each a conflict) or ERROR (nothing written)
     pub status: String,
     pub dry_run: bool,
     pub import_count: ImportCount,
@@ -987,8 +956,9 @@ async fn import_data_value_sets(
     import_checked(&state, &viewer, &values, q.dry_run, "dataValues", "orgUnit").await
 }
 
-/// Imports values as a whole after checking the caller may capture every one (`what[N].field`
-/// names a refused one), or only counts them with `dry_run`; answers DHIS2's import summary.
+/// Imports values through the application's import (`what[N].field` names a refused one)
+/// and answers DHIS2's import summary: SUCCESS, WARNING when rows were ignored because their
+/// value is approved or awaiting review (each a conflict), ERROR (409) when refused as a whole.
 async fn import_checked(
     state: &AppState,
     viewer: &Viewer,
@@ -998,34 +968,23 @@ async fn import_checked(
     org_field: &str,
 ) -> Result<Response, ApiFailure> {
     let conflicts = |list: Vec<tiendo_exchange::Problem>| conflict_summary(dry_run, what, list);
-    let o = state.overview();
-    let h = &o.snapshot.hierarchy;
-    if let Some((i, v)) = values
-        .iter()
-        .enumerate()
-        .find(|(_, v)| !viewer.access.may_capture(h, &v.org))
-    {
-        return Err(ApiFailure(Failure::forbidden(
-            "outside_capture_scope",
-            format!(
-                "{what}[{}].{org_field}: {} may not enter values for {}",
-                i + 1,
-                viewer.name(),
-                v.org
-            ),
-        )));
-    }
-    let result = if dry_run {
-        state.store.check_values(values).await
-    } else {
-        state
-            .store
-            .import_values(values, viewer.name(), ValueState::Submitted, &|_| {})
-            .await
+    let as_problems = |list: Vec<tiendo_storage::ImportProblem>| -> Vec<tiendo_exchange::Problem> {
+        list.into_iter()
+            .map(|p| tiendo_exchange::Problem {
+                row: p.row + 1,
+                field: p.field.to_string(),
+                message: p.message,
+            })
+            .collect()
     };
-    match result {
+    match value_ops::import(state, viewer, values, dry_run, what, org_field).await? {
         Ok(s) => Ok(Json(ImportSummaryOut {
-            status: "SUCCESS".into(),
+            status: if s.conflicts.is_empty() {
+                "SUCCESS"
+            } else {
+                "WARNING"
+            }
+            .into(),
             dry_run,
             import_count: ImportCount {
                 imported: s.imported,
@@ -1033,20 +992,18 @@ async fn import_checked(
                 ignored: s.ignored,
                 deleted: 0,
             },
-            conflicts: Vec::new(),
+            conflicts: conflict_list(what, &as_problems(s.conflicts)),
         })
         .into_response()),
-        Err(tiendo_storage::StoreError::Rejected(list)) => Ok(conflicts(
-            list.into_iter()
-                .map(|p| tiendo_exchange::Problem {
-                    row: p.row + 1,
-                    field: p.field.to_string(),
-                    message: p.message,
-                })
-                .collect(),
-        )),
-        Err(e) => Err(e.into()),
+        Err(list) => Ok(conflicts(as_problems(list))),
     }
+}
+
+/// DHIS2's conflicts: `{object: "what[N].field", value: message}`.
+fn conflict_list(what: &str, list: &[tiendo_exchange::Problem]) -> Vec<serde_json::Value> {
+    list.iter()
+        .map(|p| serde_json::json!({"object": format!("{what}[{}].{}", p.row, p.field), "value": p.message}))
+        .collect()
 }
 
 /// A refused import in DHIS2's summary form: every conflict named `what[N].field`.
@@ -1060,10 +1017,7 @@ fn conflict_summary(dry_run: bool, what: &str, list: Vec<tiendo_exchange::Proble
             ignored: 0,
             deleted: 0,
         },
-        conflicts: list
-            .iter()
-            .map(|p| serde_json::json!({"object": format!("{what}[{}].{}", p.row, p.field), "value": p.message}))
-            .collect(),
+        conflicts: conflict_list(what, &list),
     };
     (StatusCode::CONFLICT, Json(summary)).into_response()
 }
@@ -1141,7 +1095,8 @@ async fn import_opensdg(
         values.push(tiendo_domain::values::NewValue {
             target: target.clone(),
             org: org.clone(),
-            period: tiendo_domain::periods::Period::Year(year),
+            period: tiendo_domain::periods::Period::year_of(year)
+                .map_err(|e| ApiFailure(Failure::bad_request("invalid_period", e.to_string())))?,
             value: tiendo_domain::values::Number::new(value).ok_or_else(|| {
                 ApiFailure(Failure::bad_request(
                     "invalid_value",

@@ -72,12 +72,19 @@ impl Failure {
 
 impl From<tiendo_storage::StoreError> for Failure {
     fn from(e: tiendo_storage::StoreError) -> Failure {
-        match e {
-            tiendo_storage::StoreError::Invalid(message) => {
-                Failure::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
-            }
-            other => Failure::internal(other.to_string()),
-        }
+        use tiendo_storage::{ErrorKind, StoreError};
+        let (status, code) = match &e {
+            StoreError::Conflict { code, .. } => (StatusCode::CONFLICT, *code),
+            StoreError::Forbidden { code, .. } => (StatusCode::FORBIDDEN, *code),
+            _ => match e.kind() {
+                ErrorKind::Invalid => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+                ErrorKind::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+                ErrorKind::Conflict => (StatusCode::CONFLICT, "conflict"),
+                ErrorKind::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+                ErrorKind::Internal => return Failure::internal(e.to_string()),
+            },
+        };
+        Failure::new(status, code, e.to_string())
     }
 }
 

@@ -5,6 +5,7 @@
 //! waits for an evaluation; approvals trigger a recomputation in the background.
 
 pub mod api;
+mod app;
 mod auth;
 mod charts;
 mod chrome;
@@ -13,6 +14,7 @@ mod failure;
 mod i18n;
 mod overview;
 mod pages;
+mod wording;
 mod writer;
 
 use std::net::SocketAddr;

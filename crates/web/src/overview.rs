@@ -359,7 +359,9 @@ pub fn compute_index(
     let Some(year) = latest else {
         return Ok(None);
     };
-    let period = Period::Year(year);
+    let Ok(period) = Period::year_of(year) else {
+        return Ok(None);
+    };
     let basis: Vec<OrgCode> = h
         .units()
         .iter()

@@ -23,6 +23,8 @@ pub struct Review {
     pub target: TargetCode,
     pub org: OrgCode,
     pub period: Period,
+    /// The version the reviewer judged.
+    pub version: i64,
     pub next: ValueState,
     pub author: String,
     pub comment: Option<String>,
@@ -123,6 +125,7 @@ async fn run_review(
             &review.target,
             &review.org,
             review.period,
+            review.version,
             review.next,
             &review.author,
             review.comment.as_deref(),

@@ -68,7 +68,13 @@ fn logged_in(w: Who) -> bool {
 }
 
 #[allow(clippy::too_many_lines)]
-fn cases(who: Who, own: bool, target: &str, period: &str, api_period: &str) -> Vec<Case> {
+fn cases(
+    who: Who,
+    own: bool,
+    target: &str,
+    (period, form_version): (&str, i64),
+    (api_period, api_version): (&str, i64),
+) -> Vec<Case> {
     let (unit, task) = if own { OWN } else { FOREIGN };
     let captures = who == Who::StandingOffice || (who == Who::Reporter && own);
     let reviewer = matches!(who, Who::StandingOffice | Who::Reporter);
@@ -110,7 +116,7 @@ fn cases(who: Who, own: bool, target: &str, period: &str, api_period: &str) -> V
     let field = format!("v_{target}");
     let definer = matches!(who, Who::StandingOffice | Who::Admin);
     let new_task = format!("MATRIX-{}", rand_suffix());
-    let key = format!("{target}|{unit}|{period}");
+    let key = format!("{target}|{unit}|{period}|{form_version}");
     let official = !matches!(who, Who::Anonymous | Who::Public);
     // Seeded below: the own case is routed to a department of the reporter's province, the
     // foreign one to another province.
@@ -171,7 +177,7 @@ fn cases(who: Who, own: bool, target: &str, period: &str, api_period: &str) -> V
             &[
                 (
                     "payload",
-                    &serde_json::json!([{"target": target, "unit": unit, "period": "2024", "value": 1.5, "comment": ""}])
+                    &serde_json::json!([{"target": target, "unit": unit, "period": "2024", "value": 0.15, "comment": ""}])
                         .to_string(),
                 ),
                 ("action", "draft"),
@@ -240,14 +246,14 @@ fn cases(who: Who, own: bool, target: &str, period: &str, api_period: &str) -> V
         json(
             "api enter",
             "/api/v1/values",
-            serde_json::json!({"values": [{"target": target, "org": unit, "period": "2024", "value": 2.0}]}),
+            serde_json::json!({"values": [{"target": target, "org": unit, "period": "2024", "value": 0.2}]}),
             captures,
         ),
         get("api approvals", "/api/v1/approvals".into(), reviewer),
         json(
             "api approve",
             "/api/v1/approvals",
-            serde_json::json!({"target": target, "org": unit, "period": api_period, "decision": "return", "reason": "matrix"}),
+            serde_json::json!({"target": target, "org": unit, "period": api_period, "version": api_version, "decision": "return", "reason": "matrix"}),
             who == Who::StandingOffice,
         ),
         get("api audit", "/api/v1/audit".into(), auditor),
@@ -261,7 +267,7 @@ fn cases(who: Who, own: bool, target: &str, period: &str, api_period: &str) -> V
         json(
             "dhis2 import",
             "/api/v1/dataValueSets?dryRun=true",
-            serde_json::json!({"dataValues": [{"dataElement": target, "period": "2022", "orgUnit": unit, "value": "5"}]}),
+            serde_json::json!({"dataValues": [{"dataElement": target, "period": "2022", "orgUnit": unit, "value": "0.5"}]}),
             captures,
         ),
         form(
@@ -323,7 +329,7 @@ async fn every_route_for_every_role_on_own_and_foreign_units() {
             target: target.parse().unwrap(),
             org: unit.parse().unwrap(),
             period: period.parse().unwrap(),
-            value: tiendo_domain::values::Number::new(3.0).unwrap(),
+            value: tiendo_domain::values::Number::new(0.3).unwrap(),
             comment: None,
             source: None,
         },
@@ -379,12 +385,17 @@ async fn every_route_for_every_role_on_own_and_foreign_units() {
             client.login_demo(user).await;
         }
         for own in [true, false] {
+            // A review names the version it judges, as the queue and the API list it.
+            let unit = if own { OWN.0 } else { FOREIGN.0 };
+            let (form_period, api_period) = (format!("20{}", 10 + i), format!("200{i}"));
+            let form_version = support::current_version(&app, &target, unit, &form_period).await;
+            let api_version = support::current_version(&app, &target, unit, &api_period).await;
             for case in cases(
                 *who,
                 own,
                 &target,
-                &format!("20{}", 10 + i),
-                &format!("200{i}"),
+                (&form_period, form_version),
+                (&api_period, api_version),
             ) {
                 total += 1;
                 // Each request carries the session's CSRF token, as the pages' forms do.

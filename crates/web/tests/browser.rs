@@ -205,8 +205,9 @@ async fn enter_submit_approve_and_see_the_overview_change_in_chromium() {
 
     login(&c, &base, "van-phong").await;
     c.goto(&format!("{base}/approvals?lang=en")).await.unwrap();
-    let key = format!("{target}|HA-TINH|2025Q3");
-    c.find(Locator::Css(&format!("button[data-key='{key}']")))
+    // The queue names the version it shows: `target|unit|period|version`.
+    let key = format!("{target}|HA-TINH|2025Q3|");
+    c.find(Locator::Css(&format!("button[data-key^='{key}']")))
         .await
         .unwrap()
         .click()

@@ -79,7 +79,10 @@ async fn a_reporter_submits_a_supervisor_approves_and_the_overview_shows_it() {
         .post_form(
             "/approvals",
             &[
-                ("key", &format!("{target}|HA-TINH|2025Q3")),
+                (
+                    "key",
+                    &support::review_key(&app, &target, "HA-TINH", "2025Q3").await,
+                ),
                 ("decision", "approve"),
             ],
         )
@@ -89,7 +92,7 @@ async fn a_reporter_submits_a_supervisor_approves_and_the_overview_shows_it() {
     let mut supervisor = Client::new(&app);
     supervisor.login_demo("van-phong").await;
     let queue = supervisor.get("/approvals?lang=en").await;
-    let key = format!("{target}|HA-TINH|2025Q3");
+    let key = support::review_key(&app, &target, "HA-TINH", "2025Q3").await;
     assert!(queue.body.contains(&key), "{}", queue.body);
     let done = supervisor
         .post_form(
@@ -169,7 +172,7 @@ async fn a_returned_value_carries_a_reason_and_can_be_corrected() {
     let mut supervisor = Client::new(&app);
     supervisor.login_demo("van-phong").await;
     supervisor.get("/approvals").await;
-    let key = format!("{target}|HA-TINH|2025Q3");
+    let key = support::review_key(&app, &target, "HA-TINH", "2025Q3").await;
     let no_reason = supervisor
         .post_form(
             "/approvals?lang=en",
@@ -218,7 +221,7 @@ async fn a_reporter_can_neither_write_nor_read_another_provinces_unpublished_dat
     let saved = nghe_an
         .post_form(
             "/units/NGHE-AN/entry",
-            &[("period", "2025"), (&field, "42"), ("action", "draft")],
+            &[("period", "2025"), (&field, "0,42"), ("action", "draft")],
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
@@ -272,7 +275,7 @@ async fn a_reporter_can_neither_write_nor_read_another_provinces_unpublished_dat
         .await
         .unwrap();
     assert_eq!(history.len(), 1);
-    assert_eq!(history[0].value.get(), 42.0);
+    assert_eq!(history[0].value.get(), 0.42);
 }
 
 #[tokio::test]
@@ -818,7 +821,7 @@ async fn officers_choose_how_they_hear_of_warnings_and_a_returned_value_is_queue
     let sent = officer
         .post_form(
             "/units/HA-TINH/entry",
-            &[("period", "2024"), (&field, "3"), ("action", "submit")],
+            &[("period", "2024"), (&field, "0,3"), ("action", "submit")],
         )
         .await;
     assert_eq!(
@@ -830,7 +833,7 @@ async fn officers_choose_how_they_hear_of_warnings_and_a_returned_value_is_queue
     let mut office = support::Client::new(&app);
     office.login_demo("van-phong").await;
     office.get("/approvals").await;
-    let key = format!("{target}|HA-TINH|2024");
+    let key = support::review_key(&app, &target, "HA-TINH", "2024").await;
     let returned = office
         .post_form(
             "/approvals",

@@ -47,7 +47,7 @@ async fn the_public_portal_never_shows_internal_or_secret_items() {
     }
     let value = |period: &str, v: f64, state| Entry {
         value: NewValue {
-            target: "DTI".parse().unwrap(),
+            target: "GRDP".parse().unwrap(),
             org: "HA-TINH".parse().unwrap(),
             period: period.parse().unwrap(),
             value: Number::new(v).unwrap(),
@@ -92,6 +92,7 @@ async fn the_public_portal_never_shows_internal_or_secret_items() {
         format!("/tasks/{SECRET_TASK}"),
         format!("/api/v1/tasks/{SECRET_TASK}"),
         "/targets/DTI?unit=HA-TINH".into(),
+        "/targets/GRDP?unit=HA-TINH".into(),
         "/units/HA-TINH".into(),
     ];
     for t in tiendo_web::open_data_tables() {

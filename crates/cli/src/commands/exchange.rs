@@ -133,7 +133,7 @@ pub async fn import_opensdg(store: &Store, a: &OpensdgImport) -> Result<()> {
             Ok(NewValue {
                 target: a.target.clone(),
                 org: a.org.clone(),
-                period: Period::Year(o.year),
+                period: Period::year_of(o.year).map_err(|e| BadInput(format!("{name}: {e}")))?,
                 value: tiendo_domain::values::Number::new(o.value)
                     .ok_or_else(|| BadInput(format!("{name}: {} is not finite", o.value)))?,
                 comment: None,

@@ -12,6 +12,7 @@ use tiendo_domain::accounts::{Access, Role, Username};
 use tiendo_domain::orgs::OrgCode;
 use tiendo_storage::NewUser;
 
+use crate::app::access::require_auditor;
 use crate::auth::{Viewer, MIN_PASSWORD};
 use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
@@ -293,18 +294,6 @@ pub struct AuditQuery {
 }
 
 pub const AUDIT_PAGE: u32 = 50;
-
-pub fn require_auditor(viewer: &Viewer) -> Result<(), Failure> {
-    viewer.require_login()?;
-    if viewer.access.may_audit() {
-        Ok(())
-    } else {
-        Err(Failure::forbidden(
-            "auditors_only",
-            "only administrators and inspectors read the audit log",
-        ))
-    }
-}
 
 pub async fn audit(
     State(state): State<AppState>,

@@ -17,7 +17,8 @@ use crate::charts::{self, Line, Rule};
 use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
 use crate::overview::compute_index;
-use crate::pages::{pick, render, serde_name};
+use crate::pages::{pick, render};
+use crate::wording::serde_name;
 use crate::AppState;
 
 pub struct DocRow {

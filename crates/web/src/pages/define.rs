@@ -12,25 +12,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tiendo_storage::TaskClosing;
 
-use crate::auth::Viewer;
+use crate::app::access::require_definer;
+use crate::app::tasks::closing;
 use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
 use crate::pages::{render, render_with};
 use crate::AppState;
-
-pub fn require_definer(viewer: &Viewer) -> Result<(), Failure> {
-    viewer.require_login()?;
-    if viewer.access.may_define() {
-        Ok(())
-    } else {
-        Err(Failure::forbidden(
-            "definers_only",
-            "only the standing office and administrators define units, documents, targets and tasks",
-        ))
-    }
-}
 
 /// The forms of the page, by name.
 pub const FORMS: [&str; 5] = ["unit", "unit-end", "document", "target", "task"];
@@ -233,18 +221,6 @@ pub struct CloseInput {
     #[serde(default)]
     csrf: String,
     how: String,
-}
-
-/// Parses how a task is closed.
-pub fn closing(how: &str) -> Result<TaskClosing, Failure> {
-    match how {
-        "completed" => Ok(TaskClosing::Completed),
-        "cancelled" => Ok(TaskClosing::Cancelled),
-        other => Err(Failure::bad_request(
-            "invalid_closing",
-            format!("unknown closing \"{other}\": use completed or cancelled"),
-        )),
-    }
 }
 
 pub async fn close_task(

@@ -9,41 +9,20 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
-use tiendo_domain::accounts::Role;
-use tiendo_domain::orgs::{OrgCode, OrgUnit};
+use tiendo_domain::orgs::OrgUnit;
 use tiendo_domain::periods::{Period, Periodicity};
 use tiendo_domain::targets::{Target, TargetCode};
 use tiendo_domain::values::{NewValue, Number, ValueState};
-use tiendo_storage::{Entry, ValueFilter};
+use tiendo_storage::ValueFilter;
 
-use crate::auth::Viewer;
+use crate::app::access::capturable;
+use crate::app::values;
 use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
 use crate::i18n::Lang;
 use crate::pages::{pick, render, render_with};
-use crate::writer::Review;
+use crate::wording;
 use crate::AppState;
-
-/// The unit a caller may enter values for, or why not.
-pub fn capturable(state: &AppState, viewer: &Viewer, code: &str) -> Result<OrgUnit, Failure> {
-    viewer.require_login()?;
-    let o = state.overview();
-    let h = &o.snapshot.hierarchy;
-    let unit = h
-        .get(&code.parse().map_err(|e: tiendo_domain::codes::CodeError| {
-            Failure::bad_request("invalid_unit", e.to_string())
-        })?)
-        .ok_or_else(|| {
-            Failure::not_found("unit_not_found", format!("no organisation unit {code}"))
-        })?;
-    if !viewer.access.may_capture(h, &unit.code) {
-        return Err(Failure::forbidden(
-            "outside_capture_scope",
-            format!("{} may not enter values for {}", viewer.name(), unit.code),
-        ));
-    }
-    Ok(unit.clone())
-}
 
 /// The targets `unit` reports with `periodicity`, in catalogue order.
 pub fn reported_targets(state: &AppState, unit: &OrgUnit, periodicity: Periodicity) -> Vec<Target> {
@@ -244,7 +223,7 @@ pub async fn submit(
         .map(|c| c.trim().to_string())
         .unwrap_or_default();
     let mut errors = HashMap::new();
-    let mut entries = Vec::new();
+    let mut entries: Vec<NewValue> = Vec::new();
     for t in reported_targets(&state, &unit, period.periodicity()) {
         let field = format!("v_{}", t.code);
         let Some(text) = fields.get(&field).filter(|v| !v.trim().is_empty()) else {
@@ -254,17 +233,13 @@ pub async fn submit(
             Err(e) => {
                 errors.insert(field, e);
             }
-            Ok(value) => entries.push(Entry {
-                value: NewValue {
-                    target: t.code.clone(),
-                    org: unit.code.clone(),
-                    period,
-                    value,
-                    comment: Some(comment.clone()).filter(|c| !c.is_empty()),
-                    source: Some(source.clone()).filter(|c| !c.is_empty()),
-                },
-                state: next,
-                author: page.viewer.name().to_string(),
+            Ok(value) => entries.push(NewValue {
+                target: t.code.clone(),
+                org: unit.code.clone(),
+                period,
+                value,
+                comment: Some(comment.clone()).filter(|c| !c.is_empty()),
+                source: Some(source.clone()).filter(|c| !c.is_empty()),
             }),
         }
     }
@@ -274,13 +249,10 @@ pub async fn submit(
         form_error = l.t("entry-nothing");
     }
     if errors.is_empty() && !entries.is_empty() {
-        let outcome = state
-            .writer
-            .enter(entries.clone())
-            .await
-            .map_err(|e| Failure::internal(e.to_string()))?;
+        let targets: Vec<TargetCode> = entries.iter().map(|e| e.target.clone()).collect();
+        let outcome = values::enter(&state, &page.viewer, entries, next, "values").await?;
         match outcome {
-            Ok(()) => {
+            Ok(_) => {
                 let what = if next == ValueState::Submitted {
                     "submitted"
                 } else {
@@ -295,8 +267,8 @@ pub async fn submit(
             }
             Err(refused) => {
                 for (i, r) in refused {
-                    if let Some(e) = entries.get(i) {
-                        errors.insert(format!("v_{}", e.value.target), r.message);
+                    if let Some(t) = targets.get(i) {
+                        errors.insert(format!("v_{t}"), wording::refusal(l, &r));
                     }
                 }
             }
@@ -352,51 +324,18 @@ pub struct QueueQuery {
     done: Option<String>,
 }
 
-/// How many submitted values the queue reads at most.
-const QUEUE_LIMIT: u32 = 5000;
-
-/// Submitted values the caller may approve, oldest first.
-pub async fn reviewable(
-    state: &AppState,
-    viewer: &Viewer,
-) -> Result<Vec<tiendo_domain::values::DataValue>, Failure> {
-    let o = state.overview();
-    let h = &o.snapshot.hierarchy;
-    Ok(state
-        .store
-        .submitted_values(QUEUE_LIMIT)
-        .await?
-        .into_iter()
-        .filter(|v| viewer.access.may_approve(h, &v.org))
-        .collect())
-}
-
-/// Only those who review values have a queue.
-pub fn require_reviewer(viewer: &Viewer) -> Result<(), Failure> {
-    viewer.require_login()?;
-    if matches!(viewer.access.role(), Role::StandingOffice | Role::Reporter) {
-        Ok(())
-    } else {
-        Err(Failure::forbidden(
-            "reviewers_only",
-            "only the standing office and reporters of units with units below them review values",
-        ))
-    }
-}
-
 async fn queue_page(
     state: &AppState,
     page: Page,
     done: Option<String>,
     error: String,
 ) -> Result<QueuePage, Failure> {
-    require_reviewer(&page.viewer)?;
     let l = page.l();
-    let rows = reviewable(state, &page.viewer)
+    let rows = values::reviewable(state, &page.viewer)
         .await?
         .into_iter()
         .map(|v| QueueRow {
-            key: format!("{}|{}|{}", v.target, v.org, v.period),
+            key: values::key_of(&v),
             target: v.target.to_string(),
             unit: v.org.to_string(),
             period: v.period.to_string(),
@@ -434,109 +373,16 @@ pub struct ReviewInput {
     reason: String,
 }
 
-/// Parses `target|unit|period`.
-pub fn parse_key(key: &str) -> Result<(TargetCode, OrgCode, Period), Failure> {
-    let bad = || Failure::bad_request("invalid_key", format!("\"{key}\" does not name a value"));
-    let mut parts = key.split('|');
-    let (Some(t), Some(o), Some(p), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(bad());
-    };
-    Ok((
-        t.parse().map_err(|_| bad())?,
-        o.parse().map_err(|_| bad())?,
-        p.parse().map_err(|_| bad())?,
-    ))
-}
-
-/// Checks and performs a review; shared by the page and the API.
-pub async fn perform_review(
-    state: &AppState,
-    viewer: &Viewer,
-    target: TargetCode,
-    org: OrgCode,
-    period: Period,
-    decision: &str,
-    reason: &str,
-) -> Result<tiendo_domain::values::DataValue, Failure> {
-    viewer.require_login()?;
-    let next = match decision {
-        "approve" => ValueState::Approved,
-        "return" => ValueState::Returned,
-        other => {
-            return Err(Failure::bad_request(
-                "invalid_decision",
-                format!("unknown decision \"{other}\": use approve or return"),
-            ))
-        }
-    };
-    let o = state.overview();
-    if !viewer.access.may_approve(&o.snapshot.hierarchy, &org) {
-        return Err(Failure::forbidden(
-            "outside_approval_scope",
-            format!("{} may not review values of {org}", viewer.name()),
-        ));
-    }
-    if next == ValueState::Returned && reason.trim().is_empty() {
-        return Err(Failure::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "reason_required",
-            "give the reporter a reason when returning a value",
-        ));
-    }
-    let returned = (next == ValueState::Returned).then(|| tiendo_notify::Event {
-        kind: tiendo_notify::EventKind::ValueReturned,
-        unit: org.clone(),
-        object: format!("value {target}/{org}/{period}"),
-        text: format!(
-            "{target} {org} {period} was returned by {}: {}",
-            viewer.name(),
-            reason.trim()
-        ),
-        day: state.day(),
-    });
-    let done = state
-        .writer
-        .review(Review {
-            target,
-            org,
-            period,
-            next,
-            author: viewer.name().to_string(),
-            comment: Some(reason.trim().to_string()).filter(|r| !r.is_empty()),
-        })
-        .await
-        .map_err(|e| Failure::internal(e.to_string()))?;
-    let value = done.map_err(|e| match e {
-        tiendo_storage::StoreError::Invalid(m) => Failure::conflict("invalid_transition", m),
-        other => Failure::from(other),
-    })?;
-    if let Some(event) = returned {
-        state.notify(&[event]).await;
-    }
-    Ok(value)
-}
-
 pub async fn review(
     State(state): State<AppState>,
     page: Page,
     Form(input): Form<ReviewInput>,
 ) -> Result<Response, Failure> {
     page.viewer.check_csrf(Some(&input.csrf))?;
-    let (target, org, period) = parse_key(&input.key)?;
+    let what = values::parse_key(&input.key)?;
+    let decision: values::Decision = input.decision.parse()?;
     let l = page.l();
-    match perform_review(
-        &state,
-        &page.viewer,
-        target,
-        org,
-        period,
-        &input.decision,
-        &input.reason,
-    )
-    .await
-    {
+    match values::review(&state, &page.viewer, what, decision, &input.reason).await {
         Ok(_) => Ok(Redirect::to(&format!(
             "/approvals?done={}&lang={}",
             input.decision,
@@ -546,7 +392,8 @@ pub async fn review(
         Err(f)
             if f.status == StatusCode::UNPROCESSABLE_ENTITY || f.status == StatusCode::CONFLICT =>
         {
-            let body = queue_page(&state, page, None, f.message).await?;
+            let message = wording::review_refusal(l, f.code).unwrap_or(f.message);
+            let body = queue_page(&state, page, None, message).await?;
             Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &body))
         }
         Err(f) => Err(f),

@@ -570,7 +570,7 @@ async fn case_page(
         },
         timeliness: timely
             .filter(|_| official)
-            .map(|t| c.t(&format!("feedback-time-{}", crate::pages::serde_name(&t))))
+            .map(|t| c.t(&format!("feedback-time-{}", crate::wording::serde_name(&t))))
             .unwrap_or_default(),
         timeliness_css: timely.map_or("", timeliness_css),
         answer: case.answer.clone().unwrap_or_default(),
@@ -923,7 +923,7 @@ pub async fn inbox(
                 received: l.date(case.received_at.date_naive()),
                 due: l.date(case.due_on),
                 timeliness: t
-                    .map(|t| c.t(&format!("feedback-time-{}", crate::pages::serde_name(&t))))
+                    .map(|t| c.t(&format!("feedback-time-{}", crate::wording::serde_name(&t))))
                     .unwrap_or_default(),
                 timeliness_css: t.map_or("", timeliness_css),
                 repeats: case.repeats,

@@ -8,6 +8,7 @@ use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
 use crate::i18n::Lang;
 use crate::pages::{pick, render};
+use crate::wording::serde_name;
 use crate::{charts, AppState};
 
 /// One row of a two-column count table.
@@ -63,14 +64,6 @@ struct OverviewPage {
     ranking_title: Option<String>,
     ranking: Vec<Rank>,
     approved: Vec<Approved>,
-}
-
-/// A unit-like enum's serde name, the key of its message.
-pub fn serde_name<T: serde::Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => String::new(),
-    }
 }
 
 pub async fn overview(State(state): State<AppState>, page: Page) -> Response {

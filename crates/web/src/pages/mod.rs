@@ -22,12 +22,7 @@ use axum::Router;
 use crate::failure::Failure;
 use crate::AppState;
 
-pub use admin::require_auditor;
-pub use define::{closing, require_definer};
-pub use entry::{parse_key, perform_review, require_reviewer, reviewable};
-pub use home::serde_name;
 pub use open_data::TABLES as OPEN_DATA_TABLES;
-pub use tasks::{check_progress, filtered, BoardQuery};
 
 /// Every page route. `api::routes` holds the JSON ones.
 pub fn routes() -> Router<AppState> {

@@ -14,7 +14,8 @@ use tiendo_storage::{TaskFilter, ValueFilter};
 use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
 use crate::overview::compute_index;
-use crate::pages::{render, serde_name};
+use crate::pages::render;
+use crate::wording::serde_name;
 use crate::AppState;
 
 /// The licence every open-data file carries.

@@ -16,11 +16,12 @@ use tiendo_storage::{CaseFilter, TaskFilter};
 
 use super::catalogue::judged_chart;
 use super::tasks::status_css;
-use super::{pick, render, serde_name};
+use super::{pick, render};
 use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
 use crate::i18n::Lang;
 use crate::overview::Overview;
+use crate::wording::serde_name;
 use crate::AppState;
 
 pub struct TargetBlock {

@@ -8,33 +8,20 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use chrono::NaiveDate;
 use serde::Deserialize;
-use tiendo_domain::tasks::{Percent, ProgressUpdate, Task};
+use tiendo_domain::tasks::{ProgressUpdate, Task};
 use tiendo_evaluation::tasks::{task_status, Horizon, TaskStatus};
 use tiendo_storage::TaskFilter;
 
+use crate::app::tasks::{check_progress, filtered, BoardQuery};
 use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
-use crate::pages::{pick, render, render_with, serde_name};
+use crate::pages::{pick, render, render_with};
+use crate::wording::serde_name;
 use crate::AppState;
 
 /// Tasks per page of the board.
 pub const PAGE_SIZE: usize = 50;
-
-#[derive(Debug, Deserialize, Default)]
-pub struct BoardQuery {
-    #[serde(default)]
-    pub status: Option<String>,
-    #[serde(default)]
-    pub unit: Option<String>,
-    #[serde(default)]
-    pub group: Option<String>,
-    #[serde(default)]
-    pub due_before: Option<String>,
-    #[serde(default)]
-    pub page: Option<usize>,
-}
 
 pub struct TaskRow {
     code: String,
@@ -67,75 +54,6 @@ pub fn status_css(s: TaskStatus) -> &'static str {
         TaskStatus::CompletedOnTime => "green",
         _ => "grey",
     }
-}
-
-/// The tasks the caller may see that pass the filters, with their status, in definition order.
-pub async fn filtered(
-    state: &AppState,
-    clearance: tiendo_domain::tasks::Clearance,
-    q: &BoardQuery,
-) -> Result<Vec<(Task, TaskStatus)>, Failure> {
-    let unit = q
-        .unit
-        .as_deref()
-        .filter(|u| !u.is_empty())
-        .map(|u| {
-            u.parse().map_err(|e: tiendo_domain::codes::CodeError| {
-                Failure::bad_request("invalid_unit", e.to_string())
-            })
-        })
-        .transpose()?;
-    let status: Option<TaskStatus> = match q.status.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(
-            TaskStatus::ALL
-                .into_iter()
-                .find(|x| serde_name(x) == s)
-                .ok_or_else(|| {
-                    Failure::bad_request("invalid_status", format!("unknown task status \"{s}\""))
-                })?,
-        ),
-    };
-    let due_before: Option<NaiveDate> = q
-        .due_before
-        .as_deref()
-        .filter(|d| !d.is_empty())
-        .map(|d| {
-            d.parse().map_err(|_| {
-                Failure::bad_request(
-                    "invalid_date",
-                    format!("\"{d}\" is not a date (expected YYYY-MM-DD)"),
-                )
-            })
-        })
-        .transpose()?;
-    let tasks = state
-        .store
-        .tasks(&TaskFilter {
-            clearance,
-            document: None,
-            org: unit,
-        })
-        .await?;
-    let o = state.overview();
-    let progress = &o.snapshot.last_progress;
-    let day = state.day();
-    Ok(tasks
-        .into_iter()
-        .map(|t| {
-            let has = progress.get(&t.code).is_some_and(|d| *d <= day);
-            let s = task_status(&t, day, has, Horizon::default());
-            (t, s)
-        })
-        .filter(|(t, s)| {
-            status.is_none_or(|x| x == *s)
-                && q.group
-                    .as_deref()
-                    .filter(|g| !g.is_empty())
-                    .is_none_or(|g| t.group.as_ref().is_some_and(|tg| tg.as_str() == g))
-                && due_before.is_none_or(|d| t.deadline.is_some_and(|dl| dl <= d))
-        })
-        .collect())
 }
 
 pub async fn board(
@@ -353,34 +271,6 @@ pub struct ProgressInput {
     difficulties: String,
     #[serde(default)]
     recommendations: String,
-}
-
-/// Checks a progress report; the errors are keyed by field.
-pub fn check_progress(
-    percent: &str,
-    narrative: &str,
-) -> Result<Percent, HashMap<&'static str, String>> {
-    let mut errors = HashMap::new();
-    let percent = match percent.trim().parse::<i64>() {
-        Ok(p) => Percent::new(p).map_err(|e| e.to_string()),
-        Err(_) => Err(format!(
-            "\"{}\" is not a whole number from 0 to 100",
-            percent.trim()
-        )),
-    };
-    if let Err(e) = &percent {
-        errors.insert("percent", e.clone());
-    }
-    if narrative.trim().is_empty() {
-        errors.insert(
-            "narrative",
-            "describe what was done in the period".to_string(),
-        );
-    }
-    match percent {
-        Ok(p) if errors.is_empty() => Ok(p),
-        _ => Err(errors),
-    }
 }
 
 pub async fn add_progress(

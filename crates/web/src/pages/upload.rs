@@ -10,19 +10,23 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::{Deserialize, Serialize};
+use tiendo_domain::admissibility::{admit, Refusal, Reporter};
 use tiendo_domain::orgs::{OrgCode, OrgUnit};
 use tiendo_domain::periods::Period;
 use tiendo_domain::targets::TargetCode;
 use tiendo_domain::values::{NewValue, Number, ValueState};
 use tiendo_exchange::sheet::{self, Cell, CellProblem, Filled, TemplateRow, TemplateSpec};
-use tiendo_storage::{Entry, ValueFilter, MAX_REQUEST};
+use tiendo_storage::{ValueFilter, MAX_REQUEST};
 
-use super::entry::{capturable, parse_number, reported_targets};
+use super::entry::{parse_number, reported_targets};
 use super::{pick, render_with};
+use crate::app::access::capturable;
+use crate::app::values;
 use crate::auth::Viewer;
 use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
 use crate::i18n::Lang;
+use crate::wording;
 use crate::AppState;
 
 /// An upload larger than this is refused before it is read: a unit's template is a few KB.
@@ -244,27 +248,8 @@ async fn plan(
             ));
             continue;
         }
-        if !target.reporters.includes(&unit.code, unit.kind) {
-            problems.push(at(
-                f,
-                "A",
-                format!("{} does not report {}", unit.code, target.code),
-            ));
-            continue;
-        }
         let period = match f.period.parse::<Period>() {
-            Ok(p) if p.periodicity() == target.periodicity => p,
-            Ok(p) => {
-                problems.push(at(
-                    f,
-                    "E",
-                    format!(
-                        "{} is reported {}, so {p} is not one of its periods",
-                        target.code, target.periodicity
-                    ),
-                ));
-                continue;
-            }
+            Ok(p) => p,
             Err(e) => {
                 problems.push(at(f, "E", format!("period: {e}")));
                 continue;
@@ -283,25 +268,26 @@ async fn plan(
             }
         };
         let key = (target.code.clone(), unit.code.clone(), period);
+        let now = current.get(&key);
+        let reporter = Reporter::of(h, unit);
+        if let Err(r) = admit(target, reporter, period, value, now.map(|(_, s)| *s)) {
+            let column = match r.field() {
+                "target" | "org" => "A",
+                "period" => "E",
+                _ => value_col.as_str(),
+            };
+            problems.push(at(f, column, wording::refusal(l, &r)));
+            continue;
+        }
         if let Some(first) = seen.insert(key.clone(), f.row) {
             problems.push(at(
                 f,
                 "A",
-                format!(
-                    "{} {} {period} is already on row {first}",
-                    target.code, unit.code
-                ),
-            ));
-            continue;
-        }
-        let now = current.get(&key);
-        if let Some((_, s @ (ValueState::Approved | ValueState::Submitted))) = now {
-            problems.push(at(
-                f,
-                &value_col,
-                format!(
-                    "the value of {} for {} {period} is {s} and cannot be changed here",
-                    target.code, unit.code
+                wording::refusal(
+                    l,
+                    &Refusal::Twice {
+                        first_row: (first as usize).saturating_sub(1),
+                    },
                 ),
             ));
             continue;
@@ -505,33 +491,24 @@ pub async fn commit(
         let parse = |what: &str, e: String| {
             Failure::bad_request("invalid_payload", format!("the preview's {what}: {e}"))
         };
-        entries.push(Entry {
-            value: NewValue {
-                target: p
-                    .target
-                    .parse()
-                    .map_err(|e| parse("target", format!("{e}")))?,
-                org: p.unit.parse().map_err(|e| parse("unit", format!("{e}")))?,
-                period: p
-                    .period
-                    .parse()
-                    .map_err(|e| parse("period", format!("{e}")))?,
-                value: Number::new(p.value).ok_or_else(|| parse("value", p.value.to_string()))?,
-                comment: Some(p.comment.clone()).filter(|c| !c.is_empty()),
-                source: Some("spreadsheet upload".to_string()),
-            },
-            state: next,
-            author: page.viewer.name().to_string(),
+        entries.push(NewValue {
+            target: p
+                .target
+                .parse()
+                .map_err(|e| parse("target", format!("{e}")))?,
+            org: p.unit.parse().map_err(|e| parse("unit", format!("{e}")))?,
+            period: p
+                .period
+                .parse()
+                .map_err(|e| parse("period", format!("{e}")))?,
+            value: Number::new(p.value).ok_or_else(|| parse("value", p.value.to_string()))?,
+            comment: Some(p.comment.clone()).filter(|c| !c.is_empty()),
+            source: Some("spreadsheet upload".to_string()),
         });
     }
     let first_period = checked[0].period.clone();
-    match state
-        .writer
-        .enter(entries)
-        .await
-        .map_err(|e| Failure::internal(e.to_string()))?
-    {
-        Ok(()) => {
+    match values::enter(&state, &page.viewer, entries, next, "rows").await? {
+        Ok(_) => {
             let what = if next == ValueState::Submitted {
                 "submitted"
             } else {
@@ -551,7 +528,7 @@ pub async fn commit(
                     sheet: "preview".into(),
                     row: i as u32 + 1,
                     column: sheet::value_column(),
-                    message: r.message,
+                    message: wording::refusal(l, &r),
                 })
                 .collect();
             Ok(preview_page(

@@ -285,3 +285,28 @@ pub fn fill_xlsx(template: &[u8], values: &[(&str, &str)]) -> Vec<u8> {
     }
     book.save_to_buffer().unwrap()
 }
+
+/// The review queue's key of the current version of a value (`target|unit|period|version`),
+/// as the queue page and `GET /api/v1/approvals` show it.
+pub async fn review_key(app: &App, target: &str, unit: &str, period: &str) -> String {
+    format!(
+        "{target}|{unit}|{period}|{}",
+        current_version(app, target, unit, period).await
+    )
+}
+
+/// The id of the current version of a value.
+pub async fn current_version(app: &App, target: &str, unit: &str, period: &str) -> i64 {
+    app.state
+        .store
+        .value_history(
+            &target.parse().unwrap(),
+            &unit.parse().unwrap(),
+            period.parse().unwrap(),
+        )
+        .await
+        .unwrap()
+        .last()
+        .expect("a value")
+        .version
+}

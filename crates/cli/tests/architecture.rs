@@ -1,0 +1,156 @@
+//! The architecture's invariants (ARCHITECTURE.md), checked on the source tree so that a change
+//! that breaks one fails the suite instead of waiting for a reviewer to notice.
+
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Every `.rs` file below `dir`, with its text.
+fn sources(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                out.push((path, text));
+            }
+        }
+    }
+    assert!(!out.is_empty(), "no sources below {}", dir.display());
+    out
+}
+
+/// The lines of `text` that are code, not comments.
+fn code_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.starts_with("//"))
+}
+
+fn crates() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root().join("crates"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn only_storage_speaks_sql() {
+    let mut offenders = Vec::new();
+    for name in crates() {
+        let manifest =
+            std::fs::read_to_string(root().join("crates").join(&name).join("Cargo.toml")).unwrap();
+        for driver in ["sqlx", "rusqlite", "postgres"] {
+            let depends = manifest.lines().any(|l| {
+                l.trim_start().starts_with(&format!("{driver}."))
+                    || l.trim_start().starts_with(&format!("{driver} "))
+            });
+            if depends && name != "storage" {
+                offenders.push(format!("crates/{name} depends on {driver}"));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "{offenders:#?}");
+}
+
+#[test]
+fn evaluation_reads_no_clock() {
+    let mut offenders = Vec::new();
+    for (path, text) in sources(&root().join("crates/evaluation/src")) {
+        for (n, line) in code_lines(&text) {
+            for clock in ["now()", "Instant", "SystemTime", "Local::", "Utc::now"] {
+                if line.contains(clock) {
+                    offenders.push(format!("{}:{n}: {line}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "evaluation must take the day as an argument: {offenders:#?}"
+    );
+}
+
+#[test]
+fn the_domain_does_no_io() {
+    let manifest = std::fs::read_to_string(root().join("crates/domain/Cargo.toml")).unwrap();
+    let deps = manifest
+        .split("[dev-dependencies]")
+        .next()
+        .unwrap_or_default();
+    for io in ["tokio", "sqlx", "reqwest", "rusqlite", "lettre"] {
+        assert!(!deps.contains(io), "tiendo-domain depends on {io}");
+    }
+    let mut offenders = Vec::new();
+    for (path, text) in sources(&root().join("crates/domain/src")) {
+        for (n, line) in code_lines(&text) {
+            for io in ["std::fs", "File::", "std::net", "std::env", "std::process"] {
+                if line.contains(io) {
+                    offenders.push(format!("{}:{n}: {line}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "{offenders:#?}");
+}
+
+#[test]
+fn pages_and_the_api_never_import_each_other() {
+    let web = root().join("crates/web/src");
+    let mut offenders = Vec::new();
+    let mut check = |dir_or_file: PathBuf, forbidden: [&str; 2]| {
+        let files = if dir_or_file.is_dir() {
+            sources(&dir_or_file)
+        } else {
+            let text = std::fs::read_to_string(&dir_or_file).unwrap();
+            vec![(dir_or_file, text)]
+        };
+        for (path, text) in files {
+            for (n, line) in code_lines(&text) {
+                if forbidden.iter().any(|f| line.contains(f)) {
+                    offenders.push(format!("{}:{n}: {line}", path.display()));
+                }
+            }
+        }
+    };
+    check(web.join("pages"), ["crate::api", "super::api"]);
+    check(web.join("api.rs"), ["crate::pages", "super::pages"]);
+    check(web.join("app"), ["crate::pages", "crate::api"]);
+    assert!(
+        offenders.is_empty(),
+        "pages and api share operations through crate::app: {offenders:#?}"
+    );
+}
+
+#[test]
+fn values_are_written_through_the_one_rule() {
+    // The domain's admissibility rule is the only place a value's acceptability is decided:
+    // the storage paths that write values call it.
+    let storage = root().join("crates/storage/src");
+    for file in ["values.rs", "entry.rs"] {
+        let text = std::fs::read_to_string(storage.join(file)).unwrap();
+        assert!(
+            text.contains("admissibility::"),
+            "crates/storage/src/{file} writes values without the admissibility rule"
+        );
+    }
+    // No other crate writes values: every write goes through these two.
+    let mut offenders = Vec::new();
+    for name in crates().into_iter().filter(|c| c != "storage") {
+        for (path, text) in sources(&root().join("crates").join(&name).join("src")) {
+            if text.contains("INSERT INTO data_values") {
+                offenders.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "{offenders:#?}");
+}

@@ -1,0 +1,137 @@
+//! Operations on tasks shared by the pages and the API: the filtered board, checking a
+//! progress report, closing.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use tiendo_domain::tasks::{Percent, Task};
+use tiendo_evaluation::tasks::{task_status, Horizon, TaskStatus};
+use tiendo_storage::{TaskClosing, TaskFilter};
+
+use crate::failure::Failure;
+use crate::wording::serde_name;
+use crate::AppState;
+
+#[derive(Debug, Deserialize, Default)]
+pub struct BoardQuery {
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub due_before: Option<String>,
+    #[serde(default)]
+    pub page: Option<usize>,
+}
+
+/// The tasks the caller may see that pass the filters, with their status, in definition order.
+pub async fn filtered(
+    state: &AppState,
+    clearance: tiendo_domain::tasks::Clearance,
+    q: &BoardQuery,
+) -> Result<Vec<(Task, TaskStatus)>, Failure> {
+    let unit = q
+        .unit
+        .as_deref()
+        .filter(|u| !u.is_empty())
+        .map(|u| {
+            u.parse().map_err(|e: tiendo_domain::codes::CodeError| {
+                Failure::bad_request("invalid_unit", e.to_string())
+            })
+        })
+        .transpose()?;
+    let status: Option<TaskStatus> = match q.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            TaskStatus::ALL
+                .into_iter()
+                .find(|x| serde_name(x) == s)
+                .ok_or_else(|| {
+                    Failure::bad_request("invalid_status", format!("unknown task status \"{s}\""))
+                })?,
+        ),
+    };
+    let due_before: Option<NaiveDate> = q
+        .due_before
+        .as_deref()
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            d.parse().map_err(|_| {
+                Failure::bad_request(
+                    "invalid_date",
+                    format!("\"{d}\" is not a date (expected YYYY-MM-DD)"),
+                )
+            })
+        })
+        .transpose()?;
+    let tasks = state
+        .store
+        .tasks(&TaskFilter {
+            clearance,
+            document: None,
+            org: unit,
+        })
+        .await?;
+    let o = state.overview();
+    let progress = &o.snapshot.last_progress;
+    let day = state.day();
+    Ok(tasks
+        .into_iter()
+        .map(|t| {
+            let has = progress.get(&t.code).is_some_and(|d| *d <= day);
+            let s = task_status(&t, day, has, Horizon::default());
+            (t, s)
+        })
+        .filter(|(t, s)| {
+            status.is_none_or(|x| x == *s)
+                && q.group
+                    .as_deref()
+                    .filter(|g| !g.is_empty())
+                    .is_none_or(|g| t.group.as_ref().is_some_and(|tg| tg.as_str() == g))
+                && due_before.is_none_or(|d| t.deadline.is_some_and(|dl| dl <= d))
+        })
+        .collect())
+}
+
+/// Checks a progress report; the errors are keyed by field.
+pub fn check_progress(
+    percent: &str,
+    narrative: &str,
+) -> Result<Percent, HashMap<&'static str, String>> {
+    let mut errors = HashMap::new();
+    let percent = match percent.trim().parse::<i64>() {
+        Ok(p) => Percent::new(p).map_err(|e| e.to_string()),
+        Err(_) => Err(format!(
+            "\"{}\" is not a whole number from 0 to 100",
+            percent.trim()
+        )),
+    };
+    if let Err(e) = &percent {
+        errors.insert("percent", e.clone());
+    }
+    if narrative.trim().is_empty() {
+        errors.insert(
+            "narrative",
+            "describe what was done in the period".to_string(),
+        );
+    }
+    match percent {
+        Ok(p) if errors.is_empty() => Ok(p),
+        _ => Err(errors),
+    }
+}
+
+/// Parses how a task is closed.
+pub fn closing(how: &str) -> Result<TaskClosing, Failure> {
+    match how {
+        "completed" => Ok(TaskClosing::Completed),
+        "cancelled" => Ok(TaskClosing::Cancelled),
+        other => Err(Failure::bad_request(
+            "invalid_closing",
+            format!("unknown closing \"{other}\": use completed or cancelled"),
+        )),
+    }
+}

@@ -1,0 +1,254 @@
+//! Values: entry (the form, the API, spreadsheet uploads), imports (DHIS2, Open SDG), the
+//! review queue and reviews. Each operation checks the caller's scope here; whether a value
+//! may be written at all is the domain's admissibility rule, applied where it is written.
+
+use axum::http::StatusCode;
+use tiendo_domain::admissibility::Refusal;
+use tiendo_domain::orgs::OrgCode;
+use tiendo_domain::periods::Period;
+use tiendo_domain::targets::TargetCode;
+use tiendo_domain::values::{DataValue, NewValue, ValueState};
+use tiendo_storage::{Entry, ImportSummary, StoreError};
+
+use crate::auth::Viewer;
+use crate::failure::Failure;
+use crate::writer::Review;
+use crate::AppState;
+
+/// What became of an entry request: every value written, or the refused ones with their
+/// position in the request and the rule each broke (nothing written).
+pub type Entered = Result<usize, Vec<(usize, Refusal)>>;
+
+/// Enters `values` for the caller as drafts or submissions, all or none. Every value must lie
+/// in the caller's capture scope (`what[N].org` names the first that does not).
+pub async fn enter(
+    state: &AppState,
+    viewer: &Viewer,
+    values: Vec<NewValue>,
+    next: ValueState,
+    what: &str,
+) -> Result<Entered, Failure> {
+    viewer.require_login()?;
+    if values.is_empty() || values.len() > tiendo_storage::MAX_REQUEST {
+        return Err(Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            format!("send 1 to {} values", tiendo_storage::MAX_REQUEST),
+        ));
+    }
+    check_capture(state, viewer, &values, what, "org")?;
+    let written = values.len();
+    let entries = values
+        .into_iter()
+        .map(|value| Entry {
+            value,
+            state: next,
+            author: viewer.name().to_string(),
+        })
+        .collect();
+    let outcome = state
+        .writer
+        .enter(entries)
+        .await
+        .map_err(|e| Failure::internal(e.to_string()))?;
+    Ok(outcome.map(|()| written))
+}
+
+/// Refuses the request when a value lies outside the caller's capture scope.
+fn check_capture(
+    state: &AppState,
+    viewer: &Viewer,
+    values: &[NewValue],
+    what: &str,
+    org_field: &str,
+) -> Result<(), Failure> {
+    let o = state.overview();
+    let h = &o.snapshot.hierarchy;
+    match values
+        .iter()
+        .enumerate()
+        .find(|(_, v)| !viewer.access.may_capture(h, &v.org))
+    {
+        Some((i, v)) => Err(Failure::forbidden(
+            "outside_capture_scope",
+            format!(
+                "{what}[{i}].{org_field}: {} may not enter values for {}",
+                viewer.name(),
+                v.org
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Imports values submitted for approval as a whole after checking the caller may capture
+/// every one, or only checks and counts them with `dry_run`. Rows whose value is approved or
+/// awaiting review are not written (counted as ignored, each with a conflict).
+pub async fn import(
+    state: &AppState,
+    viewer: &Viewer,
+    values: &[NewValue],
+    dry_run: bool,
+    what: &str,
+    org_field: &str,
+) -> Result<Result<ImportSummary, Vec<tiendo_storage::ImportProblem>>, Failure> {
+    viewer.require_login()?;
+    check_capture(state, viewer, values, what, org_field)?;
+    let result = if dry_run {
+        state.store.check_values(values).await
+    } else {
+        state
+            .store
+            .import_values(values, viewer.name(), ValueState::Submitted, &|_| {})
+            .await
+    };
+    match result {
+        Ok(summary) => Ok(Ok(summary)),
+        Err(StoreError::Rejected(list)) => Ok(Err(list)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// How many submitted values the queue reads at most.
+const QUEUE_LIMIT: u32 = 5000;
+
+/// Submitted values the caller may review, oldest first: within the approval scope and not
+/// written by the caller (four eyes).
+pub async fn reviewable(state: &AppState, viewer: &Viewer) -> Result<Vec<DataValue>, Failure> {
+    crate::app::access::require_reviewer(viewer)?;
+    let o = state.overview();
+    let h = &o.snapshot.hierarchy;
+    Ok(state
+        .store
+        .submitted_values(QUEUE_LIMIT)
+        .await?
+        .into_iter()
+        .filter(|v| viewer.access.may_approve(h, &v.org) && v.author != viewer.name())
+        .collect())
+}
+
+/// A reviewer's decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Return,
+}
+
+impl std::str::FromStr for Decision {
+    type Err = Failure;
+    fn from_str(s: &str) -> Result<Decision, Failure> {
+        match s {
+            "approve" => Ok(Decision::Approve),
+            "return" => Ok(Decision::Return),
+            other => Err(Failure::bad_request(
+                "invalid_decision",
+                format!("unknown decision \"{other}\": use approve or return"),
+            )),
+        }
+    }
+}
+
+/// One value's version as a review names it.
+#[derive(Debug, Clone)]
+pub struct Reviewed {
+    pub target: TargetCode,
+    pub org: OrgCode,
+    pub period: Period,
+    /// The version the reviewer saw; a newer one makes the review a conflict (409).
+    pub version: i64,
+}
+
+/// Parses the queue's key of a version: `target|unit|period|version`.
+pub fn parse_key(key: &str) -> Result<Reviewed, Failure> {
+    let bad = || {
+        Failure::bad_request(
+            "invalid_key",
+            format!("\"{key}\" does not name a version of a value"),
+        )
+    };
+    let mut parts = key.split('|');
+    let (Some(t), Some(o), Some(p), Some(v), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return Err(bad());
+    };
+    Ok(Reviewed {
+        target: t.parse().map_err(|_| bad())?,
+        org: o.parse().map_err(|_| bad())?,
+        period: p.parse().map_err(|_| bad())?,
+        version: v.parse().map_err(|_| bad())?,
+    })
+}
+
+/// The queue's key of a version, which [`parse_key`] reads back.
+pub fn key_of(v: &DataValue) -> String {
+    format!("{}|{}|{}|{}", v.target, v.org, v.period, v.version)
+}
+
+/// Approves or returns one version of a value: within the caller's approval scope, with a
+/// reason when returning, never the caller's own value, and only while that version is current.
+pub async fn review(
+    state: &AppState,
+    viewer: &Viewer,
+    what: Reviewed,
+    decision: Decision,
+    reason: &str,
+) -> Result<DataValue, Failure> {
+    viewer.require_login()?;
+    let o = state.overview();
+    if !viewer.access.may_approve(&o.snapshot.hierarchy, &what.org) {
+        return Err(Failure::forbidden(
+            "outside_approval_scope",
+            format!("{} may not review values of {}", viewer.name(), what.org),
+        ));
+    }
+    let reason = reason.trim();
+    if decision == Decision::Return && reason.is_empty() {
+        return Err(Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reason_required",
+            "give the reporter a reason when returning a value",
+        ));
+    }
+    let next = match decision {
+        Decision::Approve => ValueState::Approved,
+        Decision::Return => ValueState::Returned,
+    };
+    let Reviewed {
+        target,
+        org,
+        period,
+        version,
+    } = what;
+    let returned = (decision == Decision::Return).then(|| tiendo_notify::Event {
+        kind: tiendo_notify::EventKind::ValueReturned,
+        unit: org.clone(),
+        object: format!("value {target}/{org}/{period}"),
+        text: format!(
+            "{target} {org} {period} was returned by {}: {reason}",
+            viewer.name()
+        ),
+        day: state.day(),
+    });
+    let value = state
+        .writer
+        .review(Review {
+            target,
+            org,
+            period,
+            version,
+            next,
+            author: viewer.name().to_string(),
+            comment: Some(reason.to_string()).filter(|r| !r.is_empty()),
+        })
+        .await
+        .map_err(|e| Failure::internal(e.to_string()))??;
+    if let Some(event) = returned {
+        state.notify(&[event]).await;
+    }
+    Ok(value)
+}

@@ -1,0 +1,130 @@
+//! The domain's facts in the reader's language: refusals of the admissibility rule and of
+//! reviews. The domain returns facts with stable codes; the words are chosen here, when shown.
+
+use tiendo_domain::admissibility::{Bounds, Refusal};
+use tiendo_domain::periods::Periodicity;
+
+use crate::i18n::Lang;
+
+/// A unit-like enum's serde name, the key of its message.
+pub fn serde_name<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// Why a value may not be written, as a sentence for the reader.
+pub fn refusal(l: Lang, r: &Refusal) -> String {
+    let key = format!("refusal-{}", r.code());
+    let args: Vec<(&str, String)> = match r {
+        Refusal::UnknownTarget { target } => vec![("target", target.to_string())],
+        Refusal::UnknownUnit { unit } => vec![("unit", unit.to_string())],
+        Refusal::NotAReporter { unit, target, .. } => {
+            vec![("unit", unit.to_string()), ("target", target.to_string())]
+        }
+        Refusal::UnitNotInForce {
+            unit,
+            period,
+            from,
+            to,
+        } => vec![
+            ("unit", unit.to_string()),
+            ("period", period.to_string()),
+            ("validity", validity(l, *from, *to)),
+        ],
+        Refusal::WrongPeriodicity {
+            target,
+            expected,
+            period,
+        } => vec![
+            ("target", target.to_string()),
+            ("expected", periodicity(l, *expected)),
+            ("period", period.to_string()),
+        ],
+        Refusal::OutOfBounds {
+            target,
+            value,
+            bounds,
+        } => vec![
+            ("value", l.number(*value, decimals(*value))),
+            ("target", target.to_string()),
+            ("range", range(l, bounds)),
+        ],
+        Refusal::Twice { first_row } => vec![("row", (first_row + 1).to_string())],
+        Refusal::Locked | Refusal::AwaitingReview | Refusal::NotAnEntryState { .. } => vec![],
+    };
+    l.t_args(&key, &args)
+}
+
+/// "yearly", "quarterly", … in the reader's language.
+pub fn periodicity(l: Lang, p: Periodicity) -> String {
+    l.t(&format!("per-{}", p.as_str()))
+}
+
+/// Why a review may not happen, from its stable code.
+pub fn review_refusal(l: Lang, code: &str) -> Option<String> {
+    matches!(code, "own_value" | "stale_version" | "invalid_transition")
+        .then(|| l.t(&format!("review-{code}")))
+}
+
+fn decimals(v: f64) -> usize {
+    if v.fract() == 0.0 {
+        0
+    } else {
+        2
+    }
+}
+
+fn range(l: Lang, b: &Bounds) -> String {
+    let n = |v: f64| l.number(v, decimals(v));
+    let range = match (b.min, b.max) {
+        (Some(min), Some(max)) => l.t_args("bounds-between", &[("min", n(min)), ("max", n(max))]),
+        (Some(min), None) => l.t_args("bounds-at-least", &[("min", n(min))]),
+        (None, Some(max)) => l.t_args("bounds-at-most", &[("max", n(max))]),
+        (None, None) => String::new(),
+    };
+    if b.whole {
+        l.t_args("bounds-whole", &[("range", range)])
+    } else {
+        range
+    }
+}
+
+fn validity(l: Lang, from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>) -> String {
+    match (from, to) {
+        (Some(f), Some(t)) => l.t_args(
+            "validity-between",
+            &[("from", l.date(f)), ("to", l.date(t))],
+        ),
+        (Some(f), None) => l.t_args("validity-from", &[("from", l.date(f))]),
+        (None, Some(t)) => l.t_args("validity-until", &[("to", l.date(t))]),
+        (None, None) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_read_in_both_languages() {
+        let r = Refusal::OutOfBounds {
+            target: "HT-T2".parse().unwrap(),
+            value: 150.0,
+            bounds: Bounds {
+                min: Some(0.0),
+                max: Some(100.0),
+                whole: false,
+            },
+        };
+        assert_eq!(
+            refusal(Lang::Vi, &r),
+            "150 không phải là giá trị có thể có của chỉ tiêu HT-T2: giá trị phải từ 0 đến 100."
+        );
+        assert_eq!(
+            refusal(Lang::En, &r),
+            "150 is not a possible value of target HT-T2: it must be from 0 to 100."
+        );
+    }
+}
