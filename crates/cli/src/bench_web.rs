@@ -325,24 +325,25 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
     table.set_header([
         "measure", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "goal",
     ]);
+    let readers = s.readers;
     for (name, sample, goal) in [
         (
-            "baseline: static file (50 clients)",
+            format!("baseline: static file ({readers} clients)"),
             &baseline,
             String::new(),
         ),
         (
-            "overview page (50 clients)",
+            format!("overview page ({readers} clients)"),
             &page,
             format!("p95 ≤ {} ms", GOAL_OVERVIEW_P95.as_millis()),
         ),
         (
-            "overview API (50 clients)",
+            format!("overview API ({readers} clients)"),
             &api,
             format!("p95 ≤ {} ms", GOAL_OVERVIEW_P95.as_millis()),
         ),
         (
-            "submissions, paced (reporters)",
+            "submissions, paced (reporters)".to_string(),
             &paced,
             format!(
                 "≥ {GOAL_WRITES_PER_SECOND} /s, p99 ≤ {} ms",
@@ -350,13 +351,13 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
             ),
         ),
         (
-            "submissions, saturated (reporters)",
+            "submissions, saturated (reporters)".to_string(),
             &saturated,
             String::new(),
         ),
     ] {
         table.add_row([
-            name.to_string(),
+            name,
             sample.times.len().to_string(),
             format!("{:.0}", sample.rate()),
             ms(sample.pct(0.5)),

@@ -235,6 +235,16 @@ impl AppState {
     }
 }
 
+/// Every route the application serves, pages and API: method and path template. The
+/// authorisation matrix test walks it, so a new route cannot be left out of the matrix.
+pub fn route_table() -> Vec<(axum::http::Method, &'static str)> {
+    pages::table()
+        .into_iter()
+        .chain(api::table())
+        .map(|(method, path, _)| (method, path))
+        .collect()
+}
+
 pub fn router(state: AppState) -> Router {
     pages::routes()
         .merge(api::routes())

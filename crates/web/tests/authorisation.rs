@@ -51,6 +51,10 @@ enum Body {
     None,
     Form(Vec<(String, String)>),
     Json(serde_json::Value),
+    /// A body of this content type, as API clients send files.
+    Raw(&'static str, String),
+    /// A form with one (empty) file, as the spreadsheet upload sends it.
+    Multipart,
 }
 
 struct Case {
@@ -61,6 +65,9 @@ struct Case {
     allowed: bool,
     /// For reads of values: whether unpublished (draft) values may be in the answer.
     sees_drafts: Option<bool>,
+    /// The request's content is refused on purpose (an empty upload, an empty public form): a
+    /// 422 shows it passed the access checks and reached the content's own.
+    content_checked: bool,
 }
 
 fn logged_in(w: Who) -> bool {
@@ -91,6 +98,7 @@ fn cases(
         body: Body::None,
         allowed,
         sees_drafts: None,
+        content_checked: false,
     };
     let form = |name, path: String, fields: &[(&str, &str)], allowed| Case {
         name,
@@ -104,6 +112,7 @@ fn cases(
         ),
         allowed,
         sees_drafts: None,
+        content_checked: false,
     };
     let json = |name, path: &str, v: serde_json::Value, allowed| Case {
         name,
@@ -112,6 +121,16 @@ fn cases(
         body: Body::Json(v),
         allowed,
         sees_drafts: None,
+        content_checked: false,
+    };
+    let posted = |name, path: String, body, allowed| Case {
+        name,
+        method: Method::POST,
+        path,
+        body,
+        allowed,
+        sees_drafts: None,
+        content_checked: false,
     };
     let field = format!("v_{target}");
     let definer = matches!(who, Who::StandingOffice | Who::Admin);
@@ -294,7 +313,92 @@ fn cases(
             serde_json::json!({"code": format!("{new_task}-DOC"), "kind": "plan", "title_en": "Matrix plan", "sections": []}),
             definer,
         ),
+        form(
+            "close task",
+            format!("/tasks/{new_task}/close"),
+            &[("how", "completed")],
+            definer,
+        ),
+        json(
+            "api close task",
+            &format!("/api/v1/tasks/{new_task}-API/close"),
+            serde_json::json!({"how": "cancelled"}),
+            definer,
+        ),
+        json(
+            "api add unit",
+            "/api/v1/units",
+            serde_json::json!({"code": format!("{new_task}-UNIT"), "kind": "organisation", "name_vi": "Tổ công tác", "name_en": "Working group", "parent": unit, "synthetic": false, "source": null}),
+            definer,
+        ),
+        json(
+            "api end unit",
+            &format!("/api/v1/units/{new_task}-UNIT/end"),
+            serde_json::json!({"last_day": "2030-12-31"}),
+            definer,
+        ),
+        json(
+            "api add target",
+            "/api/v1/targets",
+            serde_json::json!({"code": format!("{new_task}-T"), "document": null, "group": null, "name_en": "Matrix indicator", "name_vi": null, "family": "operational", "unit": "%", "direction": "increase", "goals": [], "baseline": null, "periodicity": "yearly", "aggregation": {"method": "mean"}, "source": null}),
+            definer,
+        ),
+        posted(
+            "api open sdg import",
+            format!("/api/v1/opensdg/{target}/{unit}?dryRun=true"),
+            Body::Raw("text/csv", "Year,Value\n2024,0.5\n".into()),
+            captures,
+        ),
+        Case {
+            content_checked: true,
+            ..posted(
+                "spreadsheet upload",
+                format!("/units/{unit}/upload"),
+                Body::Multipart,
+                captures,
+            )
+        },
+        get(
+            "feedback evidence",
+            format!("/feedback/{case}/files/1"),
+            handles || matches!(who, Who::Admin | Who::Inspector),
+        ),
+        // The public form's own token (double submit) is missing: refused, whoever sends it.
+        posted(
+            "feedback submission without the form's token",
+            "/feedback".into(),
+            Body::Multipart,
+            false,
+        ),
+        form(
+            "login without the form's token",
+            "/login".into(),
+            &[("username", "admin"), ("password", "wrong")],
+            false,
+        ),
+        Case {
+            content_checked: true,
+            ..form(
+                "revoke token",
+                "/account/tokens/revoke".into(),
+                &[("id", "no-such-token")],
+                logged_in(who),
+            )
+        },
+        form(
+            "notification settings",
+            "/account/notifications".into(),
+            &[("mode", "digest"), ("email", "can-bo@example.vn")],
+            logged_in(who),
+        ),
+        get("open data", "/open-data".into(), true),
+        get("open data file", "/open-data/values.csv".into(), true),
+        get("stylesheet", "/static/tiendo.css".into(), true),
     ]
+    .into_iter()
+    // Logging out ends the session: the last request of each caller.
+    .chain((!own).then(|| form("logout", "/logout".into(), &[], true)))
+    .collect()
 }
 
 fn rand_suffix() -> String {
@@ -369,7 +473,11 @@ async fn every_route_for_every_role_on_own_and_foreign_units() {
             .receive_feedback(
                 &submission,
                 Some(&unit.parse().unwrap()),
-                &[],
+                &[tiendo_domain::feedback::Evidence::new(
+                    "bien-ban.pdf",
+                    b"%PDF-1.4\n% matrix evidence\n".to_vec(),
+                )
+                .unwrap()],
                 "x",
                 chrono::Utc::now(),
             )
@@ -379,6 +487,7 @@ async fn every_route_for_every_role_on_own_and_foreign_units() {
 
     let mut total = 0;
     let mut breaches = Vec::new();
+    let mut covered: Vec<(Method, String)> = Vec::new();
     for (i, who) in EVERYONE.iter().enumerate() {
         let mut client = Client::new(&app);
         if let Some(user) = account(*who) {
@@ -398,6 +507,7 @@ async fn every_route_for_every_role_on_own_and_foreign_units() {
                 (&api_period, api_version),
             ) {
                 total += 1;
+                covered.push((case.method.clone(), case.path.clone()));
                 // Each request carries the session's CSRF token, as the pages' forms do.
                 let csrf = client.csrf.clone();
                 let res = match &case.body {
@@ -415,8 +525,24 @@ async fn every_route_for_every_role_on_own_and_foreign_units() {
                         client.post_form(&case.path, &fields).await
                     }
                     Body::Json(v) => client.post_json(&case.path, v.clone()).await,
+                    Body::Raw(kind, text) => {
+                        client
+                            .send(case.method.clone(), &case.path, kind, text.clone())
+                            .await
+                    }
+                    Body::Multipart => {
+                        client
+                            .post_multipart(
+                                &case.path,
+                                &[("csrf", &csrf)],
+                                &[("file", "empty.csv", &[])],
+                            )
+                            .await
+                    }
                 };
-                let served = res.status.is_success() || res.status.is_redirection();
+                let served = res.status.is_success()
+                    || res.status.is_redirection()
+                    || (case.content_checked && res.status == StatusCode::UNPROCESSABLE_ENTITY);
                 let refused = matches!(
                     res.status,
                     StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
@@ -448,16 +574,50 @@ async fn every_route_for_every_role_on_own_and_foreign_units() {
             }
         }
     }
+    // Every route of the router's own table is in the matrix.
+    let table = tiendo_web::route_table();
+    let forgotten: Vec<String> = table
+        .iter()
+        .filter(|(method, template)| {
+            !covered
+                .iter()
+                .any(|(m, path)| m == method && route_matches(template, path))
+        })
+        .map(|(m, t)| format!("{m} {t}"))
+        .collect();
+    assert!(
+        forgotten.is_empty(),
+        "routes missing from the matrix: {forgotten:#?}"
+    );
     println!(
-        "authorisation matrix: {total} cases (routes × {} roles × own/foreign), {} breaches",
+        "authorisation matrix: {} routes, {total} cases (routes × {} roles × own/foreign), {} breaches",
+        table.len(),
         EVERYONE.len(),
         breaches.len()
     );
-    assert!(total >= 400, "{total}");
+    assert!(total >= 900, "{total}");
     assert!(
         breaches.is_empty(),
         "{} breaches:\n{}",
         breaches.len(),
         breaches.join("\n")
     );
+}
+
+/// Whether a concrete path (its query left aside) is served by a route template:
+/// `{name}` stands for one segment, `{*name}` for the rest of the path.
+fn route_matches(template: &str, path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or_default();
+    let mut given = path.split('/');
+    for part in template.split('/') {
+        if part.starts_with("{*") {
+            return given.next().is_some_and(|s| !s.is_empty());
+        }
+        match given.next() {
+            Some(s) if part.starts_with('{') && !s.is_empty() => {}
+            Some(s) if s == part => {}
+            _ => return false,
+        }
+    }
+    given.next().is_none()
 }

@@ -765,7 +765,9 @@ pub async fn file(
     page.viewer.require_login()?;
     let case = load_case(&state, &reference).await?;
     let o = state.overview();
-    if !rights(&page.viewer.access, &o.snapshot.hierarchy, &case).read {
+    // Evidence files go with the sender's contact details: to those who handle the case,
+    // administrators and inspectors, not to every official who may read the case.
+    if !rights(&page.viewer.access, &o.snapshot.hierarchy, &case).contact {
         return Err(Failure::not_found(
             "feedback_not_found",
             format!("no case {reference}"),

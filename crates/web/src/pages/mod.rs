@@ -14,9 +14,10 @@ mod tasks;
 mod upload;
 
 use askama::Template;
-use axum::http::{header, StatusCode};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 
 use crate::failure::Failure;
@@ -24,60 +25,107 @@ use crate::AppState;
 
 pub use open_data::TABLES as OPEN_DATA_TABLES;
 
-/// Every page route. `api::routes` holds the JSON ones.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home::overview))
-        .route("/units/{code}", get(home::unit))
-        .route("/units/{code}/entry", get(entry::form).post(entry::submit))
-        .route("/units/{code}/template", get(upload::template))
-        .route(
+/// Every page route: method, path, handler. The router is built from this list, and the
+/// authorisation matrix test walks it, so no route goes unchecked. `api::table` holds the JSON
+/// ones.
+pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    let upload_limit = DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES);
+    let feedback_limit = DefaultBodyLimit::max(feedback::MAX_FORM_BYTES);
+    vec![
+        (Method::GET, "/", get(home::overview)),
+        (Method::GET, "/units/{code}", get(home::unit)),
+        (Method::GET, "/units/{code}/entry", get(entry::form)),
+        (Method::POST, "/units/{code}/entry", post(entry::submit)),
+        (Method::GET, "/units/{code}/template", get(upload::template)),
+        (
+            Method::POST,
             "/units/{code}/upload",
-            post(upload::upload).layer(axum::extract::DefaultBodyLimit::max(
-                upload::MAX_UPLOAD_BYTES,
-            )),
-        )
-        .route("/units/{code}/upload/commit", post(upload::commit))
-        .route("/approvals", get(entry::queue).post(entry::review))
-        .route("/documents", get(catalogue::documents))
-        .route("/documents/{*code}", get(catalogue::document))
-        .route("/targets/{code}", get(catalogue::target))
-        .route("/indices/{name}", get(catalogue::index))
-        .route("/tasks", get(tasks::board))
-        .route("/tasks/{code}", get(tasks::task))
-        .route("/tasks/{code}/progress", post(tasks::add_progress))
-        .route("/login", get(account::login_form).post(account::login))
-        .route("/logout", post(account::logout))
-        .route("/account", get(account::account))
-        .route("/account/tokens", post(account::create_token))
-        .route("/account/tokens/revoke", post(account::revoke_token))
-        .route("/account/notifications", post(account::notifications))
-        .route("/admin/users", get(admin::users).post(admin::create_user))
-        .route("/admin/users/{name}/active", post(admin::set_active))
-        .route("/admin/audit", get(admin::audit))
-        .route("/admin/define", get(define::page))
-        .route("/admin/define/{form}", post(define::submit))
-        .route("/tasks/{code}/close", post(define::close_task))
-        .route(
+            post(upload::upload).layer(upload_limit),
+        ),
+        (
+            Method::POST,
+            "/units/{code}/upload/commit",
+            post(upload::commit),
+        ),
+        (Method::GET, "/approvals", get(entry::queue)),
+        (Method::POST, "/approvals", post(entry::review)),
+        (Method::GET, "/documents", get(catalogue::documents)),
+        (Method::GET, "/documents/{*code}", get(catalogue::document)),
+        (Method::GET, "/targets/{code}", get(catalogue::target)),
+        (Method::GET, "/indices/{name}", get(catalogue::index)),
+        (Method::GET, "/tasks", get(tasks::board)),
+        (Method::GET, "/tasks/{code}", get(tasks::task)),
+        (
+            Method::POST,
+            "/tasks/{code}/progress",
+            post(tasks::add_progress),
+        ),
+        (
+            Method::POST,
+            "/tasks/{code}/close",
+            post(define::close_task),
+        ),
+        (Method::GET, "/login", get(account::login_form)),
+        (Method::POST, "/login", post(account::login)),
+        (Method::POST, "/logout", post(account::logout)),
+        (Method::GET, "/account", get(account::account)),
+        (Method::POST, "/account/tokens", post(account::create_token)),
+        (
+            Method::POST,
+            "/account/tokens/revoke",
+            post(account::revoke_token),
+        ),
+        (
+            Method::POST,
+            "/account/notifications",
+            post(account::notifications),
+        ),
+        (Method::GET, "/admin/users", get(admin::users)),
+        (Method::POST, "/admin/users", post(admin::create_user)),
+        (
+            Method::POST,
+            "/admin/users/{name}/active",
+            post(admin::set_active),
+        ),
+        (Method::GET, "/admin/audit", get(admin::audit)),
+        (Method::GET, "/admin/define", get(define::page)),
+        (Method::POST, "/admin/define/{form}", post(define::submit)),
+        (Method::GET, "/feedback", get(feedback::form)),
+        (
+            Method::POST,
             "/feedback",
-            get(feedback::form)
-                .post(feedback::submit)
-                .layer(axum::extract::DefaultBodyLimit::max(
-                    feedback::MAX_FORM_BYTES,
-                )),
-        )
-        .route("/feedback/inbox", get(feedback::inbox))
-        .route("/feedback/{reference}", get(feedback::case))
-        .route("/feedback/{reference}/{step}", post(feedback::step))
-        .route(
+            post(feedback::submit).layer(feedback_limit),
+        ),
+        (Method::GET, "/feedback/inbox", get(feedback::inbox)),
+        (Method::GET, "/feedback/{reference}", get(feedback::case)),
+        (
+            Method::POST,
+            "/feedback/{reference}/{step}",
+            post(feedback::step),
+        ),
+        (
+            Method::GET,
             "/feedback/{reference}/files/{position}",
             get(feedback::file),
-        )
-        .route("/reports/units/{code}", get(report::unit))
-        .route("/reports/documents/{*code}", get(report::document))
-        .route("/open-data", get(open_data::index))
-        .route("/open-data/{file}", get(open_data::download))
-        .route("/static/tiendo.css", get(stylesheet))
+        ),
+        (Method::GET, "/reports/units/{code}", get(report::unit)),
+        (
+            Method::GET,
+            "/reports/documents/{*code}",
+            get(report::document),
+        ),
+        (Method::GET, "/open-data", get(open_data::index)),
+        (Method::GET, "/open-data/{file}", get(open_data::download)),
+        (Method::GET, "/static/tiendo.css", get(stylesheet)),
+    ]
+}
+
+pub fn routes() -> Router<AppState> {
+    table()
+        .into_iter()
+        .fold(Router::new(), |router, (_, path, handler)| {
+            router.route(path, handler)
+        })
 }
 
 async fn stylesheet() -> Response {
