@@ -114,7 +114,7 @@ pub async fn run(store: &Store, day: NaiveDate, runs: usize) -> Result<()> {
     let targets = store.targets(None).await?;
     let mut rollups = Rollups::new(h, day, &targets);
     for (t, by_unit) in inputs.series {
-        for (u, s) in by_unit {
+        for (u, s) in by_unit.iter() {
             for (p, v) in s {
                 rollups.apply(t, u, *p, *v);
             }

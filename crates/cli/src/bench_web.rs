@@ -126,8 +126,8 @@ struct Reporter {
 
 pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
     anyhow::ensure!(
-        s.readers > 0 && s.reporters > 0 && s.writes > 0 && s.rate > 0.0,
-        "--readers, --reporters, --writes and --rate must be positive"
+        s.readers > 0 && s.reporters > 0 && s.writes > 0 && s.rate > 0.0 && s.approvals > 0,
+        "--readers, --reporters, --writes, --rate and --approvals must be positive"
     );
     let snapshot = store.snapshot(s.at).await?;
     // A target many units report, and that many of its reporters.
@@ -320,6 +320,12 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
     let direct = started.elapsed();
     let direct_rate = (s.writes * units.len()) as f64 / direct.as_secs_f64();
 
+    println!("approving {} values one at a time…", s.approvals);
+    let mut fresh =
+        crate::bench_fresh::approvals_to_overview(store, &http, &base, &target, s.approvals)
+            .await?;
+    fresh.sort();
+
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
     table.set_header([
@@ -385,6 +391,33 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
         saturated.rate(),
         saturated.rate() / direct_rate
     );
+    let median = fresh[fresh.len() / 2];
+    let worst = fresh[fresh.len() - 1];
+    let mut freshness = Table::new();
+    freshness.load_preset(UTF8_FULL_CONDENSED);
+    freshness.set_header(["measure", "approvals", "median ms", "worst ms", "goal"]);
+    freshness.add_row([
+        "approval's 200 → public overview API shows it".to_string(),
+        fresh.len().to_string(),
+        ms(median),
+        ms(worst),
+        format!(
+            "≤ {} ms",
+            crate::bench_fresh::GOAL_FRESHNESS.as_millis()
+        ),
+    ]);
+    freshness.add_row([
+        "baseline: the whole overview computed once".to_string(),
+        "1".to_string(),
+        ms(load),
+        ms(load),
+        String::new(),
+    ]);
+    println!("{freshness}");
+    println!(
+        "an approval shows after {:.3} of a whole recomputation (median)",
+        median.as_secs_f64() / load.as_secs_f64().max(1e-9)
+    );
     println!(
         "nothing lost: {acknowledged} submissions acknowledged, {stored} stored, {} refused or failed",
         paced.errors + saturated.errors
@@ -400,6 +433,12 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
         verdict(api.pct(0.95) <= GOAL_OVERVIEW_P95),
         verdict(paced.rate() >= GOAL_WRITES_PER_SECOND),
         verdict(paced.pct(0.99) <= GOAL_WRITE_P99)
+    );
+    println!(
+        "goal: an approval on the overview within {} ms {} (worst {})",
+        crate::bench_fresh::GOAL_FRESHNESS.as_millis(),
+        verdict(worst <= crate::bench_fresh::GOAL_FRESHNESS),
+        ms(worst)
     );
     Ok(())
 }

@@ -408,6 +408,10 @@ pub struct WebBench {
     /// as fast as the reporters can).
     #[arg(long, default_value_t = 2500.0)]
     pub rate: f64,
+    /// Submitted values approved one at a time, each timed until the public overview API
+    /// shows it.
+    #[arg(long, default_value_t = 20)]
+    pub approvals: usize,
 }
 
 #[derive(Args, Clone, Copy)]

@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_evaluation;
+mod bench_fresh;
 mod bench_web;
 mod cli;
 mod commands;

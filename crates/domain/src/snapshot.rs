@@ -9,6 +9,7 @@ use crate::targets::{Target, TargetCode};
 use crate::tasks::{Task, TaskCode};
 use crate::values::SeriesMap;
 
+#[derive(Clone)]
 pub struct Snapshot {
     pub day: NaiveDate,
     pub hierarchy: Hierarchy,

@@ -14,8 +14,12 @@ use crate::targets::TargetCode;
 /// One unit's reported values of one target, by period.
 pub type Series = Vec<(Period, f64)>;
 
+/// One target's series, by unit. Shared: a copy of the nation's series that changes one value
+/// copies one target's map, not every target's.
+pub type TargetSeries = std::sync::Arc<HashMap<OrgCode, Series>>;
+
 /// Current series of every target and unit: target → unit → series.
-pub type SeriesMap = HashMap<TargetCode, HashMap<OrgCode, Series>>;
+pub type SeriesMap = HashMap<TargetCode, TargetSeries>;
 
 /// Where a value stands in review. A value is entered as a draft, submitted, then approved
 /// (locked) or returned to its reporter with a reason.

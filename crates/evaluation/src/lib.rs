@@ -8,6 +8,7 @@ pub mod national;
 pub mod progress;
 pub mod rollup;
 pub mod scoring;
+pub mod standing;
 pub mod targets;
 pub mod tasks;
 pub mod warnings;

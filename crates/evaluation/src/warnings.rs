@@ -517,9 +517,7 @@ mod tests {
         let t = &targets[0];
         let mut by_key = SeriesMap::new();
         for (org, p, v) in series {
-            by_key
-                .entry(t.code.clone())
-                .or_default()
+            std::sync::Arc::make_mut(by_key.entry(t.code.clone()).or_default())
                 .entry(org.parse().unwrap())
                 .or_default()
                 .push((p.parse().unwrap(), *v));

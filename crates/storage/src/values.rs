@@ -597,9 +597,7 @@ impl<'a> SeriesBuilder<'a> {
             }
             let target = parse("target code", code(self.targets, t, "target")?)?;
             let org = parse("unit code", code(self.units, o, "unit")?)?;
-            self.out
-                .entry(target)
-                .or_default()
+            std::sync::Arc::make_mut(self.out.entry(target).or_default())
                 .insert(org, std::mem::take(&mut self.current));
         }
         Ok(())

@@ -64,8 +64,11 @@ pub struct AppState {
     limiter: Arc<auth::RateLimiter>,
     submissions: Arc<auth::RateLimiter>,
     tokens: Arc<auth::TokenCache>,
-    /// Woken by every change the overview must show (approvals, definitions).
+    /// Woken by every change the overview must recompute for (definitions).
     changed: Arc<Notify>,
+    /// Approvals applied to the overview since the last whole computation began, to apply again
+    /// to a computation that read the database before they were committed.
+    approved_since: Arc<std::sync::Mutex<Vec<(std::time::Instant, tiendo_domain::values::DataValue)>>>,
     /// The last day whose warnings were handed to the notification outbox.
     alerted: Arc<std::sync::Mutex<Option<NaiveDate>>>,
 }
@@ -81,9 +84,12 @@ impl AppState {
         let today = day.unwrap_or_else(|| chrono::Local::now().date_naive());
         let overview = Overview::compute(&store, today).await?;
         let changed = Arc::new(Notify::new());
-        let signal = changed.clone();
+        let (approved, approvals) = tokio::sync::mpsc::unbounded_channel();
         let state = AppState {
-            writer: writer::Writer::start(store.clone(), move || signal.notify_one()),
+            writer: writer::Writer::start(store.clone(), move |v| {
+                // The receiver lives as long as the server; a send fails only at shutdown.
+                let _ = approved.send(v.clone());
+            }),
             store,
             overview: Arc::new(RwLock::new(Arc::new(overview))),
             fixed_day: day,
@@ -92,12 +98,14 @@ impl AppState {
             submissions: Arc::new(auth::RateLimiter::submissions()),
             tokens: Default::default(),
             changed,
+            approved_since: Default::default(),
             alerted: Default::default(),
         };
         // Planning the day's warnings can take a while at national scale; serving need not wait.
         let alerting = state.clone();
         tokio::spawn(async move { alerting.alert_once_a_day().await });
-        state.follow_approvals();
+        state.follow_changes();
+        state.follow_approvals(approvals);
         Ok(state)
     }
 
@@ -116,12 +124,47 @@ impl AppState {
             .clone()
     }
 
-    /// Recomputes the overview and swaps it in.
+    /// Recomputes the overview from the database and swaps it in. Approvals applied while it
+    /// was computed are applied to it again (applying one twice changes nothing), so a
+    /// computation that read the database before an approval does not hide it.
     pub async fn refresh(&self) -> Result<(), WebError> {
-        let fresh = Arc::new(Overview::compute(&self.store, self.day()).await?);
-        *self.overview.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        let started = std::time::Instant::now();
+        let fresh = Overview::compute(&self.store, self.day()).await?;
+        {
+            let mut since = self
+                .approved_since
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            since.retain(|(at, _)| *at >= started);
+            let again: Vec<_> = since.iter().map(|(_, v)| v.clone()).collect();
+            let fresh = if again.is_empty() {
+                fresh
+            } else {
+                fresh.with_approvals(&again)?
+            };
+            *self.overview.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
+        }
         self.alert_once_a_day().await;
         Ok(())
+    }
+
+    /// Applies approved values to the overview being served, without recomputing the nation.
+    fn apply_approvals(&self, approved: Vec<tiendo_domain::values::DataValue>) {
+        let now = std::time::Instant::now();
+        let mut since = self
+            .approved_since
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        match self.overview().with_approvals(&approved) {
+            Ok(next) => {
+                *self.overview.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
+                since.extend(approved.into_iter().map(|v| (now, v)));
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "approvals could not be applied; recomputing");
+                self.changed();
+            }
+        }
     }
 
     /// Hands the day's warnings to the outbox the first time the day's overview is computed;
@@ -211,14 +254,39 @@ impl AppState {
         });
     }
 
-    /// After each approval or definition, recomputes the overview; changes that arrive
-    /// during a recomputation are covered by the next one.
-    fn follow_approvals(&self) {
+    /// After each definition, recomputes the overview; changes that arrive during a
+    /// recomputation are covered by the next one.
+    fn follow_changes(&self) {
         let state = self.clone();
         tokio::spawn(async move {
             loop {
                 state.changed.notified().await;
                 state.refresh_logged().await;
+            }
+        });
+    }
+
+    /// Applies each approval to the overview as it is committed; approvals that queue up while
+    /// one batch is applied go in the next batch together.
+    fn follow_approvals(
+        &self,
+        mut approvals: tokio::sync::mpsc::UnboundedReceiver<tiendo_domain::values::DataValue>,
+    ) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            while let Some(first) = approvals.recv().await {
+                let mut batch = vec![first];
+                while let Ok(v) = approvals.try_recv() {
+                    batch.push(v);
+                }
+                let state = state.clone();
+                // Copying the overview and judging the series is CPU work of milliseconds to
+                // tenths of a second at national scale: off the request threads.
+                let applied =
+                    tokio::task::spawn_blocking(move || state.apply_approvals(batch)).await;
+                if let Err(e) = applied {
+                    tracing::warn!(error = %e, "applying approvals stopped");
+                }
             }
         });
     }

@@ -11,11 +11,13 @@ use tiendo_domain::periods::Period;
 use tiendo_evaluation::indices::{Definition, Index};
 use tiendo_evaluation::national::evaluate;
 use tiendo_evaluation::scoring::{Class, Rubric};
+use tiendo_evaluation::standing::Standing;
 use tiendo_evaluation::targets::Judgement;
 use tiendo_evaluation::tasks::{Role, TaskStatus};
 use tiendo_evaluation::warnings::{warnings, Inputs, Rule, Settings, Severity, Subject};
 
 use tiendo_domain::snapshot::Snapshot;
+use tiendo_domain::values::DataValue;
 use tiendo_storage::Store;
 
 use crate::WebError;
@@ -137,6 +139,9 @@ pub struct Overview {
     /// What the figures were computed from, for the pages that show series and tasks.
     #[serde(skip)]
     pub snapshot: Arc<Snapshot>,
+    /// Every series' judgement and every unit's score, kept current approval by approval.
+    #[serde(skip)]
+    standing: Arc<Standing>,
 }
 
 const SHOWN_WARNINGS: usize = 20;
@@ -180,11 +185,7 @@ impl Overview {
         })?;
         let settings = Settings::default();
         let evaluation = evaluate(&inputs, &settings, &rubric);
-
-        let mut by_judgement: BTreeMap<Judgement, usize> = BTreeMap::new();
-        for (_, _, j) in evaluation.judgements.iter() {
-            *by_judgement.entry(j.judgement).or_default() += 1;
-        }
+        let standing = Standing::new(&inputs, &evaluation, &settings, &rubric);
         let tasks_by_status = TaskStatus::ALL
             .iter()
             .map(|s| (*s, evaluation.tasks.overall.count(*s)))
@@ -306,7 +307,7 @@ impl Overview {
             day,
             recent_approvals,
             units,
-            targets_by_status: by_judgement.into_iter().collect(),
+            targets_by_status: standing.by_judgement().collect(),
             tasks_by_status,
             provinces,
             warnings_by_rule: by_rule.into_iter().collect(),
@@ -314,7 +315,80 @@ impl Overview {
             alerts,
             index,
             snapshot: Arc::new(snapshot),
+            standing: Arc::new(standing),
         })
+    }
+
+    /// This overview with `approved` values applied: each value joins its series, the series
+    /// is judged again, its unit scored again (and coloured, for a province), the index ranked
+    /// again and the value listed among the latest approvals. Nothing is read from the
+    /// database and the rest of the nation is not evaluated again. The week's warnings wait
+    /// for the next whole computation.
+    pub fn with_approvals(&self, approved: &[DataValue]) -> Result<Overview, WebError> {
+        let mut snapshot = (*self.snapshot).clone();
+        let mut standing = (*self.standing).clone();
+        for v in approved {
+            let series = Arc::make_mut(snapshot.series.entry(v.target.clone()).or_default())
+                .entry(v.org.clone())
+                .or_default();
+            match series.binary_search_by(|(p, _)| p.cmp(&v.period)) {
+                Ok(i) => series[i].1 = v.value.get(),
+                Err(i) => series.insert(i, (v.period, v.value.get())),
+            }
+        }
+        {
+            let inputs = Inputs::from(&snapshot);
+            for v in approved {
+                standing.apply(&inputs, &v.target, &v.org);
+            }
+        }
+        let mut next = self.clone();
+        for v in approved {
+            let Some((_, score)) = standing.unit(&v.org) else {
+                continue;
+            };
+            let colour = Colour::of(score.score);
+            if let Some(line) = next.provinces.iter_mut().find(|p| p.code == v.org) {
+                line.score = score.score;
+                line.class = score.class;
+                line.colour = colour;
+            }
+            if let Some(summary) = next.units.get_mut(&v.org) {
+                summary.score = score.score;
+                summary.class = score.class;
+                summary.colour = colour;
+                summary.explanation = score.explanation.clone();
+            }
+        }
+        next.targets_by_status = standing.by_judgement().collect();
+        let mut recent: Vec<ApprovedLine> = approved
+            .iter()
+            .rev()
+            .map(|v| ApprovedLine {
+                target: v.target.clone(),
+                unit: v.org.clone(),
+                period: v.period,
+                value: v.value.get(),
+                approved_by: v.author.clone(),
+                approved_at: v.recorded_at,
+            })
+            .collect();
+        recent.extend(
+            self.recent_approvals
+                .iter()
+                .filter(|old| {
+                    !approved
+                        .iter()
+                        .any(|v| v.target == old.target && v.org == old.unit && v.period == old.period)
+                })
+                .cloned(),
+        );
+        recent.truncate(SHOWN_APPROVALS as usize);
+        next.recent_approvals = recent;
+        next.index = ranking(&snapshot, self.day)?;
+        next.snapshot = Arc::new(snapshot);
+        next.standing = Arc::new(standing);
+        Ok(next)
     }
 }
 
@@ -372,7 +446,7 @@ pub fn compute_index(
         Default::default();
     for t in index.targets() {
         let by_unit = values.entry(t.clone()).or_default();
-        for (u, series) in snapshot.series.get(t).into_iter().flatten() {
+        for (u, series) in snapshot.series.get(t).into_iter().flat_map(|m| m.iter()) {
             if let Some((_, v)) = series.iter().find(|(p, _)| *p == period) {
                 by_unit.insert(u.clone(), *v);
             }

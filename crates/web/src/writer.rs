@@ -51,8 +51,11 @@ pub enum WriteError {
 }
 
 impl Writer {
-    /// Starts the writer task; `on_approved` is called after each approval is committed.
-    pub fn start(store: Store, on_approved: impl Fn() + Send + Sync + 'static) -> Writer {
+    /// Starts the writer task; `on_approved` is handed each approved version once committed.
+    pub fn start(
+        store: Store,
+        on_approved: impl Fn(&DataValue) + Send + Sync + 'static,
+    ) -> Writer {
         let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
@@ -118,7 +121,7 @@ async fn run_review(
     store: &Store,
     review: Review,
     reply: oneshot::Sender<Result<DataValue, StoreError>>,
-    on_approved: &impl Fn(),
+    on_approved: &impl Fn(&DataValue),
 ) {
     let done = store
         .set_value_state(
@@ -131,8 +134,10 @@ async fn run_review(
             review.comment.as_deref(),
         )
         .await;
-    if review.next == ValueState::Approved && done.is_ok() {
-        on_approved();
+    if let Ok(v) = &done {
+        if v.state == ValueState::Approved {
+            on_approved(v);
+        }
     }
     // The requester may have gone away; the write stands either way.
     let _ = reply.send(done);

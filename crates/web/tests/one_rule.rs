@@ -288,3 +288,49 @@ async fn imports_leave_values_under_review_alone_and_reviews_name_their_version(
         (47.0, "van-phong")
     );
 }
+
+/// An approval shows on the public overview API at once, applied to the overview in memory;
+/// what it shows equals the overview recomputed from the database.
+#[tokio::test]
+async fn an_approval_is_applied_to_the_overview_as_a_recomputation_would_show_it() {
+    let app = demo("2025-10-20").await;
+    let mut officer = logged_in(&app, "ha-tinh").await;
+    let mut office = logged_in(&app, "van-phong").await;
+    for (target, value) in [("HT-T1", "44"), ("HT-T2", "12,5"), ("HT-T5", "80")] {
+        let sent = officer
+            .post_form(
+                "/units/HA-TINH/entry",
+                &[("period", "2025"), (&format!("v_{target}"), value), ("action", "submit")],
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        let key = review_key(&app, target, "HA-TINH", "2025").await;
+        let done = office
+            .post_form("/approvals", &[("key", &key), ("decision", "approve")])
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        let started = std::time::Instant::now();
+        loop {
+            let shown = Client::new(&app).get("/api/v1/overview").await.json();
+            let listed = shown["recent_approvals"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["target"] == target && a["unit"] == "HA-TINH" && a["period"] == "2025");
+            if listed {
+                break;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(5),
+                "{target} is not on the overview"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+    let applied = app.state.overview();
+    let recomputed = tiendo_web::Overview::compute(&app.state.store, applied.day)
+        .await
+        .unwrap();
+    let public = |o: &tiendo_web::Overview| serde_json::to_value(o.public()).unwrap();
+    assert_eq!(public(&applied), public(&recomputed));
+}

@@ -278,7 +278,7 @@ pub async fn target(
     }
     let mut values: Vec<UnitValue> = by_unit
         .into_iter()
-        .flatten()
+        .flat_map(|m| m.iter())
         .filter_map(|(u, series)| {
             let (p, v) = series.iter().max_by_key(|(p, _)| *p)?;
             let j = judge(t, series, year, base_year_of(series));

@@ -1,0 +1,114 @@
+//! `tiendo bench web`'s freshness measurement: how long after an approval's answer the public
+//! overview API shows the approved value, beside a whole recomputation of the overview.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use tiendo_domain::accounts::{Access, Role};
+use tiendo_domain::targets::TargetCode;
+use tiendo_domain::values::ValueState;
+use tiendo_storage::{NewUser, Store, ValueFilter};
+
+/// The overview must show an approval within this time of its answer.
+pub const GOAL_FRESHNESS: Duration = Duration::from_secs(1);
+
+/// Approves up to `count` of the values the bench reporters submitted for `target`, one at a
+/// time through the API as the standing office, and times each from the approval's 200 to the
+/// first public overview that lists it.
+pub async fn approvals_to_overview(
+    store: &Store,
+    http: &reqwest::Client,
+    base: &str,
+    target: &TargetCode,
+    count: usize,
+) -> Result<Vec<Duration>> {
+    let username = "bench-reviewer".parse()?;
+    let user = match store.user(&username).await? {
+        Some(u) => u,
+        None => {
+            store
+                .create_user(
+                    &NewUser {
+                        username,
+                        display_name: "Bench reviewer".into(),
+                        password_hash: "!".into(),
+                        access: Access::new(Role::StandingOffice, None, None)?,
+                    },
+                    "tiendo bench",
+                )
+                .await?
+        }
+    };
+    let token = tiendo_web::new_token();
+    store
+        .create_api_token(
+            &user,
+            "bench",
+            &tiendo_web::token_hash(&token),
+            "tiendo bench",
+        )
+        .await?;
+    let waiting: Vec<_> = store
+        .values(&ValueFilter {
+            target: Some(target.clone()),
+            org: None,
+        })
+        .await?
+        .into_iter()
+        .filter(|v| v.state == ValueState::Submitted && v.author.starts_with("bench-reporter-"))
+        .take(count)
+        .collect();
+    anyhow::ensure!(!waiting.is_empty(), "no submitted values to approve");
+    let mut times = Vec::with_capacity(waiting.len());
+    for v in waiting {
+        let answer = http
+            .post(format!("{base}/api/v1/approvals"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({
+                "target": v.target.as_str(), "org": v.org.as_str(), "period": v.period.to_string(),
+                "version": v.version, "decision": "approve",
+            }))
+            .send()
+            .await?;
+        anyhow::ensure!(
+            answer.status() == reqwest::StatusCode::OK,
+            "approving {} {} {} answered {}",
+            v.target,
+            v.org,
+            v.period,
+            answer.status()
+        );
+        let approved = Instant::now();
+        loop {
+            let overview: serde_json::Value = http
+                .get(format!("{base}/api/v1/overview"))
+                .send()
+                .await?
+                .json()
+                .await
+                .context("the overview API")?;
+            let shown = overview["recent_approvals"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|a| {
+                    a["target"] == v.target.as_str()
+                        && a["unit"] == v.org.as_str()
+                        && a["period"] == v.period.to_string()
+                });
+            if shown {
+                times.push(approved.elapsed());
+                break;
+            }
+            anyhow::ensure!(
+                approved.elapsed() < Duration::from_secs(60),
+                "the overview did not show {} {} {} within a minute",
+                v.target,
+                v.org,
+                v.period
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+    Ok(times)
+}
