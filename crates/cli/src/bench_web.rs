@@ -401,10 +401,7 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
         fresh.len().to_string(),
         ms(median),
         ms(worst),
-        format!(
-            "≤ {} ms",
-            crate::bench_fresh::GOAL_FRESHNESS.as_millis()
-        ),
+        format!("≤ {} ms", crate::bench_fresh::GOAL_FRESHNESS.as_millis()),
     ]);
     freshness.add_row([
         "baseline: the whole overview computed once".to_string(),

@@ -171,7 +171,12 @@ mod tests {
         for (u, (facts, score)) in &a.units {
             let (f2, s2) = &b.units[u];
             prop_assert_eq!(facts, f2, "{}", u);
-            prop_assert_eq!(score.score.map(|s| (s * 1e9).round()), s2.score.map(|s| (s * 1e9).round()), "{}", u);
+            prop_assert_eq!(
+                score.score.map(|s| (s * 1e9).round()),
+                s2.score.map(|s| (s * 1e9).round()),
+                "{}",
+                u
+            );
             prop_assert_eq!(score.class, s2.class, "{}", u);
         }
         Ok(())

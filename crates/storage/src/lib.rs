@@ -40,7 +40,7 @@ pub use notifications::{
 };
 pub use tasks::TaskFilter;
 pub use tiendo_domain::admissibility::Refusal;
-pub use values::{ImportProblem, ImportSummary, ValueFilter};
+pub use values::{ImportProblem, ImportSummary, Unpublished, ValueFilter};
 
 /// The database file used when no URL is given.
 pub const DEFAULT_DATABASE: &str = "tiendo.db";

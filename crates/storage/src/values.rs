@@ -54,6 +54,15 @@ impl ImportProblem {
 /// At most this many problems are collected before an import stops checking.
 const MAX_PROBLEMS: usize = 50;
 
+/// Which unpublished values (drafts, submissions, returned ones) a reader may see beside the
+/// approved ones.
+#[derive(Debug, Clone, Copy)]
+pub enum Unpublished<'a> {
+    All,
+    /// Those of these units only (none when empty).
+    Within(&'a [OrgCode]),
+}
+
 /// Which current values to export.
 #[derive(Debug, Clone, Default)]
 pub struct ValueFilter {
@@ -439,6 +448,66 @@ impl Store {
             .collect::<Result<Vec<_>>>()?;
         out.sort_by(|a, b| (&a.target, &a.org, a.period).cmp(&(&b.target, &b.org, b.period)));
         Ok(out)
+    }
+
+    /// One page of current values for a reader, counted and cut in the database: approved
+    /// values, and unpublished ones of the units `unpublished` names. Sorted by target, unit and
+    /// period code. Returns the page and how many values match in all.
+    pub async fn values_page(
+        &self,
+        filter: &ValueFilter,
+        unpublished: Unpublished<'_>,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<DataValue>, u64)> {
+        let (visible, units): (String, &[OrgCode]) = match unpublished {
+            Unpublished::All => ("1 = 1".into(), &[]),
+            Unpublished::Within([]) => ("1 = 0".into(), &[]),
+            Unpublished::Within(units) => (
+                format!(
+                    "o.code IN ({})",
+                    (0..units.len())
+                        .map(|i| format!("${}", i + 3))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                units,
+            ),
+        };
+        let from = format!(
+            "FROM data_values v JOIN targets t ON t.id = v.target_id \
+             JOIN org_units o ON o.id = v.org_id \
+             WHERE ($1 IS NULL OR t.code = $1) AND ($2 IS NULL OR o.code = $2) AND {CURRENT} \
+             AND (v.state = 'approved' OR {visible})"
+        );
+        let target = filter.target.as_ref().map(|t| t.as_str());
+        let org = filter.org.as_ref().map(|o| o.as_str());
+        let n = units.len();
+        let count_sql = format!("SELECT COUNT(*) {from}");
+        let page_sql = format!(
+            "SELECT v.id, t.code AS target, o.code AS org, v.period, v.value, v.comment, \
+             v.source, v.author, v.recorded_at, v.state {from} \
+             ORDER BY t.code, o.code, v.period LIMIT ${} OFFSET ${}",
+            n + 3,
+            n + 4
+        );
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        let (total, rows): (i64, Vec<ValueRow>) = on_pool!(self, pool => {
+            let mut count = sqlx::query_scalar(&count_sql).bind(target).bind(org);
+            let mut page = sqlx::query_as(&page_sql).bind(target).bind(org);
+            for u in units {
+                count = count.bind(u.as_str());
+                page = page.bind(u.as_str());
+            }
+            let total = count.fetch_one(pool).await?;
+            (total, page.bind(limit).bind(offset).fetch_all(pool).await?)
+        });
+        let values = rows
+            .into_iter()
+            .map(ValueRow::into_value)
+            .collect::<Result<Vec<_>>>()?;
+        Ok((values, u64::try_from(total).unwrap_or(0)))
     }
 
     /// The approved value of every target, unit and period, as series. One ordered pass over

@@ -126,6 +126,7 @@ conformance!(
     reviews_name_their_version_and_need_four_eyes,
     imports_racing_approvals_lose_nothing,
     every_write_path_applies_the_one_rule,
+    values_are_paged_in_the_database,
 );
 
 fn code<T: std::str::FromStr>(s: &str) -> T
@@ -1584,4 +1585,67 @@ async fn every_write_path_applies_the_one_rule(store: &Store) {
         let refused = outcome[0].clone().unwrap_err();
         assert_eq!(refused[0].1.code(), rule, "{v:?}");
     }
+}
+
+/// A page of values is counted and cut by the database, and unpublished values appear only for
+/// the units a reader may see them of.
+async fn values_are_paged_in_the_database(store: &Store) {
+    use tiendo_storage::Unpublished;
+    loaded(store).await;
+    let communes = communes(store, 30).await;
+    let rows: Vec<NewValue> = communes
+        .iter()
+        .map(|c| value("HT-T3", c, "2025Q3", 40.0))
+        .collect();
+    store
+        .import_values(&rows, "tester", ValueState::Draft, &|_| {})
+        .await
+        .unwrap();
+    let filter = ValueFilter {
+        target: Some(code("HT-T3")),
+        org: None,
+    };
+    let (first, total) = store
+        .values_page(&filter, Unpublished::All, 0, 12)
+        .await
+        .unwrap();
+    assert_eq!((first.len(), total), (12, 30));
+    let (last, _) = store
+        .values_page(&filter, Unpublished::All, 24, 12)
+        .await
+        .unwrap();
+    assert_eq!(last.len(), 6);
+    let mut seen: Vec<String> = first
+        .iter()
+        .chain(&last)
+        .map(|v| v.org.to_string())
+        .collect();
+    seen.dedup();
+    assert_eq!(seen.len(), 18, "pages do not overlap");
+    let (none, total) = store
+        .values_page(&filter, Unpublished::Within(&[]), 0, 100)
+        .await
+        .unwrap();
+    assert_eq!((none.len(), total), (0, 0), "drafts are not published");
+    let mine: Vec<OrgCode> = vec![code(&communes[3])];
+    let (own, total) = store
+        .values_page(&filter, Unpublished::Within(&mine), 0, 100)
+        .await
+        .unwrap();
+    assert_eq!((own.len(), total), (1, 1));
+    assert_eq!(own[0].org, mine[0]);
+    let (published, total) = store
+        .values_page(
+            &ValueFilter {
+                target: Some(code("PII")),
+                org: None,
+            },
+            Unpublished::Within(&[]),
+            0,
+            4,
+        )
+        .await
+        .unwrap();
+    assert_eq!(published.len(), 4);
+    assert!(total > 4 && published.iter().all(|v| v.state == ValueState::Approved));
 }

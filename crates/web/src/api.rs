@@ -453,21 +453,40 @@ async fn values(
     };
     let o = state.overview();
     let h = &o.snapshot.hierarchy;
-    let out = state
+    // Unpublished values only within the caller's view scope: every unit, or the units below
+    // the scope's root.
+    let everything = h.units().iter().all(|u| viewer.access.may_view(h, &u.code));
+    let within: Vec<tiendo_domain::orgs::OrgCode> = if everything {
+        Vec::new()
+    } else {
+        h.units()
+            .iter()
+            .filter(|u| viewer.access.may_view(h, &u.code))
+            .map(|u| u.code.clone())
+            .collect()
+    };
+    let unpublished = if everything {
+        tiendo_storage::Unpublished::All
+    } else {
+        tiendo_storage::Unpublished::Within(&within)
+    };
+    let per_page = q.per_page.unwrap_or(100).clamp(1, 500);
+    let page = q.page.unwrap_or(1).max(1);
+    let (items, total) = state
         .store
-        .values(&filter)
-        .await?
-        .into_iter()
-        .filter(|v| v.state == ValueState::Approved || viewer.access.may_view(h, &v.org))
-        .map(ValueOut::from)
-        .collect();
-    Ok(Json(
-        Paging {
-            page: q.page,
-            per_page: q.per_page,
-        }
-        .cut(out),
-    ))
+        .values_page(
+            &filter,
+            unpublished,
+            ((page - 1) * per_page) as u64,
+            per_page as u64,
+        )
+        .await?;
+    Ok(Json(Paged {
+        items: items.into_iter().map(ValueOut::from).collect(),
+        page,
+        per_page,
+        total: total as usize,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

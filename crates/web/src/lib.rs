@@ -68,7 +68,8 @@ pub struct AppState {
     changed: Arc<Notify>,
     /// Approvals applied to the overview since the last whole computation began, to apply again
     /// to a computation that read the database before they were committed.
-    approved_since: Arc<std::sync::Mutex<Vec<(std::time::Instant, tiendo_domain::values::DataValue)>>>,
+    approved_since:
+        Arc<std::sync::Mutex<Vec<(std::time::Instant, tiendo_domain::values::DataValue)>>>,
     /// The last day whose warnings were handed to the notification outbox.
     alerted: Arc<std::sync::Mutex<Option<NaiveDate>>>,
 }

@@ -377,9 +377,9 @@ impl Overview {
             self.recent_approvals
                 .iter()
                 .filter(|old| {
-                    !approved
-                        .iter()
-                        .any(|v| v.target == old.target && v.org == old.unit && v.period == old.period)
+                    !approved.iter().any(|v| {
+                        v.target == old.target && v.org == old.unit && v.period == old.period
+                    })
                 })
                 .cloned(),
         );

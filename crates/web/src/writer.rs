@@ -52,10 +52,7 @@ pub enum WriteError {
 
 impl Writer {
     /// Starts the writer task; `on_approved` is handed each approved version once committed.
-    pub fn start(
-        store: Store,
-        on_approved: impl Fn(&DataValue) + Send + Sync + 'static,
-    ) -> Writer {
+    pub fn start(store: Store, on_approved: impl Fn(&DataValue) + Send + Sync + 'static) -> Writer {
         let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {

@@ -300,7 +300,11 @@ async fn an_approval_is_applied_to_the_overview_as_a_recomputation_would_show_it
         let sent = officer
             .post_form(
                 "/units/HA-TINH/entry",
-                &[("period", "2025"), (&format!("v_{target}"), value), ("action", "submit")],
+                &[
+                    ("period", "2025"),
+                    (&format!("v_{target}"), value),
+                    ("action", "submit"),
+                ],
             )
             .await;
         assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
