@@ -176,7 +176,6 @@ pub struct UnitScore {
     pub score: Option<f64>,
     pub class: Class,
     pub criteria: Vec<CriterionScore>,
-    pub explanation: String,
 }
 
 /// Scores and classes a unit. A class condition with nothing to measure holds (a unit with no
@@ -223,24 +222,10 @@ pub fn score_unit(rubric: &Rubric, facts: &UnitFacts) -> UnitScore {
                 && at_most(facts.behind, r.max_behind)
         })
         .map_or(Class::NotCompleted, |r| r.class);
-    let pct = |v: Option<f64>| v.map_or_else(|| "–".to_string(), |v| format!("{:.0}%", v * 100.0));
-    let explanation = format!(
-        "{} points → {}: tasks on time {}, exceeding {}, done {}, behind {}; targets on track {}; \
-         reports submitted {}.",
-        score.map_or_else(|| "no".to_string(), |s| format!("{s:.1}")),
-        class.label(),
-        pct(facts.on_time),
-        pct(facts.exceeding),
-        pct(facts.done),
-        pct(facts.behind),
-        pct(facts.targets_on_track),
-        pct(facts.reports_submitted)
-    );
     UnitScore {
         score,
         class,
         criteria,
-        explanation,
     }
 }
 

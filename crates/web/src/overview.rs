@@ -10,7 +10,7 @@ use tiendo_domain::orgs::{OrgCode, OrgKind};
 use tiendo_domain::periods::Period;
 use tiendo_evaluation::indices::{Definition, Index};
 use tiendo_evaluation::national::evaluate;
-use tiendo_evaluation::scoring::{Class, Rubric};
+use tiendo_evaluation::scoring::{Class, Rubric, UnitFacts};
 use tiendo_evaluation::standing::Standing;
 use tiendo_evaluation::targets::Judgement;
 use tiendo_evaluation::tasks::{Role, TaskStatus};
@@ -100,8 +100,8 @@ pub struct UnitSummary {
     pub score: Option<f64>,
     pub class: Class,
     pub colour: Colour,
-    /// The score's facts in one sentence.
-    pub explanation: String,
+    /// The facts behind the score, rendered in the reader's language when shown.
+    pub facts: UnitFacts,
     /// Tasks it leads and tasks it coordinates, by status.
     pub leads: Vec<(TaskStatus, usize)>,
     pub coordinates: Vec<(TaskStatus, usize)>,
@@ -277,9 +277,7 @@ impl Overview {
                     score,
                     class: scored.map_or(Class::NotCompleted, |(_, s)| s.class),
                     colour: Colour::of(score),
-                    explanation: scored
-                        .map(|(_, s)| s.explanation.clone())
-                        .unwrap_or_default(),
+                    facts: scored.map(|(f, _)| *f).unwrap_or_default(),
                     leads: counts(evaluation.tasks.by_unit.get(&(&u.code, Role::Lead))),
                     coordinates: counts(
                         evaluation.tasks.by_unit.get(&(&u.code, Role::Coordinator)),
@@ -344,7 +342,7 @@ impl Overview {
         }
         let mut next = self.clone();
         for v in approved {
-            let Some((_, score)) = standing.unit(&v.org) else {
+            let Some((facts, score)) = standing.unit(&v.org) else {
                 continue;
             };
             let colour = Colour::of(score.score);
@@ -357,7 +355,7 @@ impl Overview {
                 summary.score = score.score;
                 summary.class = score.class;
                 summary.colour = colour;
-                summary.explanation = score.explanation.clone();
+                summary.facts = *facts;
             }
         }
         next.targets_by_status = standing.by_judgement().collect();

@@ -57,6 +57,37 @@ pub fn refusal(l: Lang, r: &Refusal) -> String {
     l.t_args(&key, &args)
 }
 
+/// A unit's score and the facts behind it, in one sentence.
+pub fn score(
+    l: Lang,
+    score: Option<f64>,
+    class: tiendo_evaluation::scoring::Class,
+    facts: &tiendo_evaluation::scoring::UnitFacts,
+) -> String {
+    let pct = |v: Option<f64>| {
+        v.map_or_else(
+            || "–".to_string(),
+            |v| format!("{}%", l.number(v * 100.0, 0)),
+        )
+    };
+    l.t_args(
+        "score-explained",
+        &[
+            (
+                "score",
+                score.map_or_else(|| l.t("score-none"), |s| l.number(s, 1)),
+            ),
+            ("class", l.t(&format!("class-{}", serde_name(&class)))),
+            ("on_time", pct(facts.on_time)),
+            ("exceeding", pct(facts.exceeding)),
+            ("done", pct(facts.done)),
+            ("behind", pct(facts.behind)),
+            ("on_track", pct(facts.targets_on_track)),
+            ("reports", pct(facts.reports_submitted)),
+        ],
+    )
+}
+
 /// "yearly", "quarterly", … in the reader's language.
 pub fn periodicity(l: Lang, p: Periodicity) -> String {
     l.t(&format!("per-{}", p.as_str()))

@@ -342,3 +342,66 @@ async fn an_excel_template_filled_uploaded_corrected_and_committed_in_chromium()
     }
     c.close().await.unwrap();
 }
+
+/// Saves the page at a desktop (1366 px) and a phone (390 px) width.
+async fn screenshots(c: &Client, name: &str) {
+    for width in [1366u32, 390] {
+        c.set_window_size(width, 1400).await.unwrap();
+        let (path, size) = screenshot(c, &format!("{name}-{width}.png")).await;
+        println!("screenshot: {} ({size} bytes)", path.display());
+    }
+    c.set_window_size(1280, 1800).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(tiendo_browser),
+    ignore = "skipped: TIENDO_TEST_CHROMEDRIVER is not set"
+)]
+async fn an_impossible_value_is_refused_in_vietnamese_and_the_reviewer_sees_the_version_in_chromium(
+) {
+    let Session {
+        app: _app,
+        base,
+        _driver: _keep,
+        c,
+    } = session("2025-10-20").await;
+
+    // 150 % is not a possible share: the form says so beside the field, in Vietnamese.
+    login(&c, &base, "ha-tinh").await;
+    c.goto(&format!("{base}/units/HA-TINH/entry?period=2025"))
+        .await
+        .unwrap();
+    let input = c.find(Locator::Css("input[name='v_HT-T1']")).await.unwrap();
+    input.send_keys("150").await.unwrap();
+    click(&c, "submit-values").await;
+    let page = c.source().await.unwrap();
+    assert!(
+        page.contains(
+            "150 không phải là giá trị có thể có của chỉ tiêu HT-T1: giá trị phải từ 0 đến 100."
+        ),
+        "{page}"
+    );
+    screenshots(&c, "entry-refused").await;
+    // Corrected, it is submitted.
+    let input = c.find(Locator::Css("input[name='v_HT-T1']")).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys("45,5").await.unwrap();
+    click(&c, "submit-values").await;
+    wait_for(&c, "entry-status").await;
+
+    // The standing office's queue names the version it shows.
+    login(&c, &base, "van-phong").await;
+    c.goto(&format!("{base}/approvals")).await.unwrap();
+    let button = c
+        .find(Locator::Css("button[data-key^='HT-T1|HA-TINH|2025|']"))
+        .await
+        .unwrap();
+    let key = button.attr("data-key").await.unwrap().unwrap();
+    assert!(
+        key.rsplit('|').next().unwrap().parse::<i64>().is_ok(),
+        "{key}"
+    );
+    screenshots(&c, "approvals").await;
+    c.close().await.unwrap();
+}

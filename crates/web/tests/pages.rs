@@ -144,7 +144,7 @@ async fn each_unit_has_a_page_and_a_json_record() {
     let (status, _, vi) = get(&app, "/units/HA-TINH").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        vi.contains("Hà Tĩnh") && vi.contains("points →"),
+        vi.contains("Hà Tĩnh") && vi.contains("điểm →") && vi.contains("chỉ tiêu đạt tiến độ"),
         "score with its reasons"
     );
     assert!(vi.contains("Chủ trì") && vi.contains("Phối hợp"));

@@ -40,6 +40,27 @@ struct Line {
     facts: UnitFacts,
     #[serde(flatten)]
     score: UnitScore,
+    /// The score's facts in one sentence, rendered here: evaluation returns facts only.
+    explanation: String,
+}
+
+/// The score and the facts behind it, in one English sentence.
+fn explain(score: &UnitScore, facts: &UnitFacts) -> String {
+    let pct = |v: Option<f64>| v.map_or_else(|| "–".to_string(), |v| format!("{:.0}%", v * 100.0));
+    format!(
+        "{} points → {}: tasks on time {}, exceeding {}, done {}, behind {}; targets on track {}; \
+         reports submitted {}.",
+        score
+            .score
+            .map_or_else(|| "no".to_string(), |s| format!("{s:.1}")),
+        score.class.label(),
+        pct(facts.on_time),
+        pct(facts.exceeding),
+        pct(facts.done),
+        pct(facts.behind),
+        pct(facts.targets_on_track),
+        pct(facts.reports_submitted)
+    )
 }
 
 pub async fn run(
@@ -67,6 +88,7 @@ pub async fn run(
             Some(Line {
                 name: u.name_vi.clone(),
                 unit: unit.clone(),
+                explanation: explain(&score, &facts),
                 facts,
                 score,
             })
@@ -87,7 +109,7 @@ pub async fn run(
                 l.name.clone(),
                 opt(&l.score.score.map(|s| format!("{s:.1}"))),
                 l.score.class.label().to_string(),
-                l.score.explanation.clone(),
+                l.explanation.clone(),
             ]
         },
     }

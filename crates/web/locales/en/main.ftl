@@ -331,3 +331,5 @@ per-yearly = yearly
 review-own_value = You entered this value, so you cannot approve or return it; another reviewer must.
 review-stale_version = This value changed after it was shown to you; look at it again before deciding.
 review-invalid_transition = This value is no longer awaiting review.
+score-explained = { $score } points → { $class }: tasks on time { $on_time }, exceeding { $exceeding }, done { $done }, behind { $behind }; targets on track { $on_track }; reports submitted { $reports }.
+score-none = No

@@ -331,3 +331,5 @@ per-yearly = năm
 review-own_value = Bạn là người nhập giá trị này nên không thể tự phê duyệt hoặc trả lại; cần một người duyệt khác.
 review-stale_version = Giá trị này đã thay đổi sau khi được hiển thị cho bạn; hãy xem lại trước khi quyết định.
 review-invalid_transition = Giá trị này không còn chờ phê duyệt.
+score-explained = { $score } điểm → { $class }: nhiệm vụ đúng hạn { $on_time }, vượt tiến độ { $exceeding }, đã hoàn thành { $done }, chậm tiến độ { $behind }; chỉ tiêu đạt tiến độ { $on_track }; báo cáo đã nộp { $reports }.
+score-none = Chưa có

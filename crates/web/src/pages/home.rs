@@ -242,7 +242,7 @@ pub async fn unit(
         class: l.t(&format!("class-{}", serde_name(&u.class))),
         colour: l.t(&format!("colour-{}", serde_name(&u.colour))),
         css: u.colour.css(),
-        explanation: u.explanation.clone(),
+        explanation: crate::wording::score(l, u.score, u.class, &u.facts),
         parent,
         tasks: u
             .leads

@@ -196,7 +196,10 @@ pub async fn unit(
                 l.t("class"),
                 l.t(&format!("class-{}", serde_name(&u.class))),
             ),
-            (l.t("explanation"), u.explanation.clone()),
+            (
+                l.t("explanation"),
+                crate::wording::score(l, u.score, u.class, &u.facts),
+            ),
         ],
         targets,
         tasks: task_lines(l, &o, &tasks),
