@@ -14,7 +14,7 @@ use tiendo_evaluation::scoring::{Class, Rubric, UnitFacts};
 use tiendo_evaluation::standing::Standing;
 use tiendo_evaluation::targets::Judgement;
 use tiendo_evaluation::tasks::{Role, TaskStatus};
-use tiendo_evaluation::warnings::{warnings, Inputs, Rule, Settings, Severity, Subject};
+use tiendo_evaluation::warnings::{warnings, Evidence, Inputs, Rule, Settings, Severity, Subject};
 
 use tiendo_domain::snapshot::Snapshot;
 use tiendo_domain::values::DataValue;
@@ -70,7 +70,104 @@ pub struct WarningLine {
     pub rule: Rule,
     pub unit: OrgCode,
     pub object: String,
-    pub evidence: String,
+    pub evidence: WarningFacts,
+}
+
+/// The facts behind a warning, kept as facts: the reader's language is applied when shown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WarningFacts {
+    Overdue {
+        deadline: NaiveDate,
+        days: i64,
+        last_progress: Option<NaiveDate>,
+    },
+    DueSoon {
+        deadline: NaiveDate,
+        days_left: i64,
+        last_progress: Option<(NaiveDate, i64)>,
+    },
+    Missing {
+        period: Period,
+        grace_days: u64,
+    },
+    OutOfBounds {
+        value: f64,
+        period: Period,
+        low: f64,
+        high: f64,
+        unit: String,
+    },
+    Jump {
+        value: f64,
+        period: Period,
+        median: f64,
+        history: usize,
+        z: f64,
+    },
+    Judged {
+        judgement: Judgement,
+        latest: Option<(Period, f64)>,
+    },
+}
+
+impl From<&Evidence<'_>> for WarningFacts {
+    fn from(e: &Evidence<'_>) -> WarningFacts {
+        match e {
+            Evidence::Overdue {
+                deadline,
+                days,
+                last_progress,
+            } => WarningFacts::Overdue {
+                deadline: *deadline,
+                days: *days,
+                last_progress: *last_progress,
+            },
+            Evidence::DueSoon {
+                deadline,
+                days_left,
+                last_progress,
+            } => WarningFacts::DueSoon {
+                deadline: *deadline,
+                days_left: *days_left,
+                last_progress: *last_progress,
+            },
+            Evidence::Missing { period, grace_days } => WarningFacts::Missing {
+                period: *period,
+                grace_days: *grace_days,
+            },
+            Evidence::OutOfBounds {
+                value,
+                period,
+                low,
+                high,
+                unit,
+            } => WarningFacts::OutOfBounds {
+                value: *value,
+                period: *period,
+                low: *low,
+                high: *high,
+                unit: unit.clone(),
+            },
+            Evidence::Jump {
+                value,
+                period,
+                median,
+                history,
+                z,
+            } => WarningFacts::Jump {
+                value: *value,
+                period: *period,
+                median: *median,
+                history: *history,
+                z: *z,
+            },
+            Evidence::Judged(j) => WarningFacts::Judged {
+                judgement: j.judgement,
+                latest: j.latest,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -226,7 +323,7 @@ impl Overview {
                     Subject::Target { target } => target.to_string(),
                     Subject::Value { target, period } => format!("{target} {period}"),
                 },
-                evidence: w.evidence.to_string(),
+                evidence: WarningFacts::from(&w.evidence),
             })
             .collect();
 

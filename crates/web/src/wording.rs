@@ -88,6 +88,116 @@ pub fn score(
     )
 }
 
+/// The evidence of a warning, in one sentence.
+pub fn warning(l: Lang, facts: &crate::overview::WarningFacts) -> String {
+    use crate::overview::WarningFacts as F;
+    let n = |v: f64| l.number(v, decimals(v));
+    match facts {
+        F::Overdue {
+            deadline,
+            days,
+            last_progress,
+        } => l.t_args(
+            "warning-overdue",
+            &[
+                ("deadline", l.date(*deadline)),
+                ("days", days.to_string()),
+                (
+                    "progress",
+                    last_progress.map_or_else(
+                        || l.t("warning-progress-never"),
+                        |d| l.t_args("warning-progress-last", &[("date", l.date(d))]),
+                    ),
+                ),
+            ],
+        ),
+        F::DueSoon {
+            deadline,
+            days_left,
+            last_progress,
+        } => l.t_args(
+            "warning-due-soon",
+            &[
+                ("deadline", l.date(*deadline)),
+                ("days", days_left.to_string()),
+                (
+                    "progress",
+                    last_progress.map_or_else(
+                        || l.t("warning-progress-never"),
+                        |(d, ago)| {
+                            l.t_args(
+                                "warning-progress-ago",
+                                &[("date", l.date(d)), ("days", ago.to_string())],
+                            )
+                        },
+                    ),
+                ),
+            ],
+        ),
+        F::Missing { period, grace_days } => l.t_args(
+            "warning-missing",
+            &[
+                ("period", period.to_string()),
+                ("end", l.date(period.end())),
+                ("grace", grace_days.to_string()),
+            ],
+        ),
+        F::OutOfBounds {
+            value,
+            period,
+            low,
+            high,
+            unit,
+        } => l.t_args(
+            "warning-out-of-bounds",
+            &[
+                ("value", n(*value)),
+                ("period", period.to_string()),
+                ("low", n(*low)),
+                (
+                    "high",
+                    if high.is_finite() {
+                        n(*high)
+                    } else {
+                        "∞".into()
+                    },
+                ),
+                ("unit", unit.clone()),
+            ],
+        ),
+        F::Jump {
+            value,
+            period,
+            median,
+            history,
+            z,
+        } => l.t_args(
+            "warning-jump",
+            &[
+                ("value", n(*value)),
+                ("period", period.to_string()),
+                ("median", n(*median)),
+                ("history", history.to_string()),
+                ("z", l.number(*z, 1)),
+            ],
+        ),
+        F::Judged { judgement, latest } => {
+            let judgement = l.t(&format!("judgement-{}", serde_name(judgement)));
+            match latest {
+                Some((period, value)) => l.t_args(
+                    "warning-judged",
+                    &[
+                        ("judgement", judgement),
+                        ("value", n(*value)),
+                        ("period", period.to_string()),
+                    ],
+                ),
+                None => l.t_args("warning-judged-none", &[("judgement", judgement)]),
+            }
+        }
+    }
+}
+
 /// "yearly", "quarterly", … in the reader's language.
 pub fn periodicity(l: Lang, p: Periodicity) -> String {
     l.t(&format!("per-{}", p.as_str()))

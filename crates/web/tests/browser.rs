@@ -375,6 +375,7 @@ async fn an_impossible_value_is_refused_in_vietnamese_and_the_reviewer_sees_the_
     let input = c.find(Locator::Css("input[name='v_HT-T1']")).await.unwrap();
     input.send_keys("150").await.unwrap();
     click(&c, "submit-values").await;
+    wait_for(&c, "entry-error").await;
     let page = c.source().await.unwrap();
     assert!(
         page.contains(
@@ -403,5 +404,10 @@ async fn an_impossible_value_is_refused_in_vietnamese_and_the_reviewer_sees_the_
         "{key}"
     );
     screenshots(&c, "approvals").await;
+    // The official's overview lists the week's warnings in Vietnamese.
+    c.goto(&format!("{base}/")).await.unwrap();
+    let page = c.source().await.unwrap();
+    assert!(page.contains("id=\"warnings\"") && page.contains("Chưa nộp báo cáo"));
+    screenshots(&c, "overview-official").await;
     c.close().await.unwrap();
 }

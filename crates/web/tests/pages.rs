@@ -212,6 +212,14 @@ async fn warnings_are_for_officials_only() {
         .unwrap()
         .iter()
         .any(|r| r[0] == "stale-report"));
+    // Warnings are facts in the API and sentences in the reader's language on the page.
+    assert!(api["top_warnings"][0]["evidence"]["kind"].is_string());
+    let vi = official.get("/?lang=vi").await.body;
+    assert!(vi.contains("Chưa nộp báo cáo"), "{vi}");
+    assert!(
+        !vi.contains("report missing") && !vi.contains("no value for"),
+        "no English warning on the Vietnamese page"
+    );
 }
 
 #[tokio::test]

@@ -109,7 +109,7 @@ pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
             .iter()
             .filter(|_| official)
             .map(|(r, n)| Count {
-                label: r.label().to_string(),
+                label: l.t(&format!("rule-{}", serde_name(r))),
                 count: count(*n),
             })
             .collect(),
@@ -118,10 +118,10 @@ pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
             .iter()
             .filter(|_| official)
             .map(|w| WarningRow {
-                rule: w.rule.label().to_string(),
+                rule: l.t(&format!("rule-{}", serde_name(&w.rule))),
                 unit: w.unit.to_string(),
                 object: w.object.clone(),
-                evidence: w.evidence.clone(),
+                evidence: crate::wording::warning(l, &w.evidence),
             })
             .collect(),
         ranking_title: o
