@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::orgs::{Hierarchy, OrgCode, OrgKind, OrgUnit, Validity};
 use crate::periods::{Period, Periodicity};
 use crate::targets::{Target, TargetCode};
-use crate::values::{Number, ValueState};
+use crate::values::{NewValue, Number, ValueState};
 
 /// The numbers a target's values may take. A bound left out is open.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -182,6 +182,11 @@ pub enum Refusal {
     Twice {
         first_row: usize,
     },
+    /// A comment or source holds a control character (a NUL byte, an escape) that no person
+    /// typed and that databases and spreadsheets mishandle.
+    ControlCharacter {
+        field: &'static str,
+    },
 }
 
 impl Refusal {
@@ -198,6 +203,7 @@ impl Refusal {
             Refusal::AwaitingReview => "awaiting_review",
             Refusal::NotAnEntryState { .. } => "not_an_entry_state",
             Refusal::Twice { .. } => "duplicate_key",
+            Refusal::ControlCharacter { .. } => "control_character",
         }
     }
 
@@ -211,6 +217,7 @@ impl Refusal {
             | Refusal::Twice { .. } => "period",
             Refusal::OutOfBounds { .. } | Refusal::Locked | Refusal::AwaitingReview => "value",
             Refusal::NotAnEntryState { .. } => "state",
+            Refusal::ControlCharacter { field } => field,
         }
     }
 
@@ -284,6 +291,9 @@ impl fmt::Display for Refusal {
                 "the same target, unit and period appear twice (first in row {})",
                 first_row + 1
             ),
+            Refusal::ControlCharacter { field } => {
+                write!(f, "the {field} holds a control character; remove it")
+            }
         }
     }
 }
@@ -342,6 +352,24 @@ pub fn may_replace(current: Option<ValueState>) -> Result<(), Refusal> {
         Some(ValueState::Submitted) => Err(Refusal::AwaitingReview),
         _ => Ok(()),
     }
+}
+
+/// Whether a value's comment and source are text a person wrote: no control characters other
+/// than line breaks and tabs.
+pub fn admit_text(value: &NewValue) -> Result<(), Refusal> {
+    let bad = |t: &Option<String>| {
+        t.as_deref().is_some_and(|t| {
+            t.chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        })
+    };
+    if bad(&value.comment) {
+        return Err(Refusal::ControlCharacter { field: "comment" });
+    }
+    if bad(&value.source) {
+        return Err(Refusal::ControlCharacter { field: "source" });
+    }
+    Ok(())
 }
 
 /// A reporter's entry: [`admit`], and the entry saves a draft or submits.
@@ -546,6 +574,24 @@ mod tests {
         assert!(at(None).is_ok());
         let r = admit_entry(&t, u, p("2025"), n(5.0), ValueState::Approved, None);
         assert_eq!(r.unwrap_err().code(), "not_an_entry_state");
+    }
+
+    #[test]
+    fn comments_hold_no_control_characters() {
+        let mut v = NewValue {
+            target: "T".parse().unwrap(),
+            org: "HA-TINH".parse().unwrap(),
+            period: p("2025"),
+            value: n(1.0),
+            comment: Some("Số liệu của Sở\nđã kiểm tra".into()),
+            source: None,
+        };
+        assert!(admit_text(&v).is_ok());
+        v.comment = Some("x\u{0}y".into());
+        assert_eq!(admit_text(&v).unwrap_err().field(), "comment");
+        v.comment = None;
+        v.source = Some("\u{1b}[31m".into());
+        assert_eq!(admit_text(&v).unwrap_err().code(), "control_character");
     }
 
     #[test]

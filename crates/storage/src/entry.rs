@@ -8,7 +8,9 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use tiendo_domain::admissibility::{admit_entry, admit_review, Refusal, Reporter, ReviewRefusal};
+use tiendo_domain::admissibility::{
+    admit_entry, admit_review, admit_text, Refusal, Reporter, ReviewRefusal,
+};
 use tiendo_domain::orgs::{OrgCode, OrgKind};
 use tiendo_domain::periods::Period;
 use tiendo_domain::targets::TargetCode;
@@ -218,14 +220,14 @@ impl Store {
                         validity: unit.validity,
                         successor: unit.successor,
                     };
-                    if let Err(r) = admit_entry(
+                    if let Err(r) = admit_text(&e.value).and_then(|()| admit_entry(
                         target,
                         reporter,
                         e.value.period,
                         e.value.value,
                         e.state,
                         before.as_ref().map(|b| b.state),
-                    ) {
+                    )) {
                         refused.push((i, r));
                         continue;
                     }
@@ -317,25 +319,28 @@ impl Store {
             "SELECT id FROM targets WHERE code = $1{}",
             self.for_update()
         );
-        let current_sql = "SELECT v.id, v.value, v.state, v.author FROM data_values v \
+        let current_sql = "SELECT v.id, v.value, v.state, v.author, v.comment, v.source \
+             FROM data_values v \
              JOIN targets t ON t.id = v.target_id JOIN org_units o ON o.id = v.org_id \
              WHERE t.code = $1 AND o.code = $2 AND v.period = $3 ORDER BY v.id DESC LIMIT 1";
         let insert = "INSERT INTO data_values (target_id, org_id, period, value, comment, source, \
              author, recorded_at, state) \
              SELECT v.target_id, v.org_id, v.period, v.value, COALESCE($2, v.comment), v.source, \
-             $3, $4, $5 FROM data_values v WHERE v.id = $1";
-        let now = Utc::now();
+             $3, $4, $5 FROM data_values v WHERE v.id = $1 RETURNING id";
+        // Microseconds, as PostgreSQL keeps them, so the version returned equals the one read back.
+        let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
         let object = value_object(target, org, period);
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write()).await?;
             sqlx::query(&lock).bind(target.as_str()).fetch_optional(&mut *tx).await?;
-            let current: Option<(i64, f64, String, String)> = sqlx::query_as(current_sql)
+            type Current = (i64, f64, String, String, Option<String>, Option<String>);
+            let current: Option<Current> = sqlx::query_as(current_sql)
                 .bind(target.as_str())
                 .bind(org.as_str())
                 .bind(&p)
                 .fetch_optional(&mut *tx)
                 .await?;
-            let Some((id, value, state, written_by)) = current else {
+            let Some((id, value, state, written_by, old_comment, source)) = current else {
                 return Err(StoreError::NotFound(format!(
                     "there is no value for {target} / {org} / {period}"
                 )));
@@ -350,13 +355,13 @@ impl Store {
                     }
                 }
             })?;
-            sqlx::query(insert)
+            let version: i64 = sqlx::query_scalar(insert)
                 .bind(id)
                 .bind(comment)
                 .bind(author)
                 .bind(now)
                 .bind(next.as_str())
-                .execute(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await?;
             let record = Record {
                 actor: author,
@@ -380,11 +385,22 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
-        });
-        let mut after = self.value_history(target, org, period).await?;
-        after.pop().ok_or_else(|| StoreError::Corrupt {
-            what: "value history",
-            detail: "a version vanished".into(),
+            // The new version as written, built here: a read after the commit could fail
+            // and hide an approval that stands.
+            Ok(DataValue {
+                version,
+                target: target.clone(),
+                org: org.clone(),
+                period,
+                value: tiendo_domain::values::Number::new(value).ok_or_else(|| {
+                    StoreError::Corrupt { what: "value", detail: value.to_string() }
+                })?,
+                comment: comment.map(str::to_string).or(old_comment),
+                source,
+                author: author.to_string(),
+                recorded_at: now,
+                state: next,
+            })
         })
     }
 

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use tiendo_domain::admissibility::{admit, may_replace, Refusal, Reporter};
+use tiendo_domain::admissibility::{admit, admit_text, may_replace, Refusal, Reporter};
 use tiendo_domain::orgs::OrgCode;
 use tiendo_domain::periods::Period;
 use tiendo_domain::targets::{Target, TargetCode};
@@ -121,6 +121,8 @@ struct Resolved<'a> {
     org_id: i64,
     period: String,
     value: &'a NewValue,
+    /// The key had no value when checked (counted as imported, else as updated).
+    new_key: bool,
 }
 
 /// PostgreSQL's bulk path into `data_values`; rows are sent as CSV in this column order.
@@ -134,8 +136,38 @@ const ANALYZE_AFTER: usize = 10_000;
 const IMPORT_ACTION: &str = "values.import";
 const IMPORT_OBJECT: &str = "values";
 
-/// How often an import whose keys a reviewer changed meanwhile is checked again.
-const RACE_ATTEMPTS: usize = 5;
+/// Takes out of `rows` those whose key a reviewer submitted or approved after the import was
+/// checked (`reviewed`: such keys now, with their state): like the keys under review when it
+/// was checked, they count as ignored, each with a conflict.
+fn set_aside<'a>(
+    rows: Vec<Resolved<'a>>,
+    reviewed: &HashMap<(i64, i64, String), ValueState>,
+    summary: &mut ImportSummary,
+) -> Vec<Resolved<'a>> {
+    if reviewed.is_empty() {
+        return rows;
+    }
+    let mut keep = Vec::with_capacity(rows.len());
+    for r in rows {
+        let key = (r.target_id, r.org_id, r.period.clone());
+        match reviewed.get(&key).map(|s| may_replace(Some(*s))) {
+            Some(Err(refusal)) => {
+                if r.new_key {
+                    summary.imported -= 1;
+                } else {
+                    summary.updated -= 1;
+                }
+                summary.ignored += 1;
+                summary
+                    .conflicts
+                    .push(ImportProblem::refused(r.row, &refusal));
+            }
+            _ => keep.push(r),
+        }
+    }
+    summary.conflicts.sort_by_key(|p| p.row);
+    keep
+}
 
 /// An import's one audit entry, written in its transaction.
 fn import_audit(summary: &ImportSummary, state: ValueState) -> String {
@@ -170,59 +202,60 @@ impl Store {
             Store::Sqlite(pool) => {
                 // SQLite orders every write: a version added after the check began has an id
                 // above the high-water mark read before it, so the write transaction can see
-                // whether a reviewer submitted or approved one of the import's keys meanwhile;
-                // then the import is checked again.
+                // which of the import's keys a reviewer submitted or approved meanwhile.
                 let path = pool.connect_options().get_filename().to_path_buf();
-                for _ in 0..RACE_ATTEMPTS {
-                    let high_water: i64 =
-                        sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM data_values")
-                            .fetch_one(pool)
-                            .await?;
-                    let (resolved, summary) = self.timed_check(values).await?;
-                    let audit = import_audit(&summary, state);
-                    let write = SqliteWrite {
-                        author,
-                        now: Utc::now(),
-                        state: state.as_str(),
-                        audit: &audit,
-                        high_water,
-                    };
-                    // The write blocks on SQLite's lock and its disk: on a multi-threaded
-                    // runtime other tasks (the entries and reviews it may wait for) move to
-                    // other workers meanwhile.
-                    let written = match tokio::runtime::Handle::current().runtime_flavor() {
-                        tokio::runtime::RuntimeFlavor::MultiThread => {
-                            tokio::task::block_in_place(|| {
-                                sqlite_bulk_insert(&path, &resolved, &write, progress)
-                            })
-                        }
-                        _ => sqlite_bulk_insert(&path, &resolved, &write, progress),
-                    };
-                    if written? {
-                        return Ok(summary);
+                let high_water: i64 =
+                    sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM data_values")
+                        .fetch_one(pool)
+                        .await?;
+                let (resolved, mut summary) = self.timed_check(values, state).await?;
+                let write = SqliteWrite {
+                    author,
+                    now: Utc::now(),
+                    state,
+                    high_water,
+                };
+                // The write blocks on SQLite's lock and its disk: on a multi-threaded runtime
+                // other tasks (the entries and reviews it may wait for) move to other workers
+                // meanwhile.
+                match tokio::runtime::Handle::current().runtime_flavor() {
+                    tokio::runtime::RuntimeFlavor::MultiThread => {
+                        tokio::task::block_in_place(|| {
+                            sqlite_bulk_insert(&path, resolved, &mut summary, &write, progress)
+                        })?
                     }
-                    tracing::info!("values changed under an import; checking it again");
+                    _ => sqlite_bulk_insert(&path, resolved, &mut summary, &write, progress)?,
                 }
-                Err(StoreError::Conflict {
-                    code: "import_raced",
-                    message:
-                        "values kept changing under this import; nothing was written, send it again"
-                            .into(),
-                })
+                Ok(summary)
             }
             Store::Postgres(pool) => {
-                // Every writer of values locks the targets it writes (in id order) for its
-                // transaction; holding them, nothing can submit or approve one of the import's
-                // keys between its check and its write.
+                // The check reads through the pool; then every writer of values locks the
+                // targets it writes (in id order) for its transaction, and, holding them, the
+                // import looks on its own connection for keys submitted or approved since its
+                // check and sets those rows aside. Nothing can change them between that look
+                // and the write.
+                let (resolved, mut summary) = self.timed_check(values, state).await?;
                 let mut tx = pool.begin_with(self.begin_write()).await?;
-                let mut codes: Vec<&str> = values.iter().map(|v| v.target.as_str()).collect();
-                codes.sort_unstable();
-                codes.dedup();
-                sqlx::query("SELECT id FROM targets WHERE code = ANY($1) ORDER BY id FOR UPDATE")
-                    .bind(&codes)
+                let mut ids: Vec<i64> = resolved.iter().map(|r| r.target_id).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                sqlx::query("SELECT id FROM targets WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+                    .bind(&ids)
                     .fetch_all(&mut *tx)
                     .await?;
-                let (resolved, summary) = self.timed_check(values).await?;
+                let reviewed: Vec<(i64, i64, String, String)> = sqlx::query_as(&format!(
+                    "SELECT v.target_id, v.org_id, v.period, v.state FROM data_values v \
+                     WHERE v.target_id = ANY($1) AND v.state IN ('submitted', 'approved') \
+                     AND {CURRENT}"
+                ))
+                .bind(&ids)
+                .fetch_all(&mut *tx)
+                .await?;
+                let reviewed = reviewed
+                    .into_iter()
+                    .map(|(t, o, p, state)| Ok(((t, o, p), text_enum("value state", &state)?)))
+                    .collect::<Result<HashMap<_, ValueState>>>()?;
+                let resolved = set_aside(resolved, &reviewed, &mut summary);
                 let started = std::time::Instant::now();
                 let now = Utc::now();
                 let audit = import_audit(&summary, state);
@@ -260,17 +293,22 @@ impl Store {
     async fn timed_check<'a>(
         &self,
         values: &'a [NewValue],
+        state: ValueState,
     ) -> Result<(Vec<Resolved<'a>>, ImportSummary)> {
         let started = std::time::Instant::now();
-        let checked = self.check_import(values).await?;
+        let checked = self.check_import(values, state).await?;
         tracing::debug!(rows = values.len(), elapsed = ?started.elapsed(), "import checked");
         Ok(checked)
     }
 
     /// Checks an import without writing anything (a dry run): what it would import, update and
     /// ignore, or every problem.
-    pub async fn check_values(&self, values: &[NewValue]) -> Result<ImportSummary> {
-        Ok(self.check_import(values).await?.1)
+    pub async fn check_values(
+        &self,
+        values: &[NewValue],
+        state: ValueState,
+    ) -> Result<ImportSummary> {
+        Ok(self.check_import(values, state).await?.1)
     }
 
     /// Resolves codes and checks every row with the domain's admissibility rule; then compares
@@ -279,6 +317,7 @@ impl Store {
     async fn check_import<'a>(
         &self,
         values: &'a [NewValue],
+        state: ValueState,
     ) -> Result<(Vec<Resolved<'a>>, ImportSummary)> {
         let units = self.unit_keys().await?;
         let kinds: HashMap<i64, tiendo_domain::orgs::OrgKind> = units
@@ -330,6 +369,10 @@ impl Store {
                 ));
                 continue;
             };
+            if let Err(r) = admit_text(v) {
+                problems.push(ImportProblem::refused(row, &r));
+                continue;
+            }
             let reporter = Reporter {
                 code: &v.org,
                 kind: kinds[&unit.id],
@@ -353,6 +396,7 @@ impl Store {
                 org_id: unit.id,
                 period: v.period.to_string(),
                 value: v,
+                new_key: true,
             });
         }
         if !problems.is_empty() {
@@ -408,13 +452,22 @@ impl Store {
                     summary.imported += 1;
                     keep.push(r);
                 }
-                Some(c) if c.value == r.value.value.get() && c.comment == r.value.comment => {
+                // The same number, comment and state: nothing to add. (The same number sent
+                // for approval over a draft is a submission, not a repeat.)
+                Some(c)
+                    if c.value == r.value.value.get()
+                        && c.comment == r.value.comment
+                        && c.state == state.as_str() =>
+                {
                     summary.ignored += 1;
                 }
                 Some(c) => match may_replace(Some(text_enum("value state", &c.state)?)) {
                     Ok(()) => {
                         summary.updated += 1;
-                        keep.push(r);
+                        keep.push(Resolved {
+                            new_key: false,
+                            ..r
+                        });
                     }
                     Err(refusal) => {
                         summary.ignored += 1;
@@ -685,26 +738,27 @@ impl<'a> SeriesBuilder<'a> {
 struct SqliteWrite<'a> {
     author: &'a str,
     now: DateTime<Utc>,
-    state: &'a str,
-    audit: &'a str,
+    state: ValueState,
     /// The highest version id before the import was checked.
     high_water: i64,
 }
 
-/// Returns false, having written nothing, when a version added since `high_water` put one of
-/// the rows' keys under review or approval.
+/// Writes the rows and the import's audit entry in one transaction. Under the write lock it
+/// first sets aside the rows whose key a version added since `high_water` put under review or
+/// approval (SQLite orders every write, so those are exactly the versions added since the
+/// check began), adjusting `summary`.
 fn sqlite_bulk_insert(
     path: &std::path::Path,
-    rows: &[Resolved<'_>],
+    rows: Vec<Resolved<'_>>,
+    summary: &mut ImportSummary,
     write: &SqliteWrite<'_>,
     progress: &(dyn Fn(usize) + Sync),
-) -> Result<bool> {
+) -> Result<()> {
     use rusqlite::{Connection, TransactionBehavior};
     let SqliteWrite {
         author,
         now,
         state,
-        audit,
         high_water,
     } = *write;
     // The same text sqlx writes for a timestamp, so both read it back alike.
@@ -716,27 +770,24 @@ fn sqlite_bulk_insert(
     // A large import touches many pages of the table and its index: keep them cached.
     conn.pragma_update(None, "cache_size", -262_144)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    {
+    let rows = {
         let mut since = tx.prepare(
-            "SELECT target_id, org_id, period FROM data_values \
-             WHERE id > ?1 AND state IN ('submitted', 'approved')",
+            "SELECT target_id, org_id, period, state FROM data_values WHERE id > ?1 ORDER BY id",
         )?;
         let mut changed = since.query([high_water])?;
-        let mut reviewed = std::collections::HashSet::new();
+        let mut latest: HashMap<(i64, i64, String), String> = HashMap::new();
         while let Some(r) = changed.next()? {
-            reviewed.insert((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-            ));
+            latest.insert((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?);
         }
-        if rows
-            .iter()
-            .any(|r| reviewed.contains(&(r.target_id, r.org_id, r.period.clone())))
-        {
-            return Ok(false);
-        }
-    }
+        let reviewed = latest
+            .into_iter()
+            .filter(|(_, state)| state == "submitted" || state == "approved")
+            .map(|(key, state)| Ok((key, text_enum("value state", &state)?)))
+            .collect::<Result<HashMap<_, ValueState>>>()?;
+        set_aside(rows, &reviewed, summary)
+    };
+    let audit = import_audit(summary, state);
+    let state = state.as_str();
     // Several rows per statement: each execution opens cursors on the table, its index and
     // both foreign-key parents, so one row per execution would spend more there than on
     // the rows themselves.
@@ -778,7 +829,7 @@ fn sqlite_bulk_insert(
     )?;
     tx.commit()?;
     progress(rows.len());
-    Ok(true)
+    Ok(())
 }
 
 /// Rows per INSERT statement on SQLite (6 parameters a row, far below SQLite's limit).

@@ -1585,6 +1585,25 @@ async fn every_write_path_applies_the_one_rule(store: &Store) {
         let refused = outcome[0].clone().unwrap_err();
         assert_eq!(refused[0].1.code(), rule, "{v:?}");
     }
+    // A NUL byte in a comment would fail a whole PostgreSQL batch: it is refused up front.
+    let mut v = value("DTI", "HA-TINH", "2025", 0.5);
+    v.comment = Some("số liệu\u{0}".into());
+    let StoreError::Rejected(p) = import(store, std::slice::from_ref(&v)).await.unwrap_err() else {
+        panic!("a NUL byte was imported")
+    };
+    assert_eq!((p[0].code, p[0].field), ("control_character", "comment"));
+    let outcome = store
+        .enter_values(&[vec![tiendo_storage::Entry {
+            value: v,
+            state: ValueState::Draft,
+            author: "reporter".into(),
+        }]])
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome[0].clone().unwrap_err()[0].1.code(),
+        "control_character"
+    );
 }
 
 /// A page of values is counted and cut by the database, and unpublished values appear only for

@@ -477,7 +477,7 @@ async fn values(
         .values_page(
             &filter,
             unpublished,
-            ((page - 1) * per_page) as u64,
+            ((page - 1) as u64).saturating_mul(per_page as u64),
             per_page as u64,
         )
         .await?;

@@ -70,6 +70,9 @@ pub struct AppState {
     /// to a computation that read the database before they were committed.
     approved_since:
         Arc<std::sync::Mutex<Vec<(std::time::Instant, tiendo_domain::values::DataValue)>>>,
+    /// Held by the whole computation of the overview, so two never overlap: an older one
+    /// finishing last would hide what a newer one showed.
+    refreshing: Arc<tokio::sync::Mutex<()>>,
     /// The last day whose warnings were handed to the notification outbox.
     alerted: Arc<std::sync::Mutex<Option<NaiveDate>>>,
 }
@@ -100,6 +103,7 @@ impl AppState {
             tokens: Default::default(),
             changed,
             approved_since: Default::default(),
+            refreshing: Default::default(),
             alerted: Default::default(),
         };
         // Planning the day's warnings can take a while at national scale; serving need not wait.
@@ -129,6 +133,7 @@ impl AppState {
     /// was computed are applied to it again (applying one twice changes nothing), so a
     /// computation that read the database before an approval does not hide it.
     pub async fn refresh(&self) -> Result<(), WebError> {
+        let _one_at_a_time = self.refreshing.lock().await;
         let started = std::time::Instant::now();
         let fresh = Overview::compute(&self.store, self.day()).await?;
         {
@@ -280,13 +285,14 @@ impl AppState {
                 while let Ok(v) = approvals.try_recv() {
                     batch.push(v);
                 }
-                let state = state.clone();
+                let applier = state.clone();
                 // Copying the overview and judging the series is CPU work of milliseconds to
                 // tenths of a second at national scale: off the request threads.
                 let applied =
-                    tokio::task::spawn_blocking(move || state.apply_approvals(batch)).await;
+                    tokio::task::spawn_blocking(move || applier.apply_approvals(batch)).await;
                 if let Err(e) = applied {
-                    tracing::warn!(error = %e, "applying approvals stopped");
+                    tracing::warn!(error = %e, "applying approvals stopped; recomputing");
+                    state.changed();
                 }
             }
         });

@@ -52,6 +52,7 @@ pub fn refusal(l: Lang, r: &Refusal) -> String {
             ("range", range(l, bounds)),
         ],
         Refusal::Twice { first_row } => vec![("row", (first_row + 1).to_string())],
+        Refusal::ControlCharacter { field } => vec![("field", l.t(field))],
         Refusal::Locked | Refusal::AwaitingReview | Refusal::NotAnEntryState { .. } => vec![],
     };
     l.t_args(&key, &args)

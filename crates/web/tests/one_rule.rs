@@ -177,7 +177,18 @@ async fn nobody_approves_a_value_they_entered() {
     let form = officer
         .post_form("/approvals", &[("key", &key), ("decision", "approve")])
         .await;
-    assert_eq!(form.status, StatusCode::FORBIDDEN, "{}", form.body);
+    assert_eq!(
+        form.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        form.body
+    );
+    assert!(
+        form.body
+            .contains("Bạn là người nhập giá trị này nên không thể tự phê duyệt"),
+        "the queue says why, in Vietnamese: {}",
+        form.body
+    );
     let version = current_version(&app, "HT-T3", "HA-TINH-X001", "2025Q3").await;
     let api = officer
         .post_json(

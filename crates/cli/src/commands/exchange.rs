@@ -54,7 +54,7 @@ pub async fn import_dhis2(store: &Store, a: &Dhis2Import) -> Result<()> {
     let values =
         dhis2::to_values(&set, &mapping(a.mapping.as_deref())?).map_err(|p| problems(&name, &p))?;
     let result = if a.dry_run {
-        store.check_values(&values).await
+        store.check_values(&values, a.state).await
     } else {
         store
             .import_values(&values, &a.author, a.state, &|_| {})

@@ -351,3 +351,4 @@ warning-out-of-bounds = { $value } for { $period } is outside { $low }–{ $high
 warning-jump = { $value } for { $period } against a median of { $median } over { $history } earlier report(s) (robust z { $z }).
 warning-judged = { $judgement }: latest value { $value } ({ $period }).
 warning-judged-none = { $judgement }: no value yet.
+refusal-control_character = The { $field } holds a control character; remove it.

@@ -351,3 +351,4 @@ warning-out-of-bounds = { $value } của kỳ { $period } nằm ngoài khoảng 
 warning-jump = { $value } của kỳ { $period } so với trung vị { $median } của { $history } kỳ trước (chỉ số z { $z }).
 warning-judged = { $judgement }: giá trị mới nhất { $value } (kỳ { $period }).
 warning-judged-none = { $judgement }: chưa có giá trị.
+refusal-control_character = Trường { $field } chứa ký tự điều khiển không hợp lệ; hãy xóa ký tự đó.

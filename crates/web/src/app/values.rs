@@ -95,7 +95,10 @@ pub async fn import(
     viewer.require_login()?;
     check_capture(state, viewer, values, what, org_field)?;
     let result = if dry_run {
-        state.store.check_values(values).await
+        state
+            .store
+            .check_values(values, ValueState::Submitted)
+            .await
     } else {
         state
             .store

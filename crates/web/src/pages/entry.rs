@@ -390,7 +390,10 @@ pub async fn review(
         ))
         .into_response()),
         Err(f)
-            if f.status == StatusCode::UNPROCESSABLE_ENTITY || f.status == StatusCode::CONFLICT =>
+            if f.status == StatusCode::UNPROCESSABLE_ENTITY
+                || f.status == StatusCode::CONFLICT
+                || (f.status == StatusCode::FORBIDDEN
+                    && wording::review_refusal(l, f.code).is_some()) =>
         {
             let message = wording::review_refusal(l, f.code).unwrap_or(f.message);
             let body = queue_page(&state, page, None, message).await?;
