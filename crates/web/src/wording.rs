@@ -199,6 +199,178 @@ pub fn warning(l: Lang, facts: &crate::overview::WarningFacts) -> String {
     }
 }
 
+/// A target's judgement for one unit and the numbers behind it, in one sentence.
+pub fn judgement(l: Lang, j: &tiendo_evaluation::targets::TargetJudgement) -> String {
+    use tiendo_evaluation::targets::Reason;
+    let n = |v: f64| l.number(v, decimals(v));
+    let Some((period, value)) = j.latest.filter(|_| j.reason != Reason::NoValue) else {
+        return l.t("explain-no-value");
+    };
+    let goal = j.goal.as_ref();
+    let requirement = goal
+        .map(|g| requirement(l, &g.requirement))
+        .unwrap_or_default();
+    let (value, period) = (n(value), period.to_string());
+    match &j.reason {
+        Reason::NoValue => l.t("explain-no-value"),
+        Reason::Progress(p) => progress(l, p),
+        Reason::Checked { met } => {
+            let key = match goal.map(|g| &g.requirement) {
+                Some(tiendo_domain::targets::Requirement::Milestone { .. }) if *met => {
+                    "explain-milestone-met"
+                }
+                Some(tiendo_domain::targets::Requirement::Milestone { .. }) => {
+                    "explain-milestone-not-met"
+                }
+                _ if *met => "explain-checked-met",
+                _ => "explain-checked-not-met",
+            };
+            l.t_args(
+                key,
+                &[
+                    ("value", value),
+                    ("period", period),
+                    ("goal", requirement),
+                    (
+                        "deadline",
+                        goal.map(|g| deadline(l, &g.deadline)).unwrap_or_default(),
+                    ),
+                ],
+            )
+        }
+        Reason::AboveRange => l.t_args(
+            "explain-above-range",
+            &[("value", value), ("period", period), ("goal", requirement)],
+        ),
+        Reason::Growth { rate: None } => l.t("explain-growth-unknown"),
+        Reason::Growth { rate: Some(g) } => l.t_args(
+            "explain-growth",
+            &[("rate", percent(l, *g)), ("goal", requirement)],
+        ),
+    }
+}
+
+/// Open SDG's progress measure of a series: from where to where, and how fast against what
+/// is needed.
+fn progress(l: Lang, p: &tiendo_evaluation::progress::opensdg::SeriesProgress) -> String {
+    let n = |v: f64| l.number(v, decimals(v));
+    let (Some(by), Some(bv), Some(cy), Some(cv)) =
+        (p.base_year, p.base_value, p.current_year, p.current_value)
+    else {
+        return l.t("explain-progress-unknown");
+    };
+    let from = l.t_args(
+        "explain-progress-from",
+        &[
+            ("base", n(bv)),
+            ("base_year", by.to_string()),
+            ("current", n(cv)),
+            ("current_year", cy.to_string()),
+        ],
+    );
+    let how = match (
+        p.target_achieved,
+        p.observed_growth,
+        p.required_growth,
+        p.target,
+    ) {
+        (true, _, _, Some(t)) => l.t_args("explain-progress-achieved", &[("target", n(t))]),
+        (true, ..) => String::new(),
+        (false, Some(o), Some(r), Some(t)) => l.t_args(
+            "explain-progress-towards",
+            &[
+                ("observed", percent(l, o)),
+                ("share", percent(l, p.progress_value.unwrap_or(0.0))),
+                ("required", percent(l, r)),
+                ("target", n(t)),
+                ("year", p.target_year.to_string()),
+            ],
+        ),
+        (false, Some(o), None, None) => l.t_args(
+            if o < 0.0 {
+                "explain-progress-fell"
+            } else {
+                "explain-progress-rose"
+            },
+            &[
+                ("observed", percent(l, o.abs())),
+                (
+                    "wanted",
+                    l.t(match p.direction {
+                        tiendo_domain::targets::Direction::Increase => "explain-wanted-increase",
+                        tiendo_domain::targets::Direction::Decrease => "explain-wanted-decrease",
+                    }),
+                ),
+                ("moderate", percent(l, p.thresholds.med)),
+                ("substantial", percent(l, p.thresholds.high)),
+            ],
+        ),
+        _ => l.t("explain-progress-no-rate"),
+    };
+    let score = p
+        .score
+        .map(|s| {
+            format!(
+                " {}",
+                l.t_args("explain-progress-score", &[("score", n(s))])
+            )
+        })
+        .unwrap_or_default();
+    format!("{from}{how}{score}.")
+}
+
+fn percent(l: Lang, share: f64) -> String {
+    format!("{}%", l.number(share * 100.0, 1))
+}
+
+/// A goal's requirement in the reader's language.
+pub fn requirement(l: Lang, r: &tiendo_domain::targets::Requirement) -> String {
+    use tiendo_domain::targets::Requirement as R;
+    let n = |v: f64| l.number(v, decimals(v));
+    match r {
+        R::Threshold { op, value } => format!("{} {}", op.symbol(), n(*value)),
+        R::Range { min, max } => format!("{}–{}", n(*min), n(*max)),
+        R::Rank { top, scope } => l.t_args(
+            "goal-rank",
+            &[("top", top.to_string()), ("scope", scope.clone())],
+        ),
+        R::Growth { min, max: None } => l.t_args("goal-growth", &[("rate", n(*min))]),
+        R::Growth { min, max: Some(m) } => {
+            l.t_args("goal-growth-range", &[("min", n(*min)), ("max", n(*m))])
+        }
+        R::Count { min, max: None } => format!("≥ {min}"),
+        R::Count { min, max: Some(m) } => format!("{min}–{m}"),
+        R::Milestone { description } => description.clone(),
+    }
+}
+
+/// When a goal must be met, in the reader's language.
+pub fn deadline(l: Lang, d: &tiendo_domain::targets::Deadline) -> String {
+    use tiendo_domain::targets::Deadline as D;
+    match d {
+        D::By { year } => l.t_args("deadline-by", &[("year", year.to_string())]),
+        D::EveryYear {
+            from: None,
+            until: None,
+        } => l.t("deadline-every-year"),
+        D::EveryYear {
+            from: Some(y),
+            until: None,
+        } => l.t_args("deadline-every-year-from", &[("from", y.to_string())]),
+        D::EveryYear {
+            from: None,
+            until: Some(y),
+        } => l.t_args("deadline-every-year-until", &[("until", y.to_string())]),
+        D::EveryYear {
+            from: Some(a),
+            until: Some(b),
+        } => l.t_args(
+            "deadline-every-year-between",
+            &[("from", a.to_string()), ("until", b.to_string())],
+        ),
+    }
+}
+
 /// "yearly", "quarterly", … in the reader's language.
 pub fn periodicity(l: Lang, p: Periodicity) -> String {
     l.t(&format!("per-{}", p.as_str()))

@@ -349,3 +349,46 @@ async fn an_approval_is_applied_to_the_overview_as_a_recomputation_would_show_it
     let public = |o: &tiendo_web::Overview| serde_json::to_value(o.public()).unwrap();
     assert_eq!(public(&applied), public(&recomputed));
 }
+
+/// A target page explains its judgement from the judgement's facts, in the reader's language.
+#[tokio::test]
+async fn target_judgements_are_explained_in_the_readers_language() {
+    let app = demo("2025-10-20").await;
+    let mut officer = logged_in(&app, "ha-tinh").await;
+    let mut office = logged_in(&app, "van-phong").await;
+    for (period, value) in [("2023", "30"), ("2024", "36")] {
+        officer
+            .post_form(
+                "/units/HA-TINH/entry",
+                &[("period", period), ("v_HT-T1", value), ("action", "submit")],
+            )
+            .await;
+        let key = review_key(&app, "HT-T1", "HA-TINH", period).await;
+        let done = office
+            .post_form("/approvals", &[("key", &key), ("decision", "approve")])
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    }
+    // Approvals reach the pages through the read model within milliseconds.
+    let mut vi = String::new();
+    for _ in 0..200 {
+        vi = Client::new(&app)
+            .get("/targets/HT-T1?unit=HA-TINH")
+            .await
+            .body;
+        if vi.contains("đến 36 năm 2024") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(vi.contains("Từ 30 năm 2023 đến 36 năm 2024"), "{vi}");
+    let en = Client::new(&app)
+        .get("/targets/HT-T1?unit=HA-TINH&lang=en")
+        .await
+        .body;
+    assert!(en.contains("From 30 in 2023 to 36 in 2024"), "{en}");
+    assert!(
+        !vi.contains("From 30 in 2023"),
+        "no English sentence on the Vietnamese page"
+    );
+}

@@ -431,7 +431,7 @@ pub fn judged_chart(
         .unwrap_or(year);
     let j = judge(t, series, year, base_year);
     let status = l.t(&format!("judgement-{}", serde_name(&j.judgement)));
-    let explanation = j.explanation();
+    let explanation = crate::wording::judgement(l, &j);
     let mut course = Vec::new();
     let obs = yearly(series);
     let mut lines = vec![Line {
