@@ -319,6 +319,80 @@ fn progress(l: Lang, p: &tiendo_evaluation::progress::opensdg::SeriesProgress) -
     format!("{from}{how}{score}.")
 }
 
+/// The straight line from the base to the target, judged at the latest value.
+pub fn trajectory(l: Lang, t: &tiendo_evaluation::progress::trajectory::Trajectory) -> String {
+    use tiendo_evaluation::progress::trajectory::Course;
+    let n = |v: f64| l.number(v, decimals(v));
+    let course = l.t(&format!("course-{}", serde_name(&t.status)));
+    match (t.status, t.current_year, t.current_value) {
+        (Course::TargetMet, Some(year), Some(value)) => l.t_args(
+            "explain-trajectory-met",
+            &[
+                ("course", course),
+                ("value", n(value)),
+                ("year", year.to_string()),
+                ("target", n(t.target)),
+                ("target_year", t.target_year.to_string()),
+            ],
+        ),
+        _ => match (
+            t.base_year,
+            t.base_value,
+            t.achieved_share,
+            t.elapsed_share,
+            t.expected_value,
+            t.current_year,
+            t.current_value,
+        ) {
+            (
+                Some(by),
+                Some(bv),
+                Some(achieved),
+                Some(elapsed),
+                Some(expected),
+                Some(cy),
+                Some(cv),
+            ) => l.t_args(
+                "explain-trajectory",
+                &[
+                    ("course", course),
+                    ("achieved", percent(l, achieved)),
+                    ("base", n(bv)),
+                    ("base_year", by.to_string()),
+                    ("target", n(t.target)),
+                    ("target_year", t.target_year.to_string()),
+                    ("elapsed", percent(l, elapsed)),
+                    ("expected", n(expected)),
+                    ("year", cy.to_string()),
+                    ("value", n(cv)),
+                ],
+            ),
+            _ => l.t_args("explain-trajectory-unknown", &[("course", course)]),
+        },
+    }
+}
+
+/// The recency-weighted line through the values, carried to the target year.
+pub fn projection(l: Lang, p: &tiendo_evaluation::progress::projection::Projection) -> String {
+    let n = |v: f64| l.number(v, decimals(v));
+    let course = l.t(&format!("course-{}", serde_name(&p.status)));
+    match (p.base_year, p.slope, p.projected_value, p.anticipated_share) {
+        (Some(by), Some(slope), Some(projected), Some(share)) => l.t_args(
+            "explain-projection",
+            &[
+                ("course", course),
+                ("base_year", by.to_string()),
+                ("slope", l.number(slope, 2)),
+                ("projected", n(projected)),
+                ("target_year", p.target_year.to_string()),
+                ("share", percent(l, share)),
+                ("target", n(p.target)),
+            ],
+        ),
+        _ => l.t_args("explain-projection-unknown", &[("course", course)]),
+    }
+}
+
 fn percent(l: Lang, share: f64) -> String {
     format!("{}%", l.number(share * 100.0, 1))
 }
@@ -420,6 +494,36 @@ fn validity(l: Lang, from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDa
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_course_reads_in_both_languages() {
+        use tiendo_evaluation::progress::{projection, trajectory, Observation};
+        let obs = [
+            Observation {
+                year: 2020,
+                value: 10.0,
+            },
+            Observation {
+                year: 2024,
+                value: 14.0,
+            },
+        ];
+        let pace = tiendo_evaluation::progress::trajectory::Pace::default();
+        let up = tiendo_domain::targets::Direction::Increase;
+        let t = trajectory::trajectory(&obs, 30.0, 2030, 2020, up, pace).unwrap();
+        assert_eq!(
+            trajectory(Lang::Vi, &t),
+            "Lộ trình — Chậm tiến độ: đã đạt 20,0% mức thay đổi cần có từ 10 (2020) đến 30 (2030) \
+             sau 40,0% thời gian; theo đường thẳng, năm 2024 cần đạt 18, giá trị mới nhất là 14."
+        );
+        assert!(trajectory(Lang::En, &t).starts_with("Trajectory — Off track: 20.0% of the change"));
+        let p = projection::projection(&obs, 30.0, 2030, 2020, up, pace).unwrap();
+        assert!(
+            projection(Lang::Vi, &p).starts_with("Dự báo — "),
+            "{}",
+            projection(Lang::Vi, &p)
+        );
+    }
 
     #[test]
     fn refusals_read_in_both_languages() {

@@ -477,7 +477,7 @@ pub fn judged_chart(
                     dashed: true,
                 });
             }
-            course.push(tr.explanation);
+            course.push(crate::wording::trajectory(l, &tr));
         }
         if let Ok(p) = projection(
             &obs,
@@ -496,7 +496,7 @@ pub fn judged_chart(
                     dashed: true,
                 });
             }
-            course.push(p.explanation);
+            course.push(crate::wording::projection(l, &p));
         }
     }
     let name = pick(l, t.name_vi.as_deref(), &t.name_en);
