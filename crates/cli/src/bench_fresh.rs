@@ -12,27 +12,26 @@ use tiendo_storage::{NewUser, Store, ValueFilter};
 /// The overview must show an approval within this time of its answer.
 pub const GOAL_FRESHNESS: Duration = Duration::from_secs(1);
 
-/// Approves up to `count` of the values the bench reporters submitted for `target`, one at a
-/// time through the API as the standing office, and times each from the approval's 200 to the
-/// first public overview that lists it.
-pub async fn approvals_to_overview(
+/// An API token of the benchmark's account `name` with `access`, created on first use. The
+/// account never logs in; an existing one with other rights is refused rather than changed.
+pub async fn bench_account(
     store: &Store,
-    http: &reqwest::Client,
-    base: &str,
-    target: &TargetCode,
-    count: usize,
-) -> Result<Vec<Duration>> {
-    let username = "bench-reviewer".parse()?;
+    name: &str,
+    display_name: &str,
+    access: Access,
+) -> Result<String> {
+    let username = name.parse()?;
     let user = match store.user(&username).await? {
-        Some(u) => u,
+        Some(u) if u.access == access => u,
+        Some(_) => anyhow::bail!("{name} exists with other rights; use a fresh synthetic database"),
         None => {
             store
                 .create_user(
                     &NewUser {
                         username,
-                        display_name: "Bench reviewer".into(),
+                        display_name: display_name.to_string(),
                         password_hash: "!".into(),
-                        access: Access::new(Role::StandingOffice, None, None)?,
+                        access,
                     },
                     "tiendo bench",
                 )
@@ -48,6 +47,26 @@ pub async fn approvals_to_overview(
             "tiendo bench",
         )
         .await?;
+    Ok(token)
+}
+
+/// Approves up to `count` of the values the bench reporters submitted for `target`, one at a
+/// time through the API as the standing office, and times each from the approval's 200 to the
+/// first public overview that lists it.
+pub async fn approvals_to_overview(
+    store: &Store,
+    http: &reqwest::Client,
+    base: &str,
+    target: &TargetCode,
+    count: usize,
+) -> Result<Vec<Duration>> {
+    let token = bench_account(
+        store,
+        "bench-reviewer",
+        "Bench reviewer",
+        Access::new(Role::StandingOffice, None, None)?,
+    )
+    .await?;
     let waiting: Vec<_> = store
         .values(&ValueFilter {
             target: Some(target.clone()),

@@ -15,7 +15,7 @@ use tiendo_domain::orgs::OrgCode;
 use tiendo_domain::periods::Period;
 use tiendo_domain::targets::TargetCode;
 use tiendo_domain::values::{NewValue, Number, ValueState};
-use tiendo_storage::{Entry, NewUser, Store, ValueFilter};
+use tiendo_storage::{Entry, Store, ValueFilter};
 use tiendo_web::{AppState, Passwords};
 
 use crate::cli::WebBench;
@@ -178,36 +178,13 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
     println!("preparing {} reporter accounts for {target}…", s.reporters);
     let mut reporters = Vec::with_capacity(s.reporters);
     for (i, unit) in units.iter().enumerate() {
-        let username = format!("bench-reporter-{i}").parse()?;
-        let user = match store.user(&username).await? {
-            Some(u) if u.access.capture_scope() == Some(unit) => u,
-            Some(_) => anyhow::bail!(
-                "bench-reporter-{i} exists with another scope; use a fresh synthetic database"
-            ),
-            None => {
-                store
-                    .create_user(
-                        &NewUser {
-                            username,
-                            display_name: format!("Bench reporter {i}"),
-                            // Never logs in: it writes with an API token.
-                            password_hash: "!".into(),
-                            access: Access::new(Role::Reporter, Some(unit.clone()), None)?,
-                        },
-                        "tiendo bench",
-                    )
-                    .await?
-            }
-        };
-        let token = tiendo_web::new_token();
-        store
-            .create_api_token(
-                &user,
-                "bench",
-                &tiendo_web::token_hash(&token),
-                "tiendo bench",
-            )
-            .await?;
+        let token = crate::bench_fresh::bench_account(
+            store,
+            &format!("bench-reporter-{i}"),
+            &format!("Bench reporter {i}"),
+            Access::new(Role::Reporter, Some(unit.clone()), None)?,
+        )
+        .await?;
         reporters.push(Reporter {
             token,
             unit: unit.clone(),
