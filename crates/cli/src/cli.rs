@@ -22,8 +22,32 @@ use tiendo_domain::values::ValueState;
 pub struct Cli {
     #[command(flatten)]
     pub db: DbArg,
+    /// Language of what the commands write for people: vi (Vietnamese) or en (English).
+    #[arg(
+        long,
+        global = true,
+        env = "TIENDO_LANG",
+        default_value = "vi",
+        value_enum
+    )]
+    pub lang: LangArg,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    Vi,
+    En,
+}
+
+impl From<LangArg> for tiendo_wording::Lang {
+    fn from(l: LangArg) -> Self {
+        match l {
+            LangArg::Vi => tiendo_wording::Lang::Vi,
+            LangArg::En => tiendo_wording::Lang::En,
+        }
+    }
 }
 
 #[derive(Args)]

@@ -10,13 +10,13 @@ use crate::cli::Format;
 
 /// A list that can be printed in every format: JSON from the items, table and CSV from the
 /// columns.
-pub struct Listing<'a, T> {
+pub struct Listing<'a, T, F> {
     pub items: &'a [T],
     pub headers: &'a [&'a str],
-    pub row: fn(&T) -> Vec<String>,
+    pub row: F,
 }
 
-impl<T: Serialize> Listing<'_, T> {
+impl<T: Serialize, F: Fn(&T) -> Vec<String>> Listing<'_, T, F> {
     pub fn print(&self, format: Format) -> Result<()> {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();

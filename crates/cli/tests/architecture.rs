@@ -81,6 +81,27 @@ fn evaluation_reads_no_clock() {
 }
 
 #[test]
+fn evaluation_returns_facts_not_sentences() {
+    let mut offenders = Vec::new();
+    for (path, text) in sources(&root().join("crates/evaluation/src")) {
+        // Unit tests may print what they compare.
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (n, line) in code_lines(code) {
+            for sentence in ["explanation", "fn label(", "fmt::Display for", "fn explain"] {
+                if line.contains(sentence) {
+                    offenders.push(format!("{}:{n}: {line}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "evaluation returns facts; tiendo-wording words them in the reader's language: \
+         {offenders:#?}"
+    );
+}
+
+#[test]
 fn the_domain_does_no_io() {
     let manifest = std::fs::read_to_string(root().join("crates/domain/Cargo.toml")).unwrap();
     let deps = manifest

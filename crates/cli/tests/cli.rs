@@ -382,11 +382,13 @@ fn progress_matches_the_four_open_sdg_reference_cases() {
             (got - score).abs() < 5e-5,
             "{csv}: score {got}, expected {score}"
         );
+        // The sentence is in Vietnamese by default, numbers written the Vietnamese way.
+        let rounded = format!("{score:.2}").replace('.', ",");
         assert!(
             r["explanation"]
                 .as_str()
                 .unwrap()
-                .ends_with(&format!("(score {score}).")),
+                .ends_with(&format!("(điểm {rounded}).")),
             "{r}"
         );
         for field in [
@@ -420,10 +422,21 @@ fn progress_reads_the_headline_and_offers_three_methods() {
         "--target",
         "100",
     ]);
+    assert!(text.starts_with("Từ 50 năm 2015 đến 60 năm 2020"), "{text}");
+    assert!(text.contains("Tiến bộ vừa phải"), "{text}");
+    let english = w.ok(&[
+        "progress",
+        w.dir.path().join("series.csv").to_str().unwrap(),
+        "--target",
+        "100",
+        "--lang",
+        "en",
+    ]);
     assert!(
-        text.starts_with("Moderate progress: from 50 in 2015 to 60 in 2020"),
-        "{text}"
+        english.starts_with("From 50 in 2015 to 60 in 2020"),
+        "{english}"
     );
+    assert!(english.contains("Moderate progress"), "{english}");
 }
 
 #[test]
@@ -580,10 +593,13 @@ fn warnings_name_unit_object_rule_and_evidence() {
             .cloned()
     };
     assert!(find("value-out-of-bounds").is_none());
-    assert!(find("abnormal-jump").unwrap()["evidence"]
-        .as_str()
-        .unwrap()
-        .contains("median of 52"));
+    // Evidence is given as facts; the table words it in the reader's language.
+    let jump = find("abnormal-jump").unwrap();
+    assert_eq!(jump["evidence"]["kind"], "jump");
+    assert_eq!(jump["evidence"]["median"], 52.0);
+    let table = w.ok(&["warnings", "--org", "HA-TINH", "--at", "2025-10-20"]);
+    assert!(table.contains("trung vị 52"), "{table}");
+    assert!(table.contains("Biến động bất thường"), "{table}");
     // Communes of Hà Tĩnh report HT-T3 quarterly and have not: each is told which quarter.
     let stale = list
         .iter()
@@ -616,7 +632,7 @@ fn scores_class_units_with_a_rubric_from_a_file() {
     assert!(ht["score"].as_f64().unwrap() > 0.0);
     assert!(["excellent", "good", "completed", "not-completed"]
         .contains(&ht["class"].as_str().unwrap()));
-    assert!(ht["explanation"].as_str().unwrap().contains("points →"));
+    assert!(ht["explanation"].as_str().unwrap().contains("điểm →"));
     let bad = w.write("rubric.toml", "code = \"X\"\nname = \"x\"\n[[criterion]]\ncode = \"a\"\nname = \"a\"\npoints = 10\nmeasure = \"tasks-on-time\"\n[[class]]\nclass = \"good\"\nmin_score = 70\n");
     let out = w.run(&["scores", "--rubric", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));

@@ -39,17 +39,6 @@ pub enum Class {
     NotCompleted,
 }
 
-impl Class {
-    pub fn label(self) -> &'static str {
-        match self {
-            Class::Excellent => "excellent",
-            Class::Good => "good",
-            Class::Completed => "completed",
-            Class::NotCompleted => "not completed",
-        }
-    }
-}
-
 /// A class and what it takes; absent conditions always hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassRule {

@@ -14,7 +14,7 @@ use tiendo_domain::targets::{
 };
 
 use crate::progress::opensdg::{self, Config, SeriesProgress, Status};
-use crate::progress::{num, pct, Observation};
+use crate::progress::Observation;
 
 /// Judgements of every target for every unit that reports it, in the order of the inputs'
 /// targets and of each target's reporters, so a consumer walking the same inputs needs no
@@ -76,17 +76,6 @@ pub enum Judgement {
 }
 
 impl Judgement {
-    pub fn label(self) -> &'static str {
-        match self {
-            Judgement::NotAvailable => "not available",
-            Judgement::Deteriorating => "deteriorating",
-            Judgement::OffTrack => "off track",
-            Judgement::AtRisk => "at risk",
-            Judgement::OnTrack => "on track",
-            Judgement::Achieved => "achieved",
-        }
-    }
-
     fn from_status(s: Status) -> Judgement {
         match s {
             Status::TargetAchieved => Judgement::Achieved,
@@ -127,59 +116,6 @@ pub struct TargetJudgement {
     /// Open SDG's score where its measure was used.
     pub score: Option<f64>,
     pub reason: Reason,
-}
-
-impl TargetJudgement {
-    /// One sentence with the numbers behind the judgement.
-    pub fn explanation(&self) -> String {
-        let (period, value) = match (&self.reason, self.latest) {
-            (Reason::NoValue, _) | (_, None) => return "No value has been reported.".into(),
-            (_, Some(l)) => l,
-        };
-        let goal = self.goal.as_ref();
-        let requirement = goal.map(|g| g.requirement.to_string()).unwrap_or_default();
-        match &self.reason {
-            Reason::NoValue => unreachable!("handled above"),
-            Reason::Progress(p) => p.explanation(),
-            Reason::Checked { met } => match goal.map(|g| &g.requirement) {
-                Some(Requirement::Rank { top, scope }) => {
-                    format!(
-                        "Rank {} in {period} is within the top {top} {scope}.",
-                        num(value)
-                    )
-                }
-                Some(Requirement::Range { .. }) => {
-                    format!(
-                        "{} in {period} lies inside the goal {requirement}.",
-                        num(value)
-                    )
-                }
-                Some(Requirement::Milestone { description }) => format!(
-                    "Milestone \"{description}\" {} as reported for {period}.",
-                    if *met { "is met" } else { "is not yet met" }
-                ),
-                _ => format!(
-                    "{} in {period} {} the goal {requirement} {}.",
-                    num(value),
-                    if *met { "meets" } else { "does not meet" },
-                    goal.map(|g| g.deadline.to_string()).unwrap_or_default()
-                ),
-            },
-            Reason::AboveRange => format!(
-                "{} in {period} is above the goal {requirement}.",
-                num(value)
-            ),
-            Reason::Growth { rate: None } => {
-                "Growth needs two positive values in different years.".into()
-            }
-            Reason::Growth { rate: Some(g) } => {
-                format!(
-                    "Growth of {} a year against the goal {requirement}.",
-                    pct(*g)
-                )
-            }
-        }
-    }
 }
 
 /// One value per year: the latest period reported in each year.
@@ -447,9 +383,9 @@ mod tests {
         );
         let j = judge(&t7, &s(&[("2020", 12.0), ("2024", 18.5)]), 2025, 2020);
         // CAGR 11.4 % a year against 10.1 % required: ratio above 0.95.
-        assert_eq!(j.judgement, Judgement::OnTrack, "{}", j.explanation());
+        assert_eq!(j.judgement, Judgement::OnTrack, "{j:?}");
         let j = judge(&t7, &s(&[("2020", 12.0), ("2024", 13.0)]), 2025, 2020);
-        assert_eq!(j.judgement, Judgement::OffTrack, "{}", j.explanation());
+        assert_eq!(j.judgement, Judgement::OffTrack, "{j:?}");
         let j = judge(&t7, &s(&[("2020", 12.0), ("2024", 11.0)]), 2025, 2020);
         assert_eq!(j.judgement, Judgement::Deteriorating);
         let j = judge(&t7, &s(&[("2024", 31.0)]), 2025, 2020);
@@ -496,11 +432,11 @@ mod tests {
         );
         let above = judge(&range, &s(&[("2020", 14.0), ("2024", 13.0)]), 2025, 2020);
         assert_ne!(above.judgement, Judgement::Achieved);
-        assert!(
-            above.explanation().contains("to reach 10"),
-            "{}",
-            above.explanation()
-        );
+        // Above a range, the measure aims at its nearer end.
+        match &above.reason {
+            Reason::Progress(p) => assert_eq!(p.target, Some(10.0)),
+            other => panic!("{other:?}"),
+        }
 
         let rank = target(
             Direction::Decrease,
@@ -515,11 +451,7 @@ mod tests {
             Judgement::Achieved
         );
         let climbing = judge(&rank, &s(&[("2020", 86.0), ("2024", 71.0)]), 2025, 2020);
-        assert!(
-            climbing.judgement >= Judgement::AtRisk,
-            "{}",
-            climbing.explanation()
-        );
+        assert!(climbing.judgement >= Judgement::AtRisk, "{climbing:?}");
         let falling = judge(&rank, &s(&[("2020", 71.0), ("2024", 86.0)]), 2025, 2020);
         assert_eq!(falling.judgement, Judgement::Deteriorating);
 

@@ -31,18 +31,6 @@ impl TaskStatus {
         TaskStatus::CompletedLate,
         TaskStatus::Cancelled,
     ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            TaskStatus::NotYetDue => "not yet due",
-            TaskStatus::DueSoon => "due soon",
-            TaskStatus::InProgress => "in progress",
-            TaskStatus::Overdue => "overdue",
-            TaskStatus::CompletedOnTime => "completed on time",
-            TaskStatus::CompletedLate => "completed late",
-            TaskStatus::Cancelled => "cancelled",
-        }
-    }
 }
 
 /// How far ahead "due soon" looks.

@@ -5,13 +5,13 @@ use std::collections::HashMap;
 
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
+use tiendo_domain::admissibility::Bounds;
 use tiendo_domain::orgs::{OrgCode, Validity};
 use tiendo_domain::periods::Period;
 use tiendo_domain::targets::{Target, TargetCode};
 use tiendo_domain::tasks::{Task, TaskCode};
 use tiendo_domain::values::SeriesMap;
 
-use crate::progress::num;
 use crate::targets::{Judgement, Judgements, TargetJudgement};
 use crate::tasks::{task_status, Horizon, TaskStatus};
 
@@ -25,20 +25,6 @@ pub enum Rule {
     TargetOffTrack,
     ValueOutOfBounds,
     AbnormalJump,
-}
-
-impl Rule {
-    pub fn label(self) -> &'static str {
-        match self {
-            Rule::OverdueTask => "overdue task",
-            Rule::DueSoonWithoutProgress => "due soon, no recent progress",
-            Rule::StaleReport => "report missing",
-            Rule::TargetDeteriorating => "target deteriorating",
-            Rule::TargetOffTrack => "target off track",
-            Rule::ValueOutOfBounds => "value out of bounds",
-            Rule::AbnormalJump => "abnormal jump",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -59,17 +45,18 @@ pub enum Subject {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Warning<'a> {
+pub struct Warning {
     pub severity: Severity,
     pub rule: Rule,
     pub unit: OrgCode,
     pub subject: Subject,
-    pub evidence: Evidence<'a>,
+    pub evidence: Evidence,
 }
 
-/// The facts behind a warning; its sentence is rendered when it is shown.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Evidence<'a> {
+/// The facts behind a warning; its sentence is rendered in the reader's language when shown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Evidence {
     Overdue {
         deadline: NaiveDate,
         days: i64,
@@ -78,6 +65,7 @@ pub enum Evidence<'a> {
     DueSoon {
         deadline: NaiveDate,
         days_left: i64,
+        /// The last update and how many days ago it was.
         last_progress: Option<(NaiveDate, i64)>,
     },
     Missing {
@@ -87,9 +75,7 @@ pub enum Evidence<'a> {
     OutOfBounds {
         value: f64,
         period: Period,
-        low: f64,
-        high: f64,
-        unit: String,
+        bounds: Bounds,
     },
     Jump {
         value: f64,
@@ -98,53 +84,10 @@ pub enum Evidence<'a> {
         history: usize,
         z: f64,
     },
-    Judged(&'a TargetJudgement),
-}
-
-impl std::fmt::Display for Evidence<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Evidence::Overdue { deadline, days, last_progress } => {
-                write!(f, "deadline {deadline} passed {days} day(s) ago and the task is not completed")?;
-                match last_progress {
-                    None => write!(f, "; no progress was ever reported"),
-                    Some(d) => write!(f, "; last progress update {d}"),
-                }
-            }
-            Evidence::DueSoon { deadline, days_left, last_progress } => {
-                write!(f, "due {deadline} (in {days_left} day(s)); ")?;
-                match last_progress {
-                    None => write!(f, "no progress was ever reported"),
-                    Some((d, ago)) => write!(f, "last progress update {d}, {ago} day(s) ago"),
-                }
-            }
-            Evidence::Missing { period, grace_days } => write!(
-                f,
-                "no value for {period} (ended {}, due {grace_days} days later)",
-                period.end()
-            ),
-            Evidence::OutOfBounds { value, period, low, high, unit } => write!(
-                f,
-                "{} for {period} is outside {}–{} ({unit})",
-                num(*value),
-                num(*low),
-                if high.is_finite() { num(*high) } else { "∞".into() }
-            ),
-            Evidence::Jump { value, period, median, history, z } => write!(
-                f,
-                "{} for {period} against a median of {} over {history} earlier report(s) (robust z {z:.1})",
-                num(*value),
-                num(*median)
-            ),
-            Evidence::Judged(j) => f.write_str(&j.explanation()),
-        }
-    }
-}
-
-impl Serialize for Evidence<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
+    Judged {
+        judgement: Judgement,
+        latest: Option<(Period, f64)>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -200,15 +143,15 @@ impl<'a> From<&'a tiendo_domain::snapshot::Snapshot> for Inputs<'a> {
 
 /// All warnings on `inputs.day`, most severe first. `judgements` are the day's judgements of
 /// every target for every reporting unit (see `national::evaluate`).
-pub fn warnings<'j>(
+pub fn warnings(
     inputs: &Inputs<'_>,
     settings: &Settings,
-    judgements: &'j Judgements<'_>,
-) -> Vec<Warning<'j>> {
+    judgements: &Judgements<'_>,
+) -> Vec<Warning> {
     use rayon::prelude::*;
     let mut out = Vec::new();
     task_warnings(inputs, settings, &mut out);
-    let per_target: Vec<Vec<Warning<'j>>> = inputs
+    let per_target: Vec<Vec<Warning>> = inputs
         .targets
         .par_iter()
         .enumerate()
@@ -225,7 +168,7 @@ pub fn warnings<'j>(
     out
 }
 
-fn task_warnings(inputs: &Inputs<'_>, settings: &Settings, out: &mut Vec<Warning<'_>>) {
+fn task_warnings(inputs: &Inputs<'_>, settings: &Settings, out: &mut Vec<Warning>) {
     let day = inputs.day;
     for task in inputs.tasks {
         let last = inputs.last_progress.get(&task.code).filter(|d| **d <= day);
@@ -275,19 +218,21 @@ fn task_warnings(inputs: &Inputs<'_>, settings: &Settings, out: &mut Vec<Warning
 }
 
 /// `judged` is this target's row of the day's judgements, aligned with its reporters.
-fn report_warnings<'j>(
+fn report_warnings(
     inputs: &Inputs<'_>,
     settings: &Settings,
     target: &Target,
-    judged: Option<&'j [(&OrgCode, Option<TargetJudgement>)]>,
-    out: &mut Vec<Warning<'j>>,
+    judged: Option<&[(&OrgCode, Option<TargetJudgement>)]>,
+    out: &mut Vec<Warning>,
 ) {
     let mut scratch = Vec::new();
     let expected = expected_period(target, inputs.day, settings.grace_days);
     let Some(reporters) = inputs.reporters.get(&target.code) else {
         return;
     };
-    let bounds = bounds(target);
+    // The same bounds the admissibility rule applies: a value stored before a target
+    // declared them is still flagged.
+    let bounds = target.value_bounds();
     let no_values = Vec::new();
     for (k, (unit, validity)) in reporters.iter().enumerate() {
         let series = inputs
@@ -315,8 +260,8 @@ fn report_warnings<'j>(
         let Some(&(latest_period, latest)) = series.iter().max_by_key(|(p, _)| *p) else {
             continue;
         };
-        if let Some((lo, hi)) = bounds {
-            if !(lo..=hi).contains(&latest) {
+        {
+            if !bounds.holds(latest) {
                 out.push(Warning {
                     severity: Severity::High,
                     rule: Rule::ValueOutOfBounds,
@@ -328,9 +273,7 @@ fn report_warnings<'j>(
                     evidence: Evidence::OutOfBounds {
                         value: latest,
                         period: latest_period,
-                        low: lo,
-                        high: hi,
-                        unit: target.unit.clone(),
+                        bounds,
                     },
                 });
             }
@@ -370,7 +313,10 @@ fn report_warnings<'j>(
             subject: Subject::Target {
                 target: target.code.clone(),
             },
-            evidence: Evidence::Judged(j),
+            evidence: Evidence::Judged {
+                judgement: j.judgement,
+                latest: j.latest,
+            },
         });
     }
 }
@@ -382,18 +328,6 @@ pub fn expected_period(target: &Target, day: NaiveDate, grace_days: u64) -> Peri
     target.periodicity.period_containing(due_by).previous()
 }
 
-/// Plausible bounds read off the unit of measure: percentages 0–100, ranks from 1.
-fn bounds(target: &Target) -> Option<(f64, f64)> {
-    let unit = target.unit.trim();
-    if unit == "%" || (unit.starts_with("% ") && !unit.contains("growth")) {
-        Some((0.0, 100.0))
-    } else if unit == "rank" {
-        Some((1.0, f64::INFINITY))
-    } else {
-        None
-    }
-}
-
 /// The latest value against the unit's own earlier reports, by the modified z-score
 /// `0.6745 (x − median) / MAD`.
 fn jump(
@@ -402,7 +336,7 @@ fn jump(
     latest: f64,
     s: &Settings,
     scratch: &mut Vec<f64>,
-) -> Option<Evidence<'static>> {
+) -> Option<Evidence> {
     scratch.clear();
     scratch.extend(
         series
@@ -563,19 +497,19 @@ mod tests {
                 rule: w.rule,
                 unit: w.unit,
                 subject: w.subject,
-                evidence: w.evidence.to_string(),
+                evidence: w.evidence,
             })
             .collect()
     }
 
-    /// A warning with its evidence rendered, as a reader sees it.
+    /// A warning as a reader sees it, before it is worded.
     #[derive(Debug)]
     struct Seen {
         severity: Severity,
         rule: Rule,
         unit: OrgCode,
         subject: Subject,
-        evidence: String,
+        evidence: Evidence,
     }
 
     fn rules(w: &[Seen]) -> Vec<(Rule, String)> {
@@ -604,7 +538,11 @@ mod tests {
         assert_eq!(tasks_only[0].rule, Rule::OverdueTask);
         assert_eq!(
             tasks_only[0].evidence,
-            "deadline 2025-06-30 passed 15 day(s) ago and the task is not completed; no progress was ever reported"
+            Evidence::Overdue {
+                deadline: d("2025-06-30"),
+                days: 15,
+                last_progress: None
+            }
         );
         assert_eq!(tasks_only[1].rule, Rule::DueSoonWithoutProgress);
         assert_eq!(
@@ -613,10 +551,14 @@ mod tests {
                 task: "SOON".parse().unwrap()
             }
         );
-        assert!(tasks_only[1]
-            .evidence
-            .to_string()
-            .contains("last progress update 2025-05-01, 75 day(s) ago"));
+        assert_eq!(
+            tasks_only[1].evidence,
+            Evidence::DueSoon {
+                deadline: d("2025-07-20"),
+                days_left: 5,
+                last_progress: Some((d("2025-05-01"), 75))
+            }
+        );
     }
 
     #[test]
@@ -673,7 +615,14 @@ mod tests {
         );
         assert!(r.contains(&(Rule::AbnormalJump, "HA-TINH".into())), "{r:?}");
         let oob = w.iter().find(|w| w.rule == Rule::ValueOutOfBounds).unwrap();
-        assert_eq!(oob.evidence, "104 for 2025Q3 is outside 0–100 (%)");
+        assert_eq!(
+            oob.evidence,
+            Evidence::OutOfBounds {
+                value: 104.0,
+                period: "2025Q3".parse().unwrap(),
+                bounds: tiendo_domain::admissibility::Measure::Share.bounds(),
+            }
+        );
         assert_eq!(oob.severity, Severity::High);
         // A falling series is flagged as deteriorating.
         let falling: Vec<(&str, &str, f64)> = vec![

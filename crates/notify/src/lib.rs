@@ -11,7 +11,7 @@ mod deliver;
 mod plan;
 
 pub use deliver::{sign, Delivery, MailConfig, Report};
-pub use plan::{enqueue, plan, Event, EventKind};
+pub use plan::{enqueue, plan, Event, EventKind, Facts, Names};
 
 #[derive(Debug, thiserror::Error)]
 pub enum NotifyError {

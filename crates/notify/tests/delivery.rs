@@ -166,7 +166,11 @@ async fn warnings_reach_their_officers_and_webhooks_once_with_retries_and_digest
         kind,
         unit: unit.parse().unwrap(),
         object: object.into(),
-        text: format!("{object} needs attention."),
+        name: tiendo_notify::Names {
+            vi: object.into(),
+            en: None,
+        },
+        facts: tiendo_notify::Facts::FeedbackOverdue { due_on: day },
         day,
     };
     let events = [

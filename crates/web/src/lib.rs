@@ -11,10 +11,8 @@ mod charts;
 mod chrome;
 mod demo;
 mod failure;
-mod i18n;
 mod overview;
 mod pages;
-mod wording;
 mod writer;
 
 use std::net::SocketAddr;
@@ -22,8 +20,11 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::Router;
+// Texts and their words live in one crate, shared with the command line and notifications.
 use chrono::NaiveDate;
 use tiendo_storage::Store;
+use tiendo_wording as wording;
+use tiendo_wording::i18n;
 use tokio::sync::Notify;
 
 pub use auth::{new_token, token_hash, Passwords, MIN_PASSWORD};
@@ -208,10 +209,11 @@ impl AppState {
                 Some(tiendo_notify::Event {
                     kind: tiendo_notify::EventKind::FeedbackOverdue,
                     object: format!("feedback {}", c.reference),
-                    text: format!(
-                        "{} ({}, {}) was due for an answer on {}.",
-                        c.reference, c.kind, c.concern, c.due_on
-                    ),
+                    name: tiendo_notify::Names {
+                        vi: c.reference.to_string(),
+                        en: None,
+                    },
+                    facts: tiendo_notify::Facts::FeedbackOverdue { due_on: c.due_on },
                     unit: c.unit?,
                     day,
                 })

@@ -70,104 +70,7 @@ pub struct WarningLine {
     pub rule: Rule,
     pub unit: OrgCode,
     pub object: String,
-    pub evidence: WarningFacts,
-}
-
-/// The facts behind a warning, kept as facts: the reader's language is applied when shown.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum WarningFacts {
-    Overdue {
-        deadline: NaiveDate,
-        days: i64,
-        last_progress: Option<NaiveDate>,
-    },
-    DueSoon {
-        deadline: NaiveDate,
-        days_left: i64,
-        last_progress: Option<(NaiveDate, i64)>,
-    },
-    Missing {
-        period: Period,
-        grace_days: u64,
-    },
-    OutOfBounds {
-        value: f64,
-        period: Period,
-        low: f64,
-        high: f64,
-        unit: String,
-    },
-    Jump {
-        value: f64,
-        period: Period,
-        median: f64,
-        history: usize,
-        z: f64,
-    },
-    Judged {
-        judgement: Judgement,
-        latest: Option<(Period, f64)>,
-    },
-}
-
-impl From<&Evidence<'_>> for WarningFacts {
-    fn from(e: &Evidence<'_>) -> WarningFacts {
-        match e {
-            Evidence::Overdue {
-                deadline,
-                days,
-                last_progress,
-            } => WarningFacts::Overdue {
-                deadline: *deadline,
-                days: *days,
-                last_progress: *last_progress,
-            },
-            Evidence::DueSoon {
-                deadline,
-                days_left,
-                last_progress,
-            } => WarningFacts::DueSoon {
-                deadline: *deadline,
-                days_left: *days_left,
-                last_progress: *last_progress,
-            },
-            Evidence::Missing { period, grace_days } => WarningFacts::Missing {
-                period: *period,
-                grace_days: *grace_days,
-            },
-            Evidence::OutOfBounds {
-                value,
-                period,
-                low,
-                high,
-                unit,
-            } => WarningFacts::OutOfBounds {
-                value: *value,
-                period: *period,
-                low: *low,
-                high: *high,
-                unit: unit.clone(),
-            },
-            Evidence::Jump {
-                value,
-                period,
-                median,
-                history,
-                z,
-            } => WarningFacts::Jump {
-                value: *value,
-                period: *period,
-                median: *median,
-                history: *history,
-                z: *z,
-            },
-            Evidence::Judged(j) => WarningFacts::Judged {
-                judgement: j.judgement,
-                latest: j.latest,
-            },
-        }
-    }
+    pub evidence: Evidence,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -323,7 +226,7 @@ impl Overview {
                     Subject::Target { target } => target.to_string(),
                     Subject::Value { target, period } => format!("{target} {period}"),
                 },
-                evidence: WarningFacts::from(&w.evidence),
+                evidence: w.evidence.clone(),
             })
             .collect();
 
@@ -337,18 +240,22 @@ impl Overview {
                     Rule::StaleReport => EventKind::ReportMissing,
                     _ => return None,
                 };
-                let object = match &w.subject {
-                    Subject::Task { task } => format!("task {task}"),
-                    Subject::Target { target } => format!("target {target}"),
-                    Subject::Value { target, period } => {
-                        format!("value {target}/{}/{period}", w.unit)
+                let (object, name) = match &w.subject {
+                    Subject::Task { task } => (format!("task {task}"), task_names(&snapshot, task)),
+                    Subject::Target { target } => {
+                        (format!("target {target}"), target_names(&snapshot, target))
                     }
+                    Subject::Value { target, period } => (
+                        format!("value {target}/{}/{period}", w.unit),
+                        target_names(&snapshot, target),
+                    ),
                 };
                 Some(tiendo_notify::Event {
                     kind,
                     unit: w.unit.clone(),
-                    text: format!("{object} ({}): {}", w.unit, w.evidence),
                     object,
+                    name,
+                    facts: tiendo_notify::Facts::Warning(w.evidence.clone()),
                     day,
                 })
             })
@@ -593,4 +500,35 @@ fn ranking(snapshot: &Snapshot, day: NaiveDate) -> Result<Option<IndexRanking>, 
         period: c.period,
         rows,
     }))
+}
+
+/// A task as a reader knows it: its title, then its code.
+fn task_names(s: &Snapshot, code: &tiendo_domain::tasks::TaskCode) -> tiendo_notify::Names {
+    match s.tasks.iter().find(|t| &t.code == code) {
+        Some(t) => tiendo_notify::Names {
+            vi: format!("{} ({code})", t.title_vi.as_deref().unwrap_or(&t.title_en)),
+            en: Some(format!("{} ({code})", t.title_en)),
+        },
+        None => tiendo_notify::Names {
+            vi: code.to_string(),
+            en: None,
+        },
+    }
+}
+
+/// A target as a reader knows it: its name, then its code.
+pub fn target_names(
+    s: &Snapshot,
+    code: &tiendo_domain::targets::TargetCode,
+) -> tiendo_notify::Names {
+    match s.targets.iter().find(|t| &t.code == code) {
+        Some(t) => tiendo_notify::Names {
+            vi: format!("{} ({code})", t.name_vi.as_deref().unwrap_or(&t.name_en)),
+            en: Some(format!("{} ({code})", t.name_en)),
+        },
+        None => tiendo_notify::Names {
+            vi: code.to_string(),
+            en: None,
+        },
+    }
 }

@@ -64,7 +64,7 @@ pub async fn orgs(
             "successor_from",
             "synthetic",
         ],
-        row: |l| {
+        row: |l: &OrgLine| {
             vec![
                 l.unit.code.to_string(),
                 l.unit.kind.to_string(),
@@ -153,7 +153,7 @@ pub async fn targets(store: &Store, document: Option<DocumentCode>, format: Form
             "goals",
             "direction",
         ],
-        row: |l| {
+        row: |l: &TargetLine| {
             let t = &l.target;
             vec![
                 t.code.to_string(),
@@ -203,7 +203,12 @@ struct TaskLine {
     status: Option<TaskStatus>,
 }
 
-pub async fn tasks(store: &Store, query: TaskQuery, format: Format) -> Result<()> {
+pub async fn tasks(
+    store: &Store,
+    query: TaskQuery,
+    format: Format,
+    lang: tiendo_wording::Lang,
+) -> Result<()> {
     let (at, horizon) = (query.at, query.horizon);
     let tasks = query.fetch(store).await?;
     let last = store.last_progress_dates().await?;
@@ -245,7 +250,9 @@ pub async fn tasks(store: &Store, query: TaskQuery, format: Format) -> Result<()
                 opt(&t.start),
                 opt(&t.deadline),
                 opt(&t.completed_on),
-                l.status.map(|s| s.label().to_string()).unwrap_or_default(),
+                l.status
+                    .map(|s| tiendo_wording::task_status(lang, s))
+                    .unwrap_or_default(),
                 t.confidentiality.to_string(),
                 t.title_en.clone(),
             ]

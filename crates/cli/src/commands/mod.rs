@@ -21,6 +21,7 @@ use crate::cli::{BenchCommand, Cli, Command, NotifyCommand, ValuesCommand};
 
 pub async fn run(cli: Cli) -> Result<()> {
     let url = cli.db.db;
+    let lang: tiendo_wording::Lang = cli.lang.into();
     match cli.command {
         Command::Bench(BenchCommand::Import {
             rows,
@@ -48,6 +49,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 thresholds,
                 method,
                 format,
+                lang,
             },
         ),
         Command::Index {
@@ -72,6 +74,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 rubric.as_deref(),
                 &settings,
                 format.format,
+                lang,
             )
             .await
         }
@@ -87,6 +90,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 at,
                 &settings(horizon),
                 format.format,
+                lang,
             )
             .await
         }
@@ -147,8 +151,8 @@ pub async fn run(cli: Cli) -> Result<()> {
                 horizon: horizon.horizon(),
             };
             match summary {
-                None => lists::tasks(&store, query, format.format).await,
-                Some(by) => task_summary::run(&store, query, by, format.format).await,
+                None => lists::tasks(&store, query, format.format, lang).await,
+                Some(by) => task_summary::run(&store, query, by, format.format, lang).await,
             }
         }
         Command::Figures {

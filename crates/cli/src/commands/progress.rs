@@ -9,6 +9,8 @@ use tiendo_evaluation::progress::opensdg::{self, Config, Thresholds};
 use tiendo_evaluation::progress::projection::projection;
 use tiendo_evaluation::progress::trajectory::{trajectory, Pace};
 
+use tiendo_wording::Lang;
+
 use crate::cli::{DirectionArg, MethodArg, ProgressFormat};
 use crate::opensdg_csv;
 use crate::BadInput;
@@ -22,6 +24,7 @@ pub struct Options {
     pub thresholds: Option<Thresholds>,
     pub method: MethodArg,
     pub format: ProgressFormat,
+    pub lang: Lang,
 }
 
 pub fn run(file: &Path, o: Options) -> Result<()> {
@@ -51,7 +54,7 @@ pub fn run(file: &Path, o: Options) -> Result<()> {
             };
             let r = opensdg::series_progress(&series, &config).map_err(bad_series)?;
             let rows = vec![
-                ("status", r.status.label().to_string()),
+                ("status", tiendo_wording::progress_status(o.lang, r.status)),
                 ("score", opt(r.score)),
                 ("base", year_value(r.base_year, r.base_value)),
                 ("current", year_value(r.current_year, r.current_value)),
@@ -59,17 +62,8 @@ pub fn run(file: &Path, o: Options) -> Result<()> {
                 ("required growth", opt(r.required_growth)),
                 ("ratio / progress value", opt(r.progress_value)),
             ];
-            let explained = Explained {
-                explanation: r.explanation(),
-                result: &r,
-            };
-            print(
-                &explained,
-                &rows,
-                &explained.explanation,
-                &r.warnings,
-                o.format,
-            )
+            let explanation = tiendo_wording::series_progress(o.lang, &r);
+            print(&r, &rows, explanation, o.format)
         }
         MethodArg::Trajectory => {
             let target = needs_target("trajectory")?;
@@ -83,14 +77,15 @@ pub fn run(file: &Path, o: Options) -> Result<()> {
             )
             .map_err(bad_series)?;
             let rows = vec![
-                ("status", r.status.label().to_string()),
+                ("status", tiendo_wording::course(o.lang, r.status)),
                 ("base", year_value(r.base_year, r.base_value)),
                 ("current", year_value(r.current_year, r.current_value)),
                 ("achieved share", opt(r.achieved_share)),
                 ("elapsed share", opt(r.elapsed_share)),
                 ("pace", opt(r.pace)),
             ];
-            print(&r, &rows, &r.explanation, &[], o.format)
+            let explanation = tiendo_wording::trajectory(o.lang, &r);
+            print(&r, &rows, explanation, o.format)
         }
         MethodArg::Projection => {
             let target = needs_target("projection")?;
@@ -104,19 +99,20 @@ pub fn run(file: &Path, o: Options) -> Result<()> {
             )
             .map_err(bad_series)?;
             let rows = vec![
-                ("status", r.status.label().to_string()),
+                ("status", tiendo_wording::course(o.lang, r.status)),
                 ("base", year_value(r.base_year, r.base_value)),
                 ("slope per year", opt(r.slope)),
                 ("projected value", opt(r.projected_value)),
                 ("anticipated share", opt(r.anticipated_share)),
                 ("gap", opt(r.gap)),
             ];
-            print(&r, &rows, &r.explanation, &[], o.format)
+            let explanation = tiendo_wording::projection(o.lang, &r);
+            print(&r, &rows, explanation, o.format)
         }
     }
 }
 
-/// A result with its sentence, for JSON.
+/// A result with its sentence in the reader's language, for JSON: the facts stay as they are.
 #[derive(Serialize)]
 struct Explained<'a, T> {
     #[serde(flatten)]
@@ -138,19 +134,21 @@ fn year_value(year: Option<i32>, value: Option<f64>) -> String {
 fn print<T: Serialize>(
     result: &T,
     rows: &[(&str, String)],
-    explanation: &str,
-    warnings: &[String],
+    explanation: String,
     format: ProgressFormat,
 ) -> Result<()> {
     match format {
-        ProgressFormat::Json => println!("{}", serde_json::to_string_pretty(result)?),
+        ProgressFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&Explained {
+                result,
+                explanation
+            })?
+        ),
         ProgressFormat::Text => {
             println!("{explanation}");
             for (k, v) in rows {
                 println!("  {k:<24} {v}");
-            }
-            for w in warnings {
-                println!("  note: {w}");
             }
         }
     }

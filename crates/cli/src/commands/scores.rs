@@ -40,27 +40,8 @@ struct Line {
     facts: UnitFacts,
     #[serde(flatten)]
     score: UnitScore,
-    /// The score's facts in one sentence, rendered here: evaluation returns facts only.
+    /// The score's facts in one sentence in the reader's language: evaluation returns facts.
     explanation: String,
-}
-
-/// The score and the facts behind it, in one English sentence.
-fn explain(score: &UnitScore, facts: &UnitFacts) -> String {
-    let pct = |v: Option<f64>| v.map_or_else(|| "–".to_string(), |v| format!("{:.0}%", v * 100.0));
-    format!(
-        "{} points → {}: tasks on time {}, exceeding {}, done {}, behind {}; targets on track {}; \
-         reports submitted {}.",
-        score
-            .score
-            .map_or_else(|| "no".to_string(), |s| format!("{s:.1}")),
-        score.class.label(),
-        pct(facts.on_time),
-        pct(facts.exceeding),
-        pct(facts.done),
-        pct(facts.behind),
-        pct(facts.targets_on_track),
-        pct(facts.reports_submitted)
-    )
 }
 
 pub async fn run(
@@ -70,6 +51,7 @@ pub async fn run(
     rubric_file: Option<&Path>,
     settings: &Settings,
     format: Format,
+    lang: tiendo_wording::Lang,
 ) -> Result<()> {
     let rubric = rubric(rubric_file)?;
     let day = at.unwrap_or_else(|| Local::now().date_naive());
@@ -88,7 +70,7 @@ pub async fn run(
             Some(Line {
                 name: u.name_vi.clone(),
                 unit: unit.clone(),
-                explanation: explain(&score, &facts),
+                explanation: tiendo_wording::score(lang, score.score, score.class, &facts),
                 facts,
                 score,
             })
@@ -108,7 +90,7 @@ pub async fn run(
                 l.unit.to_string(),
                 l.name.clone(),
                 opt(&l.score.score.map(|s| format!("{s:.1}"))),
-                l.score.class.label().to_string(),
+                tiendo_wording::class(lang, l.score.class),
                 l.explanation.clone(),
             ]
         },

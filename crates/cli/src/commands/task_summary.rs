@@ -34,7 +34,13 @@ impl Line {
     }
 }
 
-pub async fn run(store: &Store, query: TaskQuery, by: SummaryArg, format: Format) -> Result<()> {
+pub async fn run(
+    store: &Store,
+    query: TaskQuery,
+    by: SummaryArg,
+    format: Format,
+    lang: tiendo_wording::Lang,
+) -> Result<()> {
     let day = query.at.unwrap_or_else(|| Local::now().date_naive());
     let horizon = query.horizon;
     let tasks = query.fetch(store).await?;
@@ -64,7 +70,11 @@ pub async fn run(store: &Store, query: TaskQuery, by: SummaryArg, format: Format
     };
     lines.sort_by(|a, b| (&a.key, a.role).cmp(&(&b.key, b.role)));
     let mut headers = vec!["key".to_string(), "role".to_string(), "total".to_string()];
-    headers.extend(TaskStatus::ALL.iter().map(|s| s.label().to_string()));
+    headers.extend(
+        TaskStatus::ALL
+            .iter()
+            .map(|s| tiendo_wording::task_status(lang, *s)),
+    );
     headers.push("on-time rate".to_string());
     let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
     eprintln!("task statuses on {day}");

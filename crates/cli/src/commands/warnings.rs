@@ -17,6 +17,7 @@ pub async fn run(
     at: Option<NaiveDate>,
     settings: &Settings,
     format: Format,
+    lang: tiendo_wording::Lang,
 ) -> Result<()> {
     let day = at.unwrap_or_else(|| Local::now().date_naive());
     let snapshot = store.snapshot(day).await?;
@@ -33,9 +34,11 @@ pub async fn run(
         list.retain(|w| h.is_within(&w.unit, o));
     }
     if format == Format::Table {
-        let mut by_rule: std::collections::BTreeMap<&str, usize> = Default::default();
+        let mut by_rule: std::collections::BTreeMap<String, usize> = Default::default();
         for w in &list {
-            *by_rule.entry(w.rule.label()).or_default() += 1;
+            *by_rule
+                .entry(tiendo_wording::rule(lang, w.rule))
+                .or_default() += 1;
         }
         let parts: Vec<String> = by_rule.iter().map(|(r, n)| format!("{n} {r}")).collect();
         eprintln!("{day}: {} warning(s): {}", list.len(), parts.join(", "));
@@ -45,15 +48,15 @@ pub async fn run(
         headers: &["severity", "rule", "unit", "object", "evidence"],
         row: |w: &Warning| {
             vec![
-                format!("{:?}", w.severity).to_lowercase(),
-                w.rule.label().to_string(),
+                tiendo_wording::severity(lang, w.severity),
+                tiendo_wording::rule(lang, w.rule),
                 w.unit.to_string(),
                 match &w.subject {
                     Subject::Task { task } => format!("task {task}"),
                     Subject::Target { target } => format!("target {target}"),
                     Subject::Value { target, period } => format!("{target} {period}"),
                 },
-                w.evidence.to_string(),
+                tiendo_wording::warning(lang, &w.evidence),
             ]
         },
     }

@@ -44,19 +44,3 @@ pub(crate) fn clean(observations: &[Observation]) -> Result<Vec<Observation>, Se
 pub(crate) fn base_observation(obs: &[Observation], base_year: i32) -> Option<Observation> {
     obs.iter().find(|o| o.year >= base_year).copied()
 }
-
-/// A number for sentences: at most four significant decimals, no trailing zeros.
-pub(crate) fn num(v: f64) -> String {
-    let s = format!("{v:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.into()
-    }
-}
-
-/// A rate as a percentage for sentences.
-pub(crate) fn pct(v: f64) -> String {
-    format!("{}%", num(v * 100.0))
-}

@@ -12,7 +12,7 @@
 use serde::Serialize;
 use tiendo_domain::targets::Direction;
 
-use super::{base_observation, clean, num, pct, Observation, SeriesError};
+use super::{base_observation, clean, Observation, SeriesError};
 
 /// Open SDG's progress statuses, worst first (`NotAvailable` stands apart).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -27,17 +27,6 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::NotAvailable => "not available",
-            Status::Deterioration => "deterioration",
-            Status::LimitedProgress => "limited progress",
-            Status::ModerateProgress => "moderate progress",
-            Status::SubstantialProgress => "substantial progress",
-            Status::TargetAchieved => "target achieved",
-        }
-    }
-
     /// The status of a mean score (`get_progress_status_from_score`).
     pub fn from_score(score: Option<f64>, target_achieved: bool) -> Status {
         if target_achieved {
@@ -137,15 +126,41 @@ pub struct SeriesProgress {
     /// The scaling factor near a limit, when a limit was given.
     pub limit_coefficient: Option<f64>,
     pub target_achieved: bool,
-    /// Why a value was adjusted or could not be computed, as the reference code warns.
-    pub warnings: Vec<String>,
+    /// Why a value was adjusted or could not be computed, where the reference code warns.
+    pub caveats: Vec<Caveat>,
 }
 
-impl SeriesProgress {
-    /// One sentence saying what the status is and the numbers behind it.
-    pub fn explanation(&self) -> String {
-        explain(self)
-    }
+/// A warning of the reference code, as a fact: what was adjusted or why nothing could be
+/// computed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Caveat {
+    NoValues,
+    NoValueFromBaseYear {
+        base_year: i32,
+    },
+    BaseBelowMinimum {
+        base: f64,
+        limit: f64,
+    },
+    BaseAboveMaximum {
+        base: f64,
+        limit: f64,
+    },
+    LimitIgnored,
+    ZeroTarget,
+    ZeroBase,
+    SignChange {
+        base: f64,
+        current: f64,
+    },
+    TooFewYears,
+    NoGrowthPath {
+        base: f64,
+        base_year: i32,
+        target: f64,
+        target_year: i32,
+    },
 }
 
 /// `((v1 / v2) ^ (1 / (t1 − t2))) − 1`, or `None` where the reference code would fail
@@ -159,7 +174,7 @@ fn growth(v1: f64, v2: f64, t1: i32, t2: i32) -> Option<f64> {
 }
 
 /// Measures one series. Errors only on a malformed series (a year given twice); missing or
-/// insufficient data gives `Status::NotAvailable` with the reason in `warnings`.
+/// insufficient data gives `Status::NotAvailable` with the reason in `caveats`.
 pub fn series_progress(
     observations: &[Observation],
     config: &Config,
@@ -169,10 +184,10 @@ pub fn series_progress(
 
 /// `series_progress` for observations already in year order, each year once, all finite.
 pub(crate) fn measure_clean(obs: &[Observation], config: &Config) -> SeriesProgress {
-    let mut warnings = Vec::new();
+    let mut caveats = Vec::new();
     let target = config.target.map(|t| {
         if t == 0.0 {
-            warnings.push("the target is zero; 0.001 is used instead".to_string());
+            caveats.push(Caveat::ZeroTarget);
             0.001
         } else {
             t
@@ -207,18 +222,17 @@ pub(crate) fn measure_clean(obs: &[Observation], config: &Config) -> SeriesProgr
         }),
         limit_coefficient: None,
         target_achieved: false,
-        warnings,
+        caveats,
     };
     let (Some(current), Some(base)) =
         (obs.last().copied(), base_observation(obs, config.base_year))
     else {
-        out.warnings.push(if obs.is_empty() {
-            "the series has no values".to_string()
+        out.caveats.push(if obs.is_empty() {
+            Caveat::NoValues
         } else {
-            format!(
-                "the series has no value in or after the base year {}",
-                config.base_year
-            )
+            Caveat::NoValueFromBaseYear {
+                base_year: config.base_year,
+            }
         });
         return out;
     };
@@ -231,18 +245,16 @@ pub(crate) fn measure_clean(obs: &[Observation], config: &Config) -> SeriesProgr
     if method == Method::WithoutTarget {
         if let Some(limit) = config.limit {
             if base.value < limit && direction < 0.0 {
-                out.warnings.push(format!(
-                    "the base value {} is below the minimum limit {}",
-                    num(base.value),
-                    num(limit)
-                ));
+                out.caveats.push(Caveat::BaseBelowMinimum {
+                    base: base.value,
+                    limit,
+                });
             }
             if base.value > limit && direction > 0.0 {
-                out.warnings.push(format!(
-                    "the base value {} is above the maximum limit {}",
-                    num(base.value),
-                    num(limit)
-                ));
+                out.caveats.push(Caveat::BaseAboveMaximum {
+                    base: base.value,
+                    limit,
+                });
             }
             let (b, l) = (base.value.abs(), limit.abs());
             const A: f64 = 4.44;
@@ -259,8 +271,7 @@ pub(crate) fn measure_clean(obs: &[Observation], config: &Config) -> SeriesProgr
             out.limit_coefficient = Some(coeff);
         }
     } else if config.limit.is_some() {
-        out.warnings
-            .push("the limit is ignored because a target is given".to_string());
+        out.caveats.push(Caveat::LimitIgnored);
     }
 
     out.target_achieved = target.is_some_and(|t| {
@@ -287,23 +298,19 @@ fn progress_value(out: &mut SeriesProgress, sign: f64, direction: f64) -> Option
         return None;
     };
     if bv == 0.0 {
-        out.warnings
-            .push("the base value is zero; 0.001 is used instead".to_string());
+        out.caveats.push(Caveat::ZeroBase);
         bv = 0.001;
         out.base_value = Some(bv);
     }
     if (bv > 0.0 && cv < 0.0) || (bv < 0.0 && cv > 0.0) {
-        out.warnings.push(format!(
-            "the base value ({}) and the current value ({}) must have the same sign",
-            num(bv),
-            num(cv)
-        ));
+        out.caveats.push(Caveat::SignChange {
+            base: bv,
+            current: cv,
+        });
         return None;
     }
     if cy - by < 1 {
-        out.warnings.push(
-            "not enough data to calculate progress (at least two years are needed)".to_string(),
-        );
+        out.caveats.push(Caveat::TooFewYears);
         return None;
     }
     let observed = growth(cv, bv, cy, by)?;
@@ -312,12 +319,12 @@ fn progress_value(out: &mut SeriesProgress, sign: f64, direction: f64) -> Option
         None => Some(sign * direction * observed),
         Some(t) => {
             let Some(required) = growth(t, bv, out.target_year, by).filter(|r| *r != 0.0) else {
-                out.warnings.push(format!(
-                    "no growth rate leads from {} in {by} to the target {} in {}",
-                    num(bv),
-                    num(t),
-                    out.target_year
-                ));
+                out.caveats.push(Caveat::NoGrowthPath {
+                    base: bv,
+                    base_year: by,
+                    target: t,
+                    target_year: out.target_year,
+                });
                 return None;
             };
             out.required_growth = Some(required);
@@ -367,58 +374,6 @@ fn score(out: &SeriesProgress) -> Option<f64> {
             }
         }
     })
-}
-
-fn explain(out: &SeriesProgress) -> String {
-    let status = out.status.label();
-    let mut s = status[..1].to_uppercase() + &status[1..];
-    let (Some(by), Some(bv), Some(cy), Some(cv)) = (
-        out.base_year,
-        out.base_value,
-        out.current_year,
-        out.current_value,
-    ) else {
-        return format!("{s}: {}.", out.warnings.join("; "));
-    };
-    s.push_str(&format!(
-        ": from {} in {by} to {} in {cy}",
-        num(bv),
-        num(cv)
-    ));
-    if out.target_achieved {
-        if let Some(t) = out.target {
-            s.push_str(&format!(", which already meets the target of {}", num(t)));
-        }
-    } else {
-        match (out.observed_growth, out.required_growth, out.target) {
-            (Some(o), Some(r), Some(t)) => s.push_str(&format!(
-                ", the value changed {} a year, {} of the {} a year needed to reach {} by {}",
-                pct(o),
-                pct(out.progress_value.unwrap_or(0.0)),
-                pct(r),
-                num(t),
-                out.target_year
-            )),
-            (Some(o), None, None) => s.push_str(&format!(
-                ", the value {} {} a year where {} is wanted (moderate progress needs {} a \
-                 year, substantial {})",
-                if o < 0.0 { "fell" } else { "rose" },
-                pct(o.abs()),
-                match out.direction {
-                    Direction::Increase => "an increase",
-                    Direction::Decrease => "a decrease",
-                },
-                pct(out.thresholds.med),
-                pct(out.thresholds.high)
-            )),
-            _ => s.push_str(&format!(", but {}", out.warnings.join("; "))),
-        }
-    }
-    if let Some(score) = out.score {
-        s.push_str(&format!(" (score {})", num(score)));
-    }
-    s.push('.');
-    s
 }
 
 /// Several series of one indicator: the mean of the available scores, and the status of that
@@ -492,7 +447,7 @@ mod tests {
     }
 
     #[test]
-    fn intermediate_values_and_explanation() {
+    fn intermediate_values() {
         let r = series_progress(
             &obs(&[(2015, 50.0), (2018, 55.0), (2020, 60.0)]),
             &with_target(100.0, Direction::Increase),
@@ -502,11 +457,8 @@ mod tests {
         assert!(close(r.observed_growth.unwrap(), 0.037137));
         assert!(close(r.required_growth.unwrap(), 0.047294));
         assert!(close(r.progress_value.unwrap(), 0.785241));
-        assert_eq!(
-            r.explanation(),
-            "Moderate progress: from 50 in 2015 to 60 in 2020, the value changed 3.7137% a year, \
-             78.5241% of the 4.7294% a year needed to reach 100 by 2030 (score 1.3232)."
-        );
+        assert_eq!(r.status, Status::ModerateProgress);
+        assert!(close(r.score.unwrap(), 1.3232), "{:?}", r.score);
     }
 
     /// With a target, a ratio exactly on a threshold takes the higher status. The series are
@@ -586,12 +538,18 @@ mod tests {
         c.limit = Some(10.0);
         let r = series_progress(&obs(&[(2015, 90.0), (2020, 91.0)]), &c).unwrap();
         assert_eq!(r.limit_coefficient, Some(1.0));
-        assert!(!r.warnings.is_empty(), "base above the maximum limit warns");
+        assert_eq!(
+            r.caveats,
+            [Caveat::BaseAboveMaximum {
+                base: 90.0,
+                limit: 10.0
+            }]
+        );
         // With a target the limit is ignored, with a warning.
         c.target = Some(95.0);
         let r = series_progress(&obs(&[(2015, 90.0), (2020, 91.0)]), &c).unwrap();
         assert_eq!(r.limit_coefficient, None);
-        assert!(r.warnings[0].contains("ignored"));
+        assert_eq!(r.caveats, [Caveat::LimitIgnored]);
     }
 
     #[test]
@@ -632,7 +590,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.status, Status::NotAvailable);
-        assert!(r.explanation().contains("same sign"), "{}", r.explanation());
+        assert_eq!(
+            r.caveats,
+            [Caveat::SignChange {
+                base: -10.0,
+                current: 5.0
+            }]
+        );
         // One year of data is not enough, unless the target is already met.
         let r = series_progress(
             &obs(&[(2020, 60.0)]),

@@ -6,7 +6,7 @@ use serde::Serialize;
 use tiendo_domain::targets::Direction;
 
 use super::trajectory::{Course, Pace};
-use super::{base_observation, clean, num, pct, Observation, SeriesError};
+use super::{base_observation, clean, Observation, SeriesError};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Projection {
@@ -23,7 +23,6 @@ pub struct Projection {
     /// Part of the required change still missing at the target year (≤ 0 when reached).
     pub gap: Option<f64>,
     pub observations_used: usize,
-    pub explanation: String,
 }
 
 /// Fits `value = a + b·year` to the observations from the base year on, weighting the i-th
@@ -48,10 +47,8 @@ pub fn projection(
         anticipated_share: None,
         gap: None,
         observations_used: 0,
-        explanation: String::new(),
     };
     let Some(base) = base_observation(&obs, base_year) else {
-        out.explanation = format!("Not available: no value in or after {base_year}.");
         return Ok(out);
     };
     out.base_year = Some(base.year);
@@ -60,9 +57,6 @@ pub fn projection(
     out.observations_used = used.len();
     let required = target - base.value;
     if used.len() < 2 || required == 0.0 {
-        out.explanation = "Not available: a projection needs two values from the base year on \
-                           and a target that differs from the base value."
-            .to_string();
         return Ok(out);
     }
     let (mut sw, mut sx, mut sy) = (0.0, 0.0, 0.0);
@@ -98,18 +92,6 @@ pub fn projection(
     } else {
         Course::OffTrack
     };
-    let label = out.status.label();
-    out.explanation = format!(
-        "{}{}: going on as since {} ({} a year), the value would be {} in {target_year}, \
-         {} of the change needed to reach {}.",
-        label[..1].to_uppercase(),
-        &label[1..],
-        base.year,
-        num(slope),
-        num(projected),
-        pct(share),
-        num(target)
-    );
     Ok(out)
 }
 

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use tiendo_domain::targets::Direction;
 
-use super::{base_observation, clean, num, pct, Observation, SeriesError};
+use super::{base_observation, clean, Observation, SeriesError};
 
 /// Whether a series is on course for its deadline, best first in reverse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -15,18 +15,6 @@ pub enum Course {
     AtRisk,
     OnTrack,
     TargetMet,
-}
-
-impl Course {
-    pub fn label(self) -> &'static str {
-        match self {
-            Course::NotAvailable => "not available",
-            Course::OffTrack => "off track",
-            Course::AtRisk => "at risk",
-            Course::OnTrack => "on track",
-            Course::TargetMet => "target met",
-        }
-    }
 }
 
 /// Pace thresholds: at or above `on_track` of the expected pace is on track, at or above
@@ -63,7 +51,6 @@ pub struct Trajectory {
     pub pace: Option<f64>,
     /// The value the straight line expects in the current year.
     pub expected_value: Option<f64>,
-    pub explanation: String,
 }
 
 /// Judges the latest value against the straight line from the base observation (the one in
@@ -89,11 +76,9 @@ pub fn trajectory(
         elapsed_share: None,
         pace: None,
         expected_value: None,
-        explanation: String::new(),
     };
     let (Some(base), Some(current)) = (base_observation(&obs, base_year), obs.last().copied())
     else {
-        out.explanation = format!("Not available: no value in or after {base_year}.");
         return Ok(out);
     };
     out.base_year = Some(base.year);
@@ -106,21 +91,10 @@ pub fn trajectory(
     };
     if met {
         out.status = Course::TargetMet;
-        out.explanation = format!(
-            "Target met: {} in {} meets the target of {} for {target_year}.",
-            num(current.value),
-            current.year,
-            num(target)
-        );
         return Ok(out);
     }
     let required = target - base.value;
     if target_year <= base.year || current.year <= base.year || required == 0.0 {
-        out.explanation = format!(
-            "Not available: a trajectory needs a value after the base year {} and a target that \
-             differs from the base value, before the target year.",
-            base.year
-        );
         return Ok(out);
     }
     let achieved = (current.value - base.value) / required;
@@ -137,21 +111,6 @@ pub fn trajectory(
     } else {
         Course::OffTrack
     };
-    let label = out.status.label();
-    out.explanation = format!(
-        "{}{}: {} of the change from {} ({}) to {} ({target_year}) is achieved after {} of the \
-         time; the straight line expects {} in {}, the latest value is {}.",
-        label[..1].to_uppercase(),
-        &label[1..],
-        pct(achieved),
-        num(base.value),
-        base.year,
-        num(target),
-        pct(elapsed),
-        num(base.value + required * elapsed),
-        current.year,
-        num(current.value)
-    );
     Ok(out)
 }
 
@@ -192,11 +151,9 @@ mod tests {
         assert_eq!(run(30.0, 2025).status, Course::TargetMet);
         let t = run(16.0, 2025);
         assert_eq!(t.expected_value, Some(20.0));
-        assert_eq!(
-            t.explanation,
-            "At risk: 30% of the change from 10 (2020) to 30 (2030) is achieved after 50% of the \
-             time; the straight line expects 20 in 2025, the latest value is 16."
-        );
+        assert_eq!(t.status, Course::AtRisk);
+        assert!((t.achieved_share.unwrap() - 0.3).abs() < 1e-12);
+        assert_eq!(t.elapsed_share, Some(0.5));
     }
 
     #[test]

@@ -231,10 +231,12 @@ pub async fn review(
         kind: tiendo_notify::EventKind::ValueReturned,
         unit: org.clone(),
         object: format!("value {target}/{org}/{period}"),
-        text: format!(
-            "{target} {org} {period} was returned by {}: {reason}",
-            viewer.name()
-        ),
+        name: crate::overview::target_names(&o.snapshot, &target),
+        facts: tiendo_notify::Facts::Returned {
+            period,
+            by: viewer.name().to_string(),
+            reason: reason.to_string(),
+        },
         day: state.day(),
     });
     let value = state

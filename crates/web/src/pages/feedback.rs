@@ -692,10 +692,14 @@ pub async fn step(
                         let event = tiendo_notify::Event {
                             kind: tiendo_notify::EventKind::FeedbackAssigned,
                             object: format!("feedback {}", case.reference),
-                            text: format!(
-                                "{} ({}, {}) was assigned to {unit} by {actor}; answer by {}.",
-                                case.reference, case.kind, case.concern, case.due_on
-                            ),
+                            name: tiendo_notify::Names {
+                                vi: case.reference.to_string(),
+                                en: None,
+                            },
+                            facts: tiendo_notify::Facts::FeedbackAssigned {
+                                by: actor.to_string(),
+                                due_on: case.due_on,
+                            },
                             unit,
                             day: state.day(),
                         };

@@ -109,7 +109,7 @@ pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
             .iter()
             .filter(|_| official)
             .map(|(r, n)| Count {
-                label: l.t(&format!("rule-{}", serde_name(r))),
+                label: crate::wording::rule(l, *r),
                 count: count(*n),
             })
             .collect(),
@@ -118,7 +118,7 @@ pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
             .iter()
             .filter(|_| official)
             .map(|w| WarningRow {
-                rule: l.t(&format!("rule-{}", serde_name(&w.rule))),
+                rule: crate::wording::rule(l, w.rule),
                 unit: w.unit.to_string(),
                 object: w.object.clone(),
                 evidence: crate::wording::warning(l, &w.evidence),

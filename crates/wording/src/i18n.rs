@@ -133,7 +133,15 @@ mod tests {
                 .collect();
             let (vi, en) = (Lang::Vi.t_args(k, &args), Lang::En.t_args(k, &args));
             assert!(!vi.starts_with("Unknown localization key"), "{k}: {vi}");
-            assert_ne!(en, vi, "{k} is not translated");
+            // A message of arguments and the product's name alone reads the same in both.
+            let words: String = text
+                .split("{ $")
+                .map(|part| part.split_once('}').map_or(part, |(_, rest)| rest))
+                .collect::<String>()
+                .replace("tiendo", "");
+            if words.chars().any(char::is_alphabetic) {
+                assert_ne!(en, vi, "{k} is not translated");
+            }
         }
     }
 }

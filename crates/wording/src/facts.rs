@@ -1,5 +1,5 @@
-//! The domain's facts in the reader's language: refusals of the admissibility rule and of
-//! reviews. The domain returns facts with stable codes; the words are chosen here, when shown.
+//! Facts in the reader's language: refusals of the admissibility rule and of reviews, scores,
+//! warnings, judgements and their measures, goals and deadlines.
 
 use tiendo_domain::admissibility::{Bounds, Refusal};
 use tiendo_domain::periods::Periodicity;
@@ -90,8 +90,8 @@ pub fn score(
 }
 
 /// The evidence of a warning, in one sentence.
-pub fn warning(l: Lang, facts: &crate::overview::WarningFacts) -> String {
-    use crate::overview::WarningFacts as F;
+pub fn warning(l: Lang, facts: &tiendo_evaluation::warnings::Evidence) -> String {
+    use tiendo_evaluation::warnings::Evidence as F;
     let n = |v: f64| l.number(v, decimals(v));
     match facts {
         F::Overdue {
@@ -146,24 +146,13 @@ pub fn warning(l: Lang, facts: &crate::overview::WarningFacts) -> String {
         F::OutOfBounds {
             value,
             period,
-            low,
-            high,
-            unit,
+            bounds,
         } => l.t_args(
             "warning-out-of-bounds",
             &[
                 ("value", n(*value)),
                 ("period", period.to_string()),
-                ("low", n(*low)),
-                (
-                    "high",
-                    if high.is_finite() {
-                        n(*high)
-                    } else {
-                        "∞".into()
-                    },
-                ),
-                ("unit", unit.clone()),
+                ("range", range(l, bounds)),
             ],
         ),
         F::Jump {
@@ -213,7 +202,7 @@ pub fn judgement(l: Lang, j: &tiendo_evaluation::targets::TargetJudgement) -> St
     let (value, period) = (n(value), period.to_string());
     match &j.reason {
         Reason::NoValue => l.t("explain-no-value"),
-        Reason::Progress(p) => progress(l, p),
+        Reason::Progress(p) => series_progress(l, p),
         Reason::Checked { met } => {
             let key = match goal.map(|g| &g.requirement) {
                 Some(tiendo_domain::targets::Requirement::Milestone { .. }) if *met => {
@@ -252,12 +241,15 @@ pub fn judgement(l: Lang, j: &tiendo_evaluation::targets::TargetJudgement) -> St
 
 /// Open SDG's progress measure of a series: from where to where, and how fast against what
 /// is needed.
-fn progress(l: Lang, p: &tiendo_evaluation::progress::opensdg::SeriesProgress) -> String {
+pub fn series_progress(
+    l: Lang,
+    p: &tiendo_evaluation::progress::opensdg::SeriesProgress,
+) -> String {
     let n = |v: f64| l.number(v, decimals(v));
     let (Some(by), Some(bv), Some(cy), Some(cv)) =
         (p.base_year, p.base_value, p.current_year, p.current_value)
     else {
-        return l.t("explain-progress-unknown");
+        return with_caveats(l, l.t("explain-progress-unknown"), &p.caveats);
     };
     let from = l.t_args(
         "explain-progress-from",
@@ -316,7 +308,98 @@ fn progress(l: Lang, p: &tiendo_evaluation::progress::opensdg::SeriesProgress) -
             )
         })
         .unwrap_or_default();
-    format!("{from}{how}{score}.")
+    with_caveats(l, format!("{from}{how}{score}."), &p.caveats)
+}
+
+/// A sentence followed by the caveats of the measure, if any.
+fn with_caveats(
+    l: Lang,
+    sentence: String,
+    caveats: &[tiendo_evaluation::progress::opensdg::Caveat],
+) -> String {
+    if caveats.is_empty() {
+        return sentence;
+    }
+    let notes: Vec<String> = caveats.iter().map(|c| caveat(l, c)).collect();
+    format!("{sentence} ({})", notes.join("; "))
+}
+
+/// What Open SDG's measure adjusted, or why it could not measure.
+pub fn caveat(l: Lang, c: &tiendo_evaluation::progress::opensdg::Caveat) -> String {
+    use tiendo_evaluation::progress::opensdg::Caveat as C;
+    let n = |v: f64| l.number(v, decimals(v));
+    match c {
+        C::NoValues => l.t("caveat-no-values"),
+        C::NoValueFromBaseYear { base_year } => l.t_args(
+            "caveat-no-value-from-base",
+            &[("year", base_year.to_string())],
+        ),
+        C::BaseBelowMinimum { base, limit } => l.t_args(
+            "caveat-base-below-minimum",
+            &[("base", n(*base)), ("limit", n(*limit))],
+        ),
+        C::BaseAboveMaximum { base, limit } => l.t_args(
+            "caveat-base-above-maximum",
+            &[("base", n(*base)), ("limit", n(*limit))],
+        ),
+        C::LimitIgnored => l.t("caveat-limit-ignored"),
+        C::ZeroTarget => l.t("caveat-zero-target"),
+        C::ZeroBase => l.t("caveat-zero-base"),
+        C::SignChange { base, current } => l.t_args(
+            "caveat-sign-change",
+            &[("base", n(*base)), ("current", n(*current))],
+        ),
+        C::TooFewYears => l.t("caveat-too-few-years"),
+        C::NoGrowthPath {
+            base,
+            base_year,
+            target,
+            target_year,
+        } => l.t_args(
+            "caveat-no-growth-path",
+            &[
+                ("base", n(*base)),
+                ("base_year", base_year.to_string()),
+                ("target", n(*target)),
+                ("target_year", target_year.to_string()),
+            ],
+        ),
+    }
+}
+
+/// Open SDG's status of a series ("substantial progress", …).
+pub fn progress_status(l: Lang, s: tiendo_evaluation::progress::opensdg::Status) -> String {
+    l.t(&format!("osdg-{}", serde_name(&s)))
+}
+
+/// Whether a series keeps to its trajectory or projection ("on track", …).
+pub fn course(l: Lang, c: tiendo_evaluation::progress::trajectory::Course) -> String {
+    l.t(&format!("course-{}", serde_name(&c)))
+}
+
+/// A task's status ("overdue", …).
+pub fn task_status(l: Lang, s: tiendo_evaluation::tasks::TaskStatus) -> String {
+    l.t(&format!("task-{}", serde_name(&s)))
+}
+
+/// A target's judgement ("on track", …).
+pub fn judgement_name(l: Lang, j: tiendo_evaluation::targets::Judgement) -> String {
+    l.t(&format!("judgement-{}", serde_name(&j)))
+}
+
+/// A unit's class under the rubric ("good", …).
+pub fn class(l: Lang, c: tiendo_evaluation::scoring::Class) -> String {
+    l.t(&format!("class-{}", serde_name(&c)))
+}
+
+/// The name of a warning rule.
+pub fn rule(l: Lang, r: tiendo_evaluation::warnings::Rule) -> String {
+    l.t(&format!("rule-{}", serde_name(&r)))
+}
+
+/// How pressing a warning is.
+pub fn severity(l: Lang, s: tiendo_evaluation::warnings::Severity) -> String {
+    l.t(&format!("severity-{}", serde_name(&s)))
 }
 
 /// The straight line from the base to the target, judged at the latest value.
@@ -544,5 +627,42 @@ mod tests {
             refusal(Lang::En, &r),
             "150 is not a possible value of target HT-T2: it must be from 0 to 100."
         );
+    }
+
+    #[test]
+    fn warnings_and_caveats_read_in_both_languages() {
+        use tiendo_evaluation::progress::opensdg::Caveat;
+        use tiendo_evaluation::warnings::Evidence;
+        let jump = Evidence::Jump {
+            value: 104.0,
+            period: "2025Q3".parse().unwrap(),
+            median: 52.0,
+            history: 6,
+            z: 7.31,
+        };
+        assert_eq!(
+            warning(Lang::Vi, &jump),
+            "104 của kỳ 2025Q3 so với trung vị 52 của 6 kỳ trước (chỉ số z 7,3)."
+        );
+        assert!(warning(Lang::En, &jump).contains("median of 52"));
+        let out = Evidence::OutOfBounds {
+            value: 104.0,
+            period: "2025Q3".parse().unwrap(),
+            bounds: tiendo_domain::admissibility::Measure::Share.bounds(),
+        };
+        assert!(
+            warning(Lang::Vi, &out).ends_with("giá trị phải từ 0 đến 100."),
+            "{}",
+            warning(Lang::Vi, &out)
+        );
+        let sign = Caveat::SignChange {
+            base: -10.0,
+            current: 5.0,
+        };
+        assert_eq!(
+            caveat(Lang::Vi, &sign),
+            "giá trị gốc (-10) và giá trị hiện tại (5) phải cùng dấu"
+        );
+        assert!(caveat(Lang::En, &sign).contains("same sign"));
     }
 }
