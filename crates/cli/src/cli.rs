@@ -408,34 +408,7 @@ pub enum BenchCommand {
     },
     /// The web application under load on loopback (fill the database with `tiendo synth`):
     /// readers fetch the overview, reporters submit values through the API.
-    Web(WebBench),
-}
-
-#[derive(Args)]
-pub struct WebBench {
-    /// The day evaluated.
-    #[arg(long, value_parser = parse_date, default_value = "2026-01-31")]
-    pub at: NaiveDate,
-    /// Concurrent readers of the overview.
-    #[arg(long, default_value_t = 50)]
-    pub readers: usize,
-    /// Requests per reader and per measured route.
-    #[arg(long, default_value_t = 200)]
-    pub reads: usize,
-    /// Concurrent reporters, each with its own account, unit and API token.
-    #[arg(long, default_value_t = 500)]
-    pub reporters: usize,
-    /// Values each reporter submits per run, one request each.
-    #[arg(long, default_value_t = 20)]
-    pub writes: usize,
-    /// Submissions per second of all reporters together in the paced run (a second run goes
-    /// as fast as the reporters can).
-    #[arg(long, default_value_t = 2500.0)]
-    pub rate: f64,
-    /// Submitted values approved one at a time, each timed until the public overview API
-    /// shows it.
-    #[arg(long, default_value_t = 20)]
-    pub approvals: usize,
+    Web(tiendo_bench::web::WebBench),
 }
 
 #[derive(Args, Clone, Copy)]

@@ -1,14 +1,9 @@
 //! `tiendo`: monitor and evaluate how a strategy is carried out.
 
-mod bench;
-mod bench_evaluation;
-mod bench_fresh;
-mod bench_web;
 mod cli;
 mod commands;
 mod opensdg_csv;
 mod output;
-mod values_csv;
 
 use std::process::ExitCode;
 

@@ -102,6 +102,32 @@ fn evaluation_returns_facts_not_sentences() {
 }
 
 #[test]
+fn benchmarks_live_in_their_own_crate() {
+    let mut offenders = Vec::new();
+    for name in crates().into_iter().filter(|n| n != "bench") {
+        for (path, text) in sources(&root().join("crates").join(&name).join("src")) {
+            let file = path.file_name().unwrap().to_string_lossy().into_owned();
+            // Storage keeps the baseline loader it measures against, compiled only for
+            // the benchmarks (its SQL may not leave storage).
+            let gated = text.contains("#[cfg(feature = \"bench\")]\nmod bench;");
+            if file.starts_with("bench") && name != "storage" {
+                offenders.push(path.display().to_string());
+            }
+            if name == "storage" && file == "lib.rs" && !gated {
+                offenders.push(format!(
+                    "{}: `mod bench` outside the bench feature",
+                    path.display()
+                ));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "benchmark code belongs in crates/bench: {offenders:#?}"
+    );
+}
+
+#[test]
 fn the_domain_does_no_io() {
     let manifest = std::fs::read_to_string(root().join("crates/domain/Cargo.toml")).unwrap();
     let deps = manifest

@@ -6,6 +6,7 @@
 pub mod dhis2;
 pub mod opensdg;
 pub mod sheet;
+pub mod values_csv;
 
 /// Why one row of an exchange file was refused. `row` counts from 1 in the order given (for
 /// CSV, the line of the file).

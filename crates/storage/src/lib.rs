@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+#[cfg(feature = "bench")]
 mod bench;
 mod dataset;
 mod define;
@@ -30,6 +31,7 @@ use sqlx::sqlite::{
 
 pub use accounts::{NewUser, TokenInfo, User};
 pub use audit::AuditEntry;
+#[cfg(feature = "bench")]
 pub use bench::bench_value;
 pub use define::TaskClosing;
 pub use entry::{Entry, Outcome, MAX_REQUEST};

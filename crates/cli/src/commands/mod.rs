@@ -27,7 +27,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             rows,
             runs,
             postgres,
-        }) => crate::bench::import(rows, runs, postgres.as_deref()).await,
+        }) => tiendo_bench::import::import(rows, runs, postgres.as_deref()).await,
         Command::Progress {
             file,
             target,
@@ -95,10 +95,10 @@ pub async fn run(cli: Cli) -> Result<()> {
             .await
         }
         Command::Bench(BenchCommand::Web(settings)) => {
-            crate::bench_web::run(&open(&url).await?, &url, &settings).await
+            tiendo_bench::web::run(&open(&url).await?, &url, &settings).await
         }
         Command::Bench(BenchCommand::Evaluation { at, runs }) => {
-            crate::bench_evaluation::run(&open(&url).await?, at, runs).await
+            tiendo_bench::evaluation::run(&open(&url).await?, at, runs).await
         }
         Command::Serve {
             addr,

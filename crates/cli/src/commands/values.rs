@@ -10,11 +10,14 @@ use tiendo_domain::targets::TargetCode;
 use tiendo_domain::values::ValueState;
 use tiendo_storage::{Store, StoreError, ValueFilter};
 
-use crate::values_csv;
+use tiendo_exchange::values_csv;
+
+use crate::BadInput;
 
 pub async fn import(store: &Store, file: &Path, author: &str, state: ValueState) -> Result<()> {
     let name = file.display().to_string();
-    let parsed = values_csv::read(file)?;
+    let bytes = std::fs::read(file).map_err(|e| BadInput(format!("cannot read {name}: {e}")))?;
+    let parsed = values_csv::read(&name, &bytes).map_err(|e| BadInput(e.to_string()))?;
     let bar = if std::io::stderr().is_terminal() {
         ProgressBar::new(parsed.values.len() as u64).with_style(
             ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} values ({per_sec})")
@@ -49,7 +52,7 @@ pub async fn import(store: &Store, file: &Path, author: &str, state: ValueState)
                     )
                 })
                 .collect();
-            Err(values_csv::rejected(&name, &lines).into())
+            Err(BadInput(values_csv::rejected(&name, &lines).to_string()).into())
         }
         Err(e) => Err(e).with_context(|| format!("importing {name} failed; nothing was written")),
     }

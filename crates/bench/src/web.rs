@@ -18,8 +18,6 @@ use tiendo_domain::values::{NewValue, Number, ValueState};
 use tiendo_storage::{Entry, Store, ValueFilter};
 use tiendo_web::{AppState, Passwords};
 
-use crate::cli::WebBench;
-
 const GOAL_OVERVIEW_P95: Duration = Duration::from_millis(20);
 const GOAL_WRITES_PER_SECOND: f64 = 2000.0;
 const GOAL_WRITE_P99: Duration = Duration::from_millis(100);
@@ -124,6 +122,34 @@ struct Reporter {
     unit: OrgCode,
 }
 
+/// The load `tiendo bench web` puts on a server.
+#[derive(clap::Args)]
+pub struct WebBench {
+    /// The day evaluated.
+    #[arg(long, default_value = "2026-01-31")]
+    pub at: chrono::NaiveDate,
+    /// Concurrent readers of the overview.
+    #[arg(long, default_value_t = 50)]
+    pub readers: usize,
+    /// Requests per reader and per measured route.
+    #[arg(long, default_value_t = 200)]
+    pub reads: usize,
+    /// Concurrent reporters, each with its own account, unit and API token.
+    #[arg(long, default_value_t = 500)]
+    pub reporters: usize,
+    /// Values each reporter submits per run, one request each.
+    #[arg(long, default_value_t = 20)]
+    pub writes: usize,
+    /// Submissions per second of all reporters together in the paced run (a second run goes
+    /// as fast as the reporters can).
+    #[arg(long, default_value_t = 2500.0)]
+    pub rate: f64,
+    /// Submitted values approved one at a time, each timed until the public overview API
+    /// shows it.
+    #[arg(long, default_value_t = 20)]
+    pub approvals: usize,
+}
+
 pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
     anyhow::ensure!(
         s.readers > 0 && s.reporters > 0 && s.writes > 0 && s.rate > 0.0 && s.approvals > 0,
@@ -178,7 +204,7 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
     println!("preparing {} reporter accounts for {target}…", s.reporters);
     let mut reporters = Vec::with_capacity(s.reporters);
     for (i, unit) in units.iter().enumerate() {
-        let token = crate::bench_fresh::bench_account(
+        let token = crate::fresh::bench_account(
             store,
             &format!("bench-reporter-{i}"),
             &format!("Bench reporter {i}"),
@@ -299,8 +325,7 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
 
     println!("approving {} values one at a time…", s.approvals);
     let mut fresh =
-        crate::bench_fresh::approvals_to_overview(store, &http, &base, &target, s.approvals)
-            .await?;
+        crate::fresh::approvals_to_overview(store, &http, &base, &target, s.approvals).await?;
     fresh.sort();
 
     let mut table = Table::new();
@@ -378,7 +403,7 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
         fresh.len().to_string(),
         ms(median),
         ms(worst),
-        format!("≤ {} ms", crate::bench_fresh::GOAL_FRESHNESS.as_millis()),
+        format!("≤ {} ms", crate::fresh::GOAL_FRESHNESS.as_millis()),
     ]);
     freshness.add_row([
         "baseline: the whole overview computed once".to_string(),
@@ -410,8 +435,8 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
     );
     println!(
         "goal: an approval on the overview within {} ms {} (worst {})",
-        crate::bench_fresh::GOAL_FRESHNESS.as_millis(),
-        verdict(worst <= crate::bench_fresh::GOAL_FRESHNESS),
+        crate::fresh::GOAL_FRESHNESS.as_millis(),
+        verdict(worst <= crate::fresh::GOAL_FRESHNESS),
         ms(worst)
     );
     Ok(())

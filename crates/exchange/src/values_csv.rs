@@ -1,12 +1,14 @@
-//! Reading values from CSV (`target,org,period,value,comment`), naming the line and field of
-//! every problem.
+//! tiendo's own values CSV (`target,org,period,value,comment`), as `tiendo values import` and
+//! `export` read and write it, naming the line and field of every problem.
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 use tiendo_domain::values::{NewValue, Number};
 
-use crate::BadInput;
+/// A file refused as a whole: every problem on its own line, and that nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Rejected(String);
 
 /// Problems reported before giving up on a file.
 const MAX_PROBLEMS: usize = 20;
@@ -19,27 +21,19 @@ pub struct ValuesFile {
     pub lines: Vec<u64>,
 }
 
-/// Opens a CSV file with trimmed fields and reads its header line.
-pub fn open(path: &Path) -> Result<(csv::Reader<std::fs::File>, csv::StringRecord), BadInput> {
-    let name = path.display();
+/// Reads the values of the file called `name` (for messages) from `bytes`.
+pub fn read(name: &str, bytes: &[u8]) -> Result<ValuesFile, Rejected> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| BadInput(format!("cannot read {name}: {e}")))?;
+        .from_reader(bytes);
     let headers = reader
         .headers()
-        .map_err(|e| BadInput(format!("{name}, line 1: {e}")))?
+        .map_err(|e| Rejected(format!("{name}, line 1: {e}")))?
         .clone();
-    Ok((reader, headers))
-}
-
-pub fn read(path: &Path) -> Result<ValuesFile, BadInput> {
-    let name = path.display();
-    let (mut reader, headers) = open(path)?;
     let column = |field: &str| headers.iter().position(|h| h == field);
     for h in headers.iter() {
         if !HEADER.contains(&h) {
-            return Err(BadInput(format!(
+            return Err(Rejected(format!(
                 "{name}, line 1: unknown column \"{h}\" (the header must be {})",
                 HEADER.join(",")
             )));
@@ -48,7 +42,7 @@ pub fn read(path: &Path) -> Result<ValuesFile, BadInput> {
     let mut cols = [0usize; 4];
     for (i, field) in HEADER[..4].iter().enumerate() {
         cols[i] = column(field).ok_or_else(|| {
-            BadInput(format!(
+            Rejected(format!(
                 "{name}, line 1: the column \"{field}\" is missing (the header must be {})",
                 HEADER.join(",")
             ))
@@ -118,12 +112,12 @@ pub fn read(path: &Path) -> Result<ValuesFile, BadInput> {
     if problems.is_empty() {
         Ok(out)
     } else {
-        Err(rejected(&name.to_string(), &problems))
+        Err(rejected(name, &problems))
     }
 }
 
 /// The message for a refused file: every problem on its own line, and that nothing was written.
-pub fn rejected(file: &str, problems: &[String]) -> BadInput {
+pub fn rejected(file: &str, problems: &[String]) -> Rejected {
     let mut msg = format!("{file} was rejected and nothing was written:");
     for p in problems.iter().take(MAX_PROBLEMS) {
         let _ = write!(msg, "\n  {file}, {p}");
@@ -131,5 +125,5 @@ pub fn rejected(file: &str, problems: &[String]) -> BadInput {
     if problems.len() >= MAX_PROBLEMS {
         let _ = write!(msg, "\n  (stopped after {MAX_PROBLEMS} problems)");
     }
-    BadInput(msg)
+    Rejected(msg)
 }

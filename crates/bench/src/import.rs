@@ -16,7 +16,7 @@ use tiendo_domain::targets::{Aggregation, Direction, Family, Reporters, Target, 
 use tiendo_domain::values::ValueState;
 use tiendo_storage::{bench_value, Store};
 
-use crate::values_csv;
+use tiendo_exchange::values_csv;
 
 const BENCH_TARGETS: usize = 50;
 const BENCH_PERIODS: usize = 20;
@@ -80,7 +80,8 @@ pub async fn import(rows: usize, runs: usize, postgres: Option<&str>) -> Result<
             let target = Scratch::fresh(name, url, dir.path(), run, "tiendo").await?;
             target.store.load_dataset(&dataset).await?;
             let started = Instant::now();
-            let parsed = values_csv::read(&csv_path)?;
+            let bytes = std::fs::read(&csv_path)?;
+            let parsed = values_csv::read(&csv_path.display().to_string(), &bytes)?;
             tracing::debug!(elapsed = ?started.elapsed(), "CSV read");
             let summary = target
                 .store
