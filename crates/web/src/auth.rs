@@ -165,10 +165,16 @@ impl FromRequestParts<AppState> for Viewer {
     type Rejection = Failure;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Viewer, Failure> {
+        // A handler's guards and its page frame each ask; the session is looked up once.
+        if let Some(v) = parts.extensions.get::<Viewer>() {
+            return Ok(v.clone());
+        }
         let api = parts.uri.path().starts_with("/api/");
-        resolve(parts, state)
+        let viewer = resolve(parts, state)
             .await
-            .map_err(|f| if api { f.as_json() } else { f })
+            .map_err(|f| if api { f.as_json() } else { f })?;
+        parts.extensions.insert(viewer.clone());
+        Ok(viewer)
     }
 }
 

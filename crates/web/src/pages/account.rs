@@ -1,5 +1,6 @@
 //! Logging in and out, and a user's own page where API tokens are issued.
 
+use super::guards::Checked;
 use std::net::SocketAddr;
 
 use askama::Template;
@@ -197,18 +198,14 @@ pub async fn login(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
+pub struct CsrfOnly {}
 
 pub async fn logout(
     State(state): State<AppState>,
     page: Page,
     jar: CookieJar,
-    Form(input): Form<CsrfOnly>,
+    Checked(CsrfOnly {}): Checked<CsrfOnly>,
 ) -> Result<Response, Failure> {
-    page.viewer.check_csrf(Some(&input.csrf))?;
     if let Some(hash) = &page.viewer.session {
         state.store.end_session(hash).await?;
     }
@@ -297,8 +294,6 @@ pub async fn account(State(state): State<AppState>, page: Page) -> Result<Respon
 #[derive(Debug, Deserialize)]
 pub struct NotifyInput {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     email: String,
     #[serde(default)]
     mode: String,
@@ -308,9 +303,8 @@ pub struct NotifyInput {
 pub async fn notifications(
     State(state): State<AppState>,
     page: Page,
-    Form(input): Form<NotifyInput>,
+    Checked(input): Checked<NotifyInput>,
 ) -> Result<Response, Failure> {
-    page.viewer.check_csrf(Some(&input.csrf))?;
     let user = page.viewer.require_login()?.clone();
     let settings = NotificationSettings {
         username: user.username.to_string(),
@@ -323,8 +317,6 @@ pub async fn notifications(
 
 #[derive(Debug, Deserialize)]
 pub struct RevokeInput {
-    #[serde(default)]
-    csrf: String,
     id: String,
 }
 
@@ -332,9 +324,8 @@ pub struct RevokeInput {
 pub async fn revoke_token(
     State(state): State<AppState>,
     page: Page,
-    Form(input): Form<RevokeInput>,
+    Checked(input): Checked<RevokeInput>,
 ) -> Result<Response, Failure> {
-    page.viewer.check_csrf(Some(&input.csrf))?;
     let user = page.viewer.require_login()?.clone();
     state
         .store
@@ -347,8 +338,6 @@ pub async fn revoke_token(
 #[derive(Debug, Deserialize)]
 pub struct TokenInput {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     name: String,
 }
 
@@ -356,9 +345,8 @@ pub struct TokenInput {
 pub async fn create_token(
     State(state): State<AppState>,
     page: Page,
-    Form(input): Form<TokenInput>,
+    Checked(input): Checked<TokenInput>,
 ) -> Result<Response, Failure> {
-    page.viewer.check_csrf(Some(&input.csrf))?;
     let user = page.viewer.require_login()?.clone();
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > 80 {

@@ -1,12 +1,12 @@
 //! Administration: user accounts (admins) and the audit log (admins and inspectors).
 
+use super::guards::Checked;
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 use tiendo_domain::accounts::{Access, Role, Username};
 use tiendo_domain::orgs::OrgCode;
@@ -126,8 +126,6 @@ pub async fn users(
 #[derive(Debug, Deserialize)]
 pub struct UserInput {
     #[serde(default)]
-    pub csrf: String,
-    #[serde(default)]
     pub username: String,
     #[serde(default)]
     pub display_name: String,
@@ -198,9 +196,8 @@ pub fn check_user(
 pub async fn create_user(
     State(state): State<AppState>,
     page: Page,
-    Form(input): Form<UserInput>,
+    Checked(input): Checked<UserInput>,
 ) -> Result<Response, Failure> {
-    page.viewer.check_csrf(Some(&input.csrf))?;
     require_admin(&page.viewer)?;
     let l = page.l();
     let refused = |errors| UserForm {
@@ -244,8 +241,6 @@ pub async fn create_user(
 
 #[derive(Debug, Deserialize)]
 pub struct ActiveInput {
-    #[serde(default)]
-    csrf: String,
     active: String,
 }
 
@@ -253,9 +248,8 @@ pub async fn set_active(
     State(state): State<AppState>,
     Path(name): Path<String>,
     page: Page,
-    Form(input): Form<ActiveInput>,
+    Checked(input): Checked<ActiveInput>,
 ) -> Result<Response, Failure> {
-    page.viewer.check_csrf(Some(&input.csrf))?;
     require_admin(&page.viewer)?;
     let username: Username =
         name.parse()

@@ -3,13 +3,13 @@
 //! shaped into the domain type's JSON (the same the API accepts), so the domain's own
 //! parsing and checks apply, and a refusal names the field.
 
+use super::guards::Checked;
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -179,10 +179,8 @@ pub async fn submit(
     State(state): State<AppState>,
     Path(form): Path<String>,
     page: Page,
-    Form(fields): Form<HashMap<String, String>>,
+    Checked(fields): Checked<HashMap<String, String>>,
 ) -> Result<Response, Failure> {
-    page.viewer
-        .check_csrf(fields.get("csrf").map(String::as_str))?;
     require_definer(&page.viewer)?;
     if !FORMS.contains(&form.as_str()) {
         return Err(Failure::not_found(
@@ -218,8 +216,6 @@ pub async fn submit(
 
 #[derive(Debug, Deserialize)]
 pub struct CloseInput {
-    #[serde(default)]
-    csrf: String,
     how: String,
 }
 
@@ -227,9 +223,8 @@ pub async fn close_task(
     State(state): State<AppState>,
     Path(code): Path<String>,
     page: Page,
-    Form(input): Form<CloseInput>,
+    Checked(input): Checked<CloseInput>,
 ) -> Result<Response, Failure> {
-    page.viewer.check_csrf(Some(&input.csrf))?;
     require_definer(&page.viewer)?;
     let how = closing(&input.how)?;
     let task = code.parse().map_err(|e: tiendo_domain::codes::CodeError| {

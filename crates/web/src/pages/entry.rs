@@ -1,13 +1,13 @@
 //! Data entry: a unit's KPI values for a period, saved as drafts or submitted; and review:
 //! the approval queue where supervisors approve (locking the value) or return with a reason.
 
+use super::guards::Checked;
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 use tiendo_domain::orgs::OrgUnit;
 use tiendo_domain::periods::{Period, Periodicity};
@@ -198,10 +198,8 @@ pub async fn submit(
     State(state): State<AppState>,
     Path(code): Path<String>,
     page: Page,
-    Form(fields): Form<HashMap<String, String>>,
+    Checked(fields): Checked<HashMap<String, String>>,
 ) -> Result<Response, Failure> {
-    page.viewer
-        .check_csrf(fields.get("csrf").map(String::as_str))?;
     let unit = capturable(&state, &page.viewer, &code)?;
     let period = parse_period(fields.get("period").map(String::as_str), &state)?;
     let next = match fields.get("action").map(String::as_str) {
@@ -365,8 +363,6 @@ pub async fn queue(
 
 #[derive(Debug, Deserialize)]
 pub struct ReviewInput {
-    #[serde(default)]
-    csrf: String,
     key: String,
     decision: String,
     #[serde(default)]
@@ -376,9 +372,8 @@ pub struct ReviewInput {
 pub async fn review(
     State(state): State<AppState>,
     page: Page,
-    Form(input): Form<ReviewInput>,
+    Checked(input): Checked<ReviewInput>,
 ) -> Result<Response, Failure> {
-    page.viewer.check_csrf(Some(&input.csrf))?;
     let what = values::parse_key(&input.key)?;
     let decision: values::Decision = input.decision.parse()?;
     let l = page.l();

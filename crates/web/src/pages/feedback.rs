@@ -1,13 +1,13 @@
 //! The feedback and initiatives channel: the public form, the sender's tracking page, the
 //! published answers, and the officials' inbox where cases are assigned, answered and closed.
 
+use super::guards::Checked;
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use serde::Deserialize;
 use tiendo_domain::accounts::Access;
@@ -637,8 +637,6 @@ pub async fn case(
 #[derive(Debug, Deserialize)]
 pub struct StepInput {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     unit: String,
     #[serde(default)]
     answer: String,
@@ -653,9 +651,8 @@ pub async fn step(
     State(state): State<AppState>,
     Path((reference, step)): Path<(String, String)>,
     page: Page,
-    Form(input): Form<StepInput>,
+    Checked(input): Checked<StepInput>,
 ) -> Result<Response, Failure> {
-    page.viewer.check_csrf(Some(&input.csrf))?;
     page.viewer.require_login()?;
     let case = load_case(&state, &reference).await?;
     let o = state.overview();

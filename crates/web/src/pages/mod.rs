@@ -7,6 +7,7 @@ mod catalogue;
 mod define;
 mod entry;
 mod feedback;
+mod guards;
 mod home;
 mod open_data;
 mod report;

@@ -1,13 +1,13 @@
 //! The task board with its filters, a task's page with its progress history, and the
 //! progress update form.
 
+use super::guards::Checked;
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 use tiendo_domain::tasks::{ProgressUpdate, Task};
 use tiendo_evaluation::tasks::{task_status, Horizon, TaskStatus};
@@ -262,8 +262,6 @@ pub async fn task(
 #[derive(Debug, Deserialize)]
 pub struct ProgressInput {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     percent: String,
     #[serde(default)]
     narrative: String,
@@ -277,9 +275,8 @@ pub async fn add_progress(
     State(state): State<AppState>,
     Path(code): Path<String>,
     page: Page,
-    Form(input): Form<ProgressInput>,
+    Checked(input): Checked<ProgressInput>,
 ) -> Result<Response, Failure> {
-    page.viewer.check_csrf(Some(&input.csrf))?;
     page.viewer.require_login()?;
     let task = visible_task(&state, &page, &code).await?;
     let o = state.overview();

@@ -2,13 +2,13 @@
 //! period (XLSX or CSV), fill it in Excel, upload it, read the preview of every change and every
 //! problem (sheet, row, column), then commit the whole file or nothing.
 
+use super::guards::Checked;
 use std::collections::{BTreeSet, HashMap};
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::{Deserialize, Serialize};
 use tiendo_domain::admissibility::{admit, Refusal, Reporter};
 use tiendo_domain::orgs::{OrgCode, OrgUnit};
@@ -435,8 +435,6 @@ pub async fn upload(
 #[derive(Debug, Deserialize)]
 pub struct CommitInput {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     payload: String,
     #[serde(default)]
     action: String,
@@ -448,9 +446,8 @@ pub async fn commit(
     State(state): State<AppState>,
     Path(code): Path<String>,
     page: Page,
-    Form(input): Form<CommitInput>,
+    Checked(input): Checked<CommitInput>,
 ) -> Result<Response, Failure> {
-    page.viewer.check_csrf(Some(&input.csrf))?;
     let unit = capturable(&state, &page.viewer, &code)?;
     let next = match input.action.as_str() {
         "submit" => ValueState::Submitted,

@@ -13,6 +13,10 @@ use tiendo_storage::ValueFilter;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_swagger_ui::SwaggerUi;
 
+mod guards;
+
+use guards::{Definer, Writer};
+
 use crate::app::{access, tasks as task_ops, values as value_ops};
 use crate::auth::Viewer;
 use crate::failure::{ApiFailure, Failure};
@@ -183,10 +187,6 @@ pub fn routes() -> Router<AppState> {
         })
 }
 
-fn csrf_header(headers: &HeaderMap) -> Option<&str> {
-    headers.get("x-csrf-token").and_then(|v| v.to_str().ok())
-}
-
 #[utoipa::path(get, path = "/api/v1/overview", tag = "dashboards",
     responses((status = 200, description = "The national overview: targets and tasks by status, provinces' colours, ranking, latest approvals; the week's warnings for officials only", body = Object)))]
 async fn overview(State(state): State<AppState>, viewer: Viewer) -> Response {
@@ -337,13 +337,10 @@ pub struct ProgressRequest {
               (status = 422, description = "Invalid report", body = ErrorBody)))]
 async fn add_progress(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
+    Writer(viewer): Writer,
     Path(code): Path<String>,
     Json(body): Json<ProgressRequest>,
 ) -> Result<StatusCode, ApiFailure> {
-    viewer.check_csrf(csrf_header(&headers))?;
-    viewer.require_login()?;
     let task = visible_task(&state, &viewer, &code).await?;
     if !viewer
         .access
@@ -519,12 +516,9 @@ pub struct EntryResult {
               (status = 422, description = "A value is invalid, locked or awaiting review; nothing written", body = ErrorBody)))]
 async fn enter_values(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
+    Writer(viewer): Writer,
     Json(body): Json<EntryRequest>,
 ) -> Result<(StatusCode, Json<EntryResult>), ApiFailure> {
-    viewer.check_csrf(csrf_header(&headers))?;
-    viewer.require_login()?;
     let next = if body.submit {
         ValueState::Submitted
     } else {
@@ -613,11 +607,9 @@ pub struct ReviewRequest {
               (status = 409, description = "The value is not awaiting review", body = ErrorBody)))]
 async fn review(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
+    Writer(viewer): Writer,
     Json(body): Json<ReviewRequest>,
 ) -> ApiResult<ValueOut> {
-    viewer.check_csrf(csrf_header(&headers))?;
     let bad = |field: &str, e: String| {
         ApiFailure(Failure::bad_request("invalid_key", format!("{field}: {e}")))
     };
@@ -679,13 +671,6 @@ async fn me(viewer: Viewer) -> ApiResult<tiendo_storage::User> {
     Ok(Json(viewer.require_login()?.clone()))
 }
 
-/// Checks a definition request: a logged-in definer, and the CSRF header for browser sessions.
-fn definer(viewer: &Viewer, headers: &HeaderMap) -> Result<(), ApiFailure> {
-    viewer.check_csrf(csrf_header(headers))?;
-    access::require_definer(viewer)?;
-    Ok(())
-}
-
 /// A refused definition: the storage message names the field.
 fn refused(e: tiendo_storage::StoreError) -> ApiFailure {
     match e {
@@ -725,11 +710,9 @@ impl Definition {
 async fn create<T: serde::de::DeserializeOwned>(
     state: &AppState,
     viewer: &Viewer,
-    headers: &HeaderMap,
     body: serde_json::Value,
     wrap: fn(T) -> Definition,
 ) -> Result<StatusCode, ApiFailure> {
-    definer(viewer, headers)?;
     wrap(domain(body)?)
         .write(&state.store, viewer.name())
         .await
@@ -756,11 +739,10 @@ fn domain<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> Result<T, 
               (status = 422, description = "Invalid; the message names the field", body = ErrorBody)))]
 async fn add_unit(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
+    Definer(viewer): Definer,
     Json(body): Json<serde_json::Value>,
 ) -> Result<StatusCode, ApiFailure> {
-    create(&state, &viewer, &headers, body, Definition::Unit).await
+    create(&state, &viewer, body, Definition::Unit).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -776,12 +758,10 @@ pub struct EndUnit {
               (status = 422, description = "Invalid", body = ErrorBody)))]
 async fn end_unit(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
+    Definer(viewer): Definer,
     Path(code): Path<String>,
     Json(body): Json<EndUnit>,
 ) -> Result<StatusCode, ApiFailure> {
-    definer(&viewer, &headers)?;
     let code = domain(serde_json::Value::String(code))?;
     state
         .store
@@ -799,11 +779,10 @@ async fn end_unit(
               (status = 422, description = "Invalid; the message names the field", body = ErrorBody)))]
 async fn add_document(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
+    Definer(viewer): Definer,
     Json(body): Json<serde_json::Value>,
 ) -> Result<StatusCode, ApiFailure> {
-    create(&state, &viewer, &headers, body, Definition::Document).await
+    create(&state, &viewer, body, Definition::Document).await
 }
 
 #[utoipa::path(post, path = "/api/v1/targets", tag = "definitions",
@@ -813,11 +792,10 @@ async fn add_document(
               (status = 422, description = "Invalid; the message names the field", body = ErrorBody)))]
 async fn add_target(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
+    Definer(viewer): Definer,
     Json(body): Json<serde_json::Value>,
 ) -> Result<StatusCode, ApiFailure> {
-    create(&state, &viewer, &headers, body, Definition::Target).await
+    create(&state, &viewer, body, Definition::Target).await
 }
 
 #[utoipa::path(post, path = "/api/v1/tasks", tag = "definitions",
@@ -827,11 +805,10 @@ async fn add_target(
               (status = 422, description = "Invalid; the message names the field", body = ErrorBody)))]
 async fn add_task(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
+    Definer(viewer): Definer,
     Json(body): Json<serde_json::Value>,
 ) -> Result<StatusCode, ApiFailure> {
-    create(&state, &viewer, &headers, body, Definition::Task).await
+    create(&state, &viewer, body, Definition::Task).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -849,12 +826,10 @@ pub struct CloseTask {
               (status = 422, description = "Unknown or already closed", body = ErrorBody)))]
 async fn close_task(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
+    Definer(viewer): Definer,
     Path(code): Path<String>,
     Json(body): Json<CloseTask>,
 ) -> Result<StatusCode, ApiFailure> {
-    definer(&viewer, &headers)?;
     let how = task_ops::closing(&body.how)?;
     let code = domain(serde_json::Value::String(code))?;
     state
@@ -945,14 +920,12 @@ async fn export_data_value_sets(
               (status = 409, description = "Refused as a whole; the conflicts name each value", body = ImportSummaryOut)))]
 async fn import_data_value_sets(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Writer(viewer): Writer,
     headers: HeaderMap,
     Query(q): Query<DataValueSetParams>,
     body: String,
 ) -> Result<Response, ApiFailure> {
     use tiendo_exchange::dhis2;
-    viewer.check_csrf(csrf_header(&headers))?;
-    viewer.require_login()?;
     let csv = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -1095,14 +1068,11 @@ async fn export_opensdg(
               (status = 409, description = "Refused as a whole; the conflicts name each line", body = ImportSummaryOut)))]
 async fn import_opensdg(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
+    Writer(viewer): Writer,
     Path((target, org)): Path<(String, String)>,
     Query(q): Query<OpenSdgParams>,
     body: String,
 ) -> Result<Response, ApiFailure> {
-    viewer.check_csrf(csrf_header(&headers))?;
-    viewer.require_login()?;
     let target: tiendo_domain::targets::TargetCode = domain(serde_json::Value::String(target))?;
     let org: tiendo_domain::orgs::OrgCode = domain(serde_json::Value::String(org))?;
     let series = match tiendo_exchange::opensdg::read(&body) {

@@ -1,0 +1,44 @@
+//! What a page's form post needs, declared in the handler's signature: `Checked<T>` reads the
+//! form and refuses it unless it carries the session's CSRF token, so no handler can forget the
+//! check. Multipart uploads read their token from their own parts.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::auth::Viewer;
+use crate::failure::Failure;
+use crate::AppState;
+
+/// The largest form accepted, in bytes, as axum's own default.
+const FORM_LIMIT: usize = 2 * 1024 * 1024;
+
+/// A URL-encoded form whose `csrf` field matched the caller's session.
+pub struct Checked<T>(pub T);
+
+#[derive(Deserialize)]
+struct Token {
+    csrf: Option<String>,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for Checked<T> {
+    type Rejection = Failure;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Checked<T>, Failure> {
+        let (mut parts, body) = req.into_parts();
+        let viewer = Viewer::from_request_parts(&mut parts, state).await?;
+        let bytes = axum::body::to_bytes(body, FORM_LIMIT).await.map_err(|_| {
+            Failure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "form_too_large",
+                format!("a form may hold at most {FORM_LIMIT} bytes"),
+            )
+        })?;
+        let token: Token = serde_urlencoded::from_bytes(&bytes).unwrap_or(Token { csrf: None });
+        viewer.check_csrf(token.csrf.as_deref())?;
+        serde_urlencoded::from_bytes(&bytes)
+            .map(Checked)
+            .map_err(|e| Failure::bad_request("invalid_form", e.to_string()))
+    }
+}
