@@ -65,6 +65,7 @@ impl Mapping {
 /// inherited from the set.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RawValue {
     #[serde(default)]
     pub data_element: String,
@@ -97,6 +98,7 @@ fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::E
 /// A `dataValueSets` document.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DataValueSet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_set: Option<String>,

@@ -304,13 +304,13 @@ fn cases(
         json(
             "api assign task",
             "/api/v1/tasks",
-            serde_json::json!({"code": format!("{new_task}-API"), "document": "57-NQ/TW", "title_en": "Matrix task", "lead": unit, "confidentiality": "internal"}),
+            serde_json::json!({"code": format!("{new_task}-API"), "document": "57-NQ/TW", "title_vi": "Nhiệm vụ kiểm thử", "lead": unit, "confidentiality": "internal"}),
             definer,
         ),
         json(
             "api add document",
             "/api/v1/documents",
-            serde_json::json!({"code": format!("{new_task}-DOC"), "kind": "plan", "title_en": "Matrix plan", "sections": []}),
+            serde_json::json!({"code": format!("{new_task}-DOC"), "kind": "plan", "title_vi": "Kế hoạch kiểm thử", "sections": []}),
             definer,
         ),
         form(
@@ -328,7 +328,7 @@ fn cases(
         json(
             "api add unit",
             "/api/v1/units",
-            serde_json::json!({"code": format!("{new_task}-UNIT"), "kind": "organisation", "name_vi": "Tổ công tác", "name_en": "Working group", "parent": unit, "synthetic": false, "source": null}),
+            serde_json::json!({"code": format!("{new_task}-UNIT"), "kind": "organisation", "name_vi": "Tổ công tác", "name_en": "Working group", "parent": unit, "source": null}),
             definer,
         ),
         json(
@@ -340,7 +340,7 @@ fn cases(
         json(
             "api add target",
             "/api/v1/targets",
-            serde_json::json!({"code": format!("{new_task}-T"), "document": null, "group": null, "name_en": "Matrix indicator", "name_vi": null, "family": "operational", "unit": "%", "direction": "increase", "goals": [], "baseline": null, "periodicity": "yearly", "aggregation": {"method": "mean"}, "source": null}),
+            serde_json::json!({"code": format!("{new_task}-T"), "document": null, "group": null, "name_vi": "Chỉ tiêu kiểm thử", "family": "operational", "unit": "%", "direction": "increase", "goals": [], "baseline": null, "periodicity": "yearly", "aggregation": {"method": "mean"}, "source": null}),
             definer,
         ),
         posted(

@@ -404,6 +404,19 @@ async fn every_api_route_is_in_the_openapi_document() {
     for (method, path, _) in tiendo_web::api::table() {
         let entry = &doc["paths"][path][method.as_str().to_lowercase()];
         assert!(entry.is_object(), "{method} {path} has no OpenAPI entry");
+        assert!(
+            entry["summary"].as_str().is_some_and(|s| !s.is_empty()),
+            "{method} {path} has no summary"
+        );
+        // Writes take typed bodies, never an untyped object.
+        if let Some(schema) =
+            entry["requestBody"]["content"]["application/json"]["schema"].as_object()
+        {
+            assert!(
+                schema.contains_key("$ref"),
+                "{method} {path} takes an untyped body: {schema:?}"
+            );
+        }
         checked += 1;
     }
     assert!(checked >= 13);
@@ -933,4 +946,59 @@ async fn open_sdg_series_are_imported_and_exported_through_the_api() {
         "{}",
         export.body
     );
+}
+
+#[tokio::test]
+async fn definitions_through_the_api_are_vietnamese_first_and_refusals_name_the_field() {
+    let app = support::demo("2025-10-20").await;
+    let mut office = support::Client::new(&app);
+    office.login_demo("van-phong").await;
+    office.get("/admin/define").await;
+    // A Vietnamese name alone is enough; the English one falls back to it.
+    let added = office
+        .post_json(
+            "/api/v1/targets",
+            serde_json::json!({
+                "code": "HT-API-1", "name_vi": "Tỷ lệ hồ sơ trực tuyến", "family": "operational",
+                "unit": "%", "direction": "increase", "periodicity": "yearly",
+                "aggregation": {"method": "mean"}
+            }),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    app.state.refresh().await.unwrap();
+    let page = office.get("/targets/HT-API-1").await;
+    assert!(
+        page.body.contains("Tỷ lệ hồ sơ trực tuyến"),
+        "{}",
+        page.body
+    );
+    // An unknown enumeration names its field; so does a field the API does not know.
+    for (body, field) in [
+        (
+            serde_json::json!({"code": "HT-API-2", "name_vi": "X", "family": "operational",
+                "unit": "%", "direction": "upwards", "periodicity": "yearly",
+                "aggregation": {"method": "mean"}}),
+            "direction",
+        ),
+        (
+            serde_json::json!({"code": "HT-API-3", "kind": "province", "name_vi": "Y",
+                "synthetic": true}),
+            "synthetic",
+        ),
+    ] {
+        let uri = if field == "synthetic" {
+            "/api/v1/units"
+        } else {
+            "/api/v1/targets"
+        };
+        let refused = office.post_json(uri, body).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let error = refused.json();
+        assert_eq!(error["error"]["code"], "invalid_body");
+        assert!(
+            error["error"]["message"].as_str().unwrap().contains(field),
+            "{error}"
+        );
+    }
 }

@@ -14,9 +14,12 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_swagger_ui::SwaggerUi;
 
 mod guards;
+mod wire;
 
 use guards::{Definer, Writer};
+use wire::{DocumentIn, TargetIn, TaskIn, UnitIn};
 
+use crate::app::definitions::{self, Definition};
 use crate::app::{access, tasks as task_ops, values as value_ops};
 use crate::auth::Viewer;
 use crate::failure::{ApiFailure, Failure};
@@ -169,6 +172,12 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         ValueOut,
         EndUnit,
         CloseTask,
+        UnitIn,
+        tiendo_exchange::dhis2::DataValueSet,
+        tiendo_exchange::dhis2::RawValue,
+        DocumentIn,
+        TargetIn,
+        TaskIn,
         ImportSummaryOut,
         ImportCount
     ))
@@ -187,7 +196,7 @@ pub fn routes() -> Router<AppState> {
         })
 }
 
-#[utoipa::path(get, path = "/api/v1/overview", tag = "dashboards",
+#[utoipa::path(get, path = "/api/v1/overview", summary = "The national overview", tag = "dashboards",
     responses((status = 200, description = "The national overview: targets and tasks by status, provinces' colours, ranking, latest approvals; the week's warnings for officials only", body = Object)))]
 async fn overview(State(state): State<AppState>, viewer: Viewer) -> Response {
     let o = state.overview();
@@ -197,7 +206,7 @@ async fn overview(State(state): State<AppState>, viewer: Viewer) -> Response {
     Json(o.public()).into_response()
 }
 
-#[utoipa::path(get, path = "/api/v1/units/{code}", tag = "dashboards",
+#[utoipa::path(get, path = "/api/v1/units/{code}", summary = "One unit's score, class and tasks", tag = "dashboards",
     params(("code" = String, Path, description = "Unit code")),
     responses((status = 200, description = "A unit's score, class and tasks by status", body = Object),
               (status = 404, description = "No such unit in force", body = ErrorBody)))]
@@ -215,7 +224,7 @@ async fn unit(
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/documents", tag = "catalogue", params(Paging),
+#[utoipa::path(get, path = "/api/v1/documents", summary = "Documents of the cascade", tag = "catalogue", params(Paging),
     responses((status = 200, description = "Documents of the cascade", body = Object)))]
 async fn documents(
     State(state): State<AppState>,
@@ -224,7 +233,7 @@ async fn documents(
     Ok(Json(p.cut(state.store.documents().await?)))
 }
 
-#[utoipa::path(get, path = "/api/v1/targets", tag = "catalogue", params(Paging),
+#[utoipa::path(get, path = "/api/v1/targets", summary = "Targets (KPIs)", tag = "catalogue", params(Paging),
     responses((status = 200, description = "Targets with goals, baselines and reporters", body = Object)))]
 async fn targets(
     State(state): State<AppState>,
@@ -253,7 +262,7 @@ struct TaskOut {
     status: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(TaskParams),
+#[utoipa::path(get, path = "/api/v1/tasks", summary = "Tasks, filtered", tag = "tasks", params(TaskParams),
     responses((status = 200, description = "Tasks the caller may see, with their status", body = Object),
               (status = 400, description = "A filter is invalid", body = ErrorBody)))]
 async fn tasks(
@@ -292,7 +301,7 @@ struct TaskDetail {
     progress: Vec<tiendo_domain::tasks::ProgressUpdate>,
 }
 
-#[utoipa::path(get, path = "/api/v1/tasks/{code}", tag = "tasks",
+#[utoipa::path(get, path = "/api/v1/tasks/{code}", summary = "One task and its progress history", tag = "tasks",
     params(("code" = String, Path, description = "Task code")),
     responses((status = 200, description = "A task and its progress history", body = Object),
               (status = 404, description = "No such task, or not visible to the caller", body = ErrorBody)))]
@@ -329,7 +338,7 @@ pub struct ProgressRequest {
     pub recommendations: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/tasks/{code}/progress", tag = "tasks",
+#[utoipa::path(post, path = "/api/v1/tasks/{code}/progress", summary = "Report a task's progress", tag = "tasks",
     params(("code" = String, Path, description = "Task code")),
     request_body = ProgressRequest,
     responses((status = 201, description = "Recorded"),
@@ -424,7 +433,7 @@ impl From<tiendo_domain::values::DataValue> for ValueOut {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/values", tag = "values", params(ValueParams),
+#[utoipa::path(get, path = "/api/v1/values", summary = "Current values, paged", tag = "values", params(ValueParams),
     responses((status = 200, description = "Current values: approved ones for everyone, unpublished ones only within the caller's view scope", body = Object)))]
 async fn values(
     State(state): State<AppState>,
@@ -510,7 +519,7 @@ pub struct EntryResult {
     pub written: usize,
 }
 
-#[utoipa::path(post, path = "/api/v1/values", tag = "values", request_body = EntryRequest,
+#[utoipa::path(post, path = "/api/v1/values", summary = "Enter values (draft or submitted)", tag = "values", request_body = EntryRequest,
     responses((status = 201, description = "Every value written", body = EntryResult),
               (status = 403, description = "A value lies outside the caller's capture scope; nothing written", body = ErrorBody),
               (status = 422, description = "A value is invalid, locked or awaiting review; nothing written", body = ErrorBody)))]
@@ -572,7 +581,7 @@ async fn enter_values(
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/approvals", tag = "values", params(Paging),
+#[utoipa::path(get, path = "/api/v1/approvals", summary = "The caller's review queue", tag = "values", params(Paging),
     responses((status = 200, description = "Submitted values the caller may approve or return, oldest first", body = Object)))]
 async fn approvals(
     State(state): State<AppState>,
@@ -601,7 +610,7 @@ pub struct ReviewRequest {
     pub reason: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/approvals", tag = "values", request_body = ReviewRequest,
+#[utoipa::path(post, path = "/api/v1/approvals", summary = "Approve or return one version of a value", tag = "values", request_body = ReviewRequest,
     responses((status = 200, description = "The value's new version", body = ValueOut),
               (status = 403, description = "Outside the caller's approval scope", body = ErrorBody),
               (status = 409, description = "The value is not awaiting review", body = ErrorBody)))]
@@ -640,7 +649,7 @@ async fn review(
     Ok(Json(ValueOut::from(v)))
 }
 
-#[utoipa::path(get, path = "/api/v1/audit", tag = "administration", params(Paging),
+#[utoipa::path(get, path = "/api/v1/audit", summary = "The audit log", tag = "administration", params(Paging),
     responses((status = 200, description = "Audit entries, newest first", body = Object),
               (status = 403, description = "Only administrators and inspectors", body = ErrorBody)))]
 async fn audit(
@@ -664,7 +673,7 @@ async fn audit(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/me", tag = "administration",
+#[utoipa::path(get, path = "/api/v1/me", summary = "The caller's account", tag = "administration",
     responses((status = 200, description = "The caller's account and scopes", body = Object),
               (status = 401, description = "Not logged in", body = ErrorBody)))]
 async fn me(viewer: Viewer) -> ApiResult<tiendo_storage::User> {
@@ -683,66 +692,60 @@ fn refused(e: tiendo_storage::StoreError) -> ApiFailure {
     }
 }
 
-/// Something the standing office defines through the API.
-enum Definition {
-    Unit(tiendo_domain::orgs::OrgUnit),
-    Document(tiendo_domain::documents::Document),
-    Target(tiendo_domain::targets::Target),
-    Task(tiendo_domain::tasks::Task),
-}
+/// A JSON body of a wire type; a body that does not fit is refused with the field named
+/// (axum reads it with `serde_path_to_error`), as JSON like every API error.
+struct Body<T>(T);
 
-impl Definition {
-    async fn write(
-        &self,
-        store: &tiendo_storage::Store,
-        actor: &str,
-    ) -> Result<(), tiendo_storage::StoreError> {
-        match self {
-            Definition::Unit(u) => store.add_unit(u, actor).await,
-            Definition::Document(d) => store.add_document(d, actor).await,
-            Definition::Target(t) => store.add_target(t, actor).await,
-            Definition::Task(t) => store.add_task(t, actor).await,
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Body<T> {
+    type Rejection = ApiFailure;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Body<T>, ApiFailure> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(t)) => Ok(Body(t)),
+            Err(e) => Err(ApiFailure(Failure::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                e.body_text(),
+            ))),
         }
     }
 }
 
-/// Checks the caller, parses the body as `T` and writes it.
-async fn create<T: serde::de::DeserializeOwned>(
+/// Writes a definition through the application layer.
+async fn create(
     state: &AppState,
     viewer: &Viewer,
-    body: serde_json::Value,
-    wrap: fn(T) -> Definition,
+    definition: Result<Definition, Failure>,
 ) -> Result<StatusCode, ApiFailure> {
-    wrap(domain(body)?)
-        .write(&state.store, viewer.name())
-        .await
-        .map_err(refused)?;
-    state.changed();
+    definitions::define(state, viewer, definition?).await?;
     Ok(StatusCode::CREATED)
 }
 
-/// Parses a domain value from JSON; the message names the field.
-fn domain<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> Result<T, ApiFailure> {
-    serde_json::from_value(body).map_err(|e| {
+/// Parses a code given in the path or the query; the message names the parameter.
+fn parse_code<T: std::str::FromStr>(field: &str, text: &str) -> Result<T, ApiFailure>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse().map_err(|e: T::Err| {
         ApiFailure(Failure::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_definition",
-            e.to_string(),
+            "invalid_code",
+            format!("{field}: {e}"),
         ))
     })
 }
 
-#[utoipa::path(post, path = "/api/v1/units", tag = "definitions",
-    request_body(content = Object, description = "An organisation unit as `GET /api/v1/units/{code}` and the dataset describe it: code, kind, name_vi, name_en, parent, from, to, synthetic, source"),
+#[utoipa::path(post, path = "/api/v1/units", summary = "Add an organisation unit", tag = "definitions",
+    request_body = UnitIn,
     responses((status = 201, description = "Added"),
               (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
               (status = 422, description = "Invalid; the message names the field", body = ErrorBody)))]
 async fn add_unit(
     State(state): State<AppState>,
     Definer(viewer): Definer,
-    Json(body): Json<serde_json::Value>,
+    Body(body): Body<UnitIn>,
 ) -> Result<StatusCode, ApiFailure> {
-    create(&state, &viewer, body, Definition::Unit).await
+    create(&state, &viewer, Definition::try_from(body)).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -751,7 +754,7 @@ pub struct EndUnit {
     pub last_day: chrono::NaiveDate,
 }
 
-#[utoipa::path(post, path = "/api/v1/units/{code}/end", tag = "definitions",
+#[utoipa::path(post, path = "/api/v1/units/{code}/end", summary = "End an organisation unit", tag = "definitions",
     params(("code" = String, Path, description = "Unit code")), request_body = EndUnit,
     responses((status = 204, description = "Recorded"),
               (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
@@ -762,7 +765,7 @@ async fn end_unit(
     Path(code): Path<String>,
     Json(body): Json<EndUnit>,
 ) -> Result<StatusCode, ApiFailure> {
-    let code = domain(serde_json::Value::String(code))?;
+    let code = parse_code("code", &code)?;
     state
         .store
         .end_unit(&code, body.last_day, viewer.name())
@@ -772,43 +775,43 @@ async fn end_unit(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/v1/documents", tag = "definitions",
-    request_body(content = Object, description = "A document as `GET /api/v1/documents` lists them"),
+#[utoipa::path(post, path = "/api/v1/documents", summary = "Add a document", tag = "definitions",
+    request_body = DocumentIn,
     responses((status = 201, description = "Added"),
               (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
               (status = 422, description = "Invalid; the message names the field", body = ErrorBody)))]
 async fn add_document(
     State(state): State<AppState>,
     Definer(viewer): Definer,
-    Json(body): Json<serde_json::Value>,
+    Body(body): Body<DocumentIn>,
 ) -> Result<StatusCode, ApiFailure> {
-    create(&state, &viewer, body, Definition::Document).await
+    create(&state, &viewer, Ok(body.into())).await
 }
 
-#[utoipa::path(post, path = "/api/v1/targets", tag = "definitions",
-    request_body(content = Object, description = "A target as `GET /api/v1/targets` lists them (goals, baseline, periodicity, aggregation, reporters)"),
+#[utoipa::path(post, path = "/api/v1/targets", summary = "Add a target", tag = "definitions",
+    request_body = TargetIn,
     responses((status = 201, description = "Added"),
               (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
               (status = 422, description = "Invalid; the message names the field", body = ErrorBody)))]
 async fn add_target(
     State(state): State<AppState>,
     Definer(viewer): Definer,
-    Json(body): Json<serde_json::Value>,
+    Body(body): Body<TargetIn>,
 ) -> Result<StatusCode, ApiFailure> {
-    create(&state, &viewer, body, Definition::Target).await
+    create(&state, &viewer, Ok(body.into())).await
 }
 
-#[utoipa::path(post, path = "/api/v1/tasks", tag = "definitions",
-    request_body(content = Object, description = "A task as `GET /api/v1/tasks/{code}` returns it: code, document, group, parent, titles, lead, coordinators, dates, expected product, targets, confidentiality"),
+#[utoipa::path(post, path = "/api/v1/tasks", summary = "Assign a task", tag = "definitions",
+    request_body = TaskIn,
     responses((status = 201, description = "Assigned"),
               (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
               (status = 422, description = "Invalid; the message names the field", body = ErrorBody)))]
 async fn add_task(
     State(state): State<AppState>,
     Definer(viewer): Definer,
-    Json(body): Json<serde_json::Value>,
+    Body(body): Body<TaskIn>,
 ) -> Result<StatusCode, ApiFailure> {
-    create(&state, &viewer, body, Definition::Task).await
+    create(&state, &viewer, Ok(body.into())).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -819,7 +822,7 @@ pub struct CloseTask {
     pub day: Option<chrono::NaiveDate>,
 }
 
-#[utoipa::path(post, path = "/api/v1/tasks/{code}/close", tag = "definitions",
+#[utoipa::path(post, path = "/api/v1/tasks/{code}/close", summary = "Close a task", tag = "definitions",
     params(("code" = String, Path, description = "Task code")), request_body = CloseTask,
     responses((status = 204, description = "Closed"),
               (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
@@ -831,7 +834,7 @@ async fn close_task(
     Json(body): Json<CloseTask>,
 ) -> Result<StatusCode, ApiFailure> {
     let how = task_ops::closing(&body.how)?;
-    let code = domain(serde_json::Value::String(code))?;
+    let code = parse_code("code", &code)?;
     state
         .store
         .close_task(
@@ -880,8 +883,8 @@ pub struct ImportCount {
     pub deleted: usize,
 }
 
-#[utoipa::path(get, path = "/api/v1/dataValueSets", tag = "exchange", params(DataValueSetParams),
-    responses((status = 200, description = "Current approved values (and unpublished ones within the caller's view scope) as a DHIS2 dataValueSets document, codes as identifiers", body = Object)))]
+#[utoipa::path(get, path = "/api/v1/dataValueSets", summary = "Export values as DHIS2 dataValueSets", tag = "exchange", params(DataValueSetParams),
+    responses((status = 200, description = "Current approved values (and unpublished ones within the caller's view scope) as a DHIS2 dataValueSets document, codes as identifiers", body = tiendo_exchange::dhis2::DataValueSet)))]
 async fn export_data_value_sets(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -891,12 +894,12 @@ async fn export_data_value_sets(
         target: q
             .data_element
             .as_deref()
-            .map(|t| domain(serde_json::Value::String(t.into())))
+            .map(|t| parse_code("dataElement", t))
             .transpose()?,
         org: q
             .org_unit
             .as_deref()
-            .map(|o| domain(serde_json::Value::String(o.into())))
+            .map(|o| parse_code("orgUnit", o))
             .transpose()?,
     };
     let o = state.overview();
@@ -913,8 +916,8 @@ async fn export_data_value_sets(
     Ok(Json(set).into_response())
 }
 
-#[utoipa::path(post, path = "/api/v1/dataValueSets", tag = "exchange", params(DataValueSetParams),
-    request_body(content = Object, description = "A DHIS2 dataValueSets document (JSON, or DHIS2's CSV with Content-Type text/csv); data elements are target codes, org units unit codes"),
+#[utoipa::path(post, path = "/api/v1/dataValueSets", summary = "Import DHIS2 dataValueSets", tag = "exchange", params(DataValueSetParams),
+    request_body(content = tiendo_exchange::dhis2::DataValueSet, description = "A DHIS2 dataValueSets document (JSON, or DHIS2's CSV with Content-Type text/csv); data elements are target codes, org units unit codes"),
     responses((status = 200, description = "Imported (or checked, with dryRun) as a whole", body = ImportSummaryOut),
               (status = 403, description = "A value lies outside the caller's capture scope; nothing written", body = ErrorBody),
               (status = 409, description = "Refused as a whole; the conflicts name each value", body = ImportSummaryOut)))]
@@ -1022,7 +1025,7 @@ struct OpenSdgParams {
     dry_run: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/opensdg/{target}/{org}", tag = "exchange",
+#[utoipa::path(get, path = "/api/v1/opensdg/{target}/{org}", summary = "Export a series for Open SDG", tag = "exchange",
     params(("target" = String, Path, description = "Target code"), ("org" = String, Path, description = "Unit code")),
     responses((status = 200, description = "The unit's yearly approved series of the target in Open SDG's CSV format (Year,Units,Value)", content_type = "text/csv")))]
 async fn export_opensdg(
@@ -1060,7 +1063,7 @@ async fn export_opensdg(
         .into_response())
 }
 
-#[utoipa::path(post, path = "/api/v1/opensdg/{target}/{org}", tag = "exchange",
+#[utoipa::path(post, path = "/api/v1/opensdg/{target}/{org}", summary = "Import an Open SDG series", tag = "exchange",
     params(("target" = String, Path, description = "Target code"), ("org" = String, Path, description = "Unit code"), OpenSdgParams),
     request_body(content = String, description = "An Open SDG series file (Year, optional disaggregations, Value); the headline rows become yearly values, submitted for approval", content_type = "text/csv"),
     responses((status = 200, description = "Imported (or checked, with dryRun) as a whole", body = ImportSummaryOut),
@@ -1073,8 +1076,8 @@ async fn import_opensdg(
     Query(q): Query<OpenSdgParams>,
     body: String,
 ) -> Result<Response, ApiFailure> {
-    let target: tiendo_domain::targets::TargetCode = domain(serde_json::Value::String(target))?;
-    let org: tiendo_domain::orgs::OrgCode = domain(serde_json::Value::String(org))?;
+    let target: tiendo_domain::targets::TargetCode = parse_code("target", &target)?;
+    let org: tiendo_domain::orgs::OrgCode = parse_code("org", &org)?;
     let series = match tiendo_exchange::opensdg::read(&body) {
         Ok(s) => s,
         Err(p) => return Ok(conflict_summary(q.dry_run, "lines", vec![p])),

@@ -4,5 +4,6 @@
 //! into each other (tested in `tests/architecture.rs`).
 
 pub mod access;
+pub mod definitions;
 pub mod tasks;
 pub mod values;

@@ -4,6 +4,8 @@
 //! parsing and checks apply, and a refusal names the field.
 
 use super::guards::Checked;
+use crate::app::definitions::{self, Definition};
+use crate::auth::Viewer;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -104,14 +106,14 @@ fn parse<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, String> {
 /// Checks and writes one form; returns the message to show beside it when refused.
 pub async fn define(
     state: &AppState,
-    actor: &str,
+    viewer: &Viewer,
     form: &str,
     f: &HashMap<String, String>,
 ) -> Result<(), String> {
     let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
-    let store = &state.store;
-    let stored = |r: Result<(), tiendo_storage::StoreError>| r.map_err(|e| e.to_string());
-    match form {
+    let actor = viewer.name();
+    let stored = |r: Result<(), Failure>| r.map_err(|e| e.message);
+    let definition = match form {
         "unit" => {
             let unit = parse(json!({
                 "code": get("code"), "kind": get("kind"), "name_vi": get("name_vi"),
@@ -119,7 +121,7 @@ pub async fn define(
                 "from": opt(f.get("valid_from")), "to": null, "synthetic": false,
                 "source": opt(f.get("source")),
             }))?;
-            stored(store.add_unit(&unit, actor).await)
+            Definition::Unit(unit)
         }
         "unit-end" => {
             let code = parse(Value::String(get("code")))?;
@@ -129,7 +131,13 @@ pub async fn define(
                     get("last_day")
                 )
             })?;
-            stored(store.end_unit(&code, day, actor).await)
+            state
+                .store
+                .end_unit(&code, day, actor)
+                .await
+                .map_err(|e| e.to_string())?;
+            state.changed();
+            return Ok(());
         }
         "document" => {
             let doc = parse(json!({
@@ -138,7 +146,7 @@ pub async fn define(
                 "issued_on": opt(f.get("issued_on")), "implements": list(&get("implements")),
                 "sections": [], "source": opt(f.get("source")),
             }))?;
-            stored(store.add_document(&doc, actor).await)
+            Definition::Document(doc)
         }
         "target" => {
             let goals = if get("goal_value").is_empty() {
@@ -157,7 +165,7 @@ pub async fn define(
                 "reporters": {"units": list(&get("reporter_units")), "kinds": list(&get("reporter_kinds"))},
                 "source": opt(f.get("source")),
             }))?;
-            stored(store.add_target(&target, actor).await)
+            Definition::Target(target)
         }
         "task" => {
             let task = parse(json!({
@@ -169,10 +177,11 @@ pub async fn define(
                 "expected_product": opt(f.get("expected_product")), "targets": list(&get("targets")),
                 "confidentiality": get("confidentiality"), "source": opt(f.get("source")),
             }))?;
-            stored(store.add_task(&task, actor).await)
+            Definition::Task(task)
         }
-        other => Err(format!("there is no form \"{other}\"")),
-    }
+        other => return Err(format!("there is no form \"{other}\"")),
+    };
+    stored(definitions::define(state, viewer, definition).await)
 }
 
 pub async fn submit(
@@ -188,15 +197,12 @@ pub async fn submit(
             format!("there is no form \"{form}\""),
         ));
     }
-    match define(&state, page.viewer.name(), &form, &fields).await {
-        Ok(()) => {
-            state.changed();
-            Ok(Redirect::to(&format!(
-                "/admin/define?done={form}&lang={}",
-                page.l().code()
-            ))
-            .into_response())
-        }
+    match define(&state, &page.viewer, &form, &fields).await {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/admin/define?done={form}&lang={}",
+            page.l().code()
+        ))
+        .into_response()),
         Err(message) => {
             let typed = fields
                 .into_iter()
