@@ -88,8 +88,28 @@ impl From<tiendo_storage::StoreError> for Failure {
     }
 }
 
+/// A failure as it left its handler, kept on the response so that `error_page` can show it
+/// in the reader's language.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub code: &'static str,
+    pub message: String,
+}
+
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
+        let shown = Shown {
+            code: self.code,
+            message: self.message.clone(),
+        };
+        let mut response = self.render();
+        response.extensions_mut().insert(shown);
+        response
+    }
+}
+
+impl Failure {
+    fn render(self) -> Response {
         if self.json {
             let body = serde_json::json!({
                 "error": { "code": self.code, "message": self.message }

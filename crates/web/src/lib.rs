@@ -10,6 +10,7 @@ mod auth;
 mod charts;
 mod chrome;
 mod demo;
+mod error_page;
 mod failure;
 mod overview;
 mod pages;
@@ -325,6 +326,7 @@ pub fn route_table() -> Vec<(axum::http::Method, &'static str)> {
 pub fn router(state: AppState) -> Router {
     pages::routes()
         .merge(api::routes())
+        .layer(axum::middleware::from_fn(error_page::localise))
         .layer(axum::middleware::from_fn(cache_policy))
         .with_state(state)
 }

@@ -199,7 +199,7 @@ async fn enter_submit_approve_and_see_the_overview_change_in_chromium() {
         .unwrap();
     let refused = c.source().await.unwrap();
     assert!(
-        refused.contains("403") && refused.contains("may not enter values for NGHE-AN"),
+        refused.contains("403") && refused.contains("outside your account's data-entry scope"),
         "{refused}"
     );
 

@@ -290,7 +290,11 @@ async fn forms_without_the_csrf_token_are_refused() {
         )
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
-    assert!(res.body.contains("security token"));
+    assert!(
+        res.body.contains("Phiên làm việc của biểu mẫu đã hết hạn"),
+        "{}",
+        res.body
+    );
     // The API from a browser session needs the token in a header.
     c.csrf = String::new();
     let res = c

@@ -185,8 +185,8 @@ async fn each_unit_has_a_page_and_a_json_record() {
     let (status, _, page) = get(&app, "/units/%3Cscript%3E").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(
-        page.contains("&lt;script&gt;") && !page.contains("<script>"),
-        "the code is escaped"
+        !page.contains("<script>") && page.contains("Không tìm thấy đơn vị này"),
+        "what the visitor typed is not echoed: {page}"
     );
 }
 
@@ -257,4 +257,38 @@ async fn printable_reports_show_charts_and_respect_clearance() {
         public.get("/reports/units/NOWHERE").await.status,
         axum::http::StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn error_pages_are_site_pages_in_the_readers_language() {
+    let (router, _app) = app().await;
+    // An unknown address in a browser: a page, not the API's JSON.
+    let (status, kind, body) = get(&router, "/khong-co-trang-nay").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(kind.starts_with("text/html"), "{kind}");
+    assert!(body.contains("<html lang=\"vi\">"), "{body}");
+    assert!(body.contains("Không tìm thấy trang"), "{body}");
+    assert!(body.contains("Không có trang nào ở địa chỉ này."), "{body}");
+    assert!(body.contains("/static/tiendo.css"));
+    // A reason without words of its own reads as its status's sentence, not in English.
+    let (status, _, body) = get(&router, "/targets/KHONG-CO").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("Không tìm thấy chỉ tiêu này."), "{body}");
+    assert!(!body.contains("no target"), "{body}");
+    let (_, _, body) = get(&router, "/targets/KHONG-CO?lang=en").await;
+    assert!(
+        body.contains("<html lang=\"en\">") && body.contains("No such target."),
+        "{body}"
+    );
+    // Logging in is offered where it is needed.
+    let (status, _, body) = get(&router, "/approvals").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(
+        body.contains("Cần đăng nhập") && body.contains("href=\"/login?lang=vi\""),
+        "{body}"
+    );
+    // The API keeps its JSON.
+    let (status, kind, _) = get(&router, "/api/v1/nothing").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(kind.starts_with("application/json"), "{kind}");
 }

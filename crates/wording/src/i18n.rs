@@ -47,6 +47,11 @@ impl Lang {
         LOCALES.lookup(self.id(), key)
     }
 
+    /// The message `key` where one exists (in this language or the fallback).
+    pub fn try_t(self, key: &str) -> Option<String> {
+        LOCALES.try_lookup(self.id(), key)
+    }
+
     /// A message with `{ $name }` arguments filled in.
     pub fn t_args(self, key: &str, args: &[(&str, String)]) -> String {
         let args: std::collections::HashMap<
