@@ -295,7 +295,7 @@ fn cases(
             &[
                 ("code", &new_task),
                 ("document", "57-NQ/TW"),
-                ("title_en", "Matrix task"),
+                ("title_vi", "Nhiệm vụ kiểm thử"),
                 ("lead", unit),
                 ("confidentiality", "internal"),
             ],

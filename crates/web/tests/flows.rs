@@ -613,6 +613,7 @@ async fn the_standing_office_defines_and_assigns() {
             &[
                 ("code", "HT-KH-1"),
                 ("document", "57-NQ/TW"),
+                ("title_vi", "Số hóa hồ sơ cấp xã"),
                 ("title_en", "Digitise commune records"),
                 ("lead", "ATLANTIS"),
                 ("deadline", "2026-06-30"),
@@ -633,7 +634,7 @@ async fn the_standing_office_defines_and_assigns() {
             &[
                 ("code", "HT-KH-1"),
                 ("document", "57-NQ/TW"),
-                ("title_en", "Digitise commune records"),
+                ("title_vi", "Số hóa hồ sơ cấp xã"),
                 ("lead", "HA-TINH"),
                 ("coordinators", "NGHE-AN"),
                 ("deadline", "2026-06-30"),
@@ -649,7 +650,7 @@ async fn the_standing_office_defines_and_assigns() {
             &[
                 ("code", "HT-NEW"),
                 ("document", "57-NQ/TW"),
-                ("name_en", "Online public services, %"),
+                ("name_vi", "Tỷ lệ dịch vụ công trực tuyến"),
                 ("unit", "%"),
                 ("family", "operational"),
                 ("direction", "increase"),
@@ -666,10 +667,23 @@ async fn the_standing_office_defines_and_assigns() {
     let unknown = office
         .post_form(
             "/admin/define/document?lang=en",
-            &[("code", "X"), ("kind", "memo"), ("title_en", "x")],
+            &[("code", "X"), ("kind", "memo"), ("title_vi", "x")],
         )
         .await;
     assert!(unknown.body.contains("unknown variant"), "{}", unknown.body);
+    // The Vietnamese title is the one required, named in the reader's language.
+    let untitled = office
+        .post_form(
+            "/admin/define/document",
+            &[("code", "X"), ("kind", "plan"), ("title_en", "x")],
+        )
+        .await;
+    assert_eq!(untitled.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        untitled.body.contains("Chưa nhập Tiêu đề tiếng Việt."),
+        "{}",
+        untitled.body
+    );
 
     // The reporter of the lead unit sees the task and may report on it.
     let mut reporter = Client::new(&app);

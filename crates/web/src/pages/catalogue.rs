@@ -46,7 +46,7 @@ pub async fn documents(State(state): State<AppState>, page: Page) -> Result<Resp
         .map(|d| DocRow {
             href: page.chrome.href(&format!("/documents/{}", d.code)),
             title: pick(l, d.title_vi.as_deref(), &d.title_en),
-            kind: d.kind.as_str().to_string(),
+            kind: l.t(&format!("doc-kind-{}", d.kind.as_str())),
             issued: d.issued_on.map(|d| l.date(d)).unwrap_or_default(),
             code: d.code.to_string(),
         })
@@ -173,7 +173,7 @@ pub async fn document(
         issuer: doc
             .issuer
             .as_ref()
-            .map(|i| i.to_string())
+            .map(|i| super::unit_name(l, &state.overview().snapshot.hierarchy, i))
             .unwrap_or_default(),
         note: doc.structure_note.clone().unwrap_or_default(),
         source: doc.source.clone(),

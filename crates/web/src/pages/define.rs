@@ -3,6 +3,7 @@
 //! shaped into the domain type's JSON (the same the API accepts), so the domain's own
 //! parsing and checks apply, and a refusal names the field.
 
+use crate::i18n::Lang;
 use super::guards::Checked;
 use crate::app::definitions::{self, Definition};
 use crate::auth::Viewer;
@@ -107,17 +108,36 @@ fn parse<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, String> {
 pub async fn define(
     state: &AppState,
     viewer: &Viewer,
+    l: Lang,
     form: &str,
     f: &HashMap<String, String>,
 ) -> Result<(), String> {
     let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    // Vietnamese first: the Vietnamese name is required, the English one falls back to it.
+    let vietnamese = |field: &str| {
+        let text = get(field);
+        if text.is_empty() {
+            Err(l.t_args("field-required", &[("field", l.t(&field.replace('_', "-")))]))
+        } else {
+            Ok(text)
+        }
+    };
+    let english = |field: &str, vi: &str| {
+        let text = get(field);
+        if text.is_empty() {
+            vi.to_string()
+        } else {
+            text
+        }
+    };
     let actor = viewer.name();
     let stored = |r: Result<(), Failure>| r.map_err(|e| e.message);
     let definition = match form {
         "unit" => {
+            let name_vi = vietnamese("name_vi")?;
             let unit = parse(json!({
-                "code": get("code"), "kind": get("kind"), "name_vi": get("name_vi"),
-                "name_en": get("name_en"), "parent": opt(f.get("parent")),
+                "code": get("code"), "kind": get("kind"), "name_vi": name_vi,
+                "name_en": english("name_en", &name_vi), "parent": opt(f.get("parent")),
                 "from": opt(f.get("valid_from")), "to": null, "synthetic": false,
                 "source": opt(f.get("source")),
             }))?;
@@ -140,9 +160,10 @@ pub async fn define(
             return Ok(());
         }
         "document" => {
+            let title_vi = vietnamese("title_vi")?;
             let doc = parse(json!({
-                "code": get("code"), "kind": get("kind"), "title_vi": opt(f.get("title_vi")),
-                "title_en": get("title_en"), "issuer": opt(f.get("issuer")),
+                "code": get("code"), "kind": get("kind"), "title_vi": title_vi,
+                "title_en": english("title_en", &title_vi), "issuer": opt(f.get("issuer")),
                 "issued_on": opt(f.get("issued_on")), "implements": list(&get("implements")),
                 "sections": [], "source": opt(f.get("source")),
             }))?;
@@ -157,9 +178,10 @@ pub async fn define(
                     "deadline": {"kind": "by", "year": year("goal_year", &get("goal_year"))?},
                 }])
             };
+            let name_vi = vietnamese("name_vi")?;
             let target = parse(json!({
                 "code": get("code"), "document": opt(f.get("document")), "group": opt(f.get("group")),
-                "name_vi": opt(f.get("name_vi")), "name_en": get("name_en"), "family": get("family"),
+                "name_vi": name_vi, "name_en": english("name_en", &name_vi), "family": get("family"),
                 "unit": get("unit"), "direction": get("direction"), "goals": goals, "baseline": null,
                 "periodicity": get("periodicity"), "aggregation": {"method": get("aggregation")},
                 "reporters": {"units": list(&get("reporter_units")), "kinds": list(&get("reporter_kinds"))},
@@ -168,10 +190,11 @@ pub async fn define(
             Definition::Target(target)
         }
         "task" => {
+            let title_vi = vietnamese("title_vi")?;
             let task = parse(json!({
                 "code": get("code"), "document": get("document"), "group": opt(f.get("group")),
-                "parent": opt(f.get("parent")), "title_vi": opt(f.get("title_vi")),
-                "title_en": get("title_en"), "lead": get("lead"),
+                "parent": opt(f.get("parent")), "title_vi": title_vi,
+                "title_en": english("title_en", &title_vi), "lead": get("lead"),
                 "coordinators": list(&get("coordinators")), "start": opt(f.get("start")),
                 "deadline": opt(f.get("deadline")), "completed_on": null,
                 "expected_product": opt(f.get("expected_product")), "targets": list(&get("targets")),
@@ -197,7 +220,7 @@ pub async fn submit(
             format!("there is no form \"{form}\""),
         ));
     }
-    match define(&state, &page.viewer, &form, &fields).await {
+    match define(&state, &page.viewer, page.l(), &form, &fields).await {
         Ok(()) => Ok(Redirect::to(&format!(
             "/admin/define?done={form}&lang={}",
             page.l().code()

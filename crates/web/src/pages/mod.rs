@@ -159,3 +159,16 @@ pub fn pick(l: crate::i18n::Lang, vi: Option<&str>, en: &str) -> String {
         _ => en.to_string(),
     }
 }
+
+/// A unit as a reader knows it: its name in the page's language, its code where the
+/// hierarchy does not know it.
+pub fn unit_name(
+    l: crate::i18n::Lang,
+    h: &tiendo_domain::orgs::Hierarchy,
+    code: &tiendo_domain::orgs::OrgCode,
+) -> String {
+    match h.get(code) {
+        Some(u) => pick(l, Some(&u.name_vi), &u.name_en),
+        None => code.to_string(),
+    }
+}

@@ -215,15 +215,34 @@ async fn task_page(
         .viewer
         .access
         .may_capture(&o.snapshot.hierarchy, &task.lead);
+    let hierarchy = &state.overview().snapshot.hierarchy;
     let unit_link = |u: &tiendo_domain::orgs::OrgCode| {
-        (page.chrome.href(&format!("/units/{u}")), u.to_string())
+        (
+            page.chrome.href(&format!("/units/{u}")),
+            super::unit_name(l, hierarchy, u),
+        )
     };
     Ok(TaskPage {
         code: task.code.to_string(),
         title: pick(l, task.title_vi.as_deref(), &task.title_en),
         document: (
             page.chrome.href(&format!("/documents/{}", task.document)),
-            task.document.to_string(),
+            state
+                .store
+                .documents()
+                .await?
+                .into_iter()
+                .find(|d| d.code == task.document)
+                .map_or_else(
+                    || task.document.to_string(),
+                    |d| {
+                        format!(
+                            "{} ({})",
+                            pick(l, d.title_vi.as_deref(), &d.title_en),
+                            d.code
+                        )
+                    },
+                ),
         ),
         lead: unit_link(&task.lead),
         coordinators: task.coordinators.iter().map(unit_link).collect(),
@@ -231,7 +250,7 @@ async fn task_page(
         status: l.t(&format!("task-{}", serde_name(&status))),
         css: status_css(status),
         product: task.expected_product.clone().unwrap_or_default(),
-        confidentiality: task.confidentiality.to_string(),
+        confidentiality: l.t(&format!("conf-{}", task.confidentiality)),
         history,
         form: if may_update {
             Some(form.unwrap_or_default())
