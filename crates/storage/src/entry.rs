@@ -410,6 +410,13 @@ impl Store {
             .await
     }
 
+    /// Values whose current version a reviewer returned, newest first, at most `limit`: what
+    /// reporters still owe a correction for.
+    pub async fn returned_values(&self, limit: u32) -> Result<Vec<DataValue>> {
+        self.values_in_state(ValueState::Returned, true, limit)
+            .await
+    }
+
     /// The most recently approved values, newest first, at most `limit`.
     pub async fn recently_approved(&self, limit: u32) -> Result<Vec<DataValue>> {
         self.values_in_state(ValueState::Approved, true, limit)

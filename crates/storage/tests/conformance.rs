@@ -533,6 +533,13 @@ async fn every_change_is_kept_as_history(store: &Store) {
     assert_eq!(history[2].state, ValueState::Returned);
     assert_eq!(history[2].comment.as_deref(), Some("check the source"));
     assert_eq!(history[1].state, ValueState::Submitted);
+    // The reporter is owed the reason until the value is submitted again.
+    let owed = store.returned_values(10).await.unwrap();
+    assert_eq!(owed.len(), 1);
+    assert_eq!(
+        (owed[0].period, owed[0].comment.as_deref()),
+        (code("2025Q1"), Some("check the source"))
+    );
 }
 
 async fn approved_values_are_locked(store: &Store) {

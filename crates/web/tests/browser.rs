@@ -220,8 +220,9 @@ async fn enter_submit_approve_and_see_the_overview_change_in_chromium() {
     for _ in 0..50 {
         c.goto(&format!("{base}/?lang=en")).await.unwrap();
         let section = c.find(Locator::Id("recent-approvals")).await.unwrap();
-        let text = section.text().await.unwrap();
-        if text.contains(&target) && text.contains("64.20") {
+        // The target is shown by name and linked by its code.
+        let html = section.html(true).await.unwrap();
+        if html.contains(&format!("/targets/{target}")) && html.contains("64.20") {
             seen = true;
             break;
         }

@@ -906,6 +906,42 @@ async fn officers_choose_how_they_hear_of_warnings_and_a_returned_value_is_queue
     );
     assert!(mail.body.contains("Lý do: source missing"), "{}", mail.body);
     assert!(mail.body.contains("— English —"), "{}", mail.body);
+
+    // The reporter sees the reason on the home page and beside the value, until resubmitting.
+    let home = officer.get("/").await;
+    assert!(
+        home.body.contains("Số liệu bị trả lại cần chỉnh sửa"),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("source missing"), "{}", home.body);
+    assert!(
+        home.body.contains("/units/HA-TINH/entry?period=2024"),
+        "{}",
+        home.body
+    );
+    let entry = officer.get("/units/HA-TINH/entry?period=2024").await;
+    assert!(
+        entry
+            .body
+            .contains("Lý do trả lại: source missing (người trả lại: van-phong)"),
+        "{}",
+        entry.body
+    );
+    let again = officer
+        .post_form(
+            "/units/HA-TINH/entry",
+            &[("period", "2024"), (&field, "0,35"), ("action", "submit")],
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        axum::http::StatusCode::SEE_OTHER,
+        "{}",
+        again.body
+    );
+    let home = officer.get("/").await;
+    assert!(!home.body.contains("source missing"), "{}", home.body);
 }
 
 #[tokio::test]

@@ -130,6 +130,23 @@ pub async fn reviewable(state: &AppState, viewer: &Viewer) -> Result<Vec<DataVal
         .collect())
 }
 
+/// Values the caller owes a correction for: returned by a reviewer, within the caller's
+/// capture scope, newest first. Empty for anyone who does not capture values.
+pub async fn returned_to(state: &AppState, viewer: &Viewer) -> Result<Vec<DataValue>, Failure> {
+    if viewer.user.is_none() {
+        return Ok(Vec::new());
+    }
+    let o = state.overview();
+    let h = &o.snapshot.hierarchy;
+    Ok(state
+        .store
+        .returned_values(QUEUE_LIMIT)
+        .await?
+        .into_iter()
+        .filter(|v| viewer.access.may_capture(h, &v.org))
+        .collect())
+}
+
 /// A reviewer's decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {

@@ -3,10 +3,10 @@
 //! shaped into the domain type's JSON (the same the API accepts), so the domain's own
 //! parsing and checks apply, and a refusal names the field.
 
-use crate::i18n::Lang;
 use super::guards::Checked;
 use crate::app::definitions::{self, Definition};
 use crate::auth::Viewer;
+use crate::i18n::Lang;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -117,7 +117,10 @@ pub async fn define(
     let vietnamese = |field: &str| {
         let text = get(field);
         if text.is_empty() {
-            Err(l.t_args("field-required", &[("field", l.t(&field.replace('_', "-")))]))
+            Err(l.t_args(
+                "field-required",
+                &[("field", l.t(&field.replace('_', "-")))],
+            ))
         } else {
             Ok(text)
         }

@@ -56,6 +56,8 @@ pub struct Row {
     input: String,
     current: String,
     state: String,
+    /// Why a reviewer returned the value, until it is submitted again.
+    returned: String,
     locked: bool,
     error: String,
 }
@@ -124,7 +126,7 @@ async fn entry_page(
         form_error,
     } = filled;
     let l: Lang = page.l();
-    let current: HashMap<TargetCode, (f64, ValueState)> = state
+    let current: HashMap<TargetCode, tiendo_domain::values::DataValue> = state
         .store
         .values(&ValueFilter {
             target: None,
@@ -133,7 +135,7 @@ async fn entry_page(
         .await?
         .into_iter()
         .filter(|v| v.period == period)
-        .map(|v| (v.target, (v.value.get(), v.state)))
+        .map(|v| (v.target.clone(), v))
         .collect();
     let rows = reported_targets(state, unit, period.periodicity())
         .into_iter()
@@ -144,12 +146,25 @@ async fn entry_page(
                 name: pick(l, t.name_vi.as_deref(), &t.name_en),
                 unit: t.unit.clone(),
                 input: typed.get(&field).cloned().unwrap_or_default(),
-                current: now.map(|(v, _)| l.number(*v, 2)).unwrap_or_default(),
+                current: now.map(|v| l.number(v.value.get(), 2)).unwrap_or_default(),
                 state: now
-                    .map(|(_, s)| l.t(&format!("state-{s}")))
+                    .map(|v| l.t(&format!("state-{}", v.state)))
                     .unwrap_or_default(),
-                locked: now.is_some_and(|(_, s)| {
-                    matches!(s, ValueState::Approved | ValueState::Submitted)
+                // A review writes a version under the reviewer's name with the reason.
+                returned: now
+                    .filter(|v| v.state == ValueState::Returned)
+                    .map(|v| {
+                        l.t_args(
+                            "returned-reason",
+                            &[
+                                ("reason", v.comment.clone().unwrap_or_default()),
+                                ("by", v.author.clone()),
+                            ],
+                        )
+                    })
+                    .unwrap_or_default(),
+                locked: now.is_some_and(|v| {
+                    matches!(v.state, ValueState::Approved | ValueState::Submitted)
                 }),
                 error: errors.get(&field).cloned().unwrap_or_default(),
                 code: t.code.to_string(),

@@ -49,6 +49,16 @@ pub struct Approved {
     by: String,
 }
 
+/// A value the reporter must correct, with the reviewer's reason.
+pub struct Owed {
+    target: String,
+    unit: String,
+    period: String,
+    reason: String,
+    by: String,
+    href: String,
+}
+
 #[derive(Template)]
 #[template(path = "overview.html")]
 struct OverviewPage {
@@ -64,11 +74,43 @@ struct OverviewPage {
     ranking_title: Option<String>,
     ranking: Vec<Rank>,
     approved: Vec<Approved>,
+    /// What the caller owes: values returned to them, until submitted again.
+    owed: Vec<Owed>,
 }
 
 pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
     let l = page.l();
+    let returned = crate::app::values::returned_to(&state, &page.viewer)
+        .await
+        .unwrap_or_else(|f| {
+            tracing::warn!(error = %f.message, "returned values could not be listed");
+            Vec::new()
+        });
     let o = state.overview();
+    let h = &o.snapshot.hierarchy;
+    let target_name = |code: &tiendo_domain::targets::TargetCode| {
+        o.snapshot
+            .targets
+            .iter()
+            .find(|t| &t.code == code)
+            .map_or_else(
+                || code.to_string(),
+                |t| pick(l, t.name_vi.as_deref(), &t.name_en),
+            )
+    };
+    let owed = returned
+        .iter()
+        .map(|v| Owed {
+            target: target_name(&v.target),
+            unit: super::unit_name(l, h, &v.org),
+            period: v.period.to_string(),
+            reason: v.comment.clone().unwrap_or_default(),
+            by: v.author.clone(),
+            href: page
+                .chrome
+                .href(&format!("/units/{}/entry?period={}", v.org, v.period)),
+        })
+        .collect();
     let name = |vi: &str, en: &str| pick(l, Some(vi), en);
     let count = |n: usize| l.number(n as f64, 0);
     let official = page.viewer.access.is_official();
@@ -142,14 +184,15 @@ pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
             .recent_approvals
             .iter()
             .map(|a| Approved {
-                target: a.target.to_string(),
+                target: target_name(&a.target),
                 href: page.chrome.href(&format!("/targets/{}", a.target)),
-                unit: a.unit.to_string(),
+                unit: super::unit_name(l, h, &a.unit),
                 period: a.period.to_string(),
                 value: l.number(a.value, 2),
                 by: a.approved_by.clone(),
             })
             .collect(),
+        owed,
         c: page.chrome,
     };
     render(&body)

@@ -496,3 +496,7 @@ periodicity-monthly = Monthly
 periodicity-quarterly = Quarterly
 periodicity-six-monthly = Six-monthly
 periodicity-yearly = Yearly
+returned-reason = Returned because: { $reason } (by { $by })
+owed-title = Returned values to correct
+returned-because = Reason for return
+correct-and-resubmit = Correct and resubmit

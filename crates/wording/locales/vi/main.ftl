@@ -496,3 +496,7 @@ periodicity-monthly = Hằng tháng
 periodicity-quarterly = Hằng quý
 periodicity-six-monthly = 6 tháng
 periodicity-yearly = Hằng năm
+returned-reason = Lý do trả lại: { $reason } (người trả lại: { $by })
+owed-title = Số liệu bị trả lại cần chỉnh sửa
+returned-because = Lý do trả lại
+correct-and-resubmit = Chỉnh sửa và gửi lại
