@@ -94,6 +94,24 @@ async fn a_reporter_submits_a_supervisor_approves_and_the_overview_shows_it() {
     let queue = supervisor.get("/approvals?lang=en").await;
     let key = support::review_key(&app, &target, "HA-TINH", "2025Q3").await;
     assert!(queue.body.contains(&key), "{}", queue.body);
+    // The reviewer sees what the value is: the target's name with its code, the unit's name,
+    // the unit of measure, the earlier period, and a return needs a reason.
+    assert!(
+        queue.body.contains(&format!("({target})")),
+        "{}",
+        queue.body
+    );
+    assert!(
+        queue.body.contains("Hà Tĩnh") || queue.body.contains("Ha Tinh"),
+        "{}",
+        queue.body
+    );
+    assert!(queue.body.contains("Previous period"), "{}", queue.body);
+    assert!(
+        queue.body.contains("name=\"reason\" size=\"18\" required"),
+        "{}",
+        queue.body
+    );
     let done = supervisor
         .post_form(
             "/approvals?lang=en",
@@ -119,7 +137,12 @@ async fn a_reporter_submits_a_supervisor_approves_and_the_overview_shows_it() {
     }
     assert!(shown, "the overview lists the approved value");
     let page = Client::new(&app).get("/?lang=en").await;
-    assert!(page.body.contains(&format!(">{target}</a>")) && page.body.contains("77.50"));
+    // Listed by name, linked by code.
+    assert!(
+        page.body.contains(&format!("/targets/{target}?lang=en\">")) && page.body.contains("77.50"),
+        "{}",
+        page.body
+    );
 
     // Approval locked it: the reporter can no longer change it.
     let locked = reporter

@@ -318,6 +318,11 @@ pub struct QueueRow {
     unit: String,
     period: String,
     value: String,
+    /// The unit of measure.
+    measure: String,
+    /// The last approved value of an earlier period and the change to it.
+    previous: String,
+    comment: String,
     author: String,
     when: String,
     key: String,
@@ -344,17 +349,57 @@ async fn queue_page(
     error: String,
 ) -> Result<QueuePage, Failure> {
     let l = page.l();
+    let o = state.overview();
     let rows = values::reviewable(state, &page.viewer)
         .await?
         .into_iter()
-        .map(|v| QueueRow {
-            key: values::key_of(&v),
-            target: v.target.to_string(),
-            unit: v.org.to_string(),
-            period: v.period.to_string(),
-            value: l.number(v.value.get(), 2),
-            author: v.author,
-            when: l.date(v.recorded_at.date_naive()),
+        .map(|v| {
+            let target = o.snapshot.targets.iter().find(|t| t.code == v.target);
+            let previous = o
+                .snapshot
+                .series
+                .get(&v.target)
+                .and_then(|by_unit| by_unit.get(&v.org))
+                .and_then(|series| {
+                    series
+                        .iter()
+                        .filter(|(p, _)| *p < v.period)
+                        .max_by_key(|(p, _)| *p)
+                })
+                .map(|(p, before)| {
+                    let change = v.value.get() - before;
+                    l.t_args(
+                        "queue-previous",
+                        &[
+                            ("value", l.number(*before, 2)),
+                            ("period", p.to_string()),
+                            (
+                                "change",
+                                format!(
+                                    "{}{}",
+                                    if change > 0.0 { "+" } else { "" },
+                                    l.number(change, 2)
+                                ),
+                            ),
+                        ],
+                    )
+                })
+                .unwrap_or_else(|| l.t("queue-no-previous"));
+            QueueRow {
+                key: values::key_of(&v),
+                target: target.map_or_else(
+                    || v.target.to_string(),
+                    |t| format!("{} ({})", pick(l, t.name_vi.as_deref(), &t.name_en), t.code),
+                ),
+                measure: target.map(|t| t.unit.clone()).unwrap_or_default(),
+                unit: super::unit_name(l, &o.snapshot.hierarchy, &v.org),
+                period: v.period.to_string(),
+                value: l.number(v.value.get(), 2),
+                previous,
+                comment: v.comment.unwrap_or_default(),
+                author: v.author,
+                when: l.date(v.recorded_at.date_naive()),
+            }
         })
         .collect();
     Ok(QueuePage {

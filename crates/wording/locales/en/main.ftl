@@ -500,3 +500,6 @@ returned-reason = Returned because: { $reason } (by { $by })
 owed-title = Returned values to correct
 returned-because = Reason for return
 correct-and-resubmit = Correct and resubmit
+queue-previous = { $value } ({ $period }; change { $change })
+queue-no-previous = No earlier period
+previous-value = Previous period

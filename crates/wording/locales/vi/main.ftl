@@ -500,3 +500,6 @@ returned-reason = Lý do trả lại: { $reason } (người trả lại: { $by }
 owed-title = Số liệu bị trả lại cần chỉnh sửa
 returned-because = Lý do trả lại
 correct-and-resubmit = Chỉnh sửa và gửi lại
+queue-previous = { $value } (kỳ { $period }; thay đổi { $change })
+queue-no-previous = Chưa có kỳ trước
+previous-value = Kỳ trước
