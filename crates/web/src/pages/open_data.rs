@@ -19,7 +19,7 @@ use crate::wording::serde_name;
 use crate::AppState;
 
 /// The licence every open-data file carries.
-pub const LICENCE: &str = "Creative Commons Attribution 4.0 International (CC BY 4.0), https://creativecommons.org/licenses/by/4.0/ — each row keeps the source it was published with";
+pub const LICENCE: &str = "Creative Commons Attribution 4.0 International (CC BY 4.0), https://creativecommons.org/licenses/by/4.0/";
 
 /// The published tables.
 pub const TABLES: [&str; 6] = [
@@ -295,22 +295,31 @@ pub async fn download(
         }
         "csv" => {
             let write = || -> Result<Vec<u8>, String> {
-                let mut w = csv::Writer::from_writer(Vec::new());
+                // A byte-order mark so spreadsheets keep Vietnamese; the header row first
+                // (the licence travels in the Link header, the page and the JSON).
+                let mut w = csv::Writer::from_writer(tiendo_exchange::UTF8_BOM.to_vec());
                 w.write_record(&t.columns).map_err(|e| e.to_string())?;
                 for r in &t.rows {
-                    w.write_record(r).map_err(|e| e.to_string())?;
+                    w.write_record(
+                        r.iter()
+                            .map(|c| tiendo_exchange::spreadsheet_cell(c).into_owned()),
+                    )
+                    .map_err(|e| e.to_string())?;
                 }
                 w.into_inner().map_err(|e| e.to_string())
             };
-            let body = write().map_err(Failure::internal)?;
-            let mut out = format!("# Licence: {LICENCE}\n").into_bytes();
-            out.extend(body);
+            let out = write().map_err(Failure::internal)?;
             let disposition = format!("attachment; filename=\"tiendo-{name}.csv\"");
             Ok((
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
                     (header::CACHE_CONTROL, cache.1.to_string()),
                     (header::CONTENT_DISPOSITION, disposition),
+                    (
+                        header::LINK,
+                        "<https://creativecommons.org/licenses/by/4.0/>; rel=\"license\""
+                            .to_string(),
+                    ),
                 ],
                 out,
             )

@@ -503,3 +503,5 @@ correct-and-resubmit = Correct and resubmit
 queue-previous = { $value } ({ $period }; change { $change })
 queue-no-previous = No earlier period
 previous-value = Previous period
+open-data-csv-notes = CSV files are UTF-8 with a byte-order mark so Excel shows Vietnamese correctly; the first line holds the column names. Text cells starting with =, +, -, @ get a leading apostrophe (') so spreadsheets do not run them as formulas; numbers are unchanged.
+licence-sources = each row keeps the source it was published with.

@@ -503,3 +503,5 @@ correct-and-resubmit = Chỉnh sửa và gửi lại
 queue-previous = { $value } (kỳ { $period }; thay đổi { $change })
 queue-no-previous = Chưa có kỳ trước
 previous-value = Kỳ trước
+open-data-csv-notes = Tệp CSV dùng mã hóa UTF-8 có dấu BOM để Excel hiển thị đúng tiếng Việt; dòng đầu là tên cột. Ô văn bản bắt đầu bằng =, +, -, @ được thêm dấu nháy đơn (') ở đầu để bảng tính không chạy như công thức; các số giữ nguyên.
+licence-sources = mỗi dòng ghi nguồn đã công bố số liệu đó.
