@@ -1038,7 +1038,7 @@ async fn definitions_through_the_api_are_vietnamese_first_and_refusals_name_the_
             serde_json::json!({
                 "code": "HT-API-1", "name_vi": "Tỷ lệ hồ sơ trực tuyến", "family": "operational",
                 "unit": "%", "direction": "increase", "periodicity": "yearly",
-                "aggregation": {"method": "mean"}
+                "aggregation": {"method": "mean"}, "source": "javascript:alert(1)"
             }),
         )
         .await;
@@ -1050,6 +1050,9 @@ async fn definitions_through_the_api_are_vietnamese_first_and_refusals_name_the_
         "{}",
         page.body
     );
+    // Only http(s) sources become links: a script address stays text for every visitor.
+    assert!(!page.body.contains("href=\"javascript:"), "{}", page.body);
+    assert!(page.body.contains("javascript:alert(1)"), "{}", page.body);
     // An unknown enumeration names its field; so does a field the API does not know.
     for (body, field) in [
         (
