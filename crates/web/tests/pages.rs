@@ -292,3 +292,27 @@ async fn error_pages_are_site_pages_in_the_readers_language() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(kind.starts_with("application/json"), "{kind}");
 }
+
+#[tokio::test]
+async fn pages_forbid_inline_script_framing_and_sniffing() {
+    use axum::body::Body;
+    use tower::ServiceExt;
+    let (router, _app) = app().await;
+    for uri in ["/", "/documents", "/khong-co", "/api/v1/overview"] {
+        let res = router
+            .clone()
+            .oneshot(axum::http::Request::get(uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let h = res.headers();
+        let csp = h.get("content-security-policy").unwrap().to_str().unwrap();
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{uri}: {csp}"
+        );
+        assert!(!csp.contains("unsafe-inline"), "{uri}: {csp}");
+        assert_eq!(h.get("x-frame-options").unwrap(), "DENY", "{uri}");
+        assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff", "{uri}");
+        assert_eq!(h.get("referrer-policy").unwrap(), "same-origin", "{uri}");
+    }
+}
