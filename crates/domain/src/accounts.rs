@@ -258,8 +258,79 @@ impl Access {
     }
 }
 
+/// The shortest password accepted.
+pub const MIN_PASSWORD: usize = 12;
+
+/// Why a new password is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordRefusal {
+    #[error("use at least {MIN_PASSWORD} characters")]
+    TooShort,
+    #[error("a password cannot be only spaces")]
+    Blank,
+    #[error("a password cannot contain the user name")]
+    HasUsername,
+    #[error("a password cannot be one character repeated")]
+    Repeated,
+}
+
+impl PasswordRefusal {
+    /// A stable code, the key of its message.
+    pub fn code(self) -> &'static str {
+        match self {
+            PasswordRefusal::TooShort => "too_short",
+            PasswordRefusal::Blank => "blank",
+            PasswordRefusal::HasUsername => "has_username",
+            PasswordRefusal::Repeated => "repeated",
+        }
+    }
+}
+
+/// Whether `password` may be set for `username`: long enough, not blank, not built on the user
+/// name, not one character repeated. (Hashing is argon2id, done by the web application.)
+pub fn check_password(password: &str, username: &str) -> Result<(), PasswordRefusal> {
+    if password.trim().is_empty() {
+        return Err(PasswordRefusal::Blank);
+    }
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(PasswordRefusal::TooShort);
+    }
+    let lower = password.to_lowercase();
+    if username.chars().count() >= 3 && lower.contains(&username.to_lowercase()) {
+        return Err(PasswordRefusal::HasUsername);
+    }
+    let mut chars = password.chars();
+    if let Some(first) = chars.next() {
+        if chars.all(|c| c == first) {
+            return Err(PasswordRefusal::Repeated);
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn passwords_must_be_long_and_not_guessable_from_the_account() {
+        assert_eq!(
+            check_password("          ", "ha-tinh"),
+            Err(PasswordRefusal::Blank)
+        );
+        assert_eq!(
+            check_password("short pass", "ha-tinh"),
+            Err(PasswordRefusal::TooShort)
+        );
+        assert_eq!(
+            check_password("HA-TINH-2026-mua-thu", "ha-tinh"),
+            Err(PasswordRefusal::HasUsername)
+        );
+        assert_eq!(
+            check_password("aaaaaaaaaaaaaa", "ha-tinh"),
+            Err(PasswordRefusal::Repeated)
+        );
+        assert_eq!(check_password("mưa phùn tháng ba 2026", "ha-tinh"), Ok(()));
+    }
+
     use super::*;
     use crate::orgs::{OrgKind, OrgUnit, Validity};
 

@@ -70,7 +70,7 @@ impl Passwords {
 }
 
 /// Passwords must be at least this long.
-pub const MIN_PASSWORD: usize = 10;
+pub use tiendo_domain::accounts::MIN_PASSWORD;
 
 /// A fresh random token: 32 bytes, hex.
 pub fn new_token() -> String {

@@ -498,7 +498,7 @@ async fn administrators_create_accounts_and_the_audit_log_shows_it() {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        bad.body.contains("at least 10 characters") && bad.body.contains("needs a capture scope"),
+        bad.body.contains("at least 12 characters") && bad.body.contains("needs a capture scope"),
         "{}",
         bad.body
     );
@@ -508,16 +508,39 @@ async fn administrators_create_accounts_and_the_audit_log_shows_it() {
             &[
                 ("username", "xa-ky-anh"),
                 ("display_name", "Xã Kỳ Anh"),
-                ("password", "mật khẩu dài"),
+                ("password", "mật khẩu đủ dài"),
                 ("role", "reporter"),
                 ("capture", "HA-TINH"),
             ],
         )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    // Ten spaces, or the user name inside, are refused, in Vietnamese by default.
+    for (password, refusal) in [
+        ("          ", "Mật khẩu không được chỉ gồm dấu cách."),
+        (
+            "xa-ky-anh-2026-01",
+            "Mật khẩu không được chứa tên đăng nhập.",
+        ),
+    ] {
+        let refused = admin
+            .post_form(
+                "/admin/users",
+                &[
+                    ("username", "xa-ky-anh-2"),
+                    ("display_name", "Xã Kỳ Anh"),
+                    ("password", password),
+                    ("role", "reporter"),
+                    ("capture", "HA-TINH"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains(refusal), "{}", refused.body);
+    }
     let mut new_user = Client::new(&app);
     assert_eq!(
-        new_user.login("xa-ky-anh", "mật khẩu dài").await.status,
+        new_user.login("xa-ky-anh", "mật khẩu đủ dài").await.status,
         StatusCode::SEE_OTHER
     );
 

@@ -142,6 +142,7 @@ pub struct UserInput {
 /// Checks a new account against the hierarchy; the errors are keyed by field.
 pub fn check_user(
     state: &AppState,
+    l: crate::i18n::Lang,
     input: &UserInput,
 ) -> Result<(Username, Access), HashMap<&'static str, String>> {
     let mut errors = HashMap::new();
@@ -152,12 +153,17 @@ pub fn check_user(
         .map_err(|e| errors.insert("username", e.to_string()))
         .ok();
     if input.display_name.trim().is_empty() {
-        errors.insert("display_name", "give the person's name".to_string());
+        errors.insert("display_name", l.t("user-name-required"));
     }
-    if input.password.chars().count() < MIN_PASSWORD {
+    if let Err(refused) =
+        tiendo_domain::accounts::check_password(&input.password, input.username.trim())
+    {
         errors.insert(
             "password",
-            format!("use at least {MIN_PASSWORD} characters"),
+            l.t_args(
+                &format!("password-{}", refused.code()),
+                &[("min", MIN_PASSWORD.to_string())],
+            ),
         );
     }
     let o = state.overview();
@@ -208,7 +214,7 @@ pub async fn create_user(
         view: input.view.clone(),
         errors,
     };
-    let (username, access) = match check_user(&state, &input) {
+    let (username, access) = match check_user(&state, l, &input) {
         Ok(ok) => ok,
         Err(errors) => {
             let body = users_page(&state, page, refused(errors), false).await?;

@@ -505,3 +505,8 @@ queue-no-previous = No earlier period
 previous-value = Previous period
 open-data-csv-notes = CSV files are UTF-8 with a byte-order mark so Excel shows Vietnamese correctly; the first line holds the column names. Text cells starting with =, +, -, @ get a leading apostrophe (') so spreadsheets do not run them as formulas; numbers are unchanged.
 licence-sources = each row keeps the source it was published with.
+user-name-required = Give the person's full name.
+password-too_short = Use at least { $min } characters.
+password-blank = A password cannot be only spaces.
+password-has_username = A password cannot contain the user name.
+password-repeated = A password cannot be one character repeated.

@@ -505,3 +505,8 @@ queue-no-previous = Chưa có kỳ trước
 previous-value = Kỳ trước
 open-data-csv-notes = Tệp CSV dùng mã hóa UTF-8 có dấu BOM để Excel hiển thị đúng tiếng Việt; dòng đầu là tên cột. Ô văn bản bắt đầu bằng =, +, -, @ được thêm dấu nháy đơn (') ở đầu để bảng tính không chạy như công thức; các số giữ nguyên.
 licence-sources = mỗi dòng ghi nguồn đã công bố số liệu đó.
+user-name-required = Chưa nhập họ và tên của người dùng.
+password-too_short = Mật khẩu phải có ít nhất { $min } ký tự.
+password-blank = Mật khẩu không được chỉ gồm dấu cách.
+password-has_username = Mật khẩu không được chứa tên đăng nhập.
+password-repeated = Mật khẩu không được là một ký tự lặp lại.
