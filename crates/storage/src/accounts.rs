@@ -149,7 +149,8 @@ impl Store {
             .transpose()
     }
 
-    /// Activates or deactivates an account; a deactivated account's sessions end at once.
+    /// Activates or deactivates an account; a deactivated account's sessions end at once and
+    /// its API tokens are revoked.
     pub async fn set_user_active(
         &self,
         username: &Username,
@@ -172,6 +173,15 @@ impl Store {
                     .bind(user.id)
                     .execute(&mut *tx)
                     .await?;
+                // Its API tokens are revoked for good: reactivating the account must not
+                // bring back a token that may have leaked meanwhile.
+                sqlx::query(
+                    "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+                )
+                .bind(now)
+                .bind(user.id)
+                .execute(&mut *tx)
+                .await?;
             }
             let record = Record {
                 actor,

@@ -958,6 +958,14 @@ async fn accounts_sessions_and_tokens(store: &Store) {
         store.token_user("t1").await.unwrap().is_none(),
         "tokens stop"
     );
+    store
+        .set_user_active(&code("ha-tinh"), true, "admin")
+        .await
+        .unwrap();
+    assert!(
+        store.token_user("t1").await.unwrap().is_none(),
+        "reactivation does not bring old tokens back"
+    );
     let actions: Vec<String> = store
         .audit_log(Some("user ha-tinh"), 10, 0)
         .await
@@ -968,6 +976,7 @@ async fn accounts_sessions_and_tokens(store: &Store) {
     assert_eq!(
         actions,
         [
+            "user.activate",
             "user.deactivate",
             "token.revoke",
             "token.create",

@@ -82,6 +82,10 @@ async fn a_submission_reaches_its_unit_is_answered_and_published() {
         .get(&format!("/feedback/FB-000001?code={tracking}"))
         .await;
     assert_eq!(followed.status, StatusCode::OK);
+    assert_eq!(
+        followed.cache, "private, no-store",
+        "the sender's page is not cached"
+    );
     assert!(followed.body.contains("HA-TINH"));
     assert!(
         !followed.body.contains("dung@example.vn"),

@@ -631,7 +631,15 @@ pub async fn case(
         }
         _ => false,
     };
-    case_page(&state, page, case, tracked, String::new()).await
+    let mut response = case_page(&state, page, case, tracked, String::new()).await?;
+    if q.code.is_some() {
+        // The tracking address is the sender's own: never kept by a browser or a proxy.
+        response.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("private, no-store"),
+        );
+    }
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize)]
