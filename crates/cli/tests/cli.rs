@@ -265,6 +265,30 @@ fn export_then_import_round_trips() {
     let file = w.write("pii.csv", &exported);
     let text = w.ok(&["values", "import", file.to_str().unwrap()]);
     assert!(text.contains("0 imported, 0 updated, 10 ignored"), "{text}");
+
+    // A comment a spreadsheet would run is exported as text and reads back as written.
+    let risky = w.write(
+        "risky.csv",
+        "target,org,period,value,comment\nPII,HA-NOI,2025,60,\"=HYPERLINK(\"\"http://evil.example/\"\")\"\n",
+    );
+    w.ok(&[
+        "values",
+        "import",
+        risky.to_str().unwrap(),
+        "--state",
+        "draft",
+    ]);
+    let exported = w.ok(&["values", "export", "--target", "PII", "--org", "HA-NOI"]);
+    assert!(exported.contains("2025,60,\"'=HYPERLINK("), "{exported}");
+    let again = w.write("again.csv", &exported);
+    let text = w.ok(&[
+        "values",
+        "import",
+        again.to_str().unwrap(),
+        "--state",
+        "draft",
+    ]);
+    assert!(text.contains("0 imported, 0 updated"), "unchanged: {text}");
 }
 
 #[test]

@@ -24,13 +24,29 @@ pub const MAX_PROBLEMS: usize = 50;
 /// A cell for a CSV file people open in a spreadsheet: text that a spreadsheet would run as a
 /// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with an
 /// apostrophe, so it shows as the text it is; numbers, negative ones included, stay numbers.
+/// Text that already starts with such an apostrophe gets one more, so `spreadsheet_text`
+/// always gives back what was written.
 pub fn spreadsheet_cell(text: &str) -> std::borrow::Cow<'_, str> {
-    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && text.trim().parse::<f64>().is_err() {
+    if needs_guard(text) {
         std::borrow::Cow::Owned(format!("'{text}"))
     } else {
         std::borrow::Cow::Borrowed(text)
     }
+}
+
+/// The text a `spreadsheet_cell` stands for: the apostrophe it added is taken off again, so a
+/// file tiendo exported reads back as it was.
+pub fn spreadsheet_text(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if needs_guard(rest) => rest,
+        _ => cell,
+    }
+}
+
+fn needs_guard(text: &str) -> bool {
+    let formula =
+        text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.trim().parse::<f64>().is_err();
+    formula || text.strip_prefix('\'').is_some_and(needs_guard)
 }
 
 /// The byte-order mark that makes spreadsheets read a CSV file as UTF-8, so Vietnamese stays
@@ -53,9 +69,18 @@ mod tests {
         assert_eq!(spreadsheet_cell("-5"), "-5");
         assert_eq!(spreadsheet_cell("+0.25"), "+0.25");
         assert_eq!(spreadsheet_cell("Hà Tĩnh"), "Hà Tĩnh");
+        assert_eq!(spreadsheet_cell("'=x"), "''=x");
+        assert_eq!(spreadsheet_text("''=x"), "'=x");
+        assert_eq!(spreadsheet_text("'tên"), "'tên");
     }
 
     proptest! {
+        #[test]
+        fn a_cell_reads_back_as_its_text(text in ".*") {
+            let cell = spreadsheet_cell(&text);
+            prop_assert_eq!(spreadsheet_text(&cell), text.as_str());
+        }
+
         #[test]
         fn no_cell_starts_a_formula(text in ".*") {
             let cell = spreadsheet_cell(&text);

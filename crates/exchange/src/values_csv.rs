@@ -78,6 +78,7 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<ValuesFile, Rejected> {
             (Ok(target), Ok(org), Ok(period), Ok(value)) => {
                 let comment = comment_col
                     .map(field)
+                    .map(crate::spreadsheet_text)
                     .filter(|c| !c.is_empty())
                     .map(str::to_string);
                 out.values.push(NewValue {

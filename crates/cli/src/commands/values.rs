@@ -80,7 +80,9 @@ pub async fn export(
             v.org.as_str(),
             &v.period.to_string(),
             &v.value.get().to_string(),
-            v.comment.as_deref().unwrap_or(""),
+            // A comment a spreadsheet would run as a formula is kept as text; `values import`
+            // reads it back as written.
+            &tiendo_exchange::spreadsheet_cell(v.comment.as_deref().unwrap_or("")),
         ])?;
     }
     w.flush()?;
