@@ -504,16 +504,11 @@ fn ranking(snapshot: &Snapshot, day: NaiveDate) -> Result<Option<IndexRanking>, 
 
 /// A task as a reader knows it: its title, then its code.
 fn task_names(s: &Snapshot, code: &tiendo_domain::tasks::TaskCode) -> tiendo_notify::Names {
-    match s.tasks.iter().find(|t| &t.code == code) {
-        Some(t) => tiendo_notify::Names {
-            vi: format!("{} ({code})", t.title_vi.as_deref().unwrap_or(&t.title_en)),
-            en: Some(format!("{} ({code})", t.title_en)),
-        },
-        None => tiendo_notify::Names {
-            vi: code.to_string(),
-            en: None,
-        },
-    }
+    let task = s.tasks.iter().find(|t| &t.code == code);
+    names(
+        code,
+        task.map(|t| (t.title_vi.as_deref(), t.title_en.as_str())),
+    )
 }
 
 /// A target as a reader knows it: its name, then its code.
@@ -521,10 +516,23 @@ pub fn target_names(
     s: &Snapshot,
     code: &tiendo_domain::targets::TargetCode,
 ) -> tiendo_notify::Names {
-    match s.targets.iter().find(|t| &t.code == code) {
-        Some(t) => tiendo_notify::Names {
-            vi: format!("{} ({code})", t.name_vi.as_deref().unwrap_or(&t.name_en)),
-            en: Some(format!("{} ({code})", t.name_en)),
+    let target = s.targets.iter().find(|t| &t.code == code);
+    names(
+        code,
+        target.map(|t| (t.name_vi.as_deref(), t.name_en.as_str())),
+    )
+}
+
+/// `name (code)` in both languages from a Vietnamese and an English name; the code alone when
+/// the object is not known.
+fn names(
+    code: &impl std::fmt::Display,
+    found: Option<(Option<&str>, &str)>,
+) -> tiendo_notify::Names {
+    match found {
+        Some((vi, en)) => tiendo_notify::Names {
+            vi: format!("{} ({code})", vi.unwrap_or(en)),
+            en: Some(format!("{en} ({code})")),
         },
         None => tiendo_notify::Names {
             vi: code.to_string(),

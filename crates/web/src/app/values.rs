@@ -133,7 +133,11 @@ pub async fn reviewable(state: &AppState, viewer: &Viewer) -> Result<Vec<DataVal
 /// Values the caller owes a correction for: returned by a reviewer, within the caller's
 /// capture scope, newest first. Empty for anyone who does not capture values.
 pub async fn returned_to(state: &AppState, viewer: &Viewer) -> Result<Vec<DataValue>, Failure> {
-    if viewer.user.is_none() {
+    // Only reporters capture values; everyone else reads the overview without this query.
+    if !matches!(
+        viewer.access,
+        tiendo_domain::accounts::Access::Reporter { .. }
+    ) {
         return Ok(Vec::new());
     }
     let o = state.overview();
