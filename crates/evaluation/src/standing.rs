@@ -1,6 +1,7 @@
 //! The evaluated state kept in memory and brought up to date value by value. When a value is
-//! approved only its series is judged again and only its unit scored again, instead of the
-//! nation: the result always equals a whole evaluation of the new inputs (property-tested).
+//! approved only its series is judged again, its warnings derived again and its unit scored
+//! again, instead of the nation: the result always equals a whole evaluation of the new inputs
+//! (property-tested).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -10,10 +11,20 @@ use tiendo_domain::targets::TargetCode;
 use crate::national::{report_status, see_series, Contribution, Evaluation, ReportTally};
 use crate::scoring::{score_unit, Rubric, UnitFacts, UnitScore};
 use crate::targets::Judgement;
-use crate::warnings::{Inputs, Settings};
+use crate::warnings::{
+    series_warnings, task_warnings, Inputs, Rule, Settings, Severity, Subject, Warning,
+};
 
-/// Every series' judgement and report status, every unit's facts and score, and the count of
-/// series by judgement, as of one day.
+/// Where a warning stands in the list: most severe first, then by rule, unit and subject (the
+/// order of `warnings::warnings`). No two warnings share one.
+type WarningKey = (Severity, Rule, OrgCode, Subject);
+
+fn key(w: &Warning) -> WarningKey {
+    (w.severity, w.rule, w.unit.clone(), w.subject.clone())
+}
+
+/// Every series' judgement and report status, every unit's facts and score, the count of
+/// series by judgement, and the day's warnings, as of one day.
 #[derive(Debug, Clone)]
 pub struct Standing {
     settings: Settings,
@@ -22,6 +33,10 @@ pub struct Standing {
     tallies: HashMap<OrgCode, ReportTally>,
     units: BTreeMap<OrgCode, (UnitFacts, UnitScore)>,
     by_judgement: BTreeMap<Judgement, usize>,
+    warnings: BTreeMap<WarningKey, Warning>,
+    /// The keys of each series' warnings, to take them out when the series changes.
+    series_warnings: HashMap<(TargetCode, OrgCode), Vec<WarningKey>>,
+    by_rule: BTreeMap<Rule, usize>,
 }
 
 impl Standing {
@@ -35,6 +50,9 @@ impl Standing {
         let mut contributions = HashMap::new();
         let mut tallies: HashMap<OrgCode, ReportTally> = HashMap::new();
         let mut by_judgement: BTreeMap<Judgement, usize> = BTreeMap::new();
+        let mut standing_warnings = Vec::new();
+        task_warnings(inputs, settings, &mut standing_warnings);
+        let mut keyed: HashMap<(TargetCode, OrgCode), Vec<Warning>> = HashMap::new();
         for (i, target) in inputs.targets.iter().enumerate() {
             let reporters = inputs.reporters.get(&target.code).into_iter().flatten();
             let row = evaluation.judgements.row(i).unwrap_or_default();
@@ -50,6 +68,11 @@ impl Standing {
                 if let Some(j) = c.judgement {
                     *by_judgement.entry(j).or_default() += 1;
                 }
+                let list =
+                    series_warnings(inputs, settings, target, unit, validity, judged.as_ref());
+                if !list.is_empty() {
+                    keyed.insert((target.code.clone(), unit.clone()), list);
+                }
                 tallies.entry(unit.clone()).or_default().add(&c, 1);
                 contributions.insert((target.code.clone(), unit.clone()), c);
             }
@@ -59,13 +82,46 @@ impl Standing {
             .iter()
             .map(|(u, (facts, score))| ((*u).clone(), (*facts, score.clone())))
             .collect();
-        Standing {
+        let mut standing = Standing {
             settings: *settings,
             rubric: rubric.clone(),
             contributions,
             tallies,
             units,
             by_judgement,
+            warnings: BTreeMap::new(),
+            series_warnings: HashMap::new(),
+            by_rule: BTreeMap::new(),
+        };
+        for w in standing_warnings {
+            standing.add_warning(w);
+        }
+        for (series, list) in keyed {
+            standing.set_series_warnings(series, list);
+        }
+        standing
+    }
+
+    fn add_warning(&mut self, w: Warning) -> WarningKey {
+        *self.by_rule.entry(w.rule).or_default() += 1;
+        let k = key(&w);
+        self.warnings.insert(k.clone(), w);
+        k
+    }
+
+    /// Replaces the warnings of one series by `list`.
+    fn set_series_warnings(&mut self, series: (TargetCode, OrgCode), list: Vec<Warning>) {
+        for k in self.series_warnings.remove(&series).unwrap_or_default() {
+            if let Some(w) = self.warnings.remove(&k) {
+                if let Some(n) = self.by_rule.get_mut(&w.rule) {
+                    *n = n.saturating_sub(1);
+                }
+            }
+        }
+        self.by_rule.retain(|_, n| *n > 0);
+        if !list.is_empty() {
+            let keys = list.into_iter().map(|w| self.add_warning(w)).collect();
+            self.series_warnings.insert(series, keys);
         }
     }
 
@@ -87,6 +143,15 @@ impl Standing {
         let series = inputs.series.get(target).and_then(|m| m.get(unit));
         let (judged, owed, sent) =
             see_series(definition, validity, series, inputs.day, &self.settings);
+        let list = series_warnings(
+            inputs,
+            &self.settings,
+            definition,
+            unit,
+            validity,
+            judged.as_ref(),
+        );
+        self.set_series_warnings((target.clone(), unit.clone()), list);
         let now = Contribution {
             judgement: judged.map(|j| j.judgement),
             owed,
@@ -121,6 +186,16 @@ impl Standing {
     /// A unit's facts and score; `None` for a unit that neither leads a task nor reports.
     pub fn unit(&self, unit: &OrgCode) -> Option<&(UnitFacts, UnitScore)> {
         self.units.get(unit)
+    }
+
+    /// The day's warnings, most severe first (as `warnings::warnings` lists them).
+    pub fn warnings(&self) -> impl Iterator<Item = &Warning> + '_ {
+        self.warnings.values()
+    }
+
+    /// How many warnings each rule raised.
+    pub fn warnings_by_rule(&self) -> impl Iterator<Item = (Rule, usize)> + '_ {
+        self.by_rule.iter().map(|(r, n)| (*r, *n))
     }
 
     /// How many series stand at each judgement.
@@ -166,6 +241,11 @@ mod tests {
 
     fn same(a: &Standing, b: &Standing) -> Result<(), TestCaseError> {
         prop_assert_eq!(&a.by_judgement, &b.by_judgement);
+        prop_assert_eq!(
+            a.warnings().collect::<Vec<_>>(),
+            b.warnings().collect::<Vec<_>>()
+        );
+        prop_assert_eq!(&a.by_rule, &b.by_rule);
         prop_assert_eq!(&a.contributions, &b.contributions);
         prop_assert_eq!(a.units.len(), b.units.len());
         for (u, (facts, score)) in &a.units {
@@ -210,6 +290,9 @@ mod tests {
             let inputs = Inputs::from(&snap);
             let evaluation = evaluate(&inputs, &settings, &rubric);
             let whole = Standing::new(&inputs, &evaluation, &settings, &rubric);
+            // The standing's warnings are the day's warnings, listed in the same order.
+            let listed = crate::warnings::warnings(&inputs, &settings, &evaluation.judgements);
+            prop_assert_eq!(whole.warnings().cloned().collect::<Vec<_>>(), listed);
             same(&standing, &whole)?;
         }
     }

@@ -168,7 +168,7 @@ pub fn warnings(
     out
 }
 
-fn task_warnings(inputs: &Inputs<'_>, settings: &Settings, out: &mut Vec<Warning>) {
+pub(crate) fn task_warnings(inputs: &Inputs<'_>, settings: &Settings, out: &mut Vec<Warning>) {
     let day = inputs.day;
     for task in inputs.tasks {
         let last = inputs.last_progress.get(&task.code).filter(|d| **d <= day);
@@ -225,100 +225,114 @@ fn report_warnings(
     judged: Option<&[(&OrgCode, Option<TargetJudgement>)]>,
     out: &mut Vec<Warning>,
 ) {
-    let mut scratch = Vec::new();
-    let expected = expected_period(target, inputs.day, settings.grace_days);
     let Some(reporters) = inputs.reporters.get(&target.code) else {
         return;
     };
+    for (k, (unit, validity)) in reporters.iter().enumerate() {
+        let j = judged
+            .and_then(|row| row.get(k))
+            .filter(|(u, _)| *u == unit)
+            .and_then(|(_, j)| j.as_ref());
+        out.extend(series_warnings(inputs, settings, target, unit, validity, j));
+    }
+}
+
+/// The warnings about one unit's series of `target` — a missing report, a value out of
+/// bounds, an abnormal jump, a judgement off track or deteriorating — given the series'
+/// judgement on the day. The resident read model calls it for the one series a new value
+/// changes.
+pub fn series_warnings(
+    inputs: &Inputs<'_>,
+    settings: &Settings,
+    target: &Target,
+    unit: &OrgCode,
+    validity: &Validity,
+    judged: Option<&TargetJudgement>,
+) -> Vec<Warning> {
+    let mut out = Vec::new();
+    let expected = expected_period(target, inputs.day, settings.grace_days);
     // The same bounds the admissibility rule applies: a value stored before a target
     // declared them is still flagged.
     let bounds = target.value_bounds();
-    let no_values = Vec::new();
-    for (k, (unit, validity)) in reporters.iter().enumerate() {
-        let series = inputs
-            .series
-            .get(&target.code)
-            .and_then(|by_unit| by_unit.get(unit))
-            .unwrap_or(&no_values);
-        // A unit owes the reports of periods it was in force for, and no others.
-        let in_force = validity.overlaps(expected.start(), expected.end());
-        if in_force && !series.iter().any(|(p, _)| *p == expected) {
-            out.push(Warning {
-                severity: Severity::Medium,
-                rule: Rule::StaleReport,
-                unit: unit.clone(),
-                subject: Subject::Value {
-                    target: target.code.clone(),
-                    period: expected,
-                },
-                evidence: Evidence::Missing {
-                    period: expected,
-                    grace_days: settings.grace_days,
-                },
-            });
-        }
-        let Some(&(latest_period, latest)) = series.iter().max_by_key(|(p, _)| *p) else {
-            continue;
-        };
-        {
-            if !bounds.holds(latest) {
-                out.push(Warning {
-                    severity: Severity::High,
-                    rule: Rule::ValueOutOfBounds,
-                    unit: unit.clone(),
-                    subject: Subject::Value {
-                        target: target.code.clone(),
-                        period: latest_period,
-                    },
-                    evidence: Evidence::OutOfBounds {
-                        value: latest,
-                        period: latest_period,
-                        bounds,
-                    },
-                });
-            }
-        }
-        if let Some(evidence) = jump(series, latest_period, latest, settings, &mut scratch) {
-            out.push(Warning {
-                severity: Severity::Medium,
-                rule: Rule::AbnormalJump,
-                unit: unit.clone(),
-                subject: Subject::Value {
-                    target: target.code.clone(),
-                    period: latest_period,
-                },
-                evidence,
-            });
-        }
-        let Some(j) = judged
-            .and_then(|row| row.get(k))
-            .filter(|(u, _)| *u == unit)
-            .and_then(|(_, j)| j.as_ref())
-        else {
-            continue;
-        };
-        let rule = match j.judgement {
-            Judgement::Deteriorating => Rule::TargetDeteriorating,
-            Judgement::OffTrack => Rule::TargetOffTrack,
-            _ => continue,
-        };
+    let series: &[(Period, f64)] = inputs
+        .series
+        .get(&target.code)
+        .and_then(|by_unit| by_unit.get(unit))
+        .map_or(&[], |s| s.as_slice());
+    // A unit owes the reports of periods it was in force for, and no others.
+    let in_force = validity.overlaps(expected.start(), expected.end());
+    if in_force && !series.iter().any(|(p, _)| *p == expected) {
         out.push(Warning {
-            severity: if rule == Rule::TargetDeteriorating {
-                Severity::High
-            } else {
-                Severity::Low
-            },
-            rule,
+            severity: Severity::Medium,
+            rule: Rule::StaleReport,
             unit: unit.clone(),
-            subject: Subject::Target {
+            subject: Subject::Value {
                 target: target.code.clone(),
+                period: expected,
             },
-            evidence: Evidence::Judged {
-                judgement: j.judgement,
-                latest: j.latest,
+            evidence: Evidence::Missing {
+                period: expected,
+                grace_days: settings.grace_days,
             },
         });
     }
+    let Some(&(latest_period, latest)) = series.iter().max_by_key(|(p, _)| *p) else {
+        return out;
+    };
+    if !bounds.holds(latest) {
+        out.push(Warning {
+            severity: Severity::High,
+            rule: Rule::ValueOutOfBounds,
+            unit: unit.clone(),
+            subject: Subject::Value {
+                target: target.code.clone(),
+                period: latest_period,
+            },
+            evidence: Evidence::OutOfBounds {
+                value: latest,
+                period: latest_period,
+                bounds,
+            },
+        });
+    }
+    let mut scratch = Vec::new();
+    if let Some(evidence) = jump(series, latest_period, latest, settings, &mut scratch) {
+        out.push(Warning {
+            severity: Severity::Medium,
+            rule: Rule::AbnormalJump,
+            unit: unit.clone(),
+            subject: Subject::Value {
+                target: target.code.clone(),
+                period: latest_period,
+            },
+            evidence,
+        });
+    }
+    let Some(j) = judged else {
+        return out;
+    };
+    let rule = match j.judgement {
+        Judgement::Deteriorating => Rule::TargetDeteriorating,
+        Judgement::OffTrack => Rule::TargetOffTrack,
+        _ => return out,
+    };
+    out.push(Warning {
+        severity: if rule == Rule::TargetDeteriorating {
+            Severity::High
+        } else {
+            Severity::Low
+        },
+        rule,
+        unit: unit.clone(),
+        subject: Subject::Target {
+            target: target.code.clone(),
+        },
+        evidence: Evidence::Judged {
+            judgement: j.judgement,
+            latest: j.latest,
+        },
+    });
+    out
 }
 
 /// The latest period of `target` whose report is due by `day`: the one before the period

@@ -2,7 +2,7 @@
 //! workbook (or CSV) that reporting officers fill in Excel, and the filled file read back
 //! with the sheet, row and column of every cell, so problems can be named where they are.
 
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
@@ -179,64 +179,98 @@ fn text(d: &Data) -> String {
     }
 }
 
-/// Reads a filled workbook: every sheet whose header row starts with `target`. Rows without
-/// a value and without a comment are skipped; every other row is returned with its place.
+/// How much of an uploaded workbook is read. A template has a known shape — eight columns and
+/// one row per target a unit reports — so anything far beyond it is refused before it costs
+/// memory or time: the package's unpacked size is counted by unpacking it (declared sizes can
+/// lie), and the sheets are read cell by cell, never as a rectangle spanning the last cell.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkbookLimits {
+    /// Files inside the package.
+    pub entries: usize,
+    /// Bytes of all files unpacked.
+    pub unpacked: u64,
+    /// The last row a sheet may use.
+    pub rows: u32,
+    /// The last column a sheet may use (0-based; the template's own end at H).
+    pub columns: u32,
+    /// Cells stored in all sheets.
+    pub cells: usize,
+}
+
+impl Default for WorkbookLimits {
+    fn default() -> Self {
+        WorkbookLimits {
+            entries: 64,
+            unpacked: 32 << 20,
+            rows: 20_000,
+            columns: 25,
+            cells: 200_000,
+        }
+    }
+}
+
+/// Reads a filled workbook within the default limits: every sheet whose header row starts
+/// with `target`. Rows without a value and without a comment are skipped; every other row is
+/// returned with its place.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Filled>, CellProblem> {
+    read_xlsx_within(bytes, &WorkbookLimits::default())
+}
+
+/// [`read_xlsx`] within `limits`.
+pub fn read_xlsx_within(bytes: &[u8], limits: &WorkbookLimits) -> Result<Vec<Filled>, CellProblem> {
     let unreadable = |message: String| CellProblem {
         sheet: String::new(),
         row: 0,
         column: String::new(),
         message,
     };
+    check_package(bytes, limits).map_err(unreadable)?;
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e| unreadable(format!("the file is not an Excel workbook (.xlsx): {e}")))?;
     let mut filled = Vec::new();
     let mut found = false;
+    let mut cells_read = 0usize;
     for name in book.sheet_names() {
-        let range = book
-            .worksheet_range(&name)
-            .map_err(|e| unreadable(format!("sheet {name} cannot be read: {e}")))?;
-        let Some((top, left)) = range.start() else {
+        let rows = sheet_rows(&mut book, &name, limits, &mut cells_read)?;
+        let Some((&header_row, header)) = rows
+            .iter()
+            .find(|(_, r)| text(&r[0]).eq_ignore_ascii_case("target"))
+        else {
+            if let Some((row, r)) = rows
+                .iter()
+                .find_map(|(row, r)| header_elsewhere(r).map(|c| (row, c)))
+            {
+                return Err(CellProblem {
+                    sheet: name.clone(),
+                    row: row + 1,
+                    column: column_letter(r),
+                    message: "the header row must start in column A".into(),
+                });
+            }
             continue;
         };
-        let rows: Vec<&[Data]> = range.rows().collect();
-        let Some(header) = rows.iter().position(|r| {
-            r.first()
-                .is_some_and(|c| text(c).eq_ignore_ascii_case("target"))
-        }) else {
-            continue;
-        };
-        if left != 0 {
-            return Err(CellProblem {
-                sheet: name.clone(),
-                row: top + header as u32 + 1,
-                column: column_letter(left as usize),
-                message: "the header row must start in column A".into(),
-            });
-        }
         check_header(
             &name,
-            top + header as u32 + 1,
-            &rows[header].iter().map(text).collect::<Vec<_>>(),
+            header_row + 1,
+            &header[..HEADERS.len()].iter().map(text).collect::<Vec<_>>(),
         )?;
         found = true;
-        for (i, r) in rows.iter().enumerate().skip(header + 1) {
-            let cell = |c: usize| r.get(c).cloned().unwrap_or(Data::Empty);
-            let value = match cell(VALUE) {
-                Data::Float(f) => Cell::Number(f),
-                Data::Int(n) => Cell::Number(n as f64),
-                other => Cell::Text(text(&other)),
+        for (&row, r) in rows.range(header_row + 1..) {
+            let value = match &r[VALUE] {
+                Data::Float(f) => Cell::Number(*f),
+                Data::Int(n) => Cell::Number(*n as f64),
+                other => Cell::Text(text(other)),
             };
-            let comment = text(&cell(COMMENT));
+            let comment = text(&r[COMMENT]);
             if value == Cell::Text(String::new()) && comment.is_empty() {
                 continue;
             }
             filled.push(Filled {
                 sheet: name.clone(),
-                row: top + i as u32 + 1,
-                target: text(&cell(0)),
-                unit: text(&cell(3)),
-                period: text(&cell(4)),
+                row: row + 1,
+                target: text(&r[0]),
+                unit: text(&r[3]),
+                period: text(&r[4]),
                 value,
                 comment,
             });
@@ -249,6 +283,110 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Filled>, CellProblem> {
         ));
     }
     Ok(filled)
+}
+
+/// The column where a header row starts when it does not start in column A.
+fn header_elsewhere(r: &[Data]) -> Option<usize> {
+    r.iter()
+        .position(|c| text(c).eq_ignore_ascii_case("target"))
+        .filter(|c| *c > 0)
+}
+
+/// The template's columns of every non-empty row of one sheet, by 0-based row, read cell by
+/// cell within `limits`.
+fn sheet_rows(
+    book: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    limits: &WorkbookLimits,
+    cells_read: &mut usize,
+) -> Result<std::collections::BTreeMap<u32, Vec<Data>>, CellProblem> {
+    let problem = |row: u32, column: String, message: String| CellProblem {
+        sheet: name.to_string(),
+        row,
+        column,
+        message,
+    };
+    let mut reader = book
+        .worksheet_cells_reader(name)
+        .map_err(|e| problem(0, String::new(), format!("the sheet cannot be read: {e}")))?;
+    let mut rows: std::collections::BTreeMap<u32, Vec<Data>> = std::collections::BTreeMap::new();
+    loop {
+        let cell = reader
+            .next_cell()
+            .map_err(|e| problem(0, String::new(), format!("the sheet cannot be read: {e}")))?;
+        let Some(cell) = cell else { break };
+        let (row, column) = cell.get_position();
+        *cells_read += 1;
+        if *cells_read > limits.cells {
+            return Err(problem(
+                row + 1,
+                column_letter(column as usize),
+                format!(
+                    "the workbook holds more than {} cells; a template holds far fewer",
+                    limits.cells
+                ),
+            ));
+        }
+        if row >= limits.rows {
+            return Err(problem(
+                row + 1,
+                column_letter(column as usize),
+                format!(
+                    "a cell lies below row {}, outside any template; delete the rows below the table",
+                    limits.rows
+                ),
+            ));
+        }
+        if column > limits.columns {
+            return Err(problem(
+                row + 1,
+                column_letter(column as usize),
+                format!(
+                    "a cell lies right of column {}, outside the template; delete the columns after the table",
+                    column_letter(limits.columns as usize)
+                ),
+            ));
+        }
+        let value: Data = cell.get_value().clone().into();
+        if value == Data::Empty {
+            continue;
+        }
+        let slot = rows
+            .entry(row)
+            .or_insert_with(|| vec![Data::Empty; (limits.columns as usize + 1).max(HEADERS.len())]);
+        slot[column as usize] = value;
+    }
+    Ok(rows)
+}
+
+/// Refuses a package with too many files or more unpacked bytes than `limits` allow, counting
+/// what each file really unpacks to.
+fn check_package(bytes: &[u8], limits: &WorkbookLimits) -> Result<(), String> {
+    let not_xlsx =
+        |e: zip::result::ZipError| format!("the file is not an Excel workbook (.xlsx): {e}");
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(not_xlsx)?;
+    if zip.len() > limits.entries {
+        return Err(format!(
+            "the workbook packs {} files; a template packs far fewer than {}",
+            zip.len(),
+            limits.entries
+        ));
+    }
+    let mut left = limits.unpacked;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(not_xlsx)?;
+        let cap = left.saturating_add(1);
+        let n = std::io::copy(&mut (&mut entry).take(cap), &mut std::io::sink())
+            .map_err(|e| format!("the file is not an Excel workbook (.xlsx): {e}"))?;
+        if n >= cap {
+            return Err(format!(
+                "the workbook unpacks to more than {} MB; a template unpacks to far less",
+                limits.unpacked >> 20
+            ));
+        }
+        left -= n;
+    }
+    Ok(())
 }
 
 fn check_header(sheet: &str, row: u32, cells: &[String]) -> Result<(), CellProblem> {
@@ -385,6 +523,73 @@ mod tests {
         assert!(e.message.contains("not an Excel workbook"), "{}", e.message);
         let e = read_csv("target,name\nHT-T3,x\n".as_bytes()).unwrap_err();
         assert_eq!((e.row, e.column.as_str()), (1, "B"));
+    }
+
+    /// One cell at Excel's last row and column once made the reader allocate the whole
+    /// rectangle (512 GB) and abort the server.
+    #[test]
+    fn a_cell_far_outside_the_template_is_refused_where_it_is() {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_number(1_048_575, 16_383, 1.0).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        assert!(bytes.len() < 10_000);
+        let e = read_xlsx(&bytes).unwrap_err();
+        assert_eq!(
+            (e.row, e.column.as_str()),
+            (1_048_576, "XFD"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("below row 20000"), "{}", e.message);
+
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_number(3, 16_383, 1.0).unwrap();
+        let e = read_xlsx(&book.save_to_buffer().unwrap()).unwrap_err();
+        assert_eq!((e.row, e.column.as_str()), (4, "XFD"), "{}", e.message);
+        assert!(e.message.contains("right of column Z"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_dense_sheet_is_refused_after_its_cell_budget() {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        for row in 0..2_000u32 {
+            for col in 0..10u16 {
+                sheet.write_number(row, col, 1.0).unwrap();
+            }
+        }
+        let limits = WorkbookLimits {
+            cells: 5_000,
+            ..WorkbookLimits::default()
+        };
+        let e = read_xlsx_within(&book.save_to_buffer().unwrap(), &limits).unwrap_err();
+        assert!(e.message.contains("more than 5000 cells"), "{}", e.message);
+        assert_eq!(e.row, 501);
+    }
+
+    /// A package whose files unpack to far more than a template is refused by what they
+    /// really unpack to, before the workbook is parsed.
+    #[test]
+    fn a_zip_bomb_is_refused_before_it_is_parsed() {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let deflated = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("xl/sharedStrings.xml", deflated).unwrap();
+        let block = vec![b'a'; 1 << 20];
+        for _ in 0..40 {
+            zip.write_all(&block).unwrap();
+        }
+        let bytes = zip.finish().unwrap().into_inner();
+        assert!(bytes.len() < 200_000, "{}", bytes.len());
+        let e = read_xlsx(&bytes).unwrap_err();
+        assert!(
+            e.message.contains("unpacks to more than 32 MB"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

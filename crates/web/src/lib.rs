@@ -186,7 +186,7 @@ impl AppState {
             }
             *last = Some(o.day);
         }
-        let mut events = o.alerts.clone();
+        let mut events = o.alerts();
         match self.overdue_feedback(o.day).await {
             Ok(overdue) => events.extend(overdue),
             Err(e) => tracing::warn!(error = %e, "overdue feedback could not be listed"),

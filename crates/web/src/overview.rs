@@ -14,7 +14,7 @@ use tiendo_evaluation::scoring::{Class, Rubric, UnitFacts};
 use tiendo_evaluation::standing::Standing;
 use tiendo_evaluation::targets::Judgement;
 use tiendo_evaluation::tasks::{Role, TaskStatus};
-use tiendo_evaluation::warnings::{warnings, Evidence, Inputs, Rule, Settings, Severity, Subject};
+use tiendo_evaluation::warnings::{Evidence, Inputs, Rule, Settings, Severity, Subject};
 
 use tiendo_domain::snapshot::Snapshot;
 use tiendo_domain::values::DataValue;
@@ -130,9 +130,6 @@ pub struct Overview {
     /// The most severe warnings first, at most 20.
     pub top_warnings: Vec<WarningLine>,
     pub index: Option<IndexRanking>,
-    /// The warnings officers are notified of: tasks overdue or due soon, reports missing.
-    #[serde(skip)]
-    pub alerts: Vec<tiendo_notify::Event>,
     /// Every unit in force on the day, by code.
     #[serde(skip)]
     pub units: BTreeMap<OrgCode, UnitSummary>,
@@ -147,34 +144,7 @@ pub struct Overview {
 const SHOWN_WARNINGS: usize = 20;
 const SHOWN_APPROVALS: u32 = 10;
 
-/// The overview as the public receives it: the same fields, the week's warnings empty
-/// (they name internal tasks and unpublished reports). Borrowed, so serving it copies nothing.
-#[derive(Serialize)]
-pub struct PublicOverview<'a> {
-    day: NaiveDate,
-    recent_approvals: &'a [ApprovedLine],
-    targets_by_status: &'a [(Judgement, usize)],
-    tasks_by_status: &'a [(TaskStatus, usize)],
-    provinces: &'a [ProvinceLine],
-    warnings_by_rule: [(Rule, usize); 0],
-    top_warnings: [WarningLine; 0],
-    index: &'a Option<IndexRanking>,
-}
-
 impl Overview {
-    pub fn public(&self) -> PublicOverview<'_> {
-        PublicOverview {
-            day: self.day,
-            recent_approvals: &self.recent_approvals,
-            targets_by_status: &self.targets_by_status,
-            tasks_by_status: &self.tasks_by_status,
-            provinces: &self.provinces,
-            warnings_by_rule: [],
-            top_warnings: [],
-            index: &self.index,
-        }
-    }
-
     pub async fn compute(store: &Store, day: NaiveDate) -> Result<Overview, WebError> {
         let snapshot = store.snapshot(day).await?;
         let inputs = Inputs::from(&snapshot);
@@ -206,58 +176,6 @@ impl Overview {
                     class: scored.map_or(Class::NotCompleted, |(_, s)| s.class),
                     colour: Colour::of(score),
                 }
-            })
-            .collect();
-
-        let list = warnings(&inputs, &settings, &evaluation.judgements);
-        let mut by_rule: BTreeMap<Rule, usize> = BTreeMap::new();
-        for w in &list {
-            *by_rule.entry(w.rule).or_default() += 1;
-        }
-        let top_warnings = list
-            .iter()
-            .take(SHOWN_WARNINGS)
-            .map(|w| WarningLine {
-                severity: w.severity,
-                rule: w.rule,
-                unit: w.unit.clone(),
-                object: match &w.subject {
-                    Subject::Task { task } => task.to_string(),
-                    Subject::Target { target } => target.to_string(),
-                    Subject::Value { target, period } => format!("{target} {period}"),
-                },
-                evidence: w.evidence.clone(),
-            })
-            .collect();
-
-        let alerts = list
-            .iter()
-            .filter_map(|w| {
-                use tiendo_notify::EventKind;
-                let kind = match w.rule {
-                    Rule::OverdueTask => EventKind::TaskOverdue,
-                    Rule::DueSoonWithoutProgress => EventKind::TaskDueSoon,
-                    Rule::StaleReport => EventKind::ReportMissing,
-                    _ => return None,
-                };
-                let (object, name) = match &w.subject {
-                    Subject::Task { task } => (format!("task {task}"), task_names(&snapshot, task)),
-                    Subject::Target { target } => {
-                        (format!("target {target}"), target_names(&snapshot, target))
-                    }
-                    Subject::Value { target, period } => (
-                        format!("value {target}/{}/{period}", w.unit),
-                        target_names(&snapshot, target),
-                    ),
-                };
-                Some(tiendo_notify::Event {
-                    kind,
-                    unit: w.unit.clone(),
-                    object,
-                    name,
-                    facts: tiendo_notify::Facts::Warning(w.evidence.clone()),
-                    day,
-                })
             })
             .collect();
 
@@ -312,9 +230,8 @@ impl Overview {
             targets_by_status: standing.by_judgement().collect(),
             tasks_by_status,
             provinces,
-            warnings_by_rule: by_rule.into_iter().collect(),
-            top_warnings,
-            alerts,
+            warnings_by_rule: standing.warnings_by_rule().collect(),
+            top_warnings: top_warnings(&standing),
             index,
             snapshot: Arc::new(snapshot),
             standing: Arc::new(standing),
@@ -324,8 +241,43 @@ impl Overview {
     /// This overview with `approved` values applied: each value joins its series, the series
     /// is judged again, its unit scored again (and coloured, for a province), the index ranked
     /// again and the value listed among the latest approvals. Nothing is read from the
-    /// database and the rest of the nation is not evaluated again. The week's warnings wait
-    /// for the next whole computation.
+    /// database and the rest of the nation is not evaluated again. The series' warnings are
+    /// derived again with it.
+    /// The warnings officers are notified of: tasks overdue or due soon, reports missing.
+    pub fn alerts(&self) -> Vec<tiendo_notify::Event> {
+        let snapshot = &self.snapshot;
+        self.standing
+            .warnings()
+            .filter_map(|w| {
+                use tiendo_notify::EventKind;
+                let kind = match w.rule {
+                    Rule::OverdueTask => EventKind::TaskOverdue,
+                    Rule::DueSoonWithoutProgress => EventKind::TaskDueSoon,
+                    Rule::StaleReport => EventKind::ReportMissing,
+                    _ => return None,
+                };
+                let (object, name) = match &w.subject {
+                    Subject::Task { task } => (format!("task {task}"), task_names(snapshot, task)),
+                    Subject::Target { target } => {
+                        (format!("target {target}"), target_names(snapshot, target))
+                    }
+                    Subject::Value { target, period } => (
+                        format!("value {target}/{}/{period}", w.unit),
+                        target_names(snapshot, target),
+                    ),
+                };
+                Some(tiendo_notify::Event {
+                    kind,
+                    unit: w.unit.clone(),
+                    object,
+                    name,
+                    facts: tiendo_notify::Facts::Warning(w.evidence.clone()),
+                    day: self.day,
+                })
+            })
+            .collect()
+    }
+
     pub fn with_approvals(&self, approved: &[DataValue]) -> Result<Overview, WebError> {
         let mut snapshot = (*self.snapshot).clone();
         let mut standing = (*self.standing).clone();
@@ -363,6 +315,8 @@ impl Overview {
             }
         }
         next.targets_by_status = standing.by_judgement().collect();
+        next.warnings_by_rule = standing.warnings_by_rule().collect();
+        next.top_warnings = top_warnings(&standing);
         let mut recent: Vec<ApprovedLine> = approved
             .iter()
             .rev()
@@ -392,6 +346,25 @@ impl Overview {
         next.standing = Arc::new(standing);
         Ok(next)
     }
+}
+
+/// The most severe of the day's warnings, as the overview lists them.
+fn top_warnings(standing: &Standing) -> Vec<WarningLine> {
+    standing
+        .warnings()
+        .take(SHOWN_WARNINGS)
+        .map(|w| WarningLine {
+            severity: w.severity,
+            rule: w.rule,
+            unit: w.unit.clone(),
+            object: match &w.subject {
+                Subject::Task { task } => task.to_string(),
+                Subject::Target { target } => target.to_string(),
+                Subject::Value { target, period } => format!("{target} {period}"),
+            },
+            evidence: w.evidence.clone(),
+        })
+        .collect()
 }
 
 /// An index computed for the latest year any unit reported its inputs, restated on the

@@ -444,6 +444,19 @@ async fn every_api_route_is_in_the_openapi_document() {
                 "{method} {path} takes an untyped body: {schema:?}"
             );
         }
+        // Answers are typed too: a schema of their own, never a bare object.
+        for (status, response) in entry["responses"].as_object().unwrap() {
+            for (kind, content) in response["content"].as_object().into_iter().flatten() {
+                if kind != "application/json" {
+                    continue;
+                }
+                let schema = &content["schema"];
+                assert!(
+                    schema.get("$ref").is_some() || schema.get("properties").is_some(),
+                    "{method} {path} answers {status} {kind} untyped: {schema}"
+                );
+            }
+        }
         checked += 1;
     }
     assert!(checked >= 13);

@@ -86,7 +86,7 @@ async fn the_overview_api_returns_the_same_figures_as_json() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r[1].as_u64().unwrap())
+        .map(|r| r["count"].as_u64().unwrap())
         .sum();
     assert_eq!(
         tasks, 12,
@@ -163,13 +163,13 @@ async fn each_unit_has_a_page_and_a_json_record() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r[1].as_u64().unwrap())
+        .map(|r| r["count"].as_u64().unwrap())
         .sum();
     let led: u64 = u["leads"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r[1].as_u64().unwrap())
+        .map(|r| r["count"].as_u64().unwrap())
         .sum();
     assert_eq!(
         (led, coordinated),
@@ -211,7 +211,7 @@ async fn warnings_are_for_officials_only() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|r| r[0] == "stale-report"));
+        .any(|r| r["rule"] == "stale-report"));
     // Warnings are facts in the API and sentences in the reader's language on the page.
     assert!(api["top_warnings"][0]["evidence"]["kind"].is_string());
     let vi = official.get("/?lang=vi").await.body;

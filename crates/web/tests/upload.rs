@@ -159,3 +159,29 @@ async fn csv_templates_and_rows_outside_the_officers_scope() {
         res.body
     );
 }
+
+/// A 7 KB workbook with one cell at Excel's last row and column once made the server
+/// allocate 512 GB and abort. Now it is refused with the cell's place, and the server answers on.
+#[tokio::test]
+async fn a_workbook_reaching_excels_last_cell_is_refused_and_the_server_answers_on() {
+    let app = demo("2026-03-02").await;
+    let mut officer = Client::new(&app);
+    officer.login_demo("ha-tinh").await;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet()
+        .write_number(1_048_575, 16_383, 1.0)
+        .unwrap();
+    let bomb = book.save_to_buffer().unwrap();
+    let res = officer
+        .post_multipart(
+            "/units/HA-TINH/upload?lang=en",
+            &[("csrf", &officer.csrf.clone())],
+            &[("file", "bomb.xlsx", &bomb)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("XFD"), "{}", res.body);
+    assert!(res.body.contains("1048576"), "{}", res.body);
+    let home = officer.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+}

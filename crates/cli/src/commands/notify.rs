@@ -28,11 +28,11 @@ pub async fn send(
         .await
         .context("evaluating the database for the day's warnings")?;
     let now = chrono::Utc::now();
-    let queued =
-        tiendo_notify::enqueue(store, &overview.alerts, &overview.snapshot.hierarchy, now).await?;
+    let alerts = overview.alerts();
+    let queued = tiendo_notify::enqueue(store, &alerts, &overview.snapshot.hierarchy, now).await?;
     println!(
         "{} warnings on {day}; {queued} new notifications queued",
-        overview.alerts.len()
+        alerts.len()
     );
     let Some(delivery) = delivery(mail)? else {
         // Webhooks need no mail relay.

@@ -14,9 +14,14 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_swagger_ui::SwaggerUi;
 
 mod guards;
+mod out;
 mod wire;
 
 use guards::{Definer, Writer};
+use out::{
+    AccountOut, AuditOut, DocumentOut, OverviewOut, ProgressOut, TargetOut, TaskDetailOut,
+    TaskFields, TaskOut, UnitOut,
+};
 use wire::{DocumentIn, TargetIn, TaskIn, UnitIn};
 
 use crate::app::definitions::{self, Definition};
@@ -179,7 +184,27 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         TargetIn,
         TaskIn,
         ImportSummaryOut,
-        ImportCount
+        ImportCount,
+        OverviewOut,
+        out::StatusCount,
+        out::RuleCount,
+        out::ApprovalOut,
+        out::ProvinceOut,
+        out::WarningOut,
+        out::RankOut,
+        out::IndexRankingOut,
+        UnitOut,
+        DocumentOut,
+        out::SectionOut,
+        TargetOut,
+        out::BaselineOut,
+        out::ReportersOut,
+        TaskFields,
+        TaskOut,
+        ProgressOut,
+        TaskDetailOut,
+        AuditOut,
+        AccountOut
     ))
 )]
 pub struct ApiDoc;
@@ -197,26 +222,22 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/overview", summary = "The national overview", tag = "dashboards",
-    responses((status = 200, description = "The national overview: targets and tasks by status, provinces' colours, ranking, latest approvals; the week's warnings for officials only", body = Object)))]
-async fn overview(State(state): State<AppState>, viewer: Viewer) -> Response {
-    let o = state.overview();
-    if viewer.access.is_official() {
-        return Json(o).into_response();
-    }
-    Json(o.public()).into_response()
+    responses((status = 200, description = "The national overview: targets and tasks by status, provinces' colours, ranking, latest approvals; the week's warnings for officials only", body = OverviewOut)))]
+async fn overview(State(state): State<AppState>, viewer: Viewer) -> Json<OverviewOut> {
+    Json(OverviewOut::of(
+        &state.overview(),
+        viewer.access.is_official(),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{code}", summary = "One unit's score, class and tasks", tag = "dashboards",
     params(("code" = String, Path, description = "Unit code")),
-    responses((status = 200, description = "A unit's score, class and tasks by status", body = Object),
+    responses((status = 200, description = "A unit's score, class and tasks by status", body = UnitOut),
               (status = 404, description = "No such unit in force", body = ErrorBody)))]
-async fn unit(
-    State(state): State<AppState>,
-    Path(code): Path<String>,
-) -> Result<Response, ApiFailure> {
+async fn unit(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<UnitOut> {
     let o = state.overview();
     match o.units.get(code.as_str()) {
-        Some(u) => Ok(Json(u.clone()).into_response()),
+        Some(u) => Ok(Json(UnitOut::from(u))),
         None => Err(ApiFailure(Failure::not_found(
             "unit_not_found",
             format!("no organisation unit {code} is in force on {}", o.day),
@@ -225,21 +246,27 @@ async fn unit(
 }
 
 #[utoipa::path(get, path = "/api/v1/documents", summary = "Documents of the cascade", tag = "catalogue", params(Paging),
-    responses((status = 200, description = "Documents of the cascade", body = Object)))]
+    responses((status = 200, description = "Documents of the cascade", body = Paged<DocumentOut>)))]
 async fn documents(
     State(state): State<AppState>,
     Query(p): Query<Paging>,
-) -> ApiResult<Paged<tiendo_domain::documents::Document>> {
-    Ok(Json(p.cut(state.store.documents().await?)))
+) -> ApiResult<Paged<DocumentOut>> {
+    let all = state.store.documents().await?;
+    Ok(Json(
+        p.cut(all.into_iter().map(DocumentOut::from).collect()),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/targets", summary = "Targets (KPIs)", tag = "catalogue", params(Paging),
-    responses((status = 200, description = "Targets with goals, baselines and reporters", body = Object)))]
+    responses((status = 200, description = "Targets with goals, baselines and reporters", body = Paged<TargetOut>)))]
 async fn targets(
     State(state): State<AppState>,
     Query(p): Query<Paging>,
-) -> ApiResult<Paged<tiendo_domain::targets::Target>> {
-    Ok(Json(p.cut(state.overview().snapshot.targets.clone())))
+) -> ApiResult<Paged<TargetOut>> {
+    let o = state.overview();
+    Ok(Json(p.cut(
+        o.snapshot.targets.iter().map(TargetOut::from).collect(),
+    )))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -255,15 +282,8 @@ struct TaskParams {
     per_page: Option<usize>,
 }
 
-#[derive(Debug, Serialize)]
-struct TaskOut {
-    #[serde(flatten)]
-    task: tiendo_domain::tasks::Task,
-    status: String,
-}
-
 #[utoipa::path(get, path = "/api/v1/tasks", summary = "Tasks, filtered", tag = "tasks", params(TaskParams),
-    responses((status = 200, description = "Tasks the caller may see, with their status", body = Object),
+    responses((status = 200, description = "Tasks the caller may see, with their status", body = Paged<TaskOut>),
               (status = 400, description = "A filter is invalid", body = ErrorBody)))]
 async fn tasks(
     State(state): State<AppState>,
@@ -281,7 +301,7 @@ async fn tasks(
     let out = all
         .into_iter()
         .map(|(task, s)| TaskOut {
-            task,
+            task: TaskFields::from(task),
             status: serde_name(&s),
         })
         .collect();
@@ -294,25 +314,21 @@ async fn tasks(
     ))
 }
 
-#[derive(Debug, Serialize)]
-struct TaskDetail {
-    #[serde(flatten)]
-    task: tiendo_domain::tasks::Task,
-    progress: Vec<tiendo_domain::tasks::ProgressUpdate>,
-}
-
 #[utoipa::path(get, path = "/api/v1/tasks/{code}", summary = "One task and its progress history", tag = "tasks",
     params(("code" = String, Path, description = "Task code")),
-    responses((status = 200, description = "A task and its progress history", body = Object),
+    responses((status = 200, description = "A task and its progress history", body = TaskDetailOut),
               (status = 404, description = "No such task, or not visible to the caller", body = ErrorBody)))]
 async fn task(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(code): Path<String>,
-) -> ApiResult<TaskDetail> {
+) -> ApiResult<TaskDetailOut> {
     let task = visible_task(&state, &viewer, &code).await?;
     let progress = state.store.progress(&task.code).await?;
-    Ok(Json(TaskDetail { task, progress }))
+    Ok(Json(TaskDetailOut {
+        task: TaskFields::from(task),
+        progress: progress.into_iter().map(ProgressOut::from).collect(),
+    }))
 }
 
 async fn visible_task(
@@ -434,7 +450,7 @@ impl From<tiendo_domain::values::DataValue> for ValueOut {
 }
 
 #[utoipa::path(get, path = "/api/v1/values", summary = "Current values, paged", tag = "values", params(ValueParams),
-    responses((status = 200, description = "Current values: approved ones for everyone, unpublished ones only within the caller's view scope", body = Object)))]
+    responses((status = 200, description = "Current values: approved ones for everyone, unpublished ones only within the caller's view scope", body = Paged<ValueOut>)))]
 async fn values(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -582,7 +598,7 @@ async fn enter_values(
 }
 
 #[utoipa::path(get, path = "/api/v1/approvals", summary = "The caller's review queue", tag = "values", params(Paging),
-    responses((status = 200, description = "Submitted values the caller may approve or return, oldest first", body = Object)))]
+    responses((status = 200, description = "Submitted values the caller may approve or return, oldest first", body = Paged<ValueOut>)))]
 async fn approvals(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -650,13 +666,13 @@ async fn review(
 }
 
 #[utoipa::path(get, path = "/api/v1/audit", summary = "The audit log", tag = "administration", params(Paging),
-    responses((status = 200, description = "Audit entries, newest first", body = Object),
+    responses((status = 200, description = "Audit entries, newest first", body = Paged<AuditOut>),
               (status = 403, description = "Only administrators and inspectors", body = ErrorBody)))]
 async fn audit(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(p): Query<Paging>,
-) -> ApiResult<Paged<tiendo_storage::AuditEntry>> {
+) -> ApiResult<Paged<AuditOut>> {
     access::require_auditor(&viewer)?;
     let per_page = p.per_page.unwrap_or(100).clamp(1, 500);
     let page = p.page.unwrap_or(1).max(1);
@@ -666,7 +682,7 @@ async fn audit(
         .await?;
     let total = state.store.audit_count().await? as usize;
     Ok(Json(Paged {
-        items,
+        items: items.into_iter().map(AuditOut::from).collect(),
         page,
         per_page,
         total,
@@ -674,10 +690,10 @@ async fn audit(
 }
 
 #[utoipa::path(get, path = "/api/v1/me", summary = "The caller's account", tag = "administration",
-    responses((status = 200, description = "The caller's account and scopes", body = Object),
+    responses((status = 200, description = "The caller's account and scopes", body = AccountOut),
               (status = 401, description = "Not logged in", body = ErrorBody)))]
-async fn me(viewer: Viewer) -> ApiResult<tiendo_storage::User> {
-    Ok(Json(viewer.require_login()?.clone()))
+async fn me(viewer: Viewer) -> ApiResult<AccountOut> {
+    Ok(Json(AccountOut::from(viewer.require_login()?)))
 }
 
 /// A refused definition: the storage message names the field.

@@ -416,20 +416,40 @@ pub async fn upload(
         )
         .await;
     };
-    // Recognised by content: an XLSX file is a ZIP archive; anything else is read as CSV.
-    let filled = if bytes.starts_with(b"PK\x03\x04") {
-        sheet::read_xlsx(&bytes)
-    } else if std::str::from_utf8(&bytes).is_ok() {
-        sheet::read_csv(&bytes)
-    } else {
-        Err(CellProblem {
-            sheet: String::new(),
-            row: 0,
-            column: String::new(),
-            message: "the file is neither an Excel workbook (.xlsx) nor a UTF-8 CSV file".into(),
-        })
-    };
+    let filled = read_upload(bytes).await;
     preview(&state, page, &unit, name, filled).await
+}
+
+/// The longest an uploaded file may take to read; the workbook limits keep it far shorter.
+const READ_TIME: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Reads an uploaded template off the request threads, within [`READ_TIME`]. Recognised by
+/// content: an XLSX file is a ZIP archive; anything else is read as CSV.
+async fn read_upload(bytes: Vec<u8>) -> Result<Vec<sheet::Filled>, CellProblem> {
+    let whole = |message: &str| CellProblem {
+        sheet: String::new(),
+        row: 0,
+        column: String::new(),
+        message: message.into(),
+    };
+    let read = tokio::task::spawn_blocking(move || {
+        if bytes.starts_with(b"PK\x03\x04") {
+            sheet::read_xlsx(&bytes)
+        } else if std::str::from_utf8(&bytes).is_ok() {
+            sheet::read_csv(&bytes)
+        } else {
+            Err(whole(
+                "the file is neither an Excel workbook (.xlsx) nor a UTF-8 CSV file",
+            ))
+        }
+    });
+    match tokio::time::timeout(READ_TIME, read).await {
+        Ok(Ok(filled)) => filled,
+        Ok(Err(_)) => Err(whole("the file could not be read")),
+        Err(_) => Err(whole(
+            "the file took too long to read; a template reads in well under a second",
+        )),
+    }
 }
 
 #[derive(Debug, Deserialize)]
