@@ -228,3 +228,30 @@ fn values_are_written_through_the_one_rule() {
     }
     assert!(offenders.is_empty(), "{offenders:#?}");
 }
+
+/// A refused row reads the same from every reader and import: one problem-at-a-place type,
+/// `tiendo_domain::problems::Problem`, and no other.
+#[test]
+fn problems_at_a_place_have_one_type() {
+    let mut offenders = Vec::new();
+    for name in crates() {
+        for (path, text) in sources(&root().join("crates").join(&name)) {
+            for (n, line) in code_lines(&text) {
+                let item = line
+                    .trim_start_matches("pub(crate) ")
+                    .trim_start_matches("pub ");
+                let declares = ["struct ", "enum "].iter().any(|kind| {
+                    item.strip_prefix(kind)
+                        .and_then(|rest| rest.split(|c: char| !c.is_alphanumeric()).next())
+                        .is_some_and(|ty| ty.ends_with("Problem") || ty == "ProblemLine")
+                });
+                let the_one =
+                    path.ends_with("domain/src/problems.rs") && line.contains("struct Problem");
+                if declares && !the_one {
+                    offenders.push(format!("{}:{n}: {line}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "{offenders:#?}");
+}

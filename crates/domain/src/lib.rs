@@ -11,6 +11,7 @@ pub mod documents;
 pub mod feedback;
 pub mod orgs;
 pub mod periods;
+pub mod problems;
 pub mod snapshot;
 pub mod targets;
 pub mod tasks;

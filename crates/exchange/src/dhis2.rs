@@ -112,10 +112,12 @@ pub struct DataValueSet {
 
 /// Parses a `dataValueSets` JSON document.
 pub fn parse_json(text: &str) -> Result<DataValueSet, Problem> {
-    serde_json::from_str(text).map_err(|e| Problem {
-        row: e.line(),
-        field: "dataValues".into(),
-        message: format!("not a DHIS2 dataValueSets document: {e}"),
+    serde_json::from_str(text).map_err(|e| {
+        Problem::at(
+            e.line(),
+            "dataValues",
+            format!("not a DHIS2 dataValueSets document: {e}"),
+        )
     })
 }
 
@@ -200,11 +202,7 @@ pub fn parse_csv(text: &str) -> Result<DataValueSet, Vec<Problem>> {
 }
 
 fn csv_problem(line: usize, e: csv::Error) -> Problem {
-    Problem {
-        row: line,
-        field: "line".into(),
-        message: e.to_string(),
-    }
+    Problem::at(line, "line", e.to_string())
 }
 
 /// Turns a set into tiendo values through `mapping`; every problem names its row (from 1)
@@ -218,13 +216,8 @@ pub fn to_values(set: &DataValueSet, mapping: &Mapping) -> Result<Vec<NewValue>,
             break;
         }
         let row = i + 1;
-        let mut problem = |field: &str, message: String| {
-            problems.push(Problem {
-                row,
-                field: field.into(),
-                message,
-            })
-        };
+        let mut problem =
+            |field: &str, message: String| problems.push(Problem::at(row, field, message));
         let target = mapping.target(&v.data_element);
         let unit = v
             .org_unit

@@ -8,15 +8,9 @@ pub mod opensdg;
 pub mod sheet;
 pub mod values_csv;
 
-/// Why one row of an exchange file was refused. `row` counts from 1 in the order given (for
-/// CSV, the line of the file).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("row {row}, field `{field}`: {message}")]
-pub struct Problem {
-    pub row: usize,
-    pub field: String,
-    pub message: String,
-}
+/// Why one row of an exchange file was refused: the one problem-at-a-place type. `row` counts
+/// from 1 in the order given (for CSV, the line of the file).
+pub use tiendo_domain::problems::Problem;
 
 /// At most this many problems are collected before reading stops.
 pub const MAX_PROBLEMS: usize = 50;

@@ -21,11 +21,7 @@ const NOT_DISAGGREGATIONS: [&str; 9] = [
 /// the line (1 is the header) and the column.
 pub fn read(text: &str) -> Result<Vec<(i32, f64)>, Problem> {
     let text = text.trim_start_matches('\u{feff}');
-    let problem = |row: usize, field: &str, message: String| Problem {
-        row,
-        field: field.to_string(),
-        message,
-    };
+    let problem = |row: usize, field: &str, message: String| Problem::at(row, field, message);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());

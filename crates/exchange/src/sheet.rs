@@ -4,6 +4,8 @@
 
 use std::io::{Cursor, Read};
 
+use crate::Problem;
+
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
 
@@ -62,21 +64,12 @@ pub enum Cell {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Filled {
     pub sheet: String,
-    pub row: u32,
+    pub row: usize,
     pub target: String,
     pub unit: String,
     pub period: String,
     pub value: Cell,
     pub comment: String,
-}
-
-/// A problem at a place in the file: sheet, row (1-based) and column letter.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CellProblem {
-    pub sheet: String,
-    pub row: u32,
-    pub column: String,
-    pub message: String,
 }
 
 /// The letter of a 0-based column index, as Excel names it (`A`, `B`, …).
@@ -212,18 +205,13 @@ impl Default for WorkbookLimits {
 /// Reads a filled workbook within the default limits: every sheet whose header row starts
 /// with `target`. Rows without a value and without a comment are skipped; every other row is
 /// returned with its place.
-pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Filled>, CellProblem> {
+pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Filled>, Problem> {
     read_xlsx_within(bytes, &WorkbookLimits::default())
 }
 
 /// [`read_xlsx`] within `limits`.
-pub fn read_xlsx_within(bytes: &[u8], limits: &WorkbookLimits) -> Result<Vec<Filled>, CellProblem> {
-    let unreadable = |message: String| CellProblem {
-        sheet: String::new(),
-        row: 0,
-        column: String::new(),
-        message,
-    };
+pub fn read_xlsx_within(bytes: &[u8], limits: &WorkbookLimits) -> Result<Vec<Filled>, Problem> {
+    let unreadable = Problem::whole;
     check_package(bytes, limits).map_err(unreadable)?;
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e| unreadable(format!("the file is not an Excel workbook (.xlsx): {e}")))?;
@@ -240,18 +228,18 @@ pub fn read_xlsx_within(bytes: &[u8], limits: &WorkbookLimits) -> Result<Vec<Fil
                 .iter()
                 .find_map(|(row, r)| header_elsewhere(r).map(|c| (row, c)))
             {
-                return Err(CellProblem {
-                    sheet: name.clone(),
-                    row: row + 1,
-                    column: column_letter(r),
-                    message: "the header row must start in column A".into(),
-                });
+                return Err(Problem::in_sheet(
+                    name.as_str(),
+                    *row as usize + 1,
+                    column_letter(r),
+                    "the header row must start in column A",
+                ));
             }
             continue;
         };
         check_header(
             &name,
-            header_row + 1,
+            header_row as usize + 1,
             &header[..HEADERS.len()].iter().map(text).collect::<Vec<_>>(),
         )?;
         found = true;
@@ -267,7 +255,7 @@ pub fn read_xlsx_within(bytes: &[u8], limits: &WorkbookLimits) -> Result<Vec<Fil
             }
             filled.push(Filled {
                 sheet: name.clone(),
-                row: row + 1,
+                row: row as usize + 1,
                 target: text(&r[0]),
                 unit: text(&r[3]),
                 period: text(&r[4]),
@@ -299,12 +287,9 @@ fn sheet_rows(
     name: &str,
     limits: &WorkbookLimits,
     cells_read: &mut usize,
-) -> Result<std::collections::BTreeMap<u32, Vec<Data>>, CellProblem> {
-    let problem = |row: u32, column: String, message: String| CellProblem {
-        sheet: name.to_string(),
-        row,
-        column,
-        message,
+) -> Result<std::collections::BTreeMap<u32, Vec<Data>>, Problem> {
+    let problem = |row: u32, column: String, message: String| {
+        Problem::in_sheet(name, row as usize, column, message)
     };
     let mut reader = book
         .worksheet_cells_reader(name)
@@ -389,35 +374,32 @@ fn check_package(bytes: &[u8], limits: &WorkbookLimits) -> Result<(), String> {
     Ok(())
 }
 
-fn check_header(sheet: &str, row: u32, cells: &[String]) -> Result<(), CellProblem> {
+fn check_header(sheet: &str, row: usize, cells: &[String]) -> Result<(), Problem> {
     for (c, expected) in HEADERS.iter().enumerate() {
         let got = cells.get(c).map(String::as_str).unwrap_or_default();
         if !got.eq_ignore_ascii_case(expected) {
-            return Err(CellProblem {
-                sheet: sheet.to_string(),
+            return Err(Problem::in_sheet(
+                sheet,
                 row,
-                column: column_letter(c),
-                message: format!("the header here must be \"{expected}\", not \"{got}\""),
-            });
+                column_letter(c),
+                format!("the header here must be \"{expected}\", not \"{got}\""),
+            ));
         }
     }
     Ok(())
 }
 
 /// Reads a filled CSV template (the sheet is named `CSV` in problems; rows are lines).
-pub fn read_csv(bytes: &[u8]) -> Result<Vec<Filled>, CellProblem> {
+pub fn read_csv(bytes: &[u8]) -> Result<Vec<Filled>, Problem> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
     let mut filled = Vec::new();
     for (i, record) in reader.records().enumerate() {
-        let line = i as u32 + 1;
-        let record = record.map_err(|e| CellProblem {
-            sheet: "CSV".into(),
-            row: line,
-            column: String::new(),
-            message: format!("the line cannot be read: {e}"),
+        let line = i + 1;
+        let record = record.map_err(|e| {
+            Problem::in_sheet("CSV", line, "", format!("the line cannot be read: {e}"))
         })?;
         let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
         if i == 0 {
@@ -522,7 +504,7 @@ mod tests {
         let e = read_xlsx(b"PK\x03\x04 not really").unwrap_err();
         assert!(e.message.contains("not an Excel workbook"), "{}", e.message);
         let e = read_csv("target,name\nHT-T3,x\n".as_bytes()).unwrap_err();
-        assert_eq!((e.row, e.column.as_str()), (1, "B"));
+        assert_eq!((e.row, e.field.as_str()), (1, "B"));
     }
 
     /// One cell at Excel's last row and column once made the reader allocate the whole
@@ -536,7 +518,7 @@ mod tests {
         assert!(bytes.len() < 10_000);
         let e = read_xlsx(&bytes).unwrap_err();
         assert_eq!(
-            (e.row, e.column.as_str()),
+            (e.row, e.field.as_str()),
             (1_048_576, "XFD"),
             "{}",
             e.message
@@ -547,7 +529,7 @@ mod tests {
         let sheet = book.add_worksheet();
         sheet.write_number(3, 16_383, 1.0).unwrap();
         let e = read_xlsx(&book.save_to_buffer().unwrap()).unwrap_err();
-        assert_eq!((e.row, e.column.as_str()), (4, "XFD"), "{}", e.message);
+        assert_eq!((e.row, e.field.as_str()), (4, "XFD"), "{}", e.message);
         assert!(e.message.contains("right of column Z"), "{}", e.message);
     }
 

@@ -42,7 +42,7 @@ pub use notifications::{
 };
 pub use tasks::TaskFilter;
 pub use tiendo_domain::admissibility::Refusal;
-pub use values::{ImportProblem, ImportSummary, Unpublished, ValueFilter};
+pub use values::{ImportSummary, Unpublished, ValueFilter};
 
 /// The database file used when no URL is given.
 pub const DEFAULT_DATABASE: &str = "tiendo.db";
@@ -69,7 +69,7 @@ pub enum StoreError {
     Invalid(String),
     /// An import was refused as a whole; nothing was written.
     #[error("the import was refused and nothing was written: {}", describe(.0))]
-    Rejected(Vec<ImportProblem>),
+    Rejected(Vec<tiendo_domain::problems::Problem>),
     /// What the request names does not exist.
     #[error("{0}")]
     NotFound(String),
@@ -114,12 +114,8 @@ pub enum ErrorKind {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-fn describe(problems: &[ImportProblem]) -> String {
-    let mut text: Vec<String> = problems
-        .iter()
-        .take(3)
-        .map(|p| format!("row {}, field `{}`: {}", p.row + 1, p.field, p.message))
-        .collect();
+fn describe(problems: &[tiendo_domain::problems::Problem]) -> String {
+    let mut text: Vec<String> = problems.iter().take(3).map(ToString::to_string).collect();
     if problems.len() > 3 {
         text.push(format!("and {} more", problems.len() - 3));
     }

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use tiendo_domain::admissibility::{admit, admit_text, may_replace, Refusal, Reporter};
 use tiendo_domain::orgs::OrgCode;
 use tiendo_domain::periods::Period;
+use tiendo_domain::problems::Problem;
 use tiendo_domain::targets::{Target, TargetCode};
 use tiendo_domain::values::{DataValue, NewValue, Number, SeriesMap, ValueState};
 
@@ -27,28 +28,12 @@ pub struct ImportSummary {
     /// nothing added.
     pub ignored: usize,
     /// The ignored rows whose value is approved or awaiting review, each naming why.
-    pub conflicts: Vec<ImportProblem>,
+    pub conflicts: Vec<Problem>,
 }
 
-/// Why one row of an import was refused. `row` counts from 0 in the order given.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ImportProblem {
-    pub row: usize,
-    pub field: &'static str,
-    /// The rule's stable code (`not_a_reporter`, `value_locked`, …).
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl ImportProblem {
-    pub(crate) fn refused(row: usize, refusal: &Refusal) -> ImportProblem {
-        ImportProblem {
-            row,
-            field: refusal.field(),
-            code: refusal.code(),
-            message: refusal.to_string(),
-        }
-    }
+/// A refused row: rows count from 0 here and from 1 in the problem, as readers show them.
+fn refused(row: usize, refusal: &Refusal) -> Problem {
+    Problem::refused(row + 1, refusal)
 }
 
 /// At most this many problems are collected before an import stops checking.
@@ -158,9 +143,7 @@ fn set_aside<'a>(
                     summary.updated -= 1;
                 }
                 summary.ignored += 1;
-                summary
-                    .conflicts
-                    .push(ImportProblem::refused(r.row, &refusal));
+                summary.conflicts.push(refused(r.row, &refusal));
             }
             _ => keep.push(r),
         }
@@ -352,7 +335,7 @@ impl Store {
                 break;
             }
             let Some(&(target_id, target)) = targets.get(v.target.as_str()) else {
-                problems.push(ImportProblem::refused(
+                problems.push(refused(
                     row,
                     &Refusal::UnknownTarget {
                         target: v.target.clone(),
@@ -361,7 +344,7 @@ impl Store {
                 continue;
             };
             let Some(unit) = units.get(v.org.as_str()) else {
-                problems.push(ImportProblem::refused(
+                problems.push(refused(
                     row,
                     &Refusal::UnknownUnit {
                         unit: v.org.clone(),
@@ -370,7 +353,7 @@ impl Store {
                 continue;
             };
             if let Err(r) = admit_text(v) {
-                problems.push(ImportProblem::refused(row, &r));
+                problems.push(refused(row, &r));
                 continue;
             }
             let reporter = Reporter {
@@ -380,14 +363,11 @@ impl Store {
                 successor: successors.contains(&unit.id),
             };
             if let Err(r) = admit(target, reporter, v.period, v.value, None) {
-                problems.push(ImportProblem::refused(row, &r));
+                problems.push(refused(row, &r));
                 continue;
             }
             if let Some(first) = first_row.insert((target_id, unit.id, v.period), row) {
-                problems.push(ImportProblem::refused(
-                    row,
-                    &Refusal::Twice { first_row: first },
-                ));
+                problems.push(refused(row, &Refusal::Twice { first_row: first }));
                 continue;
             }
             resolved.push(Resolved {
@@ -471,9 +451,7 @@ impl Store {
                     }
                     Err(refusal) => {
                         summary.ignored += 1;
-                        summary
-                            .conflicts
-                            .push(ImportProblem::refused(r.row, &refusal));
+                        summary.conflicts.push(refused(r.row, &refusal));
                     }
                 },
             }

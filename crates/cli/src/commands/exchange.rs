@@ -76,10 +76,7 @@ pub async fn import_dhis2(store: &Store, a: &Dhis2Import) -> Result<()> {
             Ok(())
         }
         Err(StoreError::Rejected(list)) => {
-            let named: Vec<String> = list
-                .iter()
-                .map(|p| format!("row {}, field `{}`: {}", p.row + 1, p.field, p.message))
-                .collect();
+            let named: Vec<String> = list.iter().map(ToString::to_string).collect();
             Err(problems(&name, &named).into())
         }
         Err(e) => Err(e).with_context(|| format!("importing {name} failed; nothing was written")),
@@ -155,12 +152,12 @@ pub async fn import_opensdg(store: &Store, a: &OpensdgImport) -> Result<()> {
         Err(StoreError::Rejected(list)) => {
             let named: Vec<String> = list
                 .iter()
-                .map(|p| {
-                    format!(
-                        "year {}, field `{}`: {}",
-                        observations[p.row].year, p.field, p.message
-                    )
-                })
+                .map(
+                    |p| match p.row.checked_sub(1).and_then(|i| observations.get(i)) {
+                        Some(o) => format!("year {}, field `{}`: {}", o.year, p.field, p.message),
+                        None => p.to_string(),
+                    },
+                )
                 .collect();
             Err(problems(&name, &named).into())
         }

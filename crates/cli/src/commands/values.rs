@@ -46,10 +46,11 @@ pub async fn import(store: &Store, file: &Path, author: &str, state: ValueState)
             let lines: Vec<String> = problems
                 .iter()
                 .map(|p| {
-                    format!(
-                        "line {}, field `{}`: {}",
-                        parsed.lines[p.row], p.field, p.message
-                    )
+                    // Problems count the rows given from 1; the file's line of each was kept.
+                    match p.row.checked_sub(1).and_then(|i| parsed.lines.get(i)) {
+                        Some(line) => format!("line {line}, field `{}`: {}", p.field, p.message),
+                        None => p.to_string(),
+                    }
                 })
                 .collect();
             Err(BadInput(values_csv::rejected(&name, &lines).to_string()).into())

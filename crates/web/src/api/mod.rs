@@ -979,15 +979,6 @@ async fn import_checked(
     org_field: &str,
 ) -> Result<Response, ApiFailure> {
     let conflicts = |list: Vec<tiendo_exchange::Problem>| conflict_summary(dry_run, what, list);
-    let as_problems = |list: Vec<tiendo_storage::ImportProblem>| -> Vec<tiendo_exchange::Problem> {
-        list.into_iter()
-            .map(|p| tiendo_exchange::Problem {
-                row: p.row + 1,
-                field: p.field.to_string(),
-                message: p.message,
-            })
-            .collect()
-    };
     match value_ops::import(state, viewer, values, dry_run, what, org_field).await? {
         Ok(s) => Ok(Json(ImportSummaryOut {
             status: if s.conflicts.is_empty() {
@@ -1003,10 +994,10 @@ async fn import_checked(
                 ignored: s.ignored,
                 deleted: 0,
             },
-            conflicts: conflict_list(what, &as_problems(s.conflicts)),
+            conflicts: conflict_list(what, &s.conflicts),
         })
         .into_response()),
-        Err(list) => Ok(conflicts(as_problems(list))),
+        Err(list) => Ok(conflicts(list)),
     }
 }
 

@@ -91,7 +91,7 @@ pub async fn import(
     dry_run: bool,
     what: &str,
     org_field: &str,
-) -> Result<Result<ImportSummary, Vec<tiendo_storage::ImportProblem>>, Failure> {
+) -> Result<Result<ImportSummary, Vec<tiendo_domain::problems::Problem>>, Failure> {
     viewer.require_login()?;
     check_capture(state, viewer, values, what, org_field)?;
     let result = if dry_run {

@@ -15,7 +15,8 @@ use tiendo_domain::orgs::{OrgCode, OrgUnit};
 use tiendo_domain::periods::Period;
 use tiendo_domain::targets::TargetCode;
 use tiendo_domain::values::{NewValue, Number, ValueState};
-use tiendo_exchange::sheet::{self, Cell, CellProblem, Filled, TemplateRow, TemplateSpec};
+use tiendo_exchange::sheet::{self, Cell, Filled, TemplateRow, TemplateSpec};
+use tiendo_exchange::Problem;
 use tiendo_storage::{ValueFilter, MAX_REQUEST};
 
 use super::entry::{parse_number, reported_targets};
@@ -155,24 +156,6 @@ pub struct ChangeLine {
     change: String,
 }
 
-pub struct ProblemLine {
-    sheet: String,
-    row: u32,
-    column: String,
-    message: String,
-}
-
-impl From<CellProblem> for ProblemLine {
-    fn from(p: CellProblem) -> ProblemLine {
-        ProblemLine {
-            sheet: p.sheet,
-            row: p.row,
-            column: p.column,
-            message: p.message,
-        }
-    }
-}
-
 #[derive(Template)]
 #[template(path = "upload.html")]
 struct PreviewPage {
@@ -180,7 +163,7 @@ struct PreviewPage {
     unit: String,
     file: String,
     changes: Vec<ChangeLine>,
-    problems: Vec<ProblemLine>,
+    problems: Vec<Problem>,
     payload: String,
     commit: String,
     entry: String,
@@ -193,26 +176,23 @@ async fn plan(
     viewer: &Viewer,
     l: Lang,
     filled: &[Filled],
-) -> Result<(Vec<Planned>, Vec<ChangeLine>, Vec<CellProblem>), Failure> {
+) -> Result<(Vec<Planned>, Vec<ChangeLine>, Vec<Problem>), Failure> {
     let o = state.overview();
     let h = &o.snapshot.hierarchy;
     let mut problems = Vec::new();
-    let at = |f: &Filled, column: &str, message: String| CellProblem {
-        sheet: f.sheet.clone(),
-        row: f.row,
-        column: column.to_string(),
-        message,
+    let at = |f: &Filled, column: &str, message: String| {
+        Problem::in_sheet(f.sheet.as_str(), f.row, column, message)
     };
     if filled.len() > MAX_REQUEST {
-        problems.push(CellProblem {
-            sheet: filled[0].sheet.clone(),
-            row: filled[MAX_REQUEST].row,
-            column: String::new(),
-            message: format!(
+        problems.push(Problem::in_sheet(
+            filled[0].sheet.as_str(),
+            filled[MAX_REQUEST].row,
+            "",
+            format!(
                 "one upload takes at most {MAX_REQUEST} values ({} filled); split the file",
                 filled.len()
             ),
-        });
+        ));
         return Ok((Vec::new(), Vec::new(), problems));
     }
     let units: BTreeSet<OrgCode> = filled
@@ -222,7 +202,7 @@ async fn plan(
         .collect();
     let units: Vec<OrgCode> = units.into_iter().collect();
     let current = current_values(state, &units).await?;
-    let mut seen: HashMap<Key, u32> = HashMap::new();
+    let mut seen: HashMap<Key, usize> = HashMap::new();
     let mut planned = Vec::new();
     let mut lines = Vec::new();
     let value_col = sheet::value_column();
@@ -286,7 +266,7 @@ async fn plan(
                 wording::refusal(
                     l,
                     &Refusal::Twice {
-                        first_row: (first as usize).saturating_sub(1),
+                        first_row: first.saturating_sub(1),
                     },
                 ),
             ));
@@ -323,19 +303,14 @@ async fn preview(
     page: Page,
     unit: &OrgUnit,
     file: String,
-    filled: Result<Vec<Filled>, CellProblem>,
+    filled: Result<Vec<Filled>, Problem>,
 ) -> Result<Response, Failure> {
     let l = page.l();
     let (planned, changes, problems) = match filled {
         Ok(filled) if filled.is_empty() => (
             Vec::new(),
             Vec::new(),
-            vec![CellProblem {
-                sheet: String::new(),
-                row: 0,
-                column: String::new(),
-                message: l.t("upload-empty"),
-            }],
+            vec![Problem::whole(l.t("upload-empty"))],
         ),
         Ok(filled) => plan(state, &page.viewer, l, &filled).await?,
         Err(p) => (Vec::new(), Vec::new(), vec![p]),
@@ -354,7 +329,7 @@ fn preview_page(
     unit: &OrgUnit,
     file: String,
     changes: Vec<ChangeLine>,
-    problems: Vec<CellProblem>,
+    problems: Vec<Problem>,
     payload: String,
 ) -> Response {
     let l = page.l();
@@ -368,7 +343,7 @@ fn preview_page(
         file,
         changes,
         payload,
-        problems: problems.into_iter().map(ProblemLine::from).collect(),
+        problems,
         commit: format!("/units/{}/upload/commit?lang={}", unit.code, l.code()),
         entry: page.chrome.href(&format!("/units/{}/entry", unit.code)),
         c: page.chrome,
@@ -407,12 +382,7 @@ pub async fn upload(
             page,
             &unit,
             String::new(),
-            Err(CellProblem {
-                sheet: String::new(),
-                row: 0,
-                column: String::new(),
-                message: l.t("upload-no-file"),
-            }),
+            Err(Problem::whole(l.t("upload-no-file"))),
         )
         .await;
     };
@@ -425,13 +395,8 @@ const READ_TIME: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Reads an uploaded template off the request threads, within [`READ_TIME`]. Recognised by
 /// content: an XLSX file is a ZIP archive; anything else is read as CSV.
-async fn read_upload(bytes: Vec<u8>) -> Result<Vec<sheet::Filled>, CellProblem> {
-    let whole = |message: &str| CellProblem {
-        sheet: String::new(),
-        row: 0,
-        column: String::new(),
-        message: message.into(),
-    };
+async fn read_upload(bytes: Vec<u8>) -> Result<Vec<sheet::Filled>, Problem> {
+    let whole = Problem::whole;
     let read = tokio::task::spawn_blocking(move || {
         if bytes.starts_with(b"PK\x03\x04") {
             sheet::read_xlsx(&bytes)
@@ -490,7 +455,7 @@ pub async fn commit(
         .enumerate()
         .map(|(i, p)| Filled {
             sheet: "preview".into(),
-            row: i as u32 + 1,
+            row: i + 1,
             target: p.target.clone(),
             unit: p.unit.clone(),
             period: p.period.clone(),
@@ -541,11 +506,13 @@ pub async fn commit(
         Err(refused) => {
             let problems = refused
                 .into_iter()
-                .map(|(i, r)| CellProblem {
-                    sheet: "preview".into(),
-                    row: i as u32 + 1,
-                    column: sheet::value_column(),
-                    message: wording::refusal(l, &r),
+                .map(|(i, r)| {
+                    Problem::in_sheet(
+                        "preview",
+                        i + 1,
+                        sheet::value_column(),
+                        wording::refusal(l, &r),
+                    )
                 })
                 .collect();
             Ok(preview_page(
