@@ -8,7 +8,7 @@ use crate::admissibility::Refusal;
 
 /// What is wrong and where. `row` counts from 1 — a CSV file's line, a sheet's row, a list's
 /// item in the order given — and is 0 for the input as a whole.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
 #[error("{}: {message}", self.place())]
 pub struct Problem {
     /// The sheet of a workbook; absent for other inputs.
@@ -17,9 +17,18 @@ pub struct Problem {
     /// The field's name or, in a sheet, the column's letter; empty for a whole row.
     pub field: String,
     /// Stable, for programs to match: a rule of the admissibility check (`not_a_reporter`,
-    /// `out_of_bounds`, …) or `invalid` for a value its reader could not take.
+    /// `out_of_bounds`, …), what a reader could not take (`not-a-number`, `sheet-too-long`,
+    /// …), or `invalid` where no more is known.
     pub code: &'static str,
+    /// The English sentence, for logs, the command line and API clients.
     pub message: String,
+    /// The facts the sentence is worded from in the reader's language (`tiendo-wording`):
+    /// the arguments of the message named after `code`…
+    #[serde(skip)]
+    pub args: Box<[(&'static str, String)]>,
+    /// …or the admissibility rule's refusal. Both are boxed: a problem travels in `Err`.
+    #[serde(skip)]
+    pub refusal: Option<Box<Refusal>>,
 }
 
 impl Problem {
@@ -31,7 +40,21 @@ impl Problem {
             field: field.into(),
             code: "invalid",
             message: message.into(),
+            args: Box::new([]),
+            refusal: None,
         }
+    }
+
+    /// This problem as the fact `code` with its arguments, so each reader's language can word
+    /// it (the English `message` stays for logs and clients).
+    pub fn coded<const N: usize>(
+        mut self,
+        code: &'static str,
+        args: [(&'static str, String); N],
+    ) -> Problem {
+        self.code = code;
+        self.args = Box::new(args);
+        self
     }
 
     /// A cell of a workbook: its sheet, row and column letter.
@@ -60,6 +83,8 @@ impl Problem {
             field: refusal.field().to_string(),
             code: refusal.code(),
             message: refusal.to_string(),
+            args: Box::new([]),
+            refusal: Some(Box::new(refusal.clone())),
         }
     }
 

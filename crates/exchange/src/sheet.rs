@@ -211,10 +211,11 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Filled>, Problem> {
 
 /// [`read_xlsx`] within `limits`.
 pub fn read_xlsx_within(bytes: &[u8], limits: &WorkbookLimits) -> Result<Vec<Filled>, Problem> {
-    let unreadable = Problem::whole;
-    check_package(bytes, limits).map_err(unreadable)?;
-    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e| unreadable(format!("the file is not an Excel workbook (.xlsx): {e}")))?;
+    check_package(bytes, limits)?;
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
+        Problem::whole(format!("the file is not an Excel workbook (.xlsx): {e}"))
+            .coded("not-xlsx", [])
+    })?;
     let mut filled = Vec::new();
     let mut found = false;
     let mut cells_read = 0usize;
@@ -233,7 +234,8 @@ pub fn read_xlsx_within(bytes: &[u8], limits: &WorkbookLimits) -> Result<Vec<Fil
                     *row as usize + 1,
                     column_letter(r),
                     "the header row must start in column A",
-                ));
+                )
+                .coded("header-not-in-column-a", []));
             }
             continue;
         };
@@ -265,10 +267,10 @@ pub fn read_xlsx_within(bytes: &[u8], limits: &WorkbookLimits) -> Result<Vec<Fil
         }
     }
     if !found {
-        return Err(unreadable(
-            "no sheet has the template's header row (target, indicator, …); download a new template"
-                .into(),
-        ));
+        return Err(Problem::whole(
+            "no sheet has the template's header row (target, indicator, …); download a new template",
+        )
+        .coded("no-template-header", []));
     }
     Ok(filled)
 }
@@ -291,14 +293,16 @@ fn sheet_rows(
     let problem = |row: u32, column: String, message: String| {
         Problem::in_sheet(name, row as usize, column, message)
     };
-    let mut reader = book
-        .worksheet_cells_reader(name)
-        .map_err(|e| problem(0, String::new(), format!("the sheet cannot be read: {e}")))?;
+    let mut reader = book.worksheet_cells_reader(name).map_err(|e| {
+        problem(0, String::new(), format!("the sheet cannot be read: {e}"))
+            .coded("sheet-unreadable", [])
+    })?;
     let mut rows: std::collections::BTreeMap<u32, Vec<Data>> = std::collections::BTreeMap::new();
     loop {
-        let cell = reader
-            .next_cell()
-            .map_err(|e| problem(0, String::new(), format!("the sheet cannot be read: {e}")))?;
+        let cell = reader.next_cell().map_err(|e| {
+            problem(0, String::new(), format!("the sheet cannot be read: {e}"))
+                .coded("sheet-unreadable", [])
+        })?;
         let Some(cell) = cell else { break };
         let (row, column) = cell.get_position();
         *cells_read += 1;
@@ -310,6 +314,10 @@ fn sheet_rows(
                     "the workbook holds more than {} cells; a template holds far fewer",
                     limits.cells
                 ),
+            )
+            .coded(
+                "sheet-too-many-cells",
+                [("limit", limits.cells.to_string())],
             ));
         }
         if row >= limits.rows {
@@ -320,7 +328,8 @@ fn sheet_rows(
                     "a cell lies below row {}, outside any template; delete the rows below the table",
                     limits.rows
                 ),
-            ));
+            )
+            .coded("sheet-too-long", [("limit", limits.rows.to_string())]));
         }
         if column > limits.columns {
             return Err(problem(
@@ -330,6 +339,10 @@ fn sheet_rows(
                     "a cell lies right of column {}, outside the template; delete the columns after the table",
                     column_letter(limits.columns as usize)
                 ),
+            )
+            .coded(
+                "sheet-too-wide",
+                [("column", column_letter(limits.columns as usize))],
             ));
         }
         let value: Data = cell.get_value().clone().into();
@@ -346,27 +359,37 @@ fn sheet_rows(
 
 /// Refuses a package with too many files or more unpacked bytes than `limits` allow, counting
 /// what each file really unpacks to.
-fn check_package(bytes: &[u8], limits: &WorkbookLimits) -> Result<(), String> {
-    let not_xlsx =
-        |e: zip::result::ZipError| format!("the file is not an Excel workbook (.xlsx): {e}");
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(not_xlsx)?;
+fn check_package(bytes: &[u8], limits: &WorkbookLimits) -> Result<(), Problem> {
+    let not_xlsx = |e: &dyn std::fmt::Display| {
+        Problem::whole(format!("the file is not an Excel workbook (.xlsx): {e}"))
+            .coded("not-xlsx", [])
+    };
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| not_xlsx(&e))?;
     if zip.len() > limits.entries {
-        return Err(format!(
+        return Err(Problem::whole(format!(
             "the workbook packs {} files; a template packs far fewer than {}",
             zip.len(),
             limits.entries
+        ))
+        .coded(
+            "package-too-many-files",
+            [("limit", limits.entries.to_string())],
         ));
     }
     let mut left = limits.unpacked;
     for i in 0..zip.len() {
-        let mut entry = zip.by_index(i).map_err(not_xlsx)?;
+        let mut entry = zip.by_index(i).map_err(|e| not_xlsx(&e))?;
         let cap = left.saturating_add(1);
         let n = std::io::copy(&mut (&mut entry).take(cap), &mut std::io::sink())
-            .map_err(|e| format!("the file is not an Excel workbook (.xlsx): {e}"))?;
+            .map_err(|e| not_xlsx(&e))?;
         if n >= cap {
-            return Err(format!(
+            return Err(Problem::whole(format!(
                 "the workbook unpacks to more than {} MB; a template unpacks to far less",
                 limits.unpacked >> 20
+            ))
+            .coded(
+                "package-too-large",
+                [("limit", (limits.unpacked >> 20).to_string())],
             ));
         }
         left -= n;
@@ -383,6 +406,10 @@ fn check_header(sheet: &str, row: usize, cells: &[String]) -> Result<(), Problem
                 row,
                 column_letter(c),
                 format!("the header here must be \"{expected}\", not \"{got}\""),
+            )
+            .coded(
+                "header-mismatch",
+                [("expected", expected.to_string()), ("got", got.to_string())],
             ));
         }
     }
@@ -400,6 +427,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<Filled>, Problem> {
         let line = i + 1;
         let record = record.map_err(|e| {
             Problem::in_sheet("CSV", line, "", format!("the line cannot be read: {e}"))
+                .coded("line-unreadable", [])
         })?;
         let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
         if i == 0 {

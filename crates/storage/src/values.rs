@@ -18,7 +18,7 @@ use crate::rows::{parse, text_enum};
 use crate::{on_pool, Result, Store, StoreError};
 
 /// What an import did, counted as DHIS2 counts it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct ImportSummary {
     /// Keys that had no value before.
     pub imported: usize,

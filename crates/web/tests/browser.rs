@@ -248,11 +248,20 @@ async fn upload(c: &Client, dir: &std::path::Path, name: &str, bytes: &[u8]) {
         .await
         .unwrap();
     click(c, "upload-button").await;
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("h1"))
-        .await
-        .unwrap();
+    // The preview names the file read: the page before it (another preview) had an h1 too.
+    let started = std::time::Instant::now();
+    loop {
+        if let Ok(h1) = c.find(Locator::Css("h1")).await {
+            if h1.text().await.is_ok_and(|t| t.contains(name)) {
+                return;
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the preview of {name} did not appear"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -299,7 +308,7 @@ async fn an_excel_template_filled_uploaded_corrected_and_committed_in_chromium()
     upload(&c, files.path(), "ha-tinh-2025.xlsx", &wrong).await;
     let problems = text_of(&c, "problem-list").await;
     assert!(
-        problems.contains("tiendo 6 G \"30 percent\" is not a number"),
+        problems.contains("tiendo 6 G “30 percent” is not a number"),
         "{problems}"
     );
     assert!(

@@ -39,11 +39,7 @@ async fn a_reporter_submits_a_supervisor_approves_and_the_overview_shows_it() {
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        bad.body.contains("12..5&#34; is not a number"),
-        "{}",
-        bad.body
-    );
+    assert!(bad.body.contains("“12..5” is not a number"), "{}", bad.body);
     assert!(bad.body.contains("aria-invalid=\"true\""));
     assert_eq!(app.state.store.audit_count().await.unwrap(), audit_before);
 
@@ -561,7 +557,10 @@ async fn administrators_create_accounts_and_the_audit_log_shows_it() {
     inspector.login_demo("thanh-tra").await;
     let audit = inspector.get("/admin/audit?lang=en").await;
     assert_eq!(audit.status, StatusCode::OK);
-    assert!(audit.body.contains("user.create") && audit.body.contains("user xa-ky-anh"));
+    // The action and the kind of object are worded; the account's name is shown as recorded.
+    assert!(audit.body.contains("Account created") && audit.body.contains("account xa-ky-anh"));
+    let vi = inspector.get("/admin/audit?lang=vi").await.body;
+    assert!(vi.contains("Tạo tài khoản") && vi.contains("tài khoản xa-ky-anh"));
     assert!(
         !audit.body.contains("argon2"),
         "no password hash in the log"
@@ -718,7 +717,7 @@ async fn the_standing_office_defines_and_assigns() {
                 ("goal_op", ">="),
                 ("goal_value", "80"),
                 ("goal_year", "2030"),
-                ("reporter_kinds", "province"),
+                ("reporter_kind_province", "1"),
             ],
         )
         .await;

@@ -58,7 +58,7 @@ async fn an_excel_template_round_trips_with_a_preview_and_an_all_or_nothing_comm
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
     assert!(
-        res.body.contains("<td>tiendo</td><td class=\"num\">6</td><td>G</td><td>&#34;about thirty&#34; is not a number</td>"),
+        res.body.contains("<td>tiendo</td><td class=\"num\">6</td><td>G</td><td>“about thirty” is not a number.</td>"),
         "{}",
         res.body
     );
@@ -135,7 +135,7 @@ async fn csv_templates_and_rows_outside_the_officers_scope() {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
     assert!(
         res.body
-            .contains("<td>D</td><td>ha-tinh may not enter values for NGHE-AN</td>"),
+            .contains("<td>D</td><td>ha-tinh may not enter values for Nghe An.</td>"),
         "{}",
         res.body
     );

@@ -14,6 +14,18 @@ pub fn serde_name<T: serde::Serialize>(v: &T) -> String {
     }
 }
 
+/// A problem found in what someone sent, in the reader's language: a refusal of the
+/// admissibility rule, or the message named after its code with its arguments; the English
+/// sentence it carries where no message has that name.
+pub fn problem(l: Lang, p: &tiendo_domain::problems::Problem) -> String {
+    if let Some(r) = &p.refusal {
+        return refusal(l, r);
+    }
+    let args: Vec<(&str, String)> = p.args.iter().map(|(k, v)| (*k, v.clone())).collect();
+    l.try_t_args(&format!("problem-{}", p.code), &args)
+        .unwrap_or_else(|| p.message.clone())
+}
+
 /// Why a value may not be written, as a sentence for the reader.
 pub fn refusal(l: Lang, r: &Refusal) -> String {
     let key = format!("refusal-{}", r.code());
@@ -606,6 +618,21 @@ mod tests {
             "{}",
             projection(Lang::Vi, &p)
         );
+    }
+
+    #[test]
+    fn problems_of_a_reader_read_in_both_languages() {
+        use tiendo_domain::problems::Problem;
+        let p = Problem::in_sheet("tiendo", 1_048_576, "XFD", "a cell lies below row 20000")
+            .coded("sheet-too-long", [("limit", "20000".into())]);
+        assert_eq!(
+            problem(Lang::Vi, &p),
+            "Có ô nằm dưới dòng 20000, ngoài mọi biểu mẫu; hãy xóa các dòng bên dưới bảng."
+        );
+        assert!(problem(Lang::En, &p).starts_with("A cell lies below row 20000"));
+        // Without a message of its name, the English sentence it carries.
+        let plain = Problem::at(3, "Value", "something odd");
+        assert_eq!(problem(Lang::Vi, &plain), "something odd");
     }
 
     #[test]

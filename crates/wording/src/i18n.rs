@@ -54,14 +54,12 @@ impl Lang {
 
     /// A message with `{ $name }` arguments filled in.
     pub fn t_args(self, key: &str, args: &[(&str, String)]) -> String {
-        let args: std::collections::HashMap<
-            std::borrow::Cow<'static, str>,
-            fluent_templates::fluent_bundle::FluentValue,
-        > = args
-            .iter()
-            .map(|(k, v)| (std::borrow::Cow::Owned(k.to_string()), v.clone().into()))
-            .collect();
-        LOCALES.lookup_with_args(self.id(), key, &args)
+        LOCALES.lookup_with_args(self.id(), key, &fluent_args(args))
+    }
+
+    /// The message `key` with its arguments, where one exists.
+    pub fn try_t_args(self, key: &str, args: &[(&str, String)]) -> Option<String> {
+        LOCALES.try_lookup_with_args(self.id(), key, &fluent_args(args))
     }
 
     /// A number in the language's convention: `1.234,5` in Vietnamese, `1,234.5` in English.
@@ -98,6 +96,17 @@ impl Lang {
             Lang::En => d.format("%Y-%m-%d").to_string(),
         }
     }
+}
+
+fn fluent_args(
+    args: &[(&str, String)],
+) -> std::collections::HashMap<
+    std::borrow::Cow<'static, str>,
+    fluent_templates::fluent_bundle::FluentValue<'static>,
+> {
+    args.iter()
+        .map(|(k, v)| (std::borrow::Cow::Owned(k.to_string()), v.clone().into()))
+        .collect()
 }
 
 #[cfg(test)]

@@ -288,6 +288,24 @@ struct AuditPage {
     next: Option<String>,
 }
 
+/// What an audit entry records as done, in the reader's language (`user.create` reads "Tạo
+/// tài khoản"); an action without a message shows as recorded.
+fn audit_action(l: crate::i18n::Lang, action: &str) -> String {
+    l.try_t(&format!("audit-{}", action.replace('.', "-")))
+        .unwrap_or_else(|| action.to_string())
+}
+
+/// What it was done to: the kind in the reader's language, the code as recorded
+/// (`user ha-tinh` reads "tài khoản ha-tinh").
+fn audit_object(l: crate::i18n::Lang, object: &str) -> String {
+    let (kind, rest) = object.split_once(' ').unwrap_or((object, ""));
+    match l.try_t(&format!("audit-object-{kind}")) {
+        Some(k) if rest.is_empty() => k,
+        Some(k) => format!("{k} {rest}"),
+        None => object.to_string(),
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct AuditQuery {
     page: Option<u32>,
@@ -316,8 +334,8 @@ pub async fn audit(
         .map(|e| AuditRow {
             at: format!("{} {}", l.date(e.at.date_naive()), e.at.format("%H:%M:%S")),
             actor: e.actor.clone(),
-            action: e.action.clone(),
-            object: e.object.clone(),
+            action: audit_action(l, &e.action),
+            object: audit_object(l, &e.object),
             before: show(&e.before),
             after: show(&e.after),
         })

@@ -16,9 +16,10 @@ use tiendo_storage::TaskFilter;
 use crate::charts::{self, Line, Rule};
 use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
+use crate::i18n::Lang;
 use crate::overview::compute_index;
 use crate::pages::{pick, render};
-use crate::wording::serde_name;
+use crate::wording::{self, serde_name};
 use crate::AppState;
 
 pub struct DocRow {
@@ -121,7 +122,7 @@ pub async fn document(
             code: t.code.to_string(),
             href: page.chrome.href(&format!("/targets/{}", t.code)),
             name: pick(l, t.name_vi.as_deref(), &t.name_en),
-            goal: goals(t),
+            goal: goals(l, t),
         })
         .collect();
     let tasks = state
@@ -136,7 +137,7 @@ pub async fn document(
         code: t.code.to_string(),
         href: page.chrome.href(&format!("/tasks/{}", t.code)),
         title: pick(l, t.title_vi.as_deref(), &t.title_en),
-        lead: t.lead.to_string(),
+        lead: super::unit_name(l, &o.snapshot.hierarchy, &t.lead),
         deadline: t.deadline.map(|d| l.date(d)).unwrap_or_default(),
     };
     let mut groups: Vec<Group> = doc
@@ -185,11 +186,17 @@ pub async fn document(
     }))
 }
 
-/// A target's goals in one line: `≥ 30 by 2030; ≥ 50 by 2045`.
-fn goals(t: &Target) -> String {
+/// A target's goals in one line, in the reader's language: `≥ 30 đến năm 2030; ≥ 50 đến năm 2045`.
+fn goals(l: Lang, t: &Target) -> String {
     t.goals
         .iter()
-        .map(|g| format!("{} {}", g.requirement, g.deadline))
+        .map(|g| {
+            format!(
+                "{} {}",
+                wording::requirement(l, &g.requirement),
+                wording::deadline(l, &g.deadline)
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -284,7 +291,7 @@ pub async fn target(
             let j = judge(t, series, year, base_year_of(series));
             Some(UnitValue {
                 href: page.chrome.href(&format!("/targets/{}?unit={u}", t.code)),
-                unit: u.to_string(),
+                unit: super::unit_name(l, &o.snapshot.hierarchy, u),
                 period: p.to_string(),
                 value: l.number(*v, 2),
                 status: l.t(&format!("judgement-{}", serde_name(&j.judgement))),
@@ -298,12 +305,12 @@ pub async fn target(
         code: t.code.to_string(),
         name: pick(l, t.name_vi.as_deref(), &t.name_en),
         unit_of_measure: t.unit.clone(),
-        goals: goals(t),
+        goals: goals(l, t),
         document: t
             .document
             .as_ref()
             .map(|d| (page.chrome.href(&format!("/documents/{d}")), d.to_string())),
-        shown_unit: shown.map(|u| u.to_string()),
+        shown_unit: shown.map(|u| super::unit_name(l, &o.snapshot.hierarchy, u)),
         chart,
         status,
         explanation,

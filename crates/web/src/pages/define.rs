@@ -7,7 +7,9 @@ use super::guards::Checked;
 use crate::app::definitions::{self, Definition};
 use crate::auth::Viewer;
 use crate::i18n::Lang;
+use crate::wording::serde_name;
 use std::collections::HashMap;
+use tiendo_domain::orgs::OrgKind;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -43,6 +45,18 @@ impl DefinePage {
     fn typed(&self, field: &str) -> String {
         self.typed.get(field).cloned().unwrap_or_default()
     }
+
+    /// The kinds of unit a target may be reported by, with their names, for the checkboxes.
+    fn reporter_kinds(&self) -> Vec<(String, String)> {
+        OrgKind::ALL
+            .iter()
+            .map(|k| {
+                let code = serde_name(k);
+                let name = self.c.t(&format!("org-kind-{code}"));
+                (code, name)
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -65,6 +79,21 @@ pub async fn page(Query(q): Query<DefineQuery>, page: Page) -> Result<Response, 
 }
 
 /// A comma-separated list as a JSON array of trimmed, non-empty items.
+/// The kinds of unit ticked as the target's reporters (`reporter_kind_province`, …).
+fn reporter_kinds(f: &HashMap<String, String>) -> Value {
+    Value::Array(
+        OrgKind::ALL
+            .iter()
+            .map(serde_name)
+            .filter(|k| {
+                f.get(&format!("reporter_kind_{k}"))
+                    .is_some_and(|v| v == "1")
+            })
+            .map(Value::String)
+            .collect(),
+    )
+}
+
 fn list(text: &str) -> Value {
     Value::Array(
         text.split(',')
@@ -187,7 +216,7 @@ pub async fn define(
                 "name_vi": name_vi, "name_en": english("name_en", &name_vi), "family": get("family"),
                 "unit": get("unit"), "direction": get("direction"), "goals": goals, "baseline": null,
                 "periodicity": get("periodicity"), "aggregation": {"method": get("aggregation")},
-                "reporters": {"units": list(&get("reporter_units")), "kinds": list(&get("reporter_kinds"))},
+                "reporters": {"units": list(&get("reporter_units")), "kinds": reporter_kinds(f)},
                 "source": opt(f.get("source")),
             }))?;
             Definition::Target(target)

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tiendo_domain::orgs::OrgUnit;
 use tiendo_domain::periods::{Period, Periodicity};
+use tiendo_domain::problems::Problem;
 use tiendo_domain::targets::{Target, TargetCode};
 use tiendo_domain::values::{NewValue, Number, ValueState};
 use tiendo_storage::ValueFilter;
@@ -36,16 +37,20 @@ pub fn reported_targets(state: &AppState, unit: &OrgUnit, periodicity: Periodici
 }
 
 /// Parses a number as people type it: `12.5`, or `12,5` with a decimal comma.
-pub fn parse_number(text: &str) -> Result<Number, String> {
+pub fn parse_number(text: &str) -> Result<Number, Problem> {
     let t = text.trim();
     let normal = if t.contains(',') && !t.contains('.') {
         t.replace(',', ".")
     } else {
         t.to_string()
     };
-    normal
-        .parse::<Number>()
-        .map_err(|_| format!("\"{t}\" is not a number"))
+    normal.parse::<Number>().map_err(|_| not_a_number(t))
+}
+
+/// `text` is not a number, as a problem worded in the reader's language when shown.
+pub fn not_a_number(text: &str) -> Problem {
+    Problem::whole(format!("\"{text}\" is not a number"))
+        .coded("not-a-number", [("input", text.to_string())])
 }
 
 pub struct Row {
@@ -244,7 +249,7 @@ pub async fn submit(
         };
         match parse_number(text) {
             Err(e) => {
-                errors.insert(field, e);
+                errors.insert(field, wording::problem(page.l(), &e));
             }
             Ok(value) => entries.push(NewValue {
                 target: t.code.clone(),

@@ -78,7 +78,7 @@ fn block(l: Lang, o: &Overview, t: &Target, unit: &OrgCode, year: i32) -> Target
         return TargetBlock {
             code: t.code.to_string(),
             name,
-            unit: unit.to_string(),
+            unit: super::unit_name(l, &o.snapshot.hierarchy, unit),
             value: l.t("no-data"),
             status: l.t("judgement-not_available"),
             explanation: String::new(),
@@ -95,7 +95,7 @@ fn block(l: Lang, o: &Overview, t: &Target, unit: &OrgCode, year: i32) -> Target
     TargetBlock {
         code: t.code.to_string(),
         name,
-        unit: unit.to_string(),
+        unit: super::unit_name(l, &o.snapshot.hierarchy, unit),
         value,
         status: judged.status,
         explanation: judged.explanation,
@@ -112,7 +112,7 @@ fn task_lines(l: Lang, o: &Overview, tasks: &[Task]) -> Vec<TaskLine> {
             TaskLine {
                 code: t.code.to_string(),
                 title: pick(l, t.title_vi.as_deref(), &t.title_en),
-                lead: t.lead.to_string(),
+                lead: super::unit_name(l, &o.snapshot.hierarchy, &t.lead),
                 deadline: t.deadline.map(|d| l.date(d)).unwrap_or_default(),
                 status: l.t(&format!("task-{}", serde_name(&status))),
                 css: status_css(status),
@@ -261,7 +261,10 @@ pub async fn document(
         as_of: l.date(o.day),
         summary: vec![(
             l.t("issuer"),
-            d.issuer.as_ref().map(|i| i.to_string()).unwrap_or_default(),
+            d.issuer
+                .as_ref()
+                .map(|i| super::unit_name(l, &o.snapshot.hierarchy, i))
+                .unwrap_or_default(),
         )],
         targets,
         tasks: task_lines(l, &o, &tasks),

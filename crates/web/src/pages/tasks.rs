@@ -62,6 +62,8 @@ pub async fn board(
     page: Page,
 ) -> Result<Response, Failure> {
     let l = page.l();
+    let o = state.overview();
+    let h = &o.snapshot.hierarchy;
     let all = filtered(&state, page.viewer.access.clearance(), &q).await?;
     let total = all.len();
     let pages = total.div_ceil(PAGE_SIZE).max(1);
@@ -74,7 +76,7 @@ pub async fn board(
             code: t.code.to_string(),
             href: page.chrome.href(&format!("/tasks/{}", t.code)),
             title: pick(l, t.title_vi.as_deref(), &t.title_en),
-            lead: t.lead.to_string(),
+            lead: super::unit_name(l, h, &t.lead),
             deadline: t.deadline.map(|d| l.date(d)).unwrap_or_default(),
             status: l.t(&format!("task-{}", serde_name(s))),
             css: status_css(*s),

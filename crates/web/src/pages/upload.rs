@@ -19,7 +19,7 @@ use tiendo_exchange::sheet::{self, Cell, Filled, TemplateRow, TemplateSpec};
 use tiendo_exchange::Problem;
 use tiendo_storage::{ValueFilter, MAX_REQUEST};
 
-use super::entry::{parse_number, reported_targets};
+use super::entry::{not_a_number, parse_number, reported_targets};
 use super::{pick, render_with};
 use crate::app::access::capturable;
 use crate::app::values;
@@ -160,7 +160,10 @@ pub struct ChangeLine {
 #[template(path = "upload.html")]
 struct PreviewPage {
     c: Chrome,
+    /// The unit's code, for the forms' addresses.
     unit: String,
+    /// Its name and code, for the reader.
+    unit_name: String,
     file: String,
     changes: Vec<ChangeLine>,
     problems: Vec<Problem>,
@@ -184,15 +187,24 @@ async fn plan(
         Problem::in_sheet(f.sheet.as_str(), f.row, column, message)
     };
     if filled.len() > MAX_REQUEST {
-        problems.push(Problem::in_sheet(
-            filled[0].sheet.as_str(),
-            filled[MAX_REQUEST].row,
-            "",
-            format!(
-                "one upload takes at most {MAX_REQUEST} values ({} filled); split the file",
-                filled.len()
+        problems.push(
+            Problem::in_sheet(
+                filled[0].sheet.as_str(),
+                filled[MAX_REQUEST].row,
+                "",
+                format!(
+                    "one upload takes at most {MAX_REQUEST} values ({} filled); split the file",
+                    filled.len()
+                ),
+            )
+            .coded(
+                "too-many-values",
+                [
+                    ("limit", MAX_REQUEST.to_string()),
+                    ("filled", filled.len().to_string()),
+                ],
             ),
-        ));
+        );
         return Ok((Vec::new(), Vec::new(), problems));
     }
     let units: BTreeSet<OrgCode> = filled
@@ -212,38 +224,64 @@ async fn plan(
             Err(_) => None,
         };
         let Some(target) = target else {
-            problems.push(at(f, "A", format!("there is no target \"{}\"", f.target)));
+            problems.push(
+                at(f, "A", format!("there is no target \"{}\"", f.target))
+                    .coded("no-such-target", [("target", f.target.clone())]),
+            );
             continue;
         };
         let unit: Option<&OrgUnit> = f.unit.parse().ok().and_then(|u| h.get(&u));
         let Some(unit) = unit else {
-            problems.push(at(f, "D", format!("there is no unit \"{}\"", f.unit)));
+            problems.push(
+                at(f, "D", format!("there is no unit \"{}\"", f.unit))
+                    .coded("no-such-unit", [("unit", f.unit.clone())]),
+            );
             continue;
         };
         if !viewer.access.may_capture(h, &unit.code) {
-            problems.push(at(
-                f,
-                "D",
-                format!("{} may not enter values for {}", viewer.name(), unit.code),
-            ));
+            problems.push(
+                at(
+                    f,
+                    "D",
+                    format!("{} may not enter values for {}", viewer.name(), unit.code),
+                )
+                .coded(
+                    "outside-capture-scope",
+                    [
+                        ("user", viewer.name().to_string()),
+                        ("unit", super::unit_name(l, h, &unit.code)),
+                    ],
+                ),
+            );
             continue;
         }
         let period = match f.period.parse::<Period>() {
             Ok(p) => p,
             Err(e) => {
-                problems.push(at(f, "E", format!("period: {e}")));
+                problems.push(
+                    at(f, "E", format!("period: {e}"))
+                        .coded("not-a-period", [("input", f.period.clone())]),
+                );
                 continue;
             }
         };
         let value = match &f.value {
-            Cell::Number(n) => Number::new(*n).ok_or_else(|| format!("{n} is not a number")),
-            Cell::Text(t) if t.is_empty() => Err("the comment has no value to go with".into()),
+            Cell::Number(n) => Number::new(*n).ok_or_else(|| not_a_number(&n.to_string())),
+            Cell::Text(t) if t.is_empty() => {
+                Err(Problem::whole("the comment has no value to go with")
+                    .coded("value-missing", []))
+            }
             Cell::Text(t) => parse_number(t),
         };
         let value = match value {
             Ok(v) => v,
             Err(e) => {
-                problems.push(at(f, &value_col, e));
+                problems.push(Problem {
+                    sheet: Some(f.sheet.clone()),
+                    row: f.row,
+                    field: value_col.clone(),
+                    ..e
+                });
                 continue;
             }
         };
@@ -281,7 +319,7 @@ async fn plan(
             place: format!("{} {}", f.sheet, f.row),
             target: target.code.to_string(),
             indicator: pick(l, target.name_vi.as_deref(), &target.name_en),
-            unit: unit.code.to_string(),
+            unit: pick(l, Some(&unit.name_vi), &unit.name_en),
             period: period.to_string(),
             current: now.map(|(v, _)| l.number(*v, 2)).unwrap_or_default(),
             new: l.number(value.get(), 2),
@@ -340,10 +378,22 @@ fn preview_page(
     };
     let body = PreviewPage {
         unit: unit.code.to_string(),
+        unit_name: format!(
+            "{} ({})",
+            pick(l, Some(&unit.name_vi), &unit.name_en),
+            unit.code
+        ),
         file,
         changes,
         payload,
-        problems,
+        // Worded in the reader's language here, whichever step found them.
+        problems: problems
+            .into_iter()
+            .map(|p| Problem {
+                message: wording::problem(l, &p),
+                ..p
+            })
+            .collect(),
         commit: format!("/units/{}/upload/commit?lang={}", unit.code, l.code()),
         entry: page.chrome.href(&format!("/units/{}/entry", unit.code)),
         c: page.chrome,
@@ -403,17 +453,19 @@ async fn read_upload(bytes: Vec<u8>) -> Result<Vec<sheet::Filled>, Problem> {
         } else if std::str::from_utf8(&bytes).is_ok() {
             sheet::read_csv(&bytes)
         } else {
-            Err(whole(
-                "the file is neither an Excel workbook (.xlsx) nor a UTF-8 CSV file",
-            ))
+            Err(
+                whole("the file is neither an Excel workbook (.xlsx) nor a UTF-8 CSV file")
+                    .coded("neither-xlsx-nor-csv", []),
+            )
         }
     });
     match tokio::time::timeout(READ_TIME, read).await {
         Ok(Ok(filled)) => filled,
-        Ok(Err(_)) => Err(whole("the file could not be read")),
+        Ok(Err(_)) => Err(whole("the file could not be read").coded("read-failed", [])),
         Err(_) => Err(whole(
             "the file took too long to read; a template reads in well under a second",
-        )),
+        )
+        .coded("read-too-long", [])),
     }
 }
 
