@@ -244,6 +244,16 @@ pub enum Command {
     /// Notifications of warnings: send what is due, register webhooks.
     #[command(subcommand)]
     Notify(NotifyCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the audit log's hash chain from its first entry: exits 1 and names the first
+    /// entry rewritten, removed or unchained when the chain does not hold.
+    Verify,
 }
 
 /// Where e-mail notifications go out. Without `--smtp` they wait in the outbox.

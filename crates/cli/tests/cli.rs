@@ -847,3 +847,26 @@ fn notify_queues_the_days_warnings_once_and_refuses_bad_settings() {
     let again = w.ok(&["notify", "send", "--at", "2026-03-02"]);
     assert!(again.contains("; 0 new notifications queued"), "{again}");
 }
+
+/// The audit chain holds on a fresh database; rewritten behind tiendo's back with sqlite3 (the
+/// guards dropped first), `tiendo audit verify` exits 1 and names the entry.
+#[test]
+fn audit_verify_names_the_first_rewritten_entry() {
+    let w = Workspace::demo();
+    let text = w.ok(&["audit", "verify"]);
+    assert!(text.contains("Chuỗi nhật ký nguyên vẹn"), "{text}");
+    assert!(text.contains("Mã băm cuối chuỗi"), "{text}");
+    let sqlite3 = std::process::Command::new("sqlite3")
+        .arg(w.db())
+        .arg(
+            "DROP TRIGGER audit_log_no_update; \
+             UPDATE audit_log SET actor = 'someone else' WHERE id = (SELECT MIN(id) FROM audit_log);",
+        )
+        .output()
+        .expect("sqlite3 is installed (.ci/run installs it)");
+    assert!(sqlite3.status.success(), "{sqlite3:?}");
+    let out = w.run(&["--lang", "en", "audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("entry 1 no longer matches its hash"), "{err}");
+}

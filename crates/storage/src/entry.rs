@@ -16,7 +16,7 @@ use tiendo_domain::periods::Period;
 use tiendo_domain::targets::TargetCode;
 use tiendo_domain::values::{DataValue, NewValue, ValueState};
 
-use crate::audit::{Record, INSERT as AUDIT_INSERT};
+use crate::audit::Record;
 use crate::rows::to_json;
 use crate::{on_pool, Result, Store, StoreError};
 
@@ -273,21 +273,7 @@ impl Store {
                         .bind(e.state.as_str());
                 }
                 q.execute(&mut *tx).await?;
-                let sql = format!(
-                    "INSERT INTO audit_log (at, actor, action, object, before, after) VALUES {}",
-                    placeholders(audits.len(), 6, 1)
-                );
-                let mut q = sqlx::query(&sql);
-                for a in &audits {
-                    q = q
-                        .bind(now)
-                        .bind(a.actor)
-                        .bind(a.action)
-                        .bind(&a.object)
-                        .bind(&a.before)
-                        .bind(&a.after);
-                }
-                q.execute(&mut *tx).await?;
+                crate::audit::append_all!(tx, now, &audits);
             }
             tx.commit().await?;
             Ok(out)
@@ -375,15 +361,7 @@ impl Store {
                 before: Some(to_json(&serde_json::json!({"value": value, "state": state, "version": id}))),
                 after: Some(to_json(&serde_json::json!({"value": value, "state": next, "comment": comment}))),
             };
-            sqlx::query(AUDIT_INSERT)
-                .bind(now)
-                .bind(record.actor)
-                .bind(record.action)
-                .bind(&record.object)
-                .bind(&record.before)
-                .bind(&record.after)
-                .execute(&mut *tx)
-                .await?;
+            crate::audit::append!(tx, now, record);
             tx.commit().await?;
             // The new version as written, built here: a read after the commit could fail
             // and hide an approval that stands.

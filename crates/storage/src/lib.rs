@@ -30,7 +30,7 @@ use sqlx::sqlite::{
 };
 
 pub use accounts::{NewUser, TokenInfo, User};
-pub use audit::AuditEntry;
+pub use audit::{AuditEntry, BreakReason, ChainBreak, ChainState};
 #[cfg(feature = "bench")]
 pub use bench::bench_value;
 pub use define::TaskClosing;

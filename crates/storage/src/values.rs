@@ -251,15 +251,17 @@ impl Store {
                     progress(n * PROGRESS_EVERY + chunk.len());
                 }
                 copy.finish().await?;
-                sqlx::query(crate::audit::INSERT)
-                    .bind(now)
-                    .bind(author)
-                    .bind(IMPORT_ACTION)
-                    .bind(IMPORT_OBJECT)
-                    .bind(None::<String>)
-                    .bind(&audit)
-                    .execute(&mut *tx)
-                    .await?;
+                crate::audit::append!(
+                    tx,
+                    now,
+                    crate::audit::Record {
+                        actor: author,
+                        action: IMPORT_ACTION,
+                        object: IMPORT_OBJECT.to_string(),
+                        before: None,
+                        after: Some(audit.clone()),
+                    }
+                );
                 tx.commit().await?;
                 // After a large load the planner's statistics are stale, and the key lookups of
                 // value entry can fall to plans thousands of times slower (measured: 9,206 →
@@ -800,10 +802,35 @@ fn sqlite_bulk_insert(
             }
         }
     }
+    // Chained on from the head like every audit entry (the transaction holds SQLite's one
+    // write lock, so the head cannot move meanwhile).
+    let at = crate::audit::instant(now);
+    let head: String = tx.query_row(crate::audit::READ_HEAD, [], |r| r.get(0))?;
+    let record = crate::audit::Record {
+        actor: author,
+        action: IMPORT_ACTION,
+        object: IMPORT_OBJECT.to_string(),
+        before: None,
+        after: Some(audit),
+    };
+    let links = crate::audit::chain(&head, &at, std::slice::from_ref(&record));
+    let (prev, hash) = &links[0];
     tx.execute(
-        "INSERT INTO audit_log (at, actor, action, object, before, after) \
-         VALUES (?1, ?2, ?3, ?4, NULL, ?5)",
-        rusqlite::params![stamp, author, IMPORT_ACTION, IMPORT_OBJECT, audit],
+        "INSERT INTO audit_log (at, actor, action, object, before, after, prev_hash, hash) \
+         VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6, ?7)",
+        rusqlite::params![
+            at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
+            author,
+            IMPORT_ACTION,
+            IMPORT_OBJECT,
+            record.after,
+            prev,
+            hash
+        ],
+    )?;
+    tx.execute(
+        "UPDATE audit_head SET hash = ?1, length = length + 1 WHERE id = 1",
+        [hash],
     )?;
     tx.commit()?;
     progress(rows.len());

@@ -127,6 +127,7 @@ conformance!(
     imports_racing_approvals_lose_nothing,
     every_write_path_applies_the_one_rule,
     values_are_paged_in_the_database,
+    the_audit_chain_shows_rewritten_and_removed_entries,
 );
 
 fn code<T: std::str::FromStr>(s: &str) -> T
@@ -866,10 +867,7 @@ async fn the_audit_log_records_writes_and_refuses_changes(store: &Store) {
         "UPDATE audit_log SET actor = 'someone else'",
         "DELETE FROM audit_log",
     ] {
-        let refused = match store {
-            Store::Sqlite(pool) => sqlx::query(sql).execute(pool).await.is_err(),
-            Store::Postgres(pool) => sqlx::query(sql).execute(pool).await.is_err(),
-        };
+        let refused = behind_tiendos_back(store, sql).await.is_err();
         assert!(refused, "{sql} was allowed");
     }
     // The dataset's load is one import entry, then the submission and the approval.
@@ -880,6 +878,107 @@ async fn the_audit_log_records_writes_and_refuses_changes(store: &Store) {
     // A reset of the data keeps the log.
     store.reset().await.unwrap();
     assert_eq!(store.audit_count().await.unwrap(), 3);
+}
+
+/// Runs `sql` as whoever has the database in hand, not through tiendo.
+async fn behind_tiendos_back(store: &Store, sql: &str) -> Result<(), sqlx::Error> {
+    match store {
+        Store::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        Store::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+    }
+}
+
+async fn the_audit_chain_shows_rewritten_and_removed_entries(store: &Store) {
+    use tiendo_storage::BreakReason;
+    loaded(store).await;
+    for (period, v) in [("2025Q1", 5.0), ("2025Q2", 6.0), ("2025Q3", 7.0)] {
+        store
+            .enter_values(&[vec![entry(
+                "HT-T4",
+                "HA-TINH",
+                period,
+                v,
+                ValueState::Submitted,
+            )]])
+            .await
+            .unwrap();
+        set_state(
+            store,
+            &code("HT-T4"),
+            &code("HA-TINH"),
+            code(period),
+            ValueState::Approved,
+            "boss",
+            None,
+        )
+        .await
+        .unwrap();
+    }
+    let whole = store.verify_audit().await.unwrap();
+    assert_eq!(whole.broken, None);
+    assert_eq!(whole.checked, store.audit_count().await.unwrap() as u64);
+    assert_eq!((whole.length, whole.head.len()), (whole.checked, 64));
+
+    // TRUNCATE is refused on PostgreSQL, where row triggers do not see it.
+    if matches!(store, Store::Postgres(_)) {
+        for table in ["audit_log", "data_values"] {
+            let e = behind_tiendos_back(store, &format!("TRUNCATE {table} CASCADE")).await;
+            assert!(e.is_err(), "TRUNCATE {table} was allowed");
+        }
+    }
+
+    // Someone with the database file drops the guards and rewrites an entry.
+    let guards_off = match store {
+        Store::Sqlite(_) => vec![
+            "DROP TRIGGER audit_log_no_update",
+            "DROP TRIGGER audit_log_no_delete",
+        ],
+        Store::Postgres(_) => vec!["ALTER TABLE audit_log DISABLE TRIGGER USER"],
+    };
+    for sql in guards_off {
+        behind_tiendos_back(store, sql).await.unwrap();
+    }
+    let entries = store.audit_log(None, 100, 0).await.unwrap();
+    let (newest, middle) = (entries[0].id, entries[2].id);
+    let actor = entries[2].actor.clone();
+    behind_tiendos_back(
+        store,
+        &format!("UPDATE audit_log SET actor = 'someone else' WHERE id = {middle}"),
+    )
+    .await
+    .unwrap();
+    let state = store.verify_audit().await.unwrap();
+    let broken = state.broken.unwrap();
+    assert_eq!(
+        (broken.entry, broken.reason),
+        (Some(middle), BreakReason::Rewritten)
+    );
+    assert!(
+        broken.to_string().contains(&format!("entry {middle}")),
+        "{broken}"
+    );
+    behind_tiendos_back(
+        store,
+        &format!("UPDATE audit_log SET actor = '{actor}' WHERE id = {middle}"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(store.verify_audit().await.unwrap().broken, None, "restored");
+
+    // Removing the newest entry shows at the head; removing one inside, at the next entry.
+    behind_tiendos_back(store, &format!("DELETE FROM audit_log WHERE id = {newest}"))
+        .await
+        .unwrap();
+    let broken = store.verify_audit().await.unwrap().broken.unwrap();
+    assert_eq!(broken.reason, BreakReason::Truncated);
+    behind_tiendos_back(store, &format!("DELETE FROM audit_log WHERE id = {middle}"))
+        .await
+        .unwrap();
+    let broken = store.verify_audit().await.unwrap().broken.unwrap();
+    assert_eq!(
+        (broken.entry, broken.reason),
+        (Some(entries[1].id), BreakReason::Relinked)
+    );
 }
 
 async fn accounts_sessions_and_tokens(store: &Store) {

@@ -263,11 +263,6 @@ impl RateLimiter {
         }
     }
 
-    /// Failed logins: 5 per user name and per address in 15 minutes.
-    pub fn logins() -> RateLimiter {
-        RateLimiter::new(5, Duration::from_secs(15 * 60))
-    }
-
     /// Feedback: 5 submissions per address an hour.
     pub fn submissions() -> RateLimiter {
         RateLimiter::new(5, Duration::from_secs(60 * 60))
@@ -295,11 +290,99 @@ impl RateLimiter {
                 .push(Instant::now());
         }
     }
+}
 
-    pub fn forget(&self, keys: &[&str]) {
-        let mut map = self.lock();
-        for k in keys {
-            map.remove(*k);
+/// Failed logins slow down the one who fails, never the account's owner elsewhere: each pair
+/// of user name and address may fail a few times freely, then waits twice as long after every
+/// further failure (up to 15 minutes); an address failing for many user names is held back as
+/// a whole. Nobody can lock an account by naming it from their own address.
+pub struct LoginThrottle {
+    pairs: Mutex<HashMap<(String, String), Failures>>,
+    addresses: Mutex<HashMap<String, Failures>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Failures {
+    count: u32,
+    last: Instant,
+}
+
+impl LoginThrottle {
+    /// Failures of one user name from one address before waits begin.
+    pub const FREE: u32 = 5;
+    /// The longest wait.
+    pub const LONGEST: Duration = Duration::from_secs(15 * 60);
+    /// Failures of one address, for any user names, within `LONGEST` before it waits.
+    pub const PER_ADDRESS: u32 = 50;
+
+    pub fn new() -> LoginThrottle {
+        LoginThrottle {
+            pairs: Mutex::default(),
+            addresses: Mutex::default(),
         }
     }
+
+    fn wait_after(count: u32) -> Duration {
+        match count.checked_sub(Self::FREE) {
+            None => Duration::ZERO,
+            Some(extra) => Duration::from_secs(1u64 << extra.min(10)).min(Self::LONGEST),
+        }
+    }
+
+    /// How long `user` from `address` must still wait before trying again; zero when now.
+    pub fn wait(&self, user: &str, address: &str) -> Duration {
+        let now = Instant::now();
+        let key = (user.to_lowercase(), address.to_string());
+        let pair = lock(&self.pairs).get(&key).copied();
+        let by_pair = pair.map_or(Duration::ZERO, |f| {
+            Self::wait_after(f.count).saturating_sub(now - f.last)
+        });
+        let by_address = lock(&self.addresses)
+            .get(address)
+            .filter(|f| f.count >= Self::PER_ADDRESS && !address.is_empty())
+            .map_or(Duration::ZERO, |f| {
+                Self::LONGEST.saturating_sub(now - f.last)
+            });
+        by_pair.max(by_address)
+    }
+
+    pub fn failed(&self, user: &str, address: &str) {
+        let now = Instant::now();
+        let bump = |f: &mut Failures| {
+            // A pair quiet for the longest wait starts afresh.
+            if now - f.last >= Self::LONGEST {
+                f.count = 0;
+            }
+            f.count += 1;
+            f.last = now;
+        };
+        let fresh = Failures {
+            count: 0,
+            last: now,
+        };
+        bump(
+            lock(&self.pairs)
+                .entry((user.to_lowercase(), address.to_string()))
+                .or_insert(fresh),
+        );
+        bump(
+            lock(&self.addresses)
+                .entry(address.to_string())
+                .or_insert(fresh),
+        );
+    }
+
+    pub fn succeeded(&self, user: &str, address: &str) {
+        lock(&self.pairs).remove(&(user.to_lowercase(), address.to_string()));
+    }
+}
+
+impl Default for LoginThrottle {
+    fn default() -> Self {
+        LoginThrottle::new()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }

@@ -63,7 +63,7 @@ pub struct AppState {
     fixed_day: Option<NaiveDate>,
     writer: writer::Writer,
     passwords: Passwords,
-    limiter: Arc<auth::RateLimiter>,
+    logins: Arc<auth::LoginThrottle>,
     submissions: Arc<auth::RateLimiter>,
     tokens: Arc<auth::TokenCache>,
     /// Woken by every change the overview must recompute for (definitions).
@@ -100,7 +100,7 @@ impl AppState {
             overview: Arc::new(RwLock::new(Arc::new(overview))),
             fixed_day: day,
             passwords,
-            limiter: Arc::new(auth::RateLimiter::logins()),
+            logins: Arc::new(auth::LoginThrottle::new()),
             submissions: Arc::new(auth::RateLimiter::submissions()),
             tokens: Default::default(),
             changed,

@@ -361,6 +361,54 @@ async fn repeated_failed_logins_are_throttled() {
     );
 }
 
+/// Whoever names an account from their own address slows only themselves: the owner, from
+/// another address, logs in; an address failing for many accounts is held back as a whole.
+#[tokio::test]
+async fn an_outsider_cannot_lock_someone_elses_account() {
+    let app = demo("2025-10-20").await;
+    let mut attacker = Client::new(&app);
+    attacker.addr = Some("203.0.113.66:40000".parse().unwrap());
+    let mut refused = 0;
+    for _ in 0..12 {
+        match attacker.login("ha-tinh", "guess guess guess").await.status {
+            StatusCode::UNAUTHORIZED => {}
+            StatusCode::TOO_MANY_REQUESTS => refused += 1,
+            other => panic!("{other}"),
+        }
+    }
+    assert!(
+        refused >= 6,
+        "the attacker waits after 5 failures: {refused}"
+    );
+    let waiting = attacker.login("ha-tinh", "guess guess guess").await;
+    assert!(waiting.body.contains("giây") || waiting.body.contains("seconds"));
+
+    let mut owner = Client::new(&app);
+    owner.addr = Some("198.51.100.7:50000".parse().unwrap());
+    let res = owner.login("ha-tinh", tiendo_web::DEMO_PASSWORD).await;
+    assert_eq!(
+        res.status,
+        StatusCode::SEE_OTHER,
+        "the owner is not locked out"
+    );
+
+    // One address trying many accounts is held back for all of them.
+    let mut sprayer = Client::new(&app);
+    sprayer.addr = Some("203.0.113.99:40000".parse().unwrap());
+    for i in 0..50 {
+        sprayer
+            .login(&format!("user-{i}"), "guess guess guess")
+            .await;
+    }
+    assert_eq!(
+        sprayer
+            .login("nghe-an", tiendo_web::DEMO_PASSWORD)
+            .await
+            .status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
 #[tokio::test]
 async fn machine_clients_write_with_api_tokens() {
     let app = demo("2025-10-20").await;
@@ -561,6 +609,10 @@ async fn administrators_create_accounts_and_the_audit_log_shows_it() {
     assert!(audit.body.contains("Account created") && audit.body.contains("account xa-ky-anh"));
     let vi = inspector.get("/admin/audit?lang=vi").await.body;
     assert!(vi.contains("Tạo tài khoản") && vi.contains("tài khoản xa-ky-anh"));
+    // The chain's head is shown to note down; verifying walks the whole log.
+    assert!(vi.contains("Mã băm cuối chuỗi"), "{vi}");
+    let verified = inspector.get("/admin/audit?verify=true&lang=vi").await.body;
+    assert!(verified.contains("Chuỗi nhật ký nguyên vẹn"), "{verified}");
     assert!(
         !audit.body.contains("argon2"),
         "no password hash in the log"

@@ -26,6 +26,29 @@ pub fn problem(l: Lang, p: &tiendo_domain::problems::Problem) -> String {
         .unwrap_or_else(|| p.message.clone())
 }
 
+/// The audit chain's state after a verification: whole with how many entries were checked, or
+/// the first break (`reason` is `unchained`, `relinked`, `rewritten` or `truncated`, at
+/// `entry`), and how many early entries predate the chain.
+pub fn audit_chain(
+    l: Lang,
+    checked: u64,
+    before_chain: u64,
+    broken: Option<(Option<i64>, &str)>,
+) -> String {
+    let mut text = match broken {
+        None => l.t_args("audit-chain-whole", &[("checked", checked.to_string())]),
+        Some((entry, reason)) => l.t_args(
+            &format!("audit-chain-broken-{reason}"),
+            &[("entry", entry.map(|e| e.to_string()).unwrap_or_default())],
+        ),
+    };
+    if before_chain > 0 {
+        text.push(' ');
+        text.push_str(&l.t_args("audit-chain-before", &[("count", before_chain.to_string())]));
+    }
+    text
+}
+
 /// Why a value may not be written, as a sentence for the reader.
 pub fn refusal(l: Lang, r: &Refusal) -> String {
     let key = format!("refusal-{}", r.code());

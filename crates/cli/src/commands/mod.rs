@@ -1,5 +1,6 @@
 //! One module per command family.
 
+mod audit;
 mod demo;
 mod exchange;
 mod figures;
@@ -17,7 +18,7 @@ mod warnings;
 use anyhow::{Context, Result};
 use tiendo_storage::Store;
 
-use crate::cli::{BenchCommand, Cli, Command, NotifyCommand, ValuesCommand};
+use crate::cli::{AuditCommand, BenchCommand, Cli, Command, NotifyCommand, ValuesCommand};
 
 pub async fn run(cli: Cli) -> Result<()> {
     let url = cli.db.db;
@@ -109,6 +110,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Notify(NotifyCommand::Send { mail, digest, at }) => {
             notify::send(&open(&url).await?, &mail, digest, at).await
         }
+        Command::Audit(AuditCommand::Verify) => audit::verify(&open(&url).await?, lang).await,
         Command::Notify(NotifyCommand::Webhook { url: hook, secret }) => {
             notify::add_webhook(&open(&url).await?, &hook, &secret).await
         }

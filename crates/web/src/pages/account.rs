@@ -131,16 +131,19 @@ pub async fn login(
             next,
         );
     }
-    let name_key = format!("user:{}", input.username.trim().to_lowercase());
-    let ip_key = ip.map(|ip| format!("ip:{ip}")).unwrap_or_default();
-    let keys = [name_key.as_str(), ip_key.as_str()];
-    if !state.limiter.allows(&keys) {
+    let name = input.username.trim().to_string();
+    let address = ip.map(|ip| ip.to_string()).unwrap_or_default();
+    let wait = state.logins.wait(&name, &address);
+    if !wait.is_zero() {
         return login_page(
             page,
             jar,
             StatusCode::TOO_MANY_REQUESTS,
             input.username,
-            l.t("login-throttled"),
+            l.t_args(
+                "login-throttled",
+                &[("seconds", wait.as_secs().max(1).to_string())],
+            ),
             next,
         );
     }
@@ -160,7 +163,7 @@ pub async fn login(
         }
     };
     let Some((user, _)) = user.filter(|_| verified) else {
-        state.limiter.record(&keys);
+        state.logins.failed(&name, &address);
         return login_page(
             page,
             jar,
@@ -170,7 +173,7 @@ pub async fn login(
             next,
         );
     };
-    state.limiter.forget(&keys);
+    state.logins.succeeded(&name, &address);
     let session = new_token();
     let csrf = new_token();
     let expires = chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS);

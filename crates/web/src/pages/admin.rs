@@ -286,6 +286,12 @@ struct AuditPage {
     rows: Vec<AuditRow>,
     prev: Option<String>,
     next: Option<String>,
+    /// The chain's last hash with its length, to note down.
+    head: (String, String),
+    /// The result of verifying the whole chain, when asked for: the sentence and whether it
+    /// is broken.
+    verified: Option<(String, bool)>,
+    verify: String,
 }
 
 /// What an audit entry records as done, in the reader's language (`user.create` reads "Tạo
@@ -309,6 +315,9 @@ fn audit_object(l: crate::i18n::Lang, object: &str) -> String {
 #[derive(Debug, Deserialize)]
 pub struct AuditQuery {
     page: Option<u32>,
+    /// Verify the whole chain (it reads every entry, so only when asked).
+    #[serde(default)]
+    verify: bool,
 }
 
 pub const AUDIT_PAGE: u32 = 50;
@@ -341,7 +350,31 @@ pub async fn audit(
         })
         .collect();
     let link = |p: u32| format!("/admin/audit?page={p}&lang={}", l.code());
+    let (hash, length) = state.store.audit_head().await?;
+    let head = (
+        l.t_args("audit-chain-head", &[("length", length.to_string())]),
+        hash,
+    );
+    let verified = if q.verify {
+        let chain = state.store.verify_audit().await?;
+        let reason = chain
+            .broken
+            .as_ref()
+            .map(|b| (b.entry, crate::wording::serde_name(&b.reason)));
+        let text = crate::wording::audit_chain(
+            l,
+            chain.checked,
+            chain.before_chain,
+            reason.as_ref().map(|(e, r)| (*e, r.as_str())),
+        );
+        Some((text, chain.broken.is_some()))
+    } else {
+        None
+    };
     Ok(render(&AuditPage {
+        head,
+        verified,
+        verify: format!("/admin/audit?verify=true&lang={}", l.code()),
         rows,
         prev: (n > 1).then(|| link(n - 1)),
         next: more.then(|| link(n + 1)),

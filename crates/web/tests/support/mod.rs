@@ -61,6 +61,8 @@ pub struct Client {
     cookies: HashMap<String, String>,
     pub csrf: String,
     pub bearer: Option<String>,
+    /// The address the server sees the client at; none, as in-process requests have.
+    pub addr: Option<std::net::SocketAddr>,
 }
 
 impl Client {
@@ -70,6 +72,7 @@ impl Client {
             cookies: HashMap::new(),
             csrf: String::new(),
             bearer: None,
+            addr: None,
         }
     }
 
@@ -101,7 +104,14 @@ impl Client {
         let res = self
             .app
             .clone()
-            .oneshot(req.body(body.into()).unwrap())
+            .oneshot({
+                let mut req = req.body(body.into()).unwrap();
+                if let Some(addr) = self.addr {
+                    req.extensions_mut()
+                        .insert(axum::extract::ConnectInfo(addr));
+                }
+                req
+            })
             .await
             .unwrap();
         for c in res.headers().get_all(header::SET_COOKIE) {

@@ -59,7 +59,7 @@ log-in = Log in
 log-out = Log out
 login-failed = Wrong user name or password.
 login-stale = The login form expired; please try again.
-login-throttled = Too many failed attempts; wait 15 minutes and try again.
+login-throttled = Too many failed attempts from this address; try again in { $seconds } seconds.
 username = User name
 password = Password
 name = Name
@@ -569,3 +569,14 @@ audit-object-user = account
 audit-object-value = value
 audit-object-values = values
 audit-object-token = API token
+
+# The audit log's hash chain, for inspectors and the command line.
+audit-chain = The audit hash chain
+audit-chain-whole = The audit chain is whole: { $checked } entries checked.
+audit-chain-before = { $count } entries written before the chain began cannot be checked.
+audit-chain-broken-unchained = The audit chain is broken: entry { $entry } has no hash although the chain had begun.
+audit-chain-broken-relinked = The audit chain is broken: entry { $entry } does not name the hash of the entry before it, so an entry was removed or rewritten.
+audit-chain-broken-rewritten = The audit chain is broken: entry { $entry } no longer matches its hash, so it was rewritten.
+audit-chain-broken-truncated = The audit chain is broken: its head records more entries than there are, so the newest entries were removed.
+audit-chain-head = Last hash of the chain ({ $length } entries); note it down to compare later:
+audit-chain-verify = Verify the whole chain

@@ -59,7 +59,7 @@ log-in = Đăng nhập
 log-out = Đăng xuất
 login-failed = Sai tên đăng nhập hoặc mật khẩu.
 login-stale = Biểu mẫu đăng nhập đã hết hạn; vui lòng thử lại.
-login-throttled = Quá nhiều lần đăng nhập sai; vui lòng đợi 15 phút.
+login-throttled = Đăng nhập sai nhiều lần từ địa chỉ này; vui lòng thử lại sau { $seconds } giây.
 username = Tên đăng nhập
 password = Mật khẩu
 name = Tên
@@ -569,3 +569,14 @@ audit-object-user = tài khoản
 audit-object-value = số liệu
 audit-object-values = số liệu
 audit-object-token = khóa API
+
+# The audit log's hash chain, for inspectors and the command line.
+audit-chain = Chuỗi băm của nhật ký
+audit-chain-whole = Chuỗi nhật ký nguyên vẹn: đã kiểm tra { $checked } mục.
+audit-chain-before = { $count } mục ghi trước khi có chuỗi băm không kiểm tra được.
+audit-chain-broken-unchained = Chuỗi nhật ký bị phá vỡ: mục { $entry } không có mã băm dù chuỗi đã bắt đầu.
+audit-chain-broken-relinked = Chuỗi nhật ký bị phá vỡ: mục { $entry } không mang mã băm của mục liền trước, tức là đã có mục bị xóa hoặc sửa.
+audit-chain-broken-rewritten = Chuỗi nhật ký bị phá vỡ: mục { $entry } không còn khớp với mã băm của nó, tức là nội dung đã bị sửa.
+audit-chain-broken-truncated = Chuỗi nhật ký bị phá vỡ: đầu chuỗi ghi nhận nhiều mục hơn số mục hiện có, tức là các mục mới nhất đã bị xóa.
+audit-chain-head = Mã băm cuối chuỗi ({ $length } mục); ghi lại mã này để đối chiếu về sau:
+audit-chain-verify = Kiểm tra toàn bộ chuỗi
