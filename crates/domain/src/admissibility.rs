@@ -187,7 +187,17 @@ pub enum Refusal {
     ControlCharacter {
         field: &'static str,
     },
+    /// A comment or source longer than anyone writes beside a number.
+    TooLong {
+        field: &'static str,
+        max: usize,
+    },
 }
+
+/// The longest comment a value may carry, in characters.
+pub const MAX_COMMENT: usize = 2_000;
+/// The longest source a value may name, in characters.
+pub const MAX_SOURCE: usize = 1_000;
 
 impl Refusal {
     /// A stable code for clients and translations.
@@ -204,6 +214,7 @@ impl Refusal {
             Refusal::NotAnEntryState { .. } => "not_an_entry_state",
             Refusal::Twice { .. } => "duplicate_key",
             Refusal::ControlCharacter { .. } => "control_character",
+            Refusal::TooLong { .. } => "too_long",
         }
     }
 
@@ -217,7 +228,7 @@ impl Refusal {
             | Refusal::Twice { .. } => "period",
             Refusal::OutOfBounds { .. } | Refusal::Locked | Refusal::AwaitingReview => "value",
             Refusal::NotAnEntryState { .. } => "state",
-            Refusal::ControlCharacter { field } => field,
+            Refusal::ControlCharacter { field } | Refusal::TooLong { field, .. } => field,
         }
     }
 
@@ -294,6 +305,9 @@ impl fmt::Display for Refusal {
             Refusal::ControlCharacter { field } => {
                 write!(f, "the {field} holds a control character; remove it")
             }
+            Refusal::TooLong { field, max } => {
+                write!(f, "the {field} is longer than {max} characters")
+            }
         }
     }
 }
@@ -355,7 +369,7 @@ pub fn may_replace(current: Option<ValueState>) -> Result<(), Refusal> {
 }
 
 /// Whether a value's comment and source are text a person wrote: no control characters other
-/// than line breaks and tabs.
+/// than line breaks and tabs, and no longer than [`MAX_COMMENT`] and [`MAX_SOURCE`].
 pub fn admit_text(value: &NewValue) -> Result<(), Refusal> {
     let bad = |t: &Option<String>| {
         t.as_deref().is_some_and(|t| {
@@ -363,11 +377,25 @@ pub fn admit_text(value: &NewValue) -> Result<(), Refusal> {
                 .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
         })
     };
+    let long =
+        |t: &Option<String>, max: usize| t.as_deref().is_some_and(|t| t.chars().count() > max);
     if bad(&value.comment) {
         return Err(Refusal::ControlCharacter { field: "comment" });
     }
     if bad(&value.source) {
         return Err(Refusal::ControlCharacter { field: "source" });
+    }
+    if long(&value.comment, MAX_COMMENT) {
+        return Err(Refusal::TooLong {
+            field: "comment",
+            max: MAX_COMMENT,
+        });
+    }
+    if long(&value.source, MAX_SOURCE) {
+        return Err(Refusal::TooLong {
+            field: "source",
+            max: MAX_SOURCE,
+        });
     }
     Ok(())
 }
@@ -592,6 +620,13 @@ mod tests {
         v.comment = None;
         v.source = Some("\u{1b}[31m".into());
         assert_eq!(admit_text(&v).unwrap_err().code(), "control_character");
+        // A 1.5 MB comment is no comment: the limit is in characters, Vietnamese ones too.
+        v.source = None;
+        v.comment = Some("ệ".repeat(MAX_COMMENT));
+        assert!(admit_text(&v).is_ok());
+        v.comment = Some("x".repeat(1_500_000));
+        let r = admit_text(&v).unwrap_err();
+        assert_eq!((r.code(), r.field()), ("too_long", "comment"));
     }
 
     #[test]

@@ -219,23 +219,16 @@ impl Contact {
                 "give your name (2 to 120 characters)",
             ));
         }
-        let email = Some(email.trim().to_lowercase()).filter(|e| !e.is_empty());
-        if let Some(e) = &email {
-            let valid = e.len() <= 200
-                && e.split_once('@').is_some_and(|(user, host)| {
-                    !user.is_empty()
-                        && host.contains('.')
-                        && !host.starts_with('.')
-                        && !host.ends_with('.')
-                })
-                && !e.chars().any(char::is_whitespace);
-            if !valid {
-                errors.push(FeedbackError::new(
-                    "email",
-                    format!("\"{e}\" is not an e-mail address"),
-                ));
-            }
-        }
+        let email = match email.trim() {
+            "" => None,
+            typed => match typed.parse::<crate::email::Email>() {
+                Ok(e) => Some(e.to_string()),
+                Err(e) => {
+                    errors.push(FeedbackError::new("email", e.to_string()));
+                    None
+                }
+            },
+        };
         let phone = Some(phone.trim().to_string()).filter(|p| !p.is_empty());
         if let Some(p) = &phone {
             let digits = p.chars().filter(char::is_ascii_digit).count();

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod admissibility;
 pub mod codes;
 pub mod documents;
+pub mod email;
 pub mod feedback;
 pub mod orgs;
 pub mod periods;

@@ -112,6 +112,8 @@ pub struct DataValueSet {
 
 /// Parses a `dataValueSets` JSON document.
 pub fn parse_json(text: &str) -> Result<DataValueSet, Problem> {
+    // Editors on Windows save JSON with a byte-order mark; it is not part of the document.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     serde_json::from_str(text).map_err(|e| {
         Problem::at(
             e.line(),
@@ -139,6 +141,7 @@ const CSV_COLUMNS: [&str; 10] = [
 /// attributeoptioncombo,value,storedby,lastupdated,comment,followup`); headers are matched
 /// without regard to case, and a file without a header row is read in that column order.
 pub fn parse_csv(text: &str) -> Result<DataValueSet, Vec<Problem>> {
+    let text = crate::text::checked(text.as_bytes()).map_err(|p| vec![p])?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -210,6 +213,9 @@ fn csv_problem(line: usize, e: csv::Error) -> Problem {
 /// refused: tiendo keeps no disaggregations.
 pub fn to_values(set: &DataValueSet, mapping: &Mapping) -> Result<Vec<NewValue>, Vec<Problem>> {
     let mut out = Vec::with_capacity(set.data_values.len());
+    if set.data_values.is_empty() {
+        return Err(vec![crate::text::no_rows()]);
+    }
     let mut problems = Vec::new();
     for (i, v) in set.data_values.iter().enumerate() {
         if problems.len() >= MAX_PROBLEMS {
@@ -330,6 +336,16 @@ fn format_number(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_json_file_with_a_byte_order_mark_is_json_and_an_empty_set_is_refused() {
+        let set = parse_json("\u{feff}{\"dataValues\": []}").unwrap();
+        let refused = to_values(&set, &Mapping::default()).unwrap_err();
+        assert_eq!(refused[0].code, "no-rows");
+        let quote =
+            parse_csv("dataelement,period,orgunit,value\nDTI,2025,HA-TINH,\"0.5\n").unwrap_err();
+        assert_eq!((quote[0].row, quote[0].code), (2, "unterminated-quote"));
+    }
 
     #[test]
     fn a_json_set_inherits_period_and_unit_and_maps_codes() {

@@ -6,6 +6,7 @@
 pub mod dhis2;
 pub mod opensdg;
 pub mod sheet;
+pub mod text;
 pub mod values_csv;
 
 /// Why one row of an exchange file was refused: the one problem-at-a-place type. `row` counts

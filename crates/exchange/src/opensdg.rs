@@ -20,7 +20,7 @@ const NOT_DISAGGREGATIONS: [&str; 9] = [
 /// The headline series of an Open SDG file as (year, value), in file order. A problem names
 /// the line (1 is the header) and the column.
 pub fn read(text: &str) -> Result<Vec<(i32, f64)>, Problem> {
-    let text = text.trim_start_matches('\u{feff}');
+    let text = crate::text::checked(text.as_bytes())?;
     let problem = |row: usize, field: &str, message: String| Problem::at(row, field, message);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -97,6 +97,9 @@ pub fn read(text: &str) -> Result<Vec<(i32, f64)>, Problem> {
                 ),
             ));
         }
+    }
+    if out.is_empty() {
+        return Err(crate::text::no_rows());
     }
     Ok(out)
 }

@@ -418,10 +418,14 @@ fn check_header(sheet: &str, row: usize, cells: &[String]) -> Result<(), Problem
 
 /// Reads a filled CSV template (the sheet is named `CSV` in problems; rows are lines).
 pub fn read_csv(bytes: &[u8]) -> Result<Vec<Filled>, Problem> {
+    let text = crate::text::checked(bytes).map_err(|p| Problem {
+        sheet: Some("CSV".into()),
+        ..p
+    })?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(bytes);
+        .from_reader(text.as_bytes());
     let mut filled = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 1;

@@ -16,6 +16,7 @@ const MAX_PROBLEMS: usize = 20;
 pub const HEADER: [&str; 5] = ["target", "org", "period", "value", "comment"];
 
 /// Values read from a file, each with the line it came from.
+#[derive(Debug)]
 pub struct ValuesFile {
     pub values: Vec<NewValue>,
     pub lines: Vec<u64>,
@@ -23,9 +24,10 @@ pub struct ValuesFile {
 
 /// Reads the values of the file called `name` (for messages) from `bytes`.
 pub fn read(name: &str, bytes: &[u8]) -> Result<ValuesFile, Rejected> {
+    let text = crate::text::checked(bytes).map_err(|p| Rejected(format!("{name}, {p}")))?;
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(bytes);
+        .from_reader(text.as_bytes());
     let headers = reader
         .headers()
         .map_err(|e| Rejected(format!("{name}, line 1: {e}")))?
@@ -110,7 +112,12 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<ValuesFile, Rejected> {
             break;
         }
     }
-    if problems.is_empty() {
+    if problems.is_empty() && out.values.is_empty() {
+        Err(Rejected(format!(
+            "{name}: {}",
+            crate::text::no_rows().message
+        )))
+    } else if problems.is_empty() {
         Ok(out)
     } else {
         Err(rejected(name, &problems))
@@ -127,4 +134,26 @@ pub fn rejected(file: &str, problems: &[String]) -> Rejected {
         let _ = write!(msg, "\n  (stopped after {MAX_PROBLEMS} problems)");
     }
     Rejected(msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_of_nothing_but_its_header_is_refused() {
+        let e = read("v.csv", b"target,org,period,value,comment\n").unwrap_err();
+        assert!(e.to_string().contains("no rows below its header"), "{e}");
+        let e = read("v.csv", b"").unwrap_err();
+        assert!(e.to_string().starts_with("v.csv"), "{e}");
+        let e = read(
+            "v.csv",
+            b"target,org,period,value\nDTI,HA-TINH,2024,0.5\0\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("row 2") && e.to_string().contains("NUL"),
+            "{e}"
+        );
+    }
 }

@@ -242,16 +242,14 @@ impl Store {
     }
 
     pub async fn set_notification_settings(&self, settings: &NotificationSettings) -> Result<()> {
-        let email = settings.email.trim();
-        if settings.mode != DeliveryMode::Off
-            && !email
-                .split_once('@')
-                .is_some_and(|(u, h)| !u.is_empty() && h.contains('.'))
-        {
-            return Err(StoreError::Invalid(format!(
-                "email: \"{email}\" is not an e-mail address"
-            )));
-        }
+        // An address is needed only to deliver; whatever is stored is a valid one or nothing.
+        let email = match settings.email.trim() {
+            "" if settings.mode == DeliveryMode::Off => String::new(),
+            typed => typed
+                .parse::<tiendo_domain::email::Email>()
+                .map_err(|e| StoreError::Invalid(format!("email: {e}")))?
+                .to_string(),
+        };
         on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO notification_settings (username, email, mode) VALUES ($1, $2, $3) \

@@ -89,6 +89,9 @@ pub struct IndexRanking {
     pub rows: Vec<RankLine>,
 }
 
+/// How many tasks stand at one status.
+pub type StatusCount = (TaskStatus, usize);
+
 /// What a unit's page shows, prepared with the overview.
 #[derive(Debug, Clone, Serialize)]
 pub struct UnitSummary {
@@ -105,6 +108,25 @@ pub struct UnitSummary {
     /// Tasks it leads and tasks it coordinates, by status.
     pub leads: Vec<(TaskStatus, usize)>,
     pub coordinates: Vec<(TaskStatus, usize)>,
+    /// The same counts of its public tasks only, for readers who may not see the others.
+    pub public_leads: Vec<(TaskStatus, usize)>,
+    pub public_coordinates: Vec<(TaskStatus, usize)>,
+    /// Whether it leads or coordinates tasks that are not public (its score counts them).
+    pub has_non_public_tasks: bool,
+}
+
+impl UnitSummary {
+    /// Its task counts as a reader of `clearance` may see them: every task, or public ones.
+    pub fn tasks_for(
+        &self,
+        clearance: tiendo_domain::tasks::Clearance,
+    ) -> (&[StatusCount], &[StatusCount]) {
+        if clearance.may_see(tiendo_domain::tasks::Confidentiality::Internal) {
+            (&self.leads, &self.coordinates)
+        } else {
+            (&self.public_leads, &self.public_coordinates)
+        }
+    }
 }
 
 /// The figure of an approved value, for the overview's list of what has just become official.
@@ -125,6 +147,8 @@ pub struct Overview {
     pub recent_approvals: Vec<ApprovedLine>,
     pub targets_by_status: Vec<(Judgement, usize)>,
     pub tasks_by_status: Vec<(TaskStatus, usize)>,
+    /// Public tasks only, by status: the public's count.
+    pub public_tasks_by_status: Vec<(TaskStatus, usize)>,
     pub provinces: Vec<ProvinceLine>,
     pub warnings_by_rule: Vec<(Rule, usize)>,
     /// The most severe warnings first, at most 20.
@@ -185,6 +209,27 @@ impl Overview {
                 .map(|s| (*s, tally.map_or(0, |t| t.count(*s))))
                 .collect()
         };
+        // The public's figures count only the tasks the public may see.
+        let is_public = |t: &&tiendo_domain::tasks::Task| {
+            t.confidentiality == tiendo_domain::tasks::Confidentiality::Public
+        };
+        let (_, public) = tiendo_evaluation::tasks::summarise(
+            snapshot.tasks.iter().filter(is_public),
+            day,
+            |t| {
+                snapshot
+                    .last_progress
+                    .get(&t.code)
+                    .is_some_and(|d| *d <= day)
+            },
+            settings.horizon,
+        );
+        let public_tasks_by_status = counts(Some(&public.overall));
+        let mut non_public: std::collections::HashSet<&OrgCode> = std::collections::HashSet::new();
+        for t in snapshot.tasks.iter().filter(|t| !is_public(t)) {
+            non_public.insert(&t.lead);
+            non_public.extend(t.coordinators.iter());
+        }
         let units = h
             .as_of(day)
             .map(|u| {
@@ -204,6 +249,9 @@ impl Overview {
                     coordinates: counts(
                         evaluation.tasks.by_unit.get(&(&u.code, Role::Coordinator)),
                     ),
+                    public_leads: counts(public.by_unit.get(&(&u.code, Role::Lead))),
+                    public_coordinates: counts(public.by_unit.get(&(&u.code, Role::Coordinator))),
+                    has_non_public_tasks: non_public.contains(&u.code),
                 };
                 (u.code.clone(), summary)
             })
@@ -229,6 +277,7 @@ impl Overview {
             units,
             targets_by_status: standing.by_judgement().collect(),
             tasks_by_status,
+            public_tasks_by_status,
             provinces,
             warnings_by_rule: standing.warnings_by_rule().collect(),
             top_warnings: top_warnings(&standing),
@@ -243,6 +292,15 @@ impl Overview {
     /// again and the value listed among the latest approvals. Nothing is read from the
     /// database and the rest of the nation is not evaluated again. The series' warnings are
     /// derived again with it.
+    /// Tasks by status as a reader of `clearance` may count them: every task, or public ones.
+    pub fn tasks_for(&self, clearance: tiendo_domain::tasks::Clearance) -> &[(TaskStatus, usize)] {
+        if clearance.may_see(tiendo_domain::tasks::Confidentiality::Internal) {
+            &self.tasks_by_status
+        } else {
+            &self.public_tasks_by_status
+        }
+    }
+
     /// The warnings officers are notified of: tasks overdue or due soon, reports missing.
     pub fn alerts(&self) -> Vec<tiendo_notify::Event> {
         let snapshot = &self.snapshot;

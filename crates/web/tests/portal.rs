@@ -159,6 +159,51 @@ async fn the_public_portal_never_shows_internal_or_secret_items() {
         .await
         .body
         .contains("Internal coordination note"));
+
+    // Public figures count only public tasks; officials count all of them. A unit whose
+    // score counts hidden tasks says so to the public, without naming them.
+    let total = |o: &serde_json::Value, field: &str| -> u64 {
+        o[field]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["count"].as_u64().unwrap())
+            .sum()
+    };
+    let all = store
+        .tasks(&TaskFilter::all(Clearance::Secret))
+        .await
+        .unwrap();
+    let public_tasks = all
+        .iter()
+        .filter(|t| t.confidentiality == Confidentiality::Public)
+        .count() as u64;
+    let seen = public.get("/api/v1/overview").await.json();
+    assert_eq!(total(&seen, "tasks_by_status"), public_tasks);
+    // Officials' figures count internal tasks too; secret ones stay out of every figure.
+    let not_secret = all
+        .iter()
+        .filter(|t| t.confidentiality != Confidentiality::Secret)
+        .count() as u64;
+    let seen = office.get("/api/v1/overview").await.json();
+    assert_eq!(total(&seen, "tasks_by_status"), not_secret);
+    let lead = base.lead.to_string();
+    let unit = public.get(&format!("/api/v1/units/{lead}")).await.json();
+    let shown = total(&unit, "leads");
+    let unit_official = office.get(&format!("/api/v1/units/{lead}")).await.json();
+    assert_eq!(
+        total(&unit_official, "leads"),
+        shown + 1,
+        "the internal task (the secret one is in no figure)"
+    );
+    assert_eq!(unit["score_counts_non_public_tasks"], true);
+    let page = public.get(&format!("/units/{lead}?lang=vi")).await.body;
+    assert!(page.contains("không công khai"), "{page}");
+    assert!(!office
+        .get(&format!("/units/{lead}?lang=vi"))
+        .await
+        .body
+        .contains("id=\"non-public-note\""));
 }
 
 #[tokio::test]

@@ -88,6 +88,9 @@ pub fn refusal(l: Lang, r: &Refusal) -> String {
         ],
         Refusal::Twice { first_row } => vec![("row", (first_row + 1).to_string())],
         Refusal::ControlCharacter { field } => vec![("field", l.t(field))],
+        Refusal::TooLong { field, max } => {
+            vec![("field", l.t(field)), ("max", l.number(*max as f64, 0))]
+        }
         Refusal::Locked | Refusal::AwaitingReview | Refusal::NotAnEntryState { .. } => vec![],
     };
     l.t_args(&key, &args)

@@ -46,7 +46,11 @@ pub async fn import_dhis2(store: &Store, a: &Dhis2Import) -> Result<()> {
     let name = a.file.display().to_string();
     let text = read(&a.file)?;
     let started = Instant::now();
-    let set = if text.trim_start().starts_with('{') {
+    let set = if text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('{')
+    {
         dhis2::parse_json(&text).map_err(|p| problems(&name, &[p]))?
     } else {
         dhis2::parse_csv(&text).map_err(|p| problems(&name, &p))?

@@ -234,10 +234,14 @@ async fn overview(State(state): State<AppState>, viewer: Viewer) -> Json<Overvie
     params(("code" = String, Path, description = "Unit code")),
     responses((status = 200, description = "A unit's score, class and tasks by status", body = UnitOut),
               (status = 404, description = "No such unit in force", body = ErrorBody)))]
-async fn unit(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<UnitOut> {
+async fn unit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+) -> ApiResult<UnitOut> {
     let o = state.overview();
     match o.units.get(code.as_str()) {
-        Some(u) => Ok(Json(UnitOut::from(u))),
+        Some(u) => Ok(Json(UnitOut::of(u, viewer.access.clearance()))),
         None => Err(ApiFailure(Failure::not_found(
             "unit_not_found",
             format!("no organisation unit {code} is in force on {}", o.day),

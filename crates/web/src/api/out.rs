@@ -181,7 +181,11 @@ impl OverviewOut {
             day: o.day,
             recent_approvals: o.recent_approvals.iter().map(ApprovalOut::from).collect(),
             targets_by_status: counts(&o.targets_by_status),
-            tasks_by_status: counts(&o.tasks_by_status),
+            tasks_by_status: counts(if official {
+                &o.tasks_by_status
+            } else {
+                &o.public_tasks_by_status
+            }),
             provinces: o.provinces.iter().map(ProvinceOut::from).collect(),
             warnings_by_rule: if official {
                 o.warnings_by_rule
@@ -223,10 +227,15 @@ pub struct UnitOut {
     pub leads: Vec<StatusCount>,
     /// Tasks it coordinates, by status.
     pub coordinates: Vec<StatusCount>,
+    /// Whether its score also counts tasks the reader may not see.
+    pub score_counts_non_public_tasks: bool,
 }
 
-impl From<&UnitSummary> for UnitOut {
-    fn from(u: &UnitSummary) -> UnitOut {
+impl UnitOut {
+    /// The unit as a reader of `clearance` may see it: task counts of public tasks only for
+    /// the public.
+    pub fn of(u: &UnitSummary, clearance: tiendo_domain::tasks::Clearance) -> UnitOut {
+        let (leads, coordinates) = u.tasks_for(clearance);
         UnitOut {
             code: u.code.to_string(),
             kind: serde_name(&u.kind),
@@ -237,8 +246,9 @@ impl From<&UnitSummary> for UnitOut {
             class: serde_name(&u.class),
             colour: u.colour.css().to_string(),
             facts: serde_json::to_value(u.facts).unwrap_or_default(),
-            leads: counts(&u.leads),
-            coordinates: counts(&u.coordinates),
+            leads: counts(leads),
+            coordinates: counts(coordinates),
+            score_counts_non_public_tasks: u.has_non_public_tasks,
         }
     }
 }

@@ -125,7 +125,7 @@ pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
             })
             .collect(),
         tasks: o
-            .tasks_by_status
+            .tasks_for(page.viewer.access.clearance())
             .iter()
             .map(|(s, n)| Count {
                 label: l.t(&format!("task-{}", serde_name(s))),
@@ -211,6 +211,8 @@ pub struct Kpi {
 #[template(path = "unit.html")]
 struct UnitPage {
     c: Chrome,
+    /// Told to readers who see only public tasks when the score counts others too.
+    non_public_note: Option<String>,
     code: String,
     name: String,
     as_of: String,
@@ -277,7 +279,14 @@ pub async fn unit(
         .access
         .may_capture(hierarchy, &u.code)
         .then(|| page.chrome.href(&format!("/units/{}/entry", u.code)));
+    let clearance = page.viewer.access.clearance();
+    let (leads, coordinates) = u.tasks_for(clearance);
+    // The score counts every task; the public is told so, without what the others are.
+    let non_public_note = (u.has_non_public_tasks
+        && !clearance.may_see(tiendo_domain::tasks::Confidentiality::Internal))
+    .then(|| l.t("score-counts-non-public-tasks"));
     let body = UnitPage {
+        non_public_note,
         code: u.code.to_string(),
         name: pick(l, Some(&u.name_vi), &u.name_en),
         as_of: l.date(o.day),
@@ -287,10 +296,9 @@ pub async fn unit(
         css: u.colour.css(),
         explanation: crate::wording::score(l, u.score, u.class, &u.facts),
         parent,
-        tasks: u
-            .leads
+        tasks: leads
             .iter()
-            .zip(&u.coordinates)
+            .zip(coordinates)
             .map(|((s, lead), (_, coord))| {
                 (
                     l.t(&format!("task-{}", serde_name(s))),

@@ -356,6 +356,7 @@ warning-out-of-bounds = { $value } for { $period } is outside what the target al
 warning-jump = { $value } for { $period } against a median of { $median } over { $history } earlier report(s) (robust z { $z }).
 warning-judged = { $judgement }: latest value { $value } ({ $period }).
 warning-judged-none = { $judgement }: no value yet.
+refusal-too_long = The { $field } is longer than { $max } characters; shorten it.
 refusal-control_character = The { $field } holds a control character; remove it.
 # A target's judgement, rendered from its facts.
 explain-no-value = No value has been reported.
@@ -580,3 +581,8 @@ audit-chain-broken-rewritten = The audit chain is broken: entry { $entry } no lo
 audit-chain-broken-truncated = The audit chain is broken: its head records more entries than there are, so the newest entries were removed.
 audit-chain-head = Last hash of the chain ({ $length } entries); note it down to compare later:
 audit-chain-verify = Verify the whole chain
+score-counts-non-public-tasks = The score also counts tasks of this unit that are not public; the task counts below include public tasks only.
+problem-not-utf8 = The file is not UTF-8 text; save it as CSV UTF-8.
+problem-nul-byte = The file holds a NUL byte; it is not text.
+problem-unterminated-quote = A quote opened on this line is never closed.
+problem-no-rows = The file has no rows below its header; nothing to import.

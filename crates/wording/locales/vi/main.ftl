@@ -356,6 +356,7 @@ warning-out-of-bounds = { $value } của kỳ { $period } nằm ngoài khoảng 
 warning-jump = { $value } của kỳ { $period } so với trung vị { $median } của { $history } kỳ trước (chỉ số z { $z }).
 warning-judged = { $judgement }: giá trị mới nhất { $value } (kỳ { $period }).
 warning-judged-none = { $judgement }: chưa có giá trị.
+refusal-too_long = Trường { $field } dài quá { $max } ký tự; hãy rút gọn.
 refusal-control_character = Trường { $field } chứa ký tự điều khiển không hợp lệ; hãy xóa ký tự đó.
 # A target's judgement, rendered from its facts.
 explain-no-value = Chưa có số liệu nào được báo cáo.
@@ -580,3 +581,8 @@ audit-chain-broken-rewritten = Chuỗi nhật ký bị phá vỡ: mục { $entry
 audit-chain-broken-truncated = Chuỗi nhật ký bị phá vỡ: đầu chuỗi ghi nhận nhiều mục hơn số mục hiện có, tức là các mục mới nhất đã bị xóa.
 audit-chain-head = Mã băm cuối chuỗi ({ $length } mục); ghi lại mã này để đối chiếu về sau:
 audit-chain-verify = Kiểm tra toàn bộ chuỗi
+score-counts-non-public-tasks = Điểm đánh giá tính cả các nhiệm vụ không công khai của đơn vị; số nhiệm vụ dưới đây chỉ gồm nhiệm vụ công khai.
+problem-not-utf8 = Tệp không phải văn bản mã UTF-8; hãy lưu lại dưới dạng CSV UTF-8.
+problem-nul-byte = Tệp chứa ký tự NUL (byte 0), không phải văn bản.
+problem-unterminated-quote = Dấu ngoặc kép mở ở dòng này không được đóng.
+problem-no-rows = Tệp không có dòng dữ liệu nào dưới dòng tiêu đề; không có gì để nhập.
