@@ -142,16 +142,19 @@ pub fn xlsx(spec: &TemplateSpec) -> Result<Vec<u8>, SheetError> {
 
 /// The same template as CSV: the header row, then one row per target.
 pub fn csv(spec: &TemplateSpec) -> Result<Vec<u8>, SheetError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    // A byte-order mark so Excel opens it as UTF-8; text a spreadsheet would run as a formula
+    // (a target named "=…") is written as text.
+    let mut w = csv::Writer::from_writer(crate::UTF8_BOM.to_vec());
     w.write_record(HEADERS)?;
+    let cell = crate::spreadsheet_cell;
     for r in &spec.rows {
         let current = r.current.map(|v| v.to_string()).unwrap_or_default();
         w.write_record([
-            r.target.as_str(),
-            &r.indicator,
-            &r.measure,
-            &r.unit,
-            &r.period,
+            &*cell(&r.target),
+            &*cell(&r.indicator),
+            &*cell(&r.measure),
+            &*cell(&r.unit),
+            &*cell(&r.period),
             &current,
             "",
             "",
@@ -453,7 +456,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<Filled>, Problem> {
             unit: cell(3),
             period: cell(4),
             value: Cell::Text(cell(VALUE)),
-            comment: cell(COMMENT),
+            comment: crate::spreadsheet_text(&cell(COMMENT)).to_string(),
         });
     }
     Ok(filled)
@@ -517,6 +520,20 @@ mod tests {
         assert_eq!(read_xlsx(&bytes).unwrap(), vec![]);
         let csv_bytes = csv(&spec()).unwrap();
         assert_eq!(read_csv(&csv_bytes).unwrap(), vec![]);
+    }
+
+    /// The CSV template opens in Excel with Vietnamese intact and runs no formula a target's
+    /// name might hold.
+    #[test]
+    fn the_csv_template_is_utf8_for_excel_and_runs_no_formula() {
+        let mut spec = spec();
+        spec.rows[0].indicator = "=HYPERLINK(\"http://evil.example/\",\"x\")".into();
+        let bytes = csv(&spec).unwrap();
+        assert!(bytes.starts_with(crate::UTF8_BOM));
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(text.contains("\"'=HYPERLINK("), "{text}");
+        assert!(text.contains("Doanh nghiệp công nghệ số"));
+        assert_eq!(read_csv(&bytes).unwrap(), vec![]);
     }
 
     #[test]

@@ -116,6 +116,9 @@ async fn csv_templates_and_rows_outside_the_officers_scope() {
         .await;
     assert_eq!(template.status, StatusCode::OK);
     let mut lines: Vec<String> = template.body.lines().map(str::to_string).collect();
+    // UTF-8 with a byte-order mark, so Excel keeps the Vietnamese names.
+    assert!(lines[0].starts_with('\u{feff}'));
+    lines[0] = lines[0].trim_start_matches('\u{feff}').to_string();
     assert!(lines[0].starts_with("target,indicator,measure,unit,period"));
     // Fill the first target, and copy it as a row for another province.
     let mut cells: Vec<String> = lines[1].split(',').map(str::to_string).collect();
