@@ -272,6 +272,8 @@ pub enum PasswordRefusal {
     HasUsername,
     #[error("a password cannot be one character repeated")]
     Repeated,
+    #[error("this password is among those guessed first (common passwords, words, keyboard runs, dates)")]
+    Guessable,
 }
 
 impl PasswordRefusal {
@@ -282,12 +284,16 @@ impl PasswordRefusal {
             PasswordRefusal::Blank => "blank",
             PasswordRefusal::HasUsername => "has_username",
             PasswordRefusal::Repeated => "repeated",
+            PasswordRefusal::Guessable => "guessable",
         }
     }
 }
 
 /// Whether `password` may be set for `username`: long enough, not blank, not built on the user
-/// name, not one character repeated. (Hashing is argon2id, done by the web application.)
+/// name, not one character repeated, and not among the passwords an attacker tries first —
+/// judged by zxcvbn from its lists of leaked passwords, names and words, keyboard runs,
+/// sequences and dates: fewer than 10¹⁰ guesses is refused. (Hashing is argon2id, done by the
+/// web application.)
 pub fn check_password(password: &str, username: &str) -> Result<(), PasswordRefusal> {
     if password.trim().is_empty() {
         return Err(PasswordRefusal::Blank);
@@ -304,6 +310,9 @@ pub fn check_password(password: &str, username: &str) -> Result<(), PasswordRefu
         if chars.all(|c| c == first) {
             return Err(PasswordRefusal::Repeated);
         }
+    }
+    if zxcvbn::zxcvbn(password, &[username]).score() < zxcvbn::Score::Three {
+        return Err(PasswordRefusal::Guessable);
     }
     Ok(())
 }
@@ -329,6 +338,19 @@ mod tests {
             Err(PasswordRefusal::Repeated)
         );
         assert_eq!(check_password("mưa phùn tháng ba 2026", "ha-tinh"), Ok(()));
+        // Long enough, yet among the first an attacker tries.
+        for common in [
+            "password1234",
+            "123456789012",
+            "qwertyuiop123",
+            "iloveyou2025",
+        ] {
+            assert_eq!(
+                check_password(common, "ha-tinh"),
+                Err(PasswordRefusal::Guessable),
+                "{common}"
+            );
+        }
     }
 
     use super::*;

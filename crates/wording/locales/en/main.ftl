@@ -511,6 +511,7 @@ user-name-required = Give the person's full name.
 password-too_short = Use at least { $min } characters.
 password-blank = A password cannot be only spaces.
 password-has_username = A password cannot contain the user name.
+password-guessable = This password is among those guessed first (common passwords, words, keyboard runs, dates); choose a longer, less predictable phrase.
 password-repeated = A password cannot be one character repeated.
 
 # Problems a reader of an uploaded file found, beside their sheet, row and column.

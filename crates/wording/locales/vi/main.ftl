@@ -511,6 +511,7 @@ user-name-required = Chưa nhập họ và tên của người dùng.
 password-too_short = Mật khẩu phải có ít nhất { $min } ký tự.
 password-blank = Mật khẩu không được chỉ gồm dấu cách.
 password-has_username = Mật khẩu không được chứa tên đăng nhập.
+password-guessable = Mật khẩu này nằm trong số mật khẩu bị dò đầu tiên (mật khẩu phổ biến, từ thông dụng, dãy phím, ngày tháng); hãy chọn một câu dài hơn, khó đoán hơn.
 password-repeated = Mật khẩu không được là một ký tự lặp lại.
 
 # Problems a reader of an uploaded file found, beside their sheet, row and column.
