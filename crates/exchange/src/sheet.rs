@@ -11,8 +11,8 @@ use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
 
 /// The name of the template's sheet.
 pub const SHEET: &str = "tiendo";
-/// Column headers, in order. The reader finds the header row by its first cell, so rows
-/// inserted above it do no harm.
+/// Column headers in English, in order. The reader finds the header row by its first cell, so
+/// rows inserted above it do no harm, and takes the headers in either language.
 pub const HEADERS: [&str; 8] = [
     "target",
     "indicator",
@@ -23,8 +23,27 @@ pub const HEADERS: [&str; 8] = [
     "value",
     "comment",
 ];
+/// The same columns' headers in Vietnamese, as a Vietnamese reader's template carries them.
+pub const HEADERS_VI: [&str; 8] = [
+    "Mã chỉ tiêu",
+    "Chỉ tiêu",
+    "Đơn vị tính",
+    "Mã đơn vị",
+    "Kỳ báo cáo",
+    "Giá trị hiện có",
+    "Giá trị",
+    "Ghi chú",
+];
 const VALUE: usize = 6;
 const COMMENT: usize = 7;
+
+/// Whether `cell` heads column `c` in either language.
+fn heads(cell: &str, c: usize) -> bool {
+    let cell = cell.trim().to_lowercase();
+    [HEADERS[c], HEADERS_VI[c]]
+        .iter()
+        .any(|h| h.to_lowercase() == cell)
+}
 
 /// One target on the template.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +62,8 @@ pub struct TemplateRow {
 pub struct TemplateSpec {
     pub title: String,
     pub rows: Vec<TemplateRow>,
+    /// The header row, in the reader's language: [`HEADERS_VI`] or [`HEADERS`].
+    pub headers: &'static [&'static str; 8],
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -113,7 +134,7 @@ pub fn xlsx(spec: &TemplateSpec) -> Result<Vec<u8>, SheetError> {
          Điền vào các ô màu vàng (giá trị, ghi chú); để trống nếu không báo cáo.",
     )?;
     const HEADER_ROW: u32 = 3;
-    for (c, h) in HEADERS.iter().enumerate() {
+    for (c, h) in spec.headers.iter().enumerate() {
         sheet.write_string_with_format(HEADER_ROW, c as u16, *h, &header)?;
     }
     for (i, r) in spec.rows.iter().enumerate() {
@@ -145,7 +166,7 @@ pub fn csv(spec: &TemplateSpec) -> Result<Vec<u8>, SheetError> {
     // A byte-order mark so Excel opens it as UTF-8; text a spreadsheet would run as a formula
     // (a target named "=…") is written as text.
     let mut w = csv::Writer::from_writer(crate::UTF8_BOM.to_vec());
-    w.write_record(HEADERS)?;
+    w.write_record(spec.headers)?;
     let cell = crate::spreadsheet_cell;
     for r in &spec.rows {
         let current = r.current.map(|v| v.to_string()).unwrap_or_default();
@@ -224,10 +245,7 @@ pub fn read_xlsx_within(bytes: &[u8], limits: &WorkbookLimits) -> Result<Vec<Fil
     let mut cells_read = 0usize;
     for name in book.sheet_names() {
         let rows = sheet_rows(&mut book, &name, limits, &mut cells_read)?;
-        let Some((&header_row, header)) = rows
-            .iter()
-            .find(|(_, r)| text(&r[0]).eq_ignore_ascii_case("target"))
-        else {
+        let Some((&header_row, header)) = rows.iter().find(|(_, r)| heads(&text(&r[0]), 0)) else {
             if let Some((row, r)) = rows
                 .iter()
                 .find_map(|(row, r)| header_elsewhere(r).map(|c| (row, c)))
@@ -271,7 +289,7 @@ pub fn read_xlsx_within(bytes: &[u8], limits: &WorkbookLimits) -> Result<Vec<Fil
     }
     if !found {
         return Err(Problem::whole(
-            "no sheet has the template's header row (target, indicator, …); download a new template",
+            "no sheet has the template's header row (Mã chỉ tiêu / target, …); download a new template",
         )
         .coded("no-template-header", []));
     }
@@ -280,9 +298,7 @@ pub fn read_xlsx_within(bytes: &[u8], limits: &WorkbookLimits) -> Result<Vec<Fil
 
 /// The column where a header row starts when it does not start in column A.
 fn header_elsewhere(r: &[Data]) -> Option<usize> {
-    r.iter()
-        .position(|c| text(c).eq_ignore_ascii_case("target"))
-        .filter(|c| *c > 0)
+    r.iter().position(|c| heads(&text(c), 0)).filter(|c| *c > 0)
 }
 
 /// The template's columns of every non-empty row of one sheet, by 0-based row, read cell by
@@ -401,9 +417,10 @@ fn check_package(bytes: &[u8], limits: &WorkbookLimits) -> Result<(), Problem> {
 }
 
 fn check_header(sheet: &str, row: usize, cells: &[String]) -> Result<(), Problem> {
-    for (c, expected) in HEADERS.iter().enumerate() {
+    for c in 0..HEADERS.len() {
         let got = cells.get(c).map(String::as_str).unwrap_or_default();
-        if !got.eq_ignore_ascii_case(expected) {
+        let expected = format!("{} / {}", HEADERS_VI[c], HEADERS[c]);
+        if !heads(got, c) {
             return Err(Problem::in_sheet(
                 sheet,
                 row,
@@ -412,7 +429,7 @@ fn check_header(sheet: &str, row: usize, cells: &[String]) -> Result<(), Problem
             )
             .coded(
                 "header-mismatch",
-                [("expected", expected.to_string()), ("got", got.to_string())],
+                [("expected", expected), ("got", got.to_string())],
             ));
         }
     }
@@ -468,6 +485,7 @@ mod tests {
 
     fn spec() -> TemplateSpec {
         TemplateSpec {
+            headers: &HEADERS_VI,
             title: "Hà Tĩnh — 2025".into(),
             rows: vec![
                 TemplateRow {

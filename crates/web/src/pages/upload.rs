@@ -80,6 +80,10 @@ pub async fn template(
             unit.code
         ),
         rows,
+        headers: match l {
+            Lang::Vi => &sheet::HEADERS_VI,
+            Lang::En => &sheet::HEADERS,
+        },
     };
     let name = format!("tiendo-{}-{period}", unit.code);
     let (bytes, kind, ext) = match q.format.as_deref().unwrap_or("xlsx") {
