@@ -23,6 +23,17 @@ pub async fn demo(day: &str) -> App {
     let store = Store::open(dir.path().join("tiendo.db").to_str().unwrap())
         .await
         .unwrap();
+    demo_on(store, dir, day).await
+}
+
+/// The same on PostgreSQL (`TIENDO_TEST_POSTGRES_URL`), in a schema of its own.
+pub async fn demo_on_postgres(day: &str, schema: &str) -> App {
+    let url = std::env::var("TIENDO_TEST_POSTGRES_URL").expect("TIENDO_TEST_POSTGRES_URL");
+    let store = Store::open_in_new_schema(&url, schema).await.unwrap();
+    demo_on(store, tempfile::tempdir().unwrap(), day).await
+}
+
+async fn demo_on(store: Store, dir: tempfile::TempDir, day: &str) -> App {
     store
         .load_dataset(&tiendo_dataset::reference().unwrap())
         .await
@@ -45,6 +56,7 @@ pub struct Res {
     pub kind: String,
     pub location: String,
     pub cache: String,
+    pub csp: String,
     pub body: String,
     pub bytes: Vec<u8>,
 }
@@ -63,6 +75,33 @@ pub struct Client {
     pub bearer: Option<String>,
     /// The address the server sees the client at; none, as in-process requests have.
     pub addr: Option<std::net::SocketAddr>,
+    /// A server listening on TCP to send to instead of the router in process.
+    remote: Option<Remote>,
+}
+
+/// A tiendo server on a TCP port, reached from a chosen local address.
+struct Remote {
+    base: String,
+    client: hyper_util::client::legacy::Client<
+        hyper_util::client::legacy::connect::HttpConnector,
+        Body,
+    >,
+}
+
+/// Serves `app` on a loopback port, as `tiendo serve` does; returns its base URL.
+pub async fn listen(app: &App) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app.router.clone();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    format!("http://127.0.0.1:{}", addr.port())
 }
 
 impl Client {
@@ -73,6 +112,24 @@ impl Client {
             csrf: String::new(),
             bearer: None,
             addr: None,
+            remote: None,
+        }
+    }
+
+    /// A client of the server at `base` over TCP, connecting from `from` (any 127.x.y.z is
+    /// loopback, so clients can stand for different people's addresses).
+    pub fn remote(app: &App, base: &str, from: std::net::IpAddr) -> Client {
+        let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        connector.set_local_address(Some(from));
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build(connector);
+        Client {
+            remote: Some(Remote {
+                base: base.to_string(),
+                client,
+            }),
+            ..Client::new(app)
         }
     }
 
@@ -101,19 +158,24 @@ impl Client {
         if !self.csrf.is_empty() {
             req = req.header("x-csrf-token", self.csrf.clone());
         }
-        let res = self
-            .app
-            .clone()
-            .oneshot({
-                let mut req = req.body(body.into()).unwrap();
-                if let Some(addr) = self.addr {
-                    req.extensions_mut()
-                        .insert(axum::extract::ConnectInfo(addr));
-                }
-                req
-            })
-            .await
-            .unwrap();
+        let mut req = req.body(body.into()).unwrap();
+        if let Some(addr) = self.addr {
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(addr));
+        }
+        let res = match &self.remote {
+            None => self.app.clone().oneshot(req).await.unwrap(),
+            Some(remote) => {
+                let (mut parts, body) = req.into_parts();
+                parts.uri = format!("{}{}", remote.base, parts.uri).parse().unwrap();
+                remote
+                    .client
+                    .request(Request::from_parts(parts, body))
+                    .await
+                    .unwrap()
+                    .map(Body::new)
+            }
+        };
         for c in res.headers().get_all(header::SET_COOKIE) {
             let c = c.to_str().unwrap();
             let (pair, attrs) = c.split_once(';').unwrap_or((c, ""));
@@ -131,10 +193,11 @@ impl Client {
                 .map(|v: &axum::http::HeaderValue| v.to_str().unwrap().to_string())
                 .unwrap_or_default()
         };
-        let (kind, location, cache) = (
+        let (kind, location, cache, csp) = (
             header(header::CONTENT_TYPE),
             header(header::LOCATION),
             header(header::CACHE_CONTROL),
+            header(header::CONTENT_SECURITY_POLICY),
         );
         let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
         let body = String::from_utf8_lossy(&bytes).into_owned();
@@ -148,6 +211,7 @@ impl Client {
             kind,
             location,
             cache,
+            csp,
             body,
             bytes,
         }
