@@ -15,7 +15,7 @@ fn from(ip: &str) -> IpAddr {
 }
 
 async fn replay(app: App) {
-    let base = listen(&app).await;
+    let base = format!("http://{}", listen(&app).await);
     let home: IpAddr = from("127.0.0.1");
     let mut reporter = Client::remote(&app, &base, home);
     reporter.login_demo("ha-tinh").await;

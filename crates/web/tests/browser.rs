@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -72,21 +71,6 @@ async fn browser(driver: &Driver) -> Client {
         .expect("a Chromium session")
 }
 
-async fn serve(app: &support::App) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = app.router.clone();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    addr
-}
-
 /// The demo application judged on `day`, served on loopback, and a Chromium session: the
 /// driver must outlive the client.
 struct Session {
@@ -98,7 +82,7 @@ struct Session {
 
 async fn session(day: &str) -> Session {
     let app = support::demo(day).await;
-    let addr = serve(&app).await;
+    let addr = support::listen(&app).await;
     // Browsers treat localhost as a secure origin, so the session's Secure cookie is kept.
     let base = format!("http://localhost:{}", addr.port());
     let driver = driver().await;

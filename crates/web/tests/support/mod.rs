@@ -88,8 +88,8 @@ struct Remote {
     >,
 }
 
-/// Serves `app` on a loopback port, as `tiendo serve` does; returns its base URL.
-pub async fn listen(app: &App) -> String {
+/// Serves `app` on a loopback port, as `tiendo serve` does; returns its address.
+pub async fn listen(app: &App) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = app.router.clone();
@@ -101,7 +101,7 @@ pub async fn listen(app: &App) -> String {
         .await
         .unwrap();
     });
-    format!("http://127.0.0.1:{}", addr.port())
+    addr
 }
 
 impl Client {
