@@ -33,6 +33,20 @@ impl Failure {
         Failure::new(StatusCode::BAD_REQUEST, code, message)
     }
 
+    /// A multipart form that could not be read: too large (413, over its stated limit) or
+    /// malformed (400).
+    pub fn multipart(e: axum::extract::multipart::MultipartError) -> Failure {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Failure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("the upload is larger than this form takes: {e}"),
+            )
+        } else {
+            Failure::bad_request("bad_form", format!("the form could not be read: {e}"))
+        }
+    }
+
     pub fn forbidden(code: &'static str, message: impl Into<String>) -> Failure {
         Failure::new(StatusCode::FORBIDDEN, code, message)
     }

@@ -193,3 +193,28 @@ async fn a_workbook_reaching_excels_last_cell_is_refused_and_the_server_answers_
     let home = officer.get("/").await;
     assert_eq!(home.status, StatusCode::OK);
 }
+
+/// The upload limit stated in README (4 MB): just under it the file is read (and refused for
+/// what it holds); over it the request is refused before it is read.
+#[tokio::test]
+async fn uploads_are_held_to_their_stated_size() {
+    let app = demo("2026-03-02").await;
+    let mut officer = Client::new(&app);
+    officer.login_demo("ha-tinh").await;
+    officer.get("/units/HA-TINH/entry?period=2025").await;
+    let limit = 4 * 1024 * 1024;
+    for (size, expected) in [
+        (limit - 64 * 1024, StatusCode::UNPROCESSABLE_ENTITY),
+        (limit + 1, StatusCode::PAYLOAD_TOO_LARGE),
+    ] {
+        let file = vec![b'x'; size];
+        let res = officer
+            .post_multipart(
+                "/units/HA-TINH/upload",
+                &[("csrf", &officer.csrf.clone())],
+                &[("file", "big.csv", &file)],
+            )
+            .await;
+        assert_eq!(res.status, expected, "{size} bytes");
+    }
+}

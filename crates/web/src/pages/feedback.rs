@@ -181,9 +181,7 @@ struct Posted {
 }
 
 async fn read_form(mut multipart: Multipart) -> Result<Posted, Failure> {
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        Failure::bad_request("bad_form", format!("the form could not be read: {e}"))
-    };
+    let bad = Failure::multipart;
     let mut posted = Posted::default();
     while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_string();

@@ -412,9 +412,7 @@ pub async fn upload(
     page: Page,
     mut multipart: Multipart,
 ) -> Result<Response, Failure> {
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        Failure::bad_request("bad_form", format!("the upload could not be read: {e}"))
-    };
+    let bad = Failure::multipart;
     let mut csrf = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Some(field) = multipart.next_field().await.map_err(bad)? {

@@ -462,6 +462,7 @@ error-admins_only = Only administrators may do this.
 error-not_official = This page is for officials.
 error-invalid_period = Invalid reporting period: use a year (2025), a quarter (2025Q3), a half-year (2025S1) or a month (202507).
 error-unknown_language = Unsupported language: use vi or en.
+error-too_large = The upload is larger than this form takes (data-entry templates: 4 MB; feedback: 3 files of 5 MB each).
 error-form_too_large = The form is larger than allowed.
 error-internal = The server could not complete the request; it has been logged.
 field-required = { $field } is missing.

@@ -462,6 +462,7 @@ error-admins_only = Chỉ quản trị viên được thực hiện thao tác n�
 error-not_official = Trang này chỉ dành cho cán bộ, công chức.
 error-invalid_period = Kỳ báo cáo không hợp lệ: dùng năm (2025), quý (2025Q3), nửa năm (2025S1) hoặc tháng (202507).
 error-unknown_language = Ngôn ngữ không được hỗ trợ: dùng vi (tiếng Việt) hoặc en (tiếng Anh).
+error-too_large = Tệp tải lên lớn hơn mức biểu mẫu này nhận (biểu mẫu số liệu: 4 MB; phản ánh: 3 tệp, mỗi tệp 5 MB).
 error-form_too_large = Biểu mẫu vượt quá dung lượng cho phép.
 error-internal = Hệ thống chưa hoàn tất được yêu cầu; sự cố đã được ghi lại để xử lý.
 field-required = Chưa nhập { $field }.
