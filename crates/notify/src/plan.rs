@@ -60,7 +60,8 @@ pub struct Names {
 }
 
 impl Names {
-    fn get(&self, l: Lang) -> &str {
+    /// The name in `l`.
+    pub fn get(&self, l: Lang) -> &str {
         match l {
             Lang::En => self.en.as_deref().unwrap_or(&self.vi),
             Lang::Vi => &self.vi,

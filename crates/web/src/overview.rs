@@ -66,6 +66,9 @@ pub struct ProvinceLine {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct WarningLine {
+    /// What it concerns, by name in both languages.
+    #[serde(skip)]
+    pub named: tiendo_notify::Names,
     pub severity: Severity,
     pub rule: Rule,
     pub unit: OrgCode,
@@ -271,6 +274,7 @@ impl Overview {
             })
             .collect();
         let index = ranking(&snapshot, day)?;
+        let top_warnings = top_warnings(&standing, &snapshot);
         Ok(Overview {
             day,
             recent_approvals,
@@ -280,7 +284,7 @@ impl Overview {
             public_tasks_by_status,
             provinces,
             warnings_by_rule: standing.warnings_by_rule().collect(),
-            top_warnings: top_warnings(&standing),
+            top_warnings,
             index,
             snapshot: Arc::new(snapshot),
             standing: Arc::new(standing),
@@ -374,7 +378,7 @@ impl Overview {
         }
         next.targets_by_status = standing.by_judgement().collect();
         next.warnings_by_rule = standing.warnings_by_rule().collect();
-        next.top_warnings = top_warnings(&standing);
+        next.top_warnings = top_warnings(&standing, &snapshot);
         let mut recent: Vec<ApprovedLine> = approved
             .iter()
             .rev()
@@ -406,12 +410,24 @@ impl Overview {
     }
 }
 
-/// The most severe of the day's warnings, as the overview lists them.
-fn top_warnings(standing: &Standing) -> Vec<WarningLine> {
+/// The most severe of the day's warnings, as the overview lists them, with the names of what
+/// they concern.
+fn top_warnings(standing: &Standing, snapshot: &Snapshot) -> Vec<WarningLine> {
     standing
         .warnings()
         .take(SHOWN_WARNINGS)
         .map(|w| WarningLine {
+            named: match &w.subject {
+                Subject::Task { task } => task_names(snapshot, task),
+                Subject::Target { target } => target_names(snapshot, target),
+                Subject::Value { target, period } => {
+                    let n = target_names(snapshot, target);
+                    tiendo_notify::Names {
+                        vi: format!("{} — {period}", n.vi),
+                        en: n.en.map(|en| format!("{en} — {period}")),
+                    }
+                }
+            },
             severity: w.severity,
             rule: w.rule,
             unit: w.unit.clone(),

@@ -103,6 +103,10 @@ pub fn score(
     class: tiendo_evaluation::scoring::Class,
     facts: &tiendo_evaluation::scoring::UnitFacts,
 ) -> String {
+    // Without evidence there is no score and no class: "no data", never "not completed".
+    if score.is_none() {
+        return l.t("score-no-data");
+    }
     let pct = |v: Option<f64>| {
         v.map_or_else(
             || "–".to_string(),
@@ -125,6 +129,15 @@ pub fn score(
             ("reports", pct(facts.reports_submitted)),
         ],
     )
+}
+
+/// A unit's class as shown: its name, or "no data yet" when nothing could be scored (a unit
+/// without evidence is not a unit that failed).
+pub fn class_name(l: Lang, score: Option<f64>, class: tiendo_evaluation::scoring::Class) -> String {
+    match score {
+        None => l.t("class-no-data"),
+        Some(_) => l.t(&format!("class-{}", serde_name(&class))),
+    }
 }
 
 /// The evidence of a warning, in one sentence.

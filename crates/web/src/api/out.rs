@@ -42,6 +42,14 @@ fn counts<S: Serialize>(list: &[(S, usize)]) -> Vec<StatusCount> {
         .collect()
 }
 
+/// A class's stable name, or `no_data` when nothing could be scored.
+fn class_code(score: Option<f64>, class: &tiendo_evaluation::scoring::Class) -> String {
+    match score {
+        None => "no_data".into(),
+        Some(_) => serde_name(class),
+    }
+}
+
 /// A value that has just become official.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApprovalOut {
@@ -74,7 +82,7 @@ pub struct ProvinceOut {
     pub name_en: String,
     /// Out of 100; absent without evidence.
     pub score: Option<f64>,
-    /// excellent, good, completed, not_completed
+    /// excellent, good, completed, not_completed; no_data when nothing could be scored
     pub class: String,
     /// green, yellow, red, grey
     pub colour: String,
@@ -87,7 +95,7 @@ impl From<&ProvinceLine> for ProvinceOut {
             name_vi: p.name_vi.clone(),
             name_en: p.name_en.clone(),
             score: p.score,
-            class: serde_name(&p.class),
+            class: class_code(p.score, &p.class),
             colour: p.colour.css().to_string(),
         }
     }
@@ -243,7 +251,7 @@ impl UnitOut {
             name_en: u.name_en.clone(),
             parent: u.parent.as_ref().map(ToString::to_string),
             score: u.score,
-            class: serde_name(&u.class),
+            class: class_code(u.score, &u.class),
             colour: u.colour.css().to_string(),
             facts: serde_json::to_value(u.facts).unwrap_or_default(),
             leads: counts(leads),

@@ -140,7 +140,7 @@ pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
                 code: p.code.to_string(),
                 href: page.chrome.href(&format!("/units/{}", p.code)),
                 score: p.score.map_or_else(|| l.t("no-data"), |s| l.number(s, 1)),
-                class: l.t(&format!("class-{}", serde_name(&p.class))),
+                class: crate::wording::class_name(l, p.score, p.class),
                 colour: l.t(&format!("colour-{}", serde_name(&p.colour))),
                 css: p.colour.css(),
             })
@@ -161,8 +161,8 @@ pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
             .filter(|_| official)
             .map(|w| WarningRow {
                 rule: crate::wording::rule(l, w.rule),
-                unit: w.unit.to_string(),
-                object: w.object.clone(),
+                unit: super::unit_name(l, &o.snapshot.hierarchy, &w.unit),
+                object: w.named.get(l).to_string(),
                 evidence: crate::wording::warning(l, &w.evidence),
             })
             .collect(),
@@ -291,7 +291,7 @@ pub async fn unit(
         name: pick(l, Some(&u.name_vi), &u.name_en),
         as_of: l.date(o.day),
         score: u.score.map_or_else(|| l.t("no-data"), |s| l.number(s, 1)),
-        class: l.t(&format!("class-{}", serde_name(&u.class))),
+        class: crate::wording::class_name(l, u.score, u.class),
         colour: l.t(&format!("colour-{}", serde_name(&u.colour))),
         css: u.colour.css(),
         explanation: crate::wording::score(l, u.score, u.class, &u.facts),

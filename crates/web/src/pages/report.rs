@@ -194,7 +194,7 @@ pub async fn unit(
             (l.t("score"), score),
             (
                 l.t("class"),
-                l.t(&format!("class-{}", serde_name(&u.class))),
+                crate::wording::class_name(l, u.score, u.class),
             ),
             (
                 l.t("explanation"),

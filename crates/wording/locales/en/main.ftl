@@ -36,6 +36,7 @@ colour-green = Green
 colour-yellow = Yellow
 colour-red = Red
 colour-grey = Grey
+class-no-data = No data yet
 class-excellent = Excellent
 class-good = Good
 class-completed = Completed
@@ -336,6 +337,7 @@ per-yearly = yearly
 review-own_value = You entered this value, so you cannot approve or return it; another reviewer must.
 review-stale_version = This value changed after it was shown to you; look at it again before deciding.
 review-invalid_transition = This value is no longer awaiting review.
+score-no-data = No data to score yet: the unit has no task due, no judged target and no report. This is not a “not completed” result.
 score-explained = { $score } points → { $class }: tasks on time { $on_time }, exceeding { $exceeding }, done { $done }, behind { $behind }; targets on track { $on_track }; reports submitted { $reports }.
 score-none = No
 # The week's warnings: rules and the facts behind each.

@@ -36,6 +36,7 @@ colour-green = Xanh
 colour-yellow = Vàng
 colour-red = Đỏ
 colour-grey = Xám
+class-no-data = Chưa có số liệu
 class-excellent = Xuất sắc
 class-good = Tốt
 class-completed = Hoàn thành
@@ -336,6 +337,7 @@ per-yearly = năm
 review-own_value = Bạn là người nhập giá trị này nên không thể tự phê duyệt hoặc trả lại; cần một người duyệt khác.
 review-stale_version = Giá trị này đã thay đổi sau khi được hiển thị cho bạn; hãy xem lại trước khi quyết định.
 review-invalid_transition = Giá trị này không còn chờ phê duyệt.
+score-no-data = Chưa có số liệu để chấm điểm: đơn vị chưa có nhiệm vụ đến hạn, chỉ tiêu được đánh giá hay báo cáo nào. Đây không phải kết quả “không hoàn thành”.
 score-explained = { $score } điểm → { $class }: nhiệm vụ đúng hạn { $on_time }, vượt tiến độ { $exceeding }, đã hoàn thành { $done }, chậm tiến độ { $behind }; chỉ tiêu đạt tiến độ { $on_track }; báo cáo đã nộp { $reports }.
 score-none = Chưa có
 # The week's warnings: rules and the facts behind each.
