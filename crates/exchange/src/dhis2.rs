@@ -337,6 +337,23 @@ fn format_number(v: f64) -> String {
 mod tests {
     use super::*;
 
+    /// JSON nested 100,000 deep is refused (at the first value of the wrong shape, and in any
+    /// case at serde_json's depth limit of 128), never followed down the stack.
+    #[test]
+    fn deeply_nested_json_is_refused_without_exhausting_the_stack() {
+        for deep in [
+            format!(
+                "{{\"dataValues\": {}{}}}",
+                "[".repeat(100_000),
+                "]".repeat(100_000)
+            ),
+            format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+        ] {
+            let e = parse_json(&deep).unwrap_err();
+            assert!(e.message.starts_with("not a DHIS2"), "{}", e.message);
+        }
+    }
+
     #[test]
     fn a_json_file_with_a_byte_order_mark_is_json_and_an_empty_set_is_refused() {
         let set = parse_json("\u{feff}{\"dataValues\": []}").unwrap();
