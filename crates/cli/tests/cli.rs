@@ -77,8 +77,9 @@ fn demo_creates_the_database_file_in_the_working_directory_by_default() {
     assert!(out.status.success());
     assert!(Path::new(&w.dir.path().join("tiendo.db")).exists());
     let text = String::from_utf8(out.stdout).unwrap();
+    // Vietnamese by default.
     assert!(
-        text.contains("63 before 2025-07-01, 34 from 2025-07-01"),
+        text.contains("63 trước ngày 01/07/2025, 34 từ ngày 01/07/2025"),
         "{text}"
     );
 }

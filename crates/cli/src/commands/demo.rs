@@ -9,7 +9,7 @@ use tiendo_storage::Store;
 
 use crate::BadInput;
 
-pub async fn run(store: &Store, url: &str, yes: bool) -> Result<()> {
+pub async fn run(store: &Store, url: &str, yes: bool, l: tiendo_wording::Lang) -> Result<()> {
     let dataset = tiendo_dataset::reference().context("the built-in dataset is invalid")?;
     if !store.is_empty().await? {
         if !yes && !confirm(url)? {
@@ -31,29 +31,55 @@ pub async fn run(store: &Store, url: &str, yes: bool) -> Result<()> {
         .into_iter()
         .map(|k| count(k, "2025-07-01"))
         .sum::<usize>();
-    println!("Demo database ready: {url}");
+    let n = |v: usize| v.to_string();
     println!(
-        "  provinces: {} before 2025-07-01, {} from 2025-07-01 ({} successor links)",
-        count(OrgKind::Province, "2025-06-30"),
-        count(OrgKind::Province, "2025-07-01"),
-        dataset.hierarchy.successions().len()
-    );
-    println!("  commune-level units: {communes} (synthetic names)");
-    println!(
-        "  documents: {}, targets: {}, tasks: {}, published values: {}",
-        dataset.documents.len(),
-        dataset.targets.len(),
-        dataset.tasks.len(),
-        dataset.values.len()
+        "{}",
+        l.t_args("cli-demo-ready", &[("url", url.to_string())])
     );
     println!(
-        "  demo accounts: {} (created now: {accounts}), password \"{}\"",
-        tiendo_web::DEMO_ACCOUNTS.map(|a| a.username).join(", "),
-        tiendo_web::DEMO_PASSWORD
+        "  {}",
+        l.t_args(
+            "cli-demo-provinces",
+            &[
+                ("before", n(count(OrgKind::Province, "2025-06-30"))),
+                ("after", n(count(OrgKind::Province, "2025-07-01"))),
+                ("links", n(dataset.hierarchy.successions().len())),
+            ]
+        )
+    );
+    println!(
+        "  {}",
+        l.t_args("cli-demo-communes", &[("count", n(communes))])
+    );
+    println!(
+        "  {}",
+        l.t_args(
+            "cli-demo-contents",
+            &[
+                ("documents", n(dataset.documents.len())),
+                ("targets", n(dataset.targets.len())),
+                ("tasks", n(dataset.tasks.len())),
+                ("values", n(dataset.values.len())),
+            ]
+        )
+    );
+    println!(
+        "  {}",
+        l.t_args(
+            "cli-demo-accounts",
+            &[
+                (
+                    "accounts",
+                    tiendo_web::DEMO_ACCOUNTS.map(|a| a.username).join(", ")
+                ),
+                ("created", n(accounts)),
+                ("password", tiendo_web::DEMO_PASSWORD.to_string()),
+            ]
+        )
     );
     println!();
-    println!("Try:");
-    println!("  tiendo serve        (the web application at http://localhost:8080/)");
+    println!("{}", l.t("cli-demo-try"));
+    println!("  tiendo serve        ({})", l.t("cli-demo-serve"));
     println!("  tiendo orgs --kind province --at 2025-06-30");
     println!("  tiendo targets --document 57-NQ/TW");
     println!("  tiendo tasks --document MPS-MOST-2024");

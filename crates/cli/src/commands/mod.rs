@@ -106,7 +106,18 @@ pub async fn run(cli: Cli) -> Result<()> {
             at,
             refresh_minutes,
             mail,
-        } => serve::run(open(&url).await?, &url, addr, at, refresh_minutes, &mail).await,
+        } => {
+            serve::run(
+                open(&url).await?,
+                &url,
+                addr,
+                at,
+                refresh_minutes,
+                &mail,
+                lang,
+            )
+            .await
+        }
         Command::Notify(NotifyCommand::Send { mail, digest, at }) => {
             notify::send(&open(&url).await?, &mail, digest, at).await
         }
@@ -119,9 +130,18 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Demo { yes, serve, addr } => {
             let store = open(&url).await?;
-            demo::run(&store, &url, yes).await?;
+            demo::run(&store, &url, yes, lang).await?;
             if serve {
-                serve::run(store, &url, addr, None, 15, &crate::cli::MailArgs::none()).await?;
+                serve::run(
+                    store,
+                    &url,
+                    addr,
+                    None,
+                    15,
+                    &crate::cli::MailArgs::none(),
+                    lang,
+                )
+                .await?;
             }
             Ok(())
         }

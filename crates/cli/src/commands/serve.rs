@@ -16,6 +16,7 @@ pub async fn run(
     at: Option<NaiveDate>,
     refresh_minutes: u64,
     mail: &crate::cli::MailArgs,
+    l: tiendo_wording::Lang,
 ) -> Result<()> {
     if store.is_empty().await? {
         return Err(BadInput(format!(
@@ -34,8 +35,14 @@ pub async fn run(
     if let Some(delivery) = super::notify::delivery(mail)? {
         state.deliver_notifications(delivery, std::time::Duration::from_secs(60));
         println!(
-            "Notifications are sent every minute through {}",
-            mail.smtp.as_deref().unwrap_or_default()
+            "{}",
+            l.t_args(
+                "cli-notifications-every-minute",
+                &[(
+                    "relay",
+                    mail.smtp.as_deref().unwrap_or_default().to_string()
+                )]
+            )
         );
     }
     // Browsers keep the session's Secure cookie over plain HTTP only for `localhost`.
@@ -44,12 +51,21 @@ pub async fn run(
     } else {
         format!("http://{addr}")
     };
-    println!("tiendo is serving {url} at {site}/ (English: {site}/?lang=en)");
+    println!(
+        "{}",
+        l.t_args(
+            "cli-serving",
+            &[("url", url.to_string()), ("site", site.clone())]
+        )
+    );
     println!("API: {site}/api/v1/docs (OpenAPI: {site}/api/v1/openapi.json)");
     if !demo_users.is_empty() {
         println!(
-            "Demo accounts (password \"{}\"; demo databases only):",
-            tiendo_web::DEMO_PASSWORD
+            "{}",
+            l.t_args(
+                "cli-demo-accounts-serving",
+                &[("password", tiendo_web::DEMO_PASSWORD.to_string())]
+            )
         );
         for line in demo_users {
             println!("  {line}");

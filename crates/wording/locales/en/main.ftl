@@ -590,3 +590,15 @@ problem-not-utf8 = The file is not UTF-8 text; save it as CSV UTF-8.
 problem-nul-byte = The file holds a NUL byte; it is not text.
 problem-unterminated-quote = A quote opened on this line is never closed.
 problem-no-rows = The file has no rows below its header; nothing to import.
+
+# What the command line says when it starts something.
+cli-demo-ready = Demo database ready: { $url }
+cli-demo-provinces = provinces: { $before } before 2025-07-01, { $after } from 2025-07-01 ({ $links } successor links)
+cli-demo-communes = commune-level units: { $count } (synthetic names)
+cli-demo-contents = documents: { $documents }, targets: { $targets }, tasks: { $tasks }, published values: { $values }
+cli-demo-accounts = demo accounts: { $accounts } (created now: { $created }), password "{ $password }"
+cli-demo-try = Try:
+cli-demo-serve = the web application at http://localhost:8080/
+cli-serving = tiendo is serving { $url } at { $site }/ (English: { $site }/?lang=en)
+cli-demo-accounts-serving = Demo accounts (password "{ $password }"; demo databases only):
+cli-notifications-every-minute = Notifications are sent every minute through { $relay }

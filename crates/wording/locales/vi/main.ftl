@@ -590,3 +590,15 @@ problem-not-utf8 = Tệp không phải văn bản mã UTF-8; hãy lưu lại dư
 problem-nul-byte = Tệp chứa ký tự NUL (byte 0), không phải văn bản.
 problem-unterminated-quote = Dấu ngoặc kép mở ở dòng này không được đóng.
 problem-no-rows = Tệp không có dòng dữ liệu nào dưới dòng tiêu đề; không có gì để nhập.
+
+# What the command line says when it starts something.
+cli-demo-ready = Cơ sở dữ liệu mẫu đã sẵn sàng: { $url }
+cli-demo-provinces = tỉnh, thành phố: { $before } trước ngày 01/07/2025, { $after } từ ngày 01/07/2025 ({ $links } liên kết kế thừa)
+cli-demo-communes = đơn vị cấp xã: { $count } (tên do hệ thống sinh)
+cli-demo-contents = văn bản: { $documents }, chỉ tiêu: { $targets }, nhiệm vụ: { $tasks }, số liệu đã công bố: { $values }
+cli-demo-accounts = tài khoản mẫu: { $accounts } (vừa tạo: { $created }), mật khẩu "{ $password }"
+cli-demo-try = Thử:
+cli-demo-serve = ứng dụng web tại http://localhost:8080/
+cli-serving = tiendo đang phục vụ { $url } tại { $site }/ (tiếng Anh: { $site }/?lang=en)
+cli-demo-accounts-serving = Tài khoản mẫu (mật khẩu "{ $password }"; chỉ dùng cho cơ sở dữ liệu mẫu):
+cli-notifications-every-minute = Thông báo được gửi mỗi phút qua { $relay }
