@@ -347,7 +347,10 @@ impl LoginThrottle {
     }
 
     pub fn failed(&self, user: &str, address: &str) {
-        let now = Instant::now();
+        self.failed_at(user, address, Instant::now());
+    }
+
+    fn failed_at(&self, user: &str, address: &str, now: Instant) {
         let bump = |f: &mut Failures| {
             // A pair quiet for the longest wait starts afresh.
             if now - f.last >= Self::LONGEST {
@@ -360,16 +363,18 @@ impl LoginThrottle {
             count: 0,
             last: now,
         };
-        bump(
-            lock(&self.pairs)
-                .entry((user.to_lowercase(), address.to_string()))
-                .or_insert(fresh),
-        );
-        bump(
-            lock(&self.addresses)
-                .entry(address.to_string())
-                .or_insert(fresh),
-        );
+        {
+            let mut pairs = lock(&self.pairs);
+            forget_quiet(&mut pairs, now);
+            bump(
+                pairs
+                    .entry((user.to_lowercase(), address.to_string()))
+                    .or_insert(fresh),
+            );
+        }
+        let mut addresses = lock(&self.addresses);
+        forget_quiet(&mut addresses, now);
+        bump(addresses.entry(address.to_string()).or_insert(fresh));
     }
 
     pub fn succeeded(&self, user: &str, address: &str) {
@@ -383,6 +388,49 @@ impl Default for LoginThrottle {
     }
 }
 
+/// Keys a visitor can invent without end (user names, addresses) are kept only while they
+/// matter: past this many, those quiet for the longest wait are forgotten.
+const REMEMBERED: usize = 100_000;
+
+fn forget_quiet<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Failures>, now: Instant) {
+    if map.len() >= REMEMBERED {
+        map.retain(|_, f| now - f.last < LoginThrottle::LONGEST);
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// User names and addresses a visitor invents are not kept forever: once the throttle
+    /// remembers many, those quiet for the longest wait are forgotten.
+    #[test]
+    fn the_login_throttle_forgets_what_has_gone_quiet() {
+        let throttle = LoginThrottle::new();
+        {
+            let mut pairs = lock(&throttle.pairs);
+            for i in 0..REMEMBERED {
+                pairs.insert(
+                    (format!("user-{i}"), "203.0.113.1".into()),
+                    Failures {
+                        count: 3,
+                        last: Instant::now(),
+                    },
+                );
+            }
+        }
+        let later = Instant::now() + LoginThrottle::LONGEST * 2;
+        throttle.failed_at("ha-tinh", "198.51.100.7", later);
+        assert_eq!(lock(&throttle.pairs).len(), 1);
+        // Recent failures are kept and still count.
+        for _ in 0..LoginThrottle::FREE {
+            throttle.failed("ha-tinh", "198.51.100.7");
+        }
+        assert!(!throttle.wait("ha-tinh", "198.51.100.7").is_zero());
+        assert!(throttle.wait("ha-tinh", "198.51.100.8").is_zero());
+    }
 }
