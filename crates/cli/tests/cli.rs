@@ -836,7 +836,7 @@ fn notify_queues_the_days_warnings_once_and_refuses_bad_settings() {
         "--secret",
         "0123456789abcdef",
     ]);
-    let first = w.ok(&["notify", "send", "--at", "2026-03-02"]);
+    let first = w.ok(&["--lang", "en", "notify", "send", "--at", "2026-03-02"]);
     let queued: usize = first
         .split("; ")
         .nth(1)
@@ -846,7 +846,7 @@ fn notify_queues_the_days_warnings_once_and_refuses_bad_settings() {
     assert!(queued > 0, "{first}");
     assert!(first.contains("0 sent"), "{first}");
     let again = w.ok(&["notify", "send", "--at", "2026-03-02"]);
-    assert!(again.contains("; 0 new notifications queued"), "{again}");
+    assert!(again.contains("; 0 thông báo mới được xếp hàng"), "{again}");
 }
 
 /// The audit chain holds on a fresh database; rewritten behind tiendo's back with sqlite3 (the

@@ -119,7 +119,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             .await
         }
         Command::Notify(NotifyCommand::Send { mail, digest, at }) => {
-            notify::send(&open(&url).await?, &mail, digest, at).await
+            notify::send(&open(&url).await?, &mail, digest, at, lang).await
         }
         Command::Audit(AuditCommand::Verify) => audit::verify(&open(&url).await?, lang).await,
         Command::Notify(NotifyCommand::Webhook { url: hook, secret }) => {

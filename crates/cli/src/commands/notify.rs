@@ -22,6 +22,7 @@ pub async fn send(
     mail: &MailArgs,
     digest: bool,
     at: Option<NaiveDate>,
+    l: tiendo_wording::Lang,
 ) -> Result<()> {
     let day = at.unwrap_or_else(|| chrono::Local::now().date_naive());
     let overview = tiendo_web::Overview::compute(store, day)
@@ -31,23 +32,45 @@ pub async fn send(
     let alerts = overview.alerts();
     let queued = tiendo_notify::enqueue(store, &alerts, &overview.snapshot.hierarchy, now).await?;
     println!(
-        "{} warnings on {day}; {queued} new notifications queued",
-        alerts.len()
+        "{}",
+        l.t_args(
+            "cli-notify-queued",
+            &[
+                ("warnings", alerts.len().to_string()),
+                ("day", l.date(day)),
+                ("queued", queued.to_string()),
+            ]
+        )
     );
     let Some(delivery) = delivery(mail)? else {
         // Webhooks need no mail relay.
         let report = Delivery::new(None)?.run(store, now, false).await?;
         println!(
-            "no --smtp given: e-mail waits in the outbox; webhooks: {} sent, {} to retry",
-            report.sent, report.failed
+            "{}",
+            l.t_args(
+                "cli-notify-no-smtp",
+                &[
+                    ("sent", report.sent.to_string()),
+                    ("failed", report.failed.to_string())
+                ]
+            )
         );
         return Ok(());
     };
     let report = delivery.run(store, now, digest).await?;
     let (waiting, sent, given_up) = store.notification_counts().await?;
     println!(
-        "{} sent, {} to retry; outbox: {waiting} waiting, {sent} sent, {given_up} given up",
-        report.sent, report.failed
+        "{}",
+        l.t_args(
+            "cli-notify-sent",
+            &[
+                ("sent", report.sent.to_string()),
+                ("failed", report.failed.to_string()),
+                ("waiting", waiting.to_string()),
+                ("all_sent", sent.to_string()),
+                ("given_up", given_up.to_string()),
+            ]
+        )
     );
     Ok(())
 }

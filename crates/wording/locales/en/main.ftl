@@ -602,3 +602,6 @@ cli-demo-serve = the web application at http://localhost:8080/
 cli-serving = tiendo is serving { $url } at { $site }/ (English: { $site }/?lang=en)
 cli-demo-accounts-serving = Demo accounts (password "{ $password }"; demo databases only):
 cli-notifications-every-minute = Notifications are sent every minute through { $relay }
+cli-notify-queued = { $warnings } warnings on { $day }; { $queued } new notifications queued
+cli-notify-no-smtp = no --smtp given: e-mail waits in the outbox; webhooks: { $sent } sent, { $failed } to retry
+cli-notify-sent = { $sent } sent, { $failed } to retry; outbox: { $waiting } waiting, { $all_sent } sent, { $given_up } given up

@@ -602,3 +602,6 @@ cli-demo-serve = ứng dụng web tại http://localhost:8080/
 cli-serving = tiendo đang phục vụ { $url } tại { $site }/ (tiếng Anh: { $site }/?lang=en)
 cli-demo-accounts-serving = Tài khoản mẫu (mật khẩu "{ $password }"; chỉ dùng cho cơ sở dữ liệu mẫu):
 cli-notifications-every-minute = Thông báo được gửi mỗi phút qua { $relay }
+cli-notify-queued = { $warnings } cảnh báo ngày { $day }; { $queued } thông báo mới được xếp hàng
+cli-notify-no-smtp = chưa có --smtp: thư điện tử chờ trong hộp thư đi; webhook: đã gửi { $sent }, { $failed } chờ gửi lại
+cli-notify-sent = đã gửi { $sent }, { $failed } chờ gửi lại; hộp thư đi: { $waiting } đang chờ, { $all_sent } đã gửi, { $given_up } đã bỏ
