@@ -21,11 +21,12 @@ pub const SUCCESSIONS: DataFile = data_file!("data/orgs/successions.csv");
 pub const COMMUNE_COUNTS: DataFile = data_file!("data/orgs/communes.csv");
 pub const COMMUNE_RULES: DataFile = data_file!("data/orgs/communes.toml");
 pub const DOCUMENTS: DataFile = data_file!("data/documents.toml");
-pub const TARGET_FILES: [DataFile; 4] = [
+pub const TARGET_FILES: [DataFile; 5] = [
     data_file!("data/targets/nq57.toml"),
     data_file!("data/targets/ha-tinh.toml"),
     data_file!("data/targets/indicators.toml"),
     data_file!("data/targets/index-inputs.toml"),
+    data_file!("data/targets/published.toml"),
 ];
 /// Composite index definitions, by the name users give them on the command line.
 pub const INDEX_DEFINITIONS: [(&str, DataFile); 2] = [
@@ -33,7 +34,19 @@ pub const INDEX_DEFINITIONS: [(&str, DataFile); 2] = [
     ("dti-like", data_file!("data/indices/dti-like.toml")),
 ];
 pub const TASKS: DataFile = data_file!("data/tasks.toml");
-pub const VALUES: DataFile = data_file!("data/values/published.csv");
+/// The Government action programme's tasks, as its appendix tables them.
+pub const PROGRAMME_TASKS: DataFile = data_file!("data/tasks/government-programme.csv");
+/// How plans write the names of central agencies where that differs from the unit's name.
+pub const AGENCY_NAMES: DataFile = data_file!("data/orgs/agency-names.csv");
+/// Published values: provincial DTI and PII, ministry DTI, the national series, and provinces'
+/// own published facts.
+pub const VALUE_FILES: [DataFile; 5] = [
+    data_file!("data/values/dti.csv"),
+    data_file!("data/values/pii.csv"),
+    data_file!("data/values/dti-ministry.csv"),
+    data_file!("data/values/national.csv"),
+    data_file!("data/values/published.csv"),
+];
 
 /// The default unit-evaluation rubric.
 pub const RUBRIC_366: DataFile = data_file!("data/rubrics/366-qd-tw.toml");

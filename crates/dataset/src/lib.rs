@@ -6,8 +6,10 @@
 //! and every cross-reference (a task's lead unit, a target's document) is resolved.
 
 mod communes;
+mod deadlines;
 mod files;
 mod load;
+mod programme;
 pub mod synth;
 
 pub use load::{reference, Dataset, DatasetError};

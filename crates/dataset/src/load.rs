@@ -12,8 +12,8 @@ use tiendo_domain::targets::{Target, TargetCode};
 use tiendo_domain::tasks::{ProgressUpdate, Task, TaskCode, MAX_TASK_DEPTH};
 use tiendo_domain::values::{NewValue, Number};
 
-use crate::communes;
 use crate::files::{self, DataFile};
+use crate::{communes, programme};
 
 /// Everything the reference dataset holds, checked and cross-referenced.
 #[derive(Debug, Clone)]
@@ -23,7 +23,7 @@ pub struct Dataset {
     pub targets: Vec<Target>,
     pub tasks: Vec<Task>,
     pub values: Vec<NewValue>,
-    /// Progress updates on the tasks (the reference dataset has none).
+    /// Progress updates on the tasks: the completions published reports state.
     pub progress: Vec<ProgressUpdate>,
 }
 
@@ -69,7 +69,7 @@ pub(crate) struct Row<'a> {
 }
 
 impl Row<'_> {
-    fn error(&self, field: &str, message: impl Into<String>) -> DatasetError {
+    pub(crate) fn error(&self, field: &str, message: impl Into<String>) -> DatasetError {
         DatasetError {
             file: self.file,
             line: Some(self.line),
@@ -206,17 +206,22 @@ pub fn reference() -> Result<Dataset, DatasetError> {
         }
         targets.extend(list);
     }
-    let tasks = read_toml::<TasksFile>(&files::TASKS)?.task;
-    let values = read_csv(&files::VALUES, |row| {
-        Ok(NewValue {
-            target: row.parse("target")?,
-            org: row.parse("org")?,
-            period: row.parse("period")?,
-            value: row.parse::<Number>("value")?,
-            comment: row.opt("comment").map(str::to_string),
-            source: Some(row.parse("source")?),
-        })
-    })?;
+    let mut tasks = read_toml::<TasksFile>(&files::TASKS)?.task;
+    let (programme, progress) = programme::read(&hierarchy, &documents)?;
+    tasks.extend(programme);
+    let mut values = Vec::new();
+    for file in &files::VALUE_FILES {
+        values.extend(read_csv(file, |row| {
+            Ok(NewValue {
+                target: row.parse("target")?,
+                org: row.parse("org")?,
+                period: row.parse("period")?,
+                value: row.parse::<Number>("value")?,
+                comment: row.opt("comment").map(str::to_string),
+                source: Some(row.parse("source")?),
+            })
+        })?);
+    }
 
     let dataset = Dataset {
         hierarchy,
@@ -224,7 +229,7 @@ pub fn reference() -> Result<Dataset, DatasetError> {
         targets,
         tasks,
         values,
-        progress: Vec::new(),
+        progress,
     };
     dataset.cross_check()?;
     Ok(dataset)
@@ -347,7 +352,7 @@ impl Dataset {
             }
         }
 
-        let vfile = files::VALUES.path;
+        let vfile = "data/values";
         for v in &self.values {
             if !target_codes.contains(&v.target) {
                 return Err(DatasetError::in_file(

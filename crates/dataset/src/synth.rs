@@ -137,8 +137,8 @@ pub fn national(seed: u64, scale: Scale) -> Result<Dataset, DatasetError> {
     documents.push(Document {
         code: code(DOCUMENT),
         kind: DocumentKind::ActionProgramme,
-        title_en: "Synthetic national programme".into(),
-        title_vi: None,
+        title_vi: "Chương trình quốc gia (dữ liệu tổng hợp giả lập)".into(),
+        title_en: Some("Synthetic national programme".into()),
         issuer: Some(code("GOV")),
         issued_on: Some("2025-01-09".parse().expect("literal date")),
         implements: vec![code("57-NQ/TW")],
@@ -146,8 +146,8 @@ pub fn national(seed: u64, scale: Scale) -> Result<Dataset, DatasetError> {
             .map(|g| Section {
                 code: code(&format!("TG{g}")),
                 kind: SectionKind::TaskGroup,
-                title_en: format!("Task group {g}"),
-                title_vi: None,
+                title_vi: format!("Nhóm nhiệm vụ {g}"),
+                title_en: Some(format!("Task group {g}")),
             })
             .collect(),
         structure_note: Some("synthetic".into()),
@@ -175,6 +175,8 @@ pub fn national(seed: u64, scale: Scale) -> Result<Dataset, DatasetError> {
     }) {
         let max = if t.unit == "points" {
             t.name_en
+                .as_deref()
+                .unwrap_or_default()
                 .split("of ")
                 .nth(1)
                 .and_then(|s| s.trim_end_matches(')').parse::<f64>().ok())
@@ -195,7 +197,31 @@ pub fn national(seed: u64, scale: Scale) -> Result<Dataset, DatasetError> {
 
     let (tasks, progress) =
         synthetic_tasks(&mut rng, scale.tasks, &centrals, &provinces, &communes);
-    let mut all_tasks = reference.tasks.clone();
+    // The reference tasks, with units merged away before the synthetic hierarchy's day
+    // (ministries merged on 1 March 2025) restated as the units that carry on their work.
+    let carried_on = |c: &OrgCode| {
+        let mut c = c.clone();
+        while let Some(s) = reference.hierarchy.successor_of(&c) {
+            c = s.successor.clone();
+        }
+        c
+    };
+    let mut all_tasks: Vec<Task> = reference
+        .tasks
+        .iter()
+        .cloned()
+        .map(|mut t| {
+            t.lead = carried_on(&t.lead);
+            let mut coordinators: Vec<OrgCode> = Vec::new();
+            for c in t.coordinators.iter().map(carried_on) {
+                if c != t.lead && !coordinators.contains(&c) {
+                    coordinators.push(c);
+                }
+            }
+            t.coordinators = coordinators;
+            t
+        })
+        .collect();
     all_tasks.extend(tasks);
     let dataset = Dataset {
         hierarchy,
@@ -250,8 +276,8 @@ fn synthetic_target(rng: &mut ChaCha8Rng, i: usize, commune_level: bool) -> Targ
         code: code(&format!("SYN-T{i:03}")),
         document: Some(code(DOCUMENT)),
         group: None,
-        name_en: format!("Synthetic indicator {i}"),
-        name_vi: None,
+        name_vi: format!("Chỉ tiêu giả lập {i}"),
+        name_en: Some(format!("Synthetic indicator {i}")),
         family: if i.is_multiple_of(3) {
             Family::Strategic
         } else {
@@ -385,12 +411,13 @@ fn synthetic_tasks(
             document: self::code(DOCUMENT),
             group: Some(self::code(&format!("TG{}", 1 + i % 7))),
             parent,
-            title_en: format!("Synthetic task {}", i + 1),
-            title_vi: None,
+            title_vi: format!("Nhiệm vụ giả lập {}", i + 1),
+            title_en: Some(format!("Synthetic task {}", i + 1)),
             lead,
             coordinators,
             start: Some(start),
             deadline: Some(deadline),
+            as_published: Default::default(),
             completed_on,
             cancelled_on,
             expected_product: None,

@@ -65,18 +65,20 @@ pub enum SectionKind {
 pub struct Section {
     pub code: SectionCode,
     pub kind: SectionKind,
-    pub title_en: String,
+    /// Its title in Vietnamese, as the document words it.
+    pub title_vi: String,
     #[serde(default)]
-    pub title_vi: Option<String>,
+    pub title_en: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Document {
     pub code: DocumentCode,
     pub kind: DocumentKind,
-    pub title_en: String,
+    /// Its title in Vietnamese, as published; the English one is a courtesy.
+    pub title_vi: String,
     #[serde(default)]
-    pub title_vi: Option<String>,
+    pub title_en: Option<String>,
     /// The unit that issued it, where it is a unit of the hierarchy.
     pub issuer: Option<OrgCode>,
     pub issued_on: Option<NaiveDate>,

@@ -274,8 +274,10 @@ pub struct Target {
     pub document: Option<DocumentCode>,
     /// Its target group inside the document.
     pub group: Option<SectionCode>,
-    pub name_en: String,
-    pub name_vi: Option<String>,
+    /// Its name in Vietnamese, as the document words it; the English one is a courtesy.
+    pub name_vi: String,
+    #[serde(default)]
+    pub name_en: Option<String>,
     pub family: Family,
     /// Unit of measure, e.g. `% of GDP`.
     pub unit: String,
@@ -352,8 +354,8 @@ mod tests {
             code: "T".parse().unwrap(),
             document: None,
             group: None,
-            name_en: "t".into(),
-            name_vi: None,
+            name_vi: "t".into(),
+            name_en: None,
             family: Family::Strategic,
             unit: "%".into(),
             direction,

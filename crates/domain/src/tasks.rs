@@ -82,13 +82,20 @@ pub struct Task {
     /// Its task group inside the document.
     pub group: Option<SectionCode>,
     pub parent: Option<TaskCode>,
-    pub title_en: String,
-    pub title_vi: Option<String>,
+    /// Its title in Vietnamese, as the plan words it; the English one is a courtesy.
+    pub title_vi: String,
+    #[serde(default)]
+    pub title_en: Option<String>,
     pub lead: OrgCode,
     #[serde(default)]
     pub coordinators: Vec<OrgCode>,
     pub start: Option<NaiveDate>,
     pub deadline: Option<NaiveDate>,
+    /// The plan's own words where they say more than one unit and one date can: the lead and
+    /// coordinating agencies as named ("Các bộ, ngành, địa phương") and the deadline as given
+    /// ("6/2025", "Thường xuyên", "2025-2030").
+    #[serde(default, flatten)]
+    pub as_published: AsPublished,
     pub completed_on: Option<NaiveDate>,
     /// The day the task was withdrawn, when it was.
     #[serde(default)]
@@ -98,6 +105,18 @@ pub struct Task {
     pub targets: Vec<TargetCode>,
     pub confidentiality: Confidentiality,
     pub source: Option<String>,
+}
+
+/// What a published plan says of a task in its own words, kept beside the units and dates
+/// tiendo reads from them so a reader can check one against the other.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AsPublished {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_as_given: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coordinators_as_given: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_as_given: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -115,6 +134,9 @@ impl Task {
                 reason: reason.into(),
             })
         };
+        if self.title_vi.trim().is_empty() {
+            return fail("the Vietnamese title is empty");
+        }
         if let (Some(s), Some(d)) = (self.start, self.deadline) {
             if d < s {
                 return fail("the deadline is before the start date");

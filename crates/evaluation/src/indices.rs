@@ -55,6 +55,9 @@ pub enum Missing {
 pub struct Node {
     pub code: String,
     pub name: String,
+    /// Its name in Vietnamese, shown to Vietnamese readers where given.
+    #[serde(default)]
+    pub name_vi: Option<String>,
     /// `None` for the root.
     #[serde(default)]
     pub parent: Option<String>,
@@ -81,6 +84,8 @@ fn one() -> f64 {
 pub struct Ratio {
     pub code: String,
     pub name: String,
+    #[serde(default)]
+    pub name_vi: Option<String>,
     pub numerator: String,
     pub denominator: String,
 }
@@ -89,6 +94,8 @@ pub struct Ratio {
 pub struct Definition {
     pub code: String,
     pub name: String,
+    #[serde(default)]
+    pub name_vi: Option<String>,
     /// The kind of unit the index ranks.
     pub units: OrgKind,
     /// Multiplies normalised leaf scores (100 for a 0–100 index, 1 for 0–1).
@@ -561,6 +568,7 @@ mod tests {
         Index::new(Definition {
             code: "GII".into(),
             name: "GII".into(),
+            name_vi: None,
             units: OrgKind::Nation,
             scale: 100.0,
             missing: Missing::Skip,
@@ -568,6 +576,7 @@ mod tests {
             ratios: vec![Ratio {
                 code: "EFFICIENCY".into(),
                 name: "efficiency".into(),
+                name_vi: None,
                 numerator: "OUTPUT".into(),
                 denominator: "INPUT".into(),
             }],
@@ -585,6 +594,7 @@ mod tests {
         Node {
             code: code.into(),
             name: code.into(),
+            name_vi: None,
             parent: parent.map(Into::into),
             weight: 1.0,
             aggregation: agg,

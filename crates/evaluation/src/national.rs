@@ -169,10 +169,12 @@ pub fn evaluate<'a>(
         );
     }
     let judgements = into_judgements(seen);
+    let answering = |u| inputs.hierarchy.in_force_for(u, day).map_or(u, |x| &x.code);
     let (statuses, tasks) = summarise(
         inputs.tasks,
         day,
         |t| inputs.last_progress.get(&t.code).is_some_and(|d| *d <= day),
+        answering,
         settings.horizon,
     );
     let mut early: HashMap<&OrgCode, usize> = HashMap::new();
@@ -182,7 +184,7 @@ pub fn evaluate<'a>(
             (TaskStatus::CompletedOnTime, Some(c), Some(d)) if c < d
         );
         if finished_early {
-            *early.entry(&task.lead).or_default() += 1;
+            *early.entry(answering(&task.lead)).or_default() += 1;
         }
     }
     let mut units = BTreeMap::new();

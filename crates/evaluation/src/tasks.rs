@@ -126,11 +126,14 @@ pub struct TaskSummary<'a> {
 }
 
 /// Statuses of `tasks` on `day` and their tallies. `has_progress(task)` says whether progress
-/// was reported on it by then.
+/// was reported on it by then; `answering(unit)` is the unit that answers for a task's unit on
+/// the day (its successor when it was merged away, as a ministry merged on 1 March 2025), under
+/// which the task is tallied.
 pub fn summarise<'a>(
     tasks: impl IntoIterator<Item = &'a Task>,
     day: NaiveDate,
     has_progress: impl Fn(&Task) -> bool,
+    answering: impl Fn(&'a OrgCode) -> &'a OrgCode,
     horizon: Horizon,
 ) -> (Vec<(&'a Task, TaskStatus)>, TaskSummary<'a>) {
     let mut summary = TaskSummary::default();
@@ -152,13 +155,13 @@ pub fn summarise<'a>(
         }
         summary
             .by_unit
-            .entry((&task.lead, Role::Lead))
+            .entry((answering(&task.lead), Role::Lead))
             .or_default()
             .add(s);
         for c in &task.coordinators {
             summary
                 .by_unit
-                .entry((c, Role::Coordinator))
+                .entry((answering(c), Role::Coordinator))
                 .or_default()
                 .add(s);
         }
@@ -182,12 +185,13 @@ mod tests {
             document: "03/NQ-CP".parse().unwrap(),
             group: Some("TG2".parse().unwrap()),
             parent: None,
-            title_en: "t".into(),
-            title_vi: None,
+            title_vi: "t".into(),
+            title_en: None,
             lead: "MOST".parse().unwrap(),
             coordinators: vec!["MPS".parse().unwrap()],
             start: start.map(d),
             deadline: deadline.map(d),
+            as_published: Default::default(),
             completed_on: done.map(d),
             cancelled_on: None,
             expected_product: None,
@@ -271,7 +275,13 @@ mod tests {
         for _ in 0..67 {
             tasks.push(task(None, Some("2025-06-30"), Some("2025-06-20")));
         }
-        let (statuses, s) = summarise(&tasks, d("2025-07-31"), |_| false, Horizon::default());
+        let (statuses, s) = summarise(
+            &tasks,
+            d("2025-07-31"),
+            |_| false,
+            |u| u,
+            Horizon::default(),
+        );
         assert_eq!(statuses.len(), 100);
         assert_eq!(s.overall.count(TaskStatus::CompletedLate), 12);
         assert_eq!(s.overall.count(TaskStatus::Overdue), 21);
@@ -287,7 +297,13 @@ mod tests {
         let group: SectionCode = "TG2".parse().unwrap();
         assert_eq!(s.by_group[&(&doc, &group)].total(), 100);
         assert_eq!(s.by_document[&doc].on_time_rate(), Some(0.67));
-        let (_, none_due) = summarise(&tasks[..0], d("2025-07-31"), |_| false, Horizon::default());
+        let (_, none_due) = summarise(
+            &tasks[..0],
+            d("2025-07-31"),
+            |_| false,
+            |u| u,
+            Horizon::default(),
+        );
         assert_eq!(none_due.overall.on_time_rate(), None);
     }
 }

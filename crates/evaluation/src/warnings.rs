@@ -118,6 +118,8 @@ impl Default for Settings {
 /// Everything the rules read, fetched by the caller.
 pub struct Inputs<'a> {
     pub day: NaiveDate,
+    /// The units, to know who answers for a unit merged away.
+    pub hierarchy: &'a tiendo_domain::orgs::Hierarchy,
     pub tasks: &'a [Task],
     /// The latest progress update of each task that has one.
     pub last_progress: &'a HashMap<TaskCode, NaiveDate>,
@@ -132,6 +134,7 @@ impl<'a> From<&'a tiendo_domain::snapshot::Snapshot> for Inputs<'a> {
     fn from(s: &'a tiendo_domain::snapshot::Snapshot) -> Self {
         Inputs {
             day: s.day,
+            hierarchy: &s.hierarchy,
             tasks: &s.tasks,
             last_progress: &s.last_progress,
             targets: &s.targets,
@@ -410,12 +413,13 @@ mod tests {
             document: "03/NQ-CP".parse().unwrap(),
             group: None,
             parent: None,
-            title_en: code.into(),
-            title_vi: None,
+            title_vi: code.into(),
+            title_en: None,
             lead: "MOST".parse().unwrap(),
             coordinators: vec![],
             start: Some(d("2025-01-01")),
             deadline: Some(d(deadline)),
+            as_published: Default::default(),
             completed_on: None,
             cancelled_on: None,
             expected_product: None,
@@ -430,8 +434,8 @@ mod tests {
             code: "HT-T4".parse().unwrap(),
             document: None,
             group: None,
-            name_en: "Non-cash transactions".into(),
-            name_vi: None,
+            name_vi: "Non-cash transactions".into(),
+            name_en: None,
             family: Family::Operational,
             unit: "%".into(),
             direction: Direction::Increase,
@@ -496,8 +500,10 @@ mod tests {
             })
             .collect();
         let judgements = Judgements::new(vec![(&t.code, row)]);
+        let hierarchy = tiendo_domain::orgs::Hierarchy::new(Vec::new(), Vec::new()).unwrap();
         let inputs = Inputs {
             day: d(day),
+            hierarchy: &hierarchy,
             tasks,
             last_progress: &last_progress,
             targets: &targets,

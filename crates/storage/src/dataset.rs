@@ -6,7 +6,7 @@ use tiendo_dataset::Dataset;
 use tiendo_domain::orgs::OrgCode;
 use tiendo_domain::values::ValueState;
 
-use crate::rows::{enum_text, to_json};
+use crate::rows::{enum_text, stored_english, to_json};
 use crate::{on_pool, Result, Store, StoreError};
 
 /// Tables in an order that respects foreign keys when emptied front to back.
@@ -126,7 +126,7 @@ impl Store {
                 )
                 .bind(d.code.as_str())
                 .bind(d.kind.as_str())
-                .bind(&d.title_en)
+                .bind(stored_english(d.title_en.as_deref()))
                 .bind(&d.title_vi)
                 .bind(d.issuer.as_ref().map(|i| unit_ids[i.as_str()]))
                 .bind(d.issued_on)
@@ -158,7 +158,7 @@ impl Store {
                 .bind(t.code.as_str())
                 .bind(t.document.as_ref().map(|d| doc_ids[d.as_str()]))
                 .bind(t.group.as_ref().map(|g| g.as_str()))
-                .bind(&t.name_en)
+                .bind(stored_english(t.name_en.as_deref()))
                 .bind(&t.name_vi)
                 .bind(enum_text(&t.family))
                 .bind(&t.unit)
@@ -182,8 +182,10 @@ impl Store {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO tasks (code, document_id, group_code, parent_id, depth, title_en, \
                      title_vi, lead_id, start_on, deadline, completed_on, cancelled_on, \
-                     expected_product, secrecy, source) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+                     expected_product, secrecy, source, lead_as_given, coordinators_as_given, \
+                     deadline_as_given) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+                     $16, $17, $18) \
                      RETURNING id",
                 )
                 .bind(t.code.as_str())
@@ -191,7 +193,7 @@ impl Store {
                 .bind(t.group.as_ref().map(|g| g.as_str()))
                 .bind(parent.map(|(id, _)| id))
                 .bind(depth)
-                .bind(&t.title_en)
+                .bind(stored_english(t.title_en.as_deref()))
                 .bind(&t.title_vi)
                 .bind(unit_ids[t.lead.as_str()])
                 .bind(t.start)
@@ -201,6 +203,9 @@ impl Store {
                 .bind(&t.expected_product)
                 .bind(crate::tasks::secrecy(t.confidentiality))
                 .bind(&t.source)
+                .bind(&t.as_published.lead_as_given)
+                .bind(&t.as_published.coordinators_as_given)
+                .bind(&t.as_published.deadline_as_given)
                 .fetch_one(&mut *tx)
                 .await?;
                 task_ids.insert(t.code.as_str(), (id, depth));

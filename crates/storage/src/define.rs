@@ -9,7 +9,7 @@ use tiendo_domain::targets::Target;
 use tiendo_domain::tasks::TaskCode;
 
 use crate::audit::{append, Record};
-use crate::rows::{enum_text, to_json};
+use crate::rows::{enum_text, stored_english, to_json};
 use crate::{on_pool, Result, Store, StoreError};
 
 fn invalid(what: String) -> StoreError {
@@ -144,7 +144,7 @@ impl Store {
             )
             .bind(doc.code.as_str())
             .bind(doc.kind.as_str())
-            .bind(&doc.title_en)
+            .bind(stored_english(doc.title_en.as_deref()))
             .bind(&doc.title_vi)
             .bind(issuer)
             .bind(doc.issued_on)
@@ -202,7 +202,7 @@ impl Store {
             .bind(target.code.as_str())
             .bind(document)
             .bind(target.group.as_ref().map(|g| g.as_str()))
-            .bind(&target.name_en)
+            .bind(stored_english(target.name_en.as_deref()))
             .bind(&target.name_vi)
             .bind(enum_text(&target.family))
             .bind(&target.unit)

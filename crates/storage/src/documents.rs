@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use tiendo_domain::documents::Document;
 
-use crate::rows::{from_json, parse, parse_opt, text_enum};
+use crate::rows::{
+    from_json, parse, parse_opt, read_english, read_vietnamese, text_enum, StoredSection,
+};
 use crate::{on_pool, Result, Store};
 
 #[derive(sqlx::FromRow)]
@@ -57,11 +59,14 @@ impl Store {
                         .collect::<Result<_>>()?,
                     code: parse("document code", &r.code)?,
                     kind: text_enum("document kind", &r.kind)?,
-                    title_en: r.title_en,
-                    title_vi: r.title_vi,
+                    title_vi: read_vietnamese(r.title_vi, &r.title_en),
+                    title_en: read_english(&r.title_en),
                     issuer: parse_opt("unit code", r.issuer.as_deref())?,
                     issued_on: r.issued_on,
-                    sections: from_json("document sections", &r.sections)?,
+                    sections: from_json::<Vec<StoredSection>>("document sections", &r.sections)?
+                        .into_iter()
+                        .map(Into::into)
+                        .collect(),
                     structure_note: r.structure_note,
                     source: r.source,
                 })

@@ -52,3 +52,45 @@ pub(crate) fn text_enum<T: DeserializeOwned>(what: &'static str, s: &str) -> Res
         }
     })
 }
+
+/// Names are stored in two columns that predate Vietnamese being the required one: the English
+/// column is NOT NULL and holds "" when a thing has no English name, and a row written before
+/// migration 0009 may lack its Vietnamese name, which then falls back to the English.
+pub(crate) fn stored_english(en: Option<&str>) -> &str {
+    en.unwrap_or("")
+}
+
+/// The English name read back: none when the column holds "".
+pub(crate) fn read_english(stored: &str) -> Option<String> {
+    Some(stored.to_string()).filter(|s| !s.trim().is_empty())
+}
+
+/// The Vietnamese name read back (see [`stored_english`]).
+pub(crate) fn read_vietnamese(vi: Option<String>, en: &str) -> String {
+    vi.filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| en.to_string())
+}
+
+/// A document section as stored in JSON, written before or after Vietnamese titles became the
+/// required ones.
+#[derive(serde::Deserialize)]
+pub(crate) struct StoredSection {
+    code: tiendo_domain::documents::SectionCode,
+    kind: tiendo_domain::documents::SectionKind,
+    #[serde(default)]
+    title_vi: Option<String>,
+    #[serde(default)]
+    title_en: Option<String>,
+}
+
+impl From<StoredSection> for tiendo_domain::documents::Section {
+    fn from(s: StoredSection) -> Self {
+        let en = s.title_en.unwrap_or_default();
+        tiendo_domain::documents::Section {
+            code: s.code,
+            kind: s.kind,
+            title_vi: read_vietnamese(s.title_vi, &en),
+            title_en: read_english(&en),
+        }
+    }
+}

@@ -3,7 +3,7 @@
 use tiendo_domain::documents::DocumentCode;
 use tiendo_domain::targets::{Baseline, Target};
 
-use crate::rows::{from_json, parse, parse_opt, text_enum};
+use crate::rows::{from_json, parse, parse_opt, read_english, read_vietnamese, text_enum};
 use crate::{on_pool, Result, Store, StoreError};
 
 #[derive(sqlx::FromRow)]
@@ -50,8 +50,8 @@ impl TargetRow {
             code: parse("target code", &self.code)?,
             document: parse_opt("document code", self.document.as_deref())?,
             group: parse_opt("section code", self.group_code.as_deref())?,
-            name_en: self.name_en,
-            name_vi: self.name_vi,
+            name_vi: read_vietnamese(self.name_vi, &self.name_en),
+            name_en: read_english(&self.name_en),
             family: text_enum("target family", &self.family)?,
             unit: self.unit,
             direction: text_enum("target direction", &self.direction)?,

@@ -6,10 +6,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use tiendo_domain::documents::DocumentCode;
 use tiendo_domain::orgs::OrgCode;
 use tiendo_domain::tasks::{
-    Clearance, Confidentiality, Percent, ProgressUpdate, Task, TaskCode, MAX_TASK_DEPTH,
+    AsPublished, Clearance, Confidentiality, Percent, ProgressUpdate, Task, TaskCode,
+    MAX_TASK_DEPTH,
 };
 
-use crate::rows::{from_json, parse, parse_opt, to_json};
+use crate::rows::{
+    from_json, parse, parse_opt, read_english, read_vietnamese, stored_english, to_json,
+};
 use crate::{on_pool, Result, Store, StoreError};
 
 /// Which tasks to list. The clearance is not optional: a caller states what it may see.
@@ -66,6 +69,9 @@ struct TaskRow {
     lead: String,
     start_on: Option<NaiveDate>,
     deadline: Option<NaiveDate>,
+    lead_as_given: Option<String>,
+    coordinators_as_given: Option<String>,
+    deadline_as_given: Option<String>,
     completed_on: Option<NaiveDate>,
     cancelled_on: Option<NaiveDate>,
     expected_product: Option<String>,
@@ -90,7 +96,8 @@ impl Store {
     pub async fn tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
         let sql = "SELECT t.id, t.code, d.code AS document, t.group_code, p.code AS parent, \
              t.title_en, t.title_vi, l.code AS lead, t.start_on, t.deadline, t.completed_on, \
-             t.cancelled_on, t.expected_product, t.secrecy, t.source \
+             t.cancelled_on, t.expected_product, t.secrecy, t.source, t.lead_as_given, \
+             t.coordinators_as_given, t.deadline_as_given \
              FROM tasks t JOIN documents d ON d.id = t.document_id \
              JOIN org_units l ON l.id = t.lead_id LEFT JOIN tasks p ON p.id = t.parent_id \
              WHERE t.secrecy <= $1 AND ($2 IS NULL OR d.code = $2) \
@@ -156,11 +163,16 @@ impl Store {
                     document: parse("document code", &r.document)?,
                     group: parse_opt("section code", r.group_code.as_deref())?,
                     parent: parse_opt("task code", r.parent.as_deref())?,
-                    title_en: r.title_en,
-                    title_vi: r.title_vi,
+                    title_vi: read_vietnamese(r.title_vi, &r.title_en),
+                    title_en: read_english(&r.title_en),
                     lead: parse("unit code", &r.lead)?,
                     start: r.start_on,
                     deadline: r.deadline,
+                    as_published: AsPublished {
+                        lead_as_given: r.lead_as_given,
+                        coordinators_as_given: r.coordinators_as_given,
+                        deadline_as_given: r.deadline_as_given,
+                    },
                     completed_on: r.completed_on,
                     cancelled_on: r.cancelled_on,
                     expected_product: r.expected_product,
@@ -230,15 +242,16 @@ impl Store {
             }
             let task_id: i64 = sqlx::query_scalar(
                 "INSERT INTO tasks (code, document_id, group_code, parent_id, depth, title_en, \
-                 title_vi, lead_id, start_on, deadline, completed_on, cancelled_on, expected_product, secrecy, source) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+                 title_vi, lead_id, start_on, deadline, completed_on, cancelled_on, expected_product, secrecy, source, \
+                 lead_as_given, coordinators_as_given, deadline_as_given) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
             )
             .bind(task.code.as_str())
             .bind(document_id)
             .bind(task.group.as_ref().map(|g| g.as_str()))
             .bind(parent_id)
             .bind(depth)
-            .bind(&task.title_en)
+            .bind(stored_english(task.title_en.as_deref()))
             .bind(&task.title_vi)
             .bind(lead_id)
             .bind(task.start)
@@ -248,6 +261,9 @@ impl Store {
             .bind(&task.expected_product)
             .bind(secrecy(task.confidentiality))
             .bind(&task.source)
+            .bind(&task.as_published.lead_as_given)
+            .bind(&task.as_published.coordinators_as_given)
+            .bind(&task.as_published.deadline_as_given)
             .fetch_one(&mut *tx)
             .await?;
             for org_id in coordinator_ids {

@@ -225,6 +225,7 @@ impl Overview {
                     .get(&t.code)
                     .is_some_and(|d| *d <= day)
             },
+            |u| h.in_force_for(u, day).map_or(u, |x| &x.code),
             settings.horizon,
         );
         let public_tasks_by_status = counts(Some(&public.overall));
@@ -554,7 +555,7 @@ fn task_names(s: &Snapshot, code: &tiendo_domain::tasks::TaskCode) -> tiendo_not
     let task = s.tasks.iter().find(|t| &t.code == code);
     names(
         code,
-        task.map(|t| (t.title_vi.as_deref(), t.title_en.as_str())),
+        task.map(|t| (t.title_vi.as_str(), t.title_en.as_deref())),
     )
 }
 
@@ -566,7 +567,7 @@ pub fn target_names(
     let target = s.targets.iter().find(|t| &t.code == code);
     names(
         code,
-        target.map(|t| (t.name_vi.as_deref(), t.name_en.as_str())),
+        target.map(|t| (t.name_vi.as_str(), t.name_en.as_deref())),
     )
 }
 
@@ -574,12 +575,12 @@ pub fn target_names(
 /// the object is not known.
 fn names(
     code: &impl std::fmt::Display,
-    found: Option<(Option<&str>, &str)>,
+    found: Option<(&str, Option<&str>)>,
 ) -> tiendo_notify::Names {
     match found {
         Some((vi, en)) => tiendo_notify::Names {
-            vi: format!("{} ({code})", vi.unwrap_or(en)),
-            en: Some(format!("{en} ({code})")),
+            vi: format!("{vi} ({code})"),
+            en: Some(format!("{} ({code})", en.unwrap_or(vi))),
         },
         None => tiendo_notify::Names {
             vi: code.to_string(),

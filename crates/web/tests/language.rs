@@ -157,26 +157,16 @@ const ENGLISH: &[&str] = &[
     "national",
 ];
 
-/// English texts the built-in dataset gives without a Vietnamese version: data, not wording.
+/// English texts the built-in dataset still holds as data, not wording: units of measure,
+/// milestone and rank-scope wording of goals, and source addresses. Every name and title has
+/// its Vietnamese version and is not excused.
 fn data_only_in_english() -> Vec<String> {
     let d = tiendo_dataset::reference().unwrap();
     let mut texts = Vec::new();
     for doc in &d.documents {
-        if doc.title_vi.is_none() {
-            texts.push(doc.title_en.clone());
-        }
-        for s in &doc.sections {
-            if s.title_vi.is_none() {
-                texts.push(s.title_en.clone());
-            }
-        }
-        texts.extend(doc.structure_note.clone());
         texts.extend(doc.source.clone());
     }
     for t in &d.targets {
-        if t.name_vi.is_none() {
-            texts.push(t.name_en.clone());
-        }
         texts.push(t.unit.clone());
         texts.extend(t.source.clone());
         for g in &t.goals {
@@ -189,10 +179,6 @@ fn data_only_in_english() -> Vec<String> {
         }
     }
     for t in &d.tasks {
-        if t.title_vi.is_none() {
-            texts.push(t.title_en.clone());
-        }
-        texts.extend(t.expected_product.clone());
         texts.extend(t.source.clone());
     }
     for u in d.hierarchy.units() {
@@ -372,6 +358,12 @@ async fn every_page_reads_in_vietnamese_for_every_role() {
             for t in &data {
                 text = text.replace(t.as_str(), " ");
             }
+            // A quoted title ("Data for Life") is a proper name, not wording.
+            let text = text
+                .split(['"', '“', '”'])
+                .step_by(2)
+                .collect::<Vec<_>>()
+                .join(" ");
             let words: BTreeSet<String> = text
                 .split(|c: char| !c.is_alphanumeric() && c != '\'')
                 .filter(|w| w.is_ascii())

@@ -40,8 +40,8 @@ async fn the_public_portal_never_shows_internal_or_secret_items() {
         let mut t = base.clone();
         t.code = code.parse().unwrap();
         t.parent = None;
-        t.title_en = title.into();
-        t.title_vi = Some(title.into());
+        t.title_vi = title.into();
+        t.title_en = Some(title.into());
         t.confidentiality = level;
         store.add_task(&t, "office").await.unwrap();
     }

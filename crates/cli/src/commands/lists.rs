@@ -56,7 +56,7 @@ pub async fn orgs(
             "code",
             "kind",
             "name_vi",
-            "name_en",
+            "name_vi",
             "parent",
             "valid_from",
             "valid_to",
@@ -69,7 +69,7 @@ pub async fn orgs(
                 l.unit.code.to_string(),
                 l.unit.kind.to_string(),
                 l.unit.name_vi.clone(),
-                l.unit.name_en.clone(),
+                l.unit.name_vi.clone(),
                 opt(&l.unit.parent),
                 opt(&l.unit.validity.from()),
                 opt(&l.unit.validity.to()),
@@ -92,7 +92,7 @@ pub async fn documents(store: &Store, format: Format) -> Result<()> {
             "issued_on",
             "issuer",
             "implements",
-            "title_en",
+            "title_vi",
         ],
         row: |d: &Document| {
             vec![
@@ -101,7 +101,7 @@ pub async fn documents(store: &Store, format: Format) -> Result<()> {
                 opt(&d.issued_on),
                 opt(&d.issuer),
                 join(&d.implements),
-                d.title_en.clone(),
+                d.title_vi.clone(),
             ]
         },
     }
@@ -147,7 +147,7 @@ pub async fn targets(store: &Store, document: Option<DocumentCode>, format: Form
         headers: &[
             "code",
             "document",
-            "name_en",
+            "name_vi",
             "unit",
             "shape",
             "goals",
@@ -158,7 +158,7 @@ pub async fn targets(store: &Store, document: Option<DocumentCode>, format: Form
             vec![
                 t.code.to_string(),
                 opt(&t.document),
-                t.name_en.clone(),
+                t.name_vi.clone(),
                 t.unit.clone(),
                 format!("{:?}", l.shape).to_lowercase(),
                 goals_text(&t.goals),
@@ -236,7 +236,7 @@ pub async fn tasks(
             "completed_on",
             "status",
             "confidentiality",
-            "title_en",
+            "title_vi",
         ],
         row: |l: &TaskLine| {
             let t = &l.task;
@@ -254,7 +254,7 @@ pub async fn tasks(
                     .map(|s| tiendo_wording::task_status(lang, s))
                     .unwrap_or_default(),
                 t.confidentiality.to_string(),
-                t.title_en.clone(),
+                t.title_vi.clone(),
             ]
         },
     }

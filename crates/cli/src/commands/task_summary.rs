@@ -49,6 +49,8 @@ pub async fn run(
         &tasks,
         day,
         |t| last.get(&t.code).is_some_and(|d| *d <= day),
+        // The summary lists each unit as the tasks name it, merged-away ministries included.
+        |u| u,
         horizon,
     );
     let mut lines: Vec<Line> = match by {

@@ -266,8 +266,9 @@ impl UnitOut {
 pub struct SectionOut {
     pub code: String,
     pub kind: String,
-    pub title_vi: Option<String>,
-    pub title_en: String,
+    pub title_vi: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title_en: Option<String>,
 }
 
 /// A document of the cascade.
@@ -276,8 +277,9 @@ pub struct DocumentOut {
     pub code: String,
     /// resolution, action-programme, plan, decision, …
     pub kind: String,
-    pub title_vi: Option<String>,
-    pub title_en: String,
+    pub title_vi: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title_en: Option<String>,
     pub issuer: Option<String>,
     pub issued_on: Option<NaiveDate>,
     /// The documents it carries out.
@@ -334,8 +336,9 @@ pub struct TargetOut {
     pub code: String,
     pub document: Option<String>,
     pub group: Option<String>,
-    pub name_vi: Option<String>,
-    pub name_en: String,
+    pub name_vi: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
     /// strategic, operational
     pub family: String,
     /// Unit of measure.
@@ -401,8 +404,9 @@ pub struct TaskFields {
     pub document: String,
     pub group: Option<String>,
     pub parent: Option<String>,
-    pub title_vi: Option<String>,
-    pub title_en: String,
+    pub title_vi: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title_en: Option<String>,
     /// The lead unit.
     pub lead: String,
     pub coordinators: Vec<String>,

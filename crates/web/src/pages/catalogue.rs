@@ -46,7 +46,7 @@ pub async fn documents(State(state): State<AppState>, page: Page) -> Result<Resp
         .into_iter()
         .map(|d| DocRow {
             href: page.chrome.href(&format!("/documents/{}", d.code)),
-            title: pick(l, d.title_vi.as_deref(), &d.title_en),
+            title: pick(l, &d.title_vi, d.title_en.as_deref()),
             kind: l.t(&format!("doc-kind-{}", d.kind.as_str())),
             issued: d.issued_on.map(|d| l.date(d)).unwrap_or_default(),
             code: d.code.to_string(),
@@ -121,7 +121,7 @@ pub async fn document(
         .map(|t| TargetLine {
             code: t.code.to_string(),
             href: page.chrome.href(&format!("/targets/{}", t.code)),
-            name: pick(l, t.name_vi.as_deref(), &t.name_en),
+            name: pick(l, &t.name_vi, t.name_en.as_deref()),
             goal: goals(l, t),
         })
         .collect();
@@ -136,7 +136,7 @@ pub async fn document(
     let line = |t: &tiendo_domain::tasks::Task| TaskLine {
         code: t.code.to_string(),
         href: page.chrome.href(&format!("/tasks/{}", t.code)),
-        title: pick(l, t.title_vi.as_deref(), &t.title_en),
+        title: pick(l, &t.title_vi, t.title_en.as_deref()),
         lead: super::unit_name(l, &o.snapshot.hierarchy, &t.lead),
         deadline: t.deadline.map(|d| l.date(d)).unwrap_or_default(),
     };
@@ -148,7 +148,7 @@ pub async fn document(
             title: format!(
                 "{} · {}",
                 s.code,
-                pick(l, s.title_vi.as_deref(), &s.title_en)
+                pick(l, &s.title_vi, s.title_en.as_deref())
             ),
             tasks: tasks
                 .iter()
@@ -170,7 +170,7 @@ pub async fn document(
     }
     Ok(render(&DocumentPage {
         code: doc.code.to_string(),
-        title: pick(l, doc.title_vi.as_deref(), &doc.title_en),
+        title: pick(l, &doc.title_vi, doc.title_en.as_deref()),
         issuer: doc
             .issuer
             .as_ref()
@@ -303,7 +303,7 @@ pub async fn target(
     values.truncate(SHOWN_UNITS);
     Ok(render(&TargetPage {
         code: t.code.to_string(),
-        name: pick(l, t.name_vi.as_deref(), &t.name_en),
+        name: pick(l, &t.name_vi, t.name_en.as_deref()),
         unit_of_measure: t.unit.clone(),
         goals: goals(l, t),
         document: t
@@ -386,7 +386,7 @@ pub async fn index(
             rank: rank.map_or_else(|| "—".into(), |r| r.to_string()),
             unit: h
                 .get(u)
-                .map_or_else(|| u.to_string(), |x| pick(l, Some(&x.name_vi), &x.name_en)),
+                .map_or_else(|| u.to_string(), |x| pick(l, &x.name_vi, Some(&x.name_en))),
             scores: nodes
                 .iter()
                 .map(|n| {
@@ -401,13 +401,17 @@ pub async fn index(
         })
         .collect();
     Ok(render(&IndexPage {
-        title: def.name.clone(),
+        title: pick(
+            l,
+            def.name_vi.as_deref().unwrap_or(&def.name),
+            Some(&def.name),
+        ),
         period: c.period.to_string(),
         source: def.source.clone(),
         others,
         nodes: nodes
             .iter()
-            .map(|n| format!("{} {}", n.code, n.name))
+            .map(|n| pick(l, n.name_vi.as_deref().unwrap_or(&n.name), Some(&n.name)))
             .collect(),
         rows,
         c: page.chrome,
@@ -506,7 +510,7 @@ pub fn judged_chart(
             course.push(crate::wording::projection(l, &p));
         }
     }
-    let name = pick(l, t.name_vi.as_deref(), &t.name_en);
+    let name = pick(l, &t.name_vi, t.name_en.as_deref());
     let chart = charts::time_series(
         &format!("{} — {unit}", name),
         &format!(

@@ -154,14 +154,8 @@ pub async fn define(
             Ok(text)
         }
     };
-    let english = |field: &str, vi: &str| {
-        let text = get(field);
-        if text.is_empty() {
-            vi.to_string()
-        } else {
-            text
-        }
-    };
+    // The English name is optional: an empty field means none.
+    let english = |field: &str| Some(get(field)).filter(|t| !t.is_empty());
     let actor = viewer.name();
     let stored = |r: Result<(), Failure>| r.map_err(|e| e.message);
     let definition = match form {
@@ -169,7 +163,7 @@ pub async fn define(
             let name_vi = vietnamese("name_vi")?;
             let unit = parse(json!({
                 "code": get("code"), "kind": get("kind"), "name_vi": name_vi,
-                "name_en": english("name_en", &name_vi), "parent": opt(f.get("parent")),
+                "name_en": english("name_en"), "parent": opt(f.get("parent")),
                 "from": opt(f.get("valid_from")), "to": null, "synthetic": false,
                 "source": opt(f.get("source")),
             }))?;
@@ -195,7 +189,7 @@ pub async fn define(
             let title_vi = vietnamese("title_vi")?;
             let doc = parse(json!({
                 "code": get("code"), "kind": get("kind"), "title_vi": title_vi,
-                "title_en": english("title_en", &title_vi), "issuer": opt(f.get("issuer")),
+                "title_en": english("title_en"), "issuer": opt(f.get("issuer")),
                 "issued_on": opt(f.get("issued_on")), "implements": list(&get("implements")),
                 "sections": [], "source": opt(f.get("source")),
             }))?;
@@ -213,7 +207,7 @@ pub async fn define(
             let name_vi = vietnamese("name_vi")?;
             let target = parse(json!({
                 "code": get("code"), "document": opt(f.get("document")), "group": opt(f.get("group")),
-                "name_vi": name_vi, "name_en": english("name_en", &name_vi), "family": get("family"),
+                "name_vi": name_vi, "name_en": english("name_en"), "family": get("family"),
                 "unit": get("unit"), "direction": get("direction"), "goals": goals, "baseline": null,
                 "periodicity": get("periodicity"), "aggregation": {"method": get("aggregation")},
                 "reporters": {"units": list(&get("reporter_units")), "kinds": reporter_kinds(f)},
@@ -226,7 +220,7 @@ pub async fn define(
             let task = parse(json!({
                 "code": get("code"), "document": get("document"), "group": opt(f.get("group")),
                 "parent": opt(f.get("parent")), "title_vi": title_vi,
-                "title_en": english("title_en", &title_vi), "lead": get("lead"),
+                "title_en": english("title_en"), "lead": get("lead"),
                 "coordinators": list(&get("coordinators")), "start": opt(f.get("start")),
                 "deadline": opt(f.get("deadline")), "completed_on": null,
                 "expected_product": opt(f.get("expected_product")), "targets": list(&get("targets")),

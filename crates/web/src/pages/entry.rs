@@ -148,7 +148,7 @@ async fn entry_page(
             let field = format!("v_{}", t.code);
             let now = current.get(&t.code);
             Row {
-                name: pick(l, t.name_vi.as_deref(), &t.name_en),
+                name: pick(l, &t.name_vi, t.name_en.as_deref()),
                 unit: t.unit.clone(),
                 input: typed.get(&field).cloned().unwrap_or_default(),
                 current: now.map(|v| l.number(v.value.get(), 2)).unwrap_or_default(),
@@ -179,7 +179,7 @@ async fn entry_page(
         .collect();
     Ok(EntryPage {
         unit: unit.code.to_string(),
-        unit_name: pick(l, Some(&unit.name_vi), &unit.name_en),
+        unit_name: pick(l, &unit.name_vi, Some(&unit.name_en)),
         period: period.to_string(),
         action: format!("/units/{}/entry?lang={}", unit.code, l.code()),
         rows,
@@ -394,7 +394,7 @@ async fn queue_page(
                 key: values::key_of(&v),
                 target: target.map_or_else(
                     || v.target.to_string(),
-                    |t| format!("{} ({})", pick(l, t.name_vi.as_deref(), &t.name_en), t.code),
+                    |t| format!("{} ({})", pick(l, &t.name_vi, t.name_en.as_deref()), t.code),
                 ),
                 measure: target.map(|t| t.unit.clone()).unwrap_or_default(),
                 unit: super::unit_name(l, &o.snapshot.hierarchy, &v.org),

@@ -95,7 +95,7 @@ pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
             .find(|t| &t.code == code)
             .map_or_else(
                 || code.to_string(),
-                |t| pick(l, t.name_vi.as_deref(), &t.name_en),
+                |t| pick(l, &t.name_vi, t.name_en.as_deref()),
             )
     };
     let owed = returned
@@ -111,7 +111,7 @@ pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
                 .href(&format!("/units/{}/entry?period={}", v.org, v.period)),
         })
         .collect();
-    let name = |vi: &str, en: &str| pick(l, Some(vi), en);
+    let name = |vi: &str, en: &str| pick(l, vi, Some(en));
     let count = |n: usize| l.number(n as f64, 0);
     let official = page.viewer.access.is_official();
     let body = OverviewPage {
@@ -244,7 +244,7 @@ pub async fn unit(
     let parent = u.parent.as_ref().and_then(|p| o.units.get(p)).map(|p| {
         (
             page.chrome.href(&format!("/units/{}", p.code)),
-            pick(l, Some(&p.name_vi), &p.name_en),
+            pick(l, &p.name_vi, Some(&p.name_en)),
         )
     });
     let snapshot = &o.snapshot;
@@ -259,7 +259,7 @@ pub async fn unit(
                 .map(|(p, v)| (f64::from(p.year()), *v))
                 .collect();
             points.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let name = pick(l, t.name_vi.as_deref(), &t.name_en);
+            let name = pick(l, &t.name_vi, t.name_en.as_deref());
             Some(Kpi {
                 code: t.code.to_string(),
                 href: page
@@ -288,7 +288,7 @@ pub async fn unit(
     let body = UnitPage {
         non_public_note,
         code: u.code.to_string(),
-        name: pick(l, Some(&u.name_vi), &u.name_en),
+        name: pick(l, &u.name_vi, Some(&u.name_en)),
         as_of: l.date(o.day),
         score: u.score.map_or_else(|| l.t("no-data"), |s| l.number(s, 1)),
         class: crate::wording::class_name(l, u.score, u.class),

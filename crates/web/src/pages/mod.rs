@@ -153,10 +153,12 @@ pub fn render_with(status: StatusCode, page: &impl Template) -> Response {
 }
 
 /// A name in the page's language.
-pub fn pick(l: crate::i18n::Lang, vi: Option<&str>, en: &str) -> String {
-    match (l, vi) {
-        (crate::i18n::Lang::Vi, Some(vi)) => vi.to_string(),
-        _ => en.to_string(),
+/// A name in the page's language: Vietnamese is always there; an English reader sees the English
+/// name where one was given, else the Vietnamese.
+pub fn pick(l: crate::i18n::Lang, vi: &str, en: Option<&str>) -> String {
+    match (l, en) {
+        (crate::i18n::Lang::En, Some(en)) if !en.trim().is_empty() => en.to_string(),
+        _ => vi.to_string(),
     }
 }
 
@@ -168,7 +170,7 @@ pub fn unit_name(
     code: &tiendo_domain::orgs::OrgCode,
 ) -> String {
     match h.get(code) {
-        Some(u) => pick(l, Some(&u.name_vi), &u.name_en),
+        Some(u) => pick(l, &u.name_vi, Some(&u.name_en)),
         None => code.to_string(),
     }
 }

@@ -87,8 +87,8 @@ async fn table(state: &AppState, name: &str) -> Result<Table, Failure> {
                     vec![
                         d.code.to_string(),
                         d.kind.as_str().to_string(),
-                        opt(d.title_vi),
-                        d.title_en,
+                        d.title_vi,
+                        opt(d.title_en),
                         opt(d.issuer.map(|i| i.to_string())),
                         opt(d.issued_on.map(|x| x.to_string())),
                         d.implements
@@ -121,8 +121,8 @@ async fn table(state: &AppState, name: &str) -> Result<Table, Failure> {
                     vec![
                         t.code.to_string(),
                         opt(t.document.as_ref().map(|d| d.to_string())),
-                        opt(t.name_vi.clone()),
-                        t.name_en.clone(),
+                        t.name_vi.clone(),
+                        opt(t.name_en.clone()),
                         t.unit.clone(),
                         serde_name(&t.direction),
                         t.periodicity.as_str().to_string(),
@@ -178,8 +178,8 @@ async fn table(state: &AppState, name: &str) -> Result<Table, Failure> {
                         vec![
                             t.code.to_string(),
                             t.document.to_string(),
-                            opt(t.title_vi),
-                            t.title_en,
+                            t.title_vi,
+                            opt(t.title_en),
                             t.lead.to_string(),
                             opt(t.deadline.map(|d| d.to_string())),
                             serde_name(&status),

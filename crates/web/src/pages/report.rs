@@ -73,7 +73,7 @@ fn year_of(q: &ReportQuery, o: &Overview) -> i32 {
 /// One target as judged for `unit`, with the value it reported for `year`; a target without
 /// approved values is listed as such, without a chart.
 fn block(l: Lang, o: &Overview, t: &Target, unit: &OrgCode, year: i32) -> TargetBlock {
-    let name = pick(l, t.name_vi.as_deref(), &t.name_en);
+    let name = pick(l, &t.name_vi, t.name_en.as_deref());
     let Some(series) = o.snapshot.series.get(&t.code).and_then(|m| m.get(unit)) else {
         return TargetBlock {
             code: t.code.to_string(),
@@ -111,7 +111,7 @@ fn task_lines(l: Lang, o: &Overview, tasks: &[Task]) -> Vec<TaskLine> {
             let status = task_status(t, o.day, last.is_some(), Horizon::default());
             TaskLine {
                 code: t.code.to_string(),
-                title: pick(l, t.title_vi.as_deref(), &t.title_en),
+                title: pick(l, &t.title_vi, t.title_en.as_deref()),
                 lead: super::unit_name(l, &o.snapshot.hierarchy, &t.lead),
                 deadline: t.deadline.map(|d| l.date(d)).unwrap_or_default(),
                 status: l.t(&format!("task-{}", serde_name(&status))),
@@ -187,7 +187,7 @@ pub async fn unit(
     let score = u.score.map_or_else(|| l.t("no-data"), |s| l.number(s, 1));
     let body = ReportPage {
         title: l.t("report-unit"),
-        subject: format!("{} ({})", pick(l, Some(&u.name_vi), &u.name_en), u.code),
+        subject: format!("{} ({})", pick(l, &u.name_vi, Some(&u.name_en)), u.code),
         year,
         as_of: l.date(o.day),
         summary: vec![
@@ -255,7 +255,7 @@ pub async fn document(
         subject: format!(
             "{} — {}",
             d.code,
-            pick(l, d.title_vi.as_deref(), &d.title_en)
+            pick(l, &d.title_vi, d.title_en.as_deref())
         ),
         year,
         as_of: l.date(o.day),

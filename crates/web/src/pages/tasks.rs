@@ -75,7 +75,7 @@ pub async fn board(
         .map(|(t, s)| TaskRow {
             code: t.code.to_string(),
             href: page.chrome.href(&format!("/tasks/{}", t.code)),
-            title: pick(l, t.title_vi.as_deref(), &t.title_en),
+            title: pick(l, &t.title_vi, t.title_en.as_deref()),
             lead: super::unit_name(l, h, &t.lead),
             deadline: t.deadline.map(|d| l.date(d)).unwrap_or_default(),
             status: l.t(&format!("task-{}", serde_name(s))),
@@ -226,7 +226,7 @@ async fn task_page(
     };
     Ok(TaskPage {
         code: task.code.to_string(),
-        title: pick(l, task.title_vi.as_deref(), &task.title_en),
+        title: pick(l, &task.title_vi, task.title_en.as_deref()),
         document: (
             page.chrome.href(&format!("/documents/{}", task.document)),
             state
@@ -240,7 +240,7 @@ async fn task_page(
                     |d| {
                         format!(
                             "{} ({})",
-                            pick(l, d.title_vi.as_deref(), &d.title_en),
+                            pick(l, &d.title_vi, d.title_en.as_deref()),
                             d.code
                         )
                     },

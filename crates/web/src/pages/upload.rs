@@ -67,7 +67,7 @@ pub async fn template(
                 .get(&(t.code.clone(), unit.code.clone(), period))
                 .map(|(v, _)| *v),
             target: t.code.to_string(),
-            indicator: pick(l, t.name_vi.as_deref(), &t.name_en),
+            indicator: pick(l, &t.name_vi, t.name_en.as_deref()),
             measure: t.unit.clone(),
             unit: unit.code.to_string(),
             period: period.to_string(),
@@ -76,7 +76,7 @@ pub async fn template(
     let spec = TemplateSpec {
         title: format!(
             "tiendo — {} ({}) — {period}",
-            pick(l, Some(&unit.name_vi), &unit.name_en),
+            pick(l, &unit.name_vi, Some(&unit.name_en)),
             unit.code
         ),
         rows,
@@ -322,8 +322,8 @@ async fn plan(
         lines.push(ChangeLine {
             place: format!("{} {}", f.sheet, f.row),
             target: target.code.to_string(),
-            indicator: pick(l, target.name_vi.as_deref(), &target.name_en),
-            unit: pick(l, Some(&unit.name_vi), &unit.name_en),
+            indicator: pick(l, &target.name_vi, target.name_en.as_deref()),
+            unit: pick(l, &unit.name_vi, Some(&unit.name_en)),
             period: period.to_string(),
             current: now.map(|(v, _)| l.number(*v, 2)).unwrap_or_default(),
             new: l.number(value.get(), 2),
@@ -384,7 +384,7 @@ fn preview_page(
         unit: unit.code.to_string(),
         unit_name: format!(
             "{} ({})",
-            pick(l, Some(&unit.name_vi), &unit.name_en),
+            pick(l, &unit.name_vi, Some(&unit.name_en)),
             unit.code
         ),
         file,
