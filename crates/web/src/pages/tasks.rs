@@ -159,6 +159,8 @@ struct TaskPage {
     lead: (String, String),
     coordinators: Vec<(String, String)>,
     deadline: String,
+    /// The plan's own words for its agencies and deadline, where it gave them.
+    as_published: Vec<(String, String)>,
     status: String,
     css: &'static str,
     product: String,
@@ -249,6 +251,17 @@ async fn task_page(
         lead: unit_link(&task.lead),
         coordinators: task.coordinators.iter().map(unit_link).collect(),
         deadline: task.deadline.map(|d| l.date(d)).unwrap_or_default(),
+        as_published: [
+            ("lead-as-given", &task.as_published.lead_as_given),
+            (
+                "coordinators-as-given",
+                &task.as_published.coordinators_as_given,
+            ),
+            ("deadline-as-given", &task.as_published.deadline_as_given),
+        ]
+        .into_iter()
+        .filter_map(|(key, words)| words.clone().map(|w| (l.t(key), w)))
+        .collect(),
         status: l.t(&format!("task-{}", serde_name(&status))),
         css: status_css(status),
         product: task.expected_product.clone().unwrap_or_default(),
