@@ -149,6 +149,7 @@ fn shape(dataset: &mut Dataset, rows: usize) -> Result<Shape> {
             reporters: Reporters {
                 kinds: vec![OrgKind::Commune],
                 units: vec![],
+                published_by: None,
             },
             source: None,
             bounds: None,

@@ -49,4 +49,9 @@ pub const VALUE_FILES: [DataFile; 5] = [
 ];
 
 /// The default unit-evaluation rubric.
+/// Province outlines before and after the 2025 reorganisation.
+pub const PROVINCES_63_GEO: DataFile = data_file!("data/geo/vn-provinces-63.geojson");
+pub const PROVINCES_34_GEO: DataFile = data_file!("data/geo/vn-provinces-34.geojson");
+/// Validation rules between targets.
+pub const VALIDATION_RULES: DataFile = data_file!("data/rules/validation.toml");
 pub const RUBRIC_366: DataFile = data_file!("data/rubrics/366-qd-tw.toml");

@@ -8,6 +8,7 @@
 mod communes;
 mod deadlines;
 mod files;
+pub mod geo;
 mod load;
 mod programme;
 pub mod synth;
@@ -25,6 +26,22 @@ pub fn builtin_index(name: &str) -> Option<(&'static str, &'static str)> {
 /// The names of the shipped index definitions.
 pub fn builtin_index_names() -> impl Iterator<Item = &'static str> {
     files::INDEX_DEFINITIONS.iter().map(|(n, _)| *n)
+}
+
+/// The shipped validation rules between targets, each checked (`data/rules/validation.toml`).
+pub fn validation_rules() -> Result<Vec<tiendo_domain::validation::ValidationRule>, DatasetError> {
+    #[derive(serde::Deserialize)]
+    struct Rules {
+        #[serde(rename = "rule")]
+        rules: Vec<tiendo_domain::validation::ValidationRule>,
+    }
+    let file = &files::VALIDATION_RULES;
+    let Rules { rules } = load::read_toml(file)?;
+    for r in &rules {
+        r.validate()
+            .map_err(|message| DatasetError::in_file(file.path, message))?;
+    }
+    Ok(rules)
 }
 
 /// The default unit-evaluation rubric (Regulation 366-QĐ/TW classes): its path and text.

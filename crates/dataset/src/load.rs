@@ -146,6 +146,15 @@ pub(crate) fn read_toml<T: for<'de> Deserialize<'de>>(file: &DataFile) -> Result
     })
 }
 
+pub(crate) fn read_json<T: for<'de> Deserialize<'de>>(file: &DataFile) -> Result<T, DatasetError> {
+    serde_json::from_str(file.text).map_err(|e| DatasetError {
+        file: file.path,
+        line: Some(e.line() as u64),
+        field: None,
+        message: e.to_string(),
+    })
+}
+
 fn read_units(file: &DataFile) -> Result<Vec<OrgUnit>, DatasetError> {
     read_csv(file, |row| {
         let from: Option<NaiveDate> = row.parse_opt("valid_from")?;
@@ -294,7 +303,7 @@ impl Dataset {
                     })?;
                 }
             }
-            for u in &t.reporters.units {
+            for u in t.reporters.units.iter().chain(&t.reporters.published_by) {
                 unit(tfile, &what, u)?;
             }
         }
@@ -473,6 +482,22 @@ mod tests {
             })
             .collect();
         assert_eq!(nq57.len(), 21);
+    }
+
+    #[test]
+    fn shipped_validation_rules_name_defined_targets() {
+        let d = reference().unwrap();
+        let rules = crate::validation_rules().unwrap();
+        assert!(!rules.is_empty());
+        for r in &rules {
+            for t in r.targets() {
+                assert!(
+                    d.target(t).is_some(),
+                    "rule {} reads {t}, which the dataset lacks",
+                    r.code
+                );
+            }
+        }
     }
 
     #[test]

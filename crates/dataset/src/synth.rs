@@ -299,6 +299,7 @@ fn synthetic_target(rng: &mut ChaCha8Rng, i: usize, commune_level: bool) -> Targ
                 vec![OrgKind::Province]
             },
             units: vec![],
+            published_by: None,
         },
         source: Some(SOURCE.into()),
         bounds: None,

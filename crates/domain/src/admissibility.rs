@@ -55,6 +55,9 @@ pub enum Measure {
     Rank,
     /// A quantity of things or money (`enterprises`, `km²`, `trillion VND`, `points`): from 0.
     Amount,
+    /// A milestone reached or not (`qualitative`): 1 when reached, 0 when not, with the
+    /// evidence in words beside it.
+    Qualitative,
     /// Anything else: no bound beyond what the target declares.
     Other,
 }
@@ -85,6 +88,8 @@ impl Measure {
             Measure::Score
         } else if u == "rank" {
             Measure::Rank
+        } else if u == "qualitative" {
+            Measure::Qualitative
         } else if amounts.contains(&u.as_str()) {
             Measure::Amount
         } else {
@@ -98,6 +103,7 @@ impl Measure {
             Measure::Share | Measure::Score => Bounds::new(Some(0.0), Some(100.0), false),
             Measure::Fraction => Bounds::new(Some(0.0), Some(1.0), false),
             Measure::Rank => Bounds::new(Some(1.0), None, true),
+            Measure::Qualitative => Bounds::new(Some(0.0), Some(1.0), true),
             Measure::Amount => Bounds::new(Some(0.0), None, false),
             Measure::Change | Measure::Other => Bounds::default(),
         }
@@ -192,6 +198,16 @@ pub enum Refusal {
         field: &'static str,
         max: usize,
     },
+    /// With the unit's other values of the period, the value breaks a validation rule
+    /// between targets ([`crate::validation`]).
+    BreaksRule {
+        /// The rule's code (the enum's tag is already called `rule`).
+        rule_code: String,
+        name_vi: String,
+        name_en: Option<String>,
+        left: f64,
+        right: f64,
+    },
 }
 
 /// The longest comment a value may carry, in characters.
@@ -215,6 +231,7 @@ impl Refusal {
             Refusal::Twice { .. } => "duplicate_key",
             Refusal::ControlCharacter { .. } => "control_character",
             Refusal::TooLong { .. } => "too_long",
+            Refusal::BreaksRule { .. } => "breaks_rule",
         }
     }
 
@@ -226,7 +243,10 @@ impl Refusal {
             Refusal::UnitNotInForce { .. }
             | Refusal::WrongPeriodicity { .. }
             | Refusal::Twice { .. } => "period",
-            Refusal::OutOfBounds { .. } | Refusal::Locked | Refusal::AwaitingReview => "value",
+            Refusal::OutOfBounds { .. }
+            | Refusal::Locked
+            | Refusal::AwaitingReview
+            | Refusal::BreaksRule { .. } => "value",
             Refusal::NotAnEntryState { .. } => "state",
             Refusal::ControlCharacter { field } | Refusal::TooLong { field, .. } => field,
         }
@@ -297,6 +317,17 @@ impl fmt::Display for Refusal {
             Refusal::NotAnEntryState { state } => {
                 write!(f, "a reporter saves a draft or submits, not \"{state}\"")
             }
+            Refusal::BreaksRule {
+                rule_code,
+                name_vi,
+                name_en,
+                left,
+                right,
+            } => write!(
+                f,
+                "the values break rule {rule_code} ({}): {left} against {right}",
+                name_en.as_deref().unwrap_or(name_vi)
+            ),
             Refusal::Twice { first_row } => write!(
                 f,
                 "the same target, unit and period appear twice (first in row {})",
@@ -555,6 +586,7 @@ mod tests {
         let only_ht = Reporters {
             kinds: vec![],
             units: vec![ht.clone()],
+            published_by: None,
         };
         let t = target("%", Periodicity::Yearly, only_ht);
         let refusal = admit(

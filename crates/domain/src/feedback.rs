@@ -68,7 +68,7 @@ macro_rules! named {
                         concat!("\"{}\" is not a ", $what, " (expected one of: {})"),
                         other,
                         [$($name),+].join(", ")
-                    ))),
+                    )).coded("unknown_choice", [("given", other.to_string())])),
                 }
             }
         }
@@ -125,7 +125,10 @@ impl Concern {
 
     /// Builds a concern from its kind (`document`, `target`, `task`) and code.
     pub fn parse(kind: &str, code: &str) -> Result<Concern, FeedbackError> {
-        let bad = |e: String| FeedbackError::new("concerns", e);
+        let bad = |e: String| {
+            FeedbackError::new("concerns", e)
+                .coded("bad_concern", [("given", code.trim().to_string())])
+        };
         match kind.trim() {
             "document" => code
                 .parse()
@@ -183,11 +186,14 @@ pub fn responsible(
     }
 }
 
-/// A problem with one field of a submission.
+/// A problem with one field of a submission: a stable code and the facts it is worded from in
+/// the reader's language, and an English message for logs and the API.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {message}")]
 pub struct FeedbackError {
     pub field: &'static str,
+    pub code: &'static str,
+    pub facts: Vec<(&'static str, String)>,
     pub message: String,
 }
 
@@ -195,8 +201,21 @@ impl FeedbackError {
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
         FeedbackError {
             field,
+            code: field,
+            facts: Vec::new(),
             message: message.into(),
         }
+    }
+
+    /// The same problem with its code and facts.
+    pub fn coded<const N: usize>(
+        mut self,
+        code: &'static str,
+        facts: [(&'static str, String); N],
+    ) -> Self {
+        self.code = code;
+        self.facts = facts.into();
+        self
     }
 }
 
@@ -214,17 +233,20 @@ impl Contact {
         let mut errors = Vec::new();
         let name = name.trim();
         if name.chars().count() < 2 || name.chars().count() > 120 {
-            errors.push(FeedbackError::new(
-                "name",
-                "give your name (2 to 120 characters)",
-            ));
+            errors.push(
+                FeedbackError::new("name", "give your name (2 to 120 characters)")
+                    .coded("name_length", []),
+            );
         }
         let email = match email.trim() {
             "" => None,
             typed => match typed.parse::<crate::email::Email>() {
                 Ok(e) => Some(e.to_string()),
                 Err(e) => {
-                    errors.push(FeedbackError::new("email", e.to_string()));
+                    errors.push(
+                        FeedbackError::new("email", e.to_string())
+                            .coded("bad_email", [("given", typed.to_string())]),
+                    );
                     None
                 }
             },
@@ -237,17 +259,23 @@ impl Contact {
                 .all(|c| c.is_ascii_digit() || " +-.()".contains(c))
                 && (8..=15).contains(&digits);
             if !valid {
-                errors.push(FeedbackError::new(
-                    "phone",
-                    format!("\"{p}\" is not a phone number (8 to 15 digits)"),
-                ));
+                errors.push(
+                    FeedbackError::new(
+                        "phone",
+                        format!("\"{p}\" is not a phone number (8 to 15 digits)"),
+                    )
+                    .coded("bad_phone", [("given", p.clone())]),
+                );
             }
         }
         if email.is_none() && phone.is_none() {
-            errors.push(FeedbackError::new(
-                "email",
-                "give an e-mail address or a phone number so the answer can reach you",
-            ));
+            errors.push(
+                FeedbackError::new(
+                    "email",
+                    "give an e-mail address or a phone number so the answer can reach you",
+                )
+                .coded("no_contact", []),
+            );
         }
         if errors.is_empty() {
             Ok(Contact {
@@ -296,12 +324,20 @@ impl Submission {
             return Err(FeedbackError::new(
                 "text",
                 format!("write at least {MIN_TEXT} characters ({chars} given)"),
+            )
+            .coded(
+                "text_short",
+                [("min", MIN_TEXT.to_string()), ("given", chars.to_string())],
             ));
         }
         if chars > MAX_TEXT {
             return Err(FeedbackError::new(
                 "text",
                 format!("write at most {MAX_TEXT} characters ({chars} given)"),
+            )
+            .coded(
+                "text_long",
+                [("max", MAX_TEXT.to_string()), ("given", chars.to_string())],
             ));
         }
         let links = text.matches("http://").count() + text.matches("https://").count();
@@ -309,6 +345,10 @@ impl Submission {
             return Err(FeedbackError::new(
                 "text",
                 format!("at most {MAX_LINKS} links are accepted ({links} given)"),
+            )
+            .coded(
+                "too_many_links",
+                [("max", MAX_LINKS.to_string()), ("given", links.to_string())],
             ));
         }
         Ok(Submission {
@@ -392,6 +432,7 @@ impl FromStr for Reference {
                     "reference",
                     format!("\"{s}\" is not a reference like FB-000042"),
                 )
+                .coded("bad_reference", [("given", s.to_string())])
             })
     }
 }
@@ -448,10 +489,10 @@ impl Evidence {
     pub fn new(name: &str, bytes: Vec<u8>) -> Result<Evidence, FeedbackError> {
         let label = safe_name(name);
         if bytes.is_empty() {
-            return Err(FeedbackError::new(
-                "evidence",
-                format!("{label}: the file is empty"),
-            ));
+            return Err(
+                FeedbackError::new("evidence", format!("{label}: the file is empty"))
+                    .coded("file_empty", [("file", label)]),
+            );
         }
         if bytes.len() > MAX_FILE_BYTES {
             return Err(FeedbackError::new(
@@ -461,6 +502,13 @@ impl Evidence {
                     bytes.len(),
                     MAX_FILE_BYTES / (1024 * 1024)
                 ),
+            )
+            .coded(
+                "file_too_large",
+                [
+                    ("file", label),
+                    ("max", (MAX_FILE_BYTES / (1024 * 1024)).to_string()),
+                ],
             ));
         }
         let kind = EvidenceType::sniff(&bytes).ok_or_else(|| {
@@ -468,6 +516,7 @@ impl Evidence {
                 "evidence",
                 format!("{label}: only PDF, PNG and JPEG files are accepted"),
             )
+            .coded("file_type", [("file", label.clone())])
         })?;
         // The stored name always ends in the extension of the content actually found.
         let stem = label

@@ -248,6 +248,22 @@ impl Hierarchy {
         self.units.iter().filter(move |u| u.validity.contains(day))
     }
 
+    /// The units matching what someone typed — a code, or a name with or without its
+    /// diacritics — best match first; among equal matches, those in force on `day` first.
+    pub fn search(&self, query: &str, day: NaiveDate) -> Vec<&OrgUnit> {
+        let q = crate::search::fold(query);
+        let mut found: Vec<(u8, bool, &OrgUnit)> = self
+            .units
+            .iter()
+            .filter_map(|u| {
+                crate::search::rank(&q, u.code.as_str(), &[&u.name_vi, &u.name_en])
+                    .map(|r| (r, !u.validity.contains(day), u))
+            })
+            .collect();
+        found.sort_by(|a, b| (a.0, a.1, &a.2.name_vi).cmp(&(b.0, b.1, &b.2.name_vi)));
+        found.into_iter().map(|(_, _, u)| u).collect()
+    }
+
     /// True when `unit` is `ancestor` or lies below it.
     pub fn is_within(&self, unit: &OrgCode, ancestor: &OrgCode) -> bool {
         let mut cur = Some(unit);

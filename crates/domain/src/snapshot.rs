@@ -24,7 +24,8 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// Works out who must report each target: the units it names, or of its kinds, in force
-    /// during the year before `day` (a unit that ceased still owes its last reports).
+    /// during the year before `day` (a unit that ceased still owes its last reports); nobody
+    /// for figures another unit publishes about them.
     pub fn new(
         day: NaiveDate,
         hierarchy: Hierarchy,
@@ -40,6 +41,7 @@ impl Snapshot {
                 let units = hierarchy
                     .units()
                     .iter()
+                    .filter(|_| t.reporters.self_reported())
                     .filter(|u| u.validity.overlaps(year_ago, day))
                     .filter(|u| {
                         t.reporters.kinds.contains(&u.kind) || t.reporters.units.contains(&u.code)

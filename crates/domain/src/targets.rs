@@ -83,8 +83,13 @@ pub enum Requirement {
     Growth { min: f64, max: Option<f64> },
     /// A whole number of things, at least `min` (and at most `max`).
     Count { min: u64, max: Option<u64> },
-    /// A qualitative milestone judged met or not met on evidence.
-    Milestone { description: String },
+    /// A qualitative milestone judged met or not met on evidence, described in the document's
+    /// Vietnamese words (and in English, optionally).
+    Milestone {
+        description: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description_en: Option<String>,
+    },
 }
 
 impl Requirement {
@@ -145,7 +150,7 @@ impl Requirement {
             Requirement::Count { min, max: Some(m) } if m < min => {
                 Err(format!("the count range {min}–{m} is empty"))
             }
-            Requirement::Milestone { description } if description.trim().is_empty() => {
+            Requirement::Milestone { description, .. } if description.trim().is_empty() => {
                 Err("a milestone needs a description".into())
             }
             _ => Ok(()),
@@ -163,7 +168,7 @@ impl fmt::Display for Requirement {
             Requirement::Growth { min, max: Some(m) } => write!(f, "+{min}–{m}%/year"),
             Requirement::Count { min, max: None } => write!(f, "≥ {min}"),
             Requirement::Count { min, max: Some(m) } => write!(f, "{min}–{m}"),
-            Requirement::Milestone { description } => f.write_str(description),
+            Requirement::Milestone { description, .. } => f.write_str(description),
         }
     }
 }
@@ -256,6 +261,11 @@ pub struct Reporters {
     pub kinds: Vec<OrgKind>,
     #[serde(default)]
     pub units: Vec<OrgCode>,
+    /// The unit that publishes the figures about those units (an index's publisher, a
+    /// statistics office): the units do not report them, so none of them owes a report and
+    /// their entry forms do not ask for them; the figures arrive by import.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_by: Option<OrgCode>,
 }
 
 impl Reporters {
@@ -264,6 +274,11 @@ impl Reporters {
         (self.kinds.is_empty() && self.units.is_empty())
             || self.kinds.contains(&kind)
             || self.units.contains(unit)
+    }
+
+    /// Whether the units themselves report the figures, and so owe them.
+    pub fn self_reported(&self) -> bool {
+        self.published_by.is_none()
     }
 }
 

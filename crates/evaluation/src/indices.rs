@@ -108,6 +108,19 @@ pub struct Definition {
     pub ratios: Vec<Ratio>,
     #[serde(default)]
     pub source: Option<String>,
+    /// The targets holding the index's results as its publisher announced them (ranks, score,
+    /// parts), in the order a results table shows them. Computing the index never reads them:
+    /// they are what the computed score is checked against and what readers look for.
+    #[serde(default)]
+    pub published: Vec<PublishedColumn>,
+}
+
+/// One column of an index's published results: the target that holds it and its header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublishedColumn {
+    pub target: String,
+    pub label: String,
+    pub label_vi: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -581,6 +594,7 @@ mod tests {
                 denominator: "INPUT".into(),
             }],
             source: None,
+            published: Vec::new(),
         })
         .unwrap()
     }

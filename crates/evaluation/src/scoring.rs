@@ -161,15 +161,34 @@ pub struct CriterionScore {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UnitScore {
-    /// Out of 100; `None` when no criterion could be measured.
+    /// Out of 100; `None` when no criterion could be measured, or when the unit has sent
+    /// nothing and has no task or target to judge (no data is not a score of 0).
     pub score: Option<f64>,
     pub class: Class,
     pub criteria: Vec<CriterionScore>,
+    /// The share of the rubric's points the score rests on, 0 to 1.
+    pub coverage: f64,
+}
+
+/// Below this coverage a score is provisional: it rests on less than half of the rubric.
+pub const PROVISIONAL_BELOW: f64 = 0.5;
+
+impl UnitScore {
+    /// A score resting on too little evidence to be more than provisional.
+    pub fn provisional(&self) -> bool {
+        self.score.is_some() && self.coverage < PROVISIONAL_BELOW
+    }
 }
 
 /// Scores and classes a unit. A class condition with nothing to measure holds (a unit with no
-/// task due has none late).
+/// task due has none late). A unit whose only fact is that it sent none of its reports has no
+/// data: it gets no score (its missing reports are warnings, not a score of 0).
 pub fn score_unit(rubric: &Rubric, facts: &UnitFacts) -> UnitScore {
+    let silent = facts.on_time.is_none()
+        && facts.exceeding.is_none()
+        && facts.targets_on_track.is_none()
+        && facts.reports_submitted.is_none_or(|s| s == 0.0);
+    let facts = &if silent { UnitFacts::default() } else { *facts };
     let criteria: Vec<CriterionScore> = rubric
         .criteria
         .iter()
@@ -188,6 +207,8 @@ pub fn score_unit(rubric: &Rubric, facts: &UnitFacts) -> UnitScore {
         .filter(|c| c.share.is_some())
         .map(|c| c.points)
         .sum();
+    let total: f64 = criteria.iter().map(|c| c.points).sum();
+    let coverage = if total > 0.0 { available / total } else { 0.0 };
     let score = (available > 0.0)
         .then(|| 100.0 * criteria.iter().filter_map(|c| c.awarded).sum::<f64>() / available);
     let at_least = |v: Option<f64>, min: Option<f64>| match (v, min) {
@@ -215,6 +236,7 @@ pub fn score_unit(rubric: &Rubric, facts: &UnitFacts) -> UnitScore {
         score,
         class,
         criteria,
+        coverage,
     }
 }
 
@@ -299,6 +321,32 @@ mod tests {
             score_unit(&r, &UnitFacts::default()).class,
             Class::NotCompleted
         );
+    }
+
+    #[test]
+    fn a_unit_that_sent_nothing_has_no_data_not_a_score_of_zero() {
+        let r = rubric();
+        let silent = score_unit(
+            &r,
+            &UnitFacts {
+                reports_submitted: Some(0.0),
+                ..UnitFacts::default()
+            },
+        );
+        assert_eq!(silent.score, None);
+        assert_eq!(silent.coverage, 0.0);
+        // One report of five sent is evidence, but of a fifth of the rubric: provisional.
+        let thin = score_unit(
+            &r,
+            &UnitFacts {
+                reports_submitted: Some(0.2),
+                ..UnitFacts::default()
+            },
+        );
+        assert_eq!(thin.score, Some(20.0));
+        assert!((thin.coverage - 0.2).abs() < 1e-12 && thin.provisional());
+        let whole = score_unit(&r, &facts(1.0, 0.3, 1.0, 0.0, 0.8, 0.8));
+        assert!((whole.coverage - 1.0).abs() < 1e-12 && !whole.provisional());
     }
 
     #[test]

@@ -504,6 +504,7 @@ mod tests {
             Direction::Increase,
             Requirement::Milestone {
                 description: "5G everywhere".into(),
+                description_en: None,
             },
             BY_2030,
         );

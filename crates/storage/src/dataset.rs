@@ -246,10 +246,11 @@ impl Store {
             }
             tx.commit().await?;
         });
+        // The author readers see beside each figure: it comes from a publication, not a person.
         let imported = self
             .import_values(
                 &dataset.values,
-                "tiendo reference dataset",
+                "Số liệu đã công bố",
                 ValueState::Approved,
                 &|_| {},
             )

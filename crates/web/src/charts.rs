@@ -34,8 +34,18 @@ fn esc(s: &str) -> String {
     crate::failure::escape(s)
 }
 
-/// A time-series chart: lines over years with horizontal rules and a legend below.
-pub fn time_series(title: &str, desc: &str, lines: &[Line], rules: &[Rule]) -> String {
+/// How a chart writes numbers and where its vertical axis may go: the reader's language and the
+/// values the unit of measure allows (no −0.2 on a 0–1 index).
+#[derive(Debug, Clone, Copy)]
+pub struct Axis {
+    pub l: crate::i18n::Lang,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+/// A time-series chart: lines over years with horizontal rules and a legend below. A line of
+/// three points or fewer has each point labelled with its value, so one figure reads as one.
+pub fn time_series(axis: Axis, title: &str, desc: &str, lines: &[Line], rules: &[Rule]) -> String {
     let xs = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0));
     let ys = lines
         .iter()
@@ -43,7 +53,11 @@ pub fn time_series(title: &str, desc: &str, lines: &[Line], rules: &[Rule]) -> S
         .chain(rules.iter().map(|r| r.value));
     let (x0, x1) = bounds(xs);
     let (y0, y1) = bounds(ys);
-    let (y0, y1) = pad(y0.min(0.0_f64.max(y0)), y1);
+    let (y0, y1) = pad(y0, y1);
+    // Padding never reaches past what the unit of measure allows.
+    let y0 = axis.min.map_or(y0, |m| y0.max(m));
+    let y1 = axis.max.map_or(y1, |m| y1.min(m));
+    let (y0, y1) = if y1 > y0 { (y0, y1) } else { (y0, y0 + 1.0) };
     let (x0, x1) = if x0 == x1 {
         (x0 - 1.0, x1 + 1.0)
     } else {
@@ -71,7 +85,7 @@ pub fn time_series(title: &str, desc: &str, lines: &[Line], rules: &[Rule]) -> S
             W - RIGHT,
             LEFT - 6.0,
             y + 4.0,
-            tick(v)
+            tick(axis.l, v)
         );
     }
     let first = x0.ceil() as i64;
@@ -114,6 +128,7 @@ pub fn time_series(title: &str, desc: &str, lines: &[Line], rules: &[Rule]) -> S
             path.join(" ")
         );
         if !l.dashed {
+            let labelled = l.points.len() <= 3;
             for (x, y) in &l.points {
                 let _ = write!(
                     svg,
@@ -122,6 +137,15 @@ pub fn time_series(title: &str, desc: &str, lines: &[Line], rules: &[Rule]) -> S
                     sy(*y),
                     l.colour
                 );
+                if labelled {
+                    let _ = write!(
+                        svg,
+                        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" font-weight=\"600\" text-anchor=\"middle\" fill=\"#222\">{}</text>",
+                        sx(*x),
+                        sy(*y) - 8.0,
+                        esc(&axis.l.number(*y, figure_decimals(*y)))
+                    );
+                }
             }
         }
     }
@@ -203,11 +227,25 @@ fn pad(lo: f64, hi: f64) -> (f64, f64) {
     (lo - m, hi + m)
 }
 
-fn tick(v: f64) -> String {
-    if v.abs() >= 100.0 || v.fract().abs() < 1e-9 {
-        format!("{v:.0}")
+fn tick(l: crate::i18n::Lang, v: f64) -> String {
+    let decimals = if v.abs() >= 100.0 || v.fract().abs() < 1e-9 {
+        0
+    } else if v.abs() < 1.0 {
+        2
     } else {
-        format!("{v:.1}")
+        1
+    };
+    l.number(v, decimals)
+}
+
+/// Decimals to write a figure with: none for whole numbers, up to four for fractions of one.
+fn figure_decimals(v: f64) -> usize {
+    if v.fract().abs() < 1e-9 {
+        0
+    } else if v.abs() < 1.0 {
+        4
+    } else {
+        2
     }
 }
 
@@ -218,6 +256,7 @@ mod tests {
     #[test]
     fn a_chart_is_labelled_svg_with_every_line_and_rule() {
         let svg = time_series(
+            AXIS,
             "Digital economy <share>",
             "2020 to 2025",
             &[Line {
@@ -243,6 +282,35 @@ mod tests {
     #[test]
     fn one_point_or_none_still_draws() {
         assert!(!sparkline("x", &[(2024.0, 5.0)]).contains("NaN"));
-        assert!(!time_series("t", "d", &[], &[]).contains("NaN"));
+        assert!(!time_series(AXIS, "t", "d", &[], &[]).contains("NaN"));
+    }
+
+    const AXIS: Axis = Axis {
+        l: crate::i18n::Lang::Vi,
+        min: None,
+        max: None,
+    };
+
+    #[test]
+    fn a_single_figure_is_a_labelled_point_within_its_scale() {
+        let svg = time_series(
+            Axis {
+                l: crate::i18n::Lang::Vi,
+                min: Some(0.0),
+                max: Some(1.0),
+            },
+            "DTI",
+            "2024",
+            &[Line {
+                label: "Đã báo cáo".into(),
+                points: vec![(2024.0, 0.8241)],
+                colour: "#0b5cad",
+                dashed: false,
+            }],
+            &[],
+        );
+        assert!(svg.contains(">0,8241</text>"), "{svg}");
+        // The axis stays within 0–1: its top tick is 1, never 1.2 or a negative.
+        assert!(svg.contains(">1</text>") && !svg.contains(">-"), "{svg}");
     }
 }

@@ -32,6 +32,12 @@ impl Chrome {
             link("/open-data", "nav-open-data"),
             link("/feedback", "nav-feedback"),
         ];
+        if matches!(
+            a.role(),
+            tiendo_domain::accounts::Role::StandingOffice | tiendo_domain::accounts::Role::Reporter
+        ) {
+            nav.insert(0, link("/work", "nav-work"));
+        }
         if a.is_official() {
             nav.push(link("/feedback/inbox", "nav-inbox"));
         }

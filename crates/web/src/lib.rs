@@ -12,6 +12,7 @@ mod chrome;
 mod demo;
 mod error_page;
 mod failure;
+mod map;
 mod overview;
 mod pages;
 mod writer;
@@ -77,6 +78,9 @@ pub struct AppState {
     refreshing: Arc<tokio::sync::Mutex<()>>,
     /// The last day whose warnings were handed to the notification outbox.
     alerted: Arc<std::sync::Mutex<Option<NaiveDate>>>,
+    /// The overview of an earlier day a reader asked for (`/?at=`): the last one kept, computed
+    /// one at a time so looking back never takes more than one core from everyone else.
+    past: Arc<tokio::sync::Mutex<Option<Arc<Overview>>>>,
 }
 
 impl AppState {
@@ -107,6 +111,7 @@ impl AppState {
             approved_since: Default::default(),
             refreshing: Default::default(),
             alerted: Default::default(),
+            past: Default::default(),
         };
         // Planning the day's warnings can take a while at national scale; serving need not wait.
         let alerting = state.clone();
@@ -114,6 +119,22 @@ impl AppState {
         state.follow_changes();
         state.follow_approvals(approvals);
         Ok(state)
+    }
+
+    /// The overview as of `day`: the resident one for today or later, an earlier day's computed
+    /// on request (the last kept).
+    pub async fn overview_at(&self, day: NaiveDate) -> Result<Arc<Overview>, WebError> {
+        let current = self.overview();
+        if day >= current.day {
+            return Ok(current);
+        }
+        let mut past = self.past.lock().await;
+        if let Some(o) = past.as_ref().filter(|o| o.day == day) {
+            return Ok(o.clone());
+        }
+        let o = Arc::new(Overview::compute(&self.store, day).await?);
+        *past = Some(o.clone());
+        Ok(o)
     }
 
     /// The day figures are evaluated as of now.

@@ -52,6 +52,19 @@ impl Colour {
             Colour::Grey => "grey",
         }
     }
+
+    /// The colour a map fills with: ColorBrewer's red–yellow–blue, which readers with a colour
+    /// vision deficiency tell apart; no data is a light grey, never red.
+    pub fn fill(self) -> &'static str {
+        match self {
+            Colour::Green => "#4393c3",
+            Colour::Yellow => "#fdb863",
+            Colour::Red => "#d6604d",
+            Colour::Grey => "#e0e0e0",
+        }
+    }
+
+    pub const ALL: [Colour; 4] = [Colour::Green, Colour::Yellow, Colour::Red, Colour::Grey];
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -62,6 +75,8 @@ pub struct ProvinceLine {
     pub score: Option<f64>,
     pub class: Class,
     pub colour: Colour,
+    /// The share of the rubric the score rests on; below half it is provisional.
+    pub coverage: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -88,6 +103,7 @@ pub struct RankLine {
 #[derive(Debug, Clone, Serialize)]
 pub struct IndexRanking {
     pub index: String,
+    pub index_vi: Option<String>,
     pub period: Period,
     pub rows: Vec<RankLine>,
 }
@@ -202,6 +218,7 @@ impl Overview {
                     score,
                     class: scored.map_or(Class::NotCompleted, |(_, s)| s.class),
                     colour: Colour::of(score),
+                    coverage: scored.map_or(0.0, |(_, s)| s.coverage),
                 }
             })
             .collect();
@@ -369,6 +386,7 @@ impl Overview {
                 line.score = score.score;
                 line.class = score.class;
                 line.colour = colour;
+                line.coverage = score.coverage;
             }
             if let Some(summary) = next.units.get_mut(&v.org) {
                 summary.score = score.score;
@@ -450,12 +468,8 @@ pub struct ComputedIndex {
     pub result: tiendo_evaluation::indices::IndexResult,
 }
 
-/// Computes the built-in index `name`; `None` when no unit has reported its inputs.
-pub fn compute_index(
-    snapshot: &Snapshot,
-    day: NaiveDate,
-    name: &str,
-) -> Result<Option<ComputedIndex>, WebError> {
+/// The built-in index definition `name`, checked.
+pub fn builtin_index(name: &str) -> Result<Index, WebError> {
     let (_, text) = tiendo_dataset::builtin_index(name).ok_or(WebError::BuiltIn {
         what: "index list",
         detail: format!("{name} is missing"),
@@ -464,10 +478,19 @@ pub fn compute_index(
         what: "index",
         detail: e.to_string(),
     })?;
-    let index = Index::new(def).map_err(|e| WebError::BuiltIn {
+    Index::new(def).map_err(|e| WebError::BuiltIn {
         what: "index",
         detail: e.to_string(),
-    })?;
+    })
+}
+
+/// Computes the built-in index `name`; `None` when no unit has reported its inputs.
+pub fn compute_index(
+    snapshot: &Snapshot,
+    day: NaiveDate,
+    name: &str,
+) -> Result<Option<ComputedIndex>, WebError> {
+    let index = builtin_index(name)?;
     let h = &snapshot.hierarchy;
     let kind = index.definition().units;
     let mut latest: Option<i32> = None;
@@ -545,6 +568,7 @@ fn ranking(snapshot: &Snapshot, day: NaiveDate) -> Result<Option<IndexRanking>, 
     rows.sort_by_key(|r| r.rank);
     Ok(Some(IndexRanking {
         index: c.index.definition().name.clone(),
+        index_vi: c.index.definition().name_vi.clone(),
         period: c.period,
         rows,
     }))

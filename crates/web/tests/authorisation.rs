@@ -170,6 +170,7 @@ fn cases(
             who == Who::StandingOffice,
         ),
         get("overview", "/".into(), true),
+        get("to do", "/work".into(), logged_in(who)),
         get("unit page", format!("/units/{unit}"), true),
         get("documents", "/documents".into(), true),
         get("document", "/documents/57-NQ/TW".into(), true),
@@ -410,16 +411,22 @@ fn rand_suffix() -> String {
 #[tokio::test]
 async fn every_route_for_every_role_on_own_and_foreign_units() {
     let app = demo("2025-10-20").await;
-    // A yearly province target both provinces report, with values awaiting review (two per
+    // A yearly province target both provinces report themselves and have no figure of yet, with values awaiting review (two per
     // role: one approved by form, one returned through the API) and a draft each, so reads of unpublished data can be checked.
-    let target = app
-        .state
-        .overview()
+    let overview = app.state.overview();
+    let target = overview
         .snapshot
         .targets
         .iter()
         .find(|t| {
+            // No published figure of either province stands in the way of the writes below.
+            let untouched =
+                overview.snapshot.series.get(&t.code).is_none_or(|by_unit| {
+                    [OWN.0, FOREIGN.0].iter().all(|u| !by_unit.contains_key(*u))
+                });
             t.periodicity == tiendo_domain::periods::Periodicity::Yearly
+                && untouched
+                && t.reporters.self_reported()
                 && t.reporters.includes(
                     &OWN.0.parse().unwrap(),
                     tiendo_domain::orgs::OrgKind::Province,

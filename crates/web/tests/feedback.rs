@@ -86,7 +86,7 @@ async fn a_submission_reaches_its_unit_is_answered_and_published() {
         followed.cache, "private, no-store",
         "the sender's page is not cached"
     );
-    assert!(followed.body.contains("HA-TINH"));
+    assert!(followed.body.contains("Hà Tĩnh"), "the unit by its name");
     assert!(
         !followed.body.contains("dung@example.vn"),
         "no contact on the sender's page"
@@ -227,10 +227,11 @@ async fn bad_submissions_are_refused_with_reasons_and_nothing_is_stored() {
         )
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // In the reader's language (Vietnamese unless asked otherwise).
     for message in [
-        "there is no published target NO-SUCH",
-        "give an e-mail address or a phone number",
-        "only PDF, PNG and JPEG files are accepted",
+        "Không tìm thấy nhiệm vụ, chỉ tiêu hoặc văn bản công khai nào có tên hoặc mã &#34;NO-SUCH&#34;",
+        "Ghi địa chỉ thư điện tử hoặc số điện thoại để nhận được trả lời.",
+        "virus.pdf: chỉ nhận tệp PDF, PNG hoặc JPEG.",
     ] {
         assert!(res.body.contains(message), "{message} in {}", res.body);
     }

@@ -200,7 +200,7 @@ async fn a_returned_value_carries_a_reason_and_can_be_corrected() {
         .await;
     assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        no_reason.body.contains("give the reporter a reason"),
+        no_reason.body.contains("A return needs its reason"),
         "{}",
         no_reason.body
     );
@@ -1017,8 +1017,9 @@ async fn officers_choose_how_they_hear_of_warnings_and_a_returned_value_is_queue
     assert!(mail.body.contains("Lý do: source missing"), "{}", mail.body);
     assert!(mail.body.contains("— English —"), "{}", mail.body);
 
-    // The reporter sees the reason on the home page and beside the value, until resubmitting.
-    let home = officer.get("/").await;
+    // The reporter sees the reason on the page they land on and beside the value, until
+    // resubmitting.
+    let home = officer.get("/work").await;
     assert!(
         home.body.contains("Số liệu bị trả lại cần chỉnh sửa"),
         "{}",
@@ -1050,7 +1051,7 @@ async fn officers_choose_how_they_hear_of_warnings_and_a_returned_value_is_queue
         "{}",
         again.body
     );
-    let home = officer.get("/").await;
+    let home = officer.get("/work").await;
     assert!(!home.body.contains("source missing"), "{}", home.body);
 }
 
@@ -1168,4 +1169,181 @@ async fn definitions_through_the_api_are_vietnamese_first_and_refusals_name_the_
             "{error}"
         );
     }
+}
+
+#[tokio::test]
+async fn an_unusual_change_goes_to_review_only_explained_and_is_flagged_there() {
+    let app = demo("2025-10-20").await;
+    let mut reporter = Client::new(&app);
+    reporter.login_demo("ha-tinh").await;
+    // Hà Tĩnh's published area in 2024 is 5,990.7 km²; four times that is a typing error
+    // more often than a fact.
+    let unexplained = reporter
+        .post_form(
+            "/units/HA-TINH/entry",
+            &[
+                ("period", "2025"),
+                ("v_AREA", "23962,8"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(unexplained.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unexplained
+            .body
+            .contains("Thay đổi bất thường so với kỳ trước (5.990,70 → 23.962,80)"),
+        "{}",
+        unexplained.body
+    );
+    assert!(
+        app.state
+            .store
+            .values(&tiendo_storage::ValueFilter {
+                target: Some("AREA".parse().unwrap()),
+                org: Some("HA-TINH".parse().unwrap()),
+            })
+            .await
+            .unwrap()
+            .iter()
+            .all(|v| v.period.to_string() != "2025"),
+        "nothing was written"
+    );
+    // Explained, it goes to review, and the reviewer sees the flag beside the comment.
+    let explained = reporter
+        .post_form(
+            "/units/HA-TINH/entry",
+            &[
+                ("period", "2025"),
+                ("v_AREA", "23962,8"),
+                ("c_AREA", "Sáp nhập tỉnh theo Nghị quyết của Quốc hội"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        explained.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        explained.body
+    );
+    let mut office = Client::new(&app);
+    office.login_demo("van-phong").await;
+    let queue = office.get("/approvals").await;
+    assert!(
+        queue
+            .body
+            .contains("Thay đổi bất thường: 5.990,70 → 23.962,80")
+            && queue
+                .body
+                .contains("Sáp nhập tỉnh theo Nghị quyết của Quốc hội"),
+        "{}",
+        queue.body
+    );
+}
+
+#[tokio::test]
+async fn a_qualitative_target_takes_reached_or_not_with_its_evidence() {
+    let app = demo("2025-10-20").await;
+    let mut reporter = Client::new(&app);
+    reporter.login_demo("ha-tinh").await;
+    let form = reporter.get("/units/HA-TINH/entry?period=2025").await;
+    assert!(
+        form.body.contains("<select id=\"v_HT-T8\"") && form.body.contains("Đã đạt"),
+        "a milestone is chosen, not typed"
+    );
+    let bare = reporter
+        .post_form(
+            "/units/HA-TINH/entry",
+            &[("period", "2025"), ("v_HT-T8", "1"), ("action", "submit")],
+        )
+        .await;
+    assert_eq!(bare.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bare.body.contains("Chỉ tiêu định tính"), "{}", bare.body);
+    let impossible = reporter
+        .post_form(
+            "/units/HA-TINH/entry",
+            &[
+                ("period", "2025"),
+                ("v_HT-T8", "7"),
+                ("c_HT-T8", "Đã phủ sóng"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(impossible.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let done = reporter
+        .post_form(
+            "/units/HA-TINH/entry",
+            &[
+                ("period", "2025"),
+                ("v_HT-T8", "1"),
+                (
+                    "c_HT-T8",
+                    "Mạng 5G phủ sóng 100% xã, phường theo báo cáo của nhà mạng",
+                ),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let stored = app
+        .state
+        .store
+        .values(&tiendo_storage::ValueFilter {
+            target: Some("HT-T8".parse().unwrap()),
+            org: Some("HA-TINH".parse().unwrap()),
+        })
+        .await
+        .unwrap();
+    assert!(stored.iter().any(|v| v.period.to_string() == "2025"
+        && v.value.get() == 1.0
+        && v.comment.as_deref().is_some_and(|c| c.contains("5G"))));
+    let again = reporter.get("/units/HA-TINH/entry?period=2025").await;
+    assert!(
+        again.body.contains("Đã đạt <small>(Đã gửi)</small>"),
+        "{}",
+        again.body
+    );
+}
+
+#[tokio::test]
+async fn shares_that_add_up_to_more_than_the_whole_are_refused_beside_each_field() {
+    let app = demo("2025-10-20").await;
+    let mut reporter = Client::new(&app);
+    reporter.login_demo("ha-tinh").await;
+    let shares = |industry: &'static str, services: &'static str, agriculture: &'static str| {
+        vec![
+            ("period", "2025"),
+            ("v_GRDP-INDUSTRY", industry),
+            ("v_GRDP-SERVICES", services),
+            ("v_GRDP-AGRICULTURE", agriculture),
+            ("action", "submit"),
+        ]
+    };
+    let over = reporter
+        .post_form("/units/HA-TINH/entry", &shares("45", "45", "15"))
+        .await;
+    assert_eq!(over.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["GRDP-INDUSTRY", "GRDP-SERVICES", "GRDP-AGRICULTURE"] {
+        let error = format!("id=\"v_{field}-error\" class=\"error\">Không khớp với quy tắc kiểm tra: Tỷ trọng công nghiệp");
+        assert!(over.body.contains(&error), "{field}: {}", over.body);
+    }
+    assert!(over.body.contains("theo số liệu nhập là 105, so với 100"));
+    // A draft may hold them while the reporter checks the figures.
+    let draft = reporter
+        .post_form(
+            "/units/HA-TINH/entry",
+            &[
+                ("period", "2025"),
+                ("v_GRDP-INDUSTRY", "45"),
+                ("action", "draft"),
+            ],
+        )
+        .await;
+    assert_eq!(draft.status, StatusCode::SEE_OTHER, "{}", draft.body);
+    let fine = reporter
+        .post_form("/units/HA-TINH/entry", &shares("42", "44", "13,5"))
+        .await;
+    assert_eq!(fine.status, StatusCode::SEE_OTHER, "{}", fine.body);
 }

@@ -167,12 +167,8 @@ fn data_only_in_english() -> Vec<String> {
         texts.extend(doc.source.clone());
     }
     for t in &d.targets {
-        texts.push(t.unit.clone());
         texts.extend(t.source.clone());
         for g in &t.goals {
-            if let tiendo_domain::targets::Requirement::Milestone { description } = &g.requirement {
-                texts.push(description.clone());
-            }
             if let tiendo_domain::targets::Requirement::Rank { scope, .. } = &g.requirement {
                 texts.push(scope.clone());
             }

@@ -2,7 +2,7 @@
 //! warnings, judgements and their measures, goals and deadlines.
 
 use tiendo_domain::admissibility::{Bounds, Refusal};
-use tiendo_domain::periods::Periodicity;
+use tiendo_domain::periods::{Period, Periodicity};
 
 use crate::i18n::Lang;
 
@@ -91,6 +91,23 @@ pub fn refusal(l: Lang, r: &Refusal) -> String {
         Refusal::TooLong { field, max } => {
             vec![("field", l.t(field)), ("max", l.number(*max as f64, 0))]
         }
+        Refusal::BreaksRule {
+            name_vi,
+            name_en,
+            left,
+            right,
+            ..
+        } => vec![
+            (
+                "name",
+                match (l, name_en) {
+                    (Lang::En, Some(en)) => en.clone(),
+                    _ => name_vi.clone(),
+                },
+            ),
+            ("left", l.number(*left, decimals(*left))),
+            ("right", l.number(*right, decimals(*right))),
+        ],
         Refusal::Locked | Refusal::AwaitingReview | Refusal::NotAnEntryState { .. } => vec![],
     };
     l.t_args(&key, &args)
@@ -548,7 +565,13 @@ pub fn requirement(l: Lang, r: &tiendo_domain::targets::Requirement) -> String {
         }
         R::Count { min, max: None } => format!("≥ {min}"),
         R::Count { min, max: Some(m) } => format!("{min}–{m}"),
-        R::Milestone { description } => description.clone(),
+        R::Milestone {
+            description,
+            description_en,
+        } => match (l, description_en) {
+            (Lang::En, Some(en)) if !en.trim().is_empty() => en.clone(),
+            _ => description.clone(),
+        },
     }
 }
 
@@ -582,6 +605,107 @@ pub fn deadline(l: Lang, d: &tiendo_domain::targets::Deadline) -> String {
 /// "yearly", "quarterly", … in the reader's language.
 pub fn periodicity(l: Lang, p: Periodicity) -> String {
     l.t(&format!("per-{}", p.as_str()))
+}
+
+/// Why a value needs a word of explanation before it goes to review.
+pub fn unusual_change(l: Lang, u: &tiendo_domain::plausibility::UnusualChange) -> String {
+    l.t_args(
+        "entry-unusual",
+        &[
+            ("previous", l.number(u.previous, decimals(u.previous))),
+            ("value", l.number(u.value, decimals(u.value))),
+        ],
+    )
+}
+
+/// The flag a reviewer sees beside a value whose change is unusual.
+pub fn unusual_flag(l: Lang, u: &tiendo_domain::plausibility::UnusualChange) -> String {
+    l.t_args(
+        "queue-unusual",
+        &[
+            ("previous", l.number(u.previous, decimals(u.previous))),
+            ("value", l.number(u.value, decimals(u.value))),
+        ],
+    )
+}
+
+/// The units of measure the built-in targets use, as Vietnamese officials write them. A unit of
+/// measure a target defines itself is shown as written.
+const MEASURES_VI: &[(&str, &str)] = &[
+    ("rank", "hạng"),
+    ("0-1", "thang 0–1"),
+    ("score 0-100", "điểm (thang 0–100)"),
+    ("points", "điểm"),
+    ("objects", "đối tượng"),
+    ("% of GDP", "% GDP"),
+    ("% of GRDP", "% GRDP"),
+    ("% of total spending", "% tổng chi"),
+    ("% of annual budget", "% tổng chi ngân sách hằng năm"),
+    ("qualitative", "định tính"),
+    ("organisations", "tổ chức"),
+    ("index", "chỉ số"),
+    ("growth %/year", "% tăng trưởng/năm"),
+    ("enterprises", "doanh nghiệp"),
+    ("trillion VND", "nghìn tỷ đồng"),
+    ("stations", "trạm"),
+    ("per 10,000 people", "trên 10.000 dân"),
+    ("people", "người"),
+    ("agencies", "cơ quan"),
+];
+
+/// A figure as a reader expects it: whole numbers without decimals, others with two.
+pub fn figure(l: Lang, v: f64) -> String {
+    l.number(v, decimals(v))
+}
+
+/// A unit of measure in the reader's language.
+pub fn measure(l: Lang, unit: &str) -> String {
+    match l {
+        Lang::Vi => MEASURES_VI
+            .iter()
+            .find(|(en, _)| *en == unit.trim())
+            .map_or_else(|| unit.to_string(), |(_, vi)| (*vi).to_string()),
+        Lang::En => unit.to_string(),
+    }
+}
+
+/// A period as officials write it: "Năm 2025", "Quý III/2025", "Tháng 7/2025".
+pub fn period(l: Lang, p: Period) -> String {
+    let roman = |n: u8| {
+        ["I", "II", "III", "IV"]
+            .get(usize::from(n).wrapping_sub(1))
+            .copied()
+    };
+    let (key, args): (&str, Vec<(&str, String)>) = match p {
+        Period::Year { 0: y, .. } => ("period-year", vec![("year", y.to_string())]),
+        Period::Half { 0: y, 1: h, .. } => (
+            if h == 1 {
+                "period-half-1"
+            } else {
+                "period-half-2"
+            },
+            vec![("year", y.to_string())],
+        ),
+        Period::Quarter { 0: y, 1: q, .. } => (
+            "period-quarter",
+            vec![
+                ("year", y.to_string()),
+                (
+                    "quarter",
+                    roman(q).map_or_else(|| q.to_string(), str::to_string),
+                ),
+            ],
+        ),
+        Period::Month { 0: y, 1: m, .. } => (
+            "period-month",
+            vec![("year", y.to_string()), ("month", m.to_string())],
+        ),
+        Period::Week { 0: y, 1: w, .. } => (
+            "period-week",
+            vec![("year", y.to_string()), ("week", w.to_string())],
+        ),
+    };
+    l.t_args(key, &args)
 }
 
 /// Why a review may not happen, from its stable code.

@@ -328,6 +328,8 @@ pub struct BaselineOut {
 pub struct ReportersOut {
     pub kinds: Vec<String>,
     pub units: Vec<String>,
+    /// The unit that publishes the figures; the units themselves owe no report.
+    pub published_by: Option<String>,
 }
 
 /// A target (KPI).
@@ -387,6 +389,7 @@ impl From<&Target> for TargetOut {
             reporters: ReportersOut {
                 kinds: t.reporters.kinds.iter().map(serde_name).collect(),
                 units: t.reporters.units.iter().map(ToString::to_string).collect(),
+                published_by: t.reporters.published_by.as_ref().map(ToString::to_string),
             },
             source: t.source.clone(),
             bounds: t

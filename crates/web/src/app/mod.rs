@@ -7,3 +7,4 @@ pub mod access;
 pub mod definitions;
 pub mod tasks;
 pub mod values;
+pub mod work;

@@ -27,6 +27,23 @@ pub struct BoardQuery {
     pub page: Option<usize>,
 }
 
+/// The unit someone typed: its code, or its name with or without diacritics. The unit in force
+/// today wins over a former one of the same name.
+pub fn find_unit(state: &AppState, typed: &str) -> Result<tiendo_domain::orgs::OrgCode, Failure> {
+    let o = state.overview();
+    o.snapshot
+        .hierarchy
+        .search(typed, state.day())
+        .first()
+        .map(|u| u.code.clone())
+        .ok_or_else(|| {
+            Failure::bad_request(
+                "unknown_unit",
+                format!("no unit has the code or name \"{}\"", typed.trim()),
+            )
+        })
+}
+
 /// The tasks the caller may see that pass the filters, with their status, in definition order.
 pub async fn filtered(
     state: &AppState,
@@ -36,12 +53,8 @@ pub async fn filtered(
     let unit = q
         .unit
         .as_deref()
-        .filter(|u| !u.is_empty())
-        .map(|u| {
-            u.parse().map_err(|e: tiendo_domain::codes::CodeError| {
-                Failure::bad_request("invalid_unit", e.to_string())
-            })
-        })
+        .filter(|u| !u.trim().is_empty())
+        .map(|u| find_unit(state, u))
         .transpose()?;
     let status: Option<TaskStatus> = match q.status.as_deref().filter(|s| !s.is_empty()) {
         None => None,

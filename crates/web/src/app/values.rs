@@ -2,11 +2,15 @@
 //! review queue and reviews. Each operation checks the caller's scope here; whether a value
 //! may be written at all is the domain's admissibility rule, applied where it is written.
 
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
 use axum::http::StatusCode;
 use tiendo_domain::admissibility::Refusal;
 use tiendo_domain::orgs::OrgCode;
 use tiendo_domain::periods::Period;
 use tiendo_domain::targets::TargetCode;
+use tiendo_domain::validation::ValidationRule;
 use tiendo_domain::values::{DataValue, NewValue, ValueState};
 use tiendo_storage::{Entry, ImportSummary, StoreError};
 
@@ -37,6 +41,12 @@ pub async fn enter(
         ));
     }
     check_capture(state, viewer, &values, what, "org")?;
+    if next == ValueState::Submitted {
+        let broken = broken_rules(state, &values).await?;
+        if !broken.is_empty() {
+            return Ok(Err(broken));
+        }
+    }
     let written = values.len();
     let entries = values
         .into_iter()
@@ -52,6 +62,73 @@ pub async fn enter(
         .await
         .map_err(|e| Failure::internal(e.to_string()))?;
     Ok(outcome.map(|()| written))
+}
+
+/// The shipped validation rules between targets, read once.
+fn rules() -> Result<&'static [ValidationRule], Failure> {
+    static RULES: OnceLock<Result<Vec<ValidationRule>, String>> = OnceLock::new();
+    RULES
+        .get_or_init(|| tiendo_dataset::validation_rules().map_err(|e| e.to_string()))
+        .as_deref()
+        .map_err(|e| Failure::internal(format!("the built-in validation rules: {e}")))
+}
+
+/// The values of a request that break a validation rule together with what their unit already
+/// holds for the period, each with its position in the request.
+async fn broken_rules(
+    state: &AppState,
+    values: &[NewValue],
+) -> Result<Vec<(usize, Refusal)>, Failure> {
+    let rules = rules()?;
+    let mut broken = Vec::new();
+    let mut seen: HashSet<(&OrgCode, Period)> = HashSet::new();
+    for v in values {
+        if !seen.insert((&v.org, v.period)) {
+            continue;
+        }
+        let sent: Vec<(usize, &NewValue)> = values
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| x.org == v.org && x.period == v.period)
+            .collect();
+        let applies: Vec<&ValidationRule> = rules
+            .iter()
+            .filter(|r| {
+                r.targets()
+                    .any(|t| sent.iter().any(|(_, x)| &x.target == t))
+            })
+            .collect();
+        if applies.is_empty() {
+            continue;
+        }
+        let held: HashMap<TargetCode, f64> = state
+            .store
+            .values(&tiendo_storage::ValueFilter {
+                target: None,
+                org: Some(v.org.clone()),
+            })
+            .await?
+            .into_iter()
+            .filter(|x| x.period == v.period)
+            .map(|x| (x.target, x.value.get()))
+            .collect();
+        let value_of = |t: &TargetCode| {
+            sent.iter()
+                .find(|(_, x)| &x.target == t)
+                .map(|(_, x)| x.value.get())
+                .or_else(|| held.get(t).copied())
+        };
+        for rule in applies {
+            if let Some(violation) = rule.check(value_of) {
+                for (i, x) in &sent {
+                    if rule.targets().any(|t| *t == x.target) {
+                        broken.push((*i, violation.refusal(rule)));
+                    }
+                }
+            }
+        }
+    }
+    Ok(broken)
 }
 
 /// Refuses the request when a value lies outside the caller's capture scope.

@@ -191,6 +191,17 @@ pub async fn login(
             session,
             time::Duration::hours(SESSION_HOURS),
         ));
+    // Whoever reports or reviews lands on what they owe, unless they were going elsewhere.
+    let next = if next == "/"
+        && matches!(
+            user.access,
+            tiendo_domain::accounts::Access::Reporter { .. }
+                | tiendo_domain::accounts::Access::StandingOffice
+        ) {
+        "/work".to_string()
+    } else {
+        next
+    };
     let sep = if next.contains('?') { '&' } else { '?' };
     let target = if next.contains("lang=") {
         next

@@ -1,4 +1,4 @@
-//! Documents and their cascade, targets with their charts, and index rankings.
+//! Documents and their cascade, and targets with their charts.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -17,7 +17,6 @@ use crate::charts::{self, Line, Rule};
 use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
 use crate::i18n::Lang;
-use crate::overview::compute_index;
 use crate::pages::{pick, render};
 use crate::wording::{self, serde_name};
 use crate::AppState;
@@ -187,7 +186,8 @@ pub async fn document(
 }
 
 /// A target's goals in one line, in the reader's language: `≥ 30 đến năm 2030; ≥ 50 đến năm 2045`.
-fn goals(l: Lang, t: &Target) -> String {
+/// What the plan asks of a target, in words.
+pub(super) fn goals(l: Lang, t: &Target) -> String {
     t.goals
         .iter()
         .map(|g| {
@@ -292,7 +292,7 @@ pub async fn target(
             Some(UnitValue {
                 href: page.chrome.href(&format!("/targets/{}?unit={u}", t.code)),
                 unit: super::unit_name(l, &o.snapshot.hierarchy, u),
-                period: p.to_string(),
+                period: wording::period(l, *p),
                 value: l.number(*v, 2),
                 status: l.t(&format!("judgement-{}", serde_name(&j.judgement))),
             })
@@ -304,7 +304,7 @@ pub async fn target(
     Ok(render(&TargetPage {
         code: t.code.to_string(),
         name: pick(l, &t.name_vi, t.name_en.as_deref()),
-        unit_of_measure: t.unit.clone(),
+        unit_of_measure: wording::measure(l, &t.unit),
         goals: goals(l, t),
         document: t
             .document
@@ -318,102 +318,6 @@ pub async fn target(
         values,
         more_units,
         source: t.source.clone(),
-        c: page.chrome,
-    }))
-}
-
-pub struct IndexRow {
-    rank: String,
-    unit: String,
-    scores: Vec<String>,
-}
-
-#[derive(Template)]
-#[template(path = "index.html")]
-struct IndexPage {
-    c: Chrome,
-    title: String,
-    period: String,
-    source: Option<String>,
-    others: Vec<(String, String)>,
-    nodes: Vec<String>,
-    rows: Vec<IndexRow>,
-}
-
-pub async fn index(
-    State(state): State<AppState>,
-    Path(name): Path<String>,
-    page: Page,
-) -> Result<Response, Failure> {
-    let l = page.l();
-    if tiendo_dataset::builtin_index(&name).is_none() {
-        return Err(Failure::not_found(
-            "index_not_found",
-            format!(
-                "no index {name}; the built-in ones are {}",
-                tiendo_dataset::builtin_index_names()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ));
-    }
-    let o = state.overview();
-    let computed =
-        compute_index(&o.snapshot, o.day, &name).map_err(|e| Failure::internal(e.to_string()))?;
-    let others = tiendo_dataset::builtin_index_names()
-        .map(|n| (page.chrome.href(&format!("/indices/{n}")), n.to_string()))
-        .collect();
-    let Some(c) = computed else {
-        return Ok(render(&IndexPage {
-            title: name,
-            period: l.t("no-data"),
-            source: None,
-            others,
-            nodes: Vec::new(),
-            rows: Vec::new(),
-            c: page.chrome,
-        }));
-    };
-    let def = c.index.definition();
-    let nodes: Vec<&tiendo_evaluation::indices::Node> = def.nodes.iter().collect();
-    let root = &c.result.nodes[c.index.root_code()];
-    let mut order: Vec<(&OrgCode, Option<usize>)> = root.iter().map(|(u, s)| (u, s.rank)).collect();
-    order.sort_by_key(|(u, r)| (r.unwrap_or(usize::MAX), (*u).clone()));
-    let h = &o.snapshot.hierarchy;
-    let rows = order
-        .into_iter()
-        .map(|(u, rank)| IndexRow {
-            rank: rank.map_or_else(|| "—".into(), |r| r.to_string()),
-            unit: h
-                .get(u)
-                .map_or_else(|| u.to_string(), |x| pick(l, &x.name_vi, Some(&x.name_en))),
-            scores: nodes
-                .iter()
-                .map(|n| {
-                    c.result
-                        .nodes
-                        .get(&n.code)
-                        .and_then(|m| m.get(u))
-                        .and_then(|s| s.score)
-                        .map_or_else(|| "—".into(), |s| l.number(s, 2))
-                })
-                .collect(),
-        })
-        .collect();
-    Ok(render(&IndexPage {
-        title: pick(
-            l,
-            def.name_vi.as_deref().unwrap_or(&def.name),
-            Some(&def.name),
-        ),
-        period: c.period.to_string(),
-        source: def.source.clone(),
-        others,
-        nodes: nodes
-            .iter()
-            .map(|n| pick(l, n.name_vi.as_deref().unwrap_or(&n.name), Some(&n.name)))
-            .collect(),
-        rows,
         c: page.chrome,
     }))
 }
@@ -511,7 +415,13 @@ pub fn judged_chart(
         }
     }
     let name = pick(l, &t.name_vi, t.name_en.as_deref());
+    let bounds = t.value_bounds();
     let chart = charts::time_series(
+        charts::Axis {
+            l,
+            min: bounds.min,
+            max: bounds.max,
+        },
         &format!("{} — {unit}", name),
         &format!(
             "{}: {}",

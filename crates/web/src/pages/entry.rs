@@ -9,8 +9,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tiendo_domain::orgs::OrgUnit;
+use tiendo_domain::admissibility::Measure;
+use tiendo_domain::orgs::{OrgCode, OrgUnit};
 use tiendo_domain::periods::{Period, Periodicity};
+use tiendo_domain::plausibility::unusual_change;
 use tiendo_domain::problems::Problem;
 use tiendo_domain::targets::{Target, TargetCode};
 use tiendo_domain::values::{NewValue, Number, ValueState};
@@ -25,13 +27,18 @@ use crate::pages::{pick, render, render_with};
 use crate::wording;
 use crate::AppState;
 
-/// The targets `unit` reports with `periodicity`, in catalogue order.
+/// The targets `unit` reports with `periodicity`, in catalogue order: not the figures another
+/// unit publishes about it.
 pub fn reported_targets(state: &AppState, unit: &OrgUnit, periodicity: Periodicity) -> Vec<Target> {
     let o = state.overview();
     o.snapshot
         .targets
         .iter()
-        .filter(|t| t.periodicity == periodicity && t.reporters.includes(&unit.code, unit.kind))
+        .filter(|t| {
+            t.periodicity == periodicity
+                && t.reporters.self_reported()
+                && t.reporters.includes(&unit.code, unit.kind)
+        })
         .cloned()
         .collect()
 }
@@ -57,14 +64,29 @@ pub struct Row {
     code: String,
     name: String,
     unit: String,
+    /// What the plan asks of it, in words ("≥ 30 % by 2030").
+    goal: String,
+    /// The last approved value of an earlier period, with its period.
+    previous: String,
     field: String,
     input: String,
+    /// A milestone: chosen as reached or not, its evidence in the comment.
+    qualitative: bool,
+    comment_field: String,
+    comment: String,
     current: String,
     state: String,
     /// Why a reviewer returned the value, until it is submitted again.
     returned: String,
     locked: bool,
     error: String,
+}
+
+/// The targets of one document section, under its heading.
+pub struct Group {
+    document: String,
+    section: String,
+    rows: Vec<Row>,
 }
 
 #[derive(Template)]
@@ -74,9 +96,10 @@ struct EntryPage {
     unit: String,
     unit_name: String,
     period: String,
+    period_label: String,
+    periods: Vec<(String, String, bool)>,
     action: String,
-    rows: Vec<Row>,
-    comment: String,
+    groups: Vec<Group>,
     source: String,
     form_error: String,
     saved: Option<String>,
@@ -110,9 +133,51 @@ struct Filled {
     typed: HashMap<String, String>,
     errors: HashMap<String, String>,
     saved: Option<String>,
-    comment: String,
     source: String,
     form_error: String,
+}
+
+/// The approved values of `target` for `unit` before `period`, oldest first.
+fn history(
+    state: &AppState,
+    target: &TargetCode,
+    unit: &OrgCode,
+    period: Period,
+) -> Vec<(Period, f64)> {
+    let o = state.overview();
+    let mut earlier: Vec<(Period, f64)> = o
+        .snapshot
+        .series
+        .get(target)
+        .and_then(|by_unit| by_unit.get(unit))
+        .map(|series| {
+            series
+                .iter()
+                .filter(|(p, _)| *p < period)
+                .copied()
+                .collect()
+        })
+        .unwrap_or_default();
+    earlier.sort_by_key(|(p, _)| *p);
+    earlier
+}
+
+/// The periods a reporter chooses from: this one's neighbours, newest first, labelled in words.
+fn period_choices(l: Lang, shown: Period, today: Period) -> Vec<(String, String, bool)> {
+    let mut newest = today.previous().max(shown);
+    let mut choices = Vec::new();
+    for _ in 0..8 {
+        choices.push((
+            newest.to_string(),
+            wording::period(l, newest),
+            newest == shown,
+        ));
+        newest = newest.previous();
+    }
+    if !choices.iter().any(|(_, _, here)| *here) {
+        choices.push((shown.to_string(), wording::period(l, shown), true));
+    }
+    choices
 }
 
 async fn entry_page(
@@ -126,7 +191,6 @@ async fn entry_page(
         typed,
         errors,
         saved,
-        comment,
         source,
         form_error,
     } = filled;
@@ -142,48 +206,103 @@ async fn entry_page(
         .filter(|v| v.period == period)
         .map(|v| (v.target.clone(), v))
         .collect();
-    let rows = reported_targets(state, unit, period.periodicity())
-        .into_iter()
-        .map(|t| {
-            let field = format!("v_{}", t.code);
-            let now = current.get(&t.code);
-            Row {
-                name: pick(l, &t.name_vi, t.name_en.as_deref()),
-                unit: t.unit.clone(),
-                input: typed.get(&field).cloned().unwrap_or_default(),
-                current: now.map(|v| l.number(v.value.get(), 2)).unwrap_or_default(),
-                state: now
-                    .map(|v| l.t(&format!("state-{}", v.state)))
-                    .unwrap_or_default(),
-                // A review writes a version under the reviewer's name with the reason.
-                returned: now
-                    .filter(|v| v.state == ValueState::Returned)
-                    .map(|v| {
-                        l.t_args(
-                            "returned-reason",
-                            &[
-                                ("reason", v.comment.clone().unwrap_or_default()),
-                                ("by", v.author.clone()),
-                            ],
-                        )
-                    })
-                    .unwrap_or_default(),
-                locked: now.is_some_and(|v| {
-                    matches!(v.state, ValueState::Approved | ValueState::Submitted)
-                }),
-                error: errors.get(&field).cloned().unwrap_or_default(),
-                code: t.code.to_string(),
-                field,
+    let documents = state.store.documents().await?;
+    let mut groups: Vec<Group> = Vec::new();
+    let mut group_of: HashMap<(Option<String>, Option<String>), usize> = HashMap::new();
+    for t in reported_targets(state, unit, period.periodicity()) {
+        let field = format!("v_{}", t.code);
+        let comment_field = format!("c_{}", t.code);
+        let now = current.get(&t.code);
+        let qualitative = Measure::of(&t.unit) == Measure::Qualitative;
+        let shown = |v: f64| {
+            if qualitative {
+                l.t(if v >= 1.0 {
+                    "milestone-reached"
+                } else {
+                    "milestone-not-reached"
+                })
+            } else {
+                wording::figure(l, v)
             }
-        })
-        .collect();
+        };
+        let previous = history(state, &t.code, &unit.code, period)
+            .last()
+            .map(|(p, v)| format!("{}: {}", wording::period(l, *p), shown(*v)))
+            .unwrap_or_else(|| l.t("queue-no-previous"));
+        let row = Row {
+            name: pick(l, &t.name_vi, t.name_en.as_deref()),
+            unit: wording::measure(l, &t.unit),
+            goal: super::catalogue::goals(l, &t),
+            previous,
+            input: typed.get(&field).cloned().unwrap_or_default(),
+            comment: typed
+                .get(&comment_field)
+                .cloned()
+                .or_else(|| {
+                    now.and_then(|v| v.comment.clone())
+                        .filter(|_| now.is_some_and(|v| v.state == ValueState::Draft))
+                })
+                .unwrap_or_default(),
+            current: now.map(|v| shown(v.value.get())).unwrap_or_default(),
+            qualitative,
+            state: now
+                .map(|v| l.t(&format!("state-{}", v.state)))
+                .unwrap_or_default(),
+            // A review writes a version under the reviewer's name with the reason.
+            returned: now
+                .filter(|v| v.state == ValueState::Returned)
+                .map(|v| {
+                    l.t_args(
+                        "returned-reason",
+                        &[
+                            ("reason", v.comment.clone().unwrap_or_default()),
+                            ("by", v.author.clone()),
+                        ],
+                    )
+                })
+                .unwrap_or_default(),
+            locked: now
+                .is_some_and(|v| matches!(v.state, ValueState::Approved | ValueState::Submitted)),
+            error: errors.get(&field).cloned().unwrap_or_default(),
+            code: t.code.to_string(),
+            field,
+            comment_field,
+        };
+        let key = (
+            t.document.as_ref().map(ToString::to_string),
+            t.group.as_ref().map(ToString::to_string),
+        );
+        let i = *group_of.entry(key).or_insert_with(|| {
+            let doc = t
+                .document
+                .as_ref()
+                .and_then(|d| documents.iter().find(|x| &x.code == d));
+            let section = doc
+                .zip(t.group.as_ref())
+                .and_then(|(d, g)| d.section(g))
+                .map(|s| pick(l, &s.title_vi, s.title_en.as_deref()))
+                .unwrap_or_default();
+            groups.push(Group {
+                document: doc.map_or_else(
+                    || l.t("entry-indicators"),
+                    |d| pick(l, &d.title_vi, d.title_en.as_deref()),
+                ),
+                section,
+                rows: Vec::new(),
+            });
+            groups.len() - 1
+        });
+        groups[i].rows.push(row);
+    }
+    let today = period.periodicity().period_containing(state.day());
     Ok(EntryPage {
         unit: unit.code.to_string(),
         unit_name: pick(l, &unit.name_vi, Some(&unit.name_en)),
         period: period.to_string(),
+        period_label: wording::period(l, period),
+        periods: period_choices(l, period, today),
         action: format!("/units/{}/entry?lang={}", unit.code, l.code()),
-        rows,
-        comment,
+        groups,
         source,
         form_error,
         saved,
@@ -232,14 +351,11 @@ pub async fn submit(
             ))
         }
     };
-    let comment = fields
-        .get("comment")
-        .map(|c| c.trim().to_string())
-        .unwrap_or_default();
     let source = fields
         .get("source")
         .map(|c| c.trim().to_string())
         .unwrap_or_default();
+    let l = page.l();
     let mut errors = HashMap::new();
     let mut entries: Vec<NewValue> = Vec::new();
     for t in reported_targets(&state, &unit, period.periodicity()) {
@@ -247,21 +363,44 @@ pub async fn submit(
         let Some(text) = fields.get(&field).filter(|v| !v.trim().is_empty()) else {
             continue;
         };
+        let comment = fields
+            .get(&format!("c_{}", t.code))
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty());
         match parse_number(text) {
             Err(e) => {
-                errors.insert(field, wording::problem(page.l(), &e));
+                errors.insert(field, wording::problem(l, &e));
             }
-            Ok(value) => entries.push(NewValue {
-                target: t.code.clone(),
-                org: unit.code.clone(),
-                period,
-                value,
-                comment: Some(comment.clone()).filter(|c| !c.is_empty()),
-                source: Some(source.clone()).filter(|c| !c.is_empty()),
-            }),
+            Ok(value) => {
+                // A change the unit's history makes unlikely goes to review only explained.
+                let earlier: Vec<f64> = history(&state, &t.code, &unit.code, period)
+                    .into_iter()
+                    .map(|(_, v)| v)
+                    .collect();
+                // Out of bounds is refused outright below; only a possible value is questioned.
+                let unusual = unusual_change(&earlier, value.get())
+                    .filter(|_| t.value_bounds().holds(value.get()));
+                if let (Some(u), None, ValueState::Submitted) = (unusual, &comment, next) {
+                    errors.insert(field, wording::unusual_change(l, &u));
+                    continue;
+                }
+                // A milestone is judged on evidence: it goes to review with its words.
+                let qualitative = Measure::of(&t.unit) == Measure::Qualitative;
+                if qualitative && comment.is_none() && next == ValueState::Submitted {
+                    errors.insert(field, l.t("entry-evidence-required"));
+                    continue;
+                }
+                entries.push(NewValue {
+                    target: t.code.clone(),
+                    org: unit.code.clone(),
+                    period,
+                    value,
+                    comment,
+                    source: Some(source.clone()).filter(|c| !c.is_empty()),
+                });
+            }
         }
     }
-    let l = page.l();
     let mut form_error = String::new();
     if errors.is_empty() && entries.is_empty() {
         form_error = l.t("entry-nothing");
@@ -294,7 +433,7 @@ pub async fn submit(
     }
     let typed: HashMap<String, String> = fields
         .iter()
-        .filter(|(k, _)| k.starts_with("v_"))
+        .filter(|(k, _)| k.starts_with("v_") || k.starts_with("c_"))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     if !errors.is_empty() {
@@ -309,7 +448,6 @@ pub async fn submit(
             typed,
             errors,
             saved: None,
-            comment,
             source,
             form_error,
         },
@@ -328,6 +466,8 @@ pub struct QueueRow {
     /// The last approved value of an earlier period and the change to it.
     previous: String,
     comment: String,
+    /// Why the value deserves a second look: an unusual change from the unit's history.
+    flag: String,
     author: String,
     when: String,
     key: String,
@@ -345,6 +485,7 @@ struct QueuePage {
 #[derive(Debug, Deserialize)]
 pub struct QueueQuery {
     done: Option<String>,
+    count: Option<usize>,
 }
 
 async fn queue_page(
@@ -377,7 +518,7 @@ async fn queue_page(
                         "queue-previous",
                         &[
                             ("value", l.number(*before, 2)),
-                            ("period", p.to_string()),
+                            ("period", wording::period(l, *p)),
                             (
                                 "change",
                                 format!(
@@ -390,16 +531,34 @@ async fn queue_page(
                     )
                 })
                 .unwrap_or_else(|| l.t("queue-no-previous"));
+            let earlier: Vec<f64> = history(state, &v.target, &v.org, v.period)
+                .into_iter()
+                .map(|(_, x)| x)
+                .collect();
+            let flag = unusual_change(&earlier, v.value.get())
+                .map(|u| wording::unusual_flag(l, &u))
+                .unwrap_or_default();
             QueueRow {
+                flag,
                 key: values::key_of(&v),
                 target: target.map_or_else(
                     || v.target.to_string(),
                     |t| format!("{} ({})", pick(l, &t.name_vi, t.name_en.as_deref()), t.code),
                 ),
-                measure: target.map(|t| t.unit.clone()).unwrap_or_default(),
+                measure: target
+                    .map(|t| wording::measure(l, &t.unit))
+                    .unwrap_or_default(),
                 unit: super::unit_name(l, &o.snapshot.hierarchy, &v.org),
-                period: v.period.to_string(),
-                value: l.number(v.value.get(), 2),
+                period: wording::period(l, v.period),
+                value: if target.is_some_and(|t| Measure::of(&t.unit) == Measure::Qualitative) {
+                    l.t(if v.value.get() >= 1.0 {
+                        "milestone-reached"
+                    } else {
+                        "milestone-not-reached"
+                    })
+                } else {
+                    l.number(v.value.get(), 2)
+                },
                 previous,
                 comment: v.comment.unwrap_or_default(),
                 author: v.author,
@@ -420,45 +579,91 @@ pub async fn queue(
     Query(q): Query<QueueQuery>,
     page: Page,
 ) -> Result<Response, Failure> {
-    let done = q.done.map(|d| page.l().t(&format!("review-{d}")));
+    let l = page.l();
+    let done = q.done.map(|d| {
+        let count = q.count.unwrap_or(1);
+        if count > 1 {
+            l.t_args(
+                &format!("review-{d}-many"),
+                &[("count", l.number(count as f64, 0))],
+            )
+        } else {
+            l.t(&format!("review-{d}"))
+        }
+    });
     Ok(render(
         &queue_page(&state, page, done, String::new()).await?,
     ))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ReviewInput {
-    key: String,
-    decision: String,
-    #[serde(default)]
-    reason: String,
+/// The queue again, with why the decision was not (wholly) taken.
+async fn refused(state: &AppState, page: Page, message: String) -> Result<Response, Failure> {
+    let body = queue_page(state, page, None, message).await?;
+    Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &body))
 }
 
+/// Approves or returns the values the form names: one from a row's own buttons, or every row
+/// ticked for the bulk decision. A return needs its reason before anything is written.
 pub async fn review(
     State(state): State<AppState>,
     page: Page,
-    Checked(input): Checked<ReviewInput>,
+    Checked(fields): Checked<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let what = values::parse_key(&input.key)?;
-    let decision: values::Decision = input.decision.parse()?;
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let decision_text = field("decision");
+    let decision: values::Decision = decision_text.parse()?;
+    let reason = field("reason");
     let l = page.l();
-    match values::review(&state, &page.viewer, what, decision, &input.reason).await {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/approvals?done={}&lang={}",
-            input.decision,
+    let keys: Vec<values::Reviewed> = fields
+        .iter()
+        .filter(|(k, _)| k == "key")
+        .map(|(_, v)| values::parse_key(v))
+        .collect::<Result<_, _>>()?;
+    if keys.is_empty() {
+        return refused(&state, page, l.t("review-none-picked")).await;
+    }
+    if decision == values::Decision::Return && reason.is_empty() {
+        return refused(&state, page, l.t("review-reason-required")).await;
+    }
+    let mut done = 0usize;
+    let mut failed: Vec<String> = Vec::new();
+    for what in keys {
+        match values::review(&state, &page.viewer, what, decision, &reason).await {
+            Ok(_) => done += 1,
+            Err(f)
+                if f.status == StatusCode::UNPROCESSABLE_ENTITY
+                    || f.status == StatusCode::CONFLICT
+                    || (f.status == StatusCode::FORBIDDEN
+                        && wording::review_refusal(l, f.code).is_some()) =>
+            {
+                failed.push(wording::review_refusal(l, f.code).unwrap_or(f.message));
+            }
+            Err(f) => return Err(f),
+        }
+    }
+    if failed.is_empty() {
+        return Ok(Redirect::to(&format!(
+            "/approvals?done={decision_text}&count={done}&lang={}",
             l.code()
         ))
-        .into_response()),
-        Err(f)
-            if f.status == StatusCode::UNPROCESSABLE_ENTITY
-                || f.status == StatusCode::CONFLICT
-                || (f.status == StatusCode::FORBIDDEN
-                    && wording::review_refusal(l, f.code).is_some()) =>
-        {
-            let message = wording::review_refusal(l, f.code).unwrap_or(f.message);
-            let body = queue_page(&state, page, None, message).await?;
-            Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &body))
-        }
-        Err(f) => Err(f),
+        .into_response());
     }
+    // Each decision stands on its own: say which were taken and why the others were not.
+    let mut message = l.t_args(
+        "review-partly",
+        &[
+            ("done", l.number(done as f64, 0)),
+            ("failed", l.number(failed.len() as f64, 0)),
+        ],
+    );
+    failed.dedup();
+    message.push(' ');
+    message.push_str(&failed.join(" "));
+    refused(&state, page, message).await
 }

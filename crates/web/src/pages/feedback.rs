@@ -12,8 +12,8 @@ use axum_extra::extract::cookie::{Cookie, CookieJar};
 use serde::Deserialize;
 use tiendo_domain::accounts::Access;
 use tiendo_domain::feedback::{
-    responsible, timeliness, Concern, Contact, Evidence, Kind, Reference, State as CaseState,
-    Submission, Timeliness, MAX_FILES, MAX_FILE_BYTES,
+    responsible, timeliness, Concern, Contact, Evidence, FeedbackError, Kind, Reference,
+    State as CaseState, Submission, Timeliness, MAX_FILES, MAX_FILE_BYTES,
 };
 use tiendo_domain::orgs::{Hierarchy, OrgCode};
 use tiendo_domain::tasks::Clearance;
@@ -211,8 +211,86 @@ async fn read_form(mut multipart: Multipart) -> Result<Posted, Failure> {
 }
 
 /// Checks every field of the form; all problems at once, keyed by field.
+/// A problem with a field of the form in the reader's language.
+fn worded(l: crate::i18n::Lang, e: &FeedbackError) -> String {
+    let args: Vec<(&str, String)> = e.facts.iter().map(|(k, v)| (*k, v.clone())).collect();
+    l.try_t_args(&format!("feedback-error-{}", e.code), &args)
+        .unwrap_or_else(|| e.message.clone())
+}
+
+/// What the sender's words name: the code of a published task, target or document of the
+/// chosen kind, or its name with or without diacritics.
+async fn find_concern(
+    state: &AppState,
+    kind: &str,
+    typed: &str,
+) -> Result<Result<Concern, FeedbackError>, Failure> {
+    if let Ok(c) = Concern::parse(kind, typed) {
+        if concern_exists(state, &c).await? {
+            return Ok(Ok(c));
+        }
+    }
+    let q = tiendo_domain::search::fold(typed);
+    let best = |found: Vec<(u8, String)>| found.into_iter().min_by_key(|(r, _)| *r).map(|(_, c)| c);
+    let code = match kind.trim() {
+        "task" => best(
+            state
+                .store
+                .tasks(&TaskFilter::all(Clearance::Public))
+                .await?
+                .iter()
+                .filter_map(|t| {
+                    let names = [t.title_vi.as_str(), t.title_en.as_deref().unwrap_or("")];
+                    tiendo_domain::search::rank(&q, t.code.as_str(), &names)
+                        .map(|r| (r, t.code.to_string()))
+                })
+                .collect(),
+        ),
+        "target" => best(
+            state
+                .overview()
+                .snapshot
+                .targets
+                .iter()
+                .filter_map(|t| {
+                    let names = [t.name_vi.as_str(), t.name_en.as_deref().unwrap_or("")];
+                    tiendo_domain::search::rank(&q, t.code.as_str(), &names)
+                        .map(|r| (r, t.code.to_string()))
+                })
+                .collect(),
+        ),
+        "document" => best(
+            state
+                .store
+                .documents()
+                .await?
+                .iter()
+                .filter_map(|d| {
+                    let names = [d.title_vi.as_str(), d.title_en.as_deref().unwrap_or("")];
+                    tiendo_domain::search::rank(&q, d.code.as_str(), &names)
+                        .map(|r| (r, d.code.to_string()))
+                })
+                .collect(),
+        ),
+        _ => None,
+    };
+    Ok(match code {
+        Some(code) => Concern::parse(kind, &code),
+        None => Err(FeedbackError::new(
+            "concerns",
+            format!(
+                "no published {} has the code or name \"{}\"",
+                kind.trim(),
+                typed.trim()
+            ),
+        )
+        .coded("no_such_concern", [("given", typed.trim().to_string())])),
+    })
+}
+
 async fn check(
     state: &AppState,
+    l: crate::i18n::Lang,
     posted: &Posted,
     form: &mut FeedbackForm,
 ) -> Result<Option<(Submission, Vec<Evidence>)>, Failure> {
@@ -220,15 +298,11 @@ async fn check(
     let kind = form
         .kind
         .parse::<Kind>()
-        .map_err(|e| errors.insert("kind", e.message));
-    let concern = match Concern::parse(&form.concern_type, &form.concern_code) {
-        Ok(c) if concern_exists(state, &c).await? => Some(c),
-        Ok(c) => {
-            errors.insert("concerns", format!("there is no published {c}"));
-            None
-        }
+        .map_err(|e| errors.insert("kind", worded(l, &e)));
+    let concern = match find_concern(state, &form.concern_type, &form.concern_code).await? {
+        Ok(c) => Some(c),
         Err(e) => {
-            errors.insert("concerns", e.message);
+            errors.insert("concerns", worded(l, &e));
             None
         }
     };
@@ -236,30 +310,40 @@ async fn check(
         Ok(c) => Some(c),
         Err(list) => {
             for e in list {
-                errors.entry(e.field).or_insert(e.message);
+                errors.entry(e.field).or_insert_with(|| worded(l, &e));
             }
             None
         }
     };
     let mut evidence = Vec::new();
     for name in &posted.oversized {
-        errors.insert(
+        let e = FeedbackError::new(
             "evidence",
             format!(
                 "{}: a file may have at most {} MB",
                 tiendo_domain::feedback::safe_name(name),
                 MAX_FILE_BYTES / (1024 * 1024)
             ),
+        )
+        .coded(
+            "file_too_large",
+            [
+                ("file", tiendo_domain::feedback::safe_name(name)),
+                ("max", (MAX_FILE_BYTES / (1024 * 1024)).to_string()),
+            ],
         );
+        errors.insert("evidence", worded(l, &e));
     }
     if posted.files.len() > MAX_FILES {
-        errors.insert("evidence", format!("attach at most {MAX_FILES} files"));
+        let e = FeedbackError::new("evidence", format!("attach at most {MAX_FILES} files"))
+            .coded("too_many_files", [("max", MAX_FILES.to_string())]);
+        errors.insert("evidence", worded(l, &e));
     }
     for (name, bytes) in posted.files.iter().take(MAX_FILES) {
         match Evidence::new(name, bytes.clone()) {
             Ok(e) => evidence.push(e),
             Err(e) => {
-                errors.insert("evidence", e.message);
+                errors.insert("evidence", worded(l, &e));
             }
         }
     }
@@ -274,7 +358,7 @@ async fn check(
             Ok(None)
         }
         Err(e) => {
-            errors.insert(e.field, e.message);
+            errors.insert(e.field, worded(l, &e));
             form.errors = errors;
             Ok(None)
         }
@@ -385,7 +469,7 @@ async fn take(
     if !state.submissions.allows(&[ip_key]) {
         return refuse(form, StatusCode::TOO_MANY_REQUESTS, "feedback-throttled");
     }
-    let Some((submission, evidence)) = check(state, &posted, &mut form).await? else {
+    let Some((submission, evidence)) = check(state, l, &posted, &mut form).await? else {
         return Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, form)));
     };
     let now = chrono::Utc::now();
@@ -473,8 +557,10 @@ struct CasePage {
     close_note: String,
     contact: Option<Contact>,
     files: Vec<(String, String, String)>,
-    /// Units the caller may assign the case to.
-    assign_to: Vec<String>,
+    /// The code of the unit the case is routed to, to keep it chosen.
+    unit_code: String,
+    /// Units the caller may assign the case to: code and name.
+    assign_to: Vec<(String, String)>,
     may_answer: bool,
     may_close: bool,
     action: String,
@@ -514,10 +600,20 @@ fn timeliness_css(t: Timeliness) -> &'static str {
 
 /// The units below (and including) the caller's capture scope, or every unit in force for the
 /// standing office.
-fn assignable(access: &Access, h: &Hierarchy, day: chrono::NaiveDate) -> Vec<String> {
+fn assignable(
+    l: crate::i18n::Lang,
+    access: &Access,
+    h: &Hierarchy,
+    day: chrono::NaiveDate,
+) -> Vec<(String, String)> {
     h.as_of(day)
         .filter(|u| access.may_capture(h, &u.code))
-        .map(|u| u.code.to_string())
+        .map(|u| {
+            (
+                u.code.to_string(),
+                crate::pages::pick(l, &u.name_vi, Some(&u.name_en)),
+            )
+        })
         .collect()
 }
 
@@ -555,8 +651,13 @@ async fn case_page(
         unit: case
             .unit
             .as_ref()
-            .map(|u| u.to_string())
+            .map(|u| super::unit_name(l, h, u))
             .unwrap_or_else(|| c.t("feedback-unrouted")),
+        unit_code: case
+            .unit
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
         state: c.t(&format!("feedback-state-{}", case.state)),
         state_css: state_css(case.state),
         text: case.text.clone(),
@@ -600,7 +701,7 @@ async fn case_page(
             Vec::new()
         },
         assign_to: if r.assign {
-            assignable(&page.viewer.access, h, state.day())
+            assignable(l, &page.viewer.access, h, state.day())
         } else {
             Vec::new()
         },
@@ -684,8 +785,9 @@ pub async fn step(
             }
             match input.unit.trim().parse::<OrgCode>() {
                 Ok(unit)
-                    if assignable(&page.viewer.access, h, state.day())
-                        .contains(&unit.to_string()) =>
+                    if h.get(&unit)
+                        .is_some_and(|u| u.validity.contains(state.day()))
+                        && page.viewer.access.may_capture(h, &unit) =>
                 {
                     let done = state
                         .store
@@ -925,7 +1027,7 @@ pub async fn inbox(
                 unit: case
                     .unit
                     .as_ref()
-                    .map(|u| u.to_string())
+                    .map(|u| super::unit_name(l, h, u))
                     .unwrap_or_else(|| c.t("feedback-unrouted")),
                 state: c.t(&format!("feedback-state-{}", case.state)),
                 state_css: state_css(case.state),

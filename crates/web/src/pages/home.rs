@@ -1,7 +1,7 @@
 //! The national overview and each unit's page.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 
 use crate::chrome::{Chrome, Page};
@@ -49,24 +49,18 @@ pub struct Approved {
     by: String,
 }
 
-/// A value the reporter must correct, with the reviewer's reason.
-pub struct Owed {
-    target: String,
-    unit: String,
-    period: String,
-    reason: String,
-    by: String,
-    href: String,
-}
-
 #[derive(Template)]
 #[template(path = "overview.html")]
 struct OverviewPage {
     c: Chrome,
     as_of: String,
+    /// The day shown, for the day picker (`YYYY-MM-DD`).
+    at: String,
     targets: Vec<Count>,
     tasks: Vec<Count>,
     provinces: Vec<Province>,
+    /// The provinces on a map, coloured as in the table.
+    map: String,
     /// Warnings name internal tasks and unpublished reports: officials only.
     official: bool,
     warning_counts: Vec<Count>,
@@ -74,19 +68,46 @@ struct OverviewPage {
     ranking_title: Option<String>,
     ranking: Vec<Rank>,
     approved: Vec<Approved>,
-    /// What the caller owes: values returned to them, until submitted again.
-    owed: Vec<Owed>,
 }
 
-pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
+#[derive(Debug, serde::Deserialize)]
+pub struct OverviewQuery {
+    /// An earlier day to look at (`2025-06-30` shows the 63 provinces).
+    at: Option<String>,
+}
+
+/// The earliest day the overview looks back to: before it, no plan of the strategy existed.
+const EARLIEST: (i32, u32, u32) = (2020, 1, 1);
+
+fn day_asked(state: &AppState, q: &OverviewQuery) -> Result<chrono::NaiveDate, Failure> {
+    let Some(text) = q.at.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(state.day());
+    };
+    let (y, m, d) = EARLIEST;
+    let earliest = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or(chrono::NaiveDate::MIN);
+    text.parse::<chrono::NaiveDate>()
+        .ok()
+        .filter(|day| *day >= earliest)
+        .map(|day| day.min(state.day()))
+        .ok_or_else(|| {
+            Failure::bad_request(
+                "invalid_date",
+                format!("\"{text}\" is not a day from {earliest} (write YYYY-MM-DD)"),
+            )
+        })
+}
+
+pub async fn overview(
+    State(state): State<AppState>,
+    Query(q): Query<OverviewQuery>,
+    page: Page,
+) -> Result<Response, Failure> {
     let l = page.l();
-    let returned = crate::app::values::returned_to(&state, &page.viewer)
+    let day = day_asked(&state, &q)?;
+    let o = state
+        .overview_at(day)
         .await
-        .unwrap_or_else(|f| {
-            tracing::warn!(error = %f.message, "returned values could not be listed");
-            Vec::new()
-        });
-    let o = state.overview();
+        .map_err(|e| Failure::internal(e.to_string()))?;
     let h = &o.snapshot.hierarchy;
     let target_name = |code: &tiendo_domain::targets::TargetCode| {
         o.snapshot
@@ -98,24 +119,12 @@ pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
                 |t| pick(l, &t.name_vi, t.name_en.as_deref()),
             )
     };
-    let owed = returned
-        .iter()
-        .map(|v| Owed {
-            target: target_name(&v.target),
-            unit: super::unit_name(l, h, &v.org),
-            period: v.period.to_string(),
-            reason: v.comment.clone().unwrap_or_default(),
-            by: v.author.clone(),
-            href: page
-                .chrome
-                .href(&format!("/units/{}/entry?period={}", v.org, v.period)),
-        })
-        .collect();
     let name = |vi: &str, en: &str| pick(l, vi, Some(en));
     let count = |n: usize| l.number(n as f64, 0);
     let official = page.viewer.access.is_official();
     let body = OverviewPage {
         as_of: l.date(o.day),
+        at: o.day.to_string(),
         targets: o
             .targets_by_status
             .iter()
@@ -139,12 +148,24 @@ pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
                 name: name(&p.name_vi, &p.name_en),
                 code: p.code.to_string(),
                 href: page.chrome.href(&format!("/units/{}", p.code)),
-                score: p.score.map_or_else(|| l.t("no-data"), |s| l.number(s, 1)),
+                score: match p.score {
+                    None => l.t("no-data"),
+                    Some(s) if p.coverage < tiendo_evaluation::scoring::PROVISIONAL_BELOW => l
+                        .t_args(
+                            "score-provisional",
+                            &[
+                                ("score", l.number(s, 1)),
+                                ("coverage", l.number(p.coverage * 100.0, 0)),
+                            ],
+                        ),
+                    Some(s) => l.number(s, 1),
+                },
                 class: crate::wording::class_name(l, p.score, p.class),
                 colour: l.t(&format!("colour-{}", serde_name(&p.colour))),
                 css: p.colour.css(),
             })
             .collect(),
+        map: province_map(l, &page, &o),
         official,
         warning_counts: o
             .warnings_by_rule
@@ -166,10 +187,13 @@ pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
                 evidence: crate::wording::warning(l, &w.evidence),
             })
             .collect(),
-        ranking_title: o
-            .index
-            .as_ref()
-            .map(|i| format!("{} — {}", i.index, i.period)),
+        ranking_title: o.index.as_ref().map(|i| {
+            format!(
+                "{} — {}",
+                pick(l, i.index_vi.as_deref().unwrap_or(&i.index), Some(&i.index)),
+                crate::wording::period(l, i.period)
+            )
+        }),
         ranking: o
             .index
             .iter()
@@ -187,15 +211,56 @@ pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
                 target: target_name(&a.target),
                 href: page.chrome.href(&format!("/targets/{}", a.target)),
                 unit: super::unit_name(l, h, &a.unit),
-                period: a.period.to_string(),
+                period: crate::wording::period(l, a.period),
                 value: l.number(a.value, 2),
                 by: a.approved_by.clone(),
             })
             .collect(),
-        owed,
         c: page.chrome,
     };
-    render(&body)
+    Ok(render(&body))
+}
+
+/// The provinces in force on the overview's day, each coloured by its state and linked to its
+/// page; a province without a line (no unit page) is grey.
+fn province_map(l: Lang, page: &Page, o: &crate::overview::Overview) -> String {
+    use crate::overview::Colour;
+    let shapes = match tiendo_dataset::geo::province_shapes(o.day) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "the province outlines could not be read");
+            return String::new();
+        }
+    };
+    let legend: Vec<crate::map::Key> = Colour::ALL
+        .iter()
+        .map(|c| crate::map::Key {
+            fill: c.fill(),
+            label: l.t(&format!("map-key-{}", c.css())),
+        })
+        .collect();
+    crate::map::choropleth(
+        l,
+        &l.t_args("map-title", &[("day", l.date(o.day))]),
+        &shapes,
+        |code| {
+            let line = o.provinces.iter().find(|p| &p.code == code);
+            let colour = line.map_or(Colour::Grey, |p| p.colour);
+            let name = line.map_or_else(
+                || super::unit_name(l, &o.snapshot.hierarchy, code),
+                |p| pick(l, &p.name_vi, Some(&p.name_en)),
+            );
+            crate::map::Area {
+                fill: colour.fill(),
+                title: format!(
+                    "{name}: {}",
+                    l.t(&format!("colour-{}", serde_name(&colour)))
+                ),
+                href: page.chrome.href(&format!("/units/{code}")),
+            }
+        },
+        &legend,
+    )
 }
 
 pub struct Kpi {
@@ -267,8 +332,12 @@ pub async fn unit(
                     .href(&format!("/targets/{}?unit={}", t.code, u.code)),
                 trend: charts::sparkline(&name, &points),
                 name,
-                latest: format!("{} {}", l.number(*latest, 2), t.unit),
-                period: period.to_string(),
+                latest: format!(
+                    "{} {}",
+                    l.number(*latest, 2),
+                    crate::wording::measure(l, &t.unit)
+                ),
+                period: crate::wording::period(l, *period),
             })
         })
         .collect();

@@ -9,10 +9,12 @@ mod entry;
 mod feedback;
 mod guards;
 mod home;
+mod indices;
 mod open_data;
 mod report;
 mod tasks;
 mod upload;
+mod work;
 
 use askama::Template;
 use axum::extract::DefaultBodyLimit;
@@ -34,6 +36,7 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     let feedback_limit = DefaultBodyLimit::max(feedback::MAX_FORM_BYTES);
     vec![
         (Method::GET, "/", get(home::overview)),
+        (Method::GET, "/work", get(work::page)),
         (Method::GET, "/units/{code}", get(home::unit)),
         (Method::GET, "/units/{code}/entry", get(entry::form)),
         (Method::POST, "/units/{code}/entry", post(entry::submit)),
@@ -53,7 +56,7 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/documents", get(catalogue::documents)),
         (Method::GET, "/documents/{*code}", get(catalogue::document)),
         (Method::GET, "/targets/{code}", get(catalogue::target)),
-        (Method::GET, "/indices/{name}", get(catalogue::index)),
+        (Method::GET, "/indices/{name}", get(indices::index)),
         (Method::GET, "/tasks", get(tasks::board)),
         (Method::GET, "/tasks/{code}", get(tasks::task)),
         (

@@ -90,7 +90,14 @@ fn block(l: Lang, o: &Overview, t: &Target, unit: &OrgCode, year: i32) -> Target
         .iter()
         .filter(|(p, _)| p.year() == year)
         .max_by_key(|(p, _)| *p)
-        .map(|(p, v)| format!("{} {} ({p})", l.number(*v, 2), t.unit))
+        .map(|(p, v)| {
+            format!(
+                "{} {} ({})",
+                l.number(*v, 2),
+                crate::wording::measure(l, &t.unit),
+                crate::wording::period(l, *p)
+            )
+        })
         .unwrap_or_else(|| l.t("no-data"));
     TargetBlock {
         code: t.code.to_string(),

@@ -37,8 +37,12 @@ pub struct TaskRow {
 #[template(path = "tasks.html")]
 struct BoardPage {
     c: Chrome,
-    q: BoardQuery,
     statuses: Vec<(String, String, bool)>,
+    /// The unit filter as its name, and the names offered while typing.
+    unit: String,
+    unit_names: Vec<String>,
+    /// Task groups by their heading in the plan: code, heading, chosen.
+    groups: Vec<(String, String, bool)>,
     due_before: String,
     rows: Vec<TaskRow>,
     total: usize,
@@ -97,7 +101,55 @@ pub async fn board(
         format!("/tasks?{}", parts.join("&"))
     };
     let selected = q.status.clone().unwrap_or_default();
+    let unit = match q.unit.as_deref().filter(|u| !u.trim().is_empty()) {
+        Some(typed) => {
+            let code = crate::app::tasks::find_unit(&state, typed)?;
+            super::unit_name(l, h, &code)
+        }
+        None => String::new(),
+    };
+    // Offered while typing: the units that lead tasks (a commune is found by typing its name).
+    let day = state.day();
+    let unit_names = h
+        .as_of(day)
+        .filter(|u| {
+            matches!(
+                u.kind,
+                tiendo_domain::orgs::OrgKind::Province
+                    | tiendo_domain::orgs::OrgKind::Ministry
+                    | tiendo_domain::orgs::OrgKind::CentralAgency
+            )
+        })
+        .map(|u| pick(l, &u.name_vi, Some(&u.name_en)))
+        .collect();
+    let documents = state.store.documents().await?;
+    let chosen_group = q.group.clone().unwrap_or_default();
+    let mut groups: Vec<(String, String, bool)> = Vec::new();
+    for d in &documents {
+        for s in d
+            .sections
+            .iter()
+            .filter(|s| s.kind == tiendo_domain::documents::SectionKind::TaskGroup)
+        {
+            let code = s.code.to_string();
+            if groups.iter().any(|(c, _, _)| *c == code) {
+                continue;
+            }
+            groups.push((
+                code.clone(),
+                format!(
+                    "{} ({})",
+                    pick(l, &s.title_vi, s.title_en.as_deref()),
+                    d.code
+                ),
+                code == chosen_group,
+            ));
+        }
+    }
     Ok(render(&BoardPage {
+        unit,
+        unit_names,
+        groups,
         statuses: TaskStatus::ALL
             .iter()
             .map(|s| {
@@ -112,7 +164,6 @@ pub async fn board(
         prev: (current > 1).then(|| link(current - 1)),
         next: (current < pages).then(|| link(current + 1)),
         page_label: format!("{current} / {pages}"),
-        q,
         c: page.chrome,
     }))
 }
@@ -250,7 +301,9 @@ async fn task_page(
         ),
         lead: unit_link(&task.lead),
         coordinators: task.coordinators.iter().map(unit_link).collect(),
-        deadline: task.deadline.map(|d| l.date(d)).unwrap_or_default(),
+        deadline: task
+            .deadline
+            .map_or_else(|| l.t("no-deadline"), |d| l.date(d)),
         as_published: [
             ("lead-as-given", &task.as_published.lead_as_given),
             (

@@ -68,7 +68,7 @@ pub async fn template(
                 .map(|(v, _)| *v),
             target: t.code.to_string(),
             indicator: pick(l, &t.name_vi, t.name_en.as_deref()),
-            measure: t.unit.clone(),
+            measure: crate::wording::measure(l, &t.unit),
             unit: unit.code.to_string(),
             period: period.to_string(),
         })
