@@ -435,29 +435,68 @@ fn top_warnings(standing: &Standing, snapshot: &Snapshot) -> Vec<WarningLine> {
     standing
         .warnings()
         .take(SHOWN_WARNINGS)
-        .map(|w| WarningLine {
-            named: match &w.subject {
-                Subject::Task { task } => task_names(snapshot, task),
-                Subject::Target { target } => target_names(snapshot, target),
-                Subject::Value { target, period } => {
-                    let n = target_names(snapshot, target);
-                    tiendo_notify::Names {
-                        vi: format!("{} — {period}", n.vi),
-                        en: n.en.map(|en| format!("{en} — {period}")),
-                    }
-                }
-            },
-            severity: w.severity,
-            rule: w.rule,
-            unit: w.unit.clone(),
-            object: match &w.subject {
-                Subject::Task { task } => task.to_string(),
-                Subject::Target { target } => target.to_string(),
-                Subject::Value { target, period } => format!("{target} {period}"),
-            },
-            evidence: w.evidence.clone(),
-        })
+        .map(|w| warning_line(w, snapshot))
         .collect()
+}
+
+/// The day's warnings of one unit: how many each rule raised, and the first of them.
+#[derive(Debug, Clone)]
+pub struct UnitWarnings {
+    pub unit: OrgCode,
+    pub total: usize,
+    /// Counts by rule, in rule order; rules that raised none are left out.
+    pub by_rule: BTreeMap<Rule, usize>,
+    pub first: Vec<WarningLine>,
+}
+
+impl Overview {
+    /// The day's warnings grouped by the unit they concern, the unit with most first, each with
+    /// its first `shown` warnings (most severe first): who is behind on what.
+    pub fn warnings_by_unit(&self, shown: usize) -> Vec<UnitWarnings> {
+        let mut groups: BTreeMap<&OrgCode, UnitWarnings> = BTreeMap::new();
+        for w in self.standing.warnings() {
+            let g = groups.entry(&w.unit).or_insert_with(|| UnitWarnings {
+                unit: w.unit.clone(),
+                total: 0,
+                by_rule: BTreeMap::new(),
+                first: Vec::new(),
+            });
+            g.total += 1;
+            *g.by_rule.entry(w.rule).or_default() += 1;
+            if g.first.len() < shown {
+                g.first.push(warning_line(w, &self.snapshot));
+            }
+        }
+        let mut list: Vec<UnitWarnings> = groups.into_values().collect();
+        list.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.unit.cmp(&b.unit)));
+        list
+    }
+}
+
+/// One warning as pages show it, with the names of what it concerns.
+fn warning_line(w: &tiendo_evaluation::warnings::Warning, snapshot: &Snapshot) -> WarningLine {
+    WarningLine {
+        named: match &w.subject {
+            Subject::Task { task } => task_names(snapshot, task),
+            Subject::Target { target } => target_names(snapshot, target),
+            Subject::Value { target, period } => {
+                let n = target_names(snapshot, target);
+                tiendo_notify::Names {
+                    vi: format!("{} — {period}", n.vi),
+                    en: n.en.map(|en| format!("{en} — {period}")),
+                }
+            }
+        },
+        severity: w.severity,
+        rule: w.rule,
+        unit: w.unit.clone(),
+        object: match &w.subject {
+            Subject::Task { task } => task.to_string(),
+            Subject::Target { target } => target.to_string(),
+            Subject::Value { target, period } => format!("{target} {period}"),
+        },
+        evidence: w.evidence.clone(),
+    }
 }
 
 /// An index computed for the latest year any unit reported its inputs, restated on the

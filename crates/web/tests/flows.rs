@@ -1321,10 +1321,19 @@ async fn shares_that_add_up_to_more_than_the_whole_are_refused_beside_each_field
             ("action", "submit"),
         ]
     };
+    // With an impossible share elsewhere on the form: every problem shows in one answer.
+    let mut with_impossible = shares("45", "45", "15");
+    with_impossible.push(("v_HT-T1", "150"));
     let over = reporter
-        .post_form("/units/HA-TINH/entry", &shares("45", "45", "15"))
+        .post_form("/units/HA-TINH/entry", &with_impossible)
         .await;
     assert_eq!(over.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        over.body
+            .contains("150 không phải là giá trị có thể có của chỉ tiêu HT-T1"),
+        "{}",
+        over.body
+    );
     for field in ["GRDP-INDUSTRY", "GRDP-SERVICES", "GRDP-AGRICULTURE"] {
         let error = format!("id=\"v_{field}-error\" class=\"error\">Không khớp với quy tắc kiểm tra: Tỷ trọng công nghiệp");
         assert!(over.body.contains(&error), "{field}: {}", over.body);
@@ -1346,4 +1355,24 @@ async fn shares_that_add_up_to_more_than_the_whole_are_refused_beside_each_field
         .post_form("/units/HA-TINH/entry", &shares("42", "44", "13,5"))
         .await;
     assert_eq!(fine.status, StatusCode::SEE_OTHER, "{}", fine.body);
+}
+
+#[tokio::test]
+async fn a_provinces_tasks_include_its_departments_and_are_found_without_diacritics() {
+    let app = demo("2025-10-20").await;
+    let mut office = Client::new(&app);
+    office.login_demo("van-phong").await;
+    // NA-328-1 is led by Nghệ An's Department of Science and Technology.
+    let board = office.get("/tasks?unit=nghe+an").await;
+    assert_eq!(board.status, StatusCode::OK, "{}", board.body);
+    assert!(board.body.contains("/tasks/NA-328-1"), "{}", board.body);
+    assert!(
+        board.body.contains("value=\"Nghệ An\""),
+        "the filter shows the name"
+    );
+    let unknown = office.get("/tasks?unit=khong+co+tinh+nay").await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert!(unknown
+        .body
+        .contains("Không có đơn vị nào có mã hoặc tên như vậy"));
 }

@@ -75,7 +75,7 @@ fn rules() -> Result<&'static [ValidationRule], Failure> {
 
 /// The values of a request that break a validation rule together with what their unit already
 /// holds for the period, each with its position in the request.
-async fn broken_rules(
+pub async fn broken_rules(
     state: &AppState,
     values: &[NewValue],
 ) -> Result<Vec<(usize, Refusal)>, Failure> {

@@ -43,15 +43,44 @@ pub fn reported_targets(state: &AppState, unit: &OrgUnit, periodicity: Periodici
         .collect()
 }
 
-/// Parses a number as people type it: `12.5`, or `12,5` with a decimal comma.
+/// Vietnamese writes thousands with dots and decimals with a comma (`1.625.000,5`), as the pages
+/// show figures; `1.625.000`, `1 625 000` and `12.5` are read too. A single dot without a comma
+/// stays a decimal point (`1.625` is 1.625): reading it as thousands would turn a decimal typed
+/// the international way into a figure a thousand times larger, which no check would catch when
+/// the target has no history.
 pub fn parse_number(text: &str) -> Result<Number, Problem> {
     let t = text.trim();
-    let normal = if t.contains(',') && !t.contains('.') {
-        t.replace(',', ".")
+    let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    let dots = compact.matches('.').count();
+    let commas = compact.matches(',').count();
+    let normal = if commas == 1 && (dots == 0 || compact.rfind(',') > compact.rfind('.')) {
+        let (whole, fraction) = compact.split_once(',').unwrap_or((&compact, ""));
+        ungrouped(whole).map(|w| format!("{w}.{fraction}"))
+    } else if commas == 0 && dots > 1 {
+        ungrouped(&compact)
     } else {
-        t.to_string()
+        Some(compact)
     };
-    normal.parse::<Number>().map_err(|_| not_a_number(t))
+    normal
+        .and_then(|n| n.parse::<Number>().ok())
+        .ok_or_else(|| not_a_number(t))
+}
+
+/// A whole part written with thousands dots (`1.625.000`) without them; `None` when the dots do
+/// not group thousands (`12..5`, `1.62.5`), which is a typing error, not a number.
+fn ungrouped(whole: &str) -> Option<String> {
+    let mut groups = whole.split('.');
+    let first = groups.next()?;
+    let digits = first.trim_start_matches(['-', '+']);
+    let ok_first = (1..=3).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit());
+    let rest: Vec<&str> = groups.collect();
+    let ok_rest = rest
+        .iter()
+        .all(|g| g.len() == 3 && g.chars().all(|c| c.is_ascii_digit()));
+    if rest.is_empty() {
+        return Some(first.to_string());
+    }
+    (ok_first && ok_rest).then(|| format!("{first}{}", rest.concat()))
 }
 
 /// `text` is not a number, as a problem worded in the reader's language when shown.
@@ -371,15 +400,22 @@ pub async fn submit(
             Err(e) => {
                 errors.insert(field, wording::problem(l, &e));
             }
+            Ok(value) if !t.value_bounds().holds(value.get()) => {
+                // Said here with the other problems of the form, so one round trip shows all.
+                let refusal = tiendo_domain::admissibility::Refusal::OutOfBounds {
+                    target: t.code.clone(),
+                    value: value.get(),
+                    bounds: t.value_bounds(),
+                };
+                errors.insert(field, wording::refusal(l, &refusal));
+            }
             Ok(value) => {
                 // A change the unit's history makes unlikely goes to review only explained.
                 let earlier: Vec<f64> = history(&state, &t.code, &unit.code, period)
                     .into_iter()
                     .map(|(_, v)| v)
                     .collect();
-                // Out of bounds is refused outright below; only a possible value is questioned.
-                let unusual = unusual_change(&earlier, value.get())
-                    .filter(|_| t.value_bounds().holds(value.get()));
+                let unusual = unusual_change(&earlier, value.get());
                 if let (Some(u), None, ValueState::Submitted) = (unusual, &comment, next) {
                     errors.insert(field, wording::unusual_change(l, &u));
                     continue;
@@ -398,6 +434,16 @@ pub async fn submit(
                     comment,
                     source: Some(source.clone()).filter(|c| !c.is_empty()),
                 });
+            }
+        }
+    }
+    // Rules between targets, checked with the rest so every problem shows at once.
+    if next == ValueState::Submitted {
+        for (i, r) in values::broken_rules(&state, &entries).await? {
+            if let Some(e) = entries.get(i) {
+                errors
+                    .entry(format!("v_{}", e.target))
+                    .or_insert_with(|| wording::refusal(l, &r));
             }
         }
     }
@@ -666,4 +712,34 @@ pub async fn review(
     message.push(' ');
     message.push_str(&failed.join(" "));
     refused(&state, page, message).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn numbers_are_read_as_vietnamese_officials_write_them() {
+        let read = |t: &str| parse_number(t).map(|n| n.get()).ok();
+        assert_eq!(read("1.625.000"), Some(1_625_000.0));
+        assert_eq!(read("1.625.000,5"), Some(1_625_000.5));
+        assert_eq!(read("12,5"), Some(12.5));
+        assert_eq!(read("12.5"), Some(12.5));
+        assert_eq!(read("1 625 000"), Some(1_625_000.0));
+        assert_eq!(read("12..5"), None);
+        assert_eq!(read("1,2,3"), None);
+        assert_eq!(read("1.62.5"), None);
+        assert_eq!(read("-1.625.000"), Some(-1_625_000.0));
+    }
+
+    proptest! {
+        #[test]
+        fn what_a_page_shows_reads_back_as_itself(cents in -1_000_000_000_000i64..1_000_000_000_000) {
+            let v = cents as f64 / 100.0;
+            let shown = crate::i18n::Lang::Vi.number(v, 2);
+            let read = parse_number(&shown).map(|n| n.get());
+            prop_assert!(read.as_ref().is_ok_and(|r| (r - v).abs() < 1e-6), "{shown} → {read:?}");
+        }
+    }
 }

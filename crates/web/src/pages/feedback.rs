@@ -25,6 +25,7 @@ use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
 use crate::i18n::Lang;
 use crate::pages::account::ClientAddr;
+use crate::pages::pick;
 use crate::AppState;
 
 const FORM_COOKIE: &str = "tiendo_feedback";
@@ -108,7 +109,7 @@ async fn published(state: &AppState, c: &Chrome) -> Result<Vec<PublishedLine>, F
                 href: c.href(&format!("/feedback/{}", p.reference)),
                 reference: p.reference,
                 kind: c.t(&format!("feedback-kind-{}", p.kind)),
-                concern: p.concern.to_string(),
+                concern: concern_name(c.l, state, &p.concern),
                 text: p.text,
                 answer: p.answer.unwrap_or_default(),
                 answered_on: p.answered_on.map(|d| c.l.date(d)).unwrap_or_default(),
@@ -573,13 +574,43 @@ pub struct CaseQuery {
     code: Option<String>,
 }
 
-fn concern_link(c: &Chrome, concern: &Concern) -> (String, String) {
+fn concern_link(c: &Chrome, state: &AppState, concern: &Concern) -> (String, String) {
     let path = match concern {
         Concern::Task(t) => format!("/tasks/{t}"),
         Concern::Target(t) => format!("/targets/{t}"),
         Concern::Document(d) => format!("/documents/{d}"),
     };
-    (c.href(&path), concern.to_string())
+    (c.href(&path), concern_name(c.l, state, concern))
+}
+
+/// What a case is about as a reader knows it: "Chỉ tiêu: Tỷ trọng dịch vụ trong GRDP
+/// (GRDP-SERVICES)"; a document by its number.
+fn concern_name(l: Lang, state: &AppState, concern: &Concern) -> String {
+    let o = state.overview();
+    let (kind, name) = match concern {
+        Concern::Task(t) => (
+            "task",
+            o.snapshot
+                .tasks
+                .iter()
+                .find(|x| &x.code == t)
+                .map(|x| format!("{} ({t})", pick(l, &x.title_vi, x.title_en.as_deref()))),
+        ),
+        Concern::Target(t) => (
+            "target",
+            o.snapshot
+                .targets
+                .iter()
+                .find(|x| &x.code == t)
+                .map(|x| format!("{} ({t})", pick(l, &x.name_vi, x.name_en.as_deref()))),
+        ),
+        Concern::Document(d) => ("document", Some(d.to_string())),
+    };
+    format!(
+        "{}: {}",
+        l.t(&format!("feedback-about-{kind}")),
+        name.unwrap_or_else(|| concern.code().to_string())
+    )
 }
 
 fn state_css(s: CaseState) -> &'static str {
@@ -608,12 +639,7 @@ fn assignable(
 ) -> Vec<(String, String)> {
     h.as_of(day)
         .filter(|u| access.may_capture(h, &u.code))
-        .map(|u| {
-            (
-                u.code.to_string(),
-                crate::pages::pick(l, &u.name_vi, Some(&u.name_en)),
-            )
-        })
+        .map(|u| (u.code.to_string(), pick(l, &u.name_vi, Some(&u.name_en))))
         .collect()
 }
 
@@ -647,7 +673,7 @@ async fn case_page(
     let body = CasePage {
         reference: case.reference.to_string(),
         kind: c.t(&format!("feedback-kind-{}", case.kind)),
-        concern: concern_link(c, &case.concern),
+        concern: concern_link(c, state, &case.concern),
         unit: case
             .unit
             .as_ref()
@@ -1023,7 +1049,7 @@ pub async fn inbox(
                 href: c.href(&format!("/feedback/{}", case.reference)),
                 reference: case.reference.to_string(),
                 kind: c.t(&format!("feedback-kind-{}", case.kind)),
-                concern: case.concern.to_string(),
+                concern: concern_name(l, &state, &case.concern),
                 unit: case
                     .unit
                     .as_ref()

@@ -29,10 +29,24 @@ pub struct Province {
 
 pub struct WarningRow {
     rule: String,
-    unit: String,
     object: String,
     evidence: String,
 }
+
+/// One unit's warnings: counts by rule, and the first of them to expand.
+pub struct WarningGroup {
+    unit: String,
+    href: String,
+    total: String,
+    counts: Vec<String>,
+    items: Vec<WarningRow>,
+    /// Warnings of the unit beyond those listed.
+    more: String,
+}
+
+/// How many units the overview lists with their warnings, and warnings under each.
+const WARNING_UNITS: usize = 40;
+const WARNINGS_PER_UNIT: usize = 15;
 
 pub struct Rank {
     rank: usize,
@@ -64,7 +78,12 @@ struct OverviewPage {
     /// Warnings name internal tasks and unpublished reports: officials only.
     official: bool,
     warning_counts: Vec<Count>,
-    warnings: Vec<WarningRow>,
+    /// The rules with warnings today, as the grouped table's columns.
+    warning_rules: Vec<String>,
+    /// The units with warnings, most first, each expandable to its warnings.
+    warning_groups: Vec<WarningGroup>,
+    /// Units with warnings beyond those listed.
+    more_warning_units: usize,
     ranking_title: Option<String>,
     ranking: Vec<Rank>,
     approved: Vec<Approved>,
@@ -120,6 +139,18 @@ pub async fn overview(
             )
     };
     let name = |vi: &str, en: &str| pick(l, vi, Some(en));
+    // Warnings name internal tasks and unpublished reports: officials only.
+    let groups = if page.viewer.access.is_official() {
+        o.warnings_by_unit(WARNINGS_PER_UNIT)
+    } else {
+        Vec::new()
+    };
+    let rules: Vec<tiendo_evaluation::warnings::Rule> = groups
+        .iter()
+        .flat_map(|g| g.by_rule.keys().copied())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let count = |n: usize| l.number(n as f64, 0);
     let official = page.viewer.access.is_official();
     let body = OverviewPage {
@@ -176,15 +207,36 @@ pub async fn overview(
                 count: count(*n),
             })
             .collect(),
-        warnings: o
-            .top_warnings
+        warning_rules: rules.iter().map(|r| crate::wording::rule(l, *r)).collect(),
+        more_warning_units: groups.len().saturating_sub(WARNING_UNITS),
+        warning_groups: groups
             .iter()
-            .filter(|_| official)
-            .map(|w| WarningRow {
-                rule: crate::wording::rule(l, w.rule),
-                unit: super::unit_name(l, &o.snapshot.hierarchy, &w.unit),
-                object: w.named.get(l).to_string(),
-                evidence: crate::wording::warning(l, &w.evidence),
+            .take(WARNING_UNITS)
+            .map(|g| WarningGroup {
+                unit: super::unit_name(l, h, &g.unit),
+                href: page.chrome.href(&format!("/units/{}", g.unit)),
+                total: count(g.total),
+                counts: rules
+                    .iter()
+                    .map(|r| g.by_rule.get(r).map_or_else(String::new, |n| count(*n)))
+                    .collect(),
+                items: g
+                    .first
+                    .iter()
+                    .map(|w| WarningRow {
+                        rule: crate::wording::rule(l, w.rule),
+                        object: w.named.get(l).to_string(),
+                        evidence: crate::wording::warning(l, &w.evidence),
+                    })
+                    .collect(),
+                more: if g.total > g.first.len() {
+                    l.t_args(
+                        "warnings-more",
+                        &[("count", count(g.total - g.first.len()))],
+                    )
+                } else {
+                    String::new()
+                },
             })
             .collect(),
         ranking_title: o.index.as_ref().map(|i| {
@@ -212,7 +264,7 @@ pub async fn overview(
                 href: page.chrome.href(&format!("/targets/{}", a.target)),
                 unit: super::unit_name(l, h, &a.unit),
                 period: crate::wording::period(l, a.period),
-                value: l.number(a.value, 2),
+                value: crate::wording::figure(l, a.value),
                 by: a.approved_by.clone(),
             })
             .collect(),

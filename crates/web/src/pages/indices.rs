@@ -105,10 +105,11 @@ fn published_years(snapshot: &Snapshot, columns: &[Column]) -> BTreeSet<i32> {
 fn published_rows(
     l: Lang,
     page: &Page,
-    snapshot: &Snapshot,
+    o: &crate::overview::Overview,
     columns: &[&Column],
     year: i32,
 ) -> Vec<PublishedRow> {
+    let snapshot = &o.snapshot;
     let mut figures: HashMap<&OrgCode, Vec<Option<f64>>> = HashMap::new();
     for (i, c) in columns.iter().enumerate() {
         let by_unit = snapshot.series.get(&c.target.code);
@@ -147,7 +148,11 @@ fn published_rows(
                 None => (columns.len(), 0, name.clone()),
             };
             let row = PublishedRow {
-                href: page.chrome.href(&format!("/units/{unit}")),
+                href: if o.units.contains_key(unit) {
+                    page.chrome.href(&format!("/units/{unit}"))
+                } else {
+                    String::new()
+                },
                 unit: name,
                 cells: cells
                     .iter()
@@ -222,7 +227,7 @@ pub async fn index(
                     })
                 })
                 .collect();
-            let rows = published_rows(l, &page, snapshot, &shown, year);
+            let rows = published_rows(l, &page, &o, &shown, year);
             let sources: BTreeSet<String> = shown
                 .iter()
                 .filter_map(|c| c.target.source.clone())

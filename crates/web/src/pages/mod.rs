@@ -177,3 +177,38 @@ pub fn unit_name(
         None => code.to_string(),
     }
 }
+
+/// A unit as a link: its page when it has one, else the page of the unit that succeeded it
+/// ("Bộ Thông tin và Truyền thông (nay là Bộ Khoa học và Công nghệ)"), else no link (an empty
+/// address) so no page links to a missing one.
+pub fn unit_link(
+    l: crate::i18n::Lang,
+    chrome: &crate::chrome::Chrome,
+    o: &crate::overview::Overview,
+    code: &tiendo_domain::orgs::OrgCode,
+) -> (String, String) {
+    let h = &o.snapshot.hierarchy;
+    let name = unit_name(l, h, code);
+    if o.units.contains_key(code) {
+        return (chrome.href(&format!("/units/{code}")), name);
+    }
+    match h
+        .in_force_for(code, o.day)
+        .filter(|s| s.code != *code && o.units.contains_key(&s.code))
+    {
+        Some(successor) => (
+            chrome.href(&format!("/units/{}", successor.code)),
+            l.t_args(
+                "unit-now",
+                &[
+                    ("name", name),
+                    (
+                        "successor",
+                        pick(l, &successor.name_vi, Some(&successor.name_en)),
+                    ),
+                ],
+            ),
+        ),
+        None => (String::new(), name),
+    }
+}

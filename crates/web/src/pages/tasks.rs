@@ -270,13 +270,9 @@ async fn task_page(
         .viewer
         .access
         .may_capture(&o.snapshot.hierarchy, &task.lead);
-    let hierarchy = &state.overview().snapshot.hierarchy;
-    let unit_link = |u: &tiendo_domain::orgs::OrgCode| {
-        (
-            page.chrome.href(&format!("/units/{u}")),
-            super::unit_name(l, hierarchy, u),
-        )
-    };
+    let overview = state.overview();
+    let unit_link =
+        |u: &tiendo_domain::orgs::OrgCode| super::unit_link(l, &page.chrome, &overview, u);
     Ok(TaskPage {
         code: task.code.to_string(),
         title: pick(l, &task.title_vi, task.title_en.as_deref()),

@@ -63,6 +63,8 @@ struct WorkPage {
     reviews: bool,
     cases: Vec<CaseLine>,
     nothing: bool,
+    /// The caller neither reports nor reviews: the page says whom it serves.
+    no_duties: bool,
 }
 
 /// The counts of a report in words: "3/10 đã duyệt · 2 chờ duyệt · 5 chưa nhập".
@@ -170,7 +172,8 @@ pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response,
         page.viewer.access.role(),
         tiendo_domain::accounts::Role::StandingOffice | tiendo_domain::accounts::Role::Reporter
     );
-    let nothing = reports.iter().all(|r| r.css == "done")
+    let nothing = reviews
+        && reports.iter().all(|r| r.css == "done")
         && returned.is_empty()
         && tasks.is_empty()
         && work.to_review == 0
@@ -188,6 +191,7 @@ pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response,
         reviews,
         cases,
         nothing,
+        no_duties: !reviews,
         c: page.chrome,
     };
     Ok(render(&body))
