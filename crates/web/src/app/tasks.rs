@@ -85,14 +85,26 @@ pub async fn filtered(
         .tasks(&TaskFilter {
             clearance,
             document: None,
-            org: unit,
+            org: None,
         })
         .await?;
     let o = state.overview();
+    let h = &o.snapshot.hierarchy;
     let progress = &o.snapshot.last_progress;
     let day = state.day();
+    // A unit's tasks are those it, its departments or its communes lead or coordinate, and
+    // those of the units it succeeded (a merged ministry's tasks are its successor's).
+    let concerns = |t: &Task| {
+        unit.as_ref().is_none_or(|u| {
+            std::iter::once(&t.lead).chain(&t.coordinators).any(|x| {
+                let answering = h.in_force_for(x, day).map_or(x, |a| &a.code);
+                h.is_within(x, u) || h.is_within(answering, u)
+            })
+        })
+    };
     Ok(tasks
         .into_iter()
+        .filter(|t| concerns(t))
         .map(|t| {
             let has = progress.get(&t.code).is_some_and(|d| *d <= day);
             let s = task_status(&t, day, has, Horizon::default());
