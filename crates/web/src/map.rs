@@ -82,14 +82,18 @@ pub fn choropleth(
             }
             d.push('Z');
         }
-        let _ = write!(
-            svg,
-            "<a href=\"{}\"><path d=\"{d}\" fill=\"{}\" fill-rule=\"evenodd\" stroke=\"#fff\" \
-             stroke-width=\"0.6\"><title>{}</title></path></a>",
-            escape(&a.href),
+        let path = format!(
+            "<path d=\"{d}\" fill=\"{}\" fill-rule=\"evenodd\" stroke=\"#fff\" \
+             stroke-width=\"0.6\"><title>{}</title></path>",
             a.fill,
             escape(&a.title)
         );
+        // A province without a page of its own is drawn, not linked.
+        if a.href.is_empty() {
+            svg.push_str(&path);
+        } else {
+            let _ = write!(svg, "<a href=\"{}\">{path}</a>", escape(&a.href));
+        }
     }
     for (key, [w, e, s, n]) in ARCHIPELAGOS {
         let (x0, y0) = project([w, n]);

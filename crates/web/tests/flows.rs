@@ -1376,3 +1376,30 @@ async fn a_provinces_tasks_include_its_departments_and_are_found_without_diacrit
         .body
         .contains("Không có đơn vị nào có mã hoặc tên như vậy"));
 }
+
+#[tokio::test]
+async fn the_overview_looks_back_to_a_day_with_its_own_provinces_on_the_map() {
+    let app = demo("2025-10-20").await;
+    let mut visitor = Client::new(&app);
+    let today = visitor.get("/").await;
+    assert_eq!(today.body.matches("<path d=").count(), 34);
+    let before = visitor.get("/?at=2025-06-30").await;
+    assert_eq!(before.status, StatusCode::OK, "{}", before.body);
+    assert!(before.body.contains("30/06/2025"), "the day shown");
+    // The 63 provinces in force then; one merged since links to the province it is part of now.
+    assert_eq!(before.body.matches("<path d=").count(), 63);
+    assert!(
+        before
+            .body
+            .contains("<title>Hải Dương (nay là Hải Phòng): "),
+        "{}",
+        before.body
+    );
+    assert!(
+        !before.body.contains("/units/HAI-PHONG-63"),
+        "no link to a page that does not exist"
+    );
+    let wrong = visitor.get("/?at=30-06-2025").await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(wrong.body.contains("Ngày không hợp lệ"));
+}

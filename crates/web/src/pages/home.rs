@@ -127,6 +127,7 @@ pub async fn overview(
         .overview_at(day)
         .await
         .map_err(|e| Failure::internal(e.to_string()))?;
+    let current = state.overview();
     let h = &o.snapshot.hierarchy;
     let target_name = |code: &tiendo_domain::targets::TargetCode| {
         o.snapshot
@@ -178,7 +179,8 @@ pub async fn overview(
             .map(|p| Province {
                 name: name(&p.name_vi, &p.name_en),
                 code: p.code.to_string(),
-                href: page.chrome.href(&format!("/units/{}", p.code)),
+                // On an earlier day a province merged since links to its successor's page.
+                href: super::unit_link(l, &page.chrome, &current, &p.code).0,
                 score: match p.score {
                     None => l.t("no-data"),
                     Some(s) if p.coverage < tiendo_evaluation::scoring::PROVISIONAL_BELOW => l
@@ -196,7 +198,7 @@ pub async fn overview(
                 css: p.colour.css(),
             })
             .collect(),
-        map: province_map(l, &page, &o),
+        map: province_map(l, &page, &o, &current),
         official,
         warning_counts: o
             .warnings_by_rule
@@ -275,7 +277,12 @@ pub async fn overview(
 
 /// The provinces in force on the overview's day, each coloured by its state and linked to its
 /// page; a province without a line (no unit page) is grey.
-fn province_map(l: Lang, page: &Page, o: &crate::overview::Overview) -> String {
+fn province_map(
+    l: Lang,
+    page: &Page,
+    o: &crate::overview::Overview,
+    current: &crate::overview::Overview,
+) -> String {
     use crate::overview::Colour;
     let shapes = match tiendo_dataset::geo::province_shapes(o.day) {
         Ok(s) => s,
@@ -298,17 +305,15 @@ fn province_map(l: Lang, page: &Page, o: &crate::overview::Overview) -> String {
         |code| {
             let line = o.provinces.iter().find(|p| &p.code == code);
             let colour = line.map_or(Colour::Grey, |p| p.colour);
-            let name = line.map_or_else(
-                || super::unit_name(l, &o.snapshot.hierarchy, code),
-                |p| pick(l, &p.name_vi, Some(&p.name_en)),
-            );
+            // Pages exist for the units of today: a province merged since links to its successor.
+            let (href, name) = super::unit_link(l, &page.chrome, current, code);
             crate::map::Area {
                 fill: colour.fill(),
                 title: format!(
                     "{name}: {}",
                     l.t(&format!("colour-{}", serde_name(&colour)))
                 ),
-                href: page.chrome.href(&format!("/units/{code}")),
+                href,
             }
         },
         &legend,

@@ -196,6 +196,10 @@ pub fn unit_link(
         .in_force_for(code, o.day)
         .filter(|s| s.code != *code && o.units.contains_key(&s.code))
     {
+        // A province that kept its name through a merger is simply that province now.
+        Some(successor) if pick(l, &successor.name_vi, Some(&successor.name_en)) == name => {
+            (chrome.href(&format!("/units/{}", successor.code)), name)
+        }
         Some(successor) => (
             chrome.href(&format!("/units/{}", successor.code)),
             l.t_args(
