@@ -148,11 +148,8 @@ fn published_rows(
                 None => (columns.len(), 0, name.clone()),
             };
             let row = PublishedRow {
-                href: if o.units.contains_key(unit) {
-                    page.chrome.href(&format!("/units/{unit}"))
-                } else {
-                    String::new()
-                },
+                // A province merged since links to the province it is part of now.
+                href: super::unit_link(l, &page.chrome, o, unit).0,
                 unit: name,
                 cells: cells
                     .iter()
