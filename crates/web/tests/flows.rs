@@ -1035,7 +1035,7 @@ async fn officers_choose_how_they_hear_of_warnings_and_a_returned_value_is_queue
     assert!(
         entry
             .body
-            .contains("Lý do trả lại: source missing (người trả lại: van-phong)"),
+            .contains("Lý do trả lại: source missing (người trả lại: Văn phòng Ban Chỉ đạo)"),
         "{}",
         entry.body
     );

@@ -235,6 +235,7 @@ async fn entry_page(
         .filter(|v| v.period == period)
         .map(|v| (v.target.clone(), v))
         .collect();
+    let people = super::people(state).await?;
     let documents = state.store.documents().await?;
     let mut groups: Vec<Group> = Vec::new();
     let mut group_of: HashMap<(Option<String>, Option<String>), usize> = HashMap::new();
@@ -285,7 +286,7 @@ async fn entry_page(
                         "returned-reason",
                         &[
                             ("reason", v.comment.clone().unwrap_or_default()),
-                            ("by", v.author.clone()),
+                            ("by", super::person(&people, &v.author)),
                         ],
                     )
                 })
@@ -542,6 +543,7 @@ async fn queue_page(
 ) -> Result<QueuePage, Failure> {
     let l = page.l();
     let o = state.overview();
+    let people = super::people(state).await?;
     let rows = values::reviewable(state, &page.viewer)
         .await?
         .into_iter()
@@ -607,7 +609,7 @@ async fn queue_page(
                 },
                 previous,
                 comment: v.comment.unwrap_or_default(),
-                author: v.author,
+                author: super::person(&people, &v.author),
                 when: l.date(v.recorded_at.date_naive()),
             }
         })

@@ -216,3 +216,24 @@ pub fn unit_link(
         None => (String::new(), name),
     }
 }
+
+/// People by the name they go by: a user name (`van-phong`) shows as the account's display name
+/// ("Văn phòng Ban Chỉ đạo"); a name no account has shows as written.
+pub async fn people(
+    state: &crate::AppState,
+) -> Result<std::collections::HashMap<String, String>, crate::failure::Failure> {
+    Ok(state
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .map(|u| (u.username.to_string(), u.display_name))
+        .collect())
+}
+
+pub fn person(people: &std::collections::HashMap<String, String>, name: &str) -> String {
+    people
+        .get(name)
+        .cloned()
+        .unwrap_or_else(|| name.to_string())
+}

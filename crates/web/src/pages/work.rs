@@ -126,6 +126,7 @@ pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response,
                 |t| pick(l, &t.name_vi, t.name_en.as_deref()),
             )
     };
+    let people = super::people(&state).await?;
     let returned: Vec<ReturnedLine> = work
         .returned
         .iter()
@@ -134,7 +135,7 @@ pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response,
             unit: super::unit_name(l, h, &v.org),
             period: wording::period(l, v.period),
             reason: v.comment.clone().unwrap_or_default(),
-            by: v.author.clone(),
+            by: super::person(&people, &v.author),
             href: c.href(&format!("/units/{}/entry?period={}", v.org, v.period)),
         })
         .collect();
