@@ -280,6 +280,12 @@ impl Reporters {
     pub fn self_reported(&self) -> bool {
         self.published_by.is_none()
     }
+
+    /// Whether `unit` of `kind` reports the figures itself: its entry form asks for them and it
+    /// owes them.
+    pub fn reported_by(&self, unit: &OrgCode, kind: OrgKind) -> bool {
+        self.self_reported() && self.includes(unit, kind)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -88,11 +88,7 @@ fn due_reports(
             .snapshot
             .targets
             .iter()
-            .filter(|t| {
-                t.periodicity == periodicity
-                    && t.reporters.self_reported()
-                    && t.reporters.includes(&u.code, u.kind)
-            })
+            .filter(|t| t.periodicity == periodicity && t.reporters.reported_by(&u.code, u.kind))
             .map(|t| &t.code)
             .collect();
         if targets.is_empty() {

@@ -34,11 +34,7 @@ pub fn reported_targets(state: &AppState, unit: &OrgUnit, periodicity: Periodici
     o.snapshot
         .targets
         .iter()
-        .filter(|t| {
-            t.periodicity == periodicity
-                && t.reporters.self_reported()
-                && t.reporters.includes(&unit.code, unit.kind)
-        })
+        .filter(|t| t.periodicity == periodicity && t.reporters.reported_by(&unit.code, unit.kind))
         .cloned()
         .collect()
 }

@@ -129,16 +129,7 @@ pub async fn overview(
         .map_err(|e| Failure::internal(e.to_string()))?;
     let current = state.overview();
     let h = &o.snapshot.hierarchy;
-    let target_name = |code: &tiendo_domain::targets::TargetCode| {
-        o.snapshot
-            .targets
-            .iter()
-            .find(|t| &t.code == code)
-            .map_or_else(
-                || code.to_string(),
-                |t| pick(l, &t.name_vi, t.name_en.as_deref()),
-            )
-    };
+    let target_name = |code| super::target_name(l, &o.snapshot, code);
     let name = |vi: &str, en: &str| pick(l, vi, Some(en));
     // Warnings name internal tasks and unpublished reports: officials only.
     let groups = if page.viewer.access.is_official() {

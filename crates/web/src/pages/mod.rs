@@ -178,6 +178,23 @@ pub fn unit_name(
     }
 }
 
+/// A target as a reader knows it: its name in the page's language, its code where the catalogue
+/// does not know it.
+pub fn target_name(
+    l: crate::i18n::Lang,
+    snapshot: &tiendo_domain::snapshot::Snapshot,
+    code: &tiendo_domain::targets::TargetCode,
+) -> String {
+    snapshot
+        .targets
+        .iter()
+        .find(|t| &t.code == code)
+        .map_or_else(
+            || code.to_string(),
+            |t| pick(l, &t.name_vi, t.name_en.as_deref()),
+        )
+}
+
 /// A unit as a link: its page when it has one, else the page of the unit that succeeded it
 /// ("Bộ Thông tin và Truyền thông (nay là Bộ Khoa học và Công nghệ)"), else no link (an empty
 /// address) so no page links to a missing one.

@@ -116,16 +116,7 @@ pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response,
             }
         })
         .collect();
-    let target_name = |code: &tiendo_domain::targets::TargetCode| {
-        o.snapshot
-            .targets
-            .iter()
-            .find(|t| &t.code == code)
-            .map_or_else(
-                || code.to_string(),
-                |t| pick(l, &t.name_vi, t.name_en.as_deref()),
-            )
-    };
+    let target_name = |code| super::target_name(l, &o.snapshot, code);
     let people = super::people(&state).await?;
     let returned: Vec<ReturnedLine> = work
         .returned
