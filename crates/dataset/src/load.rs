@@ -25,6 +25,8 @@ pub struct Dataset {
     pub values: Vec<NewValue>,
     /// Progress updates on the tasks: the completions published reports state.
     pub progress: Vec<ProgressUpdate>,
+    /// Validation rules between targets (`data/rules/`).
+    pub rules: Vec<tiendo_domain::validation::ValidationRule>,
 }
 
 /// A problem in a data file: which file, where in it, and what is wrong.
@@ -239,6 +241,7 @@ pub fn reference() -> Result<Dataset, DatasetError> {
         tasks,
         values,
         progress,
+        rules: crate::validation_rules()?,
     };
     dataset.cross_check()?;
     Ok(dataset)
@@ -305,6 +308,23 @@ impl Dataset {
             }
             for u in t.reporters.units.iter().chain(&t.reporters.published_by) {
                 unit(tfile, &what, u)?;
+            }
+        }
+
+        let rfile = files::VALIDATION_RULES.path;
+        let mut rule_codes = HashSet::new();
+        for r in &self.rules {
+            if !rule_codes.insert(&r.code) {
+                return Err(DatasetError::in_file(
+                    rfile,
+                    format!("rule {} appears twice", r.code),
+                ));
+            }
+            if let Some(t) = r.targets().find(|t| !target_codes.contains(t)) {
+                return Err(DatasetError::in_file(
+                    rfile,
+                    format!("rule {} reads target {t}, which is not defined", r.code),
+                ));
             }
         }
 

@@ -230,6 +230,7 @@ pub fn national(seed: u64, scale: Scale) -> Result<Dataset, DatasetError> {
         tasks: all_tasks,
         values,
         progress,
+        rules: reference.rules.clone(),
     };
     Ok(dataset)
 }

@@ -10,23 +10,26 @@ pub struct CodeError {
     pub what: &'static str,
     pub input: String,
     pub reason: &'static str,
+    /// Stable, for the reader's language: `empty`, `too-long` or `white-space`.
+    pub problem: &'static str,
 }
 
 pub(crate) fn check_code(what: &'static str, s: &str) -> Result<(), CodeError> {
     let reason = if s.is_empty() {
-        Some("it is empty")
+        Some(("empty", "it is empty"))
     } else if s.chars().count() > 64 {
-        Some("it is longer than 64 characters")
+        Some(("too-long", "it is longer than 64 characters"))
     } else if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        Some("it contains white space")
+        Some(("white-space", "it contains white space"))
     } else {
         None
     };
     match reason {
-        Some(reason) => Err(CodeError {
+        Some((problem, reason)) => Err(CodeError {
             what,
             input: s.to_string(),
             reason,
+            problem,
         }),
         None => Ok(()),
     }

@@ -56,6 +56,50 @@ pub fn rank(query: &str, code: &str, names: &[&str]) -> Option<u8> {
         .then_some(3)
 }
 
+/// What a typed code or name picks out of a list.
+#[derive(Debug, PartialEq)]
+pub enum Pick<'a, T> {
+    /// Exactly one thing: the one whose code or whole name it is, or the only one it matches.
+    One(&'a T),
+    /// Nothing matches.
+    Nothing,
+    /// Several match equally well: the best few, for the reader to choose between.
+    Several(Vec<&'a T>),
+}
+
+/// The thing `typed` names among `items`: a code or a whole name (with or without diacritics)
+/// picks the one it names unless several share it; a part of a name picks only when it fits
+/// one thing alone. Forms use this so that an officer may type a name where a code is stored.
+pub fn pick<'a, T>(
+    typed: &str,
+    items: impl IntoIterator<Item = &'a T>,
+    code_of: impl Fn(&T) -> &str,
+    names_of: impl Fn(&T) -> Vec<&str>,
+) -> Pick<'a, T> {
+    const SHOWN: usize = 5;
+    let q = fold(typed);
+    let mut found: Vec<(u8, &T)> = items
+        .into_iter()
+        .filter_map(|t| rank(&q, code_of(t), &names_of(t)).map(|r| (r, t)))
+        .collect();
+    found.sort_by_key(|(r, _)| *r);
+    let Some(&(best, _)) = found.first() else {
+        return Pick::Nothing;
+    };
+    let equal = found.iter().take_while(|(r, _)| *r == best).count();
+    if equal == 1 && (best <= 1 || found.len() == 1) {
+        return Pick::One(found[0].1);
+    }
+    let shown = if best <= 1 { equal } else { found.len() };
+    Pick::Several(
+        found
+            .into_iter()
+            .take(shown.min(SHOWN))
+            .map(|(_, t)| t)
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +118,36 @@ mod tests {
         assert_eq!(rank("ho chi", "HCM", &["TP Hồ Chí Minh"]), Some(3));
         assert_eq!(rank("nghe", "HT", &["Hà Tĩnh"]), None);
         assert_eq!(rank("", "HT", &["Hà Tĩnh"]), None);
+    }
+
+    #[test]
+    fn a_typed_name_picks_one_thing_or_says_which_it_could_be() {
+        let units = [
+            ("HT", "Tỉnh Hà Tĩnh"),
+            ("HN", "Thành phố Hà Nội"),
+            ("X1", "Xã Tân Phú"),
+            ("X2", "Xã Tân Phú"),
+        ];
+        let p = |typed: &str| match pick(typed, &units, |u| u.0, |u| vec![u.1]) {
+            Pick::One(u) => vec![u.0],
+            Pick::Nothing => vec![],
+            Pick::Several(us) => us.iter().map(|u| u.0).collect(),
+        };
+        assert_eq!(p("tinh ha tinh"), ["HT"]);
+        assert_eq!(p("hn"), ["HN"]);
+        assert_eq!(p("Hà"), ["HT", "HN"], "a part of two names picks neither");
+        assert_eq!(
+            p("xa tan phu"),
+            ["X1", "X2"],
+            "a name two units share needs the code"
+        );
+        assert_eq!(p("X2"), ["X2"]);
+        assert_eq!(p("ha noi"), ["HN"]);
+        assert!(p("Đà Nẵng").is_empty());
+        assert!(matches!(
+            pick("HN", &units, |u| u.0, |u| vec![u.1]),
+            Pick::One(_)
+        ));
     }
 
     proptest! {

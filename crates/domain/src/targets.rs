@@ -320,31 +320,40 @@ pub struct Target {
 #[error("target {target}: {reason}")]
 pub struct TargetError {
     pub target: TargetCode,
+    /// Stable, for the reader's language: `goal-direction`, `goal-shapes`, `invalid-goal`, …
+    pub code: &'static str,
     pub reason: String,
 }
 
 impl Target {
     /// Checks what the type system cannot: goals agree with the direction and with each other.
     pub fn validate(&self) -> Result<(), TargetError> {
-        let fail = |reason: String| TargetError {
+        let fail = |code: &'static str, reason: String| TargetError {
             target: self.code.clone(),
+            code,
             reason,
         };
         let mut shape = None;
         for g in &self.goals {
-            g.requirement.check().map_err(&fail)?;
+            g.requirement
+                .check()
+                .map_err(|reason| fail("invalid-goal", reason))?;
             if let Some(d) = g.requirement.implied_direction() {
                 if d != self.direction {
-                    return Err(fail(format!(
-                        "goal \"{}\" needs direction {:?} but the target says {:?}",
-                        g.requirement, d, self.direction
-                    )));
+                    return Err(fail(
+                        "goal-direction",
+                        format!(
+                            "goal \"{}\" needs direction {:?} but the target says {:?}",
+                            g.requirement, d, self.direction
+                        ),
+                    ));
                 }
             }
             match shape {
                 None => shape = Some(g.requirement.shape()),
                 Some(s) if s != g.requirement.shape() => {
                     return Err(fail(
+                        "goal-shapes",
                         "all goals of a target must have the same shape".into(),
                     ))
                 }
@@ -353,7 +362,10 @@ impl Target {
         }
         if let Some(b) = &self.baseline {
             if !b.value.is_finite() {
-                return Err(fail("the baseline must be a finite number".into()));
+                return Err(fail(
+                    "baseline-not-finite",
+                    "the baseline must be a finite number".into(),
+                ));
             }
         }
         Ok(())

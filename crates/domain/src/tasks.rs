@@ -123,38 +123,53 @@ pub struct AsPublished {
 #[error("task {task}: {reason}")]
 pub struct TaskError {
     pub task: TaskCode,
+    /// Stable, for the reader's language: `title-empty`, `deadline-before-start`, …
+    pub code: &'static str,
     pub reason: String,
 }
 
 impl Task {
     pub fn validate(&self) -> Result<(), TaskError> {
-        let fail = |reason: &str| {
+        let fail = |code: &'static str, reason: &str| {
             Err(TaskError {
                 task: self.code.clone(),
+                code,
                 reason: reason.into(),
             })
         };
         if self.title_vi.trim().is_empty() {
-            return fail("the Vietnamese title is empty");
+            return fail("title-empty", "the Vietnamese title is empty");
         }
         if let (Some(s), Some(d)) = (self.start, self.deadline) {
             if d < s {
-                return fail("the deadline is before the start date");
+                return fail(
+                    "deadline-before-start",
+                    "the deadline is before the start date",
+                );
             }
         }
         if let (Some(s), Some(c)) = (self.start, self.completed_on) {
             if c < s {
-                return fail("the completion date is before the start date");
+                return fail(
+                    "completed-before-start",
+                    "the completion date is before the start date",
+                );
             }
         }
         if self.completed_on.is_some() && self.cancelled_on.is_some() {
-            return fail("a task cannot be both completed and cancelled");
+            return fail(
+                "completed-and-cancelled",
+                "a task cannot be both completed and cancelled",
+            );
         }
         if self.parent.as_ref() == Some(&self.code) {
-            return fail("a task cannot be its own parent");
+            return fail("own-parent", "a task cannot be its own parent");
         }
         if self.coordinators.contains(&self.lead) {
-            return fail("the lead unit is also listed as a coordinator");
+            return fail(
+                "lead-coordinates",
+                "the lead unit is also listed as a coordinator",
+            );
         }
         Ok(())
     }

@@ -89,6 +89,7 @@ impl ValidationRule {
 
     /// A rule that names no target on its left cannot be broken by any value.
     pub fn validate(&self) -> Result<(), String> {
+        crate::codes::check_code("rule code", &self.code).map_err(|e| e.to_string())?;
         if self.left.targets.is_empty() {
             return Err(format!("rule {}: its left side names no target", self.code));
         }

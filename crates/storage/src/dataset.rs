@@ -10,7 +10,8 @@ use crate::rows::{enum_text, stored_english, to_json};
 use crate::{on_pool, Result, Store, StoreError};
 
 /// Tables in an order that respects foreign keys when emptied front to back.
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 11] = [
+    "validation_rules",
     "data_values",
     "progress_updates",
     "task_targets",
@@ -174,6 +175,13 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
                 target_ids.insert(t.code.as_str(), id);
+            }
+            for r in &dataset.rules {
+                sqlx::query("INSERT INTO validation_rules (code, rule) VALUES ($1, $2)")
+                    .bind(&r.code)
+                    .bind(to_json(r))
+                    .execute(&mut *tx)
+                    .await?;
             }
             let mut task_ids: HashMap<&str, (i64, i32)> = HashMap::new();
             for t in &tasks {

@@ -17,7 +17,7 @@ fn invalid(what: String) -> StoreError {
 }
 
 impl Store {
-    async fn id_of(&self, table: &'static str, code: &str) -> Result<Option<i64>> {
+    pub(crate) async fn id_of(&self, table: &'static str, code: &str) -> Result<Option<i64>> {
         let sql = format!("SELECT id FROM {table} WHERE code = $1");
         Ok(on_pool!(self, pool => {
             sqlx::query_scalar(&sql).bind(code).fetch_optional(pool).await?

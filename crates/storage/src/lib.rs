@@ -16,6 +16,7 @@ mod feedback;
 mod notifications;
 mod orgs;
 mod rows;
+mod rules;
 mod targets;
 mod tasks;
 mod values;

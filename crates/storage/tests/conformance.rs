@@ -128,7 +128,59 @@ conformance!(
     every_write_path_applies_the_one_rule,
     values_are_paged_in_the_database,
     the_audit_chain_shows_rewritten_and_removed_entries,
+    validation_rules_are_loaded_added_and_withdrawn,
 );
+
+async fn validation_rules_are_loaded_added_and_withdrawn(store: &Store) {
+    use tiendo_domain::validation::{Side, ValidationRule};
+    let dataset = loaded(store).await;
+    // The dataset's rules are there once loaded.
+    assert_eq!(store.validation_rules().await.unwrap(), dataset.rules);
+    let rule = ValidationRule {
+        code: "INDUSTRY-CAP".into(),
+        name_vi: "Tỷ trọng công nghiệp không vượt quá 40% GRDP".into(),
+        name_en: None,
+        left: Side {
+            targets: vec![code("GRDP-INDUSTRY")],
+            constant: 0.0,
+        },
+        op: tiendo_domain::targets::Comparison::AtMost,
+        right: Side {
+            targets: vec![],
+            constant: 40.0,
+        },
+        tolerance: 0.0,
+        source: None,
+    };
+    let audited = store.audit_count().await.unwrap();
+    store.add_validation_rule(&rule, "office").await.unwrap();
+    assert!(store.validation_rules().await.unwrap().contains(&rule));
+    // A code is used once; a rule must read targets that exist.
+    assert!(store.add_validation_rule(&rule, "office").await.is_err());
+    let mut unknown = rule.clone();
+    unknown.code = "UNKNOWN".into();
+    unknown.left.targets = vec![code("NO-SUCH-TARGET")];
+    let e = store
+        .add_validation_rule(&unknown, "office")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("NO-SUCH-TARGET"), "{e}");
+    // Withdrawn, it is no longer in force, stays for the record, and goes once.
+    store
+        .withdraw_validation_rule("INDUSTRY-CAP", "office")
+        .await
+        .unwrap();
+    assert!(!store.validation_rules().await.unwrap().contains(&rule));
+    assert!(store
+        .withdraw_validation_rule("INDUSTRY-CAP", "office")
+        .await
+        .is_err());
+    assert!(store.add_validation_rule(&rule, "office").await.is_err());
+    assert_eq!(store.audit_count().await.unwrap(), audited + 2);
+    // Emptying the database empties the rules.
+    store.reset().await.unwrap();
+    assert!(store.validation_rules().await.unwrap().is_empty());
+}
 
 fn code<T: std::str::FromStr>(s: &str) -> T
 where

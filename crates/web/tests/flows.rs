@@ -733,7 +733,8 @@ async fn the_standing_office_defines_and_assigns() {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        bad.body.contains("unit ATLANTIS does not exist"),
+        bad.body
+            .contains("Lead: no unit has the name or code “ATLANTIS”."),
         "{}",
         bad.body
     );
@@ -745,8 +746,9 @@ async fn the_standing_office_defines_and_assigns() {
                 ("code", "HT-KH-1"),
                 ("document", "57-NQ/TW"),
                 ("title_vi", "Số hóa hồ sơ cấp xã"),
-                ("lead", "HA-TINH"),
-                ("coordinators", "NGHE-AN"),
+                // Units by name, with or without diacritics; the code works too.
+                ("lead", "Hà Tĩnh"),
+                ("coordinators", "nghe an\nQUANG-TRI"),
                 ("deadline", "2026-06-30"),
                 ("confidentiality", "internal"),
             ],
@@ -780,7 +782,11 @@ async fn the_standing_office_defines_and_assigns() {
             &[("code", "X"), ("kind", "memo"), ("title_vi", "x")],
         )
         .await;
-    assert!(unknown.body.contains("unknown variant"), "{}", unknown.body);
+    assert!(
+        unknown.body.contains("Form: the form could not be read"),
+        "{}",
+        unknown.body
+    );
     // The Vietnamese title is the one required, named in the reader's language.
     let untitled = office
         .post_form(
@@ -790,9 +796,66 @@ async fn the_standing_office_defines_and_assigns() {
         .await;
     assert_eq!(untitled.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        untitled.body.contains("Chưa nhập Tiêu đề tiếng Việt."),
+        untitled.body.contains("Tiêu đề tiếng Việt: chưa nhập."),
         "{}",
         untitled.body
+    );
+    // Every refusal is worded in Vietnamese and names its field: a code taken, a unit that
+    // does not exist, a deadline before the start, a goal against the target's direction.
+    let task = |code: &'static str, lead: &'static str, start: &'static str| {
+        vec![
+            ("code", code),
+            ("document", "57-NQ/TW"),
+            ("title_vi", "Số hóa hồ sơ"),
+            ("lead", lead),
+            ("start", start),
+            ("deadline", "2026-06-30"),
+            ("confidentiality", "internal"),
+        ]
+    };
+    for (fields, said) in [
+        (
+            task("HT-KH-1", "HA-TINH", ""),
+            "Mã: mã “HT-KH-1” đã được dùng; hãy chọn mã khác.",
+        ),
+        (
+            task("HT KH", "HA-TINH", ""),
+            "Mã: mã không được chứa dấu cách.",
+        ),
+        (
+            task("HT-KH-2", "Atlantis", ""),
+            "Chủ trì: không có đơn vị nào có tên hoặc mã “Atlantis”.",
+        ),
+        (
+            task("HT-KH-2", "HA-TINH", "2026-07-01"),
+            "Thời hạn: thời hạn hoàn thành trước ngày bắt đầu.",
+        ),
+    ] {
+        let r = office.post_form("/admin/define/task", &fields).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains(said), "{said}: {}", r.body);
+    }
+    let backwards = office
+        .post_form(
+            "/admin/define/target",
+            &[
+                ("code", "HT-NEW-2"),
+                ("name_vi", "Tỷ lệ hồ sơ giấy"),
+                ("unit", "%"),
+                ("family", "operational"),
+                ("direction", "increase"),
+                ("periodicity", "yearly"),
+                ("aggregation", "mean"),
+                ("goal_op", "<="),
+                ("goal_value", "10"),
+                ("goal_year", "2030"),
+            ],
+        )
+        .await
+        .body;
+    assert!(
+        backwards.contains("Mục tiêu: mục tiêu không phù hợp với xu hướng"),
+        "{backwards}"
     );
 
     // The reporter of the lead unit sees the task and may report on it.
@@ -1355,6 +1418,120 @@ async fn shares_that_add_up_to_more_than_the_whole_are_refused_beside_each_field
         .post_form("/units/HA-TINH/entry", &shares("42", "44", "13,5"))
         .await;
     assert_eq!(fine.status, StatusCode::SEE_OTHER, "{}", fine.body);
+}
+
+#[tokio::test]
+async fn the_standing_office_adds_a_validation_rule_and_withdraws_it() {
+    let app = demo("2025-10-20").await;
+    let mut office = Client::new(&app);
+    office.login_demo("van-phong").await;
+    let page = office.get("/admin/define").await;
+    // The shipped rule is listed by its name, with its targets' names.
+    assert!(page.body.contains("Quy tắc kiểm tra"), "{}", page.body);
+    assert!(page.body.contains("GRDP-SECTOR-SHARES"));
+    let added = office
+        .post_form(
+            "/admin/define/rule",
+            &[
+                ("code", "HT-INDUSTRY-CAP"),
+                (
+                    "name_vi",
+                    "Tỷ trọng công nghiệp và xây dựng không vượt quá 40% GRDP",
+                ),
+                ("left", "GRDP-INDUSTRY"),
+                ("op", "<="),
+                ("constant", "40"),
+                ("source", "Thử nghiệm của văn phòng"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let listed = office.get("/admin/define?done=rule").await;
+    assert!(listed.body.contains("Đã thêm quy tắc kiểm tra."));
+    assert!(listed.body.contains("không vượt quá 40% GRDP"));
+    let again = office
+        .post_form(
+            "/admin/define/rule",
+            &[
+                ("code", "HT-INDUSTRY-CAP"),
+                ("name_vi", "x"),
+                ("left", "GRDP-INDUSTRY"),
+                ("op", "<="),
+            ],
+        )
+        .await;
+    assert!(
+        again.body.contains("Mã: mã “HT-INDUSTRY-CAP” đã được dùng"),
+        "{}",
+        again.body
+    );
+    let sideless = office
+        .post_form(
+            "/admin/define/rule",
+            &[("code", "R2"), ("name_vi", "x"), ("op", "<=")],
+        )
+        .await;
+    assert!(
+        sideless
+            .body
+            .contains("Vế trái: tổng các chỉ tiêu: chưa nhập."),
+        "{}",
+        sideless.body
+    );
+
+    // A reporter's submission that breaks it is refused with its name beside the field.
+    let mut reporter = Client::new(&app);
+    reporter.login_demo("ha-tinh").await;
+    let industry = |v: &'static str| {
+        vec![
+            ("period", "2025"),
+            ("v_GRDP-INDUSTRY", v),
+            ("v_GRDP-SERVICES", "40"),
+            ("v_GRDP-AGRICULTURE", "10"),
+            ("action", "submit"),
+        ]
+    };
+    let refused = reporter
+        .post_form("/units/HA-TINH/entry", &industry("45"))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("Tỷ trọng công nghiệp và xây dựng không vượt quá 40% GRDP"),
+        "{}",
+        refused.body
+    );
+    // Withdrawn, it refuses nothing more.
+    let withdrawn = office
+        .post_form(
+            "/admin/define/rule-withdraw",
+            &[("code", "HT-INDUSTRY-CAP")],
+        )
+        .await;
+    assert_eq!(
+        withdrawn.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        withdrawn.body
+    );
+    let fine = reporter
+        .post_form("/units/HA-TINH/entry", &industry("45"))
+        .await;
+    assert_eq!(fine.status, StatusCode::SEE_OTHER, "{}", fine.body);
+    // A reporter may not define rules.
+    let forbidden = reporter
+        .post_form(
+            "/admin/define/rule",
+            &[
+                ("code", "R3"),
+                ("name_vi", "x"),
+                ("left", "GRDP-INDUSTRY"),
+                ("op", "<="),
+            ],
+        )
+        .await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

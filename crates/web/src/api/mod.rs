@@ -786,12 +786,7 @@ async fn end_unit(
     Json(body): Json<EndUnit>,
 ) -> Result<StatusCode, ApiFailure> {
     let code = parse_code("code", &code)?;
-    state
-        .store
-        .end_unit(&code, body.last_day, viewer.name())
-        .await
-        .map_err(refused)?;
-    state.changed();
+    definitions::end_unit(&state, &viewer, &code, body.last_day).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

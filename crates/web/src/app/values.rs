@@ -3,7 +3,6 @@
 //! may be written at all is the domain's admissibility rule, applied where it is written.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
 
 use axum::http::StatusCode;
 use tiendo_domain::admissibility::Refusal;
@@ -64,22 +63,13 @@ pub async fn enter(
     Ok(outcome.map(|()| written))
 }
 
-/// The shipped validation rules between targets, read once.
-fn rules() -> Result<&'static [ValidationRule], Failure> {
-    static RULES: OnceLock<Result<Vec<ValidationRule>, String>> = OnceLock::new();
-    RULES
-        .get_or_init(|| tiendo_dataset::validation_rules().map_err(|e| e.to_string()))
-        .as_deref()
-        .map_err(|e| Failure::internal(format!("the built-in validation rules: {e}")))
-}
-
 /// The values of a request that break a validation rule together with what their unit already
 /// holds for the period, each with its position in the request.
 pub async fn broken_rules(
     state: &AppState,
     values: &[NewValue],
 ) -> Result<Vec<(usize, Refusal)>, Failure> {
-    let rules = rules()?;
+    let rules = state.store.validation_rules().await?;
     let mut broken = Vec::new();
     let mut seen: HashSet<(&OrgCode, Period)> = HashSet::new();
     for v in values {

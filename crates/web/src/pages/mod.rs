@@ -11,6 +11,7 @@ mod guards;
 mod home;
 mod indices;
 mod open_data;
+mod pickers;
 mod report;
 mod tasks;
 mod upload;
