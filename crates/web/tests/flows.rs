@@ -139,6 +139,12 @@ async fn a_reporter_submits_a_supervisor_approves_and_the_overview_shows_it() {
         "{}",
         page.body
     );
+    // The approver by the name the account goes by, not its user name.
+    assert!(
+        page.body.contains("Văn phòng Ban Chỉ đạo</td>"),
+        "{}",
+        page.body
+    );
 
     // Approval locked it: the reporter can no longer change it.
     let locked = reporter

@@ -128,6 +128,12 @@ pub async fn overview(
         .await
         .map_err(|e| Failure::internal(e.to_string()))?;
     let current = state.overview();
+    let approver_names: Vec<String> = o
+        .recent_approvals
+        .iter()
+        .map(|a| a.approved_by.clone())
+        .collect();
+    let approvers = super::some_people(&state, &approver_names).await?;
     let h = &o.snapshot.hierarchy;
     let target_name = |code| super::target_name(l, &o.snapshot, code);
     let name = |vi: &str, en: &str| pick(l, vi, Some(en));
@@ -258,7 +264,7 @@ pub async fn overview(
                 unit: super::unit_name(l, h, &a.unit),
                 period: crate::wording::period(l, a.period),
                 value: crate::wording::figure(l, a.value),
-                by: a.approved_by.clone(),
+                by: super::person(&approvers, &a.approved_by),
             })
             .collect(),
         c: page.chrome,

@@ -249,6 +249,27 @@ pub async fn people(
         .collect())
 }
 
+/// The display names of the few people named on a page (the approvers of the latest values),
+/// read one account at a time rather than every account.
+pub async fn some_people(
+    state: &crate::AppState,
+    names: &[String],
+) -> Result<std::collections::HashMap<String, String>, crate::failure::Failure> {
+    let mut found = std::collections::HashMap::new();
+    for name in names {
+        if found.contains_key(name) {
+            continue;
+        }
+        let Ok(username) = name.parse::<tiendo_domain::accounts::Username>() else {
+            continue;
+        };
+        if let Some(u) = state.store.user(&username).await? {
+            found.insert(name.clone(), u.display_name);
+        }
+    }
+    Ok(found)
+}
+
 pub fn person(people: &std::collections::HashMap<String, String>, name: &str) -> String {
     people
         .get(name)
