@@ -379,7 +379,7 @@ async fn each_roles_first_ten_minutes_in_vietnamese_in_chromium() {
     let page = c.source().await.unwrap();
     assert!(
         page.contains(
-            "150 không phải là giá trị có thể có của chỉ tiêu HT-T1: giá trị phải từ 0 đến 100."
+            "150 không phải là giá trị có thể có của chỉ tiêu Đóng góp của năng suất các nhân tố tổng hợp (TFP) vào tăng trưởng kinh tế (HT-T1): giá trị phải từ 0 đến 100."
         ),
         "{page}"
     );

@@ -1399,7 +1399,7 @@ async fn shares_that_add_up_to_more_than_the_whole_are_refused_beside_each_field
     assert_eq!(over.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         over.body
-            .contains("150 không phải là giá trị có thể có của chỉ tiêu HT-T1"),
+            .contains("150 không phải là giá trị có thể có của chỉ tiêu Đóng góp của năng suất các nhân tố tổng hợp (TFP) vào tăng trưởng kinh tế (HT-T1)"),
         "{}",
         over.body
     );

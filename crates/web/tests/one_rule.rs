@@ -140,7 +140,7 @@ async fn impossible_numbers_are_refused_beside_their_field() {
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         page.body.contains(
-            "150 không phải là giá trị có thể có của chỉ tiêu HT-T1: giá trị phải từ 0 đến 100."
+            "150 không phải là giá trị có thể có của chỉ tiêu Đóng góp của năng suất các nhân tố tổng hợp (TFP) vào tăng trưởng kinh tế (HT-T1): giá trị phải từ 0 đến 100."
         ),
         "{}",
         page.body

@@ -2,7 +2,9 @@
 //! warnings, judgements and their measures, goals and deadlines.
 
 use tiendo_domain::admissibility::{Bounds, Refusal};
+use tiendo_domain::orgs::OrgCode;
 use tiendo_domain::periods::{Period, Periodicity};
+use tiendo_domain::targets::TargetCode;
 
 use crate::i18n::Lang;
 
@@ -18,8 +20,13 @@ pub fn serde_name<T: serde::Serialize>(v: &T) -> String {
 /// admissibility rule, or the message named after its code with its arguments; the English
 /// sentence it carries where no message has that name.
 pub fn problem(l: Lang, p: &tiendo_domain::problems::Problem) -> String {
+    problem_named(l, p, &Codes)
+}
+
+/// A problem, naming the targets and units of a refusal as `names` does.
+pub fn problem_named(l: Lang, p: &tiendo_domain::problems::Problem, names: &dyn Names) -> String {
     if let Some(r) = &p.refusal {
-        return refusal(l, r);
+        return refusal_named(l, r, names);
     }
     let args: Vec<(&str, String)> = p.args.iter().map(|(k, v)| (*k, v.clone())).collect();
     l.try_t_args(&format!("problem-{}", p.code), &args)
@@ -49,14 +56,38 @@ pub fn audit_chain(
     text
 }
 
-/// Why a value may not be written, as a sentence for the reader.
+/// How targets and units are named in a sentence: by code where nothing more is known (the
+/// command line), by name where the reader's page knows the catalogue.
+pub trait Names {
+    fn target(&self, code: &TargetCode) -> String;
+    fn unit(&self, code: &OrgCode) -> String;
+}
+
+/// Names things by their codes.
+pub struct Codes;
+
+impl Names for Codes {
+    fn target(&self, code: &TargetCode) -> String {
+        code.to_string()
+    }
+    fn unit(&self, code: &OrgCode) -> String {
+        code.to_string()
+    }
+}
+
+/// Why a value may not be written, as a sentence for the reader, naming things by code.
 pub fn refusal(l: Lang, r: &Refusal) -> String {
+    refusal_named(l, r, &Codes)
+}
+
+/// Why a value may not be written, naming targets and units as `names` does.
+pub fn refusal_named(l: Lang, r: &Refusal, names: &dyn Names) -> String {
     let key = format!("refusal-{}", r.code());
     let args: Vec<(&str, String)> = match r {
         Refusal::UnknownTarget { target } => vec![("target", target.to_string())],
         Refusal::UnknownUnit { unit } => vec![("unit", unit.to_string())],
         Refusal::NotAReporter { unit, target, .. } => {
-            vec![("unit", unit.to_string()), ("target", target.to_string())]
+            vec![("unit", names.unit(unit)), ("target", names.target(target))]
         }
         Refusal::UnitNotInForce {
             unit,
@@ -64,7 +95,7 @@ pub fn refusal(l: Lang, r: &Refusal) -> String {
             from,
             to,
         } => vec![
-            ("unit", unit.to_string()),
+            ("unit", names.unit(unit)),
             ("period", period.to_string()),
             ("validity", validity(l, *from, *to)),
         ],
@@ -73,7 +104,7 @@ pub fn refusal(l: Lang, r: &Refusal) -> String {
             expected,
             period,
         } => vec![
-            ("target", target.to_string()),
+            ("target", names.target(target)),
             ("expected", periodicity(l, *expected)),
             ("period", period.to_string()),
         ],
@@ -83,7 +114,7 @@ pub fn refusal(l: Lang, r: &Refusal) -> String {
             bounds,
         } => vec![
             ("value", l.number(*value, decimals(*value))),
-            ("target", target.to_string()),
+            ("target", names.target(target)),
             ("range", range(l, bounds)),
         ],
         Refusal::Twice { first_row } => vec![("row", (first_row + 1).to_string())],

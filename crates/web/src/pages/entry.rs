@@ -382,6 +382,11 @@ pub async fn submit(
         .map(|c| c.trim().to_string())
         .unwrap_or_default();
     let l = page.l();
+    let o = state.overview();
+    let named = super::Named {
+        l,
+        snapshot: &o.snapshot,
+    };
     let mut errors = HashMap::new();
     let mut entries: Vec<NewValue> = Vec::new();
     for t in reported_targets(&state, &unit, period.periodicity()) {
@@ -404,7 +409,7 @@ pub async fn submit(
                     value: value.get(),
                     bounds: t.value_bounds(),
                 };
-                errors.insert(field, wording::refusal(l, &refusal));
+                errors.insert(field, wording::refusal_named(l, &refusal, &named));
             }
             Ok(value) => {
                 // A change the unit's history makes unlikely goes to review only explained.
@@ -440,7 +445,7 @@ pub async fn submit(
             if let Some(e) = entries.get(i) {
                 errors
                     .entry(format!("v_{}", e.target))
-                    .or_insert_with(|| wording::refusal(l, &r));
+                    .or_insert_with(|| wording::refusal_named(l, &r, &named));
             }
         }
     }
@@ -468,7 +473,7 @@ pub async fn submit(
             Err(refused) => {
                 for (i, r) in refused {
                     if let Some(t) = targets.get(i) {
-                        errors.insert(format!("v_{t}"), wording::refusal(l, &r));
+                        errors.insert(format!("v_{t}"), wording::refusal_named(l, &r, &named));
                     }
                 }
             }

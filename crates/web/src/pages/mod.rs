@@ -196,6 +196,28 @@ pub fn target_name(
         )
 }
 
+/// Targets and units named in a sentence as the page's reader knows them: a target by its name
+/// with its code after it, a unit by its name.
+pub struct Named<'a> {
+    pub l: crate::i18n::Lang,
+    pub snapshot: &'a tiendo_domain::snapshot::Snapshot,
+}
+
+impl crate::wording::Names for Named<'_> {
+    fn target(&self, code: &tiendo_domain::targets::TargetCode) -> String {
+        let name = target_name(self.l, self.snapshot, code);
+        if name == code.as_str() {
+            name
+        } else {
+            format!("{name} ({code})")
+        }
+    }
+
+    fn unit(&self, code: &tiendo_domain::orgs::OrgCode) -> String {
+        unit_name(self.l, &self.snapshot.hierarchy, code)
+    }
+}
+
 /// A unit as a link: its page when it has one, else the page of the unit that succeeded it
 /// ("Bộ Thông tin và Truyền thông (nay là Bộ Khoa học và Công nghệ)"), else no link (an empty
 /// address) so no page links to a missing one.

@@ -298,7 +298,11 @@ async fn plan(
                 "period" => "E",
                 _ => value_col.as_str(),
             };
-            problems.push(at(f, column, wording::refusal(l, &r)));
+            let named = super::Named {
+                l,
+                snapshot: &o.snapshot,
+            };
+            problems.push(at(f, column, wording::refusal_named(l, &r, &named)));
             continue;
         }
         if let Some(first) = seen.insert(key.clone(), f.row) {
