@@ -79,6 +79,40 @@ pub fn new_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Crockford's base 32: digits and capitals without I, L, O and U, which are read wrong.
+const TRACKING_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A code a citizen can read out, write down and type on a phone: 12 characters of Crockford's
+/// base 32 (60 random bits) in groups of four, `7K3M-Q9TA-X2PD`. Guessing one online against a
+/// case's reference is hopeless; a 64-character token asked too much of a person.
+pub fn new_tracking_code() -> String {
+    let mut bytes = [0u8; 12];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| TRACKING_ALPHABET[usize::from(b % 32)] as char)
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// A tracking code as typed, read as Crockford's base 32 reads it: case, spaces and hyphens do
+/// not count, O is read as 0, I and L as 1. This is what is hashed and compared.
+pub fn tracking_code_read(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect()
+}
+
 /// What the database keeps of a token.
 pub fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())
@@ -405,6 +439,25 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A tracking code read back as a person might type it (lower case, spaces for
+        /// hyphens, O for 0, l for 1) is the same code.
+        #[test]
+        fn tracking_codes_survive_being_retyped(_seed in 0u8..=255) {
+            let code = new_tracking_code();
+            prop_assert_eq!(code.len(), 14);
+            prop_assert!(code.chars().all(|c| c == '-' || TRACKING_ALPHABET.contains(&(c as u8))));
+            let retyped = code
+                .to_lowercase()
+                .replace('-', " ")
+                .replace('0', "o")
+                .replace('1', "l");
+            prop_assert_eq!(tracking_code_read(&retyped), tracking_code_read(&code));
+            prop_assert_eq!(tracking_code_read(&code).len(), 12);
+        }
+    }
 
     /// User names and addresses a visitor invents are not kept forever: once the throttle
     /// remembers many, those quiet for the longest wait are forgotten.

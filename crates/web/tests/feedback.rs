@@ -59,6 +59,9 @@ async fn a_submission_reaches_its_unit_is_answered_and_published() {
         .and_then(|rest| rest.split('<').next())
         .expect("the tracking code is shown")
         .to_string();
+    // A code a person can read out and type: twelve characters in groups of four.
+    assert_eq!(tracking.len(), 14, "{tracking}");
+    assert_eq!(tracking.matches('-').count(), 2, "{tracking}");
 
     // The same words again are recognised, and the sender is told the first reference.
     let t = token(&mut citizen).await;
@@ -85,6 +88,20 @@ async fn a_submission_reaches_its_unit_is_answered_and_published() {
     assert_eq!(
         followed.cache, "private, no-store",
         "the sender's page is not cached"
+    );
+    // Typed by hand in lower case with spaces, it still opens the case.
+    let typed = tracking.to_lowercase().replace('-', "+");
+    let by_hand = stranger
+        .get(&format!("/feedback/FB-000001?code={typed}"))
+        .await;
+    assert!(by_hand.body.contains("Hà Tĩnh"), "{}", by_hand.body);
+    assert_eq!(
+        stranger
+            .get("/feedback/FB-000001?code=0000-0000-0000")
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "a wrong code shows nothing"
     );
     assert!(followed.body.contains("Hà Tĩnh"), "the unit by its name");
     assert!(

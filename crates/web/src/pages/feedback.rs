@@ -20,7 +20,9 @@ use tiendo_domain::tasks::Clearance;
 use tiendo_storage::{Case, CaseFilter, Received, TaskFilter};
 
 use super::{render, render_with};
-use crate::auth::{new_token, private_cookie, same_token, token_hash};
+use crate::auth::{
+    new_token, new_tracking_code, private_cookie, same_token, token_hash, tracking_code_read,
+};
 use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
 use crate::i18n::Lang;
@@ -490,14 +492,14 @@ async fn take(
         &o.snapshot.targets,
         &documents,
     );
-    let tracking = new_token();
+    let tracking = new_tracking_code();
     let outcome = state
         .store
         .receive_feedback(
             &submission,
             unit.as_ref(),
             &evidence,
-            &token_hash(&tracking),
+            &token_hash(&tracking_code_read(&tracking)),
             now,
         )
         .await?;
@@ -749,10 +751,14 @@ pub async fn case(
     let case = load_case(&state, &reference).await?;
     let tracked = match q.code.as_deref() {
         Some(code) if !code.is_empty() => {
-            state
-                .store
-                .feedback_tracked_by(case.reference, &token_hash(code))
+            let store = &state.store;
+            // Codes given before they were readable were kept as typed.
+            store
+                .feedback_tracked_by(case.reference, &token_hash(&tracking_code_read(code)))
                 .await?
+                || store
+                    .feedback_tracked_by(case.reference, &token_hash(code))
+                    .await?
         }
         _ => false,
     };
