@@ -573,11 +573,68 @@ async fn administrators_create_accounts_and_the_audit_log_shows_it() {
                 ("display_name", "Xã Kỳ Anh"),
                 ("password", "mật khẩu đủ dài"),
                 ("role", "reporter"),
-                ("capture", "HA-TINH"),
+                // The unit by its name, without diacritics.
+                ("capture", "ha tinh"),
             ],
         )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    // The scope is listed by the unit's name; refusals are worded and name what is wrong.
+    let listed = admin.get("/admin/users").await.body;
+    assert!(listed.contains("\">Hà Tĩnh</td>"), "{listed}");
+    let taken = admin
+        .post_form(
+            "/admin/users",
+            &[
+                ("username", "xa-ky-anh"),
+                ("display_name", "Xã Kỳ Anh"),
+                ("password", "mật khẩu đủ dài"),
+                ("role", "reporter"),
+                ("capture", "Atlantis"),
+            ],
+        )
+        .await;
+    assert!(
+        taken
+            .body
+            .contains("Phạm vi nhập liệu: không có đơn vị nào có tên hoặc mã “Atlantis”."),
+        "{}",
+        taken.body
+    );
+    let taken = admin
+        .post_form(
+            "/admin/users",
+            &[
+                ("username", "xa-ky-anh"),
+                ("display_name", "Xã Kỳ Anh"),
+                ("password", "mật khẩu đủ dài"),
+                ("role", "reporter"),
+                ("capture", "HA-TINH"),
+            ],
+        )
+        .await;
+    assert!(
+        taken
+            .body
+            .contains("Tên đăng nhập “xa-ky-anh” đã có người dùng"),
+        "{}",
+        taken.body
+    );
+    // An administrator cannot lock themselves out.
+    let own = admin
+        .post_form("/admin/users/admin/active", &[("active", "false")])
+        .await;
+    assert_eq!(own.status, StatusCode::CONFLICT);
+    assert!(
+        own.body.contains("Không thể tự khóa tài khoản"),
+        "{}",
+        own.body
+    );
+    assert!(admin
+        .get("/admin/users")
+        .await
+        .body
+        .contains("Tài khoản của bạn"));
     // Ten spaces, or the user name inside, are refused, in Vietnamese by default.
     for (password, refusal) in [
         ("          ", "Mật khẩu không được chỉ gồm dấu cách."),
@@ -1552,6 +1609,15 @@ async fn a_provinces_tasks_include_its_departments_and_are_found_without_diacrit
     assert!(
         board.body.contains("value=\"Nghệ An\""),
         "the filter shows the name"
+    );
+    // A task led by a ministry merged since is shown with the ministry that carries it now.
+    let merged = office.get("/tasks?unit=MIC").await;
+    assert!(
+        merged
+            .body
+            .contains("Bộ Thông tin và Truyền thông (nay là Bộ Khoa học và Công nghệ)"),
+        "{}",
+        merged.body
     );
     let unknown = office.get("/tasks?unit=khong+co+tinh+nay").await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);

@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tiendo_domain::accounts::{Access, Role, Username};
+use tiendo_domain::accounts::{Access, AccessError, Role, Username};
 use tiendo_domain::orgs::OrgCode;
 use tiendo_storage::NewUser;
 
@@ -38,6 +38,8 @@ pub struct UserRow {
     capture: String,
     view: String,
     active: bool,
+    /// The account of the administrator looking: it cannot be deactivated from here.
+    own: bool,
 }
 
 #[derive(Default)]
@@ -64,6 +66,8 @@ struct UsersPage {
     roles: Vec<(String, String)>,
     form: UserForm,
     created: bool,
+    /// Names suggested while a scope's unit is typed.
+    unit_names: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,6 +83,8 @@ async fn users_page(
 ) -> Result<UsersPage, Failure> {
     require_admin(&page.viewer)?;
     let l = page.l();
+    let o = state.overview();
+    let h = &o.snapshot.hierarchy;
     let users = state
         .store
         .users()
@@ -91,14 +97,15 @@ async fn users_page(
             capture: u
                 .access
                 .capture_scope()
-                .map(|c| c.to_string())
+                .map(|c| super::unit_name(l, h, c))
                 .unwrap_or_default(),
             view: u
                 .access
                 .view_scope()
-                .map(|c| c.to_string())
+                .map(|c| super::unit_name(l, h, c))
                 .unwrap_or_default(),
             active: u.active,
+            own: u.username.as_str() == page.viewer.name(),
         })
         .collect();
     Ok(UsersPage {
@@ -109,6 +116,7 @@ async fn users_page(
             .collect(),
         form,
         created,
+        unit_names: super::pickers::suggested_units(l, h, state.day()),
         c: page.chrome,
     })
 }
@@ -150,7 +158,7 @@ pub fn check_user(
         .username
         .trim()
         .parse::<Username>()
-        .map_err(|e| errors.insert("username", e.to_string()))
+        .map_err(|_| errors.insert("username", l.t("user-username-invalid")))
         .ok();
     if input.display_name.trim().is_empty() {
         errors.insert("display_name", l.t("user-name-required"));
@@ -168,29 +176,40 @@ pub fn check_user(
     }
     let o = state.overview();
     let h = &o.snapshot.hierarchy;
+    // A unit by its name (with or without diacritics) or its code, as everywhere else.
     let mut unit = |field: &'static str, text: &str| -> Option<OrgCode> {
-        let text = text.trim();
-        if text.is_empty() {
+        if text.trim().is_empty() {
             return None;
         }
-        match text.parse::<OrgCode>() {
-            Ok(code) if h.get(&code).is_some() => Some(code),
-            _ => {
-                errors.insert(field, format!("there is no organisation unit {text}"));
-                None
-            }
-        }
+        let label = if field == "capture" {
+            "capture-scope"
+        } else {
+            "view-scope"
+        };
+        super::pickers::unit(h, state.day(), label, text)
+            .map_err(|e| errors.insert(field, e.worded(l)))
+            .ok()
     };
     let capture = unit("capture", &input.capture);
     let view = unit("view", &input.view);
     let role = input
         .role
         .parse::<Role>()
-        .map_err(|e| errors.insert("role", e.to_string()))
+        .map_err(|_| errors.insert("role", l.t("define-unreadable")))
         .ok();
     let access = role.and_then(|r| {
         Access::new(r, capture, view)
-            .map_err(|e| errors.insert("role", e.to_string()))
+            .map_err(|e| {
+                let (field, key) = match e {
+                    AccessError::NoCaptureScope => ("capture", "user-capture-needed"),
+                    AccessError::UnexpectedCaptureScope => {
+                        ("capture", "user-capture-reporters-only")
+                    }
+                    AccessError::UnexpectedViewScope(_) => ("view", "user-view-not-taken"),
+                };
+                // A unit that was not found is said already; that is the reason to give.
+                errors.entry(field).or_insert_with(|| l.t(key));
+            })
             .ok()
     });
     match (username, access) {
@@ -231,11 +250,17 @@ pub async fn create_user(
         Ok(_) => {
             Ok(Redirect::to(&format!("/admin/users?created=1&lang={}", l.code())).into_response())
         }
+        // The only refusal left once the form is checked: the name is taken.
         Err(tiendo_storage::StoreError::Invalid(m)) => {
+            tracing::info!(message = %m, "account not created");
+            let taken = l.t_args(
+                "user-username-taken",
+                &[("name", input.username.trim().to_string())],
+            );
             let body = users_page(
                 &state,
                 page,
-                refused(HashMap::from([("username", m)])),
+                refused(HashMap::from([("username", taken)])),
                 false,
             )
             .await?;
@@ -262,9 +287,18 @@ pub async fn set_active(
             .map_err(|e: tiendo_domain::accounts::UsernameError| {
                 Failure::bad_request("invalid_username", e.to_string())
             })?;
+    let active = input.active == "true";
+    // An administrator who deactivated their own account could lock the instance out of its
+    // administration; another administrator must do it.
+    if !active && username.as_str() == page.viewer.name() {
+        return Err(Failure::conflict(
+            "own_account",
+            "you cannot deactivate your own account",
+        ));
+    }
     state
         .store
-        .set_user_active(&username, input.active == "true", page.viewer.name())
+        .set_user_active(&username, active, page.viewer.name())
         .await?;
     state.tokens.clear();
     Ok(Redirect::to(&format!("/admin/users?lang={}", page.l().code())).into_response())

@@ -184,17 +184,7 @@ async fn shown(
                 .collect(),
         })
         .collect();
-    let unit_names = s
-        .hierarchy
-        .as_of(state.day())
-        .filter(|u| {
-            matches!(
-                u.kind,
-                OrgKind::CentralAgency | OrgKind::Ministry | OrgKind::Province
-            )
-        })
-        .map(|u| pick(l, &u.name_vi, Some(&u.name_en)))
-        .collect();
+    let unit_names = pickers::suggested_units(l, &s.hierarchy, state.day());
     let mut measures: Vec<String> = s.targets.iter().map(|t| t.unit.clone()).collect();
     measures.sort();
     measures.dedup();

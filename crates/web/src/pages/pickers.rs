@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use tiendo_domain::codes::CodeError;
-use tiendo_domain::orgs::{Hierarchy, OrgCode, OrgUnit};
+use tiendo_domain::orgs::{Hierarchy, OrgCode, OrgKind, OrgUnit};
 use tiendo_domain::search::{pick, Pick};
 use tiendo_domain::tasks::{Task, TaskCode};
 
@@ -84,6 +84,20 @@ pub fn unit(
     .map(|u| u.code.clone())
 }
 
+/// Names to suggest while a unit is typed: the central agencies, ministries and provinces in
+/// force on `day` (a department or commune is found by typing its name).
+pub fn suggested_units(l: Lang, h: &Hierarchy, day: NaiveDate) -> Vec<String> {
+    h.as_of(day)
+        .filter(|u| {
+            matches!(
+                u.kind,
+                OrgKind::CentralAgency | OrgKind::Ministry | OrgKind::Province
+            )
+        })
+        .map(|u| super::pick(l, &u.name_vi, Some(&u.name_en)))
+        .collect()
+}
+
 /// The units of a list typed one per line (or separated by semicolons: a unit's name may hold
 /// a comma, as "Bộ Văn hóa, Thể thao và Du lịch" does).
 pub fn units(
@@ -155,7 +169,7 @@ fn choices<'a>(found: impl Iterator<Item = (&'a String, &'a str)>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tiendo_domain::orgs::{OrgKind, Validity};
+    use tiendo_domain::orgs::Validity;
 
     fn unit_(code: &str, name: &str, to: Option<&str>) -> OrgUnit {
         OrgUnit {

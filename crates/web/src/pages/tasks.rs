@@ -27,7 +27,8 @@ pub struct TaskRow {
     code: String,
     href: String,
     title: String,
-    lead: String,
+    /// Its page (empty when it has none) and its name, with its successor's if it merged.
+    lead: (String, String),
     deadline: String,
     status: String,
     css: &'static str,
@@ -80,7 +81,7 @@ pub async fn board(
             code: t.code.to_string(),
             href: page.chrome.href(&format!("/tasks/{}", t.code)),
             title: pick(l, &t.title_vi, t.title_en.as_deref()),
-            lead: super::unit_name(l, h, &t.lead),
+            lead: super::unit_link(l, &page.chrome, &o, &t.lead),
             deadline: t.deadline.map(|d| l.date(d)).unwrap_or_default(),
             status: l.t(&format!("task-{}", serde_name(s))),
             css: status_css(*s),
