@@ -24,6 +24,19 @@ impl Store {
         }))
     }
 
+    /// Whether a code is taken among the things of one kind (a withdrawn rule's code stays
+    /// taken), read from the database rather than a read model that may lag a write.
+    pub async fn is_defined(&self, kind: Defined, code: &str) -> Result<bool> {
+        let table = match kind {
+            Defined::Unit => "org_units",
+            Defined::Document => "documents",
+            Defined::Target => "targets",
+            Defined::Task => "tasks",
+            Defined::Rule => "validation_rules",
+        };
+        Ok(self.id_of(table, code).await?.is_some())
+    }
+
     /// Adds an organisation unit under an existing parent.
     pub async fn add_unit(&self, unit: &OrgUnit, actor: &str) -> Result<()> {
         if self.id_of("org_units", unit.code.as_str()).await?.is_some() {
@@ -270,4 +283,14 @@ impl Store {
 pub enum TaskClosing {
     Completed,
     Cancelled,
+}
+
+/// The kinds of thing the standing office defines, each with codes of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Defined {
+    Unit,
+    Document,
+    Target,
+    Task,
+    Rule,
 }

@@ -34,7 +34,7 @@ pub use accounts::{NewUser, TokenInfo, User};
 pub use audit::{AuditEntry, BreakReason, ChainBreak, ChainState};
 #[cfg(feature = "bench")]
 pub use bench::bench_value;
-pub use define::TaskClosing;
+pub use define::{Defined, TaskClosing};
 pub use entry::{Entry, Outcome, MAX_REQUEST};
 pub use feedback::{Case, CaseFilter, FileInfo, PublicCase, Received};
 pub use notifications::{

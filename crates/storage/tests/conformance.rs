@@ -177,6 +177,21 @@ async fn validation_rules_are_loaded_added_and_withdrawn(store: &Store) {
         .is_err());
     assert!(store.add_validation_rule(&rule, "office").await.is_err());
     assert_eq!(store.audit_count().await.unwrap(), audited + 2);
+    // Its code stays taken; codes are per kind of thing.
+    use tiendo_storage::Defined;
+    assert!(store
+        .is_defined(Defined::Rule, "INDUSTRY-CAP")
+        .await
+        .unwrap());
+    assert!(!store
+        .is_defined(Defined::Task, "INDUSTRY-CAP")
+        .await
+        .unwrap());
+    assert!(store
+        .is_defined(Defined::Target, "GRDP-INDUSTRY")
+        .await
+        .unwrap());
+    assert!(store.is_defined(Defined::Unit, "HA-TINH").await.unwrap());
     // Emptying the database empties the rules.
     store.reset().await.unwrap();
     assert!(store.validation_rules().await.unwrap().is_empty());

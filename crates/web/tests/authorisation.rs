@@ -326,6 +326,19 @@ fn cases(
             serde_json::json!({"how": "cancelled"}),
             definer,
         ),
+        get("api rules", "/api/v1/rules".into(), true),
+        json(
+            "api add rule",
+            "/api/v1/rules",
+            serde_json::json!({"code": format!("{new_task}-R"), "name_vi": "Quy tắc kiểm thử", "left": {"targets": [target]}, "op": "<=", "right": {"constant": 1000000}}),
+            definer,
+        ),
+        json(
+            "api withdraw rule",
+            &format!("/api/v1/rules/{new_task}-R/withdraw"),
+            serde_json::json!({}),
+            definer,
+        ),
         json(
             "api add unit",
             "/api/v1/units",

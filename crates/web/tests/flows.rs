@@ -1581,6 +1581,61 @@ async fn the_standing_office_adds_a_validation_rule_and_withdraws_it() {
 }
 
 #[tokio::test]
+async fn validation_rules_through_the_api() {
+    let app = demo("2025-10-20").await;
+    let mut office = Client::new(&app);
+    office.login_demo("van-phong").await;
+    office.get("/admin/define").await;
+    let rule = serde_json::json!({
+        "code": "INDUSTRY-CAP", "name_vi": "Tỷ trọng công nghiệp không vượt quá 40% GRDP",
+        "left": {"targets": ["GRDP-INDUSTRY"]}, "op": "<=", "right": {"constant": 40}
+    });
+    let added = office.post_json("/api/v1/rules", rule.clone()).await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    let again = office.post_json("/api/v1/rules", rule).await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        again.body
+    );
+    let unknown = office
+        .post_json(
+            "/api/v1/rules",
+            serde_json::json!({"code": "X", "name_vi": "x", "left": {"targets": ["NO-SUCH"]}, "op": "<=", "right": {}}),
+        )
+        .await;
+    assert!(unknown.body.contains("NO-SUCH"), "{}", unknown.body);
+    // Anyone may read the rules in force.
+    let listed = Client::new(&app).get("/api/v1/rules").await;
+    assert!(listed.body.contains("INDUSTRY-CAP") && listed.body.contains("GRDP-SECTOR-SHARES"));
+    // What is listed can be sent back as it is (here under a new code).
+    let rules: serde_json::Value = serde_json::from_str(&listed.body).unwrap();
+    let mut copy = rules["rules"][0].clone();
+    copy["code"] = serde_json::json!("COPY");
+    let copied = office.post_json("/api/v1/rules", copy).await;
+    assert_eq!(copied.status, StatusCode::CREATED, "{}", copied.body);
+    let mut reporter = Client::new(&app);
+    reporter.login_demo("ha-tinh").await;
+    reporter.get("/work").await;
+    let forbidden = reporter
+        .post_json("/api/v1/rules/INDUSTRY-CAP/withdraw", serde_json::json!({}))
+        .await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    let withdrawn = office
+        .post_json("/api/v1/rules/INDUSTRY-CAP/withdraw", serde_json::json!({}))
+        .await;
+    assert_eq!(
+        withdrawn.status,
+        StatusCode::NO_CONTENT,
+        "{}",
+        withdrawn.body
+    );
+    let listed = Client::new(&app).get("/api/v1/rules").await;
+    assert!(!listed.body.contains("INDUSTRY-CAP"));
+}
+
+#[tokio::test]
 async fn a_provinces_tasks_include_its_departments_and_are_found_without_diacritics() {
     let app = demo("2025-10-20").await;
     let mut office = Client::new(&app);

@@ -22,7 +22,7 @@ use out::{
     AccountOut, AuditOut, DocumentOut, OverviewOut, ProgressOut, TargetOut, TaskDetailOut,
     TaskFields, TaskOut, UnitOut,
 };
-use wire::{DocumentIn, TargetIn, TaskIn, UnitIn};
+use wire::{DocumentIn, RuleWire, TargetIn, TaskIn, UnitIn};
 
 use crate::app::definitions::{self, Definition};
 use crate::app::{access, tasks as task_ops, values as value_ops};
@@ -111,6 +111,13 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, "/api/v1/targets", post(add_target)),
         (Method::POST, "/api/v1/tasks", post(add_task)),
         (Method::POST, "/api/v1/tasks/{code}/close", post(close_task)),
+        (Method::GET, "/api/v1/rules", get(rules)),
+        (Method::POST, "/api/v1/rules", post(add_rule)),
+        (
+            Method::POST,
+            "/api/v1/rules/{code}/withdraw",
+            post(withdraw_rule),
+        ),
         (
             Method::GET,
             "/api/v1/dataValueSets",
@@ -161,6 +168,9 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         add_target,
         add_task,
         close_task,
+        rules,
+        add_rule,
+        withdraw_rule,
         export_data_value_sets,
         import_data_value_sets,
         export_opensdg,
@@ -183,6 +193,8 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         DocumentIn,
         TargetIn,
         TaskIn,
+        RuleWire,
+        RulesOut,
         ImportSummaryOut,
         ImportCount,
         OverviewOut,
@@ -700,18 +712,6 @@ async fn me(viewer: Viewer) -> ApiResult<AccountOut> {
     Ok(Json(AccountOut::from(viewer.require_login()?)))
 }
 
-/// A refused definition: the storage message names the field.
-fn refused(e: tiendo_storage::StoreError) -> ApiFailure {
-    match e {
-        tiendo_storage::StoreError::Invalid(m) => ApiFailure(Failure::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_definition",
-            m,
-        )),
-        other => other.into(),
-    }
-}
-
 /// A JSON body of a wire type; a body that does not fit is refused with the field named
 /// (axum reads it with `serde_path_to_error`), as JSON like every API error.
 struct Body<T>(T);
@@ -803,6 +803,53 @@ async fn add_document(
     create(&state, &viewer, Ok(body.into())).await
 }
 
+#[utoipa::path(get, path = "/api/v1/rules", summary = "Validation rules in force", tag = "catalogue",
+    responses((status = 200, description = "The rules a submission is checked against", body = RulesOut)))]
+async fn rules(State(state): State<AppState>) -> ApiResult<RulesOut> {
+    let rules = state
+        .store
+        .validation_rules()
+        .await
+        .map_err(Failure::from)?;
+    Ok(Json(RulesOut { rules }))
+}
+
+/// The validation rules in force.
+#[derive(Serialize, ToSchema)]
+struct RulesOut {
+    /// The domain's rule serialises to the shape `RuleWire` reads, so what is listed can be sent
+    /// back (`flows::validation_rules_through_the_api`).
+    #[schema(value_type = Vec<RuleWire>)]
+    rules: Vec<tiendo_domain::validation::ValidationRule>,
+}
+
+#[utoipa::path(post, path = "/api/v1/rules", summary = "Add a validation rule", tag = "definitions",
+    request_body = RuleWire,
+    responses((status = 201, description = "Added"),
+              (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
+              (status = 422, description = "Invalid; the message names the field", body = ErrorBody)))]
+async fn add_rule(
+    State(state): State<AppState>,
+    Definer(viewer): Definer,
+    Body(body): Body<RuleWire>,
+) -> Result<StatusCode, ApiFailure> {
+    create(&state, &viewer, Ok(body.into())).await
+}
+
+#[utoipa::path(post, path = "/api/v1/rules/{code}/withdraw", summary = "Withdraw a validation rule", tag = "definitions",
+    params(("code" = String, Path, description = "Rule code")),
+    responses((status = 204, description = "Withdrawn: values are no longer checked against it"),
+              (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
+              (status = 422, description = "No rule of that code is in force", body = ErrorBody)))]
+async fn withdraw_rule(
+    State(state): State<AppState>,
+    Definer(viewer): Definer,
+    Path(code): Path<String>,
+) -> Result<StatusCode, ApiFailure> {
+    definitions::withdraw_rule(&state, &viewer, &code).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(post, path = "/api/v1/targets", summary = "Add a target", tag = "definitions",
     request_body = TargetIn,
     responses((status = 201, description = "Added"),
@@ -850,17 +897,8 @@ async fn close_task(
 ) -> Result<StatusCode, ApiFailure> {
     let how = task_ops::closing(&body.how)?;
     let code = parse_code("code", &code)?;
-    state
-        .store
-        .close_task(
-            &code,
-            how,
-            body.day.unwrap_or_else(|| state.day()),
-            viewer.name(),
-        )
-        .await
-        .map_err(refused)?;
-    state.changed();
+    let day = body.day.unwrap_or_else(|| state.day());
+    definitions::close_task(&state, &viewer, &code, how, day).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

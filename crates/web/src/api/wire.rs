@@ -237,3 +237,44 @@ impl From<TaskIn> for Definition {
         })
     }
 }
+
+/// A validation rule between targets: for one unit and one period, the sum of the `left`
+/// targets' values compared (`op`: `<=`, `>=`, `=`, `<`, `>`) with the sum of the `right` ones
+/// plus `constant`. Read by `GET /api/v1/rules` and sent to `POST /api/v1/rules`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleWire {
+    /// A code of its own, e.g. `GRDP-SECTOR-SHARES`.
+    pub code: String,
+    /// What the rule says, in Vietnamese (required); shown beside the values that break it.
+    pub name_vi: String,
+    pub name_en: Option<String>,
+    /// `{targets: [codes], constant}`
+    #[schema(value_type = Object)]
+    pub left: tiendo_domain::validation::Side,
+    #[schema(value_type = String)]
+    pub op: tiendo_domain::targets::Comparison,
+    /// `{targets: [codes], constant}`
+    #[schema(value_type = Object)]
+    pub right: tiendo_domain::validation::Side,
+    /// The rounding forgiven, from 0.
+    #[serde(default)]
+    pub tolerance: f64,
+    /// Why the rule holds.
+    pub source: Option<String>,
+}
+
+impl From<RuleWire> for Definition {
+    fn from(r: RuleWire) -> Definition {
+        Definition::Rule(tiendo_domain::validation::ValidationRule {
+            code: r.code,
+            name_vi: r.name_vi,
+            name_en: r.name_en,
+            left: r.left,
+            op: r.op,
+            right: r.right,
+            tolerance: r.tolerance,
+            source: r.source,
+        })
+    }
+}

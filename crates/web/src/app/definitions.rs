@@ -1,13 +1,14 @@
 //! The standing office's definitions: units, documents, targets, tasks and validation rules
-//! added one at a time, units that cease and rules withdrawn. The form page and the API shape
-//! their own input into a `Definition` and call `define`.
+//! added one at a time, units that cease, tasks closed and rules withdrawn. The form page and
+//! the API shape their own input into a `Definition` and call `define`.
 
 use chrono::NaiveDate;
 use tiendo_domain::documents::Document;
 use tiendo_domain::orgs::{OrgCode, OrgUnit};
 use tiendo_domain::targets::Target;
-use tiendo_domain::tasks::Task;
+use tiendo_domain::tasks::{Task, TaskCode};
 use tiendo_domain::validation::ValidationRule;
+use tiendo_storage::TaskClosing;
 
 use super::access;
 use crate::auth::Viewer;
@@ -60,5 +61,22 @@ pub async fn withdraw_rule(state: &AppState, viewer: &Viewer, code: &str) -> Res
         .store
         .withdraw_validation_rule(code, viewer.name())
         .await?;
+    Ok(())
+}
+
+/// Records a task completed or withdrawn on `day`.
+pub async fn close_task(
+    state: &AppState,
+    viewer: &Viewer,
+    task: &TaskCode,
+    how: TaskClosing,
+    day: NaiveDate,
+) -> Result<(), Failure> {
+    access::require_definer(viewer)?;
+    state
+        .store
+        .close_task(task, how, day, viewer.name())
+        .await?;
+    state.changed();
     Ok(())
 }

@@ -19,6 +19,7 @@ use tiendo_domain::snapshot::Snapshot;
 use tiendo_domain::targets::{Comparison, TargetCode};
 use tiendo_domain::tasks::TaskCode;
 use tiendo_domain::validation::{Side, ValidationRule};
+use tiendo_storage::Defined;
 
 use super::guards::Checked;
 use super::pickers::{self, FieldError};
@@ -314,16 +315,16 @@ fn parse<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, FieldError> {
     serde_json::from_value(v).map_err(|_| FieldError::new("define-form", "define-unreadable", []))
 }
 
-/// Refuses a code already taken.
-fn new_code(taken: bool, label: &'static str, code: &str) -> Result<(), FieldError> {
-    if taken {
-        Err(FieldError::new(
-            label,
+/// Refuses a code already taken by a thing of the same kind.
+async fn new_code(state: &AppState, kind: Defined, code: &str) -> Result<(), FieldError> {
+    match state.store.is_defined(kind, code).await {
+        Ok(false) => Ok(()),
+        Ok(true) => Err(FieldError::new(
+            "code",
             "define-code-taken",
             [("code", code.to_string())],
-        ))
-    } else {
-        Ok(())
+        )),
+        Err(_) => Err(FieldError::new("define-form", "define-not-saved", [])),
     }
 }
 
@@ -392,7 +393,7 @@ pub async fn define(
     let definition = match form {
         "unit" => {
             let code: OrgCode = pickers::code("code", &get("code"))?;
-            new_code(h.get(&code).is_some(), "code", code.as_str())?;
+            new_code(state, Defined::Unit, code.as_str()).await?;
             let name_vi = vietnamese("name_vi", "name-vi")?;
             let parent = pickers::unit(h, day, "parent-unit", &get("parent"))?;
             let from = pickers::day("valid-from", &get("valid_from"))?;
@@ -411,11 +412,7 @@ pub async fn define(
         }
         "document" => {
             let code: DocumentCode = pickers::code("code", &get("code"))?;
-            new_code(
-                documents.iter().any(|d| d.code == code),
-                "code",
-                code.as_str(),
-            )?;
+            new_code(state, Defined::Document, code.as_str()).await?;
             let title_vi = vietnamese("title_vi", "title-vi")?;
             let implements = all("implements")
                 .iter()
@@ -430,11 +427,7 @@ pub async fn define(
         }
         "target" => {
             let code: TargetCode = pickers::code("code", &get("code"))?;
-            new_code(
-                s.targets.iter().any(|t| t.code == code),
-                "code",
-                code.as_str(),
-            )?;
+            new_code(state, Defined::Target, code.as_str()).await?;
             let name_vi = vietnamese("name_vi", "name-vi")?;
             let measure = vietnamese("unit", "unit-of-measure")?;
             let doc = Some(get("document"))
@@ -465,11 +458,7 @@ pub async fn define(
         }
         "task" => {
             let code: TaskCode = pickers::code("code", &get("code"))?;
-            new_code(
-                s.tasks.iter().any(|t| t.code == code),
-                "code",
-                code.as_str(),
-            )?;
+            new_code(state, Defined::Task, code.as_str()).await?;
             let title_vi = vietnamese("title_vi", "title-vi")?;
             // The group is chosen as "document|section", so it always belongs to the document.
             let (doc, group) = match get("group").split_once('|') {
@@ -507,12 +496,7 @@ pub async fn define(
             let code = get("code");
             // A rule's code follows the rules of every code (no spaces, at most 64 characters).
             pickers::code::<TargetCode>("code", &code)?;
-            let rules = state
-                .store
-                .validation_rules()
-                .await
-                .map_err(|_| FieldError::new("define-form", "define-not-saved", []))?;
-            new_code(rules.iter().any(|r| r.code == code), "code", &code)?;
+            new_code(state, Defined::Rule, &code).await?;
             let name_vi = vietnamese("name_vi", "name-vi")?;
             let left = target_list("left", "vrule-left")?;
             if left.is_empty() {
@@ -616,10 +600,6 @@ pub async fn close_task(
     let task = code.parse().map_err(|e: tiendo_domain::codes::CodeError| {
         Failure::bad_request("invalid_task", e.to_string())
     })?;
-    state
-        .store
-        .close_task(&task, how, state.day(), page.viewer.name())
-        .await?;
-    state.changed();
+    definitions::close_task(&state, &page.viewer, &task, how, state.day()).await?;
     Ok(Redirect::to(&format!("/tasks/{code}?lang={}", page.l().code())).into_response())
 }
