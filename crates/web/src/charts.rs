@@ -43,6 +43,18 @@ pub struct Axis {
     pub max: Option<f64>,
 }
 
+/// The ids of a chart's title and description, from what it says: a page that shows several
+/// charts (the overview's national targets) has each labelled by its own.
+fn chart_id(title: &str, desc: &str) -> String {
+    // FNV-1a: stable across runs and builds, unlike the standard library's hasher.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in title.bytes().chain([0]).chain(desc.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("chart-{h:016x}")
+}
+
 /// A time-series chart: lines over years with horizontal rules and a legend below. A line of
 /// three points or fewer has each point labelled with its value, so one figure reads as one.
 pub fn time_series(axis: Axis, title: &str, desc: &str, lines: &[Line], rules: &[Rule]) -> String {
@@ -66,11 +78,12 @@ pub fn time_series(axis: Axis, title: &str, desc: &str, lines: &[Line], rules: &
     let sx = |x: f64| LEFT + (x - x0) / (x1 - x0) * (W - LEFT - RIGHT);
     let sy = |y: f64| TOP + (1.0 - (y - y0) / (y1 - y0)) * (H - TOP - BOTTOM);
     let mut svg = String::new();
+    let id = chart_id(title, desc);
     let _ = write!(
         svg,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" role=\"img\" \
-         aria-labelledby=\"chart-title chart-desc\" class=\"chart\">\
-         <title id=\"chart-title\">{}</title><desc id=\"chart-desc\">{}</desc>\
+         aria-labelledby=\"{id}-title {id}-desc\" class=\"chart\">\
+         <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>\
          <rect x=\"0\" y=\"0\" width=\"{W}\" height=\"{H}\" fill=\"#fff\"/>",
         esc(title),
         esc(desc)
@@ -272,7 +285,13 @@ mod tests {
             }],
         );
         assert!(svg.starts_with("<svg"));
-        assert!(svg.contains("<title id=\"chart-title\">Digital economy &lt;share&gt;</title>"));
+        assert!(svg.contains("-title\">Digital economy &lt;share&gt;</title>"));
+        let id = chart_id("Digital economy <share>", "2020 to 2025");
+        assert!(
+            svg.contains(&format!("aria-labelledby=\"{id}-title {id}-desc\"")),
+            "{svg}"
+        );
+        assert_ne!(id, chart_id("Another chart", "2020 to 2025"));
         assert_eq!(svg.matches("<polyline").count(), 1);
         assert_eq!(svg.matches("<circle").count(), 2);
         assert!(svg.contains(">Target</text>"));

@@ -53,6 +53,33 @@ async fn the_overview_speaks_vietnamese_by_default_and_english_on_request() {
         "a switch to English on the page"
     );
     assert!(vi.contains("Xanh: từ 70 điểm"), "the colour rule is shown");
+    // The national targets as small charts, each labelled by its own title.
+    assert!(vi.contains("Chỉ tiêu cấp quốc gia"), "{vi}");
+    let ids: Vec<&str> = vi
+        .split("<title id=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert!(ids.len() >= 5, "several national charts: {}", ids.len());
+    let unique: std::collections::HashSet<&&str> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "chart ids are unique on the page");
+    // Ministries stand beside the provinces, judged on the tasks they lead; a merged
+    // ministry's tasks count for its successor, and each figure opens the tasks behind it.
+    assert!(vi.contains("Bộ, ngành trung ương"), "{vi}");
+    let agencies = vi
+        .split("id=\"agencies\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .expect("the ministries' table");
+    assert!(agencies.contains("Bộ Khoa học và Công nghệ"), "{agencies}");
+    assert!(
+        !agencies.contains("Bộ Thông tin và Truyền thông"),
+        "merged on 1 March 2025: {agencies}"
+    );
+    assert!(
+        agencies.contains("/tasks?unit=MOST&#38;status=overdue"),
+        "{agencies}"
+    );
 
     let (_, _, en) = get(&app, "/?lang=en").await;
     assert!(en.contains(r#"<html lang="en">"#));

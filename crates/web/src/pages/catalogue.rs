@@ -10,7 +10,7 @@ use tiendo_domain::orgs::OrgCode;
 use tiendo_domain::targets::{Deadline, Requirement, Target};
 use tiendo_evaluation::progress::projection::projection;
 use tiendo_evaluation::progress::trajectory::{trajectory, Pace};
-use tiendo_evaluation::targets::{judge, yearly};
+use tiendo_evaluation::targets::{judge, yearly, Judgement};
 use tiendo_storage::TaskFilter;
 
 use crate::charts::{self, Line, Rule};
@@ -326,6 +326,9 @@ pub async fn target(
 /// projection) and its chart with baseline, target line, trajectory and projection.
 pub struct Judged {
     pub status: String,
+    /// The class that paints the status: green on track or achieved, yellow at risk, red off
+    /// track or deteriorating, grey when it cannot be judged.
+    pub css: &'static str,
     pub explanation: String,
     pub course: Vec<String>,
     pub chart: String,
@@ -346,6 +349,12 @@ pub fn judged_chart(
         .unwrap_or(year);
     let j = judge(t, series, year, base_year);
     let status = l.t(&format!("judgement-{}", serde_name(&j.judgement)));
+    let css = match j.judgement {
+        Judgement::Achieved | Judgement::OnTrack => "green",
+        Judgement::AtRisk => "yellow",
+        Judgement::OffTrack | Judgement::Deteriorating => "red",
+        Judgement::NotAvailable => "grey",
+    };
     let explanation = crate::wording::judgement(l, &j);
     let mut course = Vec::new();
     let obs = yearly(series);
@@ -436,6 +445,7 @@ pub fn judged_chart(
     );
     Judged {
         status,
+        css,
         explanation,
         course,
         chart,

@@ -3,6 +3,8 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use chrono::Datelike;
+use tiendo_domain::orgs::OrgKind;
 
 use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
@@ -25,6 +27,30 @@ pub struct Province {
     class: String,
     colour: String,
     css: &'static str,
+}
+
+/// A national target as a small chart: its figures over the years with the goal, trajectory and
+/// projection, and its status.
+pub struct NationalChart {
+    name: String,
+    href: String,
+    status: String,
+    css: &'static str,
+    chart: String,
+}
+
+/// A ministry or central agency on the overview, judged on the tasks it leads.
+pub struct Agency {
+    name: String,
+    href: String,
+    score: String,
+    colour: String,
+    css: &'static str,
+    /// Tasks it leads (cancelled ones aside), overdue among them, and done; each with the task
+    /// board filtered to them.
+    led: (usize, String),
+    overdue: (usize, String),
+    done: usize,
 }
 
 pub struct WarningRow {
@@ -73,6 +99,10 @@ struct OverviewPage {
     targets: Vec<Count>,
     tasks: Vec<Count>,
     provinces: Vec<Province>,
+    /// Ministries and central agencies that lead tasks, the most overdue first.
+    agencies: Vec<Agency>,
+    /// The targets with a national series, each a small chart.
+    national: Vec<NationalChart>,
     /// The provinces on a map, coloured as in the table.
     map: String,
     /// Warnings name internal tasks and unpublished reports: officials only.
@@ -195,6 +225,8 @@ pub async fn overview(
                 css: p.colour.css(),
             })
             .collect(),
+        agencies: agencies(l, &page, &o, &current),
+        national: national_charts(l, &page, &o),
         map: province_map(l, &page, &o, &current),
         official,
         warning_counts: o
@@ -270,6 +302,112 @@ pub async fn overview(
         c: page.chrome,
     };
     Ok(render(&body))
+}
+
+/// The nation's own figures: every target with values for the nation as a whole, in the
+/// catalogue's order, each drawn small with its goal, trajectory and projection as of the
+/// overview's day, worst first so a leader sees what is off track before what is on it.
+fn national_charts(l: Lang, page: &Page, o: &crate::overview::Overview) -> Vec<NationalChart> {
+    let s = &o.snapshot;
+    let Some(nation) = s
+        .hierarchy
+        .units()
+        .iter()
+        .find(|u| u.kind == OrgKind::Nation)
+    else {
+        return Vec::new();
+    };
+    let mut charts: Vec<(u8, NationalChart)> = s
+        .targets
+        .iter()
+        .filter_map(|t| {
+            let series = s.series.get(&t.code)?.get(&nation.code)?;
+            if series.is_empty() {
+                return None;
+            }
+            let judged = super::catalogue::judged_chart(l, t, &nation.code, series, o.day.year());
+            let order = match judged.css {
+                "red" => 0,
+                "yellow" => 1,
+                "green" => 2,
+                _ => 3,
+            };
+            Some((
+                order,
+                NationalChart {
+                    name: pick(l, &t.name_vi, t.name_en.as_deref()),
+                    href: page
+                        .chrome
+                        .href(&format!("/targets/{}?unit={}", t.code, nation.code)),
+                    status: judged.status,
+                    css: judged.css,
+                    chart: judged.chart,
+                },
+            ))
+        })
+        .collect();
+    charts.sort_by_key(|(order, _)| *order);
+    charts.into_iter().map(|(_, c)| c).collect()
+}
+
+/// The ministries and central agencies in force on the overview's day that lead tasks the
+/// reader may see, the most overdue first: who is behind on what, at the centre. A merged
+/// ministry's tasks count for the one that carries them now.
+fn agencies(
+    l: Lang,
+    page: &Page,
+    o: &crate::overview::Overview,
+    current: &crate::overview::Overview,
+) -> Vec<Agency> {
+    use tiendo_evaluation::tasks::TaskStatus;
+    let clearance = page.viewer.access.clearance();
+    let mut found: Vec<Agency> = o
+        .units
+        .values()
+        .filter(|u| matches!(u.kind, OrgKind::Ministry | OrgKind::CentralAgency))
+        .filter_map(|u| {
+            let (leads, _) = u.tasks_for(clearance);
+            let count = |wanted: &[TaskStatus]| -> usize {
+                leads
+                    .iter()
+                    .filter(|(s, _)| wanted.contains(s))
+                    .map(|(_, n)| n)
+                    .sum()
+            };
+            // Withdrawn tasks are no longer led.
+            let led = leads
+                .iter()
+                .filter(|(s, _)| *s != TaskStatus::Cancelled)
+                .map(|(_, n)| n)
+                .sum();
+            if led == 0 {
+                return None;
+            }
+            let board = |status: &str| {
+                let mut href = format!("/tasks?unit={}", u.code);
+                if !status.is_empty() {
+                    href.push_str(&format!("&status={status}"));
+                }
+                page.chrome.href(&href)
+            };
+            Some(Agency {
+                name: pick(l, &u.name_vi, Some(&u.name_en)),
+                href: super::unit_link(l, &page.chrome, current, &u.code).0,
+                score: u.score.map_or_else(|| l.t("no-data"), |s| l.number(s, 1)),
+                colour: l.t(&format!("colour-{}", serde_name(&u.colour))),
+                css: u.colour.css(),
+                led: (led, board("")),
+                overdue: (count(&[TaskStatus::Overdue]), board("overdue")),
+                done: count(&[TaskStatus::CompletedOnTime, TaskStatus::CompletedLate]),
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| {
+        (b.overdue.0, b.led.0)
+            .cmp(&(a.overdue.0, a.led.0))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    found
 }
 
 /// The provinces in force on the overview's day, each coloured by its state and linked to its
