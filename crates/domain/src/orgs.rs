@@ -158,6 +158,23 @@ pub struct OrgUnit {
     pub source: Option<String>,
 }
 
+impl OrgUnit {
+    /// A real unit in force from the beginning, named alike in both languages and without a
+    /// source: what a test or a quick definition needs.
+    pub fn named(code: OrgCode, kind: OrgKind, name: &str, parent: Option<OrgCode>) -> OrgUnit {
+        OrgUnit {
+            code,
+            kind,
+            name_vi: name.into(),
+            name_en: name.into(),
+            parent,
+            validity: Validity::always(),
+            synthetic: false,
+            source: None,
+        }
+    }
+}
+
 /// `predecessor` ceased to exist and continues as `successor` from `effective`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Succession {

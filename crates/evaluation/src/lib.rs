@@ -6,6 +6,8 @@
 pub mod indices;
 pub mod national;
 pub mod progress;
+pub mod ranking;
+pub mod reporting;
 pub mod rollup;
 pub mod scoring;
 pub mod standing;

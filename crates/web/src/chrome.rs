@@ -29,6 +29,7 @@ impl Chrome {
             link("/documents", "nav-documents"),
             link("/tasks", "nav-tasks"),
             link("/indices/pii-like", "nav-indices"),
+            link("/reporting", "nav-reporting"),
             link("/open-data", "nav-open-data"),
             link("/feedback", "nav-feedback"),
         ];

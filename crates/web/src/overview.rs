@@ -1,15 +1,16 @@
 //! The national overview: targets and tasks by status, each province's overall status, this
 //! week's warnings and an index ranking, computed once and served from memory.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tiendo_domain::orgs::{OrgCode, OrgKind};
 use tiendo_domain::periods::Period;
 use tiendo_evaluation::indices::{Definition, Index};
 use tiendo_evaluation::national::evaluate;
+use tiendo_evaluation::reporting::{self, Completeness};
 use tiendo_evaluation::scoring::{Class, Rubric, UnitFacts};
 use tiendo_evaluation::standing::Standing;
 use tiendo_evaluation::targets::Judgement;
@@ -182,6 +183,16 @@ pub struct Overview {
     /// Every series' judgement and every unit's score, kept current approval by approval.
     #[serde(skip)]
     standing: Arc<Standing>,
+    /// Reporting completeness, worked out when first asked for and again for each new
+    /// overview (an approval makes a new one).
+    #[serde(skip)]
+    reporting: Arc<OnceLock<Reporting>>,
+}
+
+/// Reports owed and in, each unit's own and with the units within it.
+pub struct Reporting {
+    pub own: HashMap<OrgCode, Completeness>,
+    pub within: HashMap<OrgCode, Completeness>,
 }
 
 const SHOWN_WARNINGS: usize = 20;
@@ -306,6 +317,7 @@ impl Overview {
             index,
             snapshot: Arc::new(snapshot),
             standing: Arc::new(standing),
+            reporting: Arc::default(),
         })
     }
 
@@ -314,6 +326,16 @@ impl Overview {
     /// again and the value listed among the latest approvals. Nothing is read from the
     /// database and the rest of the nation is not evaluated again. The series' warnings are
     /// derived again with it.
+    /// Reporting completeness on the overview's day, worked out once per overview.
+    pub fn reporting(&self) -> &Reporting {
+        self.reporting.get_or_init(|| {
+            let inputs = Inputs::from(&*self.snapshot);
+            let own = reporting::own(&inputs, Settings::default().grace_days);
+            let within = reporting::within(&self.snapshot.hierarchy, &own);
+            Reporting { own, within }
+        })
+    }
+
     /// Tasks by status as a reader of `clearance` may count them: every task, or public ones.
     pub fn tasks_for(&self, clearance: tiendo_domain::tasks::Clearance) -> &[(TaskStatus, usize)] {
         if clearance.may_see(tiendo_domain::tasks::Confidentiality::Internal) {
@@ -377,6 +399,7 @@ impl Overview {
             }
         }
         let mut next = self.clone();
+        next.reporting = Arc::default();
         for v in approved {
             let Some((facts, score)) = standing.unit(&v.org) else {
                 continue;

@@ -327,6 +327,7 @@ fn cases(
             definer,
         ),
         get("api rules", "/api/v1/rules".into(), true),
+        get("reporting", format!("/reporting?unit={unit}"), true),
         json(
             "api add rule",
             "/api/v1/rules",

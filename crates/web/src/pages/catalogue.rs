@@ -5,11 +5,14 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::Datelike;
 use serde::Deserialize;
+use std::collections::HashMap;
 use tiendo_domain::documents::SectionKind;
-use tiendo_domain::orgs::OrgCode;
+use tiendo_domain::orgs::{OrgCode, OrgKind};
+use tiendo_domain::periods::Period;
 use tiendo_domain::targets::{Deadline, Requirement, Target};
 use tiendo_evaluation::progress::projection::projection;
 use tiendo_evaluation::progress::trajectory::{trajectory, Pace};
+use tiendo_evaluation::ranking;
 use tiendo_evaluation::targets::{judge, yearly, Judgement};
 use tiendo_storage::TaskFilter;
 
@@ -207,6 +210,11 @@ pub struct TargetQuery {
 }
 
 pub struct UnitValue {
+    /// Its rank among the units that reported the latest period; none for the nation and for
+    /// older figures.
+    rank: Option<usize>,
+    /// The nation's own figure, shown first as the reference.
+    national: bool,
     unit: String,
     href: String,
     period: String,
@@ -229,6 +237,8 @@ struct TargetPage {
     explanation: String,
     course: Vec<String>,
     values: Vec<UnitValue>,
+    /// How the units are ranked, and the day whose units of the hierarchy are shown.
+    ranking_rule: String,
     more_units: usize,
     source: Option<String>,
 }
@@ -283,22 +293,61 @@ pub async fn target(
         course = judged.course;
         chart = Some(judged.chart);
     }
-    let mut values: Vec<UnitValue> = by_unit
+    let h = &o.snapshot.hierarchy;
+    let is_nation = |u: &OrgCode| h.get(u).is_some_and(|x| x.kind == OrgKind::Nation);
+    // Each unit's latest figure; the units (not the nation) ranked on the latest period.
+    let latest: Vec<(&OrgCode, &tiendo_domain::values::Series, Period, f64)> = by_unit
         .into_iter()
         .flat_map(|m| m.iter())
         .filter_map(|(u, series)| {
             let (p, v) = series.iter().max_by_key(|(p, _)| *p)?;
-            let j = judge(t, series, year, base_year_of(series));
-            Some(UnitValue {
-                href: page.chrome.href(&format!("/targets/{}?unit={u}", t.code)),
-                unit: super::unit_name(l, &o.snapshot.hierarchy, u),
-                period: wording::period(l, *p),
-                value: l.number(*v, 2),
-                status: l.t(&format!("judgement-{}", serde_name(&j.judgement))),
-            })
+            Some((u, series, *p, *v))
         })
         .collect();
-    values.sort_by(|a, b| a.unit.cmp(&b.unit));
+    // Only units in force on the day are ranked: the 2024 DTI was published for the 63
+    // provinces and again for the 34, and one province must not rank twice.
+    let in_force = |u: &OrgCode| h.get(u).is_some_and(|x| x.validity.contains(o.day));
+    let ranked: Vec<&(&OrgCode, &tiendo_domain::values::Series, Period, f64)> = latest
+        .iter()
+        .filter(|x| !is_nation(x.0) && in_force(x.0))
+        .collect();
+    let figures: Vec<(Period, f64)> = ranked.iter().map(|x| (x.2, x.3)).collect();
+    let rank_of: HashMap<&OrgCode, usize> = ranked
+        .iter()
+        .zip(ranking::ranks(&figures, t.direction))
+        .filter_map(|(x, r)| r.map(|r| (x.0, r)))
+        .collect();
+    let mut values: Vec<UnitValue> = latest
+        .iter()
+        .map(|&(u, series, p, v)| {
+            let j = judge(t, series, year, base_year_of(series));
+            UnitValue {
+                rank: rank_of.get(u).copied(),
+                national: is_nation(u),
+                href: page.chrome.href(&format!("/targets/{}?unit={u}", t.code)),
+                // A unit that ceased is named with the one it is part of now, or with its last
+                // day where the one now has its name.
+                unit: match super::unit_link(l, &page.chrome, &o, u).1 {
+                    named if !in_force(u) && named == super::unit_name(l, h, u) => {
+                        super::unit_name_dated(l, h, u)
+                    }
+                    named => named,
+                },
+                period: wording::period(l, p),
+                value: l.number(v, 2),
+                status: l.t(&format!("judgement-{}", serde_name(&j.judgement))),
+            }
+        })
+        .collect();
+    // The nation first, then the ranked units best first, then older figures by name.
+    values.sort_by_cached_key(|v| {
+        (
+            !v.national,
+            v.rank.is_none(),
+            v.rank,
+            tiendo_domain::search::fold(&v.unit),
+        )
+    });
     let more_units = values.len().saturating_sub(SHOWN_UNITS);
     values.truncate(SHOWN_UNITS);
     Ok(render(&TargetPage {
@@ -316,6 +365,7 @@ pub async fn target(
         explanation,
         course,
         values,
+        ranking_rule: l.t_args("values-ranking-rule", &[("day", l.date(o.day))]),
         more_units,
         source: t.source.clone(),
         c: page.chrome,

@@ -128,16 +128,7 @@ fn published_rows(
         .map(|(unit, cells)| {
             // Before and after the 2025 reorganisation two units may share a name: the one
             // that ended says until when.
-            let name = match h.get(unit).and_then(|u| u.validity.to()) {
-                Some(until) => l.t_args(
-                    "unit-until",
-                    &[
-                        ("name", super::unit_name(l, h, unit)),
-                        ("until", l.date(until)),
-                    ],
-                ),
-                None => super::unit_name(l, h, unit),
-            };
+            let name = super::unit_name_dated(l, h, unit);
             let first_rank = cells
                 .iter()
                 .zip(&is_rank)

@@ -13,6 +13,7 @@ mod indices;
 mod open_data;
 mod pickers;
 mod report;
+mod reporting;
 mod tasks;
 mod upload;
 mod work;
@@ -58,6 +59,7 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/documents/{*code}", get(catalogue::document)),
         (Method::GET, "/targets/{code}", get(catalogue::target)),
         (Method::GET, "/indices/{name}", get(indices::index)),
+        (Method::GET, "/reporting", get(reporting::page)),
         (Method::GET, "/tasks", get(tasks::board)),
         (Method::GET, "/tasks/{code}", get(tasks::task)),
         (
@@ -215,6 +217,22 @@ impl crate::wording::Names for Named<'_> {
 
     fn unit(&self, code: &tiendo_domain::orgs::OrgCode) -> String {
         unit_name(self.l, &self.snapshot.hierarchy, code)
+    }
+}
+
+/// A unit's name, with the last day it was in force when it ceased: before and after the 2025
+/// reorganisation two units may share a name ("Đà Nẵng (đến 30/06/2025)").
+pub fn unit_name_dated(
+    l: crate::i18n::Lang,
+    h: &tiendo_domain::orgs::Hierarchy,
+    code: &tiendo_domain::orgs::OrgCode,
+) -> String {
+    match h.get(code).and_then(|u| u.validity.to()) {
+        Some(until) => l.t_args(
+            "unit-until",
+            &[("name", unit_name(l, h, code)), ("until", l.date(until))],
+        ),
+        None => unit_name(l, h, code),
     }
 }
 
