@@ -328,6 +328,7 @@ fn cases(
         ),
         get("api rules", "/api/v1/rules".into(), true),
         get("reporting", format!("/reporting?unit={unit}"), true),
+        get("api reporting", format!("/api/v1/reporting?unit={unit}"), true),
         json(
             "api add rule",
             "/api/v1/rules",

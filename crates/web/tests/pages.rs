@@ -399,4 +399,22 @@ async fn reporting_completeness_from_the_nation_down_to_a_province() {
     assert!(province.contains("← Việt Nam"), "{province}");
     let (status, _, _) = get(&app, "/reporting?unit=khong+co").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    // The API gives the same figures: the province's total is the sum of its own reports and
+    // those of the units within it, and no line owes nothing.
+    let (status, _, json) = get(&app, "/api/v1/reporting?unit=HA-TINH").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["unit"]["code"], "HA-TINH");
+    let within: u64 = json["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["expected"].as_u64().unwrap())
+        .sum();
+    assert!(within > 0 && within <= json["unit"]["expected"].as_u64().unwrap());
+    assert!(json["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["expected"].as_u64().unwrap() > 0));
 }

@@ -112,6 +112,7 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, "/api/v1/tasks", post(add_task)),
         (Method::POST, "/api/v1/tasks/{code}/close", post(close_task)),
         (Method::GET, "/api/v1/rules", get(rules)),
+        (Method::GET, "/api/v1/reporting", get(reporting)),
         (Method::POST, "/api/v1/rules", post(add_rule)),
         (
             Method::POST,
@@ -169,6 +170,7 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         add_task,
         close_task,
         rules,
+        reporting,
         add_rule,
         withdraw_rule,
         export_data_value_sets,
@@ -195,6 +197,8 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         TaskIn,
         RuleWire,
         RulesOut,
+        ReportingOut,
+        ReportingLine,
         ImportSummaryOut,
         ImportCount,
         OverviewOut,
@@ -821,6 +825,62 @@ struct RulesOut {
     /// back (`flows::validation_rules_through_the_api`).
     #[schema(value_type = Vec<RuleWire>)]
     rules: Vec<tiendo_domain::validation::ValidationRule>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ReportingParams {
+    /// The unit to break down, by code or name; the nation when absent.
+    unit: Option<String>,
+}
+
+/// One unit's reports owed by today and received (approved), with the units within it.
+#[derive(Serialize, ToSchema)]
+struct ReportingLine {
+    code: String,
+    name_vi: String,
+    name_en: String,
+    expected: usize,
+    received: usize,
+    /// received / expected, from 0 to 1; null when nothing is owed.
+    rate: Option<f64>,
+}
+
+/// A unit's reporting completeness and that of each unit within it, lowest rate first.
+#[derive(Serialize, ToSchema)]
+struct ReportingOut {
+    day: chrono::NaiveDate,
+    unit: ReportingLine,
+    units: Vec<ReportingLine>,
+}
+
+impl From<&crate::app::reporting::Line> for ReportingLine {
+    fn from(x: &crate::app::reporting::Line) -> ReportingLine {
+        ReportingLine {
+            code: x.unit.code.to_string(),
+            name_vi: x.unit.name_vi.clone(),
+            name_en: x.unit.name_en.clone(),
+            expected: x.reports.expected,
+            received: x.reports.received,
+            rate: x.reports.rate(),
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/reporting", summary = "Reporting completeness", tag = "dashboards",
+    params(ReportingParams),
+    responses((status = 200, description = "Reports owed by today and received, for a unit and the units within it", body = ReportingOut),
+              (status = 400, description = "No unit has that code or name", body = ErrorBody)))]
+async fn reporting(
+    State(state): State<AppState>,
+    Query(p): Query<ReportingParams>,
+) -> ApiResult<ReportingOut> {
+    let b = crate::app::reporting::breakdown(&state, p.unit.as_deref())?;
+    Ok(Json(ReportingOut {
+        day: state.day(),
+        unit: (&b.unit).into(),
+        units: b.lines.iter().map(ReportingLine::from).collect(),
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/rules", summary = "Add a validation rule", tag = "definitions",

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod definitions;
+pub mod reporting;
 pub mod tasks;
 pub mod values;
 pub mod work;

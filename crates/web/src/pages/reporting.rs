@@ -6,10 +6,11 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
-use tiendo_domain::orgs::{OrgCode, OrgKind, OrgUnit};
+use tiendo_domain::orgs::OrgKind;
 use tiendo_evaluation::reporting::Completeness;
 use tiendo_evaluation::warnings::Settings;
 
+use crate::app;
 use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
 use crate::i18n::Lang;
@@ -52,57 +53,18 @@ pub async fn page(
     page: Page,
 ) -> Result<Response, Failure> {
     let l = page.l();
-    let o = state.overview();
-    let h = &o.snapshot.hierarchy;
-    let day = o.day;
-    let nation = h.units().iter().find(|u| u.kind == OrgKind::Nation);
-    let shown: &OrgUnit = match q.unit.as_deref().filter(|u| !u.trim().is_empty()) {
-        Some(typed) => {
-            let code = crate::app::tasks::find_unit(&state, typed)?;
-            h.get(&code)
-                .ok_or_else(|| Failure::not_found("unit_not_found", format!("no unit {code}")))?
-        }
-        None => nation.ok_or_else(|| Failure::internal("the hierarchy has no nation"))?,
-    };
-    let r = o.reporting();
-    let has_children = |u: &OrgCode| {
-        h.as_of(day)
-            .any(|x| x.parent.as_ref() == Some(u) && r.within.contains_key(&x.code))
-    };
-    let line = |u: &OrgUnit| {
-        let c = r.within.get(&u.code).copied().unwrap_or_default();
-        let href = if has_children(&u.code) {
-            page.chrome.href(&format!("/reporting?unit={}", u.code))
+    let b = app::reporting::breakdown(&state, q.unit.as_deref())?;
+    let line = |x: &app::reporting::Line| {
+        let href = if x.has_breakdown {
+            page.chrome
+                .href(&format!("/reporting?unit={}", x.unit.code))
         } else {
-            page.chrome.href(&format!("/units/{}", u.code))
+            page.chrome.href(&format!("/units/{}", x.unit.code))
         };
-        shown_line(l, super::pick(l, &u.name_vi, Some(&u.name_en)), href, c)
+        let name = super::pick(l, &x.unit.name_vi, Some(&x.unit.name_en));
+        shown_line(l, name, href, x.reports)
     };
-    // The nation's breakdown lists the provinces and the central agencies; a unit's lists the
-    // units directly within it. Units that owe nothing are left out.
-    let mut lines: Vec<Line> = h
-        .as_of(day)
-        .filter(|u| u.code != shown.code)
-        .filter(|u| {
-            if shown.kind == OrgKind::Nation {
-                matches!(
-                    u.kind,
-                    OrgKind::Province | OrgKind::Ministry | OrgKind::CentralAgency
-                )
-            } else {
-                u.parent.as_ref() == Some(&shown.code)
-            }
-        })
-        .filter(|u| r.within.get(&u.code).is_some_and(|c| c.expected > 0))
-        .map(line)
-        .collect();
-    lines.sort_by(|a, b| {
-        (a.received * b.expected)
-            .cmp(&(b.received * a.expected))
-            .then(b.expected.cmp(&a.expected))
-            .then_with(|| a.name.cmp(&b.name))
-    });
-    let up = shown.parent.as_ref().and_then(|p| h.get(p)).map(|p| {
+    let up = b.parent.as_ref().map(|p| {
         let href = if p.kind == OrgKind::Nation {
             page.chrome.href("/reporting")
         } else {
@@ -110,17 +72,15 @@ pub async fn page(
         };
         (href, super::pick(l, &p.name_vi, Some(&p.name_en)))
     });
-    let title = super::pick(l, &shown.name_vi, Some(&shown.name_en));
-    let total = line(shown);
     Ok(render(&ReportingPage {
-        title,
-        total,
+        title: super::pick(l, &b.unit.unit.name_vi, Some(&b.unit.unit.name_en)),
+        total: line(&b.unit),
         up,
-        lines,
+        lines: b.lines.iter().map(line).collect(),
         rule: l.t_args(
             "reporting-rule",
             &[
-                ("day", l.date(day)),
+                ("day", l.date(state.day())),
                 ("grace", Settings::default().grace_days.to_string()),
             ],
         ),
