@@ -45,6 +45,30 @@ impl Default for Horizon {
     }
 }
 
+/// The tasks by status on each of `days` (quarter ends, say), as the tasks are defined now: a
+/// task counts from its start, or from the first day when it has none; `last_progress` is the
+/// day of its latest progress report. The overview draws the quarters from this.
+pub fn tallies_over_time<'a>(
+    tasks: impl IntoIterator<Item = &'a Task> + Clone,
+    days: &[NaiveDate],
+    last_progress: impl Fn(&Task) -> Option<NaiveDate>,
+    horizon: Horizon,
+) -> Vec<Tally> {
+    days.iter()
+        .map(|&day| {
+            let mut tally = Tally::default();
+            for t in tasks.clone() {
+                if t.start.is_some_and(|s| s > day) {
+                    continue;
+                }
+                let progressed = last_progress(t).is_some_and(|d| d <= day);
+                tally.add(task_status(t, day, progressed, horizon));
+            }
+            tally
+        })
+        .collect()
+}
+
 /// The status of `task` on `day`. `has_progress` says whether any progress was reported by
 /// then. Order of the rules: cancelled, completed (on time or late), overdue, due soon,
 /// in progress (started or reported on), not yet due.
@@ -177,6 +201,26 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn statuses_over_time_follow_deadlines_and_completions() {
+        let tasks = [
+            task(Some("2025-01-01"), Some("2025-06-30"), Some("2025-09-15")),
+            task(Some("2025-08-01"), Some("2026-06-30"), None),
+        ];
+        let days: Vec<NaiveDate> = ["2025-03-31", "2025-09-30", "2025-12-31"]
+            .iter()
+            .map(|d| d.parse().unwrap())
+            .collect();
+        let t = tallies_over_time(&tasks, &days, |_| None, Horizon::default());
+        // March: the first under way, the second not started yet.
+        assert_eq!(t[0].count(TaskStatus::InProgress), 1);
+        assert_eq!(t[0].total(), 1);
+        // September: the first done late, the second started.
+        assert_eq!(t[1].count(TaskStatus::CompletedLate), 1);
+        assert_eq!(t[1].count(TaskStatus::InProgress), 1);
+        assert_eq!(t[2].total(), 2);
     }
 
     fn task(start: Option<&str>, deadline: Option<&str>, done: Option<&str>) -> Task {

@@ -53,6 +53,12 @@ async fn the_overview_speaks_vietnamese_by_default_and_english_on_request() {
         "a switch to English on the page"
     );
     assert!(vi.contains("Xanh: từ 70 điểm"), "the colour rule is shown");
+    // Tasks by status quarter by quarter, the figures in the chart's description.
+    assert!(
+        vi.contains("Nhiệm vụ theo tình trạng, cuối mỗi quý"),
+        "{vi}"
+    );
+    assert!(vi.contains("Quý IV/2025: Quá hạn"), "{vi}");
     // The national targets as small charts, each labelled by its own title.
     assert!(vi.contains("Chỉ tiêu cấp quốc gia"), "{vi}");
     let ids: Vec<&str> = vi

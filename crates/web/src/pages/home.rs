@@ -98,6 +98,8 @@ struct OverviewPage {
     at: String,
     targets: Vec<Count>,
     tasks: Vec<Count>,
+    /// The tasks by status at the end of each of the last quarters, as a chart.
+    tasks_over_time: String,
     provinces: Vec<Province>,
     /// Ministries and central agencies that lead tasks, the most overdue first.
     agencies: Vec<Agency>,
@@ -192,6 +194,7 @@ pub async fn overview(
                 count: count(*n),
             })
             .collect(),
+        tasks_over_time: tasks_over_time(l, &page, &o),
         tasks: o
             .tasks_for(page.viewer.access.clearance())
             .iter()
@@ -302,6 +305,100 @@ pub async fn overview(
         c: page.chrome,
     };
     Ok(render(&body))
+}
+
+/// How many quarters the task chart looks back.
+const QUARTERS_SHOWN: usize = 8;
+
+/// The tasks the reader may see by status at the end of each of the last quarters (the current
+/// one as of the overview's day): overdue, under way, completed, not yet due.
+fn tasks_over_time(l: Lang, page: &Page, o: &crate::overview::Overview) -> String {
+    use tiendo_domain::periods::{Period, Periodicity};
+    use tiendo_evaluation::tasks::{tallies_over_time, Horizon, TaskStatus};
+    let mut quarters: Vec<Period> = vec![Periodicity::Quarterly.period_containing(o.day)];
+    while quarters.len() < QUARTERS_SHOWN {
+        let earlier = quarters[quarters.len() - 1].previous();
+        quarters.push(earlier);
+    }
+    quarters.reverse();
+    let days: Vec<chrono::NaiveDate> = quarters.iter().map(|q| q.end().min(o.day)).collect();
+    let clearance = page.viewer.access.clearance();
+    let s = &o.snapshot;
+    let tallies = tallies_over_time(
+        s.tasks
+            .iter()
+            .filter(|t| clearance.may_see(t.confidentiality)),
+        &days,
+        |t| s.last_progress.get(&t.code).copied(),
+        Horizon::default(),
+    );
+    let groups: [(&str, &[TaskStatus], &'static str, bool); 4] = [
+        ("task-overdue", &[TaskStatus::Overdue], "#d6604d", false),
+        (
+            "task-in_progress",
+            &[TaskStatus::InProgress, TaskStatus::DueSoon],
+            "#4393c3",
+            false,
+        ),
+        (
+            "tasks-completed",
+            &[TaskStatus::CompletedOnTime, TaskStatus::CompletedLate],
+            "#2e7d32",
+            false,
+        ),
+        (
+            "task-not_yet_due",
+            &[TaskStatus::NotYetDue],
+            "#888888",
+            true,
+        ),
+    ];
+    // A quarter sits at its first day on the axis of years, so a year's tick marks its Q1.
+    let x = |q: &Period| f64::from(q.year()) + f64::from(q.start().month0() / 3) / 4.0;
+    let lines: Vec<charts::Line> = groups
+        .iter()
+        .map(|(key, statuses, colour, dashed)| charts::Line {
+            label: l.t(key),
+            points: quarters
+                .iter()
+                .zip(&tallies)
+                .map(|(q, t)| {
+                    (
+                        x(q),
+                        statuses.iter().map(|s| t.count(*s)).sum::<usize>() as f64,
+                    )
+                })
+                .collect(),
+            colour,
+            dashed: *dashed,
+        })
+        .collect();
+    let desc = quarters
+        .iter()
+        .zip(&tallies)
+        .map(|(q, t)| {
+            let counts: Vec<String> = groups
+                .iter()
+                .map(|(key, statuses, _, _)| {
+                    let n: usize = statuses.iter().map(|s| t.count(*s)).sum();
+                    format!("{} {n}", l.t(key))
+                })
+                .collect();
+            format!("{}: {}", crate::wording::period(l, *q), counts.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    charts::time_series(
+        charts::Axis {
+            l,
+            min: Some(0.0),
+            max: None,
+        },
+        &l.t("tasks-over-time"),
+        &desc,
+        &lines,
+        &[],
+    )
 }
 
 /// The nation's own figures: every target with values for the nation as a whole, in the

@@ -787,3 +787,6 @@ reporting-expected = Owed
 reporting-received = Received
 reporting-rate = Rate
 reporting-rule = As of { $day }: for each target, each unit owes the figures of the latest period past its deadline ({ $grace } days after the period ends); "received" counts approved figures. A province's figures include its departments and communes. The lowest rate comes first; select a name to see the units within it.
+tasks-completed = Completed
+tasks-over-time = Tasks by status at the end of each quarter
+tasks-over-time-note = Tasks overdue, under way, completed and not yet due at the end of each quarter (the current quarter as of today).

@@ -787,3 +787,6 @@ reporting-expected = Phải nộp
 reporting-received = Đã nhận
 reporting-rate = Tỷ lệ
 reporting-rule = Đến ngày { $day }: mỗi chỉ tiêu, mỗi đơn vị phải nộp số liệu của kỳ gần nhất đã quá hạn ({ $grace } ngày sau khi kỳ kết thúc); “đã nhận” là số liệu đã được phê duyệt. Số của một tỉnh gồm cả các sở, ngành và xã, phường thuộc tỉnh. Đơn vị có tỷ lệ thấp nhất đứng đầu; bấm vào tên để xem các đơn vị trực thuộc.
+tasks-completed = Đã hoàn thành
+tasks-over-time = Nhiệm vụ theo tình trạng, cuối mỗi quý
+tasks-over-time-note = Số nhiệm vụ quá hạn, đang thực hiện, đã hoàn thành và chưa đến hạn vào cuối mỗi quý (quý hiện tại tính đến hôm nay).
