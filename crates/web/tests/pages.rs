@@ -424,3 +424,33 @@ async fn reporting_completeness_from_the_nation_down_to_a_province() {
         .iter()
         .all(|u| u["expected"].as_u64().unwrap() > 0));
 }
+
+/// A unit's targets stand beside the national figure of the same period and its rank among
+/// the units of its kind.
+#[tokio::test]
+async fn a_units_figures_beside_the_nation_and_its_peers() {
+    let (app, _demo) = app().await;
+    let (status, _, page) = get(&app, "/units/HA-TINH").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Cả nước (cùng kỳ)"), "{page}");
+    let kpis = page
+        .split("id=\"kpis\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .expect("the targets table");
+    // Hà Tĩnh's DTI rank of 2024 among the provinces of the 34-unit table that have one.
+    let row = kpis
+        .split("<tr>")
+        .find(|r| r.contains("DTI-RANK-34"))
+        .expect("the DTI rank row");
+    assert!(
+        row.contains("data-label=\"Hạng trong các đơn vị cùng cấp\">"),
+        "{row}"
+    );
+    let rank = row
+        .split("data-label=\"Hạng trong các đơn vị cùng cấp\">")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .unwrap();
+    assert!(rank.contains('/'), "{row}");
+}

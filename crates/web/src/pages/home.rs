@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::Datelike;
-use tiendo_domain::orgs::OrgKind;
+use tiendo_domain::orgs::{OrgCode, OrgKind};
 
 use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
@@ -559,6 +559,11 @@ pub struct Kpi {
     latest: String,
     period: String,
     trend: String,
+    /// The nation's figure of the same period, where there is one.
+    national: String,
+    /// Its rank among the units of its kind in force with a figure of the same period
+    /// ("3/34"), where it is one of them.
+    among_peers: String,
 }
 
 #[derive(Template)]
@@ -602,12 +607,41 @@ pub async fn unit(
         )
     });
     let snapshot = &o.snapshot;
+    let h = &snapshot.hierarchy;
+    let nation = h.units().iter().find(|x| x.kind == OrgKind::Nation);
     let mut kpis: Vec<Kpi> = snapshot
         .targets
         .iter()
         .filter_map(|t| {
-            let series = snapshot.series.get(&t.code)?.get(&u.code)?;
+            let by_unit = snapshot.series.get(&t.code)?;
+            let series = by_unit.get(&u.code)?;
             let (period, latest) = series.iter().max_by_key(|(p, _)| *p)?;
+            let of_period = |s: &tiendo_domain::values::Series| {
+                s.iter().find(|(p, _)| p == period).map(|(_, v)| *v)
+            };
+            let national = nation
+                .filter(|n| n.code != u.code)
+                .and_then(|n| by_unit.get(&n.code))
+                .and_then(&of_period)
+                .map_or_else(String::new, |v| l.number(v, 2));
+            // Its peers: the units of its kind in force on the day with a figure of the period.
+            let peers: Vec<(&OrgCode, f64)> = by_unit
+                .iter()
+                .filter(|(code, _)| {
+                    h.get(code)
+                        .is_some_and(|x| x.kind == u.kind && x.validity.contains(o.day))
+                })
+                .filter_map(|(code, s)| of_period(s).map(|v| (code, v)))
+                .collect();
+            let figures: Vec<(tiendo_domain::periods::Period, f64)> =
+                peers.iter().map(|(_, v)| (*period, *v)).collect();
+            let among_peers = peers
+                .iter()
+                .zip(tiendo_evaluation::ranking::ranks(&figures, t.direction))
+                .find(|((code, _), _)| **code == u.code)
+                .and_then(|(_, r)| r)
+                .filter(|_| peers.len() > 1)
+                .map_or_else(String::new, |r| format!("{r}/{}", peers.len()));
             let mut points: Vec<(f64, f64)> = series
                 .iter()
                 .map(|(p, v)| (f64::from(p.year()), *v))
@@ -627,6 +661,8 @@ pub async fn unit(
                     crate::wording::measure(l, &t.unit)
                 ),
                 period: crate::wording::period(l, *period),
+                national,
+                among_peers,
             })
         })
         .collect();

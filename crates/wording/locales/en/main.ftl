@@ -790,3 +790,6 @@ reporting-rule = As of { $day }: for each target, each unit owes the figures of 
 tasks-completed = Completed
 tasks-over-time = Tasks by status at the end of each quarter
 tasks-over-time-note = Tasks overdue, under way, completed and not yet due at the end of each quarter (the current quarter as of today).
+national-same-period = National (same period)
+rank-among-peers = Rank among peers
+kpis-compared = For each target: the unit's latest figure, the national figure of the same period and the unit's rank among the units of its kind in force with a figure of that period (rank/units).

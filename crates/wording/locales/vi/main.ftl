@@ -790,3 +790,6 @@ reporting-rule = Đến ngày { $day }: mỗi chỉ tiêu, mỗi đơn vị ph�
 tasks-completed = Đã hoàn thành
 tasks-over-time = Nhiệm vụ theo tình trạng, cuối mỗi quý
 tasks-over-time-note = Số nhiệm vụ quá hạn, đang thực hiện, đã hoàn thành và chưa đến hạn vào cuối mỗi quý (quý hiện tại tính đến hôm nay).
+national-same-period = Cả nước (cùng kỳ)
+rank-among-peers = Hạng trong các đơn vị cùng cấp
+kpis-compared = Mỗi chỉ tiêu: số liệu mới nhất của đơn vị, số liệu cả nước cùng kỳ và thứ hạng của đơn vị trong các đơn vị cùng cấp đang hoạt động có số liệu kỳ đó (hạng/số đơn vị).
