@@ -378,6 +378,12 @@ async fn a_targets_units_are_ranked_on_the_latest_period() {
             .contains("Hà Nội"),
         "{table}"
     );
+    // A unit is chosen by typing its name, with or without diacritics.
+    let (status, _, hanoi) = get(&app, "/targets/DTI?unit=ha+noi").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(hanoi.contains(" · Hà Nội</h2>"), "{hanoi}");
+    let (status, _, _) = get(&app, "/targets/DTI?unit=khong+co+tinh+nay").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
 /// Reporting completeness: the nation's reports owed and in, each province and ministry with

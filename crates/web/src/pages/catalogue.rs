@@ -232,6 +232,9 @@ struct TargetPage {
     goals: String,
     document: Option<(String, String)>,
     shown_unit: Option<String>,
+    /// What the reader typed to choose the unit, and the names of the units with figures.
+    typed_unit: String,
+    unit_names: Vec<String>,
     chart: Option<String>,
     status: String,
     explanation: String,
@@ -262,8 +265,16 @@ pub async fn target(
         .ok_or_else(|| Failure::not_found("target_not_found", format!("no target {code}")))?;
     let by_unit = snapshot.series.get(&t.code);
     // The unit asked for, else the one with the longest series (the nation, for a national target).
-    let shown: Option<&OrgCode> = match &q.unit {
-        Some(u) => by_unit.and_then(|m| m.get_key_value(u.as_str()).map(|(k, _)| k)),
+    // The unit asked for is typed by name or code (the form below) or comes as a code (a link).
+    let asked: Option<OrgCode> = match q.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        None => None,
+        Some(u) => Some(match u.parse::<OrgCode>() {
+            Ok(code) if snapshot.hierarchy.get(&code).is_some() => code,
+            _ => crate::app::tasks::find_unit(&state, u)?,
+        }),
+    };
+    let shown: Option<&OrgCode> = match &asked {
+        Some(u) => by_unit.and_then(|m| m.get_key_value(u).map(|(k, _)| k)),
         None => by_unit.and_then(|m| {
             m.iter()
                 .max_by(|a, b| a.1.len().cmp(&b.1.len()).then(b.0.cmp(a.0)))
@@ -359,7 +370,15 @@ pub async fn target(
             .document
             .as_ref()
             .map(|d| (page.chrome.href(&format!("/documents/{d}")), d.to_string())),
-        shown_unit: shown.map(|u| super::unit_name(l, &o.snapshot.hierarchy, u)),
+        shown_unit: shown
+            .or(asked.as_ref())
+            .map(|u| super::unit_name(l, &o.snapshot.hierarchy, u)),
+        typed_unit: q.unit.clone().unwrap_or_default(),
+        unit_names: by_unit
+            .into_iter()
+            .flat_map(|m| m.keys())
+            .map(|u| super::unit_name(l, &o.snapshot.hierarchy, u))
+            .collect(),
         chart,
         status,
         explanation,

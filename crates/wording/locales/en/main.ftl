@@ -793,3 +793,4 @@ tasks-over-time-note = Tasks overdue, under way, completed and not yet due at th
 national-same-period = National (same period)
 rank-among-peers = Rank among peers
 kpis-compared = For each target: the unit's latest figure, the national figure of the same period and the unit's rank among the units of its kind in force with a figure of that period (rank/units).
+target-choose-unit = Show the figures of a unit
