@@ -68,6 +68,23 @@ async fn an_excel_template_round_trips_with_a_preview_and_an_all_or_nothing_comm
     );
     assert_eq!(ha_tinh_2025(&app).await, before, "nothing written");
 
+    // An impossible share is refused with the target's name, its code after it.
+    let impossible = fill_xlsx(&template.bytes, &[("HT-T1", "150")]);
+    let res = officer
+        .post_multipart(
+            "/units/HA-TINH/upload",
+            &[("csrf", &officer.csrf.clone())],
+            &[("file", "ha-tinh-2025.xlsx", &impossible)],
+        )
+        .await;
+    assert!(
+        res.body.contains(
+            "150 không phải là giá trị có thể có của chỉ tiêu Đóng góp của năng suất các nhân tố tổng hợp (TFP) vào tăng trưởng kinh tế (HT-T1)"
+        ),
+        "{}",
+        res.body
+    );
+
     // Fixed: the preview lists the three changes, the commit writes them all.
     let fixed = fill_xlsx(
         &template.bytes,

@@ -366,12 +366,20 @@ async fn preview(
     } else {
         String::new()
     };
-    Ok(preview_page(page, unit, file, changes, problems, payload))
+    let o = state.overview();
+    let names = super::Named {
+        l,
+        snapshot: &o.snapshot,
+    };
+    Ok(preview_page(
+        page, &names, unit, file, changes, problems, payload,
+    ))
 }
 
 /// The preview: changes, problems, and the commit form when there is something to commit.
 fn preview_page(
     page: Page,
+    names: &dyn wording::Names,
     unit: &OrgUnit,
     file: String,
     changes: Vec<ChangeLine>,
@@ -398,7 +406,7 @@ fn preview_page(
         problems: problems
             .into_iter()
             .map(|p| Problem {
-                message: wording::problem(l, &p),
+                message: wording::problem_named(l, &p, names),
                 ..p
             })
             .collect(),
@@ -562,6 +570,11 @@ pub async fn commit(
             .into_response())
         }
         Err(refused) => {
+            let o = state.overview();
+            let names = super::Named {
+                l,
+                snapshot: &o.snapshot,
+            };
             let problems = refused
                 .into_iter()
                 .map(|(i, r)| {
@@ -569,12 +582,13 @@ pub async fn commit(
                         "preview",
                         i + 1,
                         sheet::value_column(),
-                        wording::refusal(l, &r),
+                        wording::refusal_named(l, &r, &names),
                     )
                 })
                 .collect();
             Ok(preview_page(
                 page,
+                &names,
                 &unit,
                 String::new(),
                 Vec::new(),
