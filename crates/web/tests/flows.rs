@@ -808,6 +808,8 @@ async fn the_standing_office_defines_and_assigns() {
             &[
                 ("code", "HT-NEW"),
                 ("document", "57-NQ/TW"),
+                // The section chosen carries its document.
+                ("group", "57-NQ/TW|TG5"),
                 ("name_vi", "Tỷ lệ dịch vụ công trực tuyến"),
                 ("unit", "%"),
                 ("family", "operational"),
@@ -913,14 +915,9 @@ async fn the_standing_office_defines_and_assigns() {
     // The new target appears once the overview is recomputed.
     let mut seen = false;
     for _ in 0..100 {
-        if app
-            .state
-            .overview()
-            .snapshot
-            .targets
-            .iter()
-            .any(|t| t.code.as_str() == "HT-NEW")
-        {
+        if app.state.overview().snapshot.targets.iter().any(|t| {
+            t.code.as_str() == "HT-NEW" && t.group.as_ref().is_some_and(|g| g.as_str() == "TG5")
+        }) {
             seen = true;
             break;
         }

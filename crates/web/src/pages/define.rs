@@ -430,10 +430,17 @@ pub async fn define(
             new_code(state, Defined::Target, code.as_str()).await?;
             let name_vi = vietnamese("name_vi", "name-vi")?;
             let measure = vietnamese("unit", "unit-of-measure")?;
-            let doc = Some(get("document"))
-                .filter(|d| !d.is_empty())
-                .map(|d| document("document", &d))
-                .transpose()?;
+            // A group is chosen as "document|section", so it always belongs to its document.
+            let (doc, group) = match get("group").split_once('|') {
+                Some((d, g)) => (Some(document("document", d)?), Some(g.to_string())),
+                None => (
+                    Some(get("document"))
+                        .filter(|d| !d.is_empty())
+                        .map(|d| document("document", &d))
+                        .transpose()?,
+                    None,
+                ),
+            };
             let goals = if get("goal_value").is_empty() {
                 json!([])
             } else {
@@ -444,7 +451,7 @@ pub async fn define(
             };
             let reporter_units = pickers::units(h, day, "reporter-units", &get("reporter_units"))?;
             let target: tiendo_domain::targets::Target = parse(json!({
-                "code": code, "document": doc, "group": null,
+                "code": code, "document": doc, "group": group,
                 "name_vi": name_vi, "name_en": english("name_en"), "family": get("family"),
                 "unit": measure, "direction": get("direction"), "goals": goals, "baseline": null,
                 "periodicity": get("periodicity"), "aggregation": {"method": get("aggregation")},

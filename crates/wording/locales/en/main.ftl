@@ -794,3 +794,4 @@ national-same-period = National (same period)
 rank-among-peers = Rank among peers
 kpis-compared = For each target: the unit's latest figure, the national figure of the same period and the unit's rank among the units of its kind in force with a figure of that period (rank/units).
 target-choose-unit = Show the figures of a unit
+target-group = Section of the document

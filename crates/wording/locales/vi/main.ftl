@@ -794,3 +794,4 @@ national-same-period = Cả nước (cùng kỳ)
 rank-among-peers = Hạng trong các đơn vị cùng cấp
 kpis-compared = Mỗi chỉ tiêu: số liệu mới nhất của đơn vị, số liệu cả nước cùng kỳ và thứ hạng của đơn vị trong các đơn vị cùng cấp đang hoạt động có số liệu kỳ đó (hạng/số đơn vị).
 target-choose-unit = Xem số liệu của đơn vị
+target-group = Thuộc mục của văn bản
