@@ -260,6 +260,11 @@ impl Hierarchy {
         self.index.get(code).map(|&i| &self.units[i])
     }
 
+    /// The unit standing for the whole nation, where the hierarchy has one.
+    pub fn nation(&self) -> Option<&OrgUnit> {
+        self.units.iter().find(|u| u.kind == OrgKind::Nation)
+    }
+
     /// Units in force on `day`, in the order they were given.
     pub fn as_of(&self, day: NaiveDate) -> impl Iterator<Item = &OrgUnit> {
         self.units.iter().filter(move |u| u.validity.contains(day))

@@ -187,7 +187,21 @@ pub struct Overview {
     /// overview (an approval makes a new one).
     #[serde(skip)]
     reporting: Arc<OnceLock<Reporting>>,
+    /// Tasks by status at the end of the last quarters, for each clearance, worked out when
+    /// first asked for; approvals do not change tasks, so an overview made by one keeps them.
+    #[serde(skip)]
+    quarters: Arc<[OnceLock<TasksByQuarter>; 3]>,
 }
+
+/// The tasks a clearance may see by status at the end of each of the last quarters (the
+/// current one as of the overview's day).
+pub struct TasksByQuarter {
+    pub quarters: Vec<Period>,
+    pub tallies: Vec<tiendo_evaluation::tasks::Tally>,
+}
+
+/// How many quarters the overview looks back.
+const QUARTERS_SHOWN: usize = 8;
 
 /// Reports owed and in, each unit's own and with the units within it.
 pub struct Reporting {
@@ -318,6 +332,7 @@ impl Overview {
             snapshot: Arc::new(snapshot),
             standing: Arc::new(standing),
             reporting: Arc::default(),
+            quarters: Arc::default(),
         })
     }
 
@@ -333,6 +348,37 @@ impl Overview {
             let own = reporting::own(&inputs, Settings::default().grace_days);
             let within = reporting::within(&self.snapshot.hierarchy, &own);
             Reporting { own, within }
+        })
+    }
+
+    /// Tasks by status quarter by quarter as a reader of `clearance` may count them, worked out
+    /// once per overview and clearance.
+    pub fn tasks_by_quarter(&self, clearance: tiendo_domain::tasks::Clearance) -> &TasksByQuarter {
+        use tiendo_domain::periods::Periodicity;
+        use tiendo_domain::tasks::Clearance;
+        let slot = match clearance {
+            Clearance::Public => 0,
+            Clearance::Internal => 1,
+            Clearance::Secret => 2,
+        };
+        self.quarters[slot].get_or_init(|| {
+            let mut quarters = vec![Periodicity::Quarterly.period_containing(self.day)];
+            while quarters.len() < QUARTERS_SHOWN {
+                let earlier = quarters[quarters.len() - 1].previous();
+                quarters.push(earlier);
+            }
+            quarters.reverse();
+            let days: Vec<NaiveDate> = quarters.iter().map(|q| q.end().min(self.day)).collect();
+            let s = &self.snapshot;
+            let tallies = tiendo_evaluation::tasks::tallies_over_time(
+                s.tasks
+                    .iter()
+                    .filter(|t| clearance.may_see(t.confidentiality)),
+                &days,
+                |t| s.last_progress.get(&t.code).copied(),
+                tiendo_evaluation::tasks::Horizon::default(),
+            );
+            TasksByQuarter { quarters, tallies }
         })
     }
 

@@ -2,7 +2,9 @@
 //! the provinces, ministries and central agencies; a unit's lists the units directly within
 //! it; the lowest rate first. The page and the API both show this.
 
-use tiendo_domain::orgs::{OrgKind, OrgUnit};
+use std::collections::HashSet;
+
+use tiendo_domain::orgs::{OrgCode, OrgKind, OrgUnit};
 use tiendo_evaluation::reporting::Completeness;
 
 use crate::failure::Failure;
@@ -35,19 +37,21 @@ pub fn breakdown(state: &AppState, typed: Option<&str>) -> Result<Breakdown, Fai
                 .ok_or_else(|| Failure::not_found("unit_not_found", format!("no unit {code}")))?
         }
         None => h
-            .units()
-            .iter()
-            .find(|u| u.kind == OrgKind::Nation)
+            .nation()
             .cloned()
             .ok_or_else(|| Failure::internal("the hierarchy has no nation"))?,
     };
     let r = o.reporting();
+    // The units with a unit within them that owes reports, found in one pass.
+    let with_breakdown: HashSet<&OrgCode> = h
+        .as_of(day)
+        .filter(|x| r.within.contains_key(&x.code))
+        .filter_map(|x| x.parent.as_ref())
+        .collect();
     let line = |u: &OrgUnit| Line {
         unit: u.clone(),
         reports: r.within.get(&u.code).copied().unwrap_or_default(),
-        has_breakdown: h
-            .as_of(day)
-            .any(|x| x.parent.as_ref() == Some(&u.code) && r.within.contains_key(&x.code)),
+        has_breakdown: with_breakdown.contains(&u.code),
     };
     let mut lines: Vec<Line> = h
         .as_of(day)

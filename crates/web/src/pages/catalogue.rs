@@ -7,7 +7,7 @@ use chrono::Datelike;
 use serde::Deserialize;
 use std::collections::HashMap;
 use tiendo_domain::documents::SectionKind;
-use tiendo_domain::orgs::{OrgCode, OrgKind};
+use tiendo_domain::orgs::OrgCode;
 use tiendo_domain::periods::Period;
 use tiendo_domain::targets::{Deadline, Requirement, Target};
 use tiendo_evaluation::progress::projection::projection;
@@ -305,7 +305,8 @@ pub async fn target(
         chart = Some(judged.chart);
     }
     let h = &o.snapshot.hierarchy;
-    let is_nation = |u: &OrgCode| h.get(u).is_some_and(|x| x.kind == OrgKind::Nation);
+    let nation = h.nation().map(|n| &n.code);
+    let is_nation = |u: &OrgCode| Some(u) == nation;
     // Each unit's latest figure; the units (not the nation) ranked on the latest period.
     let latest: Vec<(&OrgCode, &tiendo_domain::values::Series, Period, f64)> = by_unit
         .into_iter()

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use tiendo_domain::documents::{Document, DocumentCode};
 use tiendo_domain::orgs::{OrgCode, OrgKind};
 use tiendo_domain::snapshot::Snapshot;
-use tiendo_domain::targets::{Comparison, TargetCode};
+use tiendo_domain::targets::TargetCode;
 use tiendo_domain::tasks::TaskCode;
 use tiendo_domain::validation::{Side, ValidationRule};
 use tiendo_storage::Defined;
@@ -48,7 +48,7 @@ pub const FORMS: [&str; 7] = [
 /// A form as sent: each field with every value it was given (a list sends several).
 type Fields = HashMap<String, Vec<String>>;
 
-/// A choice of a list: its value, its label, and whether it is chosen.
+/// A choice of a list: its value and its label.
 pub struct Choice {
     pub value: String,
     pub label: String,
@@ -243,14 +243,7 @@ fn formula(l: Lang, s: &Snapshot, r: &ValidationRule) -> String {
         }
         parts.join(" + ")
     };
-    let op = match r.op {
-        Comparison::AtLeast => "≥",
-        Comparison::Above => ">",
-        Comparison::AtMost => "≤",
-        Comparison::Below => "<",
-        Comparison::Exactly => "=",
-    };
-    let mut text = format!("{} {op} {}", side(&r.left), side(&r.right));
+    let mut text = format!("{} {} {}", side(&r.left), r.op.symbol(), side(&r.right));
     if r.tolerance > 0.0 {
         text.push_str(&l.t_args("vrule-tolerance", &[("tolerance", figure(l, r.tolerance))]));
     }

@@ -307,31 +307,13 @@ pub async fn overview(
     Ok(render(&body))
 }
 
-/// How many quarters the task chart looks back.
-const QUARTERS_SHOWN: usize = 8;
-
 /// The tasks the reader may see by status at the end of each of the last quarters (the current
 /// one as of the overview's day): overdue, under way, completed, not yet due.
 fn tasks_over_time(l: Lang, page: &Page, o: &crate::overview::Overview) -> String {
-    use tiendo_domain::periods::{Period, Periodicity};
-    use tiendo_evaluation::tasks::{tallies_over_time, Horizon, TaskStatus};
-    let mut quarters: Vec<Period> = vec![Periodicity::Quarterly.period_containing(o.day)];
-    while quarters.len() < QUARTERS_SHOWN {
-        let earlier = quarters[quarters.len() - 1].previous();
-        quarters.push(earlier);
-    }
-    quarters.reverse();
-    let days: Vec<chrono::NaiveDate> = quarters.iter().map(|q| q.end().min(o.day)).collect();
-    let clearance = page.viewer.access.clearance();
-    let s = &o.snapshot;
-    let tallies = tallies_over_time(
-        s.tasks
-            .iter()
-            .filter(|t| clearance.may_see(t.confidentiality)),
-        &days,
-        |t| s.last_progress.get(&t.code).copied(),
-        Horizon::default(),
-    );
+    use tiendo_domain::periods::Period;
+    use tiendo_evaluation::tasks::TaskStatus;
+    let by_quarter = o.tasks_by_quarter(page.viewer.access.clearance());
+    let (quarters, tallies) = (&by_quarter.quarters, &by_quarter.tallies);
     let groups: [(&str, &[TaskStatus], &'static str, bool); 4] = [
         ("task-overdue", &[TaskStatus::Overdue], "#d6604d", false),
         (
@@ -361,7 +343,7 @@ fn tasks_over_time(l: Lang, page: &Page, o: &crate::overview::Overview) -> Strin
             label: l.t(key),
             points: quarters
                 .iter()
-                .zip(&tallies)
+                .zip(tallies)
                 .map(|(q, t)| {
                     (
                         x(q),
@@ -375,7 +357,7 @@ fn tasks_over_time(l: Lang, page: &Page, o: &crate::overview::Overview) -> Strin
         .collect();
     let desc = quarters
         .iter()
-        .zip(&tallies)
+        .zip(tallies)
         .map(|(q, t)| {
             let counts: Vec<String> = groups
                 .iter()
@@ -406,12 +388,7 @@ fn tasks_over_time(l: Lang, page: &Page, o: &crate::overview::Overview) -> Strin
 /// overview's day, worst first so a leader sees what is off track before what is on it.
 fn national_charts(l: Lang, page: &Page, o: &crate::overview::Overview) -> Vec<NationalChart> {
     let s = &o.snapshot;
-    let Some(nation) = s
-        .hierarchy
-        .units()
-        .iter()
-        .find(|u| u.kind == OrgKind::Nation)
-    else {
+    let Some(nation) = s.hierarchy.nation() else {
         return Vec::new();
     };
     let mut charts: Vec<(u8, NationalChart)> = s
@@ -608,7 +585,7 @@ pub async fn unit(
     });
     let snapshot = &o.snapshot;
     let h = &snapshot.hierarchy;
-    let nation = h.units().iter().find(|x| x.kind == OrgKind::Nation);
+    let nation = h.nation();
     let mut kpis: Vec<Kpi> = snapshot
         .targets
         .iter()
