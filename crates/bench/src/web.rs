@@ -315,6 +315,9 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
                     },
                     state: ValueState::Submitted,
                     author: "bench-direct".into(),
+                    window: tiendo_domain::admissibility::EntryWindow::never_closes(
+                        chrono::NaiveDate::MIN,
+                    ),
                 }]
             })
             .collect();

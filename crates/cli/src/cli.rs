@@ -219,6 +219,10 @@ pub enum Command {
         /// Recompute the overview this often (with today's date) when --at is not given.
         #[arg(long, default_value_t = 15)]
         refresh_minutes: u64,
+        /// Close reporters' entry of a period this many days after it ends; the standing
+        /// office reopens it for a unit on /admin/reopen. Entry never closes without it.
+        #[arg(long, value_name = "DAYS")]
+        entry_closes_after_days: Option<u32>,
         #[command(flatten)]
         mail: MailArgs,
     },

@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod opensdg_csv;
 mod output;
+mod refused;
 
 use std::process::ExitCode;
 
@@ -36,12 +37,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let lang: tiendo_wording::Lang = cli.lang.into();
     match runtime.block_on(commands::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that stops early (`tiendo … | head`) is not an error.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("{}: {e:#}", lang.t("cli-error"));
             if is_bad_input(&e) {
                 ExitCode::from(2)
             } else {

@@ -209,24 +209,24 @@ fn a_bad_row_in_ten_thousand_writes_nothing_and_names_its_line() {
     let out = w.run(&["values", "import", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    // Line 1 is the header, so row 7,000 is line 7,001.
-    assert!(err.contains("line 7001, field `period`"), "{err}");
+    // Line 1 is the header, so row 7,000 is line 7,001; the terminal reads Vietnamese.
+    assert!(err.contains("dòng 7001, trường `period`"), "{err}");
     assert!(
-        err.contains("Q5\" is not a period: the quarter must be 1 to 4"),
+        err.contains("Q5” không phải là kỳ báo cáo: hãy viết 2025"),
         "{err}"
     );
     assert_eq!(
-        err.matches(", line ").count(),
+        err.matches(", dòng ").count(),
         1,
         "only the bad line is named: {err}"
     );
-    assert!(err.contains("nothing was written"), "{err}");
+    assert!(err.contains("không có gì được ghi"), "{err}");
     assert_eq!(count_values(&w), before);
 
     // Fixed, the same file goes in whole.
     let file = w.write("values.csv", &format!("{header}{}", good.concat()));
     let text = w.ok(&["values", "import", file.to_str().unwrap()]);
-    assert!(text.contains("10000 imported"), "{text}");
+    assert!(text.contains("10000 giá trị mới"), "{text}");
     assert_eq!(count_values(&w), before + 10_000);
 }
 
@@ -240,18 +240,26 @@ fn import_refuses_unknown_codes_and_units_out_of_force() {
     let out = w.run(&["values", "import", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
+    // Units are named as their officers know them, in the terminal's language.
     assert!(
-        err.contains("line 3, field `period`: unit HA-GIANG cannot report for 2026"),
+        err.contains("dòng 3, trường `period`: Đơn vị Hà Giang không hoạt động trong kỳ 2026"),
         "{err}"
     );
     assert!(
-        err.contains("line 4, field `org`: organisation unit NOWHERE does not exist"),
+        err.contains("dòng 4, trường `org`: Không có đơn vị NOWHERE."),
+        "{err}"
+    );
+    assert!(err.starts_with("Lỗi: "), "{err}");
+    let out = w.run(&["--lang", "en", "values", "import", file.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 3, field `period`: Unit Ha Giang is not in force during 2026"),
         "{err}"
     );
     let bad_header = w.write("h.csv", "target,unit,period,value\n");
     let out = w.run(&["values", "import", bad_header.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown column \"unit\""));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Cột “unit” không thuộc mẫu"));
 }
 
 #[test]
@@ -265,7 +273,10 @@ fn export_then_import_round_trips() {
     assert!(exported.contains("PII,HA-NOI,2023,62.86,"), "{exported}");
     let file = w.write("pii.csv", &exported);
     let text = w.ok(&["values", "import", file.to_str().unwrap()]);
-    assert!(text.contains("0 imported, 0 updated, 24 ignored"), "{text}");
+    assert!(
+        text.contains("0 giá trị mới, 0 giá trị cập nhật, 24 giá trị không đổi"),
+        "{text}"
+    );
 
     // A comment a spreadsheet would run is exported as text and reads back as written.
     let risky = w.write(
@@ -289,7 +300,10 @@ fn export_then_import_round_trips() {
         "--state",
         "draft",
     ]);
-    assert!(text.contains("0 imported, 0 updated"), "unchanged: {text}");
+    assert!(
+        text.contains("0 giá trị mới, 0 giá trị cập nhật"),
+        "unchanged: {text}"
+    );
 }
 
 #[test]
@@ -471,11 +485,11 @@ fn progress_explains_bad_input() {
     let out = w.run(&["progress", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("line 3, field `Value`: \"lots\" is not a number"));
+        .contains("dòng 3, trường `Value`: “lots” không phải là số"));
     let mixed = w.write("mixed.csv", "Year,Units,Value\n2015,%,50\n2015,count,7\n");
-    let out = w.run(&["progress", mixed.to_str().unwrap()]);
+    let out = w.run(&["--lang", "en", "progress", mixed.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("several sub-series in \"Units\""));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("several sub-series in “Units”"));
     let ok = w.write("ok.csv", "Year,Value\n2015,50\n2020,60\n");
     let out = w.run(&["progress", ok.to_str().unwrap(), "--method", "projection"]);
     assert_eq!(out.status.code(), Some(2));
@@ -585,7 +599,7 @@ fn warnings_name_unit_object_rule_and_evidence() {
     let refused = w.fails(&["values", "import", impossible.to_str().unwrap()]);
     assert!(
         refused.contains(
-            "line 8, field `value`: 104 is not a possible value of HT-T4: it must be from 0 to 100"
+            "dòng 8, trường `value`: 104 không phải là giá trị có thể có của chỉ tiêu Tỷ lệ giao dịch không dùng tiền mặt (HT-T4)"
         ),
         "{refused}"
     );

@@ -200,6 +200,12 @@ pub enum Refusal {
     },
     /// With the unit's other values of the period, the value breaks a validation rule
     /// between targets ([`crate::validation`]).
+    /// Entry for the period closed after its last day, and the standing office has not
+    /// reopened it for the unit.
+    PeriodClosed {
+        period: Period,
+        last_day: NaiveDate,
+    },
     BreaksRule {
         /// The rule's code (the enum's tag is already called `rule`).
         rule_code: String,
@@ -232,6 +238,7 @@ impl Refusal {
             Refusal::ControlCharacter { .. } => "control_character",
             Refusal::TooLong { .. } => "too_long",
             Refusal::BreaksRule { .. } => "breaks_rule",
+            Refusal::PeriodClosed { .. } => "period_closed",
         }
     }
 
@@ -242,7 +249,8 @@ impl Refusal {
             Refusal::UnknownUnit { .. } | Refusal::NotAReporter { .. } => "org",
             Refusal::UnitNotInForce { .. }
             | Refusal::WrongPeriodicity { .. }
-            | Refusal::Twice { .. } => "period",
+            | Refusal::Twice { .. }
+            | Refusal::PeriodClosed { .. } => "period",
             Refusal::OutOfBounds { .. }
             | Refusal::Locked
             | Refusal::AwaitingReview
@@ -311,6 +319,10 @@ impl fmt::Display for Refusal {
                 bound_text(bounds)
             ),
             Refusal::Locked => f.write_str("this value is approved and locked"),
+            Refusal::PeriodClosed { period, last_day } => write!(
+                f,
+                "entry for {period} closed after {last_day}; the standing office can reopen it"
+            ),
             Refusal::AwaitingReview => f.write_str(
                 "this value is awaiting approval; it can change again once it is returned",
             ),
@@ -444,6 +456,48 @@ pub fn admit_entry(
         return Err(Refusal::NotAnEntryState { state: next });
     }
     admit(target, unit, period, value, current)
+}
+
+/// How long reporters may enter a period's values after it ends, as of the day an entry is
+/// made (DHIS2's expiry days): a deployment states the number of days, or entry never closes.
+/// The standing office reopens a closed period for a named unit until a day it chooses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryWindow {
+    pub today: NaiveDate,
+    pub closes_after_days: Option<u32>,
+}
+
+impl EntryWindow {
+    /// Entry that never closes, as of `today`.
+    pub fn never_closes(today: NaiveDate) -> EntryWindow {
+        EntryWindow {
+            today,
+            closes_after_days: None,
+        }
+    }
+
+    /// The last day reporters may enter values for `period`; `None` when entry never closes.
+    pub fn last_day(&self, period: Period) -> Option<NaiveDate> {
+        self.closes_after_days.map(|days| {
+            period
+                .end()
+                .checked_add_days(chrono::Days::new(u64::from(days)))
+                .unwrap_or(NaiveDate::MAX)
+        })
+    }
+
+    /// Whether an entry for `period` is made in time: before its last day has passed, or while
+    /// a reopening for the unit (`reopened_until`, its last day) lasts.
+    pub fn admits(&self, period: Period, reopened_until: Option<NaiveDate>) -> Result<(), Refusal> {
+        match self.last_day(period) {
+            Some(last_day)
+                if self.today > last_day && reopened_until.is_none_or(|d| self.today > d) =>
+            {
+                Err(Refusal::PeriodClosed { period, last_day })
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Why a review may not happen.
@@ -688,5 +742,34 @@ mod tests {
                 prop_assert_eq!(e.field(), "value");
             }
         }
+    }
+
+    #[test]
+    fn entry_closes_the_stated_days_after_the_period_and_reopens_for_a_unit() {
+        let day = |d: &str| d.parse::<NaiveDate>().unwrap();
+        let q3 = p("2025Q3");
+        let window = EntryWindow {
+            today: day("2025-10-31"),
+            closes_after_days: Some(31),
+        };
+        assert_eq!(window.last_day(q3), Some(day("2025-10-31")));
+        assert_eq!(window.admits(q3, None), Ok(()));
+        let late = EntryWindow {
+            today: day("2025-11-01"),
+            ..window
+        };
+        assert_eq!(
+            late.admits(q3, None),
+            Err(Refusal::PeriodClosed {
+                period: q3,
+                last_day: day("2025-10-31")
+            })
+        );
+        assert_eq!(late.admits(q3, Some(day("2025-11-07"))), Ok(()));
+        assert!(late.admits(q3, Some(day("2025-10-31"))).is_err());
+        assert_eq!(
+            EntryWindow::never_closes(day("2099-01-01")).admits(q3, None),
+            Ok(())
+        );
     }
 }

@@ -27,18 +27,23 @@ pub fn read(text: &str) -> Result<Vec<(i32, f64)>, Problem> {
         .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| problem(1, "", e.to_string()))?
+        .map_err(|e| problem(1, "", e.to_string()).coded("line-unreadable", []))?
         .iter()
         .map(str::to_string)
         .collect();
     let col = |c: &str| headers.iter().position(|h| h == c);
-    let year_col =
-        col("Year").ok_or_else(|| problem(1, "Year", "there is no \"Year\" column".into()))?;
+    let year_col = col("Year").ok_or_else(|| {
+        problem(1, "Year", "there is no \"Year\" column".into())
+            .coded("no-column", [("column", "Year".into())])
+    })?;
     // Open SDG measures a "Progress" column instead of "Value" when a file has one.
     let (value_col, value_name) = match (col("Progress"), col("Value")) {
         (Some(p), _) => (p, "Progress"),
         (None, Some(v)) => (v, "Value"),
-        (None, None) => return Err(problem(1, "Value", "there is no \"Value\" column".into())),
+        (None, None) => {
+            return Err(problem(1, "Value", "there is no \"Value\" column".into())
+                .coded("no-column", [("column", "Value".into())]))
+        }
     };
     let disaggregations: Vec<usize> = headers
         .iter()
@@ -53,7 +58,8 @@ pub fn read(text: &str) -> Result<Vec<(i32, f64)>, Problem> {
     let mut out = Vec::new();
     let mut groups: Vec<Vec<String>> = vec![Vec::new(); grouping.len()];
     for record in reader.records() {
-        let record = record.map_err(|e| problem(0, "", e.to_string()))?;
+        let record =
+            record.map_err(|e| problem(0, "", e.to_string()).coded("line-unreadable", []))?;
         let line = record.position().map_or(0, |p| p.line() as usize);
         let field = |i: usize| record.get(i).unwrap_or("");
         if disaggregations.iter().any(|&i| !field(i).is_empty()) {
@@ -70,11 +76,15 @@ pub fn read(text: &str) -> Result<Vec<(i32, f64)>, Problem> {
         let year = raw_year
             .get(..4)
             .and_then(|y| y.parse::<i32>().ok())
-            .ok_or_else(|| problem(line, "Year", format!("\"{raw_year}\" is not a year")))?;
+            .ok_or_else(|| {
+                problem(line, "Year", format!("\"{raw_year}\" is not a year"))
+                    .coded("not-a-year", [("input", raw_year.to_string())])
+            })?;
         // A year outside the periods tiendo keeps (1900–2100) is a typing error, refused here
         // with its line rather than stored as a period nothing can read back.
-        tiendo_domain::periods::Period::year_of(year)
-            .map_err(|e| problem(line, "Year", e.to_string()))?;
+        tiendo_domain::periods::Period::year_of(year).map_err(|e| {
+            problem(line, "Year", e.to_string()).coded("year-out-of-range", [("input", e.input)])
+        })?;
         let raw_value = field(value_col);
         if raw_value.is_empty() {
             continue;
@@ -83,7 +93,10 @@ pub fn read(text: &str) -> Result<Vec<(i32, f64)>, Problem> {
             .parse::<f64>()
             .ok()
             .filter(|v| v.is_finite())
-            .ok_or_else(|| problem(line, value_name, format!("\"{raw_value}\" is not a number")))?;
+            .ok_or_else(|| {
+                problem(line, value_name, format!("\"{raw_value}\" is not a number"))
+                    .coded("not-a-number", [("input", raw_value.to_string())])
+            })?;
         out.push((year, value));
     }
     for (g, (_, column)) in grouping.iter().enumerate() {
@@ -95,6 +108,13 @@ pub fn read(text: &str) -> Result<Vec<(i32, f64)>, Problem> {
                     "the headline rows hold several sub-series in \"{column}\" ({}); keep one of them in the file",
                     groups[g].join(", ")
                 ),
+            )
+            .coded(
+                "several-series",
+                [
+                    ("column", column.to_string()),
+                    ("series", groups[g].join(", ")),
+                ],
             ));
         }
     }

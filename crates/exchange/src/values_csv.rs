@@ -3,15 +3,33 @@
 
 use std::fmt::Write as _;
 
-use tiendo_domain::values::{NewValue, Number};
+use tiendo_domain::codes::CodeError;
+use tiendo_domain::periods::PeriodError;
+use tiendo_domain::values::{NewValue, NumberError};
 
-/// A file refused as a whole: every problem on its own line, and that nothing was written.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct Rejected(String);
+use crate::Problem;
+
+/// A file refused as a whole: every problem with its line and field (at most
+/// [`MAX_PROBLEMS`]), worded in the reader's language by `tiendo-wording`; nothing was written.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{name} was rejected and nothing was written:{}", self.listed())]
+pub struct Rejected {
+    pub name: String,
+    pub problems: Vec<Problem>,
+}
+
+impl Rejected {
+    fn listed(&self) -> String {
+        let mut text = String::new();
+        for p in &self.problems {
+            let _ = write!(text, "\n  {}, {p}", self.name);
+        }
+        text
+    }
+}
 
 /// Problems reported before giving up on a file.
-const MAX_PROBLEMS: usize = 20;
+pub const MAX_PROBLEMS: usize = 20;
 
 pub const HEADER: [&str; 5] = ["target", "org", "period", "value", "comment"];
 
@@ -24,30 +42,52 @@ pub struct ValuesFile {
 
 /// Reads the values of the file called `name` (for messages) from `bytes`.
 pub fn read(name: &str, bytes: &[u8]) -> Result<ValuesFile, Rejected> {
-    let text = crate::text::checked(bytes).map_err(|p| Rejected(format!("{name}, {p}")))?;
+    let rejected = |problems: Vec<Problem>| Rejected {
+        name: name.to_string(),
+        problems,
+    };
+    let text = crate::text::checked(bytes).map_err(|p| rejected(vec![p]))?;
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let headers = reader
         .headers()
-        .map_err(|e| Rejected(format!("{name}, line 1: {e}")))?
+        .map_err(|e| {
+            rejected(vec![Problem::at(
+                1,
+                "",
+                format!("the line cannot be read: {e}"),
+            )
+            .coded("line-unreadable", [])])
+        })?
         .clone();
     let column = |field: &str| headers.iter().position(|h| h == field);
+    let header = HEADER.join(",");
     for h in headers.iter() {
         if !HEADER.contains(&h) {
-            return Err(Rejected(format!(
-                "{name}, line 1: unknown column \"{h}\" (the header must be {})",
-                HEADER.join(",")
-            )));
+            return Err(rejected(vec![Problem::at(
+                1,
+                "",
+                format!("unknown column \"{h}\" (the header must be {header})"),
+            )
+            .coded(
+                "unknown-column",
+                [("column", h.to_string()), ("header", header.clone())],
+            )]));
         }
     }
     let mut cols = [0usize; 4];
     for (i, field) in HEADER[..4].iter().enumerate() {
         cols[i] = column(field).ok_or_else(|| {
-            Rejected(format!(
-                "{name}, line 1: the column \"{field}\" is missing (the header must be {})",
-                HEADER.join(",")
-            ))
+            rejected(vec![Problem::at(
+                1,
+                "",
+                format!("the column \"{field}\" is missing (the header must be {header})"),
+            )
+            .coded(
+                "column-missing",
+                [("column", field.to_string()), ("header", header.clone())],
+            )])
         })?;
     }
     let comment_col = column("comment");
@@ -63,19 +103,29 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<ValuesFile, Rejected> {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                problems.push(format!("line {line}: {e}"));
+                let line = e.position().map_or(0, |p| p.line()) as usize;
+                problems.push(
+                    Problem::at(line, "", format!("the line cannot be read: {e}"))
+                        .coded("line-unreadable", []),
+                );
                 break;
             }
         }
         let line = record.position().map_or(0, |p| p.line());
+        let row = line as usize;
         let field = |i: usize| record.get(i).unwrap_or("");
-        let mut problem =
-            |f: &str, msg: String| problems.push(format!("line {line}, field `{f}`: {msg}"));
-        let target = field(cols[0]).parse();
-        let org = field(cols[1]).parse();
-        let period = field(cols[2]).parse();
-        let value: Result<Number, _> = field(cols[3]).parse();
+        let target = field(cols[0])
+            .parse()
+            .map_err(|e| code_problem(row, "target", &e));
+        let org = field(cols[1])
+            .parse()
+            .map_err(|e| code_problem(row, "org", &e));
+        let period = field(cols[2]).parse().map_err(|e: PeriodError| {
+            Problem::at(row, "period", e.to_string()).coded("not-a-period", [("input", e.input)])
+        });
+        let value = field(cols[3]).parse().map_err(|e: NumberError| {
+            Problem::at(row, "value", e.to_string()).coded("not-a-number", [("input", e.0)])
+        });
         match (target, org, period, value) {
             (Ok(target), Ok(org), Ok(period), Ok(value)) => {
                 let comment = comment_col
@@ -94,46 +144,34 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<ValuesFile, Rejected> {
                 out.lines.push(line);
             }
             (target, org, period, value) => {
-                if let Err(e) = target {
-                    problem("target", e.to_string());
-                }
-                if let Err(e) = org {
-                    problem("org", e.to_string());
-                }
-                if let Err(e) = period {
-                    problem("period", e.to_string());
-                }
-                if let Err(e) = value {
-                    problem("value", e.to_string());
-                }
+                problems.extend(target.err());
+                problems.extend(org.err());
+                problems.extend(period.err());
+                problems.extend(value.err());
             }
         }
         if problems.len() >= MAX_PROBLEMS {
+            problems.truncate(MAX_PROBLEMS);
             break;
         }
     }
     if problems.is_empty() && out.values.is_empty() {
-        Err(Rejected(format!(
-            "{name}: {}",
-            crate::text::no_rows().message
-        )))
+        Err(rejected(vec![crate::text::no_rows()]))
     } else if problems.is_empty() {
         Ok(out)
     } else {
-        Err(rejected(name, &problems))
+        Err(rejected(problems))
     }
 }
 
-/// The message for a refused file: every problem on its own line, and that nothing was written.
-pub fn rejected(file: &str, problems: &[String]) -> Rejected {
-    let mut msg = format!("{file} was rejected and nothing was written:");
-    for p in problems.iter().take(MAX_PROBLEMS) {
-        let _ = write!(msg, "\n  {file}, {p}");
-    }
-    if problems.len() >= MAX_PROBLEMS {
-        let _ = write!(msg, "\n  (stopped after {MAX_PROBLEMS} problems)");
-    }
-    Rejected(msg)
+/// A code the file gives that no code can be (empty, too long, with spaces).
+fn code_problem(row: usize, field: &str, e: &CodeError) -> Problem {
+    let code = match e.problem {
+        "empty" => "code-empty",
+        "too-long" => "code-too-long",
+        _ => "code-white-space",
+    };
+    Problem::at(row, field, e.to_string()).coded(code, [("input", e.input.clone())])
 }
 
 #[cfg(test)]
@@ -155,5 +193,30 @@ mod tests {
             e.to_string().contains("row 2") && e.to_string().contains("NUL"),
             "{e}"
         );
+        assert_eq!((e.problems[0].row, e.problems[0].code), (2, "nul-byte"));
+    }
+
+    #[test]
+    fn every_bad_field_of_a_line_is_named_with_its_code() {
+        let e = read(
+            "v.csv",
+            b"target,org,period,value\nDTI,HA TINH,2024Q5,abc\nDTI,HA-TINH,2024,1\n",
+        )
+        .unwrap_err();
+        let got: Vec<(usize, &str, &str)> = e
+            .problems
+            .iter()
+            .map(|p| (p.row, p.field.as_str(), p.code))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (2, "org", "code-white-space"),
+                (2, "period", "not-a-period"),
+                (2, "value", "not-a-number")
+            ]
+        );
+        let e = read("v.csv", b"target,unit,period,value\n").unwrap_err();
+        assert_eq!(e.problems[0].code, "unknown-column");
     }
 }

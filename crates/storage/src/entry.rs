@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use tiendo_domain::admissibility::{
-    admit_entry, admit_review, admit_text, Refusal, Reporter, ReviewRefusal,
+    admit_entry, admit_review, admit_text, EntryWindow, Refusal, Reporter, ReviewRefusal,
 };
 use tiendo_domain::orgs::{OrgCode, OrgKind};
 use tiendo_domain::periods::Period;
@@ -26,6 +26,8 @@ pub struct Entry {
     pub value: NewValue,
     pub state: ValueState,
     pub author: String,
+    /// The day of the entry and how long entry stays open after a period ends.
+    pub window: EntryWindow,
 }
 
 /// Entries per transaction, so every statement stays well under SQLite's bound-parameter limit.
@@ -147,6 +149,23 @@ impl Store {
                 });
             }
 
+            // The standing office's reopenings of the batch's units: the latest of each period.
+            let mut reopened: HashMap<(i64, String), chrono::NaiveDate> = HashMap::new();
+            if !orgs.is_empty() {
+                let sql = format!(
+                    "SELECT org_id, period, last_day FROM entry_reopenings WHERE org_id IN ({}) \
+                     ORDER BY id",
+                    (1..=orgs.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+                );
+                let mut q = sqlx::query_as::<_, (i64, String, chrono::NaiveDate)>(&sql);
+                for o in orgs.values() {
+                    q = q.bind(o.id);
+                }
+                for (o, p, last_day) in q.fetch_all(&mut *tx).await? {
+                    reopened.insert((o, p), last_day);
+                }
+            }
+
             // Resolve, then read the current version of every key the batch touches.
             let mut results: Vec<Result<(i64, i64), Refusal>> = Vec::with_capacity(entries.len());
             for e in &entries {
@@ -227,7 +246,7 @@ impl Store {
                         e.value.value,
                         e.state,
                         before.as_ref().map(|b| b.state),
-                    )) {
+                    )).and_then(|()| e.window.admits(e.value.period, reopened.get(&(o, key.2.clone())).copied())) {
                         refused.push((i, r));
                         continue;
                     }

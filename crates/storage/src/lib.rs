@@ -15,6 +15,7 @@ mod entry;
 mod feedback;
 mod notifications;
 mod orgs;
+mod reopenings;
 mod rows;
 mod rules;
 mod targets;
@@ -41,6 +42,7 @@ pub use notifications::{
     backoff, Channel, DeliveryMode, NewNotification, Notification, NotificationSettings, Webhook,
     MAX_ATTEMPTS,
 };
+pub use reopenings::{Reopening, MAX_REASON};
 pub use tasks::TaskFilter;
 pub use tiendo_domain::admissibility::Refusal;
 pub use values::{ImportSummary, Unpublished, ValueFilter};

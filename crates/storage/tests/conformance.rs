@@ -129,7 +129,103 @@ conformance!(
     values_are_paged_in_the_database,
     the_audit_chain_shows_rewritten_and_removed_entries,
     validation_rules_are_loaded_added_and_withdrawn,
+    entry_closes_and_a_reopening_lets_one_unit_in,
 );
+
+/// Entry of a period closes the stated days after it ends; a reopening lets its unit in until
+/// its last day, and no other unit; it is audited and kept.
+async fn entry_closes_and_a_reopening_lets_one_unit_in(store: &Store) {
+    use tiendo_domain::admissibility::EntryWindow;
+    loaded(store).await;
+    let day = |d: &str| d.parse::<chrono::NaiveDate>().unwrap();
+    let late = |unit: &str, today: &str| tiendo_storage::Entry {
+        window: EntryWindow {
+            today: day(today),
+            closes_after_days: Some(30),
+        },
+        ..entry("GRDP", unit, "2019", 7.0, ValueState::Draft)
+    };
+    // 2019 ended on 31 December; entry closed after 30 January 2020.
+    let open = store
+        .enter_values(&[vec![late("HA-TINH", "2020-01-30")]])
+        .await
+        .unwrap();
+    assert_eq!(open[0], Ok(()));
+    let closed = store
+        .enter_values(&[vec![late("HA-TINH", "2020-02-01")]])
+        .await
+        .unwrap();
+    let refused = closed[0].clone().unwrap_err();
+    assert_eq!(refused[0].1.code(), "period_closed");
+    assert_eq!(refused[0].1.field(), "period");
+
+    let audited = store.audit_count().await.unwrap();
+    let ha_tinh: tiendo_domain::orgs::OrgCode = "HA-TINH".parse().unwrap();
+    let y2019 = "2019".parse().unwrap();
+    assert!(
+        store
+            .reopen_entry(&ha_tinh, y2019, day("2020-02-07"), "  ", "office")
+            .await
+            .is_err(),
+        "a reopening states why"
+    );
+    assert!(store
+        .reopen_entry(
+            &"NOWHERE".parse().unwrap(),
+            y2019,
+            day("2020-02-07"),
+            "late",
+            "office"
+        )
+        .await
+        .is_err());
+    store
+        .reopen_entry(
+            &ha_tinh,
+            y2019,
+            day("2020-02-07"),
+            "Sở gửi bổ sung số liệu",
+            "office",
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.audit_count().await.unwrap(), audited + 1);
+    assert_eq!(
+        store.reopened_until(&ha_tinh, y2019).await.unwrap(),
+        Some(day("2020-02-07"))
+    );
+    let outcomes = store
+        .enter_values(&[
+            vec![late("HA-TINH", "2020-02-07")],
+            vec![late("NGHE-AN", "2020-02-07")],
+            vec![late("HA-TINH", "2020-02-08")],
+        ])
+        .await
+        .unwrap();
+    assert_eq!(
+        outcomes[0],
+        Ok(()),
+        "reopened for Hà Tĩnh until its last day"
+    );
+    assert_eq!(
+        outcomes[1].clone().unwrap_err()[0].1.code(),
+        "period_closed"
+    );
+    assert_eq!(
+        outcomes[2].clone().unwrap_err()[0].1.code(),
+        "period_closed"
+    );
+    let listed = store.reopenings(10).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (
+            listed[0].org.as_str(),
+            listed[0].author.as_str(),
+            listed[0].reason.as_str()
+        ),
+        ("HA-TINH", "office", "Sở gửi bổ sung số liệu")
+    );
+}
 
 async fn validation_rules_are_loaded_added_and_withdrawn(store: &Store) {
     use tiendo_domain::validation::{Side, ValidationRule};
@@ -743,6 +839,7 @@ fn entry(
         value: value(target, org, period, v),
         state,
         author: "reporter".into(),
+        window: tiendo_domain::admissibility::EntryWindow::never_closes(chrono::NaiveDate::MIN),
     }
 }
 
@@ -1765,6 +1862,9 @@ async fn every_write_path_applies_the_one_rule(store: &Store) {
                 value: v.clone(),
                 state: ValueState::Submitted,
                 author: "reporter".into(),
+                window: tiendo_domain::admissibility::EntryWindow::never_closes(
+                    chrono::NaiveDate::MIN,
+                ),
             }]])
             .await
             .unwrap();
@@ -1786,6 +1886,7 @@ async fn every_write_path_applies_the_one_rule(store: &Store) {
             value: v,
             state: ValueState::Draft,
             author: "reporter".into(),
+            window: tiendo_domain::admissibility::EntryWindow::never_closes(chrono::NaiveDate::MIN),
         }]])
         .await
         .unwrap();

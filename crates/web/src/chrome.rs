@@ -53,6 +53,7 @@ impl Chrome {
         }
         if a.may_define() {
             nav.push(link("/admin/define", "nav-define"));
+            nav.push(link("/admin/reopen", "nav-reopen"));
         }
         if a.may_administer() {
             nav.push(link("/admin/users", "nav-users"));

@@ -81,6 +81,8 @@ pub struct AppState {
     /// The overview of an earlier day a reader asked for (`/?at=`): the last one kept, computed
     /// one at a time so looking back never takes more than one core from everyone else.
     past: Arc<tokio::sync::Mutex<Option<Arc<Overview>>>>,
+    /// Days after a period ends that its reporters may still enter values; `None`: always.
+    entry_closes_after_days: Option<u32>,
 }
 
 impl AppState {
@@ -112,6 +114,7 @@ impl AppState {
             refreshing: Default::default(),
             alerted: Default::default(),
             past: Default::default(),
+            entry_closes_after_days: None,
         };
         // Planning the day's warnings can take a while at national scale; serving need not wait.
         let alerting = state.clone();
@@ -135,6 +138,21 @@ impl AppState {
         let o = Arc::new(Overview::compute(&self.store, day).await?);
         *past = Some(o.clone());
         Ok(o)
+    }
+
+    /// Closes entry of a period `days` after it ends (DHIS2's expiry days); the standing office
+    /// reopens it for a unit on `/admin/reopen`. Without it, entry never closes.
+    pub fn with_entry_closing(mut self, days: Option<u32>) -> AppState {
+        self.entry_closes_after_days = days;
+        self
+    }
+
+    /// Until when reporters may enter a period's values, as of today.
+    pub fn entry_window(&self) -> tiendo_domain::admissibility::EntryWindow {
+        tiendo_domain::admissibility::EntryWindow {
+            today: self.day(),
+            closes_after_days: self.entry_closes_after_days,
+        }
     }
 
     /// The day figures are evaluated as of now.

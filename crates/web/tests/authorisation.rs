@@ -279,6 +279,18 @@ fn cases(
         get("api audit", "/api/v1/audit".into(), auditor),
         get("api me", "/api/v1/me".into(), logged_in(who)),
         get("define page", "/admin/define".into(), definer),
+        get("reopen page", "/admin/reopen".into(), definer),
+        form(
+            "reopen entry",
+            "/admin/reopen".into(),
+            &[
+                ("unit", unit),
+                ("period", "2019"),
+                ("last_day", "2025-10-25"),
+                ("reason", "matrix"),
+            ],
+            definer,
+        ),
         get(
             "dhis2 export",
             format!("/api/v1/dataValueSets?orgUnit={unit}"),
@@ -461,6 +473,7 @@ async fn every_route_for_every_role_on_own_and_foreign_units() {
         },
         state,
         author: "seed".into(),
+        window: tiendo_domain::admissibility::EntryWindow::never_closes(chrono::NaiveDate::MIN),
     };
     let mut seed = Vec::new();
     for unit in [OWN.0, FOREIGN.0] {

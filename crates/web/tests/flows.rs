@@ -235,6 +235,130 @@ async fn a_returned_value_carries_a_reason_and_can_be_corrected() {
 }
 
 #[tokio::test]
+async fn a_closed_period_refuses_entry_until_the_office_reopens_it_for_the_unit() {
+    // 2025Q3 ended on 30 September; with 15 days, entry closed after 15 October.
+    let app = support::demo_closing("2025-10-20", 15).await;
+    let mut reporter = Client::new(&app);
+    reporter.login_demo("ha-tinh").await;
+    let form = reporter.get("/units/HA-TINH/entry?period=2025Q3").await;
+    assert!(
+        form.body
+            .contains("Kỳ này đã khóa nhập số liệu sau ngày 15/10/2025"),
+        "{}",
+        form.body
+    );
+    let field = first_field(&form.body);
+    let refused = reporter
+        .post_form(
+            "/units/HA-TINH/entry",
+            &[("period", "2025Q3"), (&field, "10"), ("action", "submit")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("Kỳ Quý III/2025 đã khóa nhập số liệu sau ngày 15/10/2025"),
+        "{}",
+        refused.body
+    );
+    // The reporter cannot reopen; the standing office can, with a reason, by the unit's name.
+    assert_eq!(
+        reporter.get("/admin/reopen").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut office = Client::new(&app);
+    office.login_demo("van-phong").await;
+    let page = office.get("/admin/reopen").await;
+    assert!(
+        page.body.contains("15 ngày sau khi kỳ kết thúc"),
+        "{}",
+        page.body
+    );
+    let no_reason = office
+        .post_form(
+            "/admin/reopen",
+            &[
+                ("unit", "ha tinh"),
+                ("period", "2025Q3"),
+                ("last_day", "2025-10-27"),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        no_reason.body.contains("Lý do: chưa nhập."),
+        "{}",
+        no_reason.body
+    );
+    let too_long = office
+        .post_form(
+            "/admin/reopen",
+            &[
+                ("unit", "ha tinh"),
+                ("period", "2025Q3"),
+                ("last_day", "2026-10-27"),
+                ("reason", "Sở gửi muộn"),
+            ],
+        )
+        .await;
+    assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        too_long.body.contains("tối đa 90 ngày"),
+        "{}",
+        too_long.body
+    );
+    let reopened = office
+        .post_form(
+            "/admin/reopen",
+            &[
+                ("unit", "ha tinh"),
+                ("period", "2025Q3"),
+                ("last_day", "2025-10-27"),
+                ("reason", "Sở Tài chính gửi bổ sung số liệu quý III"),
+            ],
+        )
+        .await;
+    assert_eq!(reopened.status, StatusCode::SEE_OTHER, "{}", reopened.body);
+    let listed = office.get("/admin/reopen").await;
+    assert!(
+        listed.body.contains("Hà Tĩnh")
+            && listed
+                .body
+                .contains("Sở Tài chính gửi bổ sung số liệu quý III"),
+        "{}",
+        listed.body
+    );
+    let form = reporter.get("/units/HA-TINH/entry?period=2025Q3").await;
+    assert!(
+        form.body.contains("đến hết ngày 27/10/2025"),
+        "{}",
+        form.body
+    );
+    let accepted = reporter
+        .post_form(
+            "/units/HA-TINH/entry",
+            &[("period", "2025Q3"), (&field, "10"), ("action", "submit")],
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    // Another province's period stays closed.
+    let mut nghe_an = Client::new(&app);
+    nghe_an.login_demo("nghe-an").await;
+    let form = nghe_an.get("/units/NGHE-AN/entry?period=2025Q3").await;
+    assert!(form.body.contains("đã khóa nhập số liệu"), "{}", form.body);
+    let audit = app
+        .state
+        .store
+        .audit_log(Some("entry HA-TINH"), 5, 0)
+        .await
+        .unwrap();
+    assert_eq!(audit[0].action, "entry.reopen");
+    assert_eq!(audit[0].actor, "van-phong");
+}
+
+#[tokio::test]
 async fn a_reporter_can_neither_write_nor_read_another_provinces_unpublished_data() {
     let app = demo("2025-10-20").await;
     let mut nghe_an = Client::new(&app);

@@ -56,6 +56,7 @@ async fn the_public_portal_never_shows_internal_or_secret_items() {
         },
         state,
         author: "ha-tinh".into(),
+        window: tiendo_domain::admissibility::EntryWindow::never_closes(chrono::NaiveDate::MIN),
     };
     for outcome in store
         .enter_values(&[

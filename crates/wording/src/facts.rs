@@ -75,6 +75,72 @@ impl Names for Codes {
     }
 }
 
+/// A name in the reader's language: the English one where the reader reads English and there
+/// is one, else the Vietnamese one, which every named thing has.
+pub fn pick(l: Lang, vi: &str, en: Option<&str>) -> String {
+    match (l, en) {
+        (Lang::En, Some(en)) if !en.trim().is_empty() => en.to_string(),
+        _ => vi.to_string(),
+    }
+}
+
+/// Names targets and units from a catalogue: a target by its name with its code after it, a
+/// unit by its name; the code where the catalogue does not know the thing.
+pub struct Catalogue<'a> {
+    pub l: Lang,
+    pub targets: &'a [tiendo_domain::targets::Target],
+    pub hierarchy: &'a tiendo_domain::orgs::Hierarchy,
+}
+
+impl Names for Catalogue<'_> {
+    fn target(&self, code: &TargetCode) -> String {
+        match self.targets.iter().find(|t| &t.code == code) {
+            Some(t) => format!(
+                "{} ({code})",
+                pick(self.l, &t.name_vi, t.name_en.as_deref())
+            ),
+            None => code.to_string(),
+        }
+    }
+
+    fn unit(&self, code: &OrgCode) -> String {
+        match self.hierarchy.get(code) {
+            Some(u) => pick(self.l, &u.name_vi, Some(&u.name_en)),
+            None => code.to_string(),
+        }
+    }
+}
+
+/// Where a problem is, in the reader's language: "trang tính tiendo, dòng 6, cột G",
+/// "dòng 3, trường `value`", or the input as a whole.
+pub fn place(l: Lang, p: &tiendo_domain::problems::Problem) -> String {
+    let mut parts = Vec::new();
+    if let Some(sheet) = &p.sheet {
+        parts.push(l.t_args("place-sheet", &[("sheet", sheet.clone())]));
+    }
+    if p.row > 0 {
+        parts.push(l.t_args("place-row", &[("row", p.row.to_string())]));
+    }
+    if !p.field.is_empty() {
+        let key = if p.sheet.is_some() {
+            "place-column"
+        } else {
+            "place-field"
+        };
+        parts.push(l.t_args(key, &[("field", p.field.clone())]));
+    }
+    if parts.is_empty() {
+        l.t("place-whole")
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// A problem with its place, for a list of problems in a file: "dòng 3, trường `period`: …".
+pub fn problem_placed(l: Lang, p: &tiendo_domain::problems::Problem, names: &dyn Names) -> String {
+    format!("{}: {}", place(l, p), problem_named(l, p, names))
+}
+
 /// Why a value may not be written, as a sentence for the reader, naming things by code.
 pub fn refusal(l: Lang, r: &Refusal) -> String {
     refusal_named(l, r, &Codes)
@@ -139,6 +205,10 @@ pub fn refusal_named(l: Lang, r: &Refusal, names: &dyn Names) -> String {
             ("left", l.number(*left, decimals(*left))),
             ("right", l.number(*right, decimals(*right))),
         ],
+        Refusal::PeriodClosed {
+            period: p,
+            last_day,
+        } => vec![("period", period(l, *p)), ("last_day", l.date(*last_day))],
         Refusal::Locked | Refusal::AwaitingReview | Refusal::NotAnEntryState { .. } => vec![],
     };
     l.t_args(&key, &args)

@@ -105,14 +105,18 @@ pub async fn run(cli: Cli) -> Result<()> {
             addr,
             at,
             refresh_minutes,
+            entry_closes_after_days,
             mail,
         } => {
             serve::run(
                 open(&url).await?,
                 &url,
-                addr,
-                at,
-                refresh_minutes,
+                serve::Options {
+                    addr,
+                    at,
+                    refresh_minutes,
+                    entry_closes_after_days,
+                },
                 &mail,
                 lang,
             )
@@ -135,9 +139,12 @@ pub async fn run(cli: Cli) -> Result<()> {
                 serve::run(
                     store,
                     &url,
-                    addr,
-                    None,
-                    15,
+                    serve::Options {
+                        addr,
+                        at: None,
+                        refresh_minutes: 15,
+                        entry_closes_after_days: None,
+                    },
                     &crate::cli::MailArgs::none(),
                     lang,
                 )
@@ -188,23 +195,23 @@ pub async fn run(cli: Cli) -> Result<()> {
             file,
             author,
             state,
-        }) => values::import(&open(&url).await?, &file, &author, state).await,
+        }) => values::import(&open(&url).await?, &file, &author, state, lang).await,
         Command::Values(ValuesCommand::Export {
             target,
             org,
             output,
         }) => values::export(&open(&url).await?, target, org, output.as_deref()).await,
         Command::Values(ValuesCommand::ImportDhis2(a)) => {
-            exchange::import_dhis2(&open(&url).await?, &a).await
+            exchange::import_dhis2(&open(&url).await?, &a, lang).await
         }
         Command::Values(ValuesCommand::ExportDhis2(a)) => {
-            exchange::export_dhis2(&open(&url).await?, &a).await
+            exchange::export_dhis2(&open(&url).await?, &a, lang).await
         }
         Command::Values(ValuesCommand::ImportOpensdg(a)) => {
-            exchange::import_opensdg(&open(&url).await?, &a).await
+            exchange::import_opensdg(&open(&url).await?, &a, lang).await
         }
         Command::Values(ValuesCommand::ExportOpensdg(a)) => {
-            exchange::export_opensdg(&open(&url).await?, &a).await
+            exchange::export_opensdg(&open(&url).await?, &a, lang).await
         }
     }
 }

@@ -28,7 +28,7 @@ pub struct Options {
 }
 
 pub fn run(file: &Path, o: Options) -> Result<()> {
-    let series = opensdg_csv::read_headline(file)?;
+    let series = opensdg_csv::read_headline(file, o.lang)?;
     let direction = match o.direction {
         DirectionArg::Increase => Direction::Increase,
         DirectionArg::Decrease => Direction::Decrease,

@@ -9,15 +9,28 @@ use tiendo_web::{AppState, Passwords};
 
 use crate::BadInput;
 
+/// Where and how the web application serves.
+pub struct Options {
+    pub addr: SocketAddr,
+    /// The day the figures are judged on; today, kept current, when `None`.
+    pub at: Option<NaiveDate>,
+    pub refresh_minutes: u64,
+    pub entry_closes_after_days: Option<u32>,
+}
+
 pub async fn run(
     store: Store,
     url: &str,
-    addr: SocketAddr,
-    at: Option<NaiveDate>,
-    refresh_minutes: u64,
+    o: Options,
     mail: &crate::cli::MailArgs,
     l: tiendo_wording::Lang,
 ) -> Result<()> {
+    let Options {
+        addr,
+        at,
+        refresh_minutes,
+        entry_closes_after_days,
+    } = o;
     if store.is_empty().await? {
         return Err(BadInput(format!(
             "{url} holds no data yet; run `tiendo demo` (or `tiendo synth`) first"
@@ -27,7 +40,8 @@ pub async fn run(
     let demo_users = demo_accounts_present(&store).await?;
     let state = AppState::load(store, at, Passwords::production())
         .await
-        .context("evaluating the database for the web application")?;
+        .context("evaluating the database for the web application")?
+        .with_entry_closing(entry_closes_after_days);
     // A fixed day stays fixed; otherwise the overview follows the calendar.
     if at.is_none() && refresh_minutes > 0 {
         state.keep_fresh(std::time::Duration::from_secs(refresh_minutes * 60));

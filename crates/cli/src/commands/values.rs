@@ -6,28 +6,39 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use tiendo_domain::orgs::OrgCode;
+use tiendo_domain::problems::Problem;
 use tiendo_domain::targets::TargetCode;
 use tiendo_domain::values::ValueState;
 use tiendo_storage::{Store, StoreError, ValueFilter};
 
 use tiendo_exchange::values_csv;
 
-use crate::BadInput;
+use tiendo_wording::Lang;
 
-pub async fn import(store: &Store, file: &Path, author: &str, state: ValueState) -> Result<()> {
+use crate::refused::{self, Known};
+
+pub async fn import(
+    store: &Store,
+    file: &Path,
+    author: &str,
+    state: ValueState,
+    l: Lang,
+) -> Result<()> {
     let name = file.display().to_string();
-    let bytes = std::fs::read(file).map_err(|e| BadInput(format!("cannot read {name}: {e}")))?;
-    let parsed = values_csv::read(&name, &bytes).map_err(|e| BadInput(e.to_string()))?;
+    let bytes = std::fs::read(file).map_err(|e| refused::unreadable(l, file, &e))?;
+    let known = Known::load(store).await?;
+    let parsed = values_csv::read(&name, &bytes)
+        .map_err(|e| refused::rejected(l, &name, &e.problems, &known.names(l)))?;
     let bar = if std::io::stderr().is_terminal() {
         ProgressBar::new(parsed.values.len() as u64).with_style(
-            ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} values ({per_sec})")
+            ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec})")
                 .expect("static template")
                 .progress_chars("=> "),
         )
     } else {
         ProgressBar::hidden()
     };
-    bar.set_message(format!("importing {name}"));
+    bar.set_message(name.clone());
     let result = store
         .import_values(&parsed.values, author, state, &|n| {
             bar.set_position(n as u64)
@@ -36,26 +47,26 @@ pub async fn import(store: &Store, file: &Path, author: &str, state: ValueState)
     bar.finish_and_clear();
     match result {
         Ok(s) => {
-            println!(
-                "{name}: {} imported, {} updated, {} ignored (unchanged)",
-                s.imported, s.updated, s.ignored
-            );
+            println!("{}", refused::imported(l, &name, &s, false));
             Ok(())
         }
         Err(StoreError::Rejected(problems)) => {
-            let lines: Vec<String> = problems
-                .iter()
-                .map(|p| {
-                    // Problems count the rows given from 1; the file's line of each was kept.
-                    match p.row.checked_sub(1).and_then(|i| parsed.lines.get(i)) {
-                        Some(line) => format!("line {line}, field `{}`: {}", p.field, p.message),
-                        None => p.to_string(),
-                    }
-                })
+            // Problems count the rows given from 1; the file's line of each was kept.
+            let at_lines: Vec<Problem> = problems
+                .into_iter()
+                .map(
+                    |p| match p.row.checked_sub(1).and_then(|i| parsed.lines.get(i)) {
+                        Some(line) => Problem {
+                            row: *line as usize,
+                            ..p
+                        },
+                        None => p,
+                    },
+                )
                 .collect();
-            Err(BadInput(values_csv::rejected(&name, &lines).to_string()).into())
+            Err(refused::rejected(l, &name, &at_lines, &known.names(l)).into())
         }
-        Err(e) => Err(e).with_context(|| format!("importing {name} failed; nothing was written")),
+        Err(e) => Err(e).with_context(|| l.t_args("cli-import-failed", &[("file", name)])),
     }
 }
 

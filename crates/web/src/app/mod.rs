@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod definitions;
+pub mod reopenings;
 pub mod reporting;
 pub mod tasks;
 pub mod values;

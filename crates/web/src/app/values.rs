@@ -47,12 +47,14 @@ pub async fn enter(
         }
     }
     let written = values.len();
+    let window = state.entry_window();
     let entries = values
         .into_iter()
         .map(|value| Entry {
             value,
             state: next,
             author: viewer.name().to_string(),
+            window,
         })
         .collect();
     let outcome = state

@@ -128,6 +128,16 @@ struct EntryPage {
     source: String,
     form_error: String,
     saved: Option<String>,
+    /// Until when the period is open to entry, or that it closed; `None` when entry never
+    /// closes. The flag is true when it closed.
+    window: Option<(String, bool)>,
+}
+
+impl EntryPage {
+    /// Whether entry of the period closed for the unit: the buttons are off.
+    fn closed(&self) -> bool {
+        self.window.as_ref().is_some_and(|(_, closed)| *closed)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -185,6 +195,28 @@ fn history(
         .unwrap_or_default();
     earlier.sort_by_key(|(p, _)| *p);
     earlier
+}
+
+/// Until when `period` is open to `unit`'s reporters, in words, and whether it closed: the
+/// deployment's closing day, or the standing office's reopening when it is later.
+async fn entry_window(
+    state: &AppState,
+    l: Lang,
+    unit: &OrgCode,
+    period: Period,
+) -> Result<Option<(String, bool)>, Failure> {
+    let window = state.entry_window();
+    let Some(last_day) = window.last_day(period) else {
+        return Ok(None);
+    };
+    let reopened = state.store.reopened_until(unit, period).await?;
+    let closed = window.admits(period, reopened).is_err();
+    let text = match reopened.filter(|d| *d > last_day) {
+        Some(until) if !closed => l.t_args("entry-reopened-until", &[("day", l.date(until))]),
+        _ if closed => l.t_args("entry-closed", &[("day", l.date(last_day))]),
+        _ => l.t_args("entry-open-until", &[("day", l.date(last_day))]),
+    };
+    Ok(Some((text, closed)))
 }
 
 /// The periods a reporter chooses from: this one's neighbours, newest first, labelled in words.
@@ -321,7 +353,9 @@ async fn entry_page(
         groups[i].rows.push(row);
     }
     let today = period.periodicity().period_containing(state.day());
+    let window = entry_window(state, l, &unit.code, period).await?;
     Ok(EntryPage {
+        window,
         unit: unit.code.to_string(),
         unit_name: pick(l, &unit.name_vi, Some(&unit.name_en)),
         period: period.to_string(),
@@ -383,10 +417,7 @@ pub async fn submit(
         .unwrap_or_default();
     let l = page.l();
     let o = state.overview();
-    let named = super::Named {
-        l,
-        snapshot: &o.snapshot,
-    };
+    let named = super::named(l, &o.snapshot);
     let mut errors = HashMap::new();
     let mut entries: Vec<NewValue> = Vec::new();
     for t in reported_targets(&state, &unit, period.periodicity()) {

@@ -12,6 +12,7 @@ mod home;
 mod indices;
 mod open_data;
 mod pickers;
+mod reopen;
 mod report;
 mod reporting;
 mod tasks;
@@ -96,6 +97,8 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         ),
         (Method::GET, "/admin/audit", get(admin::audit)),
         (Method::GET, "/admin/define", get(define::page)),
+        (Method::GET, "/admin/reopen", get(reopen::page)),
+        (Method::POST, "/admin/reopen", post(reopen::submit)),
         (Method::POST, "/admin/define/{form}", post(define::submit)),
         (Method::GET, "/feedback", get(feedback::form)),
         (
@@ -158,15 +161,7 @@ pub fn render_with(status: StatusCode, page: &impl Template) -> Response {
     }
 }
 
-/// A name in the page's language.
-/// A name in the page's language: Vietnamese is always there; an English reader sees the English
-/// name where one was given, else the Vietnamese.
-pub fn pick(l: crate::i18n::Lang, vi: &str, en: Option<&str>) -> String {
-    match (l, en) {
-        (crate::i18n::Lang::En, Some(en)) if !en.trim().is_empty() => en.to_string(),
-        _ => vi.to_string(),
-    }
-}
+pub use crate::wording::pick;
 
 /// A unit as a reader knows it: its name in the page's language, its code where the
 /// hierarchy does not know it.
@@ -200,23 +195,14 @@ pub fn target_name(
 
 /// Targets and units named in a sentence as the page's reader knows them: a target by its name
 /// with its code after it, a unit by its name.
-pub struct Named<'a> {
-    pub l: crate::i18n::Lang,
-    pub snapshot: &'a tiendo_domain::snapshot::Snapshot,
-}
-
-impl crate::wording::Names for Named<'_> {
-    fn target(&self, code: &tiendo_domain::targets::TargetCode) -> String {
-        let name = target_name(self.l, self.snapshot, code);
-        if name == code.as_str() {
-            name
-        } else {
-            format!("{name} ({code})")
-        }
-    }
-
-    fn unit(&self, code: &tiendo_domain::orgs::OrgCode) -> String {
-        unit_name(self.l, &self.snapshot.hierarchy, code)
+pub fn named(
+    l: crate::i18n::Lang,
+    snapshot: &tiendo_domain::snapshot::Snapshot,
+) -> crate::wording::Catalogue<'_> {
+    crate::wording::Catalogue {
+        l,
+        targets: &snapshot.targets,
+        hierarchy: &snapshot.hierarchy,
     }
 }
 

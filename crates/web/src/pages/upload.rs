@@ -298,10 +298,7 @@ async fn plan(
                 "period" => "E",
                 _ => value_col.as_str(),
             };
-            let named = super::Named {
-                l,
-                snapshot: &o.snapshot,
-            };
+            let named = super::named(l, &o.snapshot);
             problems.push(at(f, column, wording::refusal_named(l, &r, &named)));
             continue;
         }
@@ -367,10 +364,7 @@ async fn preview(
         String::new()
     };
     let o = state.overview();
-    let names = super::Named {
-        l,
-        snapshot: &o.snapshot,
-    };
+    let names = super::named(l, &o.snapshot);
     Ok(preview_page(
         page, &names, unit, file, changes, problems, payload,
     ))
@@ -571,10 +565,7 @@ pub async fn commit(
         }
         Err(refused) => {
             let o = state.overview();
-            let names = super::Named {
-                l,
-                snapshot: &o.snapshot,
-            };
+            let names = super::named(l, &o.snapshot);
             let problems = refused
                 .into_iter()
                 .map(|(i, r)| {

@@ -26,6 +26,17 @@ pub async fn demo(day: &str) -> App {
     demo_on(store, dir, day).await
 }
 
+/// The same, with reporters' entry closing `days` after each period ends.
+pub async fn demo_closing(day: &str, days: u32) -> App {
+    let app = demo(day).await;
+    let state = app.state.clone().with_entry_closing(Some(days));
+    App {
+        router: router(state.clone()),
+        state,
+        _dir: app._dir,
+    }
+}
+
 /// The same on PostgreSQL (`TIENDO_TEST_POSTGRES_URL`), in a schema of its own.
 pub async fn demo_on_postgres(day: &str, schema: &str) -> App {
     let url = std::env::var("TIENDO_TEST_POSTGRES_URL").expect("TIENDO_TEST_POSTGRES_URL");
