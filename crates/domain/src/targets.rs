@@ -77,8 +77,14 @@ pub enum Requirement {
     Threshold { op: Comparison, value: f64 },
     /// Met inside `[min, max]`, e.g. 8–10 %.
     Range { min: f64, max: f64 },
-    /// A rank of `top` or better (lower is better) within `scope` ("world").
-    Rank { top: u32, scope: String },
+    /// A rank of `top` or better (lower is better) within `scope`, in the document's
+    /// Vietnamese words ("thế giới", "Đông Nam Á"), and in English optionally.
+    Rank {
+        top: u32,
+        scope: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        scope_en: Option<String>,
+    },
     /// Growth per year in percent, at least `min` (and at most `max` when a range is given).
     Growth { min: f64, max: Option<f64> },
     /// A whole number of things, at least `min` (and at most `max`).
@@ -163,7 +169,11 @@ impl fmt::Display for Requirement {
         match self {
             Requirement::Threshold { op, value } => write!(f, "{} {value}", op.symbol()),
             Requirement::Range { min, max } => write!(f, "{min}–{max}"),
-            Requirement::Rank { top, scope } => write!(f, "top {top} {scope}"),
+            Requirement::Rank {
+                top,
+                scope,
+                scope_en,
+            } => write!(f, "top {top} {}", scope_en.as_deref().unwrap_or(scope)),
             Requirement::Growth { min, max: None } => write!(f, "+{min}%/year"),
             Requirement::Growth { min, max: Some(m) } => write!(f, "+{min}–{m}%/year"),
             Requirement::Count { min, max: None } => write!(f, "≥ {min}"),
@@ -414,7 +424,8 @@ mod tests {
             Direction::Decrease,
             vec![Requirement::Rank {
                 top: 3,
-                scope: "South-East Asia".into(),
+                scope: "Đông Nam Á".into(),
+                scope_en: Some("South-East Asia".into()),
             }],
         );
         assert_eq!(t.shape(), Shape::Rank);
@@ -431,7 +442,8 @@ mod tests {
             Direction::Increase,
             vec![Requirement::Rank {
                 top: 50,
-                scope: "world".into(),
+                scope: "thế giới".into(),
+                scope_en: None,
             }],
         );
         assert!(rank_up.validate().unwrap_err().reason.contains("Decrease"));

@@ -442,7 +442,8 @@ mod tests {
             Direction::Decrease,
             Requirement::Rank {
                 top: 50,
-                scope: "world".into(),
+                scope: "thế giới".into(),
+                scope_en: Some("world".into()),
             },
             BY_2030,
         );

@@ -656,9 +656,16 @@ pub fn requirement(l: Lang, r: &tiendo_domain::targets::Requirement) -> String {
     match r {
         R::Threshold { op, value } => format!("{} {}", op.symbol(), n(*value)),
         R::Range { min, max } => format!("{}–{}", n(*min), n(*max)),
-        R::Rank { top, scope } => l.t_args(
+        R::Rank {
+            top,
+            scope,
+            scope_en,
+        } => l.t_args(
             "goal-rank",
-            &[("top", top.to_string()), ("scope", scope.clone())],
+            &[
+                ("top", top.to_string()),
+                ("scope", pick(l, scope, scope_en.as_deref())),
+            ],
         ),
         R::Growth { min, max: None } => l.t_args("goal-growth", &[("rate", n(*min))]),
         R::Growth { min, max: Some(m) } => {
