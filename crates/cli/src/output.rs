@@ -17,7 +17,9 @@ pub struct Listing<'a, T, F> {
 }
 
 impl<T: Serialize, F: Fn(&T) -> Vec<String>> Listing<'_, T, F> {
-    pub fn print(&self, format: Format) -> Result<()> {
+    /// Prints the list; a table's headers and count are in the reader's language, JSON and CSV
+    /// keep the field names programs read.
+    pub fn print(&self, format: Format, l: tiendo_wording::Lang) -> Result<()> {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         match format {
@@ -38,12 +40,24 @@ impl<T: Serialize, F: Fn(&T) -> Vec<String>> Listing<'_, T, F> {
                 table
                     .load_preset(UTF8_FULL_CONDENSED)
                     .set_content_arrangement(ContentArrangement::Dynamic)
-                    .set_header(self.headers.to_vec());
+                    .set_header(
+                        self.headers
+                            .iter()
+                            .map(|h| {
+                                l.try_t(&format!("column-{h}"))
+                                    .unwrap_or_else(|| h.to_string())
+                            })
+                            .collect::<Vec<_>>(),
+                    );
                 for item in self.items {
                     table.add_row((self.row)(item));
                 }
                 writeln!(out, "{table}")?;
-                writeln!(out, "{} row(s)", self.items.len())?;
+                writeln!(
+                    out,
+                    "{}",
+                    l.t_args("cli-rows", &[("count", self.items.len().to_string())])
+                )?;
             }
         }
         Ok(())

@@ -885,3 +885,33 @@ fn audit_verify_names_the_first_rewritten_entry() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("entry 1 no longer matches its hash"), "{err}");
 }
+
+#[test]
+fn tables_read_in_vietnamese_and_csv_keeps_field_names() {
+    let w = Workspace::demo();
+    let table = w.ok(&["orgs", "--kind", "province", "--at", "2025-07-01"]);
+    assert!(
+        table.contains("Tên tiếng Việt") && table.contains("Tên tiếng Anh"),
+        "{table}"
+    );
+    assert!(
+        table.contains("Tỉnh, thành phố") && table.contains("Ha Noi"),
+        "{table}"
+    );
+    assert!(table.contains("34 dòng"), "{table}");
+    let csv = w.ok(&[
+        "orgs",
+        "--kind",
+        "province",
+        "--at",
+        "2025-07-01",
+        "--format",
+        "csv",
+    ]);
+    assert!(csv.starts_with("code,kind,name_vi,name_en,"), "{csv}");
+    assert!(csv.contains(",province,Hà Nội,Ha Noi,"), "{csv}");
+    let targets = w.ok(&["targets", "--document", "57-NQ/TW"]);
+    assert!(targets.contains("nhóm 3 đứng đầu Đông Nam Á"), "{targets}");
+    let english = w.ok(&["--lang", "en", "targets", "--document", "57-NQ/TW"]);
+    assert!(english.contains("top 3 South-East Asia"), "{english}");
+}

@@ -29,6 +29,7 @@ pub async fn run(
     at: Option<NaiveDate>,
     kind: Option<OrgKind>,
     format: Format,
+    lang: tiendo_wording::Lang,
 ) -> Result<()> {
     let day = at.unwrap_or_else(|| Local::now().date_naive());
     let targets = store.targets(None).await?;
@@ -81,5 +82,5 @@ pub async fn run(
             ]
         },
     }
-    .print(format)
+    .print(format, lang)
 }

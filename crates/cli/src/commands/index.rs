@@ -50,6 +50,7 @@ pub async fn run(
     period: Period,
     at: Option<NaiveDate>,
     format: Format,
+    lang: tiendo_wording::Lang,
 ) -> Result<()> {
     let index = definition(name_or_path)?;
     let def = index.definition();
@@ -125,7 +126,7 @@ pub async fn run(
             );
             Ok(())
         }
-        _ => print_table(&index, &result, &units, &h, format),
+        _ => print_table(&index, &result, &units, &h, format, lang),
     }
 }
 
@@ -143,6 +144,7 @@ fn print_table(
     units: &[OrgCode],
     h: &tiendo_domain::orgs::Hierarchy,
     format: Format,
+    lang: tiendo_wording::Lang,
 ) -> Result<()> {
     let def = index.definition();
     let inner: Vec<&str> = def
@@ -186,5 +188,5 @@ fn print_table(
             row
         },
     }
-    .print(format)
+    .print(format, lang)
 }

@@ -12,6 +12,8 @@ use tiendo_storage::{Store, TaskFilter};
 
 use crate::cli::{ClearanceArg, Format};
 use crate::output::{join, opt, Listing};
+use tiendo_wording::Lang;
+
 use crate::BadInput;
 
 #[derive(Serialize)]
@@ -29,6 +31,7 @@ pub async fn orgs(
     kind: Option<OrgKind>,
     under: Option<OrgCode>,
     format: Format,
+    lang: Lang,
 ) -> Result<()> {
     let h = store.hierarchy().await?;
     if let Some(u) = &under {
@@ -37,6 +40,7 @@ pub async fn orgs(
         }
     }
     let day = at.unwrap_or_else(|| Local::now().date_naive());
+    let human = format == Format::Table;
     let lines: Vec<OrgLine> = h
         .as_of(day)
         .filter(|u| kind.is_none_or(|k| u.kind == k))
@@ -56,7 +60,7 @@ pub async fn orgs(
             "code",
             "kind",
             "name_vi",
-            "name_vi",
+            "name_en",
             "parent",
             "valid_from",
             "valid_to",
@@ -67,23 +71,32 @@ pub async fn orgs(
         row: |l: &OrgLine| {
             vec![
                 l.unit.code.to_string(),
-                l.unit.kind.to_string(),
+                if human {
+                    lang.t(&format!("org-kind-{}", l.unit.kind))
+                } else {
+                    l.unit.kind.to_string()
+                },
                 l.unit.name_vi.clone(),
-                l.unit.name_vi.clone(),
+                l.unit.name_en.clone(),
                 opt(&l.unit.parent),
                 opt(&l.unit.validity.from()),
                 opt(&l.unit.validity.to()),
                 opt(&l.successor),
                 opt(&l.successor_from),
-                if l.unit.synthetic { "yes" } else { "" }.to_string(),
+                match (l.unit.synthetic, human) {
+                    (false, _) => String::new(),
+                    (true, true) => lang.t("yes"),
+                    (true, false) => "yes".to_string(),
+                },
             ]
         },
     }
-    .print(format)
+    .print(format, lang)
 }
 
-pub async fn documents(store: &Store, format: Format) -> Result<()> {
+pub async fn documents(store: &Store, format: Format, lang: Lang) -> Result<()> {
     let docs = store.documents().await?;
+    let human = format == Format::Table;
     Listing {
         items: &docs,
         headers: &[
@@ -97,7 +110,11 @@ pub async fn documents(store: &Store, format: Format) -> Result<()> {
         row: |d: &Document| {
             vec![
                 d.code.to_string(),
-                d.kind.to_string(),
+                if human {
+                    lang.t(&format!("doc-kind-{}", d.kind))
+                } else {
+                    d.kind.to_string()
+                },
                 opt(&d.issued_on),
                 opt(&d.issuer),
                 join(&d.implements),
@@ -105,7 +122,7 @@ pub async fn documents(store: &Store, format: Format) -> Result<()> {
             ]
         },
     }
-    .print(format)
+    .print(format, lang)
 }
 
 #[derive(Serialize)]
@@ -115,16 +132,29 @@ struct TargetLine {
     shape: Shape,
 }
 
-fn goals_text(goals: &[Goal]) -> String {
+/// The goals for a program (English, stable) or, `human`, in the reader's language.
+fn goals_text(goals: &[Goal], human: Option<Lang>) -> String {
     goals
         .iter()
-        .map(|g| format!("{} by {}", g.requirement, g.deadline))
+        .map(|g| match human {
+            Some(l) => format!(
+                "{} {}",
+                tiendo_wording::requirement(l, &g.requirement),
+                tiendo_wording::deadline(l, &g.deadline)
+            ),
+            None => format!("{} by {}", g.requirement, g.deadline)
+                .replace("by every year", "every year"),
+        })
         .collect::<Vec<_>>()
         .join("; ")
-        .replace("by every year", "every year")
 }
 
-pub async fn targets(store: &Store, document: Option<DocumentCode>, format: Format) -> Result<()> {
+pub async fn targets(
+    store: &Store,
+    document: Option<DocumentCode>,
+    format: Format,
+    lang: Lang,
+) -> Result<()> {
     if let Some(d) = &document {
         if !store.documents().await?.iter().any(|x| &x.code == d) {
             return Err(BadInput(format!(
@@ -142,6 +172,7 @@ pub async fn targets(store: &Store, document: Option<DocumentCode>, format: Form
             target: t,
         })
         .collect();
+    let human = (format == Format::Table).then_some(lang);
     Listing {
         items: &lines,
         headers: &[
@@ -160,13 +191,22 @@ pub async fn targets(store: &Store, document: Option<DocumentCode>, format: Form
                 opt(&t.document),
                 t.name_vi.clone(),
                 t.unit.clone(),
-                format!("{:?}", l.shape).to_lowercase(),
-                goals_text(&t.goals),
-                format!("{:?}", t.direction).to_lowercase(),
+                match human {
+                    Some(h) => h.t(&format!("shape-{}", tiendo_wording::serde_name(&l.shape))),
+                    None => format!("{:?}", l.shape).to_lowercase(),
+                },
+                goals_text(&t.goals, human),
+                match human {
+                    Some(h) => h.t(&format!(
+                        "direction-{}",
+                        tiendo_wording::serde_name(&t.direction)
+                    )),
+                    None => format!("{:?}", t.direction).to_lowercase(),
+                },
             ]
         },
     }
-    .print(format)
+    .print(format, lang)
 }
 
 /// Which tasks to read, as whom, and on which day.
@@ -203,12 +243,7 @@ struct TaskLine {
     status: Option<TaskStatus>,
 }
 
-pub async fn tasks(
-    store: &Store,
-    query: TaskQuery,
-    format: Format,
-    lang: tiendo_wording::Lang,
-) -> Result<()> {
+pub async fn tasks(store: &Store, query: TaskQuery, format: Format, lang: Lang) -> Result<()> {
     let (at, horizon) = (query.at, query.horizon);
     let tasks = query.fetch(store).await?;
     let last = store.last_progress_dates().await?;
@@ -253,10 +288,14 @@ pub async fn tasks(
                 l.status
                     .map(|s| tiendo_wording::task_status(lang, s))
                     .unwrap_or_default(),
-                t.confidentiality.to_string(),
+                if format == Format::Table {
+                    lang.t(&format!("conf-{}", t.confidentiality))
+                } else {
+                    t.confidentiality.to_string()
+                },
                 t.title_vi.clone(),
             ]
         },
     }
-    .print(format)
+    .print(format, lang)
 }

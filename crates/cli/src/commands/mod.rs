@@ -58,7 +58,17 @@ pub async fn run(cli: Cli) -> Result<()> {
             period,
             at,
             format,
-        } => index::run(&open(&url).await?, &definition, period, at, format.format).await,
+        } => {
+            index::run(
+                &open(&url).await?,
+                &definition,
+                period,
+                at,
+                format.format,
+                lang,
+            )
+            .await
+        }
         Command::Scores {
             at,
             kind,
@@ -157,10 +167,12 @@ pub async fn run(cli: Cli) -> Result<()> {
             kind,
             under,
             format,
-        } => lists::orgs(&open(&url).await?, at, kind, under, format.format).await,
-        Command::Documents { format } => lists::documents(&open(&url).await?, format.format).await,
+        } => lists::orgs(&open(&url).await?, at, kind, under, format.format, lang).await,
+        Command::Documents { format } => {
+            lists::documents(&open(&url).await?, format.format, lang).await
+        }
         Command::Targets { document, format } => {
-            lists::targets(&open(&url).await?, document, format.format).await
+            lists::targets(&open(&url).await?, document, format.format, lang).await
         }
         Command::Tasks {
             document,
@@ -190,7 +202,18 @@ pub async fn run(cli: Cli) -> Result<()> {
             at,
             kind,
             format,
-        } => figures::run(&open(&url).await?, target, period, at, kind, format.format).await,
+        } => {
+            figures::run(
+                &open(&url).await?,
+                target,
+                period,
+                at,
+                kind,
+                format.format,
+                lang,
+            )
+            .await
+        }
         Command::Values(ValuesCommand::Import {
             file,
             author,

@@ -95,5 +95,5 @@ pub async fn run(
             ]
         },
     }
-    .print(format)
+    .print(format, lang)
 }

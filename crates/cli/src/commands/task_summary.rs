@@ -77,9 +77,12 @@ pub async fn run(
             .iter()
             .map(|s| tiendo_wording::task_status(lang, *s)),
     );
-    headers.push("on-time rate".to_string());
+    headers.push("on-time-rate".to_string());
     let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    eprintln!("task statuses on {day}");
+    eprintln!(
+        "{}",
+        lang.t_args("cli-task-statuses", &[("day", lang.date(day))])
+    );
     Listing {
         items: &lines,
         headers: &header_refs,
@@ -87,7 +90,7 @@ pub async fn run(
             let mut row = vec![
                 l.key.clone(),
                 l.role
-                    .map(|r| format!("{r:?}").to_lowercase())
+                    .map(|r| lang.t(&format!("task-role-{}", format!("{r:?}").to_lowercase())))
                     .unwrap_or_default(),
                 l.total.to_string(),
             ];
@@ -99,5 +102,5 @@ pub async fn run(
             row
         },
     }
-    .print(format)
+    .print(format, lang)
 }

@@ -41,7 +41,17 @@ pub async fn run(
                 .or_default() += 1;
         }
         let parts: Vec<String> = by_rule.iter().map(|(r, n)| format!("{n} {r}")).collect();
-        eprintln!("{day}: {} warning(s): {}", list.len(), parts.join(", "));
+        eprintln!(
+            "{}",
+            lang.t_args(
+                "cli-warnings",
+                &[
+                    ("day", lang.date(day)),
+                    ("count", list.len().to_string()),
+                    ("rules", parts.join(", ")),
+                ]
+            )
+        );
     }
     Listing {
         items: &list,
@@ -52,13 +62,13 @@ pub async fn run(
                 tiendo_wording::rule(lang, w.rule),
                 w.unit.to_string(),
                 match &w.subject {
-                    Subject::Task { task } => format!("task {task}"),
-                    Subject::Target { target } => format!("target {target}"),
+                    Subject::Task { task } => format!("{} {task}", lang.t("task")),
+                    Subject::Target { target } => format!("{} {target}", lang.t("target")),
                     Subject::Value { target, period } => format!("{target} {period}"),
                 },
                 tiendo_wording::warning(lang, &w.evidence),
             ]
         },
     }
-    .print(format)
+    .print(format, lang)
 }
