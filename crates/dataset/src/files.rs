@@ -52,6 +52,8 @@ pub const VALUE_FILES: [DataFile; 5] = [
 /// Province outlines before and after the 2025 reorganisation.
 pub const PROVINCES_63_GEO: DataFile = data_file!("data/geo/vn-provinces-63.geojson");
 pub const PROVINCES_34_GEO: DataFile = data_file!("data/geo/vn-provinces-34.geojson");
+/// Dashboards shipped as examples of what a unit builds (the same file format as an export).
+pub const DASHBOARDS: [DataFile; 1] = [data_file!("data/dashboards/ha-tinh-chuyen-doi-so.json")];
 /// Validation rules between targets.
 pub const VALIDATION_RULES: DataFile = data_file!("data/rules/validation.toml");
 pub const RUBRIC_366: DataFile = data_file!("data/rubrics/366-qd-tw.toml");

@@ -27,6 +27,8 @@ pub struct Dataset {
     pub progress: Vec<ProgressUpdate>,
     /// Validation rules between targets (`data/rules/`).
     pub rules: Vec<tiendo_domain::validation::ValidationRule>,
+    /// Example dashboards (`data/dashboards/`).
+    pub dashboards: Vec<tiendo_domain::dashboards::Dashboard>,
 }
 
 /// A problem in a data file: which file, where in it, and what is wrong.
@@ -242,6 +244,13 @@ pub fn reference() -> Result<Dataset, DatasetError> {
         values,
         progress,
         rules: crate::validation_rules()?,
+        dashboards: files::DASHBOARDS
+            .iter()
+            .map(|f| {
+                tiendo_domain::dashboards::Dashboard::from_file(f.text.as_bytes())
+                    .map_err(|e| DatasetError::in_file(f.path, e.to_string()))
+            })
+            .collect::<Result<_, _>>()?,
     };
     dataset.cross_check()?;
     Ok(dataset)
@@ -308,6 +317,33 @@ impl Dataset {
             }
             for u in t.reporters.units.iter().chain(&t.reporters.published_by) {
                 unit(tfile, &what, u)?;
+            }
+        }
+
+        for d in &self.dashboards {
+            let dfile = "data/dashboards/";
+            if self.hierarchy.get(&d.owner).is_none() {
+                return Err(DatasetError::in_file(
+                    dfile,
+                    format!(
+                        "dashboard {} belongs to unit {}, which is not defined",
+                        d.code, d.owner
+                    ),
+                ));
+            }
+            if let Some(t) = d
+                .widgets
+                .iter()
+                .flat_map(|w| w.targets())
+                .find(|t| !target_codes.contains(t))
+            {
+                return Err(DatasetError::in_file(
+                    dfile,
+                    format!(
+                        "dashboard {} reads target {t}, which is not defined",
+                        d.code
+                    ),
+                ));
             }
         }
 

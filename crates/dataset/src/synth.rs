@@ -231,6 +231,7 @@ pub fn national(seed: u64, scale: Scale) -> Result<Dataset, DatasetError> {
         values,
         progress,
         rules: reference.rules.clone(),
+        dashboards: Vec::new(),
     };
     Ok(dataset)
 }

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod admissibility;
 pub mod codes;
+pub mod dashboards;
 pub mod documents;
 pub mod email;
 pub mod feedback;

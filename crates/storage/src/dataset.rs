@@ -10,7 +10,9 @@ use crate::rows::{enum_text, stored_english, to_json};
 use crate::{on_pool, Result, Store, StoreError};
 
 /// Tables in an order that respects foreign keys when emptied front to back.
-const TABLES: [&str; 11] = [
+const TABLES: [&str; 13] = [
+    "dashboards",
+    "entry_reopenings",
     "validation_rules",
     "data_values",
     "progress_updates",
@@ -175,6 +177,20 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
                 target_ids.insert(t.code.as_str(), id);
+            }
+            let now = chrono::Utc::now();
+            for d in &dataset.dashboards {
+                sqlx::query(
+                    "INSERT INTO dashboards (code, owner_org_id, definition, author, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(d.code.as_str())
+                .bind(unit_ids[d.owner.as_str()])
+                .bind(to_json(d))
+                .bind("dataset")
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
             }
             for r in &dataset.rules {
                 sqlx::query("INSERT INTO validation_rules (code, rule) VALUES ($1, $2)")

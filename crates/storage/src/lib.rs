@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 #[cfg(feature = "bench")]
 mod bench;
+mod dashboards;
 mod dataset;
 mod define;
 mod documents;

@@ -130,7 +130,43 @@ conformance!(
     the_audit_chain_shows_rewritten_and_removed_entries,
     validation_rules_are_loaded_added_and_withdrawn,
     entry_closes_and_a_reopening_lets_one_unit_in,
+    dashboards_are_saved_replaced_and_removed,
 );
+
+/// A unit's dashboard is kept as its definition: loaded with the dataset, saved, replaced under
+/// its code, refused when it reads what is not defined, removed; each write audited.
+async fn dashboards_are_saved_replaced_and_removed(store: &Store) {
+    use tiendo_domain::dashboards::{Audience, Dashboard, Widget};
+    let dataset = loaded(store).await;
+    assert_eq!(store.dashboards().await.unwrap(), dataset.dashboards);
+    let mut d = Dashboard {
+        code: code("na-cds"),
+        owner: code("NGHE-AN"),
+        title_vi: "Chuyển đổi số Nghệ An".into(),
+        title_en: None,
+        audience: Audience::default(),
+        widgets: vec![Widget::Chart {
+            target: code("DTI"),
+        }],
+    };
+    let audited = store.audit_count().await.unwrap();
+    store.save_dashboard(&d, "nghe-an").await.unwrap();
+    d.widgets.push(Widget::Warnings);
+    store.save_dashboard(&d, "nghe-an").await.unwrap();
+    assert_eq!(store.dashboard(&d.code).await.unwrap(), Some(d.clone()));
+    let mut unknown = d.clone();
+    unknown.widgets = vec![Widget::Chart {
+        target: code("NO-SUCH"),
+    }];
+    assert!(store.save_dashboard(&unknown, "nghe-an").await.is_err());
+    let mut nowhere = d.clone();
+    nowhere.owner = code("ATLANTIS");
+    assert!(store.save_dashboard(&nowhere, "nghe-an").await.is_err());
+    store.remove_dashboard(&d.code, "nghe-an").await.unwrap();
+    assert_eq!(store.dashboard(&d.code).await.unwrap(), None);
+    assert!(store.remove_dashboard(&d.code, "nghe-an").await.is_err());
+    assert_eq!(store.audit_count().await.unwrap(), audited + 3);
+}
 
 /// Entry of a period closes the stated days after it ends; a reopening lets its unit in until
 /// its last day, and no other unit; it is audited and kept.

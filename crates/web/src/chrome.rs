@@ -30,6 +30,7 @@ impl Chrome {
             link("/tasks", "nav-tasks"),
             link("/indices/pii-like", "nav-indices"),
             link("/reporting", "nav-reporting"),
+            link("/dashboards", "nav-dashboards"),
             link("/open-data", "nav-open-data"),
             link("/feedback", "nav-feedback"),
         ];

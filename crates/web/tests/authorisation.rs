@@ -137,6 +137,9 @@ fn cases(
     let new_task = format!("MATRIX-{}", rand_suffix());
     let key = format!("{target}|{unit}|{period}|{form_version}");
     let official = !matches!(who, Who::Anonymous | Who::Public);
+    // The fixtures' dashboards are shared with leaders (viewers).
+    let builds_dashboard = definer || (who == Who::Reporter && own);
+    let sees_dashboard = builds_dashboard || who == Who::Viewer;
     // Seeded below: the own case is routed to a department of the reporter's province, the
     // foreign one to another province.
     let (case, assignee) = if own {
@@ -377,6 +380,49 @@ fn cases(
             Body::Raw("text/csv", "Year,Value\n2024,0.5\n".into()),
             captures,
         ),
+        get("dashboards", "/dashboards".into(), true),
+        get("dashboard", format!("/dashboards/m-{unit}"), sees_dashboard),
+        get(
+            "dashboard export",
+            format!("/dashboards/m-{unit}/export"),
+            sees_dashboard,
+        ),
+        get(
+            "dashboard edit",
+            format!("/dashboards/m-{unit}/edit"),
+            builds_dashboard,
+        ),
+        get(
+            "new dashboard",
+            "/dashboards/new".into(),
+            definer || who == Who::Reporter,
+        ),
+        form(
+            "save dashboard",
+            "/dashboards".into(),
+            &[
+                ("code", &format!("s-{}", rand_suffix())),
+                ("title_vi", "Bảng điều khiển kiểm thử"),
+                ("owner", unit),
+                ("w0_kind", "warnings"),
+            ],
+            builds_dashboard,
+        ),
+        form(
+            "remove dashboard",
+            format!("/dashboards/rm-{period}-{unit}/remove"),
+            &[],
+            builds_dashboard,
+        ),
+        Case {
+            content_checked: true,
+            ..posted(
+                "dashboard import",
+                "/dashboards/import".into(),
+                Body::Multipart,
+                definer || who == Who::Reporter,
+            )
+        },
         Case {
             content_checked: true,
             ..posted(
@@ -518,6 +564,26 @@ async fn every_route_for_every_role_on_own_and_foreign_units() {
             )
             .await
             .unwrap();
+    }
+
+    // A dashboard of each province shared with leaders, and one per role to remove.
+    for unit in [OWN.0, FOREIGN.0] {
+        let mut codes = vec![format!("m-{unit}")];
+        codes.extend((0..EVERYONE.len()).map(|i| format!("rm-20{}-{unit}", 10 + i)));
+        for code in codes {
+            let d = tiendo_domain::dashboards::Dashboard {
+                code: code.parse().unwrap(),
+                owner: unit.parse().unwrap(),
+                title_vi: "Bảng điều khiển".into(),
+                title_en: None,
+                audience: tiendo_domain::dashboards::Audience {
+                    roles: vec![tiendo_domain::accounts::Role::Viewer],
+                    public: false,
+                },
+                widgets: vec![tiendo_domain::dashboards::Widget::Warnings],
+            };
+            app.state.store.save_dashboard(&d, "seed").await.unwrap();
+        }
     }
 
     let mut total = 0;

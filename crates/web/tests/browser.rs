@@ -506,3 +506,90 @@ async fn each_roles_first_ten_minutes_in_vietnamese_in_chromium() {
     screenshots(&c, "index-dti").await;
     c.close().await.unwrap();
 }
+
+/// Picks the option `value` of the select `id`.
+async fn choose(c: &Client, id: &str, value: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap()
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("#{id} has no option {value}: {e}"));
+}
+
+async fn type_into(c: &Client, id: &str, text: &str) {
+    let field = c.find(Locator::Id(id)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(tiendo_browser),
+    ignore = "skipped: TIENDO_TEST_CHROMEDRIVER is not set"
+)]
+async fn a_province_builds_its_own_dashboard_in_chromium() {
+    let Session {
+        app: _app,
+        base,
+        _driver: _keep,
+        c,
+    } = session("2025-10-20").await;
+    login(&c, &base, "ha-tinh").await;
+    c.goto(&format!("{base}/dashboards")).await.unwrap();
+    click(&c, "new-dashboard").await;
+    wait_for(&c, "dashboard-form").await;
+    type_into(&c, "d-title_vi", "Chỉ đạo điều hành chuyển đổi số Hà Tĩnh").await;
+    type_into(&c, "d-code", "ht-chi-dao").await;
+    c.find(Locator::Css("input[name='audience'][value='viewer']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    choose(&c, "w0-kind", "chart").await;
+    choose(&c, "w0-target", "DTI-RANK").await;
+    choose(&c, "w1-kind", "table").await;
+    for t in ["HT-T1", "HT-T3", "HT-T4"] {
+        choose(&c, "w1-targets", t).await;
+    }
+    choose(&c, "w2-kind", "warnings").await;
+    choose(&c, "w3-kind", "tasks").await;
+    choose(&c, "w3-view", "overdue").await;
+    choose(&c, "w4-kind", "text").await;
+    type_into(&c, "w4-heading", "Việc cần làm trong tuần").await;
+    type_into(
+        &c,
+        "w4-body",
+        "Các sở gửi số liệu quý III trước ngày 25/10.",
+    )
+    .await;
+    click(&c, "save-dashboard").await;
+    wait_for(&c, "edit-dashboard").await;
+    let page = c.source().await.unwrap();
+    for text in [
+        "Chỉ đạo điều hành chuyển đổi số Hà Tĩnh",
+        "Xếp hạng DTI cấp tỉnh trong 63 tỉnh, thành phố",
+        "Bảng chỉ tiêu",
+        "Nhiệm vụ quá hạn",
+        "Các sở gửi số liệu quý III trước ngày 25/10.",
+    ] {
+        assert!(page.contains(text), "{text} is missing from the dashboard");
+    }
+    assert!(c
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .ends_with("/dashboards/ht-chi-dao"));
+    screenshots(&c, "dashboard-ha-tinh").await;
+    // Its leader finds it on the overview they land on.
+    login(&c, &base, "lanh-dao").await;
+    c.goto(&format!("{base}/")).await.unwrap();
+    c.find(Locator::Css(
+        "#dashboards a[href*='/dashboards/ht-chi-dao']",
+    ))
+    .await
+    .expect("the leader's overview links the province's dashboard");
+    c.close().await.unwrap();
+}

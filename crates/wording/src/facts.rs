@@ -683,6 +683,21 @@ pub fn requirement(l: Lang, r: &tiendo_domain::targets::Requirement) -> String {
     }
 }
 
+/// Goals in one line, in the reader's language: `≥ 30 đến năm 2030; ≥ 50 đến năm 2045`.
+pub fn goals(l: Lang, goals: &[tiendo_domain::targets::Goal]) -> String {
+    goals
+        .iter()
+        .map(|g| {
+            format!(
+                "{} {}",
+                requirement(l, &g.requirement),
+                deadline(l, &g.deadline)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// When a goal must be met, in the reader's language.
 pub fn deadline(l: Lang, d: &tiendo_domain::targets::Deadline) -> String {
     use tiendo_domain::targets::Deadline as D;

@@ -134,19 +134,17 @@ struct TargetLine {
 
 /// The goals for a program (English, stable) or, `human`, in the reader's language.
 fn goals_text(goals: &[Goal], human: Option<Lang>) -> String {
-    goals
-        .iter()
-        .map(|g| match human {
-            Some(l) => format!(
-                "{} {}",
-                tiendo_wording::requirement(l, &g.requirement),
-                tiendo_wording::deadline(l, &g.deadline)
-            ),
-            None => format!("{} by {}", g.requirement, g.deadline)
-                .replace("by every year", "every year"),
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+    match human {
+        Some(l) => tiendo_wording::goals(l, goals),
+        None => goals
+            .iter()
+            .map(|g| {
+                format!("{} by {}", g.requirement, g.deadline)
+                    .replace("by every year", "every year")
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
 }
 
 pub async fn targets(

@@ -188,20 +188,9 @@ pub async fn document(
     }))
 }
 
-/// A target's goals in one line, in the reader's language: `≥ 30 đến năm 2030; ≥ 50 đến năm 2045`.
-/// What the plan asks of a target, in words.
+/// What the plan asks of a target, in words: `≥ 30 đến năm 2030; ≥ 50 đến năm 2045`.
 pub(super) fn goals(l: Lang, t: &Target) -> String {
-    t.goals
-        .iter()
-        .map(|g| {
-            format!(
-                "{} {}",
-                wording::requirement(l, &g.requirement),
-                wording::deadline(l, &g.deadline)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+    wording::goals(l, &t.goals)
 }
 
 #[derive(Debug, Deserialize)]

@@ -42,3 +42,27 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Checked<T> {
             .map_err(|e| Failure::bad_request("invalid_form", e.to_string()))
     }
 }
+
+/// The file of a multipart upload (its safe name and bytes; `None` when none was chosen), once
+/// the form's `csrf` part matched the caller's session. Uploads read their token from their
+/// own parts, so this is their guard.
+pub async fn checked_file(
+    viewer: &Viewer,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Option<(String, Vec<u8>)>, Failure> {
+    let bad = Failure::multipart;
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        match field.name().unwrap_or_default() {
+            "csrf" => csrf = field.text().await.map_err(bad)?,
+            "file" => {
+                let name = tiendo_domain::feedback::safe_name(field.file_name().unwrap_or("file"));
+                file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    viewer.check_csrf(Some(&csrf))?;
+    Ok(file.filter(|(_, b)| !b.is_empty()))
+}

@@ -93,6 +93,8 @@ pub struct Approved {
 #[template(path = "overview.html")]
 struct OverviewPage {
     c: Chrome,
+    /// The dashboards a signed-in reader may open.
+    dashboards: Vec<(String, String)>,
     as_of: String,
     /// The day shown, for the day picker (`YYYY-MM-DD`).
     at: String,
@@ -183,7 +185,9 @@ pub async fn overview(
         .collect();
     let count = |n: usize| l.number(n as f64, 0);
     let official = page.viewer.access.is_official();
+    let dashboards = super::dashboards::shortcuts(&state, &page).await?;
     let body = OverviewPage {
+        dashboards,
         as_of: l.date(o.day),
         at: o.day.to_string(),
         targets: o

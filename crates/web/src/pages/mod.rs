@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod catalogue;
+pub(crate) mod dashboards;
 mod define;
 mod entry;
 mod feedback;
@@ -37,6 +38,8 @@ pub use open_data::TABLES as OPEN_DATA_TABLES;
 pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     let upload_limit = DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES);
     let feedback_limit = DefaultBodyLimit::max(feedback::MAX_FORM_BYTES);
+    // A dashboard file and the form around it.
+    let dashboard_limit = DefaultBodyLimit::max(tiendo_domain::dashboards::MAX_FILE + 16 * 1024);
     vec![
         (Method::GET, "/", get(home::overview)),
         (Method::GET, "/work", get(work::page)),
@@ -61,6 +64,30 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/targets/{code}", get(catalogue::target)),
         (Method::GET, "/indices/{name}", get(indices::index)),
         (Method::GET, "/reporting", get(reporting::page)),
+        (Method::GET, "/dashboards", get(dashboards::list)),
+        (Method::POST, "/dashboards", post(dashboards::save)),
+        (Method::GET, "/dashboards/new", get(dashboards::new)),
+        (
+            Method::POST,
+            "/dashboards/import",
+            post(dashboards::import).layer(dashboard_limit),
+        ),
+        (Method::GET, "/dashboards/{code}", get(dashboards::show)),
+        (
+            Method::GET,
+            "/dashboards/{code}/edit",
+            get(dashboards::edit),
+        ),
+        (
+            Method::GET,
+            "/dashboards/{code}/export",
+            get(dashboards::export),
+        ),
+        (
+            Method::POST,
+            "/dashboards/{code}/remove",
+            post(dashboards::remove),
+        ),
         (Method::GET, "/tasks", get(tasks::board)),
         (Method::GET, "/tasks/{code}", get(tasks::task)),
         (

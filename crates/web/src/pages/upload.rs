@@ -416,24 +416,11 @@ pub async fn upload(
     State(state): State<AppState>,
     Path(code): Path<String>,
     page: Page,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, Failure> {
-    let bad = Failure::multipart;
-    let mut csrf = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        match field.name().unwrap_or_default() {
-            "csrf" => csrf = field.text().await.map_err(bad)?,
-            "file" => {
-                let name = tiendo_domain::feedback::safe_name(field.file_name().unwrap_or("file"));
-                file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
-            }
-            _ => {}
-        }
-    }
-    page.viewer.check_csrf(Some(&csrf))?;
+    let file = super::guards::checked_file(&page.viewer, multipart).await?;
     let unit = capturable(&state, &page.viewer, &code)?;
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    let Some((name, bytes)) = file else {
         let l = page.l();
         return preview(
             &state,

@@ -65,6 +65,8 @@ struct WorkPage {
     nothing: bool,
     /// The caller neither reports nor reviews: the page says whom it serves.
     no_duties: bool,
+    /// The dashboards the caller may open: their unit's, and those shared with them.
+    dashboards: Vec<(String, String)>,
 }
 
 /// The counts of a report in words: "3/10 đã duyệt · 2 chờ duyệt · 5 chưa nhập".
@@ -170,7 +172,9 @@ pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response,
         && tasks.is_empty()
         && work.to_review == 0
         && cases.is_empty();
+    let dashboards = super::dashboards::shortcuts(&state, &page).await?;
     let body = WorkPage {
+        dashboards,
         today: l.date(day),
         reports,
         returned,
