@@ -237,9 +237,20 @@ impl Access {
         }
     }
 
-    /// May define documents, targets and tasks and assign them.
+    /// May define documents, targets and tasks and assign them anywhere.
     pub fn may_define(&self) -> bool {
         matches!(self, Access::Admin | Access::StandingOffice)
+    }
+
+    /// Where this access defines units, documents, targets and tasks: anywhere for the
+    /// standing office and administrators; within its own unit for a unit's reporting office,
+    /// which defines its own programmes for its departments and communes; nowhere for others.
+    pub fn definition_scope(&self) -> Option<DefinitionScope> {
+        match self {
+            Access::Admin | Access::StandingOffice => Some(DefinitionScope::Everywhere),
+            Access::Reporter { capture, .. } => Some(DefinitionScope::Within(capture.clone())),
+            _ => None,
+        }
     }
 
     /// May manage user accounts.
@@ -255,6 +266,26 @@ impl Access {
     /// Is an official (anything but the public).
     pub fn is_official(&self) -> bool {
         !matches!(self, Access::Public)
+    }
+}
+
+/// Where someone defines units, documents, targets and tasks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DefinitionScope {
+    Everywhere,
+    /// Within this unit: documents it or a unit within it issues, targets of those documents
+    /// reported by units within it, tasks of those documents led and coordinated within it,
+    /// and new units placed within it.
+    Within(OrgCode),
+}
+
+impl DefinitionScope {
+    /// Whether `unit` lies in the scope.
+    pub fn covers(&self, h: &Hierarchy, unit: &OrgCode) -> bool {
+        match self {
+            DefinitionScope::Everywhere => true,
+            DefinitionScope::Within(root) => h.is_within(unit, root),
+        }
     }
 }
 

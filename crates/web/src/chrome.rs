@@ -52,8 +52,10 @@ impl Chrome {
         ) {
             nav.push(link("/approvals", "nav-approvals"));
         }
-        if a.may_define() {
+        if a.definition_scope().is_some() {
             nav.push(link("/admin/define", "nav-define"));
+        }
+        if a.may_define() {
             nav.push(link("/admin/reopen", "nav-reopen"));
         }
         if a.may_administer() {

@@ -134,6 +134,8 @@ fn cases(
     };
     let field = format!("v_{target}");
     let definer = matches!(who, Who::StandingOffice | Who::Admin);
+    // A unit's reporting office defines within its own unit.
+    let defines_here = definer || (who == Who::Reporter && own);
     let new_task = format!("MATRIX-{}", rand_suffix());
     let key = format!("{target}|{unit}|{period}|{form_version}");
     let official = !matches!(who, Who::Anonymous | Who::Public);
@@ -281,7 +283,11 @@ fn cases(
         ),
         get("api audit", "/api/v1/audit".into(), auditor),
         get("api me", "/api/v1/me".into(), logged_in(who)),
-        get("define page", "/admin/define".into(), definer),
+        get(
+            "define page",
+            "/admin/define".into(),
+            definer || who == Who::Reporter,
+        ),
         get("reopen page", "/admin/reopen".into(), definer),
         form(
             "reopen entry",
@@ -360,13 +366,13 @@ fn cases(
             "api add unit",
             "/api/v1/units",
             serde_json::json!({"code": format!("{new_task}-UNIT"), "kind": "organisation", "name_vi": "Tổ công tác", "name_en": "Working group", "parent": unit, "source": null}),
-            definer,
+            defines_here,
         ),
         json(
             "api end unit",
             &format!("/api/v1/units/{new_task}-UNIT/end"),
             serde_json::json!({"last_day": "2030-12-31"}),
-            definer,
+            defines_here,
         ),
         json(
             "api add target",

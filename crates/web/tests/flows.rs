@@ -1811,3 +1811,120 @@ async fn the_overview_looks_back_to_a_day_with_its_own_provinces_on_the_map() {
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
     assert!(wrong.body.contains("Ngày không hợp lệ"));
 }
+
+#[tokio::test]
+async fn a_provinces_office_defines_its_own_programme_within_its_scope() {
+    let app = demo("2025-10-20").await;
+    let mut ha_tinh = Client::new(&app);
+    ha_tinh.login_demo("ha-tinh").await;
+    let page = ha_tinh.get("/admin/define").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Bạn khai báo trong phạm vi Hà Tĩnh"),
+        "{}",
+        page.body
+    );
+    // A department of its own, then its own plan, a target and a task of that plan.
+    let unit = ha_tinh
+        .post_form(
+            "/admin/define/unit",
+            &[
+                ("code", "HT-SO-KHCN"),
+                ("kind", "department"),
+                ("name_vi", "Sở Khoa học và Công nghệ Hà Tĩnh"),
+                ("parent", "Hà Tĩnh"),
+            ],
+        )
+        .await;
+    assert_eq!(unit.status, StatusCode::SEE_OTHER, "{}", unit.body);
+    let plan = ha_tinh
+        .post_form(
+            "/admin/define/document",
+            &[
+                ("code", "125/KH-UBND"),
+                ("kind", "plan"),
+                ("title_vi", "Kế hoạch chuyển đổi số tỉnh Hà Tĩnh năm 2026"),
+                ("issuer", "Hà Tĩnh"),
+            ],
+        )
+        .await;
+    assert_eq!(plan.status, StatusCode::SEE_OTHER, "{}", plan.body);
+    let target = ha_tinh
+        .post_form(
+            "/admin/define/target",
+            &[
+                ("code", "HT-KH125-1"),
+                ("document", "125/KH-UBND"),
+                ("name_vi", "Tỷ lệ hồ sơ giải quyết trực tuyến toàn trình"),
+                ("unit", "%"),
+                ("family", "operational"),
+                ("direction", "increase"),
+                ("periodicity", "yearly"),
+                ("aggregation", "mean"),
+                ("goal_op", ">="),
+                ("goal_value", "60"),
+                ("goal_year", "2026"),
+                ("reporter_units", "Hà Tĩnh"),
+            ],
+        )
+        .await;
+    assert_eq!(target.status, StatusCode::SEE_OTHER, "{}", target.body);
+    let task = |lead: &'static str, document: &'static str, code: &'static str| {
+        vec![
+            ("code", code),
+            ("document", document),
+            ("title_vi", "Số hóa hồ sơ thủ tục hành chính"),
+            ("lead", lead),
+            ("deadline", "2026-06-30"),
+            ("confidentiality", "internal"),
+        ]
+    };
+    let ok = ha_tinh
+        .post_form(
+            "/admin/define/task",
+            &task(
+                "Sở Khoa học và Công nghệ Hà Tĩnh",
+                "125/KH-UBND",
+                "HT-KH125-NV1",
+            ),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    // Outside its scope: another province's lead, the Government's programme, a rule.
+    for fields in [
+        task("Nghệ An", "125/KH-UBND", "HT-KH125-NV2"),
+        task("Hà Tĩnh", "03/NQ-CP", "HT-KH125-NV3"),
+    ] {
+        let refused = ha_tinh.post_form("/admin/define/task", &fields).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(
+            refused
+                .body
+                .contains("vượt ra ngoài phạm vi đơn vị của bạn"),
+            "{}",
+            refused.body
+        );
+    }
+    let gov = ha_tinh
+        .post_form(
+            "/admin/define/document",
+            &[
+                ("code", "99/NQ-CP"),
+                ("kind", "plan"),
+                ("title_vi", "X"),
+                ("issuer", "GOV"),
+            ],
+        )
+        .await;
+    assert_eq!(gov.status, StatusCode::FORBIDDEN);
+    // What it defined is there, and its dashboards can read it.
+    let t = app.state.store.targets(None).await.unwrap();
+    assert!(t.iter().any(|t| t.code.as_str() == "HT-KH125-1"));
+    // Leaders and the public define nothing.
+    let mut leader = Client::new(&app);
+    leader.login_demo("lanh-dao").await;
+    assert_eq!(
+        leader.get("/admin/define").await.status,
+        StatusCode::FORBIDDEN
+    );
+}

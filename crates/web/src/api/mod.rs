@@ -762,7 +762,7 @@ where
 #[utoipa::path(post, path = "/api/v1/units", summary = "Add an organisation unit", tag = "definitions",
     request_body = UnitIn,
     responses((status = 201, description = "Added"),
-              (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
+              (status = 403, description = "Outside the caller's definition scope (the standing office and administrators define anywhere, a unit's reporting office within its unit)", body = ErrorBody),
               (status = 422, description = "Invalid; the message names the field", body = ErrorBody)))]
 async fn add_unit(
     State(state): State<AppState>,
@@ -781,7 +781,7 @@ pub struct EndUnit {
 #[utoipa::path(post, path = "/api/v1/units/{code}/end", summary = "End an organisation unit", tag = "definitions",
     params(("code" = String, Path, description = "Unit code")), request_body = EndUnit,
     responses((status = 204, description = "Recorded"),
-              (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
+              (status = 403, description = "Outside the caller's definition scope (the standing office and administrators define anywhere, a unit's reporting office within its unit)", body = ErrorBody),
               (status = 422, description = "Invalid", body = ErrorBody)))]
 async fn end_unit(
     State(state): State<AppState>,
@@ -797,7 +797,7 @@ async fn end_unit(
 #[utoipa::path(post, path = "/api/v1/documents", summary = "Add a document", tag = "definitions",
     request_body = DocumentIn,
     responses((status = 201, description = "Added"),
-              (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
+              (status = 403, description = "Outside the caller's definition scope (the standing office and administrators define anywhere, a unit's reporting office within its unit)", body = ErrorBody),
               (status = 422, description = "Invalid; the message names the field", body = ErrorBody)))]
 async fn add_document(
     State(state): State<AppState>,
@@ -886,7 +886,7 @@ async fn reporting(
 #[utoipa::path(post, path = "/api/v1/rules", summary = "Add a validation rule", tag = "definitions",
     request_body = RuleWire,
     responses((status = 201, description = "Added"),
-              (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
+              (status = 403, description = "Outside the caller's definition scope (the standing office and administrators define anywhere, a unit's reporting office within its unit)", body = ErrorBody),
               (status = 422, description = "Invalid; the message names the field", body = ErrorBody)))]
 async fn add_rule(
     State(state): State<AppState>,
@@ -899,7 +899,7 @@ async fn add_rule(
 #[utoipa::path(post, path = "/api/v1/rules/{code}/withdraw", summary = "Withdraw a validation rule", tag = "definitions",
     params(("code" = String, Path, description = "Rule code")),
     responses((status = 204, description = "Withdrawn: values are no longer checked against it"),
-              (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
+              (status = 403, description = "Outside the caller's definition scope (the standing office and administrators define anywhere, a unit's reporting office within its unit)", body = ErrorBody),
               (status = 422, description = "No rule of that code is in force", body = ErrorBody)))]
 async fn withdraw_rule(
     State(state): State<AppState>,
@@ -913,7 +913,7 @@ async fn withdraw_rule(
 #[utoipa::path(post, path = "/api/v1/targets", summary = "Add a target", tag = "definitions",
     request_body = TargetIn,
     responses((status = 201, description = "Added"),
-              (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
+              (status = 403, description = "Outside the caller's definition scope (the standing office and administrators define anywhere, a unit's reporting office within its unit)", body = ErrorBody),
               (status = 422, description = "Invalid; the message names the field", body = ErrorBody)))]
 async fn add_target(
     State(state): State<AppState>,
@@ -926,7 +926,7 @@ async fn add_target(
 #[utoipa::path(post, path = "/api/v1/tasks", summary = "Assign a task", tag = "definitions",
     request_body = TaskIn,
     responses((status = 201, description = "Assigned"),
-              (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
+              (status = 403, description = "Outside the caller's definition scope (the standing office and administrators define anywhere, a unit's reporting office within its unit)", body = ErrorBody),
               (status = 422, description = "Invalid; the message names the field", body = ErrorBody)))]
 async fn add_task(
     State(state): State<AppState>,
@@ -947,7 +947,7 @@ pub struct CloseTask {
 #[utoipa::path(post, path = "/api/v1/tasks/{code}/close", summary = "Close a task", tag = "definitions",
     params(("code" = String, Path, description = "Task code")), request_body = CloseTask,
     responses((status = 204, description = "Closed"),
-              (status = 403, description = "Only the standing office and administrators", body = ErrorBody),
+              (status = 403, description = "Outside the caller's definition scope (the standing office and administrators define anywhere, a unit's reporting office within its unit)", body = ErrorBody),
               (status = 422, description = "Unknown or already closed", body = ErrorBody)))]
 async fn close_task(
     State(state): State<AppState>,

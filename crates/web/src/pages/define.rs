@@ -82,6 +82,8 @@ struct DefinePage {
     unit_names: Vec<String>,
     measures: Vec<String>,
     rules: Vec<RuleLine>,
+    /// For a unit's reporting office: what it defines, within which unit.
+    scope_note: Option<String>,
 }
 
 impl DefinePage {
@@ -129,12 +131,14 @@ pub async fn page(
     Query(q): Query<DefineQuery>,
     page: Page,
 ) -> Result<Response, Failure> {
-    require_definer(&page.viewer)?;
+    require_any_scope(&page)?;
     let done = q
         .done
         .filter(|d| FORMS.contains(&d.as_str()))
         .map(|d| page.l().t(&format!("defined-{d}")));
-    let body = shown(&state, page.chrome, done, HashMap::new(), Fields::new()).await?;
+    let note = scope_note(&state, &page);
+    let mut body = shown(&state, page.chrome, done, HashMap::new(), Fields::new()).await?;
+    body.scope_note = note;
     Ok(render(&body))
 }
 
@@ -215,7 +219,20 @@ async fn shown(
         unit_names,
         measures,
         rules,
+        scope_note: None,
     })
+}
+
+/// The note that tells a unit's office where it defines.
+fn scope_note(state: &AppState, page: &Page) -> Option<String> {
+    match page.viewer.access.definition_scope() {
+        Some(tiendo_domain::accounts::DefinitionScope::Within(unit)) => {
+            let l = page.l();
+            let name = super::unit_name(l, &state.overview().snapshot.hierarchy, &unit);
+            Some(l.t_args("define-scope-within", &[("unit", name)]))
+        }
+        _ => None,
+    }
 }
 
 /// The targets of one document (or of none), by name.
@@ -538,8 +555,21 @@ pub async fn define(
 fn written(r: Result<(), Failure>) -> Result<(), FieldError> {
     r.map_err(|e| {
         tracing::info!(code = e.code, message = %e.message, "definition refused");
-        FieldError::new("define-form", "define-not-saved", [])
+        if e.code == "outside_definition_scope" {
+            FieldError::new("define-form", "define-outside-scope", [])
+        } else {
+            FieldError::new("define-form", "define-not-saved", [])
+        }
     })
+}
+
+/// Lets in whoever defines anywhere or within their unit.
+fn require_any_scope(page: &Page) -> Result<(), Failure> {
+    if page.viewer.access.definition_scope().is_some() {
+        Ok(())
+    } else {
+        require_definer(&page.viewer)
+    }
 }
 
 pub async fn submit(
@@ -548,7 +578,7 @@ pub async fn submit(
     page: Page,
     Checked(sent): Checked<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    require_definer(&page.viewer)?;
+    require_any_scope(&page)?;
     if !FORMS.contains(&form.as_str()) {
         return Err(Failure::not_found(
             "form_not_found",
@@ -571,7 +601,8 @@ pub async fn submit(
                 .into_iter()
                 .map(|(k, v)| (format!("{form}.{k}"), v))
                 .collect();
-            let body = shown(
+            let note = scope_note(&state, &page);
+            let mut body = shown(
                 &state,
                 page.chrome,
                 None,
@@ -579,7 +610,14 @@ pub async fn submit(
                 typed,
             )
             .await?;
-            Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &body))
+            body.scope_note = note;
+            // Beyond the caller's scope is a refusal of access, shown on the form all the same.
+            let status = if refused.key == "define-outside-scope" {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            Ok(render_with(status, &body))
         }
     }
 }
@@ -595,7 +633,7 @@ pub async fn close_task(
     page: Page,
     Checked(input): Checked<CloseInput>,
 ) -> Result<Response, Failure> {
-    require_definer(&page.viewer)?;
+    require_any_scope(&page)?;
     let how = closing(&input.how)?;
     let task = code.parse().map_err(|e: tiendo_domain::codes::CodeError| {
         Failure::bad_request("invalid_task", e.to_string())
