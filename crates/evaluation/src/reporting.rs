@@ -1,11 +1,14 @@
-//! Reporting completeness, as DHIS2's reporting rates count it: for each unit, the reports it
-//! owes by the day (the latest period of each target it reports whose grace has run out) and
-//! how many of them are in (an approved value of that period); and the same summed over every
-//! unit within a unit, so a province's rate covers its departments and communes.
+//! Reporting completeness and timeliness, as DHIS2's reporting rates count them: for each unit,
+//! the reports it owes by the day (the latest period of each target it reports whose grace has
+//! run out), how many of them are in (an approved value of that period), and how many of those
+//! were first submitted by the deadline (the period's end and its grace); and the same summed
+//! over every unit within a unit, so a province's rates cover its departments and communes.
 
 use std::collections::HashMap;
 
+use chrono::{Days, NaiveDate};
 use tiendo_domain::orgs::{Hierarchy, OrgCode};
+use tiendo_domain::targets::TargetCode;
 
 use crate::warnings::{expected_period, Inputs};
 
@@ -14,6 +17,8 @@ use crate::warnings::{expected_period, Inputs};
 pub struct Completeness {
     pub expected: usize,
     pub received: usize,
+    /// Received reports first submitted by their deadline.
+    pub on_time: usize,
 }
 
 impl Completeness {
@@ -22,21 +27,41 @@ impl Completeness {
         (self.expected > 0).then(|| self.received as f64 / self.expected as f64)
     }
 
+    /// The share of owed reports that came in on time, from 0 to 1; `None` when none is owed.
+    pub fn on_time_rate(&self) -> Option<f64> {
+        (self.expected > 0).then(|| self.on_time as f64 / self.expected as f64)
+    }
+
     fn add(&mut self, other: Completeness) {
         self.expected += other.expected;
         self.received += other.received;
+        self.on_time += other.on_time;
     }
 }
 
-/// Each unit's own reports owed by `inputs.day` and those in. A unit owes a period it was in
-/// force for, as the stale-report warning says; a unit that owes nothing is absent.
-pub fn own(inputs: &Inputs<'_>, grace_days: u64) -> HashMap<OrgCode, Completeness> {
+/// The day a report of `period` is due: its last day and the grace after it.
+pub fn due_on(period: tiendo_domain::periods::Period, grace_days: u64) -> NaiveDate {
+    period
+        .end()
+        .checked_add_days(Days::new(grace_days))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// Each unit's own reports owed by `inputs.day`, those in, and those in on time. A unit owes a
+/// period it was in force for, as the stale-report warning says; a unit that owes nothing is
+/// absent. `submitted` holds the day each unit first submitted each target's owed period.
+pub fn own(
+    inputs: &Inputs<'_>,
+    grace_days: u64,
+    submitted: &HashMap<(TargetCode, OrgCode), NaiveDate>,
+) -> HashMap<OrgCode, Completeness> {
     let mut out: HashMap<OrgCode, Completeness> = HashMap::new();
     for t in inputs.targets {
         let Some(reporters) = inputs.reporters.get(&t.code) else {
             continue;
         };
         let expected = expected_period(t, inputs.day, grace_days);
+        let due = due_on(expected, grace_days);
         let series = inputs.series.get(&t.code);
         for (unit, validity) in reporters {
             if !validity.overlaps(expected.start(), expected.end()) {
@@ -45,9 +70,14 @@ pub fn own(inputs: &Inputs<'_>, grace_days: u64) -> HashMap<OrgCode, Completenes
             let received = series
                 .and_then(|by_unit| by_unit.get(unit))
                 .is_some_and(|s| s.iter().any(|(p, _)| *p == expected));
+            let in_time = received
+                && submitted
+                    .get(&(t.code.clone(), unit.clone()))
+                    .is_some_and(|d| *d <= due);
             let c = out.entry(unit.clone()).or_default();
             c.expected += 1;
             c.received += usize::from(received);
+            c.on_time += usize::from(in_time);
         }
     }
     out
@@ -83,7 +113,11 @@ mod tests {
     }
 
     fn c(expected: usize, received: usize) -> Completeness {
-        Completeness { expected, received }
+        Completeness {
+            expected,
+            received,
+            on_time: received / 2,
+        }
     }
 
     #[test]
@@ -128,8 +162,10 @@ mod tests {
             let nation = all[&"VN".parse::<OrgCode>().unwrap()];
             prop_assert_eq!(nation.expected, own.values().map(|c| c.expected).sum::<usize>());
             prop_assert_eq!(nation.received, own.values().map(|c| c.received).sum::<usize>());
+            prop_assert_eq!(nation.on_time, own.values().map(|c| c.on_time).sum::<usize>());
             for c in all.values() {
                 prop_assert!(c.rate().is_none_or(|r| (0.0..=1.0).contains(&r)));
+                prop_assert!(c.on_time_rate().is_none_or(|r| r <= c.rate().unwrap_or(0.0)));
             }
         }
     }

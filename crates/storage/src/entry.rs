@@ -414,6 +414,42 @@ impl Store {
             .await
     }
 
+    /// The day each unit first submitted (or had approved) a value of each `(target, period)`,
+    /// for reporting timeliness: a report is on time when its first submission was.
+    pub async fn first_submitted(
+        &self,
+        keys: &[(TargetCode, Period)],
+    ) -> Result<HashMap<(TargetCode, OrgCode), chrono::NaiveDate>> {
+        let mut out = HashMap::new();
+        // Few hundred keys at national scale; chunks keep every statement's parameters bounded.
+        for chunk in keys.chunks(CHUNK) {
+            let sql = format!(
+                "SELECT t.code, o.code, MIN(v.recorded_at) FROM data_values v \
+                 JOIN targets t ON t.id = v.target_id JOIN org_units o ON o.id = v.org_id \
+                 WHERE v.state IN ('submitted', 'approved') AND (t.code, v.period) IN (VALUES {}) \
+                 GROUP BY t.code, o.code",
+                placeholders(chunk.len(), 2, 1)
+            );
+            let rows: Vec<(String, String, chrono::DateTime<Utc>)> = on_pool!(self, pool => {
+                let mut q = sqlx::query_as(&sql);
+                for (t, p) in chunk {
+                    q = q.bind(t.as_str()).bind(p.to_string());
+                }
+                q.fetch_all(pool).await?
+            });
+            for (t, o, at) in rows {
+                out.insert(
+                    (
+                        crate::rows::parse("target code", &t)?,
+                        crate::rows::parse("unit code", &o)?,
+                    ),
+                    at.date_naive(),
+                );
+            }
+        }
+        Ok(out)
+    }
+
     /// The most recently approved values, newest first, at most `limit`.
     pub async fn recently_approved(&self, limit: u32) -> Result<Vec<DataValue>> {
         self.values_in_state(ValueState::Approved, true, limit)

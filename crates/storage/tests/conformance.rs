@@ -230,22 +230,24 @@ async fn entry_closes_and_a_reopening_lets_one_unit_in(store: &Store) {
         store.reopened_until(&ha_tinh, y2019).await.unwrap(),
         Some(day("2020-02-07"))
     );
+    let mut submitted = late("HA-TINH", "2020-02-07");
+    submitted.state = ValueState::Submitted;
     let outcomes = store
         .enter_values(&[
-            vec![late("HA-TINH", "2020-02-07")],
-            vec![late("NGHE-AN", "2020-02-07")],
             vec![late("HA-TINH", "2020-02-08")],
+            vec![submitted],
+            vec![late("NGHE-AN", "2020-02-07")],
         ])
         .await
         .unwrap();
     assert_eq!(
-        outcomes[0],
-        Ok(()),
-        "reopened for Hà Tĩnh until its last day"
+        outcomes[0].clone().unwrap_err()[0].1.code(),
+        "period_closed"
     );
     assert_eq!(
-        outcomes[1].clone().unwrap_err()[0].1.code(),
-        "period_closed"
+        outcomes[1],
+        Ok(()),
+        "reopened for Hà Tĩnh until its last day"
     );
     assert_eq!(
         outcomes[2].clone().unwrap_err()[0].1.code(),

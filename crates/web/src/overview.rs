@@ -8,6 +8,7 @@ use serde::Serialize;
 use std::sync::{Arc, OnceLock};
 use tiendo_domain::orgs::{OrgCode, OrgKind};
 use tiendo_domain::periods::Period;
+use tiendo_domain::targets::TargetCode;
 use tiendo_evaluation::indices::{Definition, Index};
 use tiendo_evaluation::national::evaluate;
 use tiendo_evaluation::reporting::{self, Completeness};
@@ -187,6 +188,11 @@ pub struct Overview {
     /// overview (an approval makes a new one).
     #[serde(skip)]
     reporting: Arc<OnceLock<Reporting>>,
+    /// The day each unit first submitted each target's owed period, for timeliness; an
+    /// approval applied since adds its own day when no earlier submission was read (a bound
+    /// from above: the submission came before it).
+    #[serde(skip)]
+    submitted: Arc<HashMap<(TargetCode, OrgCode), NaiveDate>>,
     /// Tasks by status at the end of the last quarters, for each clearance, worked out when
     /// first asked for; approvals do not change tasks, so an overview made by one keeps them.
     #[serde(skip)]
@@ -318,7 +324,19 @@ impl Overview {
             .collect();
         let index = ranking(&snapshot, day)?;
         let top_warnings = top_warnings(&standing, &snapshot);
+        let owed: Vec<(TargetCode, Period)> = snapshot
+            .targets
+            .iter()
+            .map(|t| {
+                (
+                    t.code.clone(),
+                    tiendo_evaluation::warnings::expected_period(t, day, settings.grace_days),
+                )
+            })
+            .collect();
+        let submitted = store.first_submitted(&owed).await?;
         Ok(Overview {
+            submitted: Arc::new(submitted),
             day,
             recent_approvals,
             units,
@@ -336,16 +354,12 @@ impl Overview {
         })
     }
 
-    /// This overview with `approved` values applied: each value joins its series, the series
-    /// is judged again, its unit scored again (and coloured, for a province), the index ranked
-    /// again and the value listed among the latest approvals. Nothing is read from the
-    /// database and the rest of the nation is not evaluated again. The series' warnings are
-    /// derived again with it.
-    /// Reporting completeness on the overview's day, worked out once per overview.
+    /// Reporting completeness and timeliness on the overview's day, worked out once per
+    /// overview.
     pub fn reporting(&self) -> &Reporting {
         self.reporting.get_or_init(|| {
             let inputs = Inputs::from(&*self.snapshot);
-            let own = reporting::own(&inputs, Settings::default().grace_days);
+            let own = reporting::own(&inputs, Settings::default().grace_days, &self.submitted);
             let within = reporting::within(&self.snapshot.hierarchy, &own);
             Reporting { own, within }
         })
@@ -426,6 +440,11 @@ impl Overview {
             .collect()
     }
 
+    /// This overview with `approved` values applied: each value joins its series, the series
+    /// is judged again, its unit scored again (and coloured, for a province), the index ranked
+    /// again and the value listed among the latest approvals. Nothing is read from the
+    /// database and the rest of the nation is not evaluated again. The series' warnings are
+    /// derived again with it.
     pub fn with_approvals(&self, approved: &[DataValue]) -> Result<Overview, WebError> {
         let mut snapshot = (*self.snapshot).clone();
         let mut standing = (*self.standing).clone();
@@ -446,6 +465,25 @@ impl Overview {
         }
         let mut next = self.clone();
         next.reporting = Arc::default();
+        let grace = Settings::default().grace_days;
+        let mut submitted: Option<HashMap<(TargetCode, OrgCode), NaiveDate>> = None;
+        for v in approved {
+            let owed = snapshot
+                .targets
+                .iter()
+                .find(|t| t.code == v.target)
+                .map(|t| tiendo_evaluation::warnings::expected_period(t, self.day, grace));
+            let key = (v.target.clone(), v.org.clone());
+            if owed == Some(v.period) && !self.submitted.contains_key(&key) {
+                submitted
+                    .get_or_insert_with(|| (*self.submitted).clone())
+                    .entry(key)
+                    .or_insert(v.recorded_at.date_naive());
+            }
+        }
+        if let Some(s) = submitted {
+            next.submitted = Arc::new(s);
+        }
         for v in approved {
             let Some((facts, score)) = standing.unit(&v.org) else {
                 continue;

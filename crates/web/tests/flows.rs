@@ -1928,3 +1928,71 @@ async fn a_provinces_office_defines_its_own_programme_within_its_scope() {
         StatusCode::FORBIDDEN
     );
 }
+
+/// A report first submitted by its deadline counts as received on time once approved; the
+/// reporting page and its API say so. The day is chosen from the calendar so the deadline
+/// (15 January) always lies ahead of the submission made now.
+#[tokio::test]
+async fn a_report_submitted_by_its_deadline_counts_as_on_time() {
+    use chrono::Datelike;
+    let year = chrono::Utc::now().year();
+    let app = demo(&format!("{}-01-20", year + 1)).await;
+    let period = year.to_string();
+    let line = |json: &serde_json::Value| {
+        (
+            json["unit"]["received"].as_u64().unwrap(),
+            json["unit"]["on_time"].as_u64().unwrap(),
+        )
+    };
+    let mut reader = Client::new(&app);
+    let before: serde_json::Value =
+        serde_json::from_str(&reader.get("/api/v1/reporting?unit=HA-TINH").await.body).unwrap();
+    let mut reporter = Client::new(&app);
+    reporter.login_demo("ha-tinh").await;
+    let sent = reporter
+        .post_form(
+            "/units/HA-TINH/entry",
+            &[
+                ("period", period.as_str()),
+                ("v_HT-T1", "35"),
+                ("c_HT-T1", "Số liệu Cục Thống kê tỉnh"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let mut office = Client::new(&app);
+    office.login_demo("van-phong").await;
+    let key = support::review_key(&app, "HT-T1", "HA-TINH", &period).await;
+    let approved = office
+        .post_form("/approvals", &[("key", &key), ("decision", "approve")])
+        .await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+    // The approval reaches the read model on its own task.
+    let mut after = before.clone();
+    for _ in 0..50 {
+        after =
+            serde_json::from_str(&reader.get("/api/v1/reporting?unit=HA-TINH").await.body).unwrap();
+        if line(&after).0 > line(&before).0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(line(&after).0, line(&before).0 + 1, "{after}");
+    assert_eq!(line(&after).1, line(&before).1 + 1, "on time: {after}");
+    let page = reader.get("/reporting?unit=HA-TINH").await;
+    assert!(page.body.contains("Đúng hạn"), "{}", page.body);
+    // The same figures as an open-data table.
+    let csv = reader.get("/open-data/reporting.csv").await.body;
+    assert!(
+        csv.contains("day,unit,name_vi,kind,parent,expected,received,on_time"),
+        "{csv}"
+    );
+    let (received, on_time) = line(&after);
+    assert!(
+        csv.lines()
+            .any(|l| l.contains(",HA-TINH,Hà Tĩnh,province,VN,")
+                && l.ends_with(&format!(",{received},{on_time}"))),
+        "{csv}"
+    );
+}

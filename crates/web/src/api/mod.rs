@@ -844,6 +844,10 @@ struct ReportingLine {
     received: usize,
     /// received / expected, from 0 to 1; null when nothing is owed.
     rate: Option<f64>,
+    /// Received reports first submitted by their deadline (the period's end and its grace).
+    on_time: usize,
+    /// on_time / expected, from 0 to 1; null when nothing is owed.
+    on_time_rate: Option<f64>,
 }
 
 /// A unit's reporting completeness and that of each unit within it, lowest rate first.
@@ -863,6 +867,8 @@ impl From<&crate::app::reporting::Line> for ReportingLine {
             expected: x.reports.expected,
             received: x.reports.received,
             rate: x.reports.rate(),
+            on_time: x.reports.on_time,
+            on_time_rate: x.reports.on_time_rate(),
         }
     }
 }

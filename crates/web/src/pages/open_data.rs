@@ -22,12 +22,13 @@ use crate::AppState;
 pub const LICENCE: &str = "Creative Commons Attribution 4.0 International (CC BY 4.0), https://creativecommons.org/licenses/by/4.0/";
 
 /// The published tables.
-pub const TABLES: [&str; 6] = [
+pub const TABLES: [&str; 7] = [
     "documents",
     "targets",
     "values",
     "tasks",
     "rankings",
+    "reporting",
     "feedback",
 ];
 
@@ -250,6 +251,34 @@ async fn table(state: &AppState, name: &str) -> Result<Table, Failure> {
                         ]
                     })
                     .collect(),
+            }
+        }
+        "reporting" => {
+            // Completeness and timeliness of every unit in force, with the units within it.
+            let r = o.reporting();
+            let mut rows: Vec<Vec<String>> = o
+                .units
+                .values()
+                .filter_map(|u| r.within.get(&u.code).map(|c| (u, c)))
+                .map(|(u, c)| {
+                    vec![
+                        o.day.to_string(),
+                        u.code.to_string(),
+                        u.name_vi.clone(),
+                        serde_name(&u.kind),
+                        opt(u.parent.as_ref().map(|p| p.to_string())),
+                        c.expected.to_string(),
+                        c.received.to_string(),
+                        c.on_time.to_string(),
+                    ]
+                })
+                .collect();
+            rows.sort();
+            Table {
+                columns: vec![
+                    "day", "unit", "name_vi", "kind", "parent", "expected", "received", "on_time",
+                ],
+                rows,
             }
         }
         other => {

@@ -25,6 +25,9 @@ pub struct Line {
     expected: usize,
     received: usize,
     rate: String,
+    on_time: usize,
+    /// The share of owed reports that came in on time, in words.
+    on_time_rate: String,
     /// The rate as a whole percentage, for the bar.
     percent: u32,
 }
@@ -100,5 +103,10 @@ fn shown_line(l: Lang, name: String, href: String, c: Completeness) -> Line {
             |r| format!("{} %", l.number(r * 100.0, 1)),
         ),
         percent: rate.map_or(0, |r| (r * 100.0).round() as u32),
+        on_time: c.on_time,
+        on_time_rate: c.on_time_rate().map_or_else(
+            || l.t("no-data"),
+            |r| format!("{} %", l.number(r * 100.0, 1)),
+        ),
     }
 }

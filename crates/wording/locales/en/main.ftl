@@ -338,6 +338,7 @@ report-print = Print this page or save it as PDF with your browser (Ctrl+P); it 
 report-feedback = Feedback cases: { $total } in all, { $waiting } waiting for an answer, { $overdue } overdue
 report-link = Printable report
 other-years = Other years
+open-reporting = Reporting by unit: reports owed, received, on time
 open-feedback = Published answers to feedback and initiatives
 
 # Why a value may not be written (the domain's admissibility rule), and why a review may not happen.
@@ -833,7 +834,8 @@ reporting-none = No unit owes a report.
 reporting-expected = Owed
 reporting-received = Received
 reporting-rate = Rate
-reporting-rule = As of { $day }: for each target, each unit owes the figures of the latest period past its deadline ({ $grace } days after the period ends); "received" counts approved figures. A province's figures include its departments and communes. The lowest rate comes first; select a name to see the units within it.
+reporting-on-time = On time
+reporting-rule = As of { $day }: for each target, each unit owes the figures of the latest period past its deadline ({ $grace } days after the period ends); "received" counts approved figures. A province's figures include its departments and communes. The lowest rate comes first; select a name to see the units within it. “On time” counts the reports first submitted by their deadline.
 tasks-completed = Completed
 tasks-over-time = Tasks by status at the end of each quarter
 tasks-over-time-note = Tasks overdue, under way, completed and not yet due at the end of each quarter (the current quarter as of today).

@@ -338,6 +338,7 @@ report-print = In trang này hoặc lưu thành PDF bằng trình duyệt (Ctrl+
 report-feedback = Phản ánh: tổng { $total }, { $waiting } đang chờ trả lời, { $overdue } quá hạn
 report-link = Báo cáo để in
 other-years = Các năm khác
+open-reporting = Tình hình nộp báo cáo của từng đơn vị: phải nộp, đã nhận, đúng hạn
 open-feedback = Câu trả lời phản ánh, kiến nghị đã công khai
 
 # Why a value may not be written (the domain's admissibility rule), and why a review may not happen.
@@ -833,7 +834,8 @@ reporting-none = Không có đơn vị nào phải nộp báo cáo.
 reporting-expected = Phải nộp
 reporting-received = Đã nhận
 reporting-rate = Tỷ lệ
-reporting-rule = Đến ngày { $day }: mỗi chỉ tiêu, mỗi đơn vị phải nộp số liệu của kỳ gần nhất đã quá hạn ({ $grace } ngày sau khi kỳ kết thúc); “đã nhận” là số liệu đã được phê duyệt. Số của một tỉnh gồm cả các sở, ngành và xã, phường thuộc tỉnh. Đơn vị có tỷ lệ thấp nhất đứng đầu; bấm vào tên để xem các đơn vị trực thuộc.
+reporting-on-time = Đúng hạn
+reporting-rule = Đến ngày { $day }: mỗi chỉ tiêu, mỗi đơn vị phải nộp số liệu của kỳ gần nhất đã quá hạn ({ $grace } ngày sau khi kỳ kết thúc); “đã nhận” là số liệu đã được phê duyệt. Số của một tỉnh gồm cả các sở, ngành và xã, phường thuộc tỉnh. Đơn vị có tỷ lệ thấp nhất đứng đầu; bấm vào tên để xem các đơn vị trực thuộc. “Đúng hạn” là số liệu được gửi lần đầu không muộn hơn hạn nộp.
 tasks-completed = Đã hoàn thành
 tasks-over-time = Nhiệm vụ theo tình trạng, cuối mỗi quý
 tasks-over-time-note = Số nhiệm vụ quá hạn, đang thực hiện, đã hoàn thành và chưa đến hạn vào cuối mỗi quý (quý hiện tại tính đến hôm nay).
