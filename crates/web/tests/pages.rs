@@ -398,6 +398,15 @@ async fn reporting_completeness_from_the_nation_down_to_a_province() {
         "{nation}"
     );
     assert!(nation.contains("Đã nhận"), "{nation}");
+    // The same rates as a map layer of the provinces, each linked to its breakdown.
+    assert!(
+        nation.contains("Bản đồ tỷ lệ nộp báo cáo") && nation.contains("<svg"),
+        "{nation}"
+    );
+    assert!(
+        nation.contains("<a href=\"/reporting?unit=HA-TINH"),
+        "{nation}"
+    );
     assert!(
         nation.contains("href=\"/reporting?unit=HA-TINH&#38;lang=vi\""),
         "a province opens its own breakdown: {nation}"

@@ -43,6 +43,8 @@ struct ReportingPage {
     up: Option<(String, String)>,
     lines: Vec<Line>,
     rule: String,
+    /// The provinces coloured by their reporting rate, on the nation's breakdown.
+    map: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -75,7 +77,13 @@ pub async fn page(
         };
         (href, super::pick(l, &p.name_vi, Some(&p.name_en)))
     });
+    let map = if b.unit.unit.kind == OrgKind::Nation {
+        rate_map(&state, &page, &b)
+    } else {
+        String::new()
+    };
     Ok(render(&ReportingPage {
+        map,
         title: super::pick(l, &b.unit.unit.name_vi, Some(&b.unit.unit.name_en)),
         total: line(&b.unit),
         up,
@@ -109,4 +117,58 @@ fn shown_line(l: Lang, name: String, href: String, c: Completeness) -> Line {
             |r| format!("{} %", l.number(r * 100.0, 1)),
         ),
     }
+}
+
+/// The provinces of the day coloured by the share of their reports in (with the units within
+/// them): the table below holds the same figures for screen readers.
+fn rate_map(state: &AppState, page: &Page, b: &app::reporting::Breakdown) -> String {
+    use crate::overview::Colour;
+    let l = page.l();
+    let o = state.overview();
+    let Ok(shapes) = tiendo_dataset::geo::province_shapes(o.day) else {
+        return String::new();
+    };
+    let colour = |rate: Option<f64>| match rate {
+        Some(r) if r >= 0.8 => Colour::Green,
+        Some(r) if r >= 0.5 => Colour::Yellow,
+        Some(_) => Colour::Red,
+        None => Colour::Grey,
+    };
+    let legend: Vec<crate::map::Key> = [
+        (Colour::Green, "reporting-map-high"),
+        (Colour::Yellow, "reporting-map-middle"),
+        (Colour::Red, "reporting-map-low"),
+        (Colour::Grey, "reporting-map-none"),
+    ]
+    .iter()
+    .map(|(c, k)| crate::map::Key {
+        fill: c.fill(),
+        label: l.t(k),
+    })
+    .collect();
+    crate::map::choropleth(
+        l,
+        &l.t_args("reporting-map-title", &[("day", l.date(o.day))]),
+        &shapes,
+        |code| {
+            let line = b.lines.iter().find(|x| &x.unit.code == code);
+            let rate = line.and_then(|x| x.reports.rate());
+            let name = line.map_or_else(
+                || super::unit_name(l, &o.snapshot.hierarchy, code),
+                |x| super::pick(l, &x.unit.name_vi, Some(&x.unit.name_en)),
+            );
+            crate::map::Area {
+                fill: colour(rate).fill(),
+                title: format!(
+                    "{name}: {}",
+                    rate.map_or_else(
+                        || l.t("no-data"),
+                        |r| format!("{} %", l.number(r * 100.0, 1))
+                    )
+                ),
+                href: page.chrome.href(&format!("/reporting?unit={code}")),
+            }
+        },
+        &legend,
+    )
 }
