@@ -333,6 +333,48 @@ fn toward(
     out.reason = Reason::Progress(Box::new(r));
 }
 
+/// How many of `targets` stood at each judgement at each of `days`, each judged on the
+/// figures of the periods ended by that day (`series` gives a target's figures for one unit,
+/// oldest first or not); a target without figures by then is not available. The base year is
+/// the target's baseline year, else its first year, as the overview judges.
+pub fn judgements_over_time<'a>(
+    targets: &'a [Target],
+    series: impl Fn(&Target) -> Option<&'a [(Period, f64)]>,
+    days: &[chrono::NaiveDate],
+) -> Vec<std::collections::BTreeMap<Judgement, usize>> {
+    use chrono::Datelike;
+    let mut kept: Vec<(Period, f64)> = Vec::new();
+    days.iter()
+        .map(|day| {
+            let mut counts = std::collections::BTreeMap::new();
+            for t in targets {
+                kept.clear();
+                kept.extend(
+                    series(t)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter(|(p, _)| p.end() <= *day)
+                        .copied(),
+                );
+                let year = day.year();
+                let judgement = if kept.is_empty() {
+                    Judgement::NotAvailable
+                } else {
+                    let base_year = t
+                        .baseline
+                        .as_ref()
+                        .map(|b| b.period.year())
+                        .or_else(|| kept.iter().map(|(p, _)| p.year()).min())
+                        .unwrap_or(year);
+                    judge(t, &kept, year, base_year).judgement
+                };
+                *counts.entry(judgement).or_insert(0) += 1;
+            }
+            counts
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -574,5 +616,32 @@ mod tests {
             later.goal.unwrap().deadline,
             Deadline::By { year: 2045 }
         ));
+    }
+
+    #[test]
+    fn targets_are_judged_on_the_figures_each_day_had() {
+        let t = target(
+            Direction::Increase,
+            Requirement::Threshold {
+                op: Comparison::AtLeast,
+                value: 30.0,
+            },
+            BY_2030,
+        );
+        let figures = s(&[("2021", 10.0), ("2024", 31.0)]);
+        let day = |d: &str| d.parse::<chrono::NaiveDate>().unwrap();
+        let targets = [t];
+        let counts = judgements_over_time(
+            &targets,
+            |_| Some(figures.as_slice()),
+            &[day("2021-06-30"), day("2025-03-31")],
+        );
+        // Before 2021 ended nothing was reported; by 2025 the goal of 30 was reached.
+        assert_eq!(counts[0].get(&Judgement::NotAvailable), Some(&1));
+        assert_eq!(counts[1].get(&Judgement::Achieved), Some(&1));
+        assert_eq!(
+            counts.iter().map(|c| c.values().sum::<usize>()).max(),
+            Some(1)
+        );
     }
 }

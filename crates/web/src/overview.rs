@@ -197,6 +197,10 @@ pub struct Overview {
     /// first asked for; approvals do not change tasks, so an overview made by one keeps them.
     #[serde(skip)]
     quarters: Arc<[OnceLock<TasksByQuarter>; 3]>,
+    /// The national targets by judgement at the end of the last quarters, worked out when
+    /// first asked for and again for each new overview (an approval may change them).
+    #[serde(skip)]
+    target_quarters: Arc<OnceLock<TargetsByQuarter>>,
 }
 
 /// The tasks a clearance may see by status at the end of each of the last quarters (the
@@ -204,6 +208,26 @@ pub struct Overview {
 pub struct TasksByQuarter {
     pub quarters: Vec<Period>,
     pub tallies: Vec<tiendo_evaluation::tasks::Tally>,
+}
+
+/// The targets with a national series by judgement at the end of each of the last quarters.
+pub struct TargetsByQuarter {
+    pub quarters: Vec<Period>,
+    pub counts: Vec<std::collections::BTreeMap<tiendo_evaluation::targets::Judgement, usize>>,
+}
+
+/// The last [`QUARTERS_SHOWN`] quarters up to the one holding `day`, oldest first, and the day
+/// each is looked at: its last day, or `day` for the current one.
+fn last_quarters(day: NaiveDate) -> (Vec<Period>, Vec<NaiveDate>) {
+    use tiendo_domain::periods::Periodicity;
+    let mut quarters = vec![Periodicity::Quarterly.period_containing(day)];
+    while quarters.len() < QUARTERS_SHOWN {
+        let earlier = quarters[quarters.len() - 1].previous();
+        quarters.push(earlier);
+    }
+    quarters.reverse();
+    let days = quarters.iter().map(|q| q.end().min(day)).collect();
+    (quarters, days)
 }
 
 /// How many quarters the overview looks back.
@@ -351,6 +375,7 @@ impl Overview {
             standing: Arc::new(standing),
             reporting: Arc::default(),
             quarters: Arc::default(),
+            target_quarters: Arc::default(),
         })
     }
 
@@ -368,7 +393,6 @@ impl Overview {
     /// Tasks by status quarter by quarter as a reader of `clearance` may count them, worked out
     /// once per overview and clearance.
     pub fn tasks_by_quarter(&self, clearance: tiendo_domain::tasks::Clearance) -> &TasksByQuarter {
-        use tiendo_domain::periods::Periodicity;
         use tiendo_domain::tasks::Clearance;
         let slot = match clearance {
             Clearance::Public => 0,
@@ -376,13 +400,7 @@ impl Overview {
             Clearance::Secret => 2,
         };
         self.quarters[slot].get_or_init(|| {
-            let mut quarters = vec![Periodicity::Quarterly.period_containing(self.day)];
-            while quarters.len() < QUARTERS_SHOWN {
-                let earlier = quarters[quarters.len() - 1].previous();
-                quarters.push(earlier);
-            }
-            quarters.reverse();
-            let days: Vec<NaiveDate> = quarters.iter().map(|q| q.end().min(self.day)).collect();
+            let (quarters, days) = last_quarters(self.day);
             let s = &self.snapshot;
             let tallies = tiendo_evaluation::tasks::tallies_over_time(
                 s.tasks
@@ -393,6 +411,37 @@ impl Overview {
                 tiendo_evaluation::tasks::Horizon::default(),
             );
             TasksByQuarter { quarters, tallies }
+        })
+    }
+
+    /// The targets with a national series by judgement at the end of each of the last quarters,
+    /// each judged on the figures of the periods ended by then.
+    pub fn targets_by_quarter(&self) -> &TargetsByQuarter {
+        self.target_quarters.get_or_init(|| {
+            let (quarters, days) = last_quarters(self.day);
+            let s = &self.snapshot;
+            let nation = s.hierarchy.nation().map(|n| n.code.clone());
+            let national: Vec<tiendo_domain::targets::Target> = s
+                .targets
+                .iter()
+                .filter(|t| {
+                    nation
+                        .as_ref()
+                        .is_some_and(|n| s.series.get(&t.code).is_some_and(|by| by.contains_key(n)))
+                })
+                .cloned()
+                .collect();
+            let counts = tiendo_evaluation::targets::judgements_over_time(
+                &national,
+                |t| {
+                    nation
+                        .as_ref()
+                        .and_then(|n| s.series.get(&t.code).and_then(|by| by.get(n)))
+                        .map(|v| v.as_slice())
+                },
+                &days,
+            );
+            TargetsByQuarter { quarters, counts }
         })
     }
 
@@ -465,6 +514,7 @@ impl Overview {
         }
         let mut next = self.clone();
         next.reporting = Arc::default();
+        next.target_quarters = Arc::default();
         let grace = Settings::default().grace_days;
         let mut submitted: Option<HashMap<(TargetCode, OrgCode), NaiveDate>> = None;
         for v in approved {

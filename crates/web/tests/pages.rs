@@ -59,6 +59,12 @@ async fn the_overview_speaks_vietnamese_by_default_and_english_on_request() {
         "{vi}"
     );
     assert!(vi.contains("Quý IV/2025: Quá hạn"), "{vi}");
+    // The national targets by status quarter by quarter, judged on what each quarter knew.
+    assert!(
+        vi.contains("Chỉ tiêu quốc gia theo tình trạng, cuối mỗi quý"),
+        "{vi}"
+    );
+    assert!(vi.contains("Quý IV/2025: Đã đạt, đúng tiến độ"), "{vi}");
     // The national targets as small charts, each labelled by its own title.
     assert!(vi.contains("Chỉ tiêu cấp quốc gia"), "{vi}");
     let ids: Vec<&str> = vi

@@ -102,6 +102,8 @@ struct OverviewPage {
     tasks: Vec<Count>,
     /// The tasks by status at the end of each of the last quarters, as a chart.
     tasks_over_time: String,
+    /// The national targets by status at the end of each quarter.
+    targets_over_time: String,
     provinces: Vec<Province>,
     /// Ministries and central agencies that lead tasks, the most overdue first.
     agencies: Vec<Agency>,
@@ -199,6 +201,7 @@ pub async fn overview(
             })
             .collect(),
         tasks_over_time: tasks_over_time(l, &page, &o),
+        targets_over_time: targets_over_time(l, &o),
         tasks: o
             .tasks_for(page.viewer.access.clearance())
             .iter()
@@ -381,6 +384,73 @@ fn tasks_over_time(l: Lang, page: &Page, o: &crate::overview::Overview) -> Strin
             max: None,
         },
         &l.t("tasks-over-time"),
+        &desc,
+        &lines,
+        &[],
+    )
+}
+
+/// The national targets by status quarter by quarter: achieved or on track, at risk, off
+/// track or deteriorating, and not yet judged, each a line over the last quarters.
+fn targets_over_time(l: Lang, o: &crate::overview::Overview) -> String {
+    use tiendo_evaluation::targets::Judgement as J;
+    let by_quarter = o.targets_by_quarter();
+    let groups: [(&str, &[J], &'static str, bool); 4] = [
+        ("targets-good", &[J::Achieved, J::OnTrack], "#2e7d32", false),
+        ("judgement-at_risk", &[J::AtRisk], "#e6a100", false),
+        (
+            "targets-bad",
+            &[J::OffTrack, J::Deteriorating],
+            "#d6604d",
+            false,
+        ),
+        (
+            "judgement-not_available",
+            &[J::NotAvailable],
+            "#888888",
+            true,
+        ),
+    ];
+    let x = |q: &tiendo_domain::periods::Period| {
+        f64::from(q.year()) + f64::from(q.start().month0() / 3) / 4.0
+    };
+    let count = |c: &std::collections::BTreeMap<J, usize>, js: &[J]| -> usize {
+        js.iter().map(|j| c.get(j).copied().unwrap_or(0)).sum()
+    };
+    let lines: Vec<charts::Line> = groups
+        .iter()
+        .map(|(key, js, colour, dashed)| charts::Line {
+            label: l.t(key),
+            points: by_quarter
+                .quarters
+                .iter()
+                .zip(&by_quarter.counts)
+                .map(|(q, c)| (x(q), count(c, js) as f64))
+                .collect(),
+            colour,
+            dashed: *dashed,
+        })
+        .collect();
+    let desc = by_quarter
+        .quarters
+        .iter()
+        .zip(&by_quarter.counts)
+        .map(|(q, c)| {
+            let parts: Vec<String> = groups
+                .iter()
+                .map(|(key, js, _, _)| format!("{} {}", l.t(key), count(c, js)))
+                .collect();
+            format!("{}: {}", crate::wording::period(l, *q), parts.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    charts::time_series(
+        charts::Axis {
+            l,
+            min: Some(0.0),
+            max: None,
+        },
+        &l.t("targets-over-time"),
         &desc,
         &lines,
         &[],
