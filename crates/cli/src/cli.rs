@@ -59,6 +59,18 @@ pub struct DbArg {
 
 #[derive(Subcommand)]
 pub enum Command {
+    /// Start a real instance: an empty database (optionally with the built-in administrative
+    /// hierarchy) and its first administrator `admin`, whose password is asked for, or read from
+    /// TIENDO_ADMIN_PASSWORD when there is no terminal; it is never echoed.
+    Init {
+        /// Load the built-in administrative hierarchy (provinces before and after 1 July 2025,
+        /// communes, central agencies) and nothing else.
+        #[arg(long)]
+        hierarchy: bool,
+    },
+    /// User accounts: add, list, disable, enable, reset a password, import a list of officers.
+    #[command(subcommand)]
+    Users(UsersCommand),
     /// Create a database holding the built-in dataset, or reset one after confirmation.
     Demo {
         /// Replace existing data without asking.
@@ -223,6 +235,9 @@ pub enum Command {
         /// office reopens it for a unit on /admin/reopen. Entry never closes without it.
         #[arg(long, value_name = "DAYS")]
         entry_closes_after_days: Option<u32>,
+        /// Serve beyond this machine even while demo accounts keep their published password.
+        #[arg(long)]
+        allow_demo_accounts: bool,
         #[command(flatten)]
         mail: MailArgs,
     },
@@ -309,6 +324,40 @@ pub enum NotifyCommand {
         #[arg(long, env = "TIENDO_WEBHOOK_SECRET")]
         secret: String,
     },
+}
+
+#[derive(Subcommand)]
+pub enum UsersCommand {
+    /// Add one account; prints its one-time password.
+    Add {
+        username: String,
+        /// The person's name as colleagues know it.
+        #[arg(long)]
+        name: String,
+        /// admin, standing-office, reporter, viewer, inspector or public.
+        #[arg(long)]
+        role: String,
+        /// The unit a reporter enters data for (code or name).
+        #[arg(long)]
+        capture: Option<String>,
+        /// The unit whose unpublished data the account reads (code or name).
+        #[arg(long)]
+        view: Option<String>,
+    },
+    /// List the accounts (CSV gives back the import's columns).
+    List {
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Stop an account from logging in; its sessions end.
+    Disable { username: String },
+    /// Let a disabled account log in again.
+    Enable { username: String },
+    /// Give an account a new one-time password, printed once.
+    ResetPassword { username: String },
+    /// Add every account of a CSV file (username,display_name,role,capture_scope,view_scope,
+    /// email), all or none; prints each new account's one-time password.
+    Import { file: PathBuf },
 }
 
 #[derive(Subcommand)]

@@ -915,3 +915,103 @@ fn tables_read_in_vietnamese_and_csv_keeps_field_names() {
     let english = w.ok(&["--lang", "en", "targets", "--document", "57-NQ/TW"]);
     assert!(english.contains("top 3 South-East Asia"), "{english}");
 }
+
+#[test]
+fn a_real_instance_starts_empty_with_its_administrator_and_imports_its_officers() {
+    let w = Workspace::new();
+    let with_password = |password: &str, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_tiendo"))
+            .args(args)
+            .env("TIENDO_DATABASE_URL", w.db())
+            .env("TIENDO_ADMIN_PASSWORD", password)
+            .current_dir(w.dir.path())
+            .output()
+            .unwrap()
+    };
+    // No terminal: the password comes from the environment, and must be a real one.
+    let weak = with_password("password123", &["init", "--hierarchy"]);
+    assert_eq!(weak.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&weak.stderr).contains("Mật khẩu"),
+        "{weak:?}"
+    );
+    let ok = with_password("ngày mai trời lại sáng 2026", &["init", "--hierarchy"]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("tài khoản quản trị admin"));
+    // Once is enough: init refuses a database that holds anything.
+    let again = with_password("ngày mai trời lại sáng 2026", &["init"]);
+    assert_eq!(again.status.code(), Some(2));
+
+    // One bad line refuses the whole file, each problem on its line; nothing is written.
+    let header = "username,display_name,role,capture_scope,view_scope,email\n";
+    let bad = w.write(
+        "officers.csv",
+        &format!(
+            "{header}ht-bc,Nguyễn Văn An,reporter,Hà Tĩnh,,an@hatinh.gov.vn\n\
+             na-bc,Trần Thị Bình,reporter,Atlantis,,\n\
+             van-phong-2,Lê Văn Cường,chief,,,\n\
+             ht-bc,Phạm Dũng,viewer,,Hà Tĩnh,\n"
+        ),
+    );
+    let err = w.fails(&["users", "import", bad.to_str().unwrap()]);
+    assert!(
+        err.contains("dòng 3: Không có đơn vị nào có tên hoặc mã “Atlantis”."),
+        "{err}"
+    );
+    assert!(err.contains("dòng 4: Không có vai trò “chief”"), "{err}");
+    assert!(
+        err.contains("dòng 5: Tên đăng nhập “ht-bc” xuất hiện hai lần"),
+        "{err}"
+    );
+    let short = w.write("short.csv", &format!("{header}vp,Lê Văn Cường,viewer,,,\n"));
+    let err = w.fails(&["users", "import", short.to_str().unwrap()]);
+    assert!(
+        err.contains("dòng 2: “vp” không phải là tên đăng nhập hợp lệ: dùng từ 3 đến 64"),
+        "{err}"
+    );
+    assert_eq!(
+        w.ok(&["users", "list", "--format", "csv"]).lines().count(),
+        2
+    );
+
+    let good = w.write(
+        "officers.csv",
+        &format!(
+            "{header}ht-bc,Nguyễn Văn An,reporter,Hà Tĩnh,,an@hatinh.gov.vn\n\
+             na-bc,Trần Thị Bình,reporter,nghe an,,\n\
+             bo-khcn,Lê Văn Cường,reporter,MOST,,\n\
+             ht-ld,Phạm Dũng,viewer,,Hà Tĩnh,\n"
+        ),
+    );
+    let out = w.ok(&["users", "import", good.to_str().unwrap()]);
+    assert!(out.contains("đã thêm 4 tài khoản"), "{out}");
+    assert!(out.contains("Mật khẩu dùng một lần"), "{out}");
+    let csv = w.ok(&["users", "list", "--format", "csv"]);
+    assert!(csv.starts_with("username,display_name,role,capture_scope,view_scope,email"));
+    assert!(
+        csv.contains("ht-bc,Nguyễn Văn An,reporter,HA-TINH,HA-TINH,"),
+        "{csv}"
+    );
+    assert!(csv.contains("ht-ld,Phạm Dũng,viewer,,HA-TINH,"), "{csv}");
+    // Importing the same file again finds the names taken and adds nothing.
+    let err = w.fails(&["users", "import", good.to_str().unwrap()]);
+    assert!(err.contains("đã có người dùng"), "{err}");
+
+    w.ok(&["users", "disable", "na-bc"]);
+    w.ok(&["users", "enable", "na-bc"]);
+    let reset = w.ok(&["users", "reset-password", "ht-bc"]);
+    assert!(reset.contains("ht-bc"), "{reset}");
+    let err = w.fails(&["users", "disable", "khong-co"]);
+    assert!(err.contains("Không có tài khoản “khong-co”"), "{err}");
+}
+
+#[test]
+fn serving_beyond_the_machine_refuses_the_published_demo_password() {
+    let w = Workspace::demo();
+    let err = w.fails(&["serve", "--addr", "0.0.0.0:0", "--at", "2025-10-20"]);
+    assert!(err.contains("--allow-demo-accounts"), "{err}");
+}

@@ -67,56 +67,105 @@ const USER_COLUMNS: &str =
 impl Store {
     /// Creates an account; the user name must be free.
     pub async fn create_user(&self, user: &NewUser, actor: &str) -> Result<User> {
-        let now = Utc::now();
-        let access = &user.access;
-        let capture = access.capture_scope().map(|c| c.as_str());
-        let view = access.view_scope().map(|c| c.as_str());
-        let exists: i64 = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = $1")
-                .bind(user.username.as_str())
-                .fetch_one(pool)
-                .await?
-        });
-        if exists > 0 {
-            return Err(StoreError::Invalid(format!(
-                "the user name {} is taken",
-                user.username
-            )));
-        }
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.begin_write()).await?;
-            sqlx::query(
-                "INSERT INTO users (username, display_name, password_hash, role, capture_scope, \
-                 view_scope, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7)",
-            )
-            .bind(user.username.as_str())
-            .bind(&user.display_name)
-            .bind(&user.password_hash)
-            .bind(access.role().as_str())
-            .bind(capture)
-            .bind(view)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            let record = Record {
-                actor,
-                action: "user.create",
-                object: format!("user {}", user.username),
-                before: None,
-                after: Some(to_json(&serde_json::json!({
-                    "display_name": user.display_name,
-                    "access": access,
-                }))),
-            };
-            append!(tx, now, record);
-            tx.commit().await?;
-        });
+        self.create_users(std::slice::from_ref(user), actor).await?;
         self.user(&user.username)
             .await?
             .ok_or_else(|| StoreError::Corrupt {
                 what: "user",
                 detail: format!("{} vanished after it was created", user.username),
             })
+    }
+
+    /// Creates accounts all together or none: every user name must be free and appear once.
+    pub async fn create_users(&self, users: &[NewUser], actor: &str) -> Result<()> {
+        let now = Utc::now();
+        let mut seen = std::collections::HashSet::new();
+        for u in users {
+            if !seen.insert(u.username.as_str()) {
+                return Err(StoreError::Invalid(format!(
+                    "the user name {} appears twice",
+                    u.username
+                )));
+            }
+        }
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(self.begin_write()).await?;
+            for user in users {
+                let access = &user.access;
+                let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = $1")
+                    .bind(user.username.as_str())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if exists > 0 {
+                    return Err(StoreError::Invalid(format!(
+                        "the user name {} is taken",
+                        user.username
+                    )));
+                }
+                sqlx::query(
+                    "INSERT INTO users (username, display_name, password_hash, role, capture_scope, \
+                     view_scope, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7)",
+                )
+                .bind(user.username.as_str())
+                .bind(&user.display_name)
+                .bind(&user.password_hash)
+                .bind(access.role().as_str())
+                .bind(access.capture_scope().map(|c| c.as_str()))
+                .bind(access.view_scope().map(|c| c.as_str()))
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                let record = Record {
+                    actor,
+                    action: "user.create",
+                    object: format!("user {}", user.username),
+                    before: None,
+                    after: Some(to_json(&serde_json::json!({
+                        "display_name": user.display_name,
+                        "access": access,
+                    }))),
+                };
+                append!(tx, now, record);
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Replaces an account's password (its hash); the audit log records that it changed.
+    pub async fn set_password(
+        &self,
+        username: &Username,
+        password_hash: &str,
+        actor: &str,
+    ) -> Result<()> {
+        let now = Utc::now();
+        let record = Record {
+            actor,
+            action: "user.password",
+            object: format!("user {username}"),
+            before: None,
+            after: None,
+        };
+        let changed = on_pool!(self, pool => {
+            let mut tx = pool.begin_with(self.begin_write()).await?;
+            let changed = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
+                .bind(password_hash)
+                .bind(username.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if changed == 1 {
+                append!(tx, now, record);
+                tx.commit().await?;
+            }
+            changed
+        });
+        if changed == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Invalid(format!("username: no user {username}")))
+        }
     }
 
     /// Every account, by user name.

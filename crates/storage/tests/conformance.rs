@@ -131,7 +131,52 @@ conformance!(
     validation_rules_are_loaded_added_and_withdrawn,
     entry_closes_and_a_reopening_lets_one_unit_in,
     dashboards_are_saved_replaced_and_removed,
+    accounts_are_added_together_or_not_at_all,
 );
+
+/// A list of officers is added whole or not at all, and a password change is audited.
+async fn accounts_are_added_together_or_not_at_all(store: &Store) {
+    use tiendo_domain::accounts::Access;
+    loaded(store).await;
+    let user = |name: &str| tiendo_storage::NewUser {
+        username: name.parse().unwrap(),
+        display_name: name.into(),
+        password_hash: "hash".into(),
+        access: Access::Inspector,
+    };
+    let before = store.users().await.unwrap().len();
+    store.create_user(&user("da-co"), "admin").await.unwrap();
+    // The second name is taken: the first is not added either.
+    assert!(store
+        .create_users(&[user("moi-1"), user("da-co")], "admin")
+        .await
+        .is_err());
+    assert!(store
+        .create_users(&[user("moi-1"), user("moi-1")], "admin")
+        .await
+        .is_err());
+    assert_eq!(store.users().await.unwrap().len(), before + 1);
+    store
+        .create_users(&[user("moi-1"), user("moi-2")], "admin")
+        .await
+        .unwrap();
+    assert_eq!(store.users().await.unwrap().len(), before + 3);
+    let audited = store.audit_count().await.unwrap();
+    let name = "moi-1".parse().unwrap();
+    store
+        .set_password(&name, "new-hash", "admin")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.credentials(&name).await.unwrap().unwrap().1,
+        "new-hash"
+    );
+    assert_eq!(store.audit_count().await.unwrap(), audited + 1);
+    assert!(store
+        .set_password(&"khong-co".parse().unwrap(), "x", "admin")
+        .await
+        .is_err());
+}
 
 /// A unit's dashboard is kept as its definition: loaded with the dataset, saved, replaced under
 /// its code, refused when it reads what is not defined, removed; each write audited.

@@ -29,7 +29,7 @@ use tiendo_wording as wording;
 use tiendo_wording::i18n;
 use tokio::sync::Notify;
 
-pub use auth::{new_token, token_hash, Passwords, MIN_PASSWORD};
+pub use auth::{new_token, new_tracking_code, token_hash, Passwords, MIN_PASSWORD};
 pub use demo::{ensure_demo_accounts, DemoAccount, DEMO_ACCOUNTS, DEMO_PASSWORD};
 pub use failure::Failure;
 pub use overview::Overview;

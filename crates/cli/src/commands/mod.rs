@@ -12,6 +12,7 @@ mod scores;
 mod serve;
 mod synth;
 mod task_summary;
+mod users;
 mod values;
 mod warnings;
 
@@ -116,6 +117,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             at,
             refresh_minutes,
             entry_closes_after_days,
+            allow_demo_accounts,
             mail,
         } => {
             serve::run(
@@ -126,6 +128,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                     at,
                     refresh_minutes,
                     entry_closes_after_days,
+                    allow_demo_accounts,
                 },
                 &mail,
                 lang,
@@ -142,6 +145,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Synth { seed, small, yes } => {
             synth::run(&open(&url).await?, &url, seed, small, yes).await
         }
+        Command::Init { hierarchy } => users::init(&open(&url).await?, &url, hierarchy, lang).await,
+        Command::Users(c) => users::run(&open(&url).await?, c, lang).await,
         Command::Demo { yes, serve, addr } => {
             let store = open(&url).await?;
             demo::run(&store, &url, yes, lang).await?;
@@ -154,6 +159,8 @@ pub async fn run(cli: Cli) -> Result<()> {
                         at: None,
                         refresh_minutes: 15,
                         entry_closes_after_days: None,
+                        // `tiendo demo` is a demonstration by its name.
+                        allow_demo_accounts: true,
                     },
                     &crate::cli::MailArgs::none(),
                     lang,

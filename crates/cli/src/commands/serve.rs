@@ -16,6 +16,8 @@ pub struct Options {
     pub at: Option<NaiveDate>,
     pub refresh_minutes: u64,
     pub entry_closes_after_days: Option<u32>,
+    /// Serve beyond loopback even while a demo account keeps the published password.
+    pub allow_demo_accounts: bool,
 }
 
 pub async fn run(
@@ -30,6 +32,7 @@ pub async fn run(
         at,
         refresh_minutes,
         entry_closes_after_days,
+        allow_demo_accounts,
     } = o;
     if store.is_empty().await? {
         return Err(BadInput(format!(
@@ -38,6 +41,11 @@ pub async fn run(
         .into());
     }
     let demo_users = demo_accounts_present(&store).await?;
+    if !addr.ip().is_loopback() && !allow_demo_accounts && demo_password_kept(&store).await? {
+        return Err(
+            BadInput(l.t_args("cli-demo-password-public", &[("addr", addr.to_string())])).into(),
+        );
+    }
     let state = AppState::load(store, at, Passwords::production())
         .await
         .context("evaluating the database for the web application")?
@@ -88,6 +96,22 @@ pub async fn run(
     println!("Stop with Ctrl-C.");
     tiendo_web::serve(state, addr).await?;
     Ok(())
+}
+
+/// Whether an active demo account still opens with the published password.
+async fn demo_password_kept(store: &Store) -> Result<bool> {
+    let passwords = Passwords::production();
+    for a in &tiendo_web::DEMO_ACCOUNTS {
+        let Ok(name) = a.username.parse() else {
+            continue;
+        };
+        if let Some((user, hash)) = store.credentials(&name).await? {
+            if user.active && passwords.verify(&hash, tiendo_web::DEMO_PASSWORD) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// The demo accounts this database holds, one line each.
