@@ -32,6 +32,7 @@ pub async fn bench_account(
                         display_name: display_name.to_string(),
                         password_hash: "!".into(),
                         access,
+                        must_change_password: false,
                     },
                     "tiendo bench",
                 )

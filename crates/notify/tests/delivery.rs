@@ -119,6 +119,7 @@ async fn reporter(store: &Store, name: &str, unit: &str) {
                     capture: unit.parse().unwrap(),
                     view: unit.parse().unwrap(),
                 },
+                must_change_password: false,
             },
             "test",
         )

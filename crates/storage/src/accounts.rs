@@ -21,6 +21,8 @@ pub struct User {
     #[serde(flatten)]
     pub access: Access,
     pub active: bool,
+    /// Someone else chose the password: the user chooses their own before anything else.
+    pub must_change_password: bool,
 }
 
 /// An account to create.
@@ -30,6 +32,8 @@ pub struct NewUser {
     pub display_name: String,
     pub password_hash: String,
     pub access: Access,
+    /// The password was chosen for the user (a one-time password): they change it first.
+    pub must_change_password: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -41,6 +45,7 @@ struct UserRow {
     capture_scope: Option<String>,
     view_scope: Option<String>,
     active: bool,
+    must_change_password: bool,
 }
 
 impl UserRow {
@@ -57,12 +62,14 @@ impl UserRow {
                 detail: e.to_string(),
             })?,
             active: self.active,
+            must_change_password: self.must_change_password,
         })
     }
 }
 
 const USER_COLUMNS: &str =
-    "u.id, u.username, u.display_name, u.role, u.capture_scope, u.view_scope, u.active";
+    "u.id, u.username, u.display_name, u.role, u.capture_scope, u.view_scope, u.active, \
+     u.must_change_password";
 
 impl Store {
     /// Creates an account; the user name must be free.
@@ -104,7 +111,8 @@ impl Store {
                 }
                 sqlx::query(
                     "INSERT INTO users (username, display_name, password_hash, role, capture_scope, \
-                     view_scope, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7)",
+                     view_scope, active, created_at, must_change_password) \
+                     VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $8)",
                 )
                 .bind(user.username.as_str())
                 .bind(&user.display_name)
@@ -113,6 +121,7 @@ impl Store {
                 .bind(access.capture_scope().map(|c| c.as_str()))
                 .bind(access.view_scope().map(|c| c.as_str()))
                 .bind(now)
+                .bind(user.must_change_password)
                 .execute(&mut *tx)
                 .await?;
                 let record = Record {
@@ -132,11 +141,13 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces an account's password (its hash); the audit log records that it changed.
+    /// Replaces an account's password (its hash), to be changed at the next login when someone
+    /// else chose it (`must_change`); the audit log records that it changed.
     pub async fn set_password(
         &self,
         username: &Username,
         password_hash: &str,
+        must_change: bool,
         actor: &str,
     ) -> Result<()> {
         let now = Utc::now();
@@ -149,8 +160,11 @@ impl Store {
         };
         let changed = on_pool!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write()).await?;
-            let changed = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
+            let changed = sqlx::query(
+                "UPDATE users SET password_hash = $1, must_change_password = $2 WHERE username = $3",
+            )
                 .bind(password_hash)
+                .bind(must_change)
                 .bind(username.as_str())
                 .execute(&mut *tx)
                 .await?

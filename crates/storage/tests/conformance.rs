@@ -143,6 +143,7 @@ async fn accounts_are_added_together_or_not_at_all(store: &Store) {
         display_name: name.into(),
         password_hash: "hash".into(),
         access: Access::Inspector,
+        must_change_password: true,
     };
     let before = store.users().await.unwrap().len();
     store.create_user(&user("da-co"), "admin").await.unwrap();
@@ -163,17 +164,24 @@ async fn accounts_are_added_together_or_not_at_all(store: &Store) {
     assert_eq!(store.users().await.unwrap().len(), before + 3);
     let audited = store.audit_count().await.unwrap();
     let name = "moi-1".parse().unwrap();
+    assert!(
+        store
+            .user(&name)
+            .await
+            .unwrap()
+            .unwrap()
+            .must_change_password
+    );
     store
-        .set_password(&name, "new-hash", "admin")
+        .set_password(&name, "new-hash", false, "moi-1")
         .await
         .unwrap();
-    assert_eq!(
-        store.credentials(&name).await.unwrap().unwrap().1,
-        "new-hash"
-    );
+    let (changed, hash) = store.credentials(&name).await.unwrap().unwrap();
+    assert_eq!(hash, "new-hash");
+    assert!(!changed.must_change_password, "chosen by its owner");
     assert_eq!(store.audit_count().await.unwrap(), audited + 1);
     assert!(store
-        .set_password(&"khong-co".parse().unwrap(), "x", "admin")
+        .set_password(&"khong-co".parse().unwrap(), "x", true, "admin")
         .await
         .is_err());
 }
@@ -1239,6 +1247,7 @@ async fn accounts_sessions_and_tokens(store: &Store) {
         display_name: "Cán bộ Hà Tĩnh".into(),
         password_hash: "$argon2id$stub".into(),
         access: Access::new(Role::Reporter, Some(code("HA-TINH")), None).unwrap(),
+        must_change_password: false,
     };
     let user = store.create_user(&new, "admin").await.unwrap();
     assert_eq!(user.username.as_str(), "ha-tinh");

@@ -80,6 +80,8 @@ pub async fn ensure_demo_accounts(store: &Store, passwords: &Passwords) -> Resul
                     display_name: a.display_name.to_string(),
                     password_hash: passwords.hash(DEMO_PASSWORD)?,
                     access,
+                    // The demo's password is published: changing it is up to whoever runs one.
+                    must_change_password: false,
                 },
                 "tiendo demo",
             )

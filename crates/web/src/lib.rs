@@ -365,10 +365,51 @@ pub fn route_table() -> Vec<(axum::http::Method, &'static str)> {
 pub fn router(state: AppState) -> Router {
     pages::routes()
         .merge(api::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            password_first,
+        ))
         .layer(axum::middleware::from_fn(error_page::localise))
         .layer(axum::middleware::from_fn(cache_policy))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)
+}
+
+/// An account whose password someone else chose reaches nothing but the page to choose its own
+/// (and logging out) until it has: a page asked for leads there, anything sent is refused.
+async fn password_first(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::extract::FromRequestParts;
+    use axum::response::IntoResponse;
+    let path = request.uri().path();
+    let exempt = path.starts_with("/api/")
+        || path.starts_with("/static/")
+        || matches!(path, "/account/password" | "/logout" | "/login");
+    if exempt {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    // The viewer is kept in the request's extensions: the handler does not look it up again.
+    let viewer = match auth::Viewer::from_request_parts(&mut parts, &state).await {
+        Ok(v) => v,
+        Err(f) => return f.into_response(),
+    };
+    let request = axum::extract::Request::from_parts(parts, body);
+    if viewer.user.as_ref().is_some_and(|u| u.must_change_password) {
+        return if request.method() == axum::http::Method::GET {
+            axum::response::Redirect::to("/account/password").into_response()
+        } else {
+            Failure::forbidden(
+                "password_change_first",
+                "choose your own password first, at /account/password",
+            )
+            .into_response()
+        };
+    }
+    next.run(request).await
 }
 
 /// Pages run no inline script or style and load nothing from elsewhere, so the browser is told

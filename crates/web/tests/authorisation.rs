@@ -230,6 +230,20 @@ fn cases(
             logged_in(who),
         ),
         get("users", "/admin/users".into(), who == Who::Admin),
+        get(
+            "password form",
+            "/account/password".into(),
+            logged_in(who),
+        ),
+        Case {
+            content_checked: true,
+            ..form(
+                "password change",
+                "/account/password".into(),
+                &[("current", "not it"), ("new", "x"), ("again", "y")],
+                logged_in(who),
+            )
+        },
         form(
             "create user",
             "/admin/users".into(),

@@ -770,6 +770,43 @@ async fn administrators_create_accounts_and_the_audit_log_shows_it() {
         new_user.login("xa-ky-anh", "mật khẩu đủ dài").await.status,
         StatusCode::SEE_OTHER
     );
+    // The administrator chose that password: the officer chooses their own before anything.
+    let elsewhere = new_user.get("/tasks").await;
+    assert_eq!(elsewhere.status, StatusCode::SEE_OTHER);
+    assert_eq!(elsewhere.location, "/account/password");
+    let form = new_user.get("/account/password").await;
+    assert!(
+        form.body
+            .contains("Mật khẩu của tài khoản này do người khác đặt"),
+        "{}",
+        form.body
+    );
+    let same = new_user
+        .post_form(
+            "/account/password",
+            &[
+                ("current", "mật khẩu đủ dài"),
+                ("new", "mật khẩu đủ dài"),
+                ("again", "mật khẩu đủ dài"),
+            ],
+        )
+        .await;
+    assert_eq!(same.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(same
+        .body
+        .contains("Mật khẩu mới phải khác mật khẩu hiện tại."));
+    let changed = new_user
+        .post_form(
+            "/account/password",
+            &[
+                ("current", "mật khẩu đủ dài"),
+                ("new", "sông Lam xanh mãi năm 2026"),
+                ("again", "sông Lam xanh mãi năm 2026"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    assert_eq!(new_user.get("/tasks").await.status, StatusCode::OK);
 
     let mut inspector = Client::new(&app);
     inspector.login_demo("thanh-tra").await;

@@ -56,6 +56,8 @@ pub async fn init(store: &Store, url: &str, hierarchy: bool, l: Lang) -> Result<
                 display_name: l.t("cli-admin-name"),
                 password_hash: hash(&password)?,
                 access: Access::Admin,
+                // Typed by the administrator themself.
+                must_change_password: false,
             },
             "tiendo init",
         )
@@ -151,7 +153,7 @@ pub async fn run(store: &Store, c: UsersCommand, l: Lang) -> Result<()> {
             let name = parse_username(&username, l)?;
             let password = one_time_password();
             store
-                .set_password(&name, &hash(&password)?, "tiendo users")
+                .set_password(&name, &hash(&password)?, true, "tiendo users")
                 .await
                 .map_err(|_| BadInput(l.t_args("cli-no-user", &[("user", username.clone())])))?;
             print_passwords(l, &[(username, password)]);
@@ -238,6 +240,7 @@ impl Row {
                 display_name: display_name.to_string(),
                 password_hash: hash,
                 access,
+                must_change_password: true,
             },
             password,
         ))

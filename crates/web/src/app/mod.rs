@@ -4,6 +4,7 @@
 //! into each other (tested in `tests/architecture.rs`).
 
 pub mod access;
+pub mod accounts;
 pub mod dashboards;
 pub mod definitions;
 pub mod reopenings;

@@ -245,6 +245,8 @@ pub async fn create_user(
         display_name: input.display_name.trim().to_string(),
         password_hash: state.passwords.hash(&input.password)?,
         access,
+        // The administrator chose it: the officer chooses their own at first login.
+        must_change_password: true,
     };
     match state.store.create_user(&user, page.viewer.name()).await {
         Ok(_) => {

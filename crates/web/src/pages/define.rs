@@ -364,7 +364,12 @@ pub async fn define(
     let english = |field: &str| Some(get(field)).filter(|t| !t.is_empty());
     let o = state.overview();
     let s = &o.snapshot;
-    let h = &s.hierarchy;
+    // Units as the database holds them: one defined a moment ago may not be in the overview.
+    let stored = state.store.hierarchy().await.map_err(|e| {
+        tracing::warn!(error = %e, "the hierarchy could not be read");
+        FieldError::new("define-form", "define-not-saved", [])
+    })?;
+    let h = &stored;
     let day = state.day();
     let unit_or_none = |field: &str, label: &'static str| -> Result<Option<OrgCode>, FieldError> {
         let typed = get(field);

@@ -12,6 +12,7 @@ mod guards;
 mod home;
 mod indices;
 mod open_data;
+mod password;
 mod pickers;
 mod reopen;
 mod report;
@@ -104,6 +105,8 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, "/login", post(account::login)),
         (Method::POST, "/logout", post(account::logout)),
         (Method::GET, "/account", get(account::account)),
+        (Method::GET, "/account/password", get(password::form)),
+        (Method::POST, "/account/password", post(password::change)),
         (Method::POST, "/account/tokens", post(account::create_token)),
         (
             Method::POST,

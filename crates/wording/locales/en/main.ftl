@@ -542,6 +542,17 @@ previous-value = Previous period
 open-data-csv-notes = CSV files are UTF-8 with a byte-order mark so Excel shows Vietnamese correctly; the first line holds the column names. Text cells starting with =, +, -, @ get a leading apostrophe (') so spreadsheets do not run them as formulas; numbers are unchanged.
 licence-sources = each row keeps the source it was published with.
 user-name-required = Give the person's full name.
+password-title = Change password
+password-first = Someone else chose this account's password. Choose your own before you go on.
+password-current = Current password
+password-new = New password
+password-again = New password again
+password-hint = At least 12 characters; a sentence you remember and others cannot guess is best.
+password-submit = Change password
+password-wrong-current = The current password is wrong.
+password-mismatch = The two new passwords differ.
+password-unchanged = The new password must differ from the current one.
+account-change-password = Change password
 password-too_short = Use at least { $min } characters.
 password-blank = A password cannot be only spaces.
 password-has_username = A password cannot contain the user name.

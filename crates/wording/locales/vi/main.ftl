@@ -542,6 +542,17 @@ previous-value = Kỳ trước
 open-data-csv-notes = Tệp CSV dùng mã hóa UTF-8 có dấu BOM để Excel hiển thị đúng tiếng Việt; dòng đầu là tên cột. Ô văn bản bắt đầu bằng =, +, -, @ được thêm dấu nháy đơn (') ở đầu để bảng tính không chạy như công thức; các số giữ nguyên.
 licence-sources = mỗi dòng ghi nguồn đã công bố số liệu đó.
 user-name-required = Chưa nhập họ và tên của người dùng.
+password-title = Đổi mật khẩu
+password-first = Mật khẩu của tài khoản này do người khác đặt. Hãy chọn mật khẩu của riêng bạn trước khi tiếp tục làm việc.
+password-current = Mật khẩu hiện tại
+password-new = Mật khẩu mới
+password-again = Nhập lại mật khẩu mới
+password-hint = Ít nhất 12 ký tự; nên dùng một câu dễ nhớ, khó đoán.
+password-submit = Đổi mật khẩu
+password-wrong-current = Mật khẩu hiện tại không đúng.
+password-mismatch = Hai lần nhập mật khẩu mới không khớp.
+password-unchanged = Mật khẩu mới phải khác mật khẩu hiện tại.
+account-change-password = Đổi mật khẩu
 password-too_short = Mật khẩu phải có ít nhất { $min } ký tự.
 password-blank = Mật khẩu không được chỉ gồm dấu cách.
 password-has_username = Mật khẩu không được chứa tên đăng nhập.
