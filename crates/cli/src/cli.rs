@@ -355,6 +355,14 @@ pub enum UsersCommand {
     Enable { username: String },
     /// Give an account a new one-time password, printed once.
     ResetPassword { username: String },
+    /// Give an account new scopes for its role (code or name of each unit).
+    SetScope {
+        username: String,
+        #[arg(long)]
+        capture: Option<String>,
+        #[arg(long)]
+        view: Option<String>,
+    },
     /// Add every account of a CSV file (username,display_name,role,capture_scope,view_scope,
     /// email), all or none; prints each new account's one-time password.
     Import { file: PathBuf },

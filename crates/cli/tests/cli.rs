@@ -993,7 +993,7 @@ fn a_real_instance_starts_empty_with_its_administrator_and_imports_its_officers(
     let csv = w.ok(&["users", "list", "--format", "csv"]);
     assert!(csv.starts_with("username,display_name,role,capture_scope,view_scope,email"));
     assert!(
-        csv.contains("ht-bc,Nguyễn Văn An,reporter,HA-TINH,HA-TINH,"),
+        csv.contains("ht-bc,Nguyễn Văn An,reporter,HA-TINH,HA-TINH,an@hatinh.gov.vn"),
         "{csv}"
     );
     assert!(csv.contains("ht-ld,Phạm Dũng,viewer,,HA-TINH,"), "{csv}");
@@ -1001,6 +1001,19 @@ fn a_real_instance_starts_empty_with_its_administrator_and_imports_its_officers(
     let err = w.fails(&["users", "import", good.to_str().unwrap()]);
     assert!(err.contains("đã có người dùng"), "{err}");
 
+    // A scope changes by name; the role stays.
+    w.ok(&["users", "set-scope", "ht-ld", "--view", "nghe an"]);
+    let csv = w.ok(&["users", "list", "--format", "csv"]);
+    assert!(csv.contains("ht-ld,Phạm Dũng,viewer,,NGHE-AN,"), "{csv}");
+    let bad_mail = w.write(
+        "mail.csv",
+        &format!("{header}ht-x,Hồ Xuân,viewer,,,không-phải-thư\n"),
+    );
+    let err = w.fails(&["users", "import", bad_mail.to_str().unwrap()]);
+    assert!(
+        err.contains("dòng 2: “không-phải-thư” không phải là địa chỉ thư điện tử."),
+        "{err}"
+    );
     w.ok(&["users", "disable", "na-bc"]);
     w.ok(&["users", "enable", "na-bc"]);
     let reset = w.ok(&["users", "reset-password", "ht-bc"]);

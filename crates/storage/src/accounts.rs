@@ -259,6 +259,44 @@ impl Store {
         Ok(())
     }
 
+    /// Gives an account its role's scopes anew (the role stays); audited with before and after.
+    pub async fn set_user_access(
+        &self,
+        username: &Username,
+        access: &Access,
+        actor: &str,
+    ) -> Result<()> {
+        let Some(user) = self.user(username).await? else {
+            return Err(StoreError::Invalid(format!("there is no user {username}")));
+        };
+        if user.access.role() != access.role() {
+            return Err(StoreError::Invalid(format!(
+                "role: {username} stays {}",
+                user.access.role()
+            )));
+        }
+        let now = Utc::now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(self.begin_write()).await?;
+            sqlx::query("UPDATE users SET capture_scope = $1, view_scope = $2 WHERE id = $3")
+                .bind(access.capture_scope().map(|c| c.as_str()))
+                .bind(access.view_scope().map(|c| c.as_str()))
+                .bind(user.id)
+                .execute(&mut *tx)
+                .await?;
+            let record = Record {
+                actor,
+                action: "user.scope",
+                object: format!("user {username}"),
+                before: Some(to_json(&user.access)),
+                after: Some(to_json(access)),
+            };
+            append!(tx, now, record);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     /// Starts a session for `user` until `expires_at`.
     pub async fn create_session(
         &self,

@@ -184,6 +184,32 @@ async fn accounts_are_added_together_or_not_at_all(store: &Store) {
         .set_password(&"khong-co".parse().unwrap(), "x", true, "admin")
         .await
         .is_err());
+    // Scopes change within the role, audited; the role itself does not.
+    let viewer = Access::new(
+        tiendo_domain::accounts::Role::Viewer,
+        None,
+        Some(code("HA-TINH")),
+    )
+    .unwrap();
+    assert!(store
+        .set_user_access(&name, &viewer, "admin")
+        .await
+        .is_err());
+    let reader = user("doc-ht");
+    let reader = tiendo_storage::NewUser {
+        access: Access::new(tiendo_domain::accounts::Role::Viewer, None, None).unwrap(),
+        ..reader
+    };
+    store.create_user(&reader, "admin").await.unwrap();
+    store
+        .set_user_access(&reader.username, &viewer, "admin")
+        .await
+        .unwrap();
+    let scoped = store.user(&reader.username).await.unwrap().unwrap();
+    assert_eq!(
+        scoped.access.view_scope().map(|c| c.as_str()),
+        Some("HA-TINH")
+    );
 }
 
 /// A unit's dashboard is kept as its definition: loaded with the dataset, saved, replaced under

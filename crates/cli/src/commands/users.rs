@@ -121,6 +121,7 @@ pub async fn run(store: &Store, c: UsersCommand, l: Lang) -> Result<()> {
                 role,
                 capture_scope: capture.unwrap_or_default(),
                 view_scope: view.unwrap_or_default(),
+                email: String::new(),
             };
             let (user, password) = row.account(&h, l).map_err(BadInput)?;
             store
@@ -131,6 +132,12 @@ pub async fn run(store: &Store, c: UsersCommand, l: Lang) -> Result<()> {
         }
         UsersCommand::List { format } => {
             let users = store.users().await?;
+            let emails: std::collections::HashMap<String, String> = store
+                .notification_settings()
+                .await?
+                .into_iter()
+                .map(|n| (n.username, n.email))
+                .collect();
             Listing {
                 items: &users,
                 headers: &COLUMNS,
@@ -141,7 +148,7 @@ pub async fn run(store: &Store, c: UsersCommand, l: Lang) -> Result<()> {
                         u.access.role().as_str().to_string(),
                         opt(&u.access.capture_scope()),
                         opt(&u.access.view_scope()),
-                        String::new(),
+                        emails.get(u.username.as_str()).cloned().unwrap_or_default(),
                     ]
                 },
             }
@@ -157,6 +164,29 @@ pub async fn run(store: &Store, c: UsersCommand, l: Lang) -> Result<()> {
                 .await
                 .map_err(|_| BadInput(l.t_args("cli-no-user", &[("user", username.clone())])))?;
             print_passwords(l, &[(username, password)]);
+            Ok(())
+        }
+        UsersCommand::SetScope {
+            username,
+            capture,
+            view,
+        } => {
+            let name = parse_username(&username, l)?;
+            let Some(user) = store.user(&name).await? else {
+                return Err(BadInput(l.t_args("cli-no-user", &[("user", username)])).into());
+            };
+            let unit = |typed: Option<String>| -> Result<Option<OrgCode>, BadInput> {
+                typed
+                    .filter(|t| !t.trim().is_empty())
+                    .map(|t| find_unit(&h, &t, l).map_err(BadInput))
+                    .transpose()
+            };
+            let access = Access::new(user.access.role(), unit(capture)?, unit(view)?)
+                .map_err(|e| BadInput(l.t_args("cli-bad-scopes", &[("reason", e.to_string())])))?;
+            store
+                .set_user_access(&name, &access, "tiendo users")
+                .await?;
+            println!("{}", l.t_args("cli-user-scoped", &[("user", username)]));
             Ok(())
         }
         UsersCommand::Import { file } => import(store, &h, &file, l).await,
@@ -191,6 +221,21 @@ fn print_passwords(l: Lang, accounts: &[(String, String)]) {
     }
 }
 
+/// The unit `typed` names: its code, else its name with or without diacritics.
+fn find_unit(h: &Hierarchy, typed: &str, l: Lang) -> Result<OrgCode, String> {
+    let typed = typed.trim();
+    h.units()
+        .iter()
+        .find(|u| u.code.as_str() == typed)
+        .map(|u| u.code.clone())
+        .or_else(|| {
+            h.search(typed, chrono::Local::now().date_naive())
+                .first()
+                .map(|u| u.code.clone())
+        })
+        .ok_or_else(|| l.t_args("cli-no-unit", &[("unit", typed.to_string())]))
+}
+
 /// One account as written in a file or on the command line.
 struct Row {
     username: String,
@@ -198,6 +243,8 @@ struct Row {
     role: String,
     capture_scope: String,
     view_scope: String,
+    /// Where its warnings are sent (a daily digest); may be empty.
+    email: String,
 }
 
 impl Row {
@@ -218,18 +265,14 @@ impl Row {
             if typed.is_empty() {
                 return Ok(None);
             }
-            h.units()
-                .iter()
-                .find(|u| u.code.as_str() == typed)
-                .map(|u| u.code.clone())
-                .or_else(|| {
-                    h.search(typed, chrono::Local::now().date_naive())
-                        .first()
-                        .map(|u| u.code.clone())
-                })
-                .map(Some)
-                .ok_or_else(|| l.t_args("cli-no-unit", &[("unit", typed.to_string())]))
+            find_unit(h, typed, l).map(Some)
         };
+        let email = self.email.trim();
+        if !email.is_empty() {
+            email
+                .parse::<tiendo_domain::email::Email>()
+                .map_err(|_| l.t_args("cli-bad-email", &[("email", email.to_string())]))?;
+        }
         let access = Access::new(role, unit(&self.capture_scope)?, unit(&self.view_scope)?)
             .map_err(|e| l.t_args("cli-bad-scopes", &[("reason", e.to_string())]))?;
         let password = one_time_password();
@@ -302,6 +345,7 @@ async fn import(store: &Store, h: &Hierarchy, file: &Path, l: Lang) -> Result<()
             role: cell(2),
             capture_scope: cell(3),
             view_scope: cell(4),
+            email: cell(5),
         };
         if !seen.insert(row.username.clone()) {
             problems.push(format!(
@@ -320,7 +364,7 @@ async fn import(store: &Store, h: &Hierarchy, file: &Path, l: Lang) -> Result<()
             }
         }
         match row.account(h, l) {
-            Ok(a) => accounts.push(a),
+            Ok((u, p)) => accounts.push((u, p, row.email.trim().to_string())),
             Err(e) => problems.push(format!("{place}: {e}")),
         }
     }
@@ -328,8 +372,21 @@ async fn import(store: &Store, h: &Hierarchy, file: &Path, l: Lang) -> Result<()
         let count = problems.len();
         return Err(crate::refused::listed(l, &name, problems.into_iter(), count).into());
     }
-    let users: Vec<NewUser> = accounts.iter().map(|(u, _)| u.clone()).collect();
+    let users: Vec<NewUser> = accounts.iter().map(|(u, _, _)| u.clone()).collect();
     store.create_users(&users, "tiendo users import").await?;
+    // Addresses were checked with every line; each officer gets a daily digest of warnings,
+    // which they change on their account page.
+    for (u, _, email) in &accounts {
+        if !email.is_empty() {
+            store
+                .set_notification_settings(&tiendo_storage::NotificationSettings {
+                    username: u.username.to_string(),
+                    email: email.clone(),
+                    mode: tiendo_storage::DeliveryMode::Digest,
+                })
+                .await?;
+        }
+    }
     println!(
         "{}",
         l.t_args(
@@ -339,7 +396,7 @@ async fn import(store: &Store, h: &Hierarchy, file: &Path, l: Lang) -> Result<()
     );
     let shown: Vec<(String, String)> = accounts
         .into_iter()
-        .map(|(u, p)| (u.username.to_string(), p))
+        .map(|(u, p, _)| (u.username.to_string(), p))
         .collect();
     print_passwords(l, &shown);
     Ok(())
