@@ -27,6 +27,14 @@ const TABLES: [&str; 13] = [
 ];
 
 impl Store {
+    /// Whether the database answers: one trivial query.
+    pub async fn ping(&self) -> Result<()> {
+        let _: i64 = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT 1").fetch_one(pool).await?
+        });
+        Ok(())
+    }
+
     /// True when the database holds no organisation units (nothing has been loaded).
     pub async fn is_empty(&self) -> Result<bool> {
         let n: i64 = on_pool!(self, pool => {

@@ -401,6 +401,8 @@ fn cases(
             captures,
         ),
         get("dashboards", "/dashboards".into(), true),
+        get("liveness", "/healthz".into(), true),
+        get("readiness", "/readyz".into(), true),
         get("dashboard", format!("/dashboards/m-{unit}"), sees_dashboard),
         get(
             "dashboard export",

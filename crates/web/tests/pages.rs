@@ -475,3 +475,15 @@ async fn a_units_figures_beside_the_nation_and_its_peers() {
         .unwrap();
     assert!(rank.contains('/'), "{row}");
 }
+
+/// A supervisor's probes: the process lives, and it is ready once the database answers and
+/// the read model is loaded.
+#[tokio::test]
+async fn liveness_and_readiness_probes_answer() {
+    let (app, _demo) = app().await;
+    let (status, _, body) = get(&app, "/healthz").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok\n"));
+    let (status, _, body) = get(&app, "/readyz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.starts_with("ready: database reachable"), "{body}");
+}

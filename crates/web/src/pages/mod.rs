@@ -22,7 +22,7 @@ mod upload;
 mod work;
 
 use askama::Template;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
@@ -157,6 +157,8 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/open-data", get(open_data::index)),
         (Method::GET, "/open-data/{file}", get(open_data::download)),
         (Method::GET, "/static/tiendo.css", get(stylesheet)),
+        (Method::GET, "/healthz", get(healthz)),
+        (Method::GET, "/readyz", get(readyz)),
     ]
 }
 
@@ -166,6 +168,36 @@ pub fn routes() -> Router<AppState> {
         .fold(Router::new(), |router, (_, path, handler)| {
             router.route(path, handler)
         })
+}
+
+/// The process answers (for a supervisor's liveness probe).
+async fn healthz() -> Response {
+    ([(header::CACHE_CONTROL, "no-store")], "ok\n").into_response()
+}
+
+/// The database answers and the read model is loaded (for a load balancer's readiness probe):
+/// 200, or 503 saying which is not.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let no_store = [(header::CACHE_CONTROL, "no-store")];
+    match state.store.ping().await {
+        Ok(()) => {
+            let day = state.overview().day;
+            (
+                no_store,
+                format!("ready: database reachable, read model of {day}\n"),
+            )
+                .into_response()
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness: the database does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                no_store,
+                "not ready: the database does not answer\n",
+            )
+                .into_response()
+        }
+    }
 }
 
 async fn stylesheet() -> Response {
