@@ -68,6 +68,11 @@ pub enum Command {
         #[arg(long)]
         hierarchy: bool,
     },
+    /// Copy the database (--db) to FILE while it serves: SQLite through VACUUM INTO, PostgreSQL
+    /// through pg_dump (custom format).
+    Backup { file: PathBuf },
+    /// Put a backup made by `tiendo backup` into --db, which must hold nothing yet.
+    Restore { file: PathBuf },
     /// User accounts: add, list, disable, enable, reset a password, import a list of officers.
     #[command(subcommand)]
     Users(UsersCommand),

@@ -1028,3 +1028,112 @@ fn serving_beyond_the_machine_refuses_the_published_demo_password() {
     let err = w.fails(&["serve", "--addr", "0.0.0.0:0", "--at", "2025-10-20"]);
     assert!(err.contains("--allow-demo-accounts"), "{err}");
 }
+
+#[test]
+fn a_backup_restores_into_an_empty_database_with_everything_in_it() {
+    let w = Workspace::demo();
+    let file = w.dir.path().join("tiendo-backup.db");
+    let out = w.ok(&["backup", file.to_str().unwrap()]);
+    assert!(out.contains("Đã sao lưu"), "{out}");
+    // Never over an existing file.
+    let err = w.fails(&["backup", file.to_str().unwrap()]);
+    assert!(err.contains("không ghi đè"), "{err}");
+    let restored = w.dir.path().join("restored.db");
+    let restored_url = restored.to_str().unwrap();
+    let out = w.ok(&["--db", restored_url, "restore", file.to_str().unwrap()]);
+    assert!(out.contains("Đã khôi phục"), "{out}");
+    // Every listing reads the same from the copy.
+    for args in [
+        vec!["targets", "--format", "csv"],
+        vec!["tasks", "--format", "csv"],
+        vec!["users", "list", "--format", "csv"],
+        vec!["values", "export"],
+    ] {
+        let mut on_copy = vec!["--db", restored_url];
+        on_copy.extend(&args);
+        assert_eq!(w.ok(&args), w.ok(&on_copy), "{args:?}");
+    }
+    // Restoring again finds the database holding data.
+    let err = w.fails(&["--db", restored_url, "restore", file.to_str().unwrap()]);
+    assert!(err.contains("đã có dữ liệu"), "{err}");
+}
+
+/// A database of its own on the test server, dropped afterwards.
+#[cfg(tiendo_pg)]
+struct PgDatabase {
+    admin: String,
+    name: String,
+}
+
+#[cfg(tiendo_pg)]
+impl PgDatabase {
+    fn new(tag: &str) -> PgDatabase {
+        let admin = std::env::var("TIENDO_TEST_POSTGRES_URL").unwrap();
+        let name = format!("tiendo_cli_{tag}_{}", std::process::id());
+        let psql = |sql: &str| {
+            let out = Command::new("psql")
+                .args([admin.as_str(), "-qc", sql])
+                .output()
+                .expect("psql");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        psql(&format!("DROP DATABASE IF EXISTS {name}"));
+        psql(&format!("CREATE DATABASE {name}"));
+        PgDatabase { admin, name }
+    }
+
+    fn url(&self) -> String {
+        let base = self
+            .admin
+            .rsplit_once('/')
+            .map_or(self.admin.as_str(), |(b, _)| b);
+        format!("{base}/{}", self.name)
+    }
+}
+
+#[cfg(tiendo_pg)]
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let _ = Command::new("psql")
+            .args([
+                self.admin.as_str(),
+                "-qc",
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+            ])
+            .output();
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(tiendo_pg),
+    ignore = "skipped: TIENDO_TEST_POSTGRES_URL is not set"
+)]
+fn a_postgresql_backup_restores_into_an_empty_database() {
+    #[cfg(tiendo_pg)]
+    {
+        let w = Workspace::new();
+        let (source, target) = (PgDatabase::new("src"), PgDatabase::new("dst"));
+        let (src, dst) = (source.url(), target.url());
+        w.ok(&["--db", &src, "demo", "--yes"]);
+        let file = w.dir.path().join("tiendo.pgdump");
+        w.ok(&["--db", &src, "backup", file.to_str().unwrap()]);
+        let out = w.ok(&["--db", &dst, "restore", file.to_str().unwrap()]);
+        assert!(out.contains("189 nhiệm vụ, 7 tài khoản"), "{out}");
+        for args in [
+            vec!["values", "export"],
+            vec!["users", "list", "--format", "csv"],
+        ] {
+            let on = |db: &str| {
+                let mut a = vec!["--db", db];
+                a.extend(&args);
+                w.ok(&a)
+            };
+            assert_eq!(on(&src), on(&dst), "{args:?}");
+        }
+    }
+}

@@ -27,6 +27,26 @@ const TABLES: [&str; 13] = [
 ];
 
 impl Store {
+    /// Writes a consistent copy of a SQLite database to `file` while it serves (`VACUUM
+    /// INTO`: one read transaction, the copy compacted); PostgreSQL is copied with `pg_dump`.
+    pub async fn backup_to(&self, file: &std::path::Path) -> Result<()> {
+        match self {
+            Store::Sqlite(pool) => {
+                let path = file.to_str().ok_or_else(|| {
+                    StoreError::Invalid(format!("{}: the path is not text", file.display()))
+                })?;
+                sqlx::query("VACUUM INTO $1")
+                    .bind(path)
+                    .execute(pool)
+                    .await?;
+                Ok(())
+            }
+            Store::Postgres(_) => Err(StoreError::Invalid(
+                "a PostgreSQL database is copied with pg_dump".into(),
+            )),
+        }
+    }
+
     /// Whether the database answers: one trivial query.
     pub async fn ping(&self) -> Result<()> {
         let _: i64 = on_pool!(self, pool => {

@@ -296,6 +296,20 @@ impl Store {
         }
     }
 
+    /// The file of a SQLite database URL (a path, or `sqlite:` and a path); `None` for
+    /// PostgreSQL.
+    pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            None
+        } else if url.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(url)
+                .ok()
+                .map(|o| o.get_filename().to_path_buf())
+        } else {
+            Some(Path::new(url).to_path_buf())
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
             Store::Sqlite(_) => Backend::Sqlite,

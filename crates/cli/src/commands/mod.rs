@@ -1,6 +1,7 @@
 //! One module per command family.
 
 mod audit;
+mod backup;
 mod demo;
 mod exchange;
 mod figures;
@@ -145,6 +146,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Synth { seed, small, yes } => {
             synth::run(&open(&url).await?, &url, seed, small, yes).await
         }
+        Command::Backup { file } => backup::backup(&open(&url).await?, &url, &file, lang).await,
+        Command::Restore { file } => backup::restore(&url, &file, lang).await,
         Command::Init { hierarchy } => users::init(&open(&url).await?, &url, hierarchy, lang).await,
         Command::Users(c) => users::run(&open(&url).await?, c, lang).await,
         Command::Demo { yes, serve, addr } => {

@@ -1,0 +1,141 @@
+//! `tiendo backup FILE` and `tiendo restore FILE`: a consistent copy of the database taken
+//! while it serves, and that copy put into a database that holds nothing yet.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result};
+use tiendo_storage::{Store, TaskFilter};
+use tiendo_wording::Lang;
+
+use crate::BadInput;
+
+pub async fn backup(store: &Store, url: &str, file: &Path, l: Lang) -> Result<()> {
+    if file.exists() {
+        return Err(BadInput(
+            l.t_args("cli-backup-exists", &[("file", file.display().to_string())]),
+        )
+        .into());
+    }
+    match Store::sqlite_file(url) {
+        Some(_) => store.backup_to(file).await?,
+        None => pg(
+            "pg_dump",
+            &["--format=custom", "--no-owner", "--file"],
+            file,
+            url,
+            l,
+        )?,
+    }
+    println!(
+        "{}",
+        l.t_args(
+            "cli-backup-done",
+            &[
+                ("file", file.display().to_string()),
+                ("contents", contents(store, l).await?),
+            ]
+        )
+    );
+    Ok(())
+}
+
+pub async fn restore(url: &str, file: &Path, l: Lang) -> Result<()> {
+    if !file.is_file() {
+        return Err(BadInput(l.t_args(
+            "cli-cannot-read",
+            &[
+                ("file", file.display().to_string()),
+                ("reason", l.t("cli-not-a-file")),
+            ],
+        ))
+        .into());
+    }
+    let not_empty = || BadInput(l.t_args("cli-restore-not-empty", &[("url", url.to_string())]));
+    match Store::sqlite_file(url) {
+        Some(target) => {
+            // Nothing is replaced: a file already there may be someone's data.
+            if target.exists() {
+                return Err(not_empty().into());
+            }
+            std::fs::copy(file, &target)
+                .with_context(|| format!("copying {} to {}", file.display(), target.display()))?;
+        }
+        None => {
+            let store = Store::open(url).await?;
+            if !store.is_empty().await? || !store.users().await?.is_empty() {
+                return Err(not_empty().into());
+            }
+            store.close().await;
+            // The tables the migrations just made are replaced by the backup's.
+            pg(
+                "pg_restore",
+                &["--clean", "--if-exists", "--no-owner", "--dbname"],
+                file,
+                url,
+                l,
+            )?;
+        }
+    }
+    // Opening brings an older backup's schema up to date and proves it is a tiendo database.
+    let store = Store::open(url)
+        .await
+        .with_context(|| format!("{} is not a tiendo backup", file.display()))?;
+    println!(
+        "{}",
+        l.t_args(
+            "cli-restore-done",
+            &[
+                ("url", url.to_string()),
+                ("contents", contents(&store, l).await?),
+            ]
+        )
+    );
+    Ok(())
+}
+
+/// Runs a PostgreSQL client tool: `tool ARGS… FILE URL` for pg_dump, `tool ARGS… URL FILE`
+/// for pg_restore (the flag before the first path names the database or the file).
+fn pg(tool: &str, args: &[&str], file: &Path, url: &str, l: Lang) -> Result<()> {
+    let mut cmd = Command::new(tool);
+    cmd.args(args);
+    if tool == "pg_dump" {
+        cmd.arg(file).arg(url);
+    } else {
+        cmd.arg(url).arg(file);
+    }
+    let out = cmd.output().map_err(|e| {
+        BadInput(l.t_args(
+            "cli-pg-tool-missing",
+            &[("tool", tool.to_string()), ("reason", e.to_string())],
+        ))
+    })?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "{tool} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(())
+}
+
+/// What a database holds, in words: units, documents, targets, tasks, accounts.
+async fn contents(store: &Store, l: Lang) -> Result<String> {
+    let tasks = store
+        .tasks(&TaskFilter {
+            clearance: tiendo_domain::tasks::Clearance::Secret,
+            document: None,
+            org: None,
+        })
+        .await?;
+    Ok(l.t_args(
+        "cli-contents",
+        &[
+            ("units", store.hierarchy().await?.units().len().to_string()),
+            ("documents", store.documents().await?.len().to_string()),
+            ("targets", store.targets(None).await?.len().to_string()),
+            ("tasks", tasks.len().to_string()),
+            ("users", store.users().await?.len().to_string()),
+        ],
+    ))
+}
