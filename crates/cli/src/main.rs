@@ -17,16 +17,20 @@ pub struct BadInput(pub String);
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("TIENDO_LOG").unwrap_or_else(
-                |_| // sqlx reports every statement over one second as a warning; a bulk import is meant to
-                // take longer, so only its errors are shown unless TIENDO_LOG asks for more.
-                tracing_subscriber::EnvFilter::new("warn,sqlx::query=error"),
-            ),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TIENDO_LOG").unwrap_or_else(
+        |_| // sqlx reports every statement over one second as a warning; a bulk import is meant to
+        // take longer, so only its errors are shown unless TIENDO_LOG asks for more.
+        tracing_subscriber::EnvFilter::new("warn,sqlx::query=error"),
+    );
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // TIENDO_LOG_FORMAT=json: one JSON object per line, for a log collector.
+    if std::env::var("TIENDO_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -1137,3 +1137,69 @@ fn a_postgresql_backup_restores_into_an_empty_database() {
         }
     }
 }
+
+/// Asks `addr` for `path` over plain HTTP; the status line, or `None` when nothing answers.
+fn http_status(addr: &str, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).ok()?;
+    answer.lines().next().map(str::to_string)
+}
+
+#[test]
+fn the_server_stops_cleanly_on_sigterm_and_logs_in_json_on_request() {
+    let w = Workspace::demo();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_tiendo"))
+        .args(["serve", "--addr", &addr, "--at", "2025-10-20"])
+        .env("TIENDO_DATABASE_URL", w.db())
+        .env("TIENDO_LOG", "info")
+        .env("TIENDO_LOG_FORMAT", "json")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut ready = None;
+    for _ in 0..300 {
+        ready = http_status(&addr, "/readyz");
+        if ready.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    if ready.as_deref() != Some("HTTP/1.1 200 OK") {
+        let _ = server.kill();
+        panic!("the server did not become ready: {ready:?}");
+    }
+    let term = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let out = server.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "stopped by SIGTERM, not killed: {:?}",
+        out.status
+    );
+    let logs = String::from_utf8_lossy(&out.stderr);
+    let stopping = logs
+        .lines()
+        .find(|l| l.contains("shutting down"))
+        .unwrap_or_else(|| panic!("no shutdown line: {logs}"));
+    let line: serde_json::Value = serde_json::from_str(stopping).expect("a JSON log line");
+    assert_eq!(line["level"], "INFO", "{line}");
+}
