@@ -23,6 +23,17 @@ pub struct Key {
     pub label: String,
 }
 
+/// A legend from fills and the message names of their labels.
+pub fn legend(l: Lang, entries: &[(&'static str, &str)]) -> Vec<Key> {
+    entries
+        .iter()
+        .map(|(fill, key)| Key {
+            fill,
+            label: l.t(key),
+        })
+        .collect()
+}
+
 /// The west and north edges drawn, in degrees.
 const WEST: f64 = 102.0;
 const NORTH: f64 = 23.6;

@@ -549,18 +549,15 @@ fn status_map(
     let Ok(shapes) = tiendo_dataset::geo::province_shapes(o.day) else {
         return String::new();
     };
-    let legend: Vec<crate::map::Key> = [
-        (Colour::Green, "dashboard-map-on-track"),
-        (Colour::Yellow, "dashboard-map-at-risk"),
-        (Colour::Red, "dashboard-map-off-track"),
-        (Colour::Grey, "dashboard-map-no-data"),
-    ]
-    .iter()
-    .map(|(c, k)| crate::map::Key {
-        fill: c.fill(),
-        label: l.t(k),
-    })
-    .collect();
+    let legend = crate::map::legend(
+        l,
+        &[
+            (Colour::Green.fill(), "dashboard-map-on-track"),
+            (Colour::Yellow.fill(), "dashboard-map-at-risk"),
+            (Colour::Red.fill(), "dashboard-map-off-track"),
+            (Colour::Grey.fill(), "dashboard-map-no-data"),
+        ],
+    );
     crate::map::choropleth(
         l,
         &super::target_name(l, &o.snapshot, &t.code),

@@ -314,64 +314,46 @@ pub async fn overview(
     Ok(render(&body))
 }
 
-/// The tasks the reader may see by status at the end of each of the last quarters (the current
-/// one as of the overview's day): overdue, under way, completed, not yet due.
-fn tasks_over_time(l: Lang, page: &Page, o: &crate::overview::Overview) -> String {
-    use tiendo_domain::periods::Period;
-    use tiendo_evaluation::tasks::TaskStatus;
-    let by_quarter = o.tasks_by_quarter(page.viewer.access.clearance());
-    let (quarters, tallies) = (&by_quarter.quarters, &by_quarter.tallies);
-    let groups: [(&str, &[TaskStatus], &'static str, bool); 4] = [
-        ("task-overdue", &[TaskStatus::Overdue], "#d6604d", false),
-        (
-            "task-in_progress",
-            &[TaskStatus::InProgress, TaskStatus::DueSoon],
-            "#4393c3",
-            false,
-        ),
-        (
-            "tasks-completed",
-            &[TaskStatus::CompletedOnTime, TaskStatus::CompletedLate],
-            "#2e7d32",
-            false,
-        ),
-        (
-            "task-not_yet_due",
-            &[TaskStatus::NotYetDue],
-            "#888888",
-            true,
-        ),
-    ];
+/// One group of a quarterly chart: its label's message, colour and dash, and its count at the
+/// end of each quarter.
+struct QuarterLine {
+    key: &'static str,
+    colour: &'static str,
+    dashed: bool,
+    counts: Vec<usize>,
+}
+
+/// Counts over the last quarters as lines, with every figure in the chart's description.
+fn quarterly_chart(
+    l: Lang,
+    title_key: &str,
+    quarters: &[tiendo_domain::periods::Period],
+    groups: &[QuarterLine],
+) -> String {
     // A quarter sits at its first day on the axis of years, so a year's tick marks its Q1.
-    let x = |q: &Period| f64::from(q.year()) + f64::from(q.start().month0() / 3) / 4.0;
+    let x = |q: &tiendo_domain::periods::Period| {
+        f64::from(q.year()) + f64::from(q.start().month0() / 3) / 4.0
+    };
     let lines: Vec<charts::Line> = groups
         .iter()
-        .map(|(key, statuses, colour, dashed)| charts::Line {
-            label: l.t(key),
+        .map(|g| charts::Line {
+            label: l.t(g.key),
             points: quarters
                 .iter()
-                .zip(tallies)
-                .map(|(q, t)| {
-                    (
-                        x(q),
-                        statuses.iter().map(|s| t.count(*s)).sum::<usize>() as f64,
-                    )
-                })
+                .zip(&g.counts)
+                .map(|(q, n)| (x(q), *n as f64))
                 .collect(),
-            colour,
-            dashed: *dashed,
+            colour: g.colour,
+            dashed: g.dashed,
         })
         .collect();
     let desc = quarters
         .iter()
-        .zip(tallies)
-        .map(|(q, t)| {
+        .enumerate()
+        .map(|(i, q)| {
             let counts: Vec<String> = groups
                 .iter()
-                .map(|(key, statuses, _, _)| {
-                    let n: usize = statuses.iter().map(|s| t.count(*s)).sum();
-                    format!("{} {n}", l.t(key))
-                })
+                .map(|g| format!("{} {}", l.t(g.key), g.counts.get(i).copied().unwrap_or(0)))
                 .collect();
             format!("{}: {}", crate::wording::period(l, *q), counts.join(", "))
         })
@@ -383,10 +365,48 @@ fn tasks_over_time(l: Lang, page: &Page, o: &crate::overview::Overview) -> Strin
             min: Some(0.0),
             max: None,
         },
-        &l.t("tasks-over-time"),
+        &l.t(title_key),
         &desc,
         &lines,
         &[],
+    )
+}
+
+/// The tasks the reader may see by status at the end of each of the last quarters (the current
+/// one as of the overview's day): overdue, under way, completed, not yet due.
+fn tasks_over_time(l: Lang, page: &Page, o: &crate::overview::Overview) -> String {
+    use tiendo_evaluation::tasks::TaskStatus as S;
+    let by_quarter = o.tasks_by_quarter(page.viewer.access.clearance());
+    let line = |key, statuses: &[S], colour, dashed| QuarterLine {
+        key,
+        colour,
+        dashed,
+        counts: by_quarter
+            .tallies
+            .iter()
+            .map(|t| statuses.iter().map(|s| t.count(*s)).sum())
+            .collect(),
+    };
+    quarterly_chart(
+        l,
+        "tasks-over-time",
+        &by_quarter.quarters,
+        &[
+            line("task-overdue", &[S::Overdue], "#d6604d", false),
+            line(
+                "task-in_progress",
+                &[S::InProgress, S::DueSoon],
+                "#4393c3",
+                false,
+            ),
+            line(
+                "tasks-completed",
+                &[S::CompletedOnTime, S::CompletedLate],
+                "#2e7d32",
+                false,
+            ),
+            line("task-not_yet_due", &[S::NotYetDue], "#888888", true),
+        ],
     )
 }
 
@@ -395,65 +415,41 @@ fn tasks_over_time(l: Lang, page: &Page, o: &crate::overview::Overview) -> Strin
 fn targets_over_time(l: Lang, o: &crate::overview::Overview) -> String {
     use tiendo_evaluation::targets::Judgement as J;
     let by_quarter = o.targets_by_quarter();
-    let groups: [(&str, &[J], &'static str, bool); 4] = [
-        ("targets-good", &[J::Achieved, J::OnTrack], "#2e7d32", false),
-        ("judgement-at_risk", &[J::AtRisk], "#e6a100", false),
-        (
-            "targets-bad",
-            &[J::OffTrack, J::Deteriorating],
-            "#d6604d",
-            false,
-        ),
-        (
-            "judgement-not_available",
-            &[J::NotAvailable],
-            "#888888",
-            true,
-        ),
-    ];
-    let x = |q: &tiendo_domain::periods::Period| {
-        f64::from(q.year()) + f64::from(q.start().month0() / 3) / 4.0
+    let line = |key, judgements: &[J], colour, dashed| QuarterLine {
+        key,
+        colour,
+        dashed,
+        counts: by_quarter
+            .counts
+            .iter()
+            .map(|c| {
+                judgements
+                    .iter()
+                    .map(|j| c.get(j).copied().unwrap_or(0))
+                    .sum()
+            })
+            .collect(),
     };
-    let count = |c: &std::collections::BTreeMap<J, usize>, js: &[J]| -> usize {
-        js.iter().map(|j| c.get(j).copied().unwrap_or(0)).sum()
-    };
-    let lines: Vec<charts::Line> = groups
-        .iter()
-        .map(|(key, js, colour, dashed)| charts::Line {
-            label: l.t(key),
-            points: by_quarter
-                .quarters
-                .iter()
-                .zip(&by_quarter.counts)
-                .map(|(q, c)| (x(q), count(c, js) as f64))
-                .collect(),
-            colour,
-            dashed: *dashed,
-        })
-        .collect();
-    let desc = by_quarter
-        .quarters
-        .iter()
-        .zip(&by_quarter.counts)
-        .map(|(q, c)| {
-            let parts: Vec<String> = groups
-                .iter()
-                .map(|(key, js, _, _)| format!("{} {}", l.t(key), count(c, js)))
-                .collect();
-            format!("{}: {}", crate::wording::period(l, *q), parts.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join("; ");
-    charts::time_series(
-        charts::Axis {
-            l,
-            min: Some(0.0),
-            max: None,
-        },
-        &l.t("targets-over-time"),
-        &desc,
-        &lines,
-        &[],
+    quarterly_chart(
+        l,
+        "targets-over-time",
+        &by_quarter.quarters,
+        &[
+            line("targets-good", &[J::Achieved, J::OnTrack], "#2e7d32", false),
+            line("judgement-at_risk", &[J::AtRisk], "#e6a100", false),
+            line(
+                "targets-bad",
+                &[J::OffTrack, J::Deteriorating],
+                "#d6604d",
+                false,
+            ),
+            line(
+                "judgement-not_available",
+                &[J::NotAvailable],
+                "#888888",
+                true,
+            ),
+        ],
     )
 }
 

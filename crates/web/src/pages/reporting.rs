@@ -134,18 +134,15 @@ fn rate_map(state: &AppState, page: &Page, b: &app::reporting::Breakdown) -> Str
         Some(_) => Colour::Red,
         None => Colour::Grey,
     };
-    let legend: Vec<crate::map::Key> = [
-        (Colour::Green, "reporting-map-high"),
-        (Colour::Yellow, "reporting-map-middle"),
-        (Colour::Red, "reporting-map-low"),
-        (Colour::Grey, "reporting-map-none"),
-    ]
-    .iter()
-    .map(|(c, k)| crate::map::Key {
-        fill: c.fill(),
-        label: l.t(k),
-    })
-    .collect();
+    let legend = crate::map::legend(
+        l,
+        &[
+            (Colour::Green.fill(), "reporting-map-high"),
+            (Colour::Yellow.fill(), "reporting-map-middle"),
+            (Colour::Red.fill(), "reporting-map-low"),
+            (Colour::Grey.fill(), "reporting-map-none"),
+        ],
+    );
     crate::map::choropleth(
         l,
         &l.t_args("reporting-map-title", &[("day", l.date(o.day))]),
