@@ -68,6 +68,16 @@ pub enum Command {
         #[arg(long)]
         hierarchy: bool,
     },
+    /// Load a strategy folder (units, documents, targets, tasks, rules, dashboards, published
+    /// values; the file formats of data/, see examples/strategy): every file is checked with
+    /// what the database holds before anything is written, and loading again writes only
+    /// what changed.
+    Load {
+        dir: PathBuf,
+        /// Check the folder and say what a load would write, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Copy the database (--db) to FILE while it serves: SQLite through VACUUM INTO, PostgreSQL
     /// through pg_dump (custom format).
     Backup { file: PathBuf },

@@ -1157,12 +1157,7 @@ fn http_status(addr: &str, path: &str) -> Option<String> {
 #[test]
 fn the_server_stops_cleanly_on_sigterm_and_logs_in_json_on_request() {
     let w = Workspace::demo();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
+    let addr = free_address();
     let mut server = Command::new(env!("CARGO_BIN_EXE_tiendo"))
         .args(["serve", "--addr", &addr, "--at", "2025-10-20"])
         .env("TIENDO_DATABASE_URL", w.db())
@@ -1202,4 +1197,222 @@ fn the_server_stops_cleanly_on_sigterm_and_logs_in_json_on_request() {
         .unwrap_or_else(|| panic!("no shutdown line: {logs}"));
     let line: serde_json::Value = serde_json::from_str(stopping).expect("a JSON log line");
     assert_eq!(line["level"], "INFO", "{line}");
+}
+
+/// A loopback address no one listens on yet, for a server under test.
+fn free_address() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("127.0.0.1:{port}")
+}
+
+/// A minimal browser for one person: keeps cookies, follows no redirect.
+struct Browser {
+    base: String,
+    http: reqwest::Client,
+    cookies: std::collections::BTreeMap<String, String>,
+}
+
+impl Browser {
+    fn new(base: String) -> Self {
+        Browser {
+            base,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: Default::default(),
+        }
+    }
+
+    fn keep(&mut self, r: &reqwest::Response) {
+        for c in r.headers().get_all(reqwest::header::SET_COOKIE) {
+            let pair = c.to_str().unwrap().split(';').next().unwrap();
+            let (k, v) = pair.split_once('=').unwrap();
+            self.cookies.insert(k.to_string(), v.to_string());
+        }
+    }
+
+    fn cookie(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// Sends `request` with the cookies kept; returns the status, where it redirects, the body.
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> (u16, String, String) {
+        let r = request
+            .header(reqwest::header::COOKIE, self.cookie())
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        let location = location(&r);
+        (r.status().as_u16(), location, r.text().await.unwrap())
+    }
+
+    async fn get(&mut self, path: &str) -> (u16, String, String) {
+        let request = self.http.get(format!("{}{path}", self.base));
+        self.send(request).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (u16, String, String) {
+        let request = self.http.post(format!("{}{path}", self.base)).form(form);
+        self.send(request).await
+    }
+}
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get(reqwest::header::LOCATION)
+        .map(|l| l.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+/// The value of the hidden field `name` in a page's form.
+fn hidden(html: &str, name: &str) -> String {
+    let at = html
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no field {name} in {html}"));
+    let rest = &html[at + name.len() + 15..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+/// Kills the server when the test ends, passed or not.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// From an empty database to a working instance, as its operators would do it: the first
+/// administrator, one reporting officer for each of the 34 provinces and each ministry, a
+/// strategy folder, the server, and a new officer who signs in with the one-time password,
+/// must choose their own and then sees their work.
+#[test]
+fn from_an_empty_database_to_a_new_officer_at_work() {
+    let w = Workspace::new();
+    let init = Command::new(env!("CARGO_BIN_EXE_tiendo"))
+        .args(["init", "--hierarchy"])
+        .env("TIENDO_DATABASE_URL", w.db())
+        .env("TIENDO_ADMIN_PASSWORD", "ngày mai trời lại sáng 2026")
+        .output()
+        .unwrap();
+    assert!(init.status.success(), "{init:?}");
+
+    let mut officers = String::from("username,display_name,role,capture_scope,view_scope,email\n");
+    let mut count = 0;
+    for kind in ["province", "ministry"] {
+        let units = w.ok(&[
+            "orgs",
+            "--kind",
+            kind,
+            "--at",
+            "2025-07-01",
+            "--format",
+            "csv",
+        ]);
+        for row in csv::Reader::from_reader(units.as_bytes()).records() {
+            let row = row.unwrap();
+            let (code, name) = (&row[0], &row[2]);
+            officers.push_str(&format!(
+                "bc-{},\"Cán bộ báo cáo {name}\",reporter,{code},,\n",
+                code.to_lowercase()
+            ));
+            count += 1;
+        }
+    }
+    assert_eq!(count, 34 + 15, "34 provinces and 15 ministries in force");
+    let file = w.write("officers.csv", &officers);
+    let out = w.ok(&["users", "import", file.to_str().unwrap()]);
+    assert!(out.contains(&format!("đã thêm {count} tài khoản")), "{out}");
+    let password = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("bc-ha-tinh "))
+        .expect("a one-time password for bc-ha-tinh")
+        .trim()
+        .to_string();
+
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/strategy");
+    let loaded = w.ok(&["load", folder.to_str().unwrap()]);
+    assert!(loaded.contains("Chỉ tiêu: 3 mới"), "{loaded}");
+    let again = w.ok(&["load", folder.to_str().unwrap()]);
+    assert!(
+        again.contains("Chỉ tiêu: 0 mới, 0 thay đổi, 3 không đổi"),
+        "{again}"
+    );
+
+    let addr = free_address();
+    let _server = Server(
+        Command::new(env!("CARGO_BIN_EXE_tiendo"))
+            .args(["serve", "--addr", &addr])
+            .env("TIENDO_DATABASE_URL", w.db())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut b = Browser::new(format!("http://{addr}"));
+        let mut ready = false;
+        for _ in 0..300 {
+            if let Ok(r) = b.http.get(format!("{}/readyz", b.base)).send().await {
+                if r.status().is_success() {
+                    ready = true;
+                    break;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(ready, "the server answered /readyz within 30 s");
+
+        let (_, _, form) = b.get("/login").await;
+        let token = hidden(&form, "token");
+        let (status, to, _) = b
+            .post(
+                "/login",
+                &[
+                    ("token", &token),
+                    ("username", "bc-ha-tinh"),
+                    ("password", &password),
+                    ("next", "/"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 303, "signed in");
+        // Wherever they were going, a new officer first chooses their own password.
+        let (status, to, _) = b.get(&to).await;
+        assert_eq!((status, to.as_str()), (303, "/account/password"));
+        let (_, _, page) = b.get("/account/password").await;
+        let csrf = hidden(&page, "csrf");
+        let mine = "hà tĩnh báo cáo đúng hạn 2026";
+        let (status, to, _) = b
+            .post(
+                "/account/password",
+                &[
+                    ("csrf", &csrf),
+                    ("current", &password),
+                    ("new", mine),
+                    ("again", mine),
+                ],
+            )
+            .await;
+        assert_eq!(status, 303);
+        assert!(to.starts_with("/work"), "{to}");
+        let (status, _, work) = b.get(&to).await;
+        assert_eq!(status, 200);
+        assert!(
+            work.contains("Cán bộ báo cáo Hà Tĩnh"),
+            "the officer's name is shown"
+        );
+    });
 }

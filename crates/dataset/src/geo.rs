@@ -45,7 +45,7 @@ enum Geometry {
     MultiPolygon(Vec<Vec<Ring>>),
 }
 
-fn read(file: &DataFile) -> Result<Vec<ProvinceShape>, DatasetError> {
+fn read(file: &DataFile<'_>) -> Result<Vec<ProvinceShape>, DatasetError> {
     let c: Collection = read_json(file)?;
     Ok(c.features
         .into_iter()

@@ -11,6 +11,7 @@ mod files;
 pub mod geo;
 mod load;
 mod programme;
+pub mod strategy;
 pub mod synth;
 
 pub use load::{reference, Dataset, DatasetError};
@@ -30,12 +31,18 @@ pub fn builtin_index_names() -> impl Iterator<Item = &'static str> {
 
 /// The shipped validation rules between targets, each checked (`data/rules/validation.toml`).
 pub fn validation_rules() -> Result<Vec<tiendo_domain::validation::ValidationRule>, DatasetError> {
+    read_rules(&files::VALIDATION_RULES)
+}
+
+/// A file of validation rules, each checked on its own.
+pub(crate) fn read_rules(
+    file: &files::DataFile<'_>,
+) -> Result<Vec<tiendo_domain::validation::ValidationRule>, DatasetError> {
     #[derive(serde::Deserialize)]
     struct Rules {
         #[serde(rename = "rule")]
         rules: Vec<tiendo_domain::validation::ValidationRule>,
     }
-    let file = &files::VALIDATION_RULES;
     let Rules { rules } = load::read_toml(file)?;
     for r in &rules {
         r.validate()

@@ -32,12 +32,21 @@ pub struct Dataset {
 }
 
 /// A problem in a data file: which file, where in it, and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub struct DatasetError {
-    pub file: &'static str,
-    pub line: Option<u64>,
+    pub file: String,
+    /// Counted from 1; a file within the readers' limits has far fewer lines than `u32` holds.
+    pub line: Option<u32>,
     pub field: Option<String>,
+    /// The English sentence, for logs.
     pub message: String,
+    /// Stable, for the reader's language (`dataset-…` in the wording catalogue): what is
+    /// wrong, with `args`; `invalid` where only the message is known (a file that does not
+    /// parse).
+    pub code: &'static str,
+    pub args: Box<[(&'static str, String)]>,
+    /// For a value the admissibility rule refused: the rule's refusal, worded for the reader.
+    pub refusal: Option<Box<tiendo_domain::admissibility::Refusal>>,
 }
 
 impl fmt::Display for DatasetError {
@@ -54,19 +63,33 @@ impl fmt::Display for DatasetError {
 }
 
 impl DatasetError {
-    pub(crate) fn in_file(file: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn in_file(file: &str, message: impl Into<String>) -> Self {
         DatasetError {
-            file,
+            file: file.to_string(),
             line: None,
             field: None,
             message: message.into(),
+            code: "invalid",
+            args: Box::new([]),
+            refusal: None,
         }
+    }
+
+    /// This problem as the fact `code`, worded in the reader's language from `args`.
+    pub(crate) fn coded<const N: usize>(
+        mut self,
+        code: &'static str,
+        args: [(&'static str, String); N],
+    ) -> Self {
+        self.code = code;
+        self.args = Box::new(args);
+        self
     }
 }
 
 /// One CSV record with its line number, read by column name.
 pub(crate) struct Row<'a> {
-    file: &'static str,
+    file: &'a str,
     line: u64,
     headers: &'a csv::StringRecord,
     record: csv::StringRecord,
@@ -75,10 +98,13 @@ pub(crate) struct Row<'a> {
 impl Row<'_> {
     pub(crate) fn error(&self, field: &str, message: impl Into<String>) -> DatasetError {
         DatasetError {
-            file: self.file,
-            line: Some(self.line),
+            file: self.file.to_string(),
+            line: u32::try_from(self.line).ok(),
             field: Some(field.to_string()),
             message: message.into(),
+            code: "invalid",
+            args: Box::new([]),
+            refusal: None,
         }
     }
 
@@ -112,7 +138,7 @@ impl Row<'_> {
 }
 
 pub(crate) fn read_csv<T>(
-    file: &DataFile,
+    file: &DataFile<'_>,
     mut each: impl FnMut(&Row) -> Result<T, DatasetError>,
 ) -> Result<Vec<T>, DatasetError> {
     let mut reader = csv::Reader::from_reader(file.text.as_bytes());
@@ -123,10 +149,13 @@ pub(crate) fn read_csv<T>(
     let mut out = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| DatasetError {
-            file: file.path,
-            line: e.position().map(|p| p.line()),
+            file: file.path.to_string(),
+            line: e.position().and_then(|p| u32::try_from(p.line()).ok()),
             field: None,
             message: e.to_string(),
+            code: "invalid",
+            args: Box::new([]),
+            refusal: None,
         })?;
         let line = record.position().map_or(0, |p| p.line());
         out.push(each(&Row {
@@ -139,27 +168,37 @@ pub(crate) fn read_csv<T>(
     Ok(out)
 }
 
-pub(crate) fn read_toml<T: for<'de> Deserialize<'de>>(file: &DataFile) -> Result<T, DatasetError> {
+pub(crate) fn read_toml<T: for<'de> Deserialize<'de>>(
+    file: &DataFile<'_>,
+) -> Result<T, DatasetError> {
     toml::from_str(file.text).map_err(|e| DatasetError {
-        file: file.path,
+        file: file.path.to_string(),
         line: e
             .span()
-            .map(|s| file.text[..s.start].matches('\n').count() as u64 + 1),
+            .and_then(|s| u32::try_from(file.text[..s.start].matches('\n').count() + 1).ok()),
         field: None,
         message: e.message().to_string(),
+        code: "invalid",
+        args: Box::new([]),
+        refusal: None,
     })
 }
 
-pub(crate) fn read_json<T: for<'de> Deserialize<'de>>(file: &DataFile) -> Result<T, DatasetError> {
+pub(crate) fn read_json<T: for<'de> Deserialize<'de>>(
+    file: &DataFile<'_>,
+) -> Result<T, DatasetError> {
     serde_json::from_str(file.text).map_err(|e| DatasetError {
-        file: file.path,
-        line: Some(e.line() as u64),
+        file: file.path.to_string(),
+        line: u32::try_from(e.line()).ok(),
         field: None,
         message: e.to_string(),
+        code: "invalid",
+        args: Box::new([]),
+        refusal: None,
     })
 }
 
-fn read_units(file: &DataFile) -> Result<Vec<OrgUnit>, DatasetError> {
+pub(crate) fn read_units(file: &DataFile<'_>) -> Result<Vec<OrgUnit>, DatasetError> {
     read_csv(file, |row| {
         let from: Option<NaiveDate> = row.parse_opt("valid_from")?;
         let to: Option<NaiveDate> = row.parse_opt("valid_to")?;
@@ -191,6 +230,56 @@ struct TasksFile {
     task: Vec<Task>,
 }
 
+pub(crate) fn read_successions(file: &DataFile<'_>) -> Result<Vec<Succession>, DatasetError> {
+    read_csv(file, |row| {
+        Ok(Succession {
+            predecessor: row.parse("predecessor")?,
+            successor: row.parse("successor")?,
+            effective: row.parse("effective")?,
+            source: Some(row.parse("source")?),
+        })
+    })
+}
+
+pub(crate) fn read_documents(file: &DataFile<'_>) -> Result<Vec<Document>, DatasetError> {
+    Ok(read_toml::<DocumentsFile>(file)?.document)
+}
+
+/// A file of targets, each checked on its own (its goals fit its shape).
+pub(crate) fn read_targets(file: &DataFile<'_>) -> Result<Vec<Target>, DatasetError> {
+    let list = read_toml::<TargetsFile>(file)?.target;
+    for t in &list {
+        t.validate()
+            .map_err(|e| DatasetError::in_file(file.path, format!("target {}: {e}", t.code)))?;
+    }
+    Ok(list)
+}
+
+pub(crate) fn read_tasks(file: &DataFile<'_>) -> Result<Vec<Task>, DatasetError> {
+    Ok(read_toml::<TasksFile>(file)?.task)
+}
+
+/// Published values: one row per figure, each with its source.
+pub(crate) fn read_values(file: &DataFile<'_>) -> Result<Vec<NewValue>, DatasetError> {
+    read_csv(file, |row| {
+        Ok(NewValue {
+            target: row.parse("target")?,
+            org: row.parse("org")?,
+            period: row.parse("period")?,
+            value: row.parse::<Number>("value")?,
+            comment: row.opt("comment").map(str::to_string),
+            source: Some(row.parse("source")?),
+        })
+    })
+}
+
+pub(crate) fn read_dashboard(
+    file: &DataFile<'_>,
+) -> Result<tiendo_domain::dashboards::Dashboard, DatasetError> {
+    tiendo_domain::dashboards::Dashboard::from_file(file.text.as_bytes())
+        .map_err(|e| DatasetError::in_file(file.path, e.to_string()))
+}
+
 /// Reads, checks and cross-references the whole reference dataset.
 pub fn reference() -> Result<Dataset, DatasetError> {
     let mut units = read_units(&files::CENTRAL_UNITS)?;
@@ -198,42 +287,21 @@ pub fn reference() -> Result<Dataset, DatasetError> {
     let communes = communes::generate(&provinces)?;
     units.extend(provinces);
     units.extend(communes);
-    let successions = read_csv(&files::SUCCESSIONS, |row| {
-        Ok(Succession {
-            predecessor: row.parse("predecessor")?,
-            successor: row.parse("successor")?,
-            effective: row.parse("effective")?,
-            source: Some(row.parse("source")?),
-        })
-    })?;
+    let successions = read_successions(&files::SUCCESSIONS)?;
     let hierarchy = Hierarchy::new(units, successions)
         .map_err(|e| DatasetError::in_file(files::PROVINCES.path, e.to_string()))?;
 
-    let documents = read_toml::<DocumentsFile>(&files::DOCUMENTS)?.document;
+    let documents = read_documents(&files::DOCUMENTS)?;
     let mut targets = Vec::new();
     for file in &files::TARGET_FILES {
-        let list = read_toml::<TargetsFile>(file)?.target;
-        for t in &list {
-            t.validate()
-                .map_err(|e| DatasetError::in_file(file.path, e.to_string()))?;
-        }
-        targets.extend(list);
+        targets.extend(read_targets(file)?);
     }
-    let mut tasks = read_toml::<TasksFile>(&files::TASKS)?.task;
+    let mut tasks = read_tasks(&files::TASKS)?;
     let (programme, progress) = programme::read(&hierarchy, &documents)?;
     tasks.extend(programme);
     let mut values = Vec::new();
     for file in &files::VALUE_FILES {
-        values.extend(read_csv(file, |row| {
-            Ok(NewValue {
-                target: row.parse("target")?,
-                org: row.parse("org")?,
-                period: row.parse("period")?,
-                value: row.parse::<Number>("value")?,
-                comment: row.opt("comment").map(str::to_string),
-                source: Some(row.parse("source")?),
-            })
-        })?);
+        values.extend(read_values(file)?);
     }
 
     let dataset = Dataset {
@@ -246,156 +314,185 @@ pub fn reference() -> Result<Dataset, DatasetError> {
         rules: crate::validation_rules()?,
         dashboards: files::DASHBOARDS
             .iter()
-            .map(|f| {
-                tiendo_domain::dashboards::Dashboard::from_file(f.text.as_bytes())
-                    .map_err(|e| DatasetError::in_file(f.path, e.to_string()))
-            })
+            .map(read_dashboard)
             .collect::<Result<_, _>>()?,
     };
-    dataset.cross_check()?;
+    dataset.cross_check("data")?;
     Ok(dataset)
 }
 
+/// The item a cross-reference problem is about: its kind (`document`, `target`, `task`,
+/// `rule`, `dashboard`, `value`) and code, which the reader's language words.
+struct Item {
+    kind: &'static str,
+    code: String,
+}
+
+impl Item {
+    fn new(kind: &'static str, code: &str) -> Item {
+        Item {
+            kind,
+            code: code.to_string(),
+        }
+    }
+
+    /// The arguments a worded problem reads: the item, and what it names.
+    fn args(&self, names: String) -> [(&'static str, String); 3] {
+        [
+            ("kind", self.kind.to_string()),
+            ("item", self.code.clone()),
+            ("names", names),
+        ]
+    }
+}
+
+impl fmt::Display for Item {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind, self.code)
+    }
+}
+
 impl Dataset {
-    pub(crate) fn cross_check(&self) -> Result<(), DatasetError> {
+    /// A dataset of `hierarchy` alone: no documents, targets, tasks or values.
+    pub fn with_hierarchy(hierarchy: Hierarchy) -> Dataset {
+        Dataset {
+            hierarchy,
+            documents: Vec::new(),
+            targets: Vec::new(),
+            tasks: Vec::new(),
+            values: Vec::new(),
+            progress: Vec::new(),
+            rules: Vec::new(),
+            dashboards: Vec::new(),
+        }
+    }
+
+    /// Checks every cross-reference, naming the files under `root` (`data` for the files
+    /// compiled in, the folder for `tiendo load`).
+    pub(crate) fn cross_check(&self, root: &str) -> Result<(), DatasetError> {
         let h = &self.hierarchy;
-        let unit = |file: &'static str, what: &str, code: &OrgCode| {
+        let dfile = format!("{root}/documents.toml");
+        let tfile = format!("{root}/targets");
+        let kfile = format!("{root}/tasks");
+        let rfile = format!("{root}/rules");
+        let vfile = format!("{root}/values");
+        let bfile = format!("{root}/dashboards");
+        let unit = |file: &str, what: &Item, code: &OrgCode| {
             h.get(code).map(|_| ()).ok_or_else(|| {
                 DatasetError::in_file(
                     file,
-                    format!("{what} names unit {code}, which is not defined in data/orgs"),
+                    format!("{what} names unit {code}, which is not defined"),
                 )
+                .coded("unknown-unit", what.args(code.to_string()))
             })
         };
         let docs: HashMap<&DocumentCode, &Document> =
             self.documents.iter().map(|d| (&d.code, d)).collect();
-        let doc = |file: &'static str, what: &str, code: &DocumentCode| {
+        let doc = |file: &str, what: &Item, code: &DocumentCode| {
             docs.get(code).copied().ok_or_else(|| {
                 DatasetError::in_file(
                     file,
-                    format!("{what} names document {code}, which is not in data/documents.toml"),
+                    format!("{what} names document {code}, which is not defined"),
                 )
+                .coded("unknown-document", what.args(code.to_string()))
             })
         };
-        let dfile = files::DOCUMENTS.path;
+        let twice = |file: &str, what: Item| {
+            DatasetError::in_file(file, format!("{what} appears twice"))
+                .coded("twice", what.args(String::new()))
+        };
+        let no_group = |file: &str, what: &Item, group: &str, d: &DocumentCode| {
+            DatasetError::in_file(
+                file,
+                format!("{what} names group {group}, which document {d} does not have"),
+            )
+            .coded("unknown-group", what.args(format!("{group} ({d})")))
+        };
+        let no_target = |file: &str, what: &Item, t: &TargetCode| {
+            DatasetError::in_file(
+                file,
+                format!("{what} names target {t}, which is not defined"),
+            )
+            .coded("unknown-target", what.args(t.to_string()))
+        };
+
         let mut seen = HashSet::new();
         for d in &self.documents {
+            let what = Item::new("document", d.code.as_str());
             if !seen.insert(&d.code) {
-                return Err(DatasetError::in_file(
-                    dfile,
-                    format!("document {} appears twice", d.code),
-                ));
+                return Err(twice(&dfile, what));
             }
             if let Some(i) = &d.issuer {
-                unit(dfile, &format!("document {}", d.code), i)?;
+                unit(&dfile, &what, i)?;
             }
             for imp in &d.implements {
-                doc(dfile, &format!("document {} (implements)", d.code), imp)?;
+                doc(&dfile, &what, imp)?;
             }
         }
 
-        let tfile = "data/targets";
         let mut target_codes = HashSet::new();
         for t in &self.targets {
+            let what = Item::new("target", t.code.as_str());
             if !target_codes.insert(&t.code) {
-                return Err(DatasetError::in_file(
-                    tfile,
-                    format!("target {} appears twice", t.code),
-                ));
+                return Err(twice(&tfile, what));
             }
-            let what = format!("target {}", t.code);
             if let Some(dc) = &t.document {
-                let d = doc(tfile, &what, dc)?;
+                let d = doc(&tfile, &what, dc)?;
                 if let Some(g) = &t.group {
-                    d.section(g).ok_or_else(|| {
-                        DatasetError::in_file(
-                            tfile,
-                            format!("{what} names group {g}, which document {dc} does not have"),
-                        )
-                    })?;
+                    d.section(g)
+                        .ok_or_else(|| no_group(&tfile, &what, g.as_str(), dc))?;
                 }
             }
             for u in t.reporters.units.iter().chain(&t.reporters.published_by) {
-                unit(tfile, &what, u)?;
+                unit(&tfile, &what, u)?;
             }
         }
 
         for d in &self.dashboards {
-            let dfile = "data/dashboards/";
-            if self.hierarchy.get(&d.owner).is_none() {
-                return Err(DatasetError::in_file(
-                    dfile,
-                    format!(
-                        "dashboard {} belongs to unit {}, which is not defined",
-                        d.code, d.owner
-                    ),
-                ));
-            }
+            let what = Item::new("dashboard", d.code.as_str());
+            unit(&bfile, &what, &d.owner)?;
             if let Some(t) = d
                 .widgets
                 .iter()
                 .flat_map(|w| w.targets())
                 .find(|t| !target_codes.contains(t))
             {
-                return Err(DatasetError::in_file(
-                    dfile,
-                    format!(
-                        "dashboard {} reads target {t}, which is not defined",
-                        d.code
-                    ),
-                ));
+                return Err(no_target(&bfile, &what, t));
             }
         }
 
-        let rfile = files::VALIDATION_RULES.path;
         let mut rule_codes = HashSet::new();
         for r in &self.rules {
+            let what = Item::new("rule", &r.code);
             if !rule_codes.insert(&r.code) {
-                return Err(DatasetError::in_file(
-                    rfile,
-                    format!("rule {} appears twice", r.code),
-                ));
+                return Err(twice(&rfile, what));
             }
             if let Some(t) = r.targets().find(|t| !target_codes.contains(t)) {
-                return Err(DatasetError::in_file(
-                    rfile,
-                    format!("rule {} reads target {t}, which is not defined", r.code),
-                ));
+                return Err(no_target(&rfile, &what, t));
             }
         }
 
-        let kfile = files::TASKS.path;
-        let by_code: HashMap<&TaskCode, &Task> = self.tasks.iter().map(|t| (&t.code, t)).collect();
-        if by_code.len() != self.tasks.len() {
-            return Err(DatasetError::in_file(kfile, "a task code appears twice"));
+        let mut by_code: HashMap<&TaskCode, &Task> = HashMap::new();
+        for t in &self.tasks {
+            if by_code.insert(&t.code, t).is_some() {
+                return Err(twice(&kfile, Item::new("task", t.code.as_str())));
+            }
         }
         for t in &self.tasks {
+            let what = Item::new("task", t.code.as_str());
             t.validate()
-                .map_err(|e| DatasetError::in_file(kfile, e.to_string()))?;
-            let what = format!("task {}", t.code);
-            let d = doc(kfile, &what, &t.document)?;
+                .map_err(|e| DatasetError::in_file(&kfile, format!("{what}: {e}")))?;
+            let d = doc(&kfile, &what, &t.document)?;
             if let Some(g) = &t.group {
-                d.section(g).ok_or_else(|| {
-                    DatasetError::in_file(
-                        kfile,
-                        format!(
-                            "{what} names group {g}, which document {} does not have",
-                            d.code
-                        ),
-                    )
-                })?;
+                d.section(g)
+                    .ok_or_else(|| no_group(&kfile, &what, g.as_str(), &d.code))?;
             }
-            unit(kfile, &what, &t.lead)?;
+            unit(&kfile, &what, &t.lead)?;
             for c in &t.coordinators {
-                unit(kfile, &what, c)?;
+                unit(&kfile, &what, c)?;
             }
-            for tc in &t.targets {
-                if !target_codes.contains(tc) {
-                    return Err(DatasetError::in_file(
-                        kfile,
-                        format!("{what} names target {tc}, which is not defined"),
-                    ));
-                }
+            if let Some(tc) = t.targets.iter().find(|tc| !target_codes.contains(tc)) {
+                return Err(no_target(&kfile, &what, tc));
             }
             let mut depth = 1;
             let mut parent = t.parent.as_ref();
@@ -403,29 +500,27 @@ impl Dataset {
                 depth += 1;
                 let pt = by_code.get(p).ok_or_else(|| {
                     DatasetError::in_file(
-                        kfile,
+                        &kfile,
                         format!("{what} names parent {p}, which is not defined"),
                     )
+                    .coded("unknown-parent", what.args(p.to_string()))
                 })?;
                 if depth > MAX_TASK_DEPTH {
                     return Err(DatasetError::in_file(
-                        kfile,
+                        &kfile,
                         format!("{what} nests deeper than {MAX_TASK_DEPTH} levels"),
-                    ));
+                    )
+                    .coded("too-deep", what.args(MAX_TASK_DEPTH.to_string())));
                 }
                 parent = pt.parent.as_ref();
             }
         }
 
-        let vfile = "data/values";
         for v in &self.values {
             if !target_codes.contains(&v.target) {
-                return Err(DatasetError::in_file(
-                    vfile,
-                    format!("value names target {}, which is not defined", v.target),
-                ));
+                return Err(no_target(&vfile, &Item::new("value", ""), &v.target));
             }
-            unit(vfile, "a value", &v.org)?;
+            unit(&vfile, &Item::new("value", ""), &v.org)?;
         }
         Ok(())
     }

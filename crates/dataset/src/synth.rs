@@ -458,7 +458,7 @@ mod tests {
         );
         assert_eq!(count(OrgKind::CentralAgency) + count(OrgKind::Ministry), 30);
         assert_eq!(a.tasks.len() - tiendo_count(), 200);
-        a.cross_check().unwrap();
+        a.cross_check("data").unwrap();
         for t in &a.targets {
             t.validate().unwrap();
         }

@@ -8,8 +8,10 @@ use tiendo_domain::orgs::{OrgCode, OrgUnit};
 use tiendo_domain::targets::Target;
 use tiendo_domain::tasks::TaskCode;
 
+use tiendo_dataset::strategy::Plan;
+
 use crate::audit::{append, Record};
-use crate::rows::{enum_text, stored_english, to_json};
+use crate::rows::to_json;
 use crate::{on_pool, Result, Store, StoreError};
 
 fn invalid(what: String) -> StoreError {
@@ -42,15 +44,11 @@ impl Store {
         if self.id_of("org_units", unit.code.as_str()).await?.is_some() {
             return Err(invalid(format!("code: unit {} already exists", unit.code)));
         }
-        let parent = match &unit.parent {
-            None => None,
-            Some(p) => Some(
-                self.id_of("org_units", p.as_str())
-                    .await?
-                    .ok_or_else(|| invalid(format!("parent: unit {p} does not exist")))?,
-            ),
-        };
-        let now = Utc::now();
+        if let Some(p) = &unit.parent {
+            if self.id_of("org_units", p.as_str()).await?.is_none() {
+                return Err(invalid(format!("parent: unit {p} does not exist")));
+            }
+        }
         let record = Record {
             actor,
             action: "unit.create",
@@ -58,27 +56,9 @@ impl Store {
             before: None,
             after: Some(to_json(unit)),
         };
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.begin_write()).await?;
-            sqlx::query(
-                "INSERT INTO org_units (code, kind, name_vi, name_en, parent_id, valid_from, \
-                 valid_to, synthetic, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(unit.code.as_str())
-            .bind(unit.kind.as_str())
-            .bind(&unit.name_vi)
-            .bind(&unit.name_en)
-            .bind(parent)
-            .bind(unit.validity.from())
-            .bind(unit.validity.to())
-            .bind(unit.synthetic)
-            .bind(&unit.source)
-            .execute(&mut *tx)
-            .await?;
-            append!(tx, now, record);
-            tx.commit().await?;
-        });
-        Ok(())
+        let mut plan = Plan::nothing();
+        plan.units.new.push(unit.clone());
+        self.write_audited(&plan, actor, Some(record)).await
     }
 
     /// Ends a unit's validity on `last_day` (it is not in force after it).
@@ -124,23 +104,16 @@ impl Store {
                 doc.code
             )));
         }
-        let issuer = match &doc.issuer {
-            None => None,
-            Some(i) => Some(
-                self.id_of("org_units", i.as_str())
-                    .await?
-                    .ok_or_else(|| invalid(format!("issuer: unit {i} does not exist")))?,
-            ),
-        };
-        let mut implements = Vec::new();
-        for d in &doc.implements {
-            implements.push(
-                self.id_of("documents", d.as_str())
-                    .await?
-                    .ok_or_else(|| invalid(format!("implements: document {d} does not exist")))?,
-            );
+        if let Some(i) = &doc.issuer {
+            if self.id_of("org_units", i.as_str()).await?.is_none() {
+                return Err(invalid(format!("issuer: unit {i} does not exist")));
+            }
         }
-        let now = Utc::now();
+        for d in &doc.implements {
+            if self.id_of("documents", d.as_str()).await?.is_none() {
+                return Err(invalid(format!("implements: document {d} does not exist")));
+            }
+        }
         let record = Record {
             actor,
             action: "document.create",
@@ -148,35 +121,9 @@ impl Store {
             before: None,
             after: Some(to_json(doc)),
         };
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.begin_write()).await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO documents (code, kind, title_en, title_vi, issuer_id, issued_on, \
-                 structure_note, sections, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                 RETURNING id",
-            )
-            .bind(doc.code.as_str())
-            .bind(doc.kind.as_str())
-            .bind(stored_english(doc.title_en.as_deref()))
-            .bind(&doc.title_vi)
-            .bind(issuer)
-            .bind(doc.issued_on)
-            .bind(&doc.structure_note)
-            .bind(to_json(&doc.sections))
-            .bind(&doc.source)
-            .fetch_one(&mut *tx)
-            .await?;
-            for parent in &implements {
-                sqlx::query("INSERT INTO document_links (document_id, implements_id) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(*parent)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            append!(tx, now, record);
-            tx.commit().await?;
-        });
-        Ok(())
+        let mut plan = Plan::nothing();
+        plan.documents.new.push(doc.clone());
+        self.write_audited(&plan, actor, Some(record)).await
     }
 
     /// Adds a target; it must be valid and its document must exist.
@@ -188,15 +135,11 @@ impl Store {
                 target.code
             )));
         }
-        let document = match &target.document {
-            None => None,
-            Some(d) => Some(
-                self.id_of("documents", d.as_str())
-                    .await?
-                    .ok_or_else(|| invalid(format!("document: document {d} does not exist")))?,
-            ),
-        };
-        let now = Utc::now();
+        if let Some(d) = &target.document {
+            if self.id_of("documents", d.as_str()).await?.is_none() {
+                return Err(invalid(format!("document: document {d} does not exist")));
+            }
+        }
         let record = Record {
             actor,
             action: "target.create",
@@ -204,36 +147,9 @@ impl Store {
             before: None,
             after: Some(to_json(target)),
         };
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.begin_write()).await?;
-            sqlx::query(
-                "INSERT INTO targets (code, document_id, group_code, name_en, name_vi, family, \
-                 unit, direction, goals, baseline_value, baseline_period, periodicity, \
-                 aggregation, reporters, source, bounds) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-            )
-            .bind(target.code.as_str())
-            .bind(document)
-            .bind(target.group.as_ref().map(|g| g.as_str()))
-            .bind(stored_english(target.name_en.as_deref()))
-            .bind(&target.name_vi)
-            .bind(enum_text(&target.family))
-            .bind(&target.unit)
-            .bind(enum_text(&target.direction))
-            .bind(to_json(&target.goals))
-            .bind(target.baseline.as_ref().map(|b| b.value))
-            .bind(target.baseline.as_ref().map(|b| b.period.to_string()))
-            .bind(target.periodicity.as_str())
-            .bind(to_json(&target.aggregation))
-            .bind(to_json(&target.reporters))
-            .bind(&target.source)
-            .bind(target.bounds.as_ref().map(to_json))
-            .execute(&mut *tx)
-            .await?;
-            append!(tx, now, record);
-            tx.commit().await?;
-        });
-        Ok(())
+        let mut plan = Plan::nothing();
+        plan.targets.new.push(target.clone());
+        self.write_audited(&plan, actor, Some(record)).await
     }
 
     /// Marks a task completed or withdrawn on a day; a task is closed once.

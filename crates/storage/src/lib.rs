@@ -14,6 +14,7 @@ mod define;
 mod documents;
 mod entry;
 mod feedback;
+mod load;
 mod notifications;
 mod orgs;
 mod reopenings;
@@ -36,9 +37,11 @@ pub use accounts::{NewUser, TokenInfo, User};
 pub use audit::{AuditEntry, BreakReason, ChainBreak, ChainState};
 #[cfg(feature = "bench")]
 pub use bench::bench_value;
+pub use dataset::PUBLISHED;
 pub use define::{Defined, TaskClosing};
 pub use entry::{Entry, Outcome, MAX_REQUEST};
 pub use feedback::{Case, CaseFilter, FileInfo, PublicCase, Received};
+pub use load::LoadBy;
 pub use notifications::{
     backoff, Channel, DeliveryMode, NewNotification, Notification, NotificationSettings, Webhook,
     MAX_ATTEMPTS,

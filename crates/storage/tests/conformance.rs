@@ -132,7 +132,134 @@ conformance!(
     entry_closes_and_a_reopening_lets_one_unit_in,
     dashboards_are_saved_replaced_and_removed,
     accounts_are_added_together_or_not_at_all,
+    a_strategy_folder_loads_and_loads_again_only_what_changed,
 );
+
+fn example_folder() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/strategy")
+}
+
+/// Reads the example folder, plans it against the store and writes it with its values.
+async fn load_folder(
+    store: &Store,
+    folder: tiendo_dataset::strategy::Folder,
+) -> tiendo_dataset::strategy::Plan {
+    let current = store.definitions().await.unwrap();
+    let plan = tiendo_dataset::strategy::plan(&current, folder).unwrap();
+    store
+        .write_plan(
+            &plan,
+            &tiendo_storage::LoadBy {
+                actor: "tiendo load",
+                origin: Some("examples/strategy"),
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .import_values(
+            &plan.values,
+            tiendo_storage::PUBLISHED,
+            ValueState::Approved,
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    plan
+}
+
+/// `tiendo load`: a folder goes in over the stored hierarchy; loaded again it changes nothing;
+/// a changed goal is the one change; a task closed in tiendo stays closed; a task cannot move.
+async fn a_strategy_folder_loads_and_loads_again_only_what_changed(store: &Store) {
+    use tiendo_dataset::strategy::read_folder;
+    loaded(store).await;
+    let first = load_folder(store, read_folder(&example_folder()).unwrap()).await;
+    assert_eq!(
+        (
+            first.units.new.len(),
+            first.targets.new.len(),
+            first.tasks.new.len()
+        ),
+        (3, 3, 3)
+    );
+    let tasks = store
+        .tasks(&TaskFilter::all(Clearance::Secret))
+        .await
+        .unwrap();
+    let nv1 = tasks
+        .iter()
+        .find(|t| t.code.as_str() == "MAU-NV-1")
+        .unwrap();
+    assert_eq!(nv1.coordinators, vec![code::<OrgCode>("MAU-SO-KHCN")]);
+    assert_eq!(nv1.targets, vec![code::<TargetCode>("MAU-CT1")]);
+    let child = tasks
+        .iter()
+        .find(|t| t.code.as_str() == "MAU-NV-2.1")
+        .unwrap();
+    assert_eq!(child.parent, Some(code("MAU-NV-2")));
+    let values = store
+        .values(&ValueFilter {
+            target: Some(code("MAU-CT1")),
+            org: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(values.len(), 1);
+    assert_eq!(values[0].state, ValueState::Approved);
+
+    store
+        .close_task(
+            &code("MAU-NV-1"),
+            tiendo_storage::TaskClosing::Completed,
+            day("2026-03-01"),
+            "van-phong",
+        )
+        .await
+        .unwrap();
+    let again = load_folder(store, read_folder(&example_folder()).unwrap()).await;
+    assert!(again.changes_no_definition(), "{again:?}");
+    assert_eq!(again.tasks.unchanged, 3);
+    let nv1 = store
+        .tasks(&TaskFilter::all(Clearance::Secret))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.code.as_str() == "MAU-NV-1")
+        .unwrap();
+    assert_eq!(
+        nv1.completed_on,
+        Some(day("2026-03-01")),
+        "a load does not reopen a task"
+    );
+
+    let mut folder = read_folder(&example_folder()).unwrap();
+    let ct1 = folder
+        .targets
+        .iter_mut()
+        .find(|t| t.code.as_str() == "MAU-CT1")
+        .unwrap();
+    ct1.name_vi = "Tỷ lệ hồ sơ xử lý trực tuyến toàn trình (sửa đổi)".into();
+    let changed = load_folder(store, folder).await;
+    assert_eq!(changed.targets.changed.len(), 1);
+    assert_eq!(changed.targets.unchanged, 2);
+    let stored = store.targets(None).await.unwrap();
+    let ct1 = stored
+        .iter()
+        .find(|t| t.code.as_str() == "MAU-CT1")
+        .unwrap();
+    assert!(ct1.name_vi.ends_with("(sửa đổi)"));
+
+    let mut folder = read_folder(&example_folder()).unwrap();
+    let moved = folder
+        .tasks
+        .iter_mut()
+        .find(|t| t.code.as_str() == "MAU-NV-2.1")
+        .unwrap();
+    moved.parent = Some(code("MAU-NV-1"));
+    let current = store.definitions().await.unwrap();
+    let e = tiendo_dataset::strategy::plan(&current, folder).unwrap_err();
+    assert_eq!(e.code, "task-moved");
+}
 
 /// A list of officers is added whole or not at all, and a password change is audited.
 async fn accounts_are_added_together_or_not_at_all(store: &Store) {

@@ -7,6 +7,7 @@ mod exchange;
 mod figures;
 mod index;
 mod lists;
+mod load;
 mod notify;
 mod progress;
 mod scores;
@@ -146,6 +147,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Synth { seed, small, yes } => {
             synth::run(&open(&url).await?, &url, seed, small, yes).await
         }
+        Command::Load { dir, dry_run } => load::run(&open(&url).await?, &dir, dry_run, lang).await,
         Command::Backup { file } => backup::backup(&open(&url).await?, &url, &file, lang).await,
         Command::Restore { file } => backup::restore(&url, &file, lang).await,
         Command::Init { hierarchy } => users::init(&open(&url).await?, &url, hierarchy, lang).await,

@@ -36,16 +36,9 @@ pub async fn init(store: &Store, url: &str, hierarchy: bool, l: Lang) -> Result<
     if hierarchy {
         let reference = tiendo_dataset::reference().context("reading the built-in dataset")?;
         store
-            .load_dataset(&tiendo_dataset::Dataset {
-                hierarchy: reference.hierarchy,
-                documents: Vec::new(),
-                targets: Vec::new(),
-                tasks: Vec::new(),
-                values: Vec::new(),
-                progress: Vec::new(),
-                rules: Vec::new(),
-                dashboards: Vec::new(),
-            })
+            .load_dataset(&tiendo_dataset::Dataset::with_hierarchy(
+                reference.hierarchy,
+            ))
             .await?;
     }
     let admin: Username = "admin".parse().map_err(|e| BadInput(format!("{e}")))?;

@@ -1,0 +1,183 @@
+//! `tiendo load DIR`: a strategy folder (the file formats of `data/`) into the database. Every
+//! file is read and every item checked with what the database holds before anything is
+//! written; a second load writes only what changed, and `--dry-run` says what a load would do.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use anyhow::Result;
+use tiendo_dataset::strategy::{self, Changes, Plan};
+use tiendo_dataset::{Dataset, DatasetError};
+use tiendo_domain::values::ValueState;
+use tiendo_evaluation::indices::{Definition, Index};
+use tiendo_storage::{LoadBy, Store};
+use tiendo_wording::Lang;
+
+use crate::BadInput;
+
+pub async fn run(store: &Store, dir: &Path, dry_run: bool, l: Lang) -> Result<()> {
+    let folder = strategy::read_folder(dir).map_err(|e| worded(l, &e))?;
+    for ignored in &folder.ignored {
+        if !ignored.to_lowercase().ends_with(".md") {
+            eprintln!(
+                "{}",
+                l.t_args("cli-load-ignored", &[("file", ignored.clone())])
+            );
+        }
+    }
+    let current = store.definitions().await?;
+    let indices = folder.indices.clone();
+    let plan = strategy::plan(&current, folder).map_err(|e| worded(l, &e))?;
+    check_indices(&indices, &current, &plan, l)?;
+
+    let n = |v: usize| v.to_string();
+    let line = |key: &str, c: (usize, usize, usize)| {
+        l.t_args(
+            "cli-load-kind",
+            &[
+                ("kind", l.t(key)),
+                ("new", n(c.0)),
+                ("changed", n(c.1)),
+                ("unchanged", n(c.2)),
+            ],
+        )
+    };
+    fn counts<T>(c: &Changes<T>) -> (usize, usize, usize) {
+        (c.new.len(), c.changed.len(), c.unchanged)
+    }
+    let header = if dry_run {
+        "cli-load-would"
+    } else {
+        "cli-load-done"
+    };
+    let root = dir.display().to_string();
+    let mut report = vec![l.t_args(header, &[("dir", root.clone())])];
+    report.push(line("cli-load-units", counts(&plan.units)));
+    if !plan.successions.is_empty() {
+        report.push(l.t_args(
+            "cli-load-successions",
+            &[("count", n(plan.successions.len()))],
+        ));
+    }
+    report.push(line("cli-load-documents", counts(&plan.documents)));
+    report.push(line("cli-load-targets", counts(&plan.targets)));
+    report.push(line("cli-load-tasks", counts(&plan.tasks)));
+    report.push(line("cli-load-rules", counts(&plan.rules)));
+    report.push(line("cli-load-dashboards", counts(&plan.dashboards)));
+
+    let values = if dry_run {
+        would_import(store, &plan).await?
+    } else {
+        store
+            .write_plan(
+                &plan,
+                &LoadBy {
+                    actor: "tiendo load",
+                    origin: Some(&root),
+                },
+            )
+            .await?;
+        store
+            .import_values(
+                &plan.values,
+                tiendo_storage::PUBLISHED,
+                ValueState::Approved,
+                &|_| {},
+            )
+            .await?
+    };
+    report.push(line(
+        "cli-load-values",
+        (values.imported, values.updated, values.ignored),
+    ));
+    for r in report {
+        println!("{r}");
+    }
+    if dry_run {
+        println!("{}", l.t("cli-load-nothing-written"));
+    }
+    Ok(())
+}
+
+/// What importing the values would do. Where the load also adds targets the database cannot
+/// compare yet, every value of a new target counts as new (the folder check has admitted
+/// them all).
+async fn would_import(store: &Store, plan: &Plan) -> Result<tiendo_storage::ImportSummary> {
+    let new_targets: HashSet<&str> = plan.targets.new.iter().map(|t| t.code.as_str()).collect();
+    let (fresh, comparable): (Vec<_>, Vec<_>) = plan
+        .values
+        .iter()
+        .cloned()
+        .partition(|v| new_targets.contains(v.target.as_str()));
+    let mut summary = if comparable.is_empty() {
+        tiendo_storage::ImportSummary::default()
+    } else {
+        store
+            .check_values(&comparable, ValueState::Approved)
+            .await?
+    };
+    summary.imported += fresh.len();
+    Ok(summary)
+}
+
+/// Each composite index definition of the folder reads, and reads targets that exist after the
+/// load; `tiendo index FILE` scores it.
+fn check_indices(
+    indices: &[(String, String)],
+    current: &Dataset,
+    plan: &Plan,
+    l: Lang,
+) -> Result<(), BadInput> {
+    let known: HashSet<&str> = current
+        .targets
+        .iter()
+        .chain(plan.targets.new.iter())
+        .map(|t| t.code.as_str())
+        .collect();
+    for (path, text) in indices {
+        let refused = |reason: String| {
+            BadInput(l.t_args(
+                "cli-load-bad-index",
+                &[("file", path.clone()), ("reason", reason)],
+            ))
+        };
+        let def: Definition = toml::from_str(text).map_err(|e| refused(e.to_string()))?;
+        let index = Index::new(def).map_err(|e| refused(e.to_string()))?;
+        let unknown = index
+            .targets()
+            .find(|t| !known.contains(t.as_str()))
+            .map(|t| t.to_string());
+        if let Some(t) = unknown {
+            return Err(refused(l.t_args("cli-load-index-target", &[("target", t)])));
+        }
+    }
+    Ok(())
+}
+
+/// A refused folder, in the reader's language: the file, line and field, what is wrong, and
+/// that nothing was written.
+fn worded(l: Lang, e: &DatasetError) -> BadInput {
+    let mut place = e.file.clone();
+    if let Some(line) = e.line {
+        place.push_str(&l.t_args("cli-load-line", &[("line", line.to_string())]));
+    }
+    if let Some(field) = &e.field {
+        place.push_str(&l.t_args("cli-load-field", &[("field", field.clone())]));
+    }
+    let what = if let Some(r) = &e.refusal {
+        tiendo_wording::refusal(l, r)
+    } else if e.code == "invalid" {
+        l.t_args("dataset-invalid", &[("reason", e.message.clone())])
+    } else {
+        let args: Vec<(&str, String)> = e
+            .args
+            .iter()
+            .map(|(k, v)| match *k {
+                "kind" => (*k, l.t(&format!("dataset-kind-{v}"))),
+                _ => (*k, v.clone()),
+            })
+            .collect();
+        l.t_args(&format!("dataset-{}", e.code), &args)
+    };
+    BadInput(l.t_args("cli-load-refused", &[("place", place), ("problem", what)]))
+}

@@ -1,0 +1,473 @@
+//! A strategy folder for `tiendo load`: the file formats of `data/`, read from disk within
+//! limits, checked with what the database already holds, and compared with it item by item so
+//! that loading again changes only what changed.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tiendo_domain::admissibility::{admit, admit_text, Reporter};
+use tiendo_domain::dashboards::Dashboard;
+use tiendo_domain::documents::Document;
+use tiendo_domain::orgs::{Hierarchy, OrgUnit, Succession};
+use tiendo_domain::targets::Target;
+use tiendo_domain::tasks::Task;
+use tiendo_domain::validation::ValidationRule;
+use tiendo_domain::values::NewValue;
+
+use crate::files::DataFile;
+use crate::load::{
+    read_dashboard, read_documents, read_successions, read_targets, read_tasks, read_units,
+    read_values, Dataset, DatasetError,
+};
+
+/// No file of a folder is larger: the biggest shipped file is 3 MB.
+pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+/// No folder holds more files than this.
+pub const MAX_FILES: usize = 1_000;
+
+/// What a strategy folder holds, each file read and each item checked on its own.
+#[derive(Debug, Default)]
+pub struct Folder {
+    /// The folder as the person named it, for messages.
+    pub root: String,
+    /// The files read, relative to the folder.
+    pub read: Vec<String>,
+    /// Files the folder holds that are not strategy files (a README is expected).
+    pub ignored: Vec<String>,
+    pub units: Vec<OrgUnit>,
+    pub successions: Vec<Succession>,
+    pub documents: Vec<Document>,
+    pub targets: Vec<Target>,
+    pub tasks: Vec<Task>,
+    pub rules: Vec<ValidationRule>,
+    pub dashboards: Vec<Dashboard>,
+    pub values: Vec<NewValue>,
+    /// Where each value was written: its file and line.
+    value_places: Vec<(String, u32)>,
+    /// Composite index definitions (`indices/*.toml`): path and text, checked by the caller,
+    /// which knows how to read them.
+    pub indices: Vec<(String, String)>,
+}
+
+/// Which kind of strategy file a path inside the folder is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Units,
+    Successions,
+    Documents,
+    Targets,
+    Tasks,
+    Values,
+    Rules,
+    Dashboard,
+    Index,
+}
+
+fn kind_of(relative: &Path) -> Option<Kind> {
+    let parts: Vec<&str> = relative.iter().filter_map(|p| p.to_str()).collect();
+    let ext = relative.extension().and_then(|e| e.to_str()).unwrap_or("");
+    match (parts.as_slice(), ext) {
+        (["documents.toml"], _) => Some(Kind::Documents),
+        (["tasks.toml"], _) => Some(Kind::Tasks),
+        (["orgs", "successions.csv"], _) => Some(Kind::Successions),
+        (["orgs", _], "csv") => Some(Kind::Units),
+        (["targets", _], "toml") => Some(Kind::Targets),
+        (["tasks", _], "toml") => Some(Kind::Tasks),
+        (["values", _], "csv") => Some(Kind::Values),
+        (["rules", _], "toml") => Some(Kind::Rules),
+        (["dashboards", _], "json") => Some(Kind::Dashboard),
+        (["indices", _], "toml") => Some(Kind::Index),
+        _ => None,
+    }
+}
+
+/// The files under `dir`, one level of sub-folders deep, sorted so that a load reads them in
+/// the same order every time.
+fn list(dir: &Path) -> Result<Vec<PathBuf>, DatasetError> {
+    let root = dir.display().to_string();
+    let unreadable = |e: std::io::Error| DatasetError::in_file(&root, e.to_string());
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(unreadable)? {
+        let entry = entry.map_err(unreadable)?;
+        let kind = entry.file_type().map_err(unreadable)?;
+        if kind.is_dir() {
+            for inner in std::fs::read_dir(entry.path()).map_err(unreadable)? {
+                let inner = inner.map_err(unreadable)?;
+                if inner.file_type().map_err(unreadable)?.is_file() {
+                    out.push(inner.path());
+                }
+            }
+        } else if kind.is_file() {
+            out.push(entry.path());
+        }
+        if out.len() > MAX_FILES {
+            return Err(DatasetError::in_file(
+                &root,
+                format!("the folder holds more than {MAX_FILES} files"),
+            )
+            .coded("too-many-files", [("limit", MAX_FILES.to_string())]));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn read_text(path: &Path) -> Result<String, DatasetError> {
+    let shown = path.display().to_string();
+    let size = std::fs::metadata(path)
+        .map_err(|e| DatasetError::in_file(&shown, e.to_string()))?
+        .len();
+    if size > MAX_FILE_BYTES {
+        return Err(DatasetError::in_file(
+            &shown,
+            format!("the file is larger than {} MB", MAX_FILE_BYTES >> 20),
+        )
+        .coded(
+            "file-too-large",
+            [("limit", (MAX_FILE_BYTES >> 20).to_string())],
+        ));
+    }
+    std::fs::read_to_string(path).map_err(|e| DatasetError::in_file(&shown, e.to_string()))
+}
+
+/// Reads every strategy file of `dir` and checks each item on its own; nothing is compared
+/// with a database yet.
+pub fn read_folder(dir: &Path) -> Result<Folder, DatasetError> {
+    let mut folder = Folder {
+        root: dir.display().to_string(),
+        ..Folder::default()
+    };
+    for path in list(dir)? {
+        let relative = path.strip_prefix(dir).unwrap_or(&path);
+        let shown = relative.display().to_string();
+        let Some(kind) = kind_of(relative) else {
+            folder.ignored.push(shown);
+            continue;
+        };
+        let text = read_text(&path)?;
+        let full = path.display().to_string();
+        let file = DataFile {
+            path: &full,
+            text: &text,
+        };
+        match kind {
+            Kind::Units => folder.units.extend(read_units(&file)?),
+            Kind::Successions => folder.successions.extend(read_successions(&file)?),
+            Kind::Documents => folder.documents.extend(read_documents(&file)?),
+            Kind::Targets => folder.targets.extend(read_targets(&file)?),
+            Kind::Tasks => folder.tasks.extend(read_tasks(&file)?),
+            Kind::Rules => folder.rules.extend(crate::read_rules(&file)?),
+            Kind::Dashboard => folder.dashboards.push(read_dashboard(&file)?),
+            Kind::Index => folder.indices.push((full.clone(), text.clone())),
+            Kind::Values => {
+                let values = read_values(&file)?;
+                // A header line, then one figure per line.
+                folder
+                    .value_places
+                    .extend((2..).take(values.len()).map(|line| (full.clone(), line)));
+                folder.values.extend(values);
+            }
+        }
+        folder.read.push(shown);
+    }
+    if folder.read.is_empty() {
+        return Err(
+            DatasetError::in_file(&folder.root, "the folder holds no strategy file")
+                .coded("empty-folder", []),
+        );
+    }
+    Ok(folder)
+}
+
+/// Items of one kind a load writes: new ones and changed ones, and how many are as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Changes<T> {
+    pub new: Vec<T>,
+    pub changed: Vec<T>,
+    pub unchanged: usize,
+}
+
+impl<T> Changes<T> {
+    /// Everything to write, new and changed alike.
+    pub fn written(&self) -> impl Iterator<Item = &T> {
+        self.new.iter().chain(&self.changed)
+    }
+
+    /// Only new items: what a first load of a whole dataset writes.
+    pub fn all_new(items: Vec<T>) -> Self {
+        Changes {
+            new: items,
+            changed: Vec::new(),
+            unchanged: 0,
+        }
+    }
+}
+
+/// What loading a folder into a database writes, after everything has been checked.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The hierarchy after the load: the stored units with the folder's over them.
+    pub hierarchy: Hierarchy,
+    pub units: Changes<OrgUnit>,
+    /// Successions the database does not hold yet.
+    pub successions: Vec<Succession>,
+    pub documents: Changes<Document>,
+    pub targets: Changes<Target>,
+    pub tasks: Changes<Task>,
+    pub rules: Changes<ValidationRule>,
+    pub dashboards: Changes<Dashboard>,
+    /// The folder's published values; the import compares them with the stored ones.
+    pub values: Vec<NewValue>,
+}
+
+impl Plan {
+    /// A plan that writes nothing, for one definition to be added to.
+    pub fn nothing() -> Plan {
+        Plan::of_dataset(&Dataset::with_hierarchy(Hierarchy::default()))
+    }
+
+    /// Everything of `dataset` as new: its first load into an empty database.
+    pub fn of_dataset(dataset: &Dataset) -> Plan {
+        Plan {
+            hierarchy: dataset.hierarchy.clone(),
+            units: Changes::all_new(dataset.hierarchy.units().to_vec()),
+            successions: dataset.hierarchy.successions().to_vec(),
+            documents: Changes::all_new(dataset.documents.clone()),
+            targets: Changes::all_new(dataset.targets.clone()),
+            tasks: Changes::all_new(dataset.tasks.clone()),
+            rules: Changes::all_new(dataset.rules.clone()),
+            dashboards: Changes::all_new(dataset.dashboards.clone()),
+            values: dataset.values.clone(),
+        }
+    }
+
+    /// Whether the load writes no definition (its values may still be new).
+    pub fn changes_no_definition(&self) -> bool {
+        self.units.new.is_empty()
+            && self.units.changed.is_empty()
+            && self.successions.is_empty()
+            && self.documents.written().next().is_none()
+            && self.targets.written().next().is_none()
+            && self.tasks.written().next().is_none()
+            && self.rules.written().next().is_none()
+            && self.dashboards.written().next().is_none()
+    }
+}
+
+/// Compares each item with the stored one of the same code.
+fn compare<T: Serialize + Clone>(
+    stored: &[T],
+    incoming: &[T],
+    code: impl Fn(&T) -> String,
+) -> Changes<T> {
+    let by_code: HashMap<String, &T> = stored.iter().map(|t| (code(t), t)).collect();
+    let json = |t: &T| serde_json::to_value(t).ok();
+    let mut changes = Changes::all_new(Vec::new());
+    for item in incoming {
+        match by_code.get(&code(item)) {
+            None => changes.new.push(item.clone()),
+            Some(old) if json(old) == json(item) => changes.unchanged += 1,
+            Some(_) => changes.changed.push(item.clone()),
+        }
+    }
+    changes
+}
+
+/// The stored items with the folder's in place of those of the same code, new ones after.
+fn overlay<T: Clone>(stored: &[T], incoming: &[T], code: impl Fn(&T) -> String) -> Vec<T> {
+    let replaced: HashMap<String, &T> = incoming.iter().map(|t| (code(t), t)).collect();
+    let stored_codes: HashSet<String> = stored.iter().map(&code).collect();
+    stored
+        .iter()
+        .map(|t| replaced.get(&code(t)).map_or(t, |n| *n).clone())
+        .chain(
+            incoming
+                .iter()
+                .filter(|t| !stored_codes.contains(&code(t)))
+                .cloned(),
+        )
+        .collect()
+}
+
+/// Checks the folder with what `current` (the database) holds: every cross-reference
+/// resolves in the two together, every value passes the admissibility rule, and no stored
+/// task moves under another parent. Returns what a load would write.
+pub fn plan(current: &Dataset, mut folder: Folder) -> Result<Plan, DatasetError> {
+    let root = folder.root.clone();
+    let stored_tasks: HashMap<String, &Task> = current
+        .tasks
+        .iter()
+        .map(|t| (t.code.to_string(), t))
+        .collect();
+    for t in &mut folder.tasks {
+        if let Some(old) = stored_tasks.get(t.code.as_str()) {
+            if old.parent != t.parent {
+                return Err(DatasetError::in_file(
+                    &format!("{root}/tasks"),
+                    format!("task {} cannot move under another parent", t.code),
+                )
+                .coded("task-moved", [("code", t.code.to_string())]));
+            }
+            // A task closed through tiendo stays closed when its plan is loaded again.
+            t.completed_on = t.completed_on.or(old.completed_on);
+            t.cancelled_on = t.cancelled_on.or(old.cancelled_on);
+        }
+    }
+
+    let unit_code = |u: &OrgUnit| u.code.to_string();
+    let stored_units = current.hierarchy.units();
+    let units = overlay(stored_units, &folder.units, unit_code);
+    let known: HashSet<(String, String)> = current
+        .hierarchy
+        .successions()
+        .iter()
+        .map(|s| (s.predecessor.to_string(), s.successor.to_string()))
+        .collect();
+    let new_successions: Vec<Succession> = folder
+        .successions
+        .iter()
+        .filter(|s| !known.contains(&(s.predecessor.to_string(), s.successor.to_string())))
+        .cloned()
+        .collect();
+    let mut successions = current.hierarchy.successions().to_vec();
+    successions.extend(new_successions.iter().cloned());
+    let hierarchy = Hierarchy::new(units, successions)
+        .map_err(|e| DatasetError::in_file(&format!("{root}/orgs"), e.to_string()))?;
+
+    let doc_code = |d: &Document| d.code.to_string();
+    let target_code = |t: &Target| t.code.to_string();
+    let task_code = |t: &Task| t.code.to_string();
+    let rule_code = |r: &ValidationRule| r.code.clone();
+    let board_code = |d: &Dashboard| d.code.to_string();
+    let merged = Dataset {
+        hierarchy: hierarchy.clone(),
+        documents: overlay(&current.documents, &folder.documents, doc_code),
+        targets: overlay(&current.targets, &folder.targets, target_code),
+        tasks: overlay(&current.tasks, &folder.tasks, task_code),
+        values: folder.values.clone(),
+        progress: Vec::new(),
+        rules: overlay(&current.rules, &folder.rules, rule_code),
+        dashboards: overlay(&current.dashboards, &folder.dashboards, board_code),
+    };
+    merged.cross_check(&root)?;
+    check_values(&merged, &folder)?;
+
+    Ok(Plan {
+        units: compare(stored_units, &folder.units, unit_code),
+        successions: new_successions,
+        documents: compare(&current.documents, &folder.documents, doc_code),
+        targets: compare(&current.targets, &folder.targets, target_code),
+        tasks: compare(&current.tasks, &folder.tasks, task_code),
+        rules: compare(&current.rules, &folder.rules, rule_code),
+        dashboards: compare(&current.dashboards, &folder.dashboards, board_code),
+        values: folder.values,
+        hierarchy,
+    })
+}
+
+/// Every value passes the one admissibility rule, against the targets and units after the
+/// load; the first refusal is returned at its file and line.
+fn check_values(merged: &Dataset, folder: &Folder) -> Result<(), DatasetError> {
+    let targets: HashMap<&str, &Target> = merged
+        .targets
+        .iter()
+        .map(|t| (t.code.as_str(), t))
+        .collect();
+    for (v, (file, line)) in folder.values.iter().zip(&folder.value_places) {
+        let at = |refusal: tiendo_domain::admissibility::Refusal| DatasetError {
+            file: file.clone(),
+            line: Some(*line),
+            field: Some(refusal.field().to_string()),
+            message: refusal.to_string(),
+            code: "refused",
+            args: Box::new([]),
+            refusal: Some(Box::new(refusal)),
+        };
+        // The cross-check has resolved both codes.
+        let (Some(target), Some(unit)) =
+            (targets.get(v.target.as_str()), merged.hierarchy.get(&v.org))
+        else {
+            continue;
+        };
+        admit_text(v).map_err(at)?;
+        admit(
+            target,
+            Reporter::of(&merged.hierarchy, unit),
+            v.period,
+            v.value,
+            None,
+        )
+        .map_err(at)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/strategy")
+    }
+
+    fn empty() -> Dataset {
+        Dataset::with_hierarchy(Hierarchy::default())
+    }
+
+    #[test]
+    fn the_example_folder_loads_into_an_empty_database() {
+        let folder = read_folder(&example()).unwrap();
+        assert_eq!(folder.ignored, vec!["README.md".to_string()]);
+        let plan = plan(&empty(), folder).unwrap();
+        assert_eq!(plan.units.new.len(), 3);
+        assert_eq!(plan.documents.new.len(), 1);
+        assert_eq!(plan.targets.new.len(), 3);
+        assert_eq!(plan.tasks.new.len(), 3);
+        assert_eq!(plan.values.len(), 2);
+    }
+
+    #[test]
+    fn a_value_the_rule_refuses_is_named_by_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["orgs", "targets", "values"] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+            for entry in std::fs::read_dir(example().join(sub)).unwrap() {
+                let entry = entry.unwrap();
+                std::fs::copy(entry.path(), dir.path().join(sub).join(entry.file_name())).unwrap();
+            }
+        }
+        std::fs::copy(
+            example().join("documents.toml"),
+            dir.path().join("documents.toml"),
+        )
+        .unwrap();
+        let values = dir.path().join("values/so-lieu.csv");
+        let mut text = std::fs::read_to_string(&values).unwrap();
+        text.push_str("MAU-CT1,MAU-UBND,2025Q4,40,,nguồn\n");
+        std::fs::write(&values, text).unwrap();
+        let e = plan(&empty(), read_folder(dir.path()).unwrap()).unwrap_err();
+        assert_eq!(e.line, Some(4));
+        assert!(e.file.ends_with("so-lieu.csv"), "{e}");
+        assert_eq!(e.refusal.unwrap().code(), "wrong_periodicity");
+    }
+
+    #[test]
+    fn folders_beyond_the_limits_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = read_folder(dir.path()).unwrap_err();
+        assert_eq!(e.code, "empty-folder");
+        // A sparse file: its size is what is checked, before anything is read.
+        let big = std::fs::File::create(dir.path().join("documents.toml")).unwrap();
+        big.set_len(MAX_FILE_BYTES + 1).unwrap();
+        let e = read_folder(dir.path()).unwrap_err();
+        assert_eq!(e.code, "file-too-large");
+        std::fs::remove_file(dir.path().join("documents.toml")).unwrap();
+        std::fs::create_dir(dir.path().join("values")).unwrap();
+        for i in 0..=MAX_FILES {
+            std::fs::write(dir.path().join(format!("values/{i}.csv")), "").unwrap();
+        }
+        let e = read_folder(dir.path()).unwrap_err();
+        assert_eq!(e.code, "too-many-files");
+    }
+}
