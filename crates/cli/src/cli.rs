@@ -81,6 +81,17 @@ pub enum Command {
     /// Copy the database (--db) to FILE while it serves: SQLite through VACUUM INTO, PostgreSQL
     /// through pg_dump (custom format).
     Backup { file: PathBuf },
+    /// Move an instance that outgrew its SQLite file to PostgreSQL: every table copied in one
+    /// transaction into a PostgreSQL database that holds nothing yet, then each table's rows
+    /// counted in both.
+    Copy {
+        /// The SQLite file (or `sqlite:` URL) to copy.
+        #[arg(long)]
+        from: String,
+        /// The PostgreSQL database (`postgres://…`) to copy into.
+        #[arg(long)]
+        to: String,
+    },
     /// Put a backup made by `tiendo backup` into --db, which must hold nothing yet.
     Restore { file: PathBuf },
     /// User accounts: add, list, disable, enable, reset a password, import a list of officers.

@@ -9,12 +9,15 @@ use sqlx::Row;
 use crate::{Result, Store, StoreError};
 
 /// One table after a copy: its rows in the source and in the target.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CopiedTable {
     pub table: String,
     pub source_rows: i64,
     pub target_rows: i64,
 }
+
+/// The table whose one row the migrations seed and no one may remove.
+const SEEDED_HEAD: &str = "audit_head";
 
 /// The bytes one `COPY` message carries before it is sent.
 const COPY_CHUNK: usize = 1 << 20;
@@ -66,10 +69,8 @@ async fn tables_in_order(from: &sqlx::SqlitePool) -> Result<Vec<String>> {
     )
     .fetch_all(from)
     .await?;
-    let mut needs: BTreeMap<String, BTreeSet<String>> = names
-        .iter()
-        .map(|n| (n.clone(), BTreeSet::new()))
-        .collect();
+    let mut needs: BTreeMap<String, BTreeSet<String>> =
+        names.iter().map(|n| (n.clone(), BTreeSet::new())).collect();
     for (table, refers) in links {
         if table != refers {
             needs.entry(table).or_default().insert(refers);
@@ -79,7 +80,10 @@ async fn tables_in_order(from: &sqlx::SqlitePool) -> Result<Vec<String>> {
     while !needs.is_empty() {
         let ready: Vec<String> = needs
             .iter()
-            .filter(|(_, n)| n.iter().all(|r| ordered.contains(r) || !needs.contains_key(r)))
+            .filter(|(_, n)| {
+                n.iter()
+                    .all(|r| ordered.contains(r) || !needs.contains_key(r))
+            })
             .map(|(t, _)| t.clone())
             .collect();
         if ready.is_empty() {
@@ -113,15 +117,31 @@ impl Store {
                 "the target database already holds data".into(),
             ));
         }
+        let logged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+            .fetch_one(to)
+            .await?;
+        if logged > 0 {
+            return Err(StoreError::Invalid(
+                "the target database already holds data".into(),
+            ));
+        }
         let tables = tables_in_order(from).await?;
         let mut tx = to.begin().await?;
-        // Rows the migrations seed (the audit chain's head) are replaced by the source's.
-        for table in tables.iter().rev() {
-            sqlx::query(&format!("DELETE FROM {}", quoted(table)))
-                .execute(&mut *tx)
-                .await?;
-        }
         for table in &tables {
+            if table == SEEDED_HEAD {
+                // The one row the migrations seed, which may not be removed: it takes the
+                // source's chain head.
+                let (hash, length): (String, i64) =
+                    sqlx::query_as("SELECT hash, length FROM audit_head WHERE id = 1")
+                        .fetch_one(from)
+                        .await?;
+                sqlx::query("UPDATE audit_head SET hash = $1, length = $2 WHERE id = 1")
+                    .bind(hash)
+                    .bind(length)
+                    .execute(&mut *tx)
+                    .await?;
+                continue;
+            }
             let columns: Vec<(String, String)> = sqlx::query_as(
                 "SELECT column_name::text, data_type::text FROM information_schema.columns \
                  WHERE table_schema = current_schema() AND table_name = $1 \

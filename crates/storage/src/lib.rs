@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 #[cfg(feature = "bench")]
 mod bench;
+mod copy;
 mod dashboards;
 mod dataset;
 mod define;
@@ -37,6 +38,7 @@ pub use accounts::{NewUser, TokenInfo, User};
 pub use audit::{AuditEntry, BreakReason, ChainBreak, ChainState};
 #[cfg(feature = "bench")]
 pub use bench::bench_value;
+pub use copy::CopiedTable;
 pub use dataset::PUBLISHED;
 pub use define::{Defined, TaskClosing};
 pub use entry::{Entry, Outcome, MAX_REQUEST};

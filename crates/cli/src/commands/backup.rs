@@ -94,6 +94,56 @@ pub async fn restore(url: &str, file: &Path, l: Lang) -> Result<()> {
     Ok(())
 }
 
+/// `tiendo copy --from SQLITE --to POSTGRES`: every table into an empty PostgreSQL database,
+/// then each table's rows counted in both; a difference fails the command.
+pub async fn copy(from: &str, to: &str, l: Lang) -> Result<()> {
+    let file = Store::sqlite_file(from)
+        .filter(|f| f.is_file())
+        .ok_or_else(|| BadInput(l.t_args("cli-copy-from", &[("url", from.to_string())])))?;
+    if Store::sqlite_file(to).is_some() {
+        return Err(BadInput(l.t_args("cli-copy-to", &[("url", to.to_string())])).into());
+    }
+    let source = Store::open(&file.display().to_string()).await?;
+    let target = Store::open(to).await?;
+    if !target.is_empty().await? || !target.users().await?.is_empty() {
+        return Err(BadInput(l.t_args("cli-restore-not-empty", &[("url", to.to_string())])).into());
+    }
+    let tables = source.copy_to(&target).await?;
+    crate::output::Listing {
+        items: &tables,
+        headers: &["table", "source_rows", "target_rows"],
+        row: |t: &tiendo_storage::CopiedTable| {
+            vec![
+                t.table.clone(),
+                t.source_rows.to_string(),
+                t.target_rows.to_string(),
+            ]
+        },
+    }
+    .print(crate::cli::Format::Table, l)?;
+    let differ: Vec<&str> = tables
+        .iter()
+        .filter(|t| t.source_rows != t.target_rows)
+        .map(|t| t.table.as_str())
+        .collect();
+    if !differ.is_empty() {
+        anyhow::bail!(l.t_args("cli-copy-differs", &[("tables", differ.join(", "))]));
+    }
+    let rows: i64 = tables.iter().map(|t| t.target_rows).sum();
+    println!(
+        "{}",
+        l.t_args(
+            "cli-copy-done",
+            &[
+                ("url", to.to_string()),
+                ("tables", tables.len().to_string()),
+                ("rows", rows.to_string()),
+            ]
+        )
+    );
+    Ok(())
+}
+
 /// Runs a PostgreSQL client tool: `tool ARGS… FILE URL` for pg_dump, `tool ARGS… URL FILE`
 /// for pg_restore (the flag before the first path names the database or the file).
 fn pg(tool: &str, args: &[&str], file: &Path, url: &str, l: Lang) -> Result<()> {

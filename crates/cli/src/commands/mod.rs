@@ -149,6 +149,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Load { dir, dry_run } => load::run(&open(&url).await?, &dir, dry_run, lang).await,
         Command::Backup { file } => backup::backup(&open(&url).await?, &url, &file, lang).await,
+        Command::Copy { from, to } => backup::copy(&from, &to, lang).await,
         Command::Restore { file } => backup::restore(&url, &file, lang).await,
         Command::Init { hierarchy } => users::init(&open(&url).await?, &url, hierarchy, lang).await,
         Command::Users(c) => users::run(&open(&url).await?, c, lang).await,

@@ -1072,3 +1072,12 @@ dataset-too-many-files = the folder holds more than { $limit } files
 dataset-file-too-large = the file is larger than { $limit } MB
 dataset-empty-folder = the folder holds no strategy file (orgs/, documents.toml, targets/, tasks/, values/ …)
 dataset-invalid = invalid content: { $reason }
+
+## tiendo copy
+cli-copy-from = { $url } is not an existing SQLite file; --from takes the path of tiendo's SQLite file.
+cli-copy-to = { $url } is not PostgreSQL; --to takes a postgres://… address.
+cli-copy-differs = The two databases hold different numbers of rows in: { $tables }.
+cli-copy-done = Copied to { $url }: { $tables } tables, { $rows } rows, every table's count matches.
+column-table = Table
+column-source_rows = Source rows
+column-target_rows = Target rows

@@ -1072,3 +1072,12 @@ dataset-too-many-files = thư mục có hơn { $limit } tệp
 dataset-file-too-large = tệp lớn hơn { $limit } MB
 dataset-empty-folder = thư mục không có tệp nào của một chương trình, kế hoạch (orgs/, documents.toml, targets/, tasks/, values/ …)
 dataset-invalid = nội dung không hợp lệ: { $reason }
+
+## tiendo copy
+cli-copy-from = { $url } không phải là một tệp SQLite có sẵn; --from nhận đường dẫn tệp SQLite của hệ thống.
+cli-copy-to = { $url } không phải là PostgreSQL; --to nhận địa chỉ postgres://…
+cli-copy-differs = Số dòng khác nhau giữa hai cơ sở dữ liệu ở các bảng: { $tables }.
+cli-copy-done = Đã sao chép sang { $url }: { $tables } bảng, { $rows } dòng, số dòng từng bảng khớp nhau.
+column-table = Bảng
+column-source_rows = Số dòng nguồn
+column-target_rows = Số dòng đích
