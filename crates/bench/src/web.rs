@@ -293,6 +293,13 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
         None,
     )
     .await;
+    // What the operations team's monitoring would read at this moment.
+    let scraped = http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await?
+        .text()
+        .await?;
     let acknowledged = paced.times.len() + saturated.times.len();
     let stored = store.versions_written_by("bench-reporter-", since).await? as usize;
 
@@ -420,6 +427,16 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
         "an approval shows after {:.3} of a whole recomputation (median)",
         median.as_secs_f64() / load.as_secs_f64().max(1e-9)
     );
+    println!("/metrics after the writes (counts and sums per route, the gauges):");
+    for line in scraped.lines().filter(|l| {
+        l.starts_with("tiendo_")
+            && !l.contains("_bucket")
+            && (!l.starts_with("tiendo_http")
+                || l.contains("\"/api/v1/")
+                || l.contains("route=\"/\""))
+    }) {
+        println!("  {line}");
+    }
     println!(
         "nothing lost: {acknowledged} submissions acknowledged, {stored} stored, {} refused or failed",
         paced.errors + saturated.errors

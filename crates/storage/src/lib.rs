@@ -294,6 +294,11 @@ impl Store {
     /// transaction that read first and wrote later could not wait for a concurrent writer
     /// (SQLite answers "database is locked" at once rather than deadlock), so it waits at its
     /// start instead, for up to the busy timeout.
+    /// The pool's open connections and how many of them are idle, for monitoring.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        on_pool!(self, pool => (pool.size(), pool.num_idle()))
+    }
+
     pub(crate) fn begin_write(&self) -> &'static str {
         match self {
             Store::Sqlite(_) => "BEGIN IMMEDIATE",

@@ -13,6 +13,7 @@ mod demo;
 mod error_page;
 mod failure;
 mod map;
+mod metrics;
 mod overview;
 mod pages;
 mod writer;
@@ -83,6 +84,10 @@ pub struct AppState {
     past: Arc<tokio::sync::Mutex<Option<Arc<Overview>>>>,
     /// Days after a period ends that its reporters may still enter values; `None`: always.
     entry_closes_after_days: Option<u32>,
+    /// What `/metrics` reports.
+    metrics: Arc<metrics::Metrics>,
+    /// When the overview being served was last computed whole.
+    computed_at: Arc<std::sync::Mutex<std::time::Instant>>,
 }
 
 impl AppState {
@@ -115,6 +120,8 @@ impl AppState {
             alerted: Default::default(),
             past: Default::default(),
             entry_closes_after_days: None,
+            metrics: Default::default(),
+            computed_at: Arc::new(std::sync::Mutex::new(std::time::Instant::now())),
         };
         // Planning the day's warnings can take a while at national scale; serving need not wait.
         let alerting = state.clone();
@@ -191,6 +198,8 @@ impl AppState {
             };
             *self.overview.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
         }
+        *self.computed_at.lock().unwrap_or_else(|e| e.into_inner()) = started;
+        self.metrics.refreshed();
         self.alert_once_a_day().await;
         Ok(())
     }
@@ -365,6 +374,8 @@ pub fn route_table() -> Vec<(axum::http::Method, &'static str)> {
 pub fn router(state: AppState) -> Router {
     pages::routes()
         .merge(api::routes())
+        // Inside the routing, where the matched route's template is known.
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), timed))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             password_first,
@@ -373,6 +384,43 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(cache_policy))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)
+}
+
+/// Records how long each request took, by its route's template, for `/metrics`.
+async fn timed(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let method = request.method().to_string();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    state.metrics.observe(
+        &method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
+    response
+}
+
+impl AppState {
+    /// The text of a `/metrics` scrape.
+    pub(crate) async fn metrics_text(&self) -> Result<String, WebError> {
+        let computed = *self.computed_at.lock().unwrap_or_else(|e| e.into_inner());
+        let reading = metrics::Reading {
+            read_model_age_seconds: computed.elapsed().as_secs_f64(),
+            writer_queue: self.writer.queued(),
+            outbox: self.store.notification_counts().await?,
+            pool: self.store.pool_stats(),
+        };
+        Ok(self.metrics.render(&reading))
+    }
 }
 
 /// An account whose password someone else chose reaches nothing but the page to choose its own

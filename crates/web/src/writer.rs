@@ -51,6 +51,11 @@ pub enum WriteError {
 }
 
 impl Writer {
+    /// How many entries and reviews wait for the writer now.
+    pub fn queued(&self) -> usize {
+        self.jobs.max_capacity() - self.jobs.capacity()
+    }
+
     /// Starts the writer task; `on_approved` is handed each approved version once committed.
     pub fn start(store: Store, on_approved: impl Fn(&DataValue) + Send + Sync + 'static) -> Writer {
         let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);

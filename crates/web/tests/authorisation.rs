@@ -403,6 +403,8 @@ fn cases(
         get("dashboards", "/dashboards".into(), true),
         get("liveness", "/healthz".into(), true),
         get("readiness", "/readyz".into(), true),
+        // In-process requests carry no address: only an administrator reads the metrics.
+        get("metrics", "/metrics".into(), who == Who::Admin),
         get("dashboard", format!("/dashboards/m-{unit}"), sees_dashboard),
         get(
             "dashboard export",

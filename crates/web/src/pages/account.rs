@@ -22,19 +22,27 @@ use crate::pages::{render, render_with};
 use crate::AppState;
 use tiendo_storage::{DeliveryMode, NotificationSettings};
 
-/// The client's address when the server knows it (not in in-process tests).
+/// The client's address when the server knows it (not in in-process tests): the peer's, or
+/// behind a reverse proxy on the same machine the one the proxy names in `X-Forwarded-For`.
 pub struct ClientAddr(pub Option<std::net::IpAddr>);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<ClientAddr, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        // Behind a reverse proxy on this machine every request comes from loopback: the
+        // client is the last address the proxy added. Anyone else's header is not believed.
+        let forwarded = peer
+            .filter(|ip| ip.is_loopback())
+            .and_then(|_| parts.headers.get("x-forwarded-for"))
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|last| last.trim().parse().ok());
+        Ok(ClientAddr(forwarded.or(peer)))
     }
 }
 

@@ -159,6 +159,7 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/static/tiendo.css", get(stylesheet)),
         (Method::GET, "/healthz", get(healthz)),
         (Method::GET, "/readyz", get(readyz)),
+        (Method::GET, "/metrics", get(metrics)),
     ]
 }
 
@@ -168,6 +169,37 @@ pub fn routes() -> Router<AppState> {
         .fold(Router::new(), |router, (_, path, handler)| {
             router.route(path, handler)
         })
+}
+
+/// The server's metrics for the monitoring system (OpenMetrics text): to a scraper on this
+/// machine that does not come through the reverse proxy, or to an administrator.
+async fn metrics(
+    State(state): State<AppState>,
+    account::ClientAddr(ip): account::ClientAddr,
+    viewer: crate::auth::Viewer,
+) -> Response {
+    let local = ip.is_some_and(|ip| ip.is_loopback());
+    if !local && viewer.access != tiendo_domain::accounts::Access::Admin {
+        return Failure::forbidden(
+            "metrics_for_monitoring",
+            "the metrics are read from the server itself or by an administrator",
+        )
+        .into_response();
+    }
+    match state.metrics_text().await {
+        Ok(text) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                ),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            text,
+        )
+            .into_response(),
+        Err(e) => Failure::internal(e.to_string()).into_response(),
+    }
 }
 
 /// The process answers (for a supervisor's liveness probe).
