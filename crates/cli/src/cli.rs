@@ -22,20 +22,20 @@ use tiendo_domain::values::ValueState;
 pub struct Cli {
     #[command(flatten)]
     pub db: DbArg,
-    /// Language of what the commands write for people: vi (Vietnamese) or en (English).
-    #[arg(
-        long,
-        global = true,
-        env = "TIENDO_LANG",
-        default_value = "vi",
-        value_enum
-    )]
-    pub lang: LangArg,
+    /// Language of what the commands write for people: vi (Vietnamese, the default) or en
+    /// (English).
+    #[arg(long, global = true, env = "TIENDO_LANG", value_enum)]
+    pub lang: Option<LangArg>,
+    /// A configuration file (TOML, see docs/deploy/tiendo.toml): the database, the language and
+    /// every `serve` option. An environment variable or an option overrides what it says.
+    #[arg(long, global = true, env = "TIENDO_CONFIG")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum LangArg {
     Vi,
     En,
@@ -52,9 +52,11 @@ impl From<LangArg> for tiendo_wording::Lang {
 
 #[derive(Args)]
 pub struct DbArg {
-    /// Database: a SQLite file path (created on first use) or a postgres:// URL.
-    #[arg(long, global = true, env = "TIENDO_DATABASE_URL", default_value = tiendo_storage::DEFAULT_DATABASE)]
-    pub db: String,
+    /// Database: a SQLite file path (created on first use) or a postgres:// URL; tiendo.db in
+    /// the working directory when neither this, TIENDO_DATABASE_URL nor the configuration
+    /// file names one.
+    #[arg(long, global = true, env = "TIENDO_DATABASE_URL")]
+    pub db: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -248,21 +250,22 @@ pub enum Command {
     },
     /// Serve the web application: the national overview and its JSON API.
     Serve {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: std::net::SocketAddr,
+        /// Address to listen on (127.0.0.1:8080 when not configured).
+        #[arg(long, env = "TIENDO_ADDR")]
+        addr: Option<std::net::SocketAddr>,
         /// The day the figures are judged on (YYYY-MM-DD); today, kept current, when omitted.
         #[arg(long, value_parser = parse_date)]
         at: Option<NaiveDate>,
-        /// Recompute the overview this often (with today's date) when --at is not given.
-        #[arg(long, default_value_t = 15)]
-        refresh_minutes: u64,
+        /// Recompute the overview this often (with today's date) when --at is not given
+        /// (15 minutes when not configured).
+        #[arg(long, env = "TIENDO_REFRESH_MINUTES")]
+        refresh_minutes: Option<u64>,
         /// Close reporters' entry of a period this many days after it ends; the standing
         /// office reopens it for a unit on /admin/reopen. Entry never closes without it.
-        #[arg(long, value_name = "DAYS")]
+        #[arg(long, value_name = "DAYS", env = "TIENDO_ENTRY_CLOSES_AFTER_DAYS")]
         entry_closes_after_days: Option<u32>,
         /// Serve beyond this machine even while demo accounts keep their published password.
-        #[arg(long)]
+        #[arg(long, env = "TIENDO_ALLOW_DEMO_ACCOUNTS")]
         allow_demo_accounts: bool,
         #[command(flatten)]
         mail: MailArgs,
@@ -308,13 +311,9 @@ pub struct MailArgs {
     /// over TLS).
     #[arg(long, env = "TIENDO_SMTP")]
     pub smtp: Option<String>,
-    /// The sender of notification e-mail.
-    #[arg(
-        long,
-        env = "TIENDO_MAIL_FROM",
-        default_value = "tiendo <no-reply@localhost>"
-    )]
-    pub mail_from: String,
+    /// The sender of notification e-mail ("tiendo <no-reply@localhost>" when not configured).
+    #[arg(long, env = "TIENDO_MAIL_FROM")]
+    pub mail_from: Option<String>,
 }
 
 impl MailArgs {
@@ -322,7 +321,7 @@ impl MailArgs {
     pub fn none() -> MailArgs {
         MailArgs {
             smtp: None,
-            mail_from: String::new(),
+            mail_from: None,
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod config;
 mod opensdg_csv;
 mod output;
 mod refused;
@@ -16,7 +17,11 @@ use clap::Parser;
 pub struct BadInput(pub String);
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let mut cli = cli::Cli::parse();
+    if let Err(e) = config::apply(&mut cli) {
+        eprintln!("{}: {e}", config::lang(cli.lang).t("cli-error"));
+        return ExitCode::from(2);
+    }
     let filter = tracing_subscriber::EnvFilter::try_from_env("TIENDO_LOG").unwrap_or_else(
         |_| // sqlx reports every statement over one second as a warning; a bulk import is meant to
         // take longer, so only its errors are shown unless TIENDO_LOG asks for more.
@@ -41,7 +46,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let lang: tiendo_wording::Lang = cli.lang.into();
+    let lang = config::lang(cli.lang);
     match runtime.block_on(commands::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that stops early (`tiendo … | head`) is not an error.

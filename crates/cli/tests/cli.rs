@@ -1476,3 +1476,73 @@ fn from_an_empty_database_to_a_new_officer_at_work() {
         );
     });
 }
+
+/// The configuration file sets the database, the language and where the server listens; an
+/// environment variable overrides it and an option overrides both; a misspelt key is refused
+/// at its line.
+#[test]
+fn a_configuration_file_is_overridden_by_the_environment_and_options() {
+    let w = Workspace::demo();
+    let addr = free_address();
+    let config = w.write(
+        "tiendo.toml",
+        &format!(
+            "database = \"{}\"\nlang = \"en\"\naddr = \"{addr}\"\n",
+            w.db().display()
+        ),
+    );
+    let tiendo = |args: &[&str], env: &[(&str, &str)]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_tiendo"));
+        c.args(args)
+            .env_remove("TIENDO_DATABASE_URL")
+            .env_remove("TIENDO_LANG")
+            .env("TIENDO_CONFIG", &config)
+            .current_dir(std::env::temp_dir());
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let text = |o: Output| {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    // The file's database and language.
+    assert!(text(tiendo(&["documents"], &[])).contains(" row(s)"));
+    // The environment over the file, the option over the environment.
+    assert!(text(tiendo(&["documents"], &[("TIENDO_LANG", "vi")])).contains(" dòng"));
+    assert!(text(tiendo(
+        &["--lang", "en", "documents"],
+        &[("TIENDO_LANG", "vi")]
+    ))
+    .contains(" row(s)"));
+
+    let _server = Server(
+        Command::new(env!("CARGO_BIN_EXE_tiendo"))
+            .args(["serve", "--at", "2025-10-20"])
+            .env_remove("TIENDO_DATABASE_URL")
+            .env("TIENDO_CONFIG", &config)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut answered = None;
+    for _ in 0..300 {
+        answered = http_status(&addr, "/healthz");
+        if answered.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(
+        answered.is_some_and(|s| s.contains("200")),
+        "the server listens where the file says"
+    );
+
+    std::fs::write(&config, "database = \"x.db\"\nadr = \"127.0.0.1:1\"\n").unwrap();
+    let refused = tiendo(&["documents"], &[]);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("dòng 2: unknown field `adr`"), "{err}");
+}

@@ -24,8 +24,11 @@ use tiendo_storage::Store;
 use crate::cli::{AuditCommand, BenchCommand, Cli, Command, NotifyCommand, ValuesCommand};
 
 pub async fn run(cli: Cli) -> Result<()> {
-    let url = cli.db.db;
-    let lang: tiendo_wording::Lang = cli.lang.into();
+    let url = cli
+        .db
+        .db
+        .unwrap_or_else(|| tiendo_storage::DEFAULT_DATABASE.to_string());
+    let lang = crate::config::lang(cli.lang);
     match cli.command {
         Command::Bench(BenchCommand::Import {
             rows,
@@ -126,9 +129,9 @@ pub async fn run(cli: Cli) -> Result<()> {
                 open(&url).await?,
                 &url,
                 serve::Options {
-                    addr,
+                    addr: addr.unwrap_or(crate::config::ADDR),
                     at,
-                    refresh_minutes,
+                    refresh_minutes: refresh_minutes.unwrap_or(crate::config::REFRESH_MINUTES),
                     entry_closes_after_days,
                     allow_demo_accounts,
                 },
@@ -163,7 +166,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                     serve::Options {
                         addr,
                         at: None,
-                        refresh_minutes: 15,
+                        refresh_minutes: crate::config::REFRESH_MINUTES,
                         entry_closes_after_days: None,
                         // `tiendo demo` is a demonstration by its name.
                         allow_demo_accounts: true,

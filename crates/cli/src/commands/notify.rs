@@ -13,7 +13,11 @@ pub fn delivery(mail: &MailArgs) -> Result<Option<Delivery>> {
     let Some(url) = &mail.smtp else {
         return Ok(None);
     };
-    let config = MailConfig::from_url(url, &mail.mail_from).map_err(|e| BadInput(e.to_string()))?;
+    let from = mail
+        .mail_from
+        .as_deref()
+        .unwrap_or(crate::config::MAIL_FROM);
+    let config = MailConfig::from_url(url, from).map_err(|e| BadInput(e.to_string()))?;
     Ok(Some(Delivery::new(Some(&config))?))
 }
 

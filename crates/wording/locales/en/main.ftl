@@ -1081,3 +1081,7 @@ cli-copy-done = Copied to { $url }: { $tables } tables, { $rows } rows, every ta
 column-table = Table
 column-source_rows = Source rows
 column-target_rows = Target rows
+
+## configuration file
+cli-config-too-large = a configuration file is at most { $limit } KB
+cli-config-invalid = Configuration file { $file }, line { $line }: { $reason }

@@ -1081,3 +1081,7 @@ cli-copy-done = Đã sao chép sang { $url }: { $tables } bảng, { $rows } dòn
 column-table = Bảng
 column-source_rows = Số dòng nguồn
 column-target_rows = Số dòng đích
+
+## configuration file
+cli-config-too-large = tệp cấu hình lớn hơn { $limit } KB
+cli-config-invalid = Tệp cấu hình { $file }, dòng { $line }: { $reason }
