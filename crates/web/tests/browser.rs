@@ -504,6 +504,19 @@ async fn each_roles_first_ten_minutes_in_vietnamese_in_chromium() {
         .unwrap();
     assert!(table.lines().count() > 60, "{table}");
     screenshots(&c, "index-dti").await;
+
+    // The public: the national overview without signing in, and the form to send feedback.
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{base}/")).await.unwrap();
+    let page = c.source().await.unwrap();
+    assert!(
+        page.contains("Đăng nhập"),
+        "a visitor is offered to sign in"
+    );
+    screenshots(&c, "overview-public").await;
+    c.goto(&format!("{base}/feedback")).await.unwrap();
+    assert!(c.source().await.unwrap().contains("<form"));
+    screenshots(&c, "feedback-public").await;
     c.close().await.unwrap();
 }
 

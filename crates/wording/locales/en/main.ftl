@@ -1085,3 +1085,4 @@ column-target_rows = Target rows
 ## configuration file
 cli-config-too-large = a configuration file is at most { $limit } KB
 cli-config-invalid = Configuration file { $file }, line { $line }: { $reason }
+feedback-none-published = No answer has been published yet.

@@ -1085,3 +1085,4 @@ column-target_rows = Số dòng đích
 ## configuration file
 cli-config-too-large = tệp cấu hình lớn hơn { $limit } KB
 cli-config-invalid = Tệp cấu hình { $file }, dòng { $line }: { $reason }
+feedback-none-published = Chưa có câu trả lời nào được công khai.
