@@ -48,6 +48,8 @@ pub struct Folder {
     /// Composite index definitions (`indices/*.toml`): path and text, checked by the caller,
     /// which knows how to read them.
     pub indices: Vec<(String, String)>,
+    /// Unit-evaluation rubrics (`rubrics/*.toml`): path and text, checked by the caller.
+    pub rubrics: Vec<(String, String)>,
 }
 
 /// Which kind of strategy file a path inside the folder is.
@@ -62,6 +64,7 @@ enum Kind {
     Rules,
     Dashboard,
     Index,
+    Rubric,
 }
 
 fn kind_of(relative: &Path) -> Option<Kind> {
@@ -78,6 +81,7 @@ fn kind_of(relative: &Path) -> Option<Kind> {
         (["rules", _], "toml") => Some(Kind::Rules),
         (["dashboards", _], "json") => Some(Kind::Dashboard),
         (["indices", _], "toml") => Some(Kind::Index),
+        (["rubrics", _], "toml") => Some(Kind::Rubric),
         _ => None,
     }
 }
@@ -160,6 +164,7 @@ pub fn read_folder(dir: &Path) -> Result<Folder, DatasetError> {
             Kind::Rules => folder.rules.extend(crate::read_rules(&file)?),
             Kind::Dashboard => folder.dashboards.push(read_dashboard(&file)?),
             Kind::Index => folder.indices.push((full.clone(), text.clone())),
+            Kind::Rubric => folder.rubrics.push((full.clone(), text.clone())),
             Kind::Values => {
                 let values = read_values(&file)?;
                 // A header line, then one figure per line.

@@ -10,6 +10,7 @@ use tiendo_dataset::strategy::{self, Changes, Plan};
 use tiendo_dataset::{Dataset, DatasetError};
 use tiendo_domain::values::ValueState;
 use tiendo_evaluation::indices::{Definition, Index};
+use tiendo_evaluation::scoring::Rubric;
 use tiendo_storage::{LoadBy, Store};
 use tiendo_wording::Lang;
 
@@ -27,8 +28,10 @@ pub async fn run(store: &Store, dir: &Path, dry_run: bool, l: Lang) -> Result<()
     }
     let current = store.definitions().await?;
     let indices = folder.indices.clone();
+    let rubrics = folder.rubrics.clone();
     let plan = strategy::plan(&current, folder).map_err(|e| worded(l, &e))?;
     check_indices(&indices, &current, &plan, l)?;
+    check_rubrics(&rubrics, l)?;
 
     let n = |v: usize| v.to_string();
     let line = |key: &str, c: (usize, usize, usize)| {
@@ -150,6 +153,22 @@ fn check_indices(
         if let Some(t) = unknown {
             return Err(refused(l.t_args("cli-load-index-target", &[("target", t)])));
         }
+    }
+    Ok(())
+}
+
+/// Each unit-evaluation rubric of the folder reads and adds up; `tiendo scores --rubric FILE`
+/// applies it.
+fn check_rubrics(rubrics: &[(String, String)], l: Lang) -> Result<(), BadInput> {
+    for (path, text) in rubrics {
+        let refused = |reason: String| {
+            BadInput(l.t_args(
+                "cli-load-bad-rubric",
+                &[("file", path.clone()), ("reason", reason)],
+            ))
+        };
+        let rubric: Rubric = toml::from_str(text).map_err(|e| refused(e.to_string()))?;
+        rubric.validate().map_err(|e| refused(e.to_string()))?;
     }
     Ok(())
 }

@@ -1086,3 +1086,4 @@ column-target_rows = Target rows
 cli-config-too-large = a configuration file is at most { $limit } KB
 cli-config-invalid = Configuration file { $file }, line { $line }: { $reason }
 feedback-none-published = No answer has been published yet.
+cli-load-bad-rubric = { $file }: invalid evaluation rubric: { $reason }

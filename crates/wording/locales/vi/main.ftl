@@ -1086,3 +1086,4 @@ column-target_rows = Số dòng đích
 cli-config-too-large = tệp cấu hình lớn hơn { $limit } KB
 cli-config-invalid = Tệp cấu hình { $file }, dòng { $line }: { $reason }
 feedback-none-published = Chưa có câu trả lời nào được công khai.
+cli-load-bad-rubric = { $file }: bộ tiêu chí đánh giá không hợp lệ: { $reason }
