@@ -264,9 +264,16 @@ pub enum Command {
         /// office reopens it for a unit on /admin/reopen. Entry never closes without it.
         #[arg(long, value_name = "DAYS", env = "TIENDO_ENTRY_CLOSES_AFTER_DAYS")]
         entry_closes_after_days: Option<u32>,
-        /// Serve beyond this machine even while demo accounts keep their published password.
-        #[arg(long, env = "TIENDO_ALLOW_DEMO_ACCOUNTS")]
-        allow_demo_accounts: bool,
+        /// Serve beyond this machine even while demo accounts keep their published password
+        /// (`--allow-demo-accounts`, or `=false` to override a configuration file).
+        #[arg(
+            long,
+            env = "TIENDO_ALLOW_DEMO_ACCOUNTS",
+            num_args = 0..=1,
+            require_equals = true,
+            default_missing_value = "true"
+        )]
+        allow_demo_accounts: Option<bool>,
         #[command(flatten)]
         mail: MailArgs,
     },

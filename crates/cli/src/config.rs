@@ -93,7 +93,7 @@ pub fn apply(cli: &mut Cli) -> Result<(), BadInput> {
             *addr = addr.or(config.addr);
             *refresh_minutes = refresh_minutes.or(config.refresh_minutes);
             *entry_closes_after_days = entry_closes_after_days.or(config.entry_closes_after_days);
-            *allow_demo_accounts |= config.allow_demo_accounts.unwrap_or(false);
+            *allow_demo_accounts = allow_demo_accounts.or(config.allow_demo_accounts);
             mail.smtp = mail.smtp.take().or(config.smtp);
             mail.mail_from = mail.mail_from.take().or(config.mail_from);
         }

@@ -261,15 +261,28 @@ pub(crate) fn read_tasks(file: &DataFile<'_>) -> Result<Vec<Task>, DatasetError>
 
 /// Published values: one row per figure, each with its source.
 pub(crate) fn read_values(file: &DataFile<'_>) -> Result<Vec<NewValue>, DatasetError> {
+    Ok(read_placed_values(file)?
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect())
+}
+
+/// Published values with the line each starts on (a quoted comment may span lines).
+pub(crate) fn read_placed_values(
+    file: &DataFile<'_>,
+) -> Result<Vec<(u32, NewValue)>, DatasetError> {
     read_csv(file, |row| {
-        Ok(NewValue {
-            target: row.parse("target")?,
-            org: row.parse("org")?,
-            period: row.parse("period")?,
-            value: row.parse::<Number>("value")?,
-            comment: row.opt("comment").map(str::to_string),
-            source: Some(row.parse("source")?),
-        })
+        Ok((
+            u32::try_from(row.line).unwrap_or(u32::MAX),
+            NewValue {
+                target: row.parse("target")?,
+                org: row.parse("org")?,
+                period: row.parse("period")?,
+                value: row.parse::<Number>("value")?,
+                comment: row.opt("comment").map(str::to_string),
+                source: Some(row.parse("source")?),
+            },
+        ))
     })
 }
 

@@ -17,14 +17,16 @@ use tiendo_domain::values::NewValue;
 
 use crate::files::DataFile;
 use crate::load::{
-    read_dashboard, read_documents, read_successions, read_targets, read_tasks, read_units,
-    read_values, Dataset, DatasetError,
+    read_dashboard, read_documents, read_placed_values, read_successions, read_targets, read_tasks,
+    read_units, Dataset, DatasetError,
 };
 
 /// No file of a folder is larger: the biggest shipped file is 3 MB.
 pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 /// No folder holds more files than this.
 pub const MAX_FILES: usize = 1_000;
+/// Nor more bytes in all: everything read is held in memory until it is checked.
+pub const MAX_TOTAL_BYTES: u64 = 256 * 1024 * 1024;
 
 /// What a strategy folder holds, each file read and each item checked on its own.
 #[derive(Debug, Default)]
@@ -43,7 +45,7 @@ pub struct Folder {
     pub rules: Vec<ValidationRule>,
     pub dashboards: Vec<Dashboard>,
     pub values: Vec<NewValue>,
-    /// Where each value was written: its file and line.
+    /// Where each value was written, one for each value: its file and line.
     value_places: Vec<(String, u32)>,
     /// Composite index definitions (`indices/*.toml`): path and text, checked by the caller,
     /// which knows how to read them.
@@ -87,11 +89,18 @@ fn kind_of(relative: &Path) -> Option<Kind> {
 }
 
 /// The files under `dir`, one level of sub-folders deep, sorted so that a load reads them in
-/// the same order every time.
-fn list(dir: &Path) -> Result<Vec<PathBuf>, DatasetError> {
+/// the same order every time; deeper folders are returned as ignored.
+fn list(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), DatasetError> {
     let root = dir.display().to_string();
     let unreadable = |e: std::io::Error| DatasetError::in_file(&root, e.to_string());
-    let mut out = Vec::new();
+    let too_many = || {
+        DatasetError::in_file(
+            &root,
+            format!("the folder holds more than {MAX_FILES} files"),
+        )
+        .coded("too-many-files", [("limit", MAX_FILES.to_string())])
+    };
+    let (mut files, mut deeper) = (Vec::new(), Vec::new());
     for entry in std::fs::read_dir(dir).map_err(unreadable)? {
         let entry = entry.map_err(unreadable)?;
         let kind = entry.file_type().map_err(unreadable)?;
@@ -99,40 +108,52 @@ fn list(dir: &Path) -> Result<Vec<PathBuf>, DatasetError> {
             for inner in std::fs::read_dir(entry.path()).map_err(unreadable)? {
                 let inner = inner.map_err(unreadable)?;
                 if inner.file_type().map_err(unreadable)?.is_file() {
-                    out.push(inner.path());
+                    files.push(inner.path());
+                } else {
+                    deeper.push(inner.path());
+                }
+                if files.len() + deeper.len() > MAX_FILES {
+                    return Err(too_many());
                 }
             }
         } else if kind.is_file() {
-            out.push(entry.path());
+            files.push(entry.path());
         }
-        if out.len() > MAX_FILES {
-            return Err(DatasetError::in_file(
-                &root,
-                format!("the folder holds more than {MAX_FILES} files"),
-            )
-            .coded("too-many-files", [("limit", MAX_FILES.to_string())]));
+        if files.len() + deeper.len() > MAX_FILES {
+            return Err(too_many());
         }
     }
-    out.sort();
-    Ok(out)
+    files.sort();
+    deeper.sort();
+    Ok((files, deeper))
 }
 
-fn read_text(path: &Path) -> Result<String, DatasetError> {
+/// A file's text, read no further than the limit (it may grow between a look and the read).
+fn read_text(path: &Path, budget: &mut u64) -> Result<String, DatasetError> {
+    use std::io::Read;
     let shown = path.display().to_string();
-    let size = std::fs::metadata(path)
-        .map_err(|e| DatasetError::in_file(&shown, e.to_string()))?
-        .len();
-    if size > MAX_FILE_BYTES {
-        return Err(DatasetError::in_file(
-            &shown,
-            format!("the file is larger than {} MB", MAX_FILE_BYTES >> 20),
-        )
-        .coded(
-            "file-too-large",
-            [("limit", (MAX_FILE_BYTES >> 20).to_string())],
-        ));
+    let limit = MAX_FILE_BYTES.min(*budget);
+    let file =
+        std::fs::File::open(path).map_err(|e| DatasetError::in_file(&shown, e.to_string()))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| DatasetError::in_file(&shown, e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        let (code, limit_mb) = if limit < MAX_FILE_BYTES {
+            ("folder-too-large", MAX_TOTAL_BYTES >> 20)
+        } else {
+            ("file-too-large", MAX_FILE_BYTES >> 20)
+        };
+        return Err(
+            DatasetError::in_file(&shown, format!("more than {limit_mb} MB"))
+                .coded(code, [("limit", limit_mb.to_string())]),
+        );
     }
-    std::fs::read_to_string(path).map_err(|e| DatasetError::in_file(&shown, e.to_string()))
+    *budget -= bytes.len() as u64;
+    String::from_utf8(bytes).map_err(|_| {
+        DatasetError::in_file(&shown, "the file is not UTF-8 text").coded("not-utf8", [])
+    })
 }
 
 /// Reads every strategy file of `dir` and checks each item on its own; nothing is compared
@@ -142,14 +163,18 @@ pub fn read_folder(dir: &Path) -> Result<Folder, DatasetError> {
         root: dir.display().to_string(),
         ..Folder::default()
     };
-    for path in list(dir)? {
+    let (files, deeper) = list(dir)?;
+    let shown = |path: &Path| path.strip_prefix(dir).unwrap_or(path).display().to_string();
+    folder.ignored.extend(deeper.iter().map(|p| shown(p)));
+    let mut budget = MAX_TOTAL_BYTES;
+    for path in files {
         let relative = path.strip_prefix(dir).unwrap_or(&path);
         let shown = relative.display().to_string();
         let Some(kind) = kind_of(relative) else {
             folder.ignored.push(shown);
             continue;
         };
-        let text = read_text(&path)?;
+        let text = read_text(&path, &mut budget)?;
         let full = path.display().to_string();
         let file = DataFile {
             path: &full,
@@ -166,12 +191,10 @@ pub fn read_folder(dir: &Path) -> Result<Folder, DatasetError> {
             Kind::Index => folder.indices.push((full.clone(), text.clone())),
             Kind::Rubric => folder.rubrics.push((full.clone(), text.clone())),
             Kind::Values => {
-                let values = read_values(&file)?;
-                // A header line, then one figure per line.
-                folder
-                    .value_places
-                    .extend((2..).take(values.len()).map(|line| (full.clone(), line)));
-                folder.values.extend(values);
+                for (line, value) in read_placed_values(&file)? {
+                    folder.value_places.push((full.clone(), line));
+                    folder.values.push(value);
+                }
             }
         }
         folder.read.push(shown);
@@ -260,14 +283,16 @@ impl Plan {
     }
 }
 
-/// Compares each item with the stored one of the same code.
+/// Compares each item with the stored one of the same code, both brought to one form first
+/// (`normal`: lists the database returns in its own order are sorted).
 fn compare<T: Serialize + Clone>(
     stored: &[T],
     incoming: &[T],
     code: impl Fn(&T) -> String,
+    normal: impl Fn(&T) -> T,
 ) -> Changes<T> {
+    let json = |t: &T| serde_json::to_value(normal(t)).ok();
     let by_code: HashMap<String, &T> = stored.iter().map(|t| (code(t), t)).collect();
-    let json = |t: &T| serde_json::to_value(t).ok();
     let mut changes = Changes::all_new(Vec::new());
     for item in incoming {
         match by_code.get(&code(item)) {
@@ -277,6 +302,27 @@ fn compare<T: Serialize + Clone>(
         }
     }
     changes
+}
+
+/// A task as compared: its coordinators and targets in code order, as stored.
+fn task_form(t: &Task) -> Task {
+    let mut t = t.clone();
+    t.coordinators.sort();
+    t.targets.sort();
+    t
+}
+
+/// A document as compared: the documents it implements in code order.
+fn document_form(d: &Document) -> Document {
+    let mut d = d.clone();
+    d.implements.sort();
+    d
+}
+
+/// The first code the folder gives twice among items of one kind.
+fn twice<T>(items: &[T], code: impl Fn(&T) -> String) -> Option<String> {
+    let mut seen = HashSet::new();
+    items.iter().map(code).find(|c| !seen.insert(c.clone()))
 }
 
 /// The stored items with the folder's in place of those of the same code, new ones after.
@@ -300,6 +346,43 @@ fn overlay<T: Clone>(stored: &[T], incoming: &[T], code: impl Fn(&T) -> String) 
 /// task moves under another parent. Returns what a load would write.
 pub fn plan(current: &Dataset, mut folder: Folder) -> Result<Plan, DatasetError> {
     let root = folder.root.clone();
+    let twice_in = |file: &str, kind: &'static str, code: Option<String>| match code {
+        None => Ok(()),
+        Some(code) => Err(DatasetError::in_file(
+            &format!("{root}/{file}"),
+            format!("{kind} {code} appears twice"),
+        )
+        .coded(
+            "twice",
+            [
+                ("kind", kind.to_string()),
+                ("item", code),
+                ("names", String::new()),
+            ],
+        )),
+    };
+    twice_in("orgs", "unit", twice(&folder.units, |u| u.code.to_string()))?;
+    twice_in(
+        "documents.toml",
+        "document",
+        twice(&folder.documents, |d| d.code.to_string()),
+    )?;
+    twice_in(
+        "targets",
+        "target",
+        twice(&folder.targets, |t| t.code.to_string()),
+    )?;
+    twice_in(
+        "tasks",
+        "task",
+        twice(&folder.tasks, |t| t.code.to_string()),
+    )?;
+    twice_in("rules", "rule", twice(&folder.rules, |r| r.code.clone()))?;
+    twice_in(
+        "dashboards",
+        "dashboard",
+        twice(&folder.dashboards, |d| d.code.to_string()),
+    )?;
     let stored_tasks: HashMap<String, &Task> = current
         .tasks
         .iter()
@@ -359,13 +442,33 @@ pub fn plan(current: &Dataset, mut folder: Folder) -> Result<Plan, DatasetError>
     check_values(&merged, &folder)?;
 
     Ok(Plan {
-        units: compare(stored_units, &folder.units, unit_code),
+        units: compare(stored_units, &folder.units, unit_code, OrgUnit::clone),
         successions: new_successions,
-        documents: compare(&current.documents, &folder.documents, doc_code),
-        targets: compare(&current.targets, &folder.targets, target_code),
-        tasks: compare(&current.tasks, &folder.tasks, task_code),
-        rules: compare(&current.rules, &folder.rules, rule_code),
-        dashboards: compare(&current.dashboards, &folder.dashboards, board_code),
+        documents: compare(
+            &current.documents,
+            &folder.documents,
+            doc_code,
+            document_form,
+        ),
+        targets: compare(
+            &current.targets,
+            &folder.targets,
+            target_code,
+            Target::clone,
+        ),
+        tasks: compare(&current.tasks, &folder.tasks, task_code, task_form),
+        rules: compare(
+            &current.rules,
+            &folder.rules,
+            rule_code,
+            ValidationRule::clone,
+        ),
+        dashboards: compare(
+            &current.dashboards,
+            &folder.dashboards,
+            board_code,
+            Dashboard::clone,
+        ),
         values: folder.values,
         hierarchy,
     })
@@ -379,7 +482,23 @@ fn check_values(merged: &Dataset, folder: &Folder) -> Result<(), DatasetError> {
         .iter()
         .map(|t| (t.code.as_str(), t))
         .collect();
+    let mut keys = HashSet::new();
     for (v, (file, line)) in folder.values.iter().zip(&folder.value_places) {
+        if !keys.insert((&v.target, &v.org, v.period)) {
+            return Err(DatasetError {
+                file: file.clone(),
+                line: Some(*line),
+                field: None,
+                message: format!("{} of {} for {} is given twice", v.target, v.org, v.period),
+                code: "value-twice",
+                args: Box::new([
+                    ("target", v.target.to_string()),
+                    ("unit", v.org.to_string()),
+                    ("period", v.period.to_string()),
+                ]),
+                refusal: None,
+            });
+        }
         let at = |refusal: tiendo_domain::admissibility::Refusal| DatasetError {
             file: file.clone(),
             line: Some(*line),
@@ -455,6 +574,37 @@ mod tests {
         assert_eq!(e.line, Some(4));
         assert!(e.file.ends_with("so-lieu.csv"), "{e}");
         assert_eq!(e.refusal.unwrap().code(), "wrong_periodicity");
+    }
+
+    #[test]
+    fn lists_in_another_order_are_no_change_and_a_key_given_twice_is_refused() {
+        let folder = read_folder(&example()).unwrap();
+        let mut stored = plan(&empty(), read_folder(&example()).unwrap()).unwrap();
+        // The database returns coordinators and targets in code order.
+        let mut current = Dataset::with_hierarchy(stored.hierarchy.clone());
+        current.documents = std::mem::take(&mut stored.documents.new);
+        current.targets = std::mem::take(&mut stored.targets.new);
+        current.tasks = std::mem::take(&mut stored.tasks.new);
+        for t in &mut current.tasks {
+            t.coordinators.reverse();
+            t.coordinators.push("MAU-UBND".parse().unwrap());
+            t.coordinators.sort();
+        }
+        let mut folder = folder;
+        for t in &mut folder.tasks {
+            t.coordinators.push("MAU-UBND".parse().unwrap());
+            t.coordinators.reverse();
+        }
+        let again = plan(&current, folder).unwrap();
+        assert_eq!(again.tasks.unchanged, 3, "{:?}", again.tasks.changed);
+
+        let mut twice = read_folder(&example()).unwrap();
+        let first = twice.values[0].clone();
+        twice.values.push(first);
+        twice.value_places.push(("values/extra.csv".into(), 2));
+        let e = plan(&empty(), twice).unwrap_err();
+        assert_eq!(e.code, "value-twice");
+        assert_eq!(e.file, "values/extra.csv");
     }
 
     #[test]

@@ -56,18 +56,18 @@ fn cell_text(row: &sqlx::sqlite::SqliteRow, i: usize, data_type: &str) -> Result
 }
 
 /// The SQLite tables in an order where each comes after the tables it refers to.
-async fn tables_in_order(from: &sqlx::SqlitePool) -> Result<Vec<String>> {
+async fn tables_in_order(from: &mut sqlx::SqliteConnection) -> Result<Vec<String>> {
     let names: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
          AND name <> '_sqlx_migrations' ORDER BY name",
     )
-    .fetch_all(from)
+    .fetch_all(&mut *from)
     .await?;
     let links: Vec<(String, String)> = sqlx::query_as(
         "SELECT m.name, p.\"table\" FROM sqlite_master m, pragma_foreign_key_list(m.name) p \
          WHERE m.type = 'table'",
     )
-    .fetch_all(from)
+    .fetch_all(&mut *from)
     .await?;
     let mut needs: BTreeMap<String, BTreeSet<String>> =
         names.iter().map(|n| (n.clone(), BTreeSet::new())).collect();
@@ -105,7 +105,9 @@ fn quoted(name: &str) -> String {
 
 impl Store {
     /// Copies this SQLite database into `target`, a PostgreSQL database that holds nothing
-    /// yet, in one transaction, and returns each table's rows in both.
+    /// yet, in one transaction, and returns each table's rows in both. Everything is read in
+    /// one read transaction, so a server writing meanwhile cannot make the copy inconsistent;
+    /// the rows are counted before the copy commits, and a difference commits nothing.
     pub async fn copy_to(&self, target: &Store) -> Result<Vec<CopiedTable>> {
         let (Store::Sqlite(from), Store::Postgres(to)) = (self, target) else {
             return Err(StoreError::Invalid(
@@ -125,21 +127,29 @@ impl Store {
                 "the target database already holds data".into(),
             ));
         }
-        let tables = tables_in_order(from).await?;
+        // A read transaction on one connection: every table as of one moment.
+        let mut src = from.begin().await?;
+        let tables = tables_in_order(&mut src).await?;
         let mut tx = to.begin().await?;
+        let mut counted = Vec::with_capacity(tables.len());
         for table in &tables {
             if table == SEEDED_HEAD {
                 // The one row the migrations seed, which may not be removed: it takes the
                 // source's chain head.
                 let (hash, length): (String, i64) =
                     sqlx::query_as("SELECT hash, length FROM audit_head WHERE id = 1")
-                        .fetch_one(from)
+                        .fetch_one(&mut *src)
                         .await?;
                 sqlx::query("UPDATE audit_head SET hash = $1, length = $2 WHERE id = 1")
                     .bind(hash)
                     .bind(length)
                     .execute(&mut *tx)
                     .await?;
+                counted.push(CopiedTable {
+                    table: table.clone(),
+                    source_rows: 1,
+                    target_rows: 1,
+                });
                 continue;
             }
             let columns: Vec<(String, String)> = sqlx::query_as(
@@ -150,9 +160,19 @@ impl Store {
             .bind(table)
             .fetch_all(&mut *tx)
             .await?;
-            if columns.is_empty() {
+            let source_columns: BTreeSet<String> =
+                sqlx::query_scalar("SELECT name FROM pragma_table_info($1)")
+                    .bind(table)
+                    .fetch_all(&mut *src)
+                    .await?
+                    .into_iter()
+                    .collect();
+            let target_columns: BTreeSet<String> = columns.iter().map(|(c, _)| c.clone()).collect();
+            if source_columns != target_columns {
+                // Nothing is dropped on the way: the two must be the same version of tiendo.
                 return Err(StoreError::Invalid(format!(
-                    "table {table} is missing in the target database"
+                    "table {table} has different columns in the two databases \
+                     (SQLite: {source_columns:?}, PostgreSQL: {target_columns:?})"
                 )));
             }
             let list = columns
@@ -167,9 +187,11 @@ impl Store {
                 ))
                 .await?;
             let sql = format!("SELECT {list} FROM {}", quoted(table));
-            let mut rows = sqlx::query(&sql).fetch(from);
+            let mut rows = sqlx::query(&sql).fetch(&mut *src);
             let mut buf = Vec::with_capacity(COPY_CHUNK);
+            let mut source_rows = 0i64;
             while let Some(row) = rows.try_next().await? {
+                source_rows += 1;
                 for (i, (_, data_type)) in columns.iter().enumerate() {
                     if i > 0 {
                         buf.push(b',');
@@ -181,10 +203,20 @@ impl Store {
                     copy.send(std::mem::take(&mut buf)).await?;
                 }
             }
+            drop(rows);
             if !buf.is_empty() {
                 copy.send(buf).await?;
             }
             copy.finish().await?;
+            let target_rows: i64 =
+                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {}", quoted(table)))
+                    .fetch_one(&mut *tx)
+                    .await?;
+            counted.push(CopiedTable {
+                table: table.clone(),
+                source_rows,
+                target_rows,
+            });
             if columns.iter().any(|(c, _)| c == "id") {
                 // The next identity continues after the copied ones.
                 sqlx::query(&format!(
@@ -197,19 +229,12 @@ impl Store {
                 .await?;
             }
         }
-        tx.commit().await?;
-
-        let mut counted = Vec::with_capacity(tables.len());
-        for table in tables {
-            let sql = format!("SELECT COUNT(*) FROM {}", quoted(&table));
-            let source_rows: i64 = sqlx::query_scalar(&sql).fetch_one(from).await?;
-            let target_rows: i64 = sqlx::query_scalar(&sql).fetch_one(to).await?;
-            counted.push(CopiedTable {
-                table,
-                source_rows,
-                target_rows,
-            });
+        if counted.iter().any(|t| t.source_rows != t.target_rows) {
+            // Dropping the transaction takes the copy back: the target stays empty.
+            return Ok(counted);
         }
+        tx.commit().await?;
+        src.commit().await?;
         Ok(counted)
     }
 }

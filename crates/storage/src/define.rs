@@ -58,7 +58,7 @@ impl Store {
         };
         let mut plan = Plan::nothing();
         plan.units.new.push(unit.clone());
-        self.write_audited(&plan, actor, Some(record)).await
+        self.write_audited(&plan, actor, Some(record), false).await
     }
 
     /// Ends a unit's validity on `last_day` (it is not in force after it).
@@ -123,7 +123,7 @@ impl Store {
         };
         let mut plan = Plan::nothing();
         plan.documents.new.push(doc.clone());
-        self.write_audited(&plan, actor, Some(record)).await
+        self.write_audited(&plan, actor, Some(record), false).await
     }
 
     /// Adds a target; it must be valid and its document must exist.
@@ -149,7 +149,7 @@ impl Store {
         };
         let mut plan = Plan::nothing();
         plan.targets.new.push(target.clone());
-        self.write_audited(&plan, actor, Some(record)).await
+        self.write_audited(&plan, actor, Some(record), false).await
     }
 
     /// Marks a task completed or withdrawn on a day; a task is closed once.

@@ -290,15 +290,15 @@ impl Store {
         }
     }
 
-    /// How a writing transaction starts. On SQLite it takes the write lock at once: a
-    /// transaction that read first and wrote later could not wait for a concurrent writer
-    /// (SQLite answers "database is locked" at once rather than deadlock), so it waits at its
-    /// start instead, for up to the busy timeout.
     /// The pool's open connections and how many of them are idle, for monitoring.
     pub fn pool_stats(&self) -> (u32, usize) {
         on_pool!(self, pool => (pool.size(), pool.num_idle()))
     }
 
+    /// How a writing transaction starts. On SQLite it takes the write lock at once: a
+    /// transaction that read first and wrote later could not wait for a concurrent writer
+    /// (SQLite answers "database is locked" at once rather than deadlock), so it waits at its
+    /// start instead, for up to the busy timeout.
     pub(crate) fn begin_write(&self) -> &'static str {
         match self {
             Store::Sqlite(_) => "BEGIN IMMEDIATE",

@@ -16,20 +16,23 @@ use crate::{on_pool, Result, Store, StoreError, TaskFilter};
 
 // One statement per kind inserts a new item or updates the stored one of the same code:
 // `ON CONFLICT … DO UPDATE` is understood by SQLite, PostgreSQL and the distributed engines
-// that speak PostgreSQL's dialect.
+// that speak PostgreSQL's dialect. Its last parameter says whether a stored item may be
+// replaced: a load replaces, a definition added through a form does not (the conflict then
+// writes nothing and returns no row, and the code is refused as taken). A withdrawn rule stays
+// withdrawn.
 const UPSERT_UNIT: &str = "INSERT INTO org_units (code, kind, name_vi, name_en, parent_id, \
      valid_from, valid_to, synthetic, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
      ON CONFLICT (code) DO UPDATE SET kind = excluded.kind, name_vi = excluded.name_vi, \
      name_en = excluded.name_en, parent_id = excluded.parent_id, \
      valid_from = excluded.valid_from, valid_to = excluded.valid_to, \
-     synthetic = excluded.synthetic, source = excluded.source RETURNING id";
+     synthetic = excluded.synthetic, source = excluded.source WHERE $10 RETURNING id";
 const UPSERT_DOCUMENT: &str = "INSERT INTO documents (code, kind, title_en, title_vi, \
      issuer_id, issued_on, structure_note, sections, source) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
      ON CONFLICT (code) DO UPDATE SET kind = excluded.kind, title_en = excluded.title_en, \
      title_vi = excluded.title_vi, issuer_id = excluded.issuer_id, \
      issued_on = excluded.issued_on, structure_note = excluded.structure_note, \
-     sections = excluded.sections, source = excluded.source RETURNING id";
+     sections = excluded.sections, source = excluded.source WHERE $10 RETURNING id";
 const UPSERT_TARGET: &str = "INSERT INTO targets (code, document_id, group_code, name_en, \
      name_vi, family, unit, direction, goals, baseline_value, baseline_period, periodicity, \
      aggregation, reporters, source, bounds) \
@@ -41,14 +44,14 @@ const UPSERT_TARGET: &str = "INSERT INTO targets (code, document_id, group_code,
      baseline_value = excluded.baseline_value, baseline_period = excluded.baseline_period, \
      periodicity = excluded.periodicity, aggregation = excluded.aggregation, \
      reporters = excluded.reporters, source = excluded.source, bounds = excluded.bounds \
-     RETURNING id";
+     WHERE $17 RETURNING id";
 const UPSERT_RULE: &str = "INSERT INTO validation_rules (code, rule) VALUES ($1, $2) \
-     ON CONFLICT (code) DO UPDATE SET rule = excluded.rule, withdrawn_on = NULL";
+     ON CONFLICT (code) DO UPDATE SET rule = excluded.rule WHERE $3";
 const UPSERT_DASHBOARD: &str = "INSERT INTO dashboards (code, owner_org_id, definition, \
      author, updated_at) VALUES ($1, $2, $3, $4, $5) \
      ON CONFLICT (code) DO UPDATE SET owner_org_id = excluded.owner_org_id, \
      definition = excluded.definition, author = excluded.author, \
-     updated_at = excluded.updated_at";
+     updated_at = excluded.updated_at WHERE $6";
 const UPSERT_TASK: &str = "INSERT INTO tasks (code, document_id, group_code, parent_id, depth, \
      title_en, title_vi, lead_id, start_on, deadline, completed_on, cancelled_on, \
      expected_product, secrecy, source, lead_as_given, coordinators_as_given, \
@@ -62,7 +65,7 @@ const UPSERT_TASK: &str = "INSERT INTO tasks (code, document_id, group_code, par
      secrecy = excluded.secrecy, source = excluded.source, \
      lead_as_given = excluded.lead_as_given, \
      coordinators_as_given = excluded.coordinators_as_given, \
-     deadline_as_given = excluded.deadline_as_given RETURNING id";
+     deadline_as_given = excluded.deadline_as_given WHERE $19 RETURNING id";
 
 /// How deep a unit sits in `hierarchy`: parents are written before their children, so each
 /// row can name its parent's id.
@@ -109,6 +112,11 @@ fn known(ids: &HashMap<String, i64>, code: &str) -> Result<i64> {
         .ok_or_else(|| StoreError::Invalid(format!("{code} is not defined")))
 }
 
+/// A code the form's definition would take from a stored item.
+fn taken(code: &str) -> StoreError {
+    StoreError::Invalid(format!("code: {code} already exists"))
+}
+
 /// Who wrote a load, for the audit trail and the dashboards it writes.
 pub struct LoadBy<'a> {
     pub actor: &'a str,
@@ -152,16 +160,18 @@ impl Store {
                 "dashboards": plan.dashboards.written().map(|d| d.code.as_str()).collect::<Vec<_>>(),
             }))),
         });
-        self.write_audited(plan, by.actor, audit).await
+        self.write_audited(plan, by.actor, audit, true).await
     }
 
     /// Writes `plan` as [`Store::write_plan`] does, with `audit` (one definition added through
-    /// a form is audited as what it is).
+    /// a form is audited as what it is). Without `replace`, an item whose code is stored
+    /// already is refused and nothing is written.
     pub(crate) async fn write_audited(
         &self,
         plan: &Plan,
         actor: &str,
         audit: Option<Record<'_>>,
+        replace: bool,
     ) -> Result<()> {
         let mut units: Vec<_> = plan.units.written().collect();
         units.sort_by_key(|u| unit_depth(&plan.hierarchy, &u.code));
@@ -184,7 +194,7 @@ impl Store {
                 stored.into_iter().map(|(c, id, _)| (c, id)).collect();
 
             for u in &units {
-                let parent = u.parent.as_ref().and_then(|p| unit_ids.get(p.as_str()).copied());
+                let parent = u.parent.as_ref().map(|p| known(&unit_ids, p.as_str())).transpose()?;
                 let id: i64 = sqlx::query_scalar(UPSERT_UNIT)
                     .bind(u.code.as_str())
                     .bind(u.kind.as_str())
@@ -195,8 +205,10 @@ impl Store {
                     .bind(u.validity.to())
                     .bind(u.synthetic)
                     .bind(&u.source)
-                    .fetch_one(&mut *tx)
-                    .await?;
+                    .bind(replace)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| taken(u.code.as_str()))?;
                 unit_ids.insert(u.code.to_string(), id);
             }
             for s in &plan.successions {
@@ -222,8 +234,10 @@ impl Store {
                     .bind(&d.structure_note)
                     .bind(to_json(&d.sections))
                     .bind(&d.source)
-                    .fetch_one(&mut *tx)
-                    .await?;
+                    .bind(replace)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| taken(d.code.as_str()))?;
                 doc_ids.insert(d.code.to_string(), id);
             }
             // Links after every document is written: a document may implement one the same
@@ -260,26 +274,36 @@ impl Store {
                     .bind(to_json(&t.reporters))
                     .bind(&t.source)
                     .bind(t.bounds.as_ref().map(to_json))
-                    .fetch_one(&mut *tx)
-                    .await?;
+                    .bind(replace)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| taken(t.code.as_str()))?;
                 target_ids.insert(t.code.to_string(), id);
             }
             for d in plan.dashboards.written() {
-                sqlx::query(UPSERT_DASHBOARD)
+                let written = sqlx::query(UPSERT_DASHBOARD)
                     .bind(d.code.as_str())
                     .bind(known(&unit_ids, d.owner.as_str())?)
                     .bind(to_json(d))
                     .bind(actor)
                     .bind(now)
+                    .bind(replace)
                     .execute(&mut *tx)
                     .await?;
+                if written.rows_affected() == 0 {
+                    return Err(taken(d.code.as_str()));
+                }
             }
             for r in plan.rules.written() {
-                sqlx::query(UPSERT_RULE)
+                let written = sqlx::query(UPSERT_RULE)
                     .bind(&r.code)
                     .bind(to_json(r))
+                    .bind(replace)
                     .execute(&mut *tx)
                     .await?;
+                if written.rows_affected() == 0 {
+                    return Err(taken(r.code.as_str()));
+                }
             }
             let depths = task_depths(plan.tasks.written(), &stored_depth);
             let mut tasks: Vec<_> = plan.tasks.written().collect();
@@ -305,8 +329,10 @@ impl Store {
                     .bind(&t.as_published.lead_as_given)
                     .bind(&t.as_published.coordinators_as_given)
                     .bind(&t.as_published.deadline_as_given)
-                    .fetch_one(&mut *tx)
-                    .await?;
+                    .bind(replace)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| taken(t.code.as_str()))?;
                 task_ids.insert(t.code.to_string(), id);
                 sqlx::query("DELETE FROM task_coordinators WHERE task_id = $1")
                     .bind(id)

@@ -117,6 +117,12 @@ impl Default for Metrics {
 impl Metrics {
     /// One request answered: its route template, method, status and how long it took.
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        // A visitor may send any method name: the label takes only the known ones, so what
+        // someone sends cannot grow the number of series.
+        let method = match method {
+            "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" => method,
+            _ => "other",
+        };
         self.requests
             .get_or_create(&RequestLabels {
                 method: method.to_string(),
@@ -165,6 +171,8 @@ mod tests {
         let m = Metrics::default();
         m.observe("GET", "/tasks/{code}", 200, 0.004);
         m.observe("GET", "/tasks/{code}", 200, 0.3);
+        m.observe("FOO1", "/", 405, 0.001);
+        m.observe("FOO2", "/", 405, 0.001);
         m.refreshed();
         let text = m.render(&Reading {
             read_model_age_seconds: 42.5,

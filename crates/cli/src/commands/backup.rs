@@ -51,7 +51,7 @@ pub async fn restore(url: &str, file: &Path, l: Lang) -> Result<()> {
         ))
         .into());
     }
-    let not_empty = || BadInput(l.t_args("cli-restore-not-empty", &[("url", url.to_string())]));
+    let not_empty = || BadInput(l.t_args("cli-restore-not-empty", &[("url", shown(url))]));
     match Store::sqlite_file(url) {
         Some(target) => {
             // Nothing is replaced: a file already there may be someone's data.
@@ -86,7 +86,7 @@ pub async fn restore(url: &str, file: &Path, l: Lang) -> Result<()> {
         l.t_args(
             "cli-restore-done",
             &[
-                ("url", url.to_string()),
+                ("url", shown(url)),
                 ("contents", contents(&store, l).await?),
             ]
         )
@@ -101,12 +101,12 @@ pub async fn copy(from: &str, to: &str, l: Lang) -> Result<()> {
         .filter(|f| f.is_file())
         .ok_or_else(|| BadInput(l.t_args("cli-copy-from", &[("url", from.to_string())])))?;
     if Store::sqlite_file(to).is_some() {
-        return Err(BadInput(l.t_args("cli-copy-to", &[("url", to.to_string())])).into());
+        return Err(BadInput(l.t_args("cli-copy-to", &[("url", shown(to))])).into());
     }
     let source = Store::open(&file.display().to_string()).await?;
     let target = Store::open(to).await?;
     if !target.is_empty().await? || !target.users().await?.is_empty() {
-        return Err(BadInput(l.t_args("cli-restore-not-empty", &[("url", to.to_string())])).into());
+        return Err(BadInput(l.t_args("cli-copy-not-empty", &[("url", shown(to))])).into());
     }
     let tables = source.copy_to(&target).await?;
     crate::output::Listing {
@@ -135,13 +135,27 @@ pub async fn copy(from: &str, to: &str, l: Lang) -> Result<()> {
         l.t_args(
             "cli-copy-done",
             &[
-                ("url", to.to_string()),
+                ("url", shown(to)),
                 ("tables", tables.len().to_string()),
                 ("rows", rows.to_string()),
             ]
         )
     );
     Ok(())
+}
+
+/// A database address as it may be shown: without the password it may carry.
+fn shown(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if scheme + 3 < at => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
 }
 
 /// Runs a PostgreSQL client tool: `tool ARGS… FILE URL` for pg_dump, `tool ARGS… URL FILE`
@@ -188,4 +202,20 @@ async fn contents(store: &Store, l: Lang) -> Result<String> {
             ("users", store.users().await?.len().to_string()),
         ],
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_password_in_an_address_is_not_shown() {
+        assert_eq!(
+            super::shown("postgres://tiendo:b1mat@db:5432/tiendo"),
+            "postgres://tiendo:***@db:5432/tiendo"
+        );
+        assert_eq!(
+            super::shown("postgres://tiendo@db/x"),
+            "postgres://tiendo@db/x"
+        );
+        assert_eq!(super::shown("/var/lib/tiendo.db"), "/var/lib/tiendo.db");
+    }
 }

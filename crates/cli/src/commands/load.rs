@@ -71,15 +71,18 @@ pub async fn run(store: &Store, dir: &Path, dry_run: bool, l: Lang) -> Result<()
     let values = if dry_run {
         would_import(store, &plan).await?
     } else {
-        store
-            .write_plan(
-                &plan,
-                &LoadBy {
-                    actor: "tiendo load",
-                    origin: Some(&root),
-                },
-            )
-            .await?;
+        // A folder loaded again unchanged leaves no write and no audit entry behind.
+        if !plan.changes_no_definition() {
+            store
+                .write_plan(
+                    &plan,
+                    &LoadBy {
+                        actor: "tiendo load",
+                        origin: Some(&root),
+                    },
+                )
+                .await?;
+        }
         store
             .import_values(
                 &plan.values,
@@ -89,10 +92,31 @@ pub async fn run(store: &Store, dir: &Path, dry_run: bool, l: Lang) -> Result<()
             )
             .await?
     };
+    let held = values.conflicts.len();
     report.push(line(
         "cli-load-values",
-        (values.imported, values.updated, values.ignored),
+        (values.imported, values.updated, values.ignored - held),
     ));
+    if held > 0 {
+        // A published figure that differs from one approved or awaiting review in tiendo is
+        // not written over it: the operator is told which, to settle with the standing office.
+        report.push(l.t_args("cli-load-held", &[("count", n(held))]));
+        let known = crate::refused::Known::load(store).await?;
+        let names = known.names(l);
+        for p in values.conflicts.iter().take(20) {
+            // A problem counts the import's rows from 1: the folder's values in reading order.
+            let Some(v) = p.row.checked_sub(1).and_then(|i| plan.values.get(i)) else {
+                continue;
+            };
+            report.push(format!(
+                "    {} · {} · {}: {}",
+                tiendo_wording::Names::target(&names, &v.target),
+                tiendo_wording::Names::unit(&names, &v.org),
+                v.period,
+                tiendo_wording::problem_named(l, p, &names)
+            ));
+        }
+    }
     for r in report {
         println!("{r}");
     }
@@ -102,16 +126,15 @@ pub async fn run(store: &Store, dir: &Path, dry_run: bool, l: Lang) -> Result<()
     Ok(())
 }
 
-/// What importing the values would do. Where the load also adds targets the database cannot
-/// compare yet, every value of a new target counts as new (the folder check has admitted
-/// them all).
+/// What importing the values would do. The folder check has admitted every value; those of a
+/// target or unit the load adds, or of a target it changes, cannot be compared with the
+/// database yet and count as new.
 async fn would_import(store: &Store, plan: &Plan) -> Result<tiendo_storage::ImportSummary> {
-    let new_targets: HashSet<&str> = plan.targets.new.iter().map(|t| t.code.as_str()).collect();
-    let (fresh, comparable): (Vec<_>, Vec<_>) = plan
-        .values
-        .iter()
-        .cloned()
-        .partition(|v| new_targets.contains(v.target.as_str()));
+    let new_targets: HashSet<&str> = plan.targets.written().map(|t| t.code.as_str()).collect();
+    let new_units: HashSet<&str> = plan.units.written().map(|u| u.code.as_str()).collect();
+    let (fresh, comparable): (Vec<_>, Vec<_>) = plan.values.iter().cloned().partition(|v| {
+        new_targets.contains(v.target.as_str()) || new_units.contains(v.org.as_str())
+    });
     let mut summary = if comparable.is_empty() {
         tiendo_storage::ImportSummary::default()
     } else {

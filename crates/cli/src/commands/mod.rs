@@ -133,7 +133,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                     at,
                     refresh_minutes: refresh_minutes.unwrap_or(crate::config::REFRESH_MINUTES),
                     entry_closes_after_days,
-                    allow_demo_accounts,
+                    allow_demo_accounts: allow_demo_accounts.unwrap_or(false),
                 },
                 &mail,
                 lang,

@@ -26,22 +26,36 @@ use tiendo_storage::{DeliveryMode, NotificationSettings};
 /// behind a reverse proxy on the same machine the one the proxy names in `X-Forwarded-For`.
 pub struct ClientAddr(pub Option<std::net::IpAddr>);
 
+/// The address of the connection's other end, IPv4 written as IPv4 even on a dual-stack socket.
+pub fn peer_of(parts: &Parts) -> Option<std::net::IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_canonical())
+}
+
+/// Whether a request came straight from this machine, not through a reverse proxy.
+pub fn from_this_machine(parts: &Parts) -> bool {
+    peer_of(parts).is_some_and(|ip| ip.is_loopback())
+        && !parts.headers.contains_key("x-forwarded-for")
+        && !parts.headers.contains_key("forwarded")
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<ClientAddr, Self::Rejection> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
+        let peer = peer_of(parts);
         // Behind a reverse proxy on this machine every request comes from loopback: the
-        // client is the last address the proxy added. Anyone else's header is not believed.
+        // client is the last address the proxy added (on the last header line: earlier ones
+        // may come from the client). Anyone else's header is not believed.
         let forwarded = peer
             .filter(|ip| ip.is_loopback())
-            .and_then(|_| parts.headers.get("x-forwarded-for"))
+            .and_then(|_| parts.headers.get_all("x-forwarded-for").iter().next_back())
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.rsplit(',').next())
-            .and_then(|last| last.trim().parse().ok());
+            .and_then(|last| last.trim().parse::<std::net::IpAddr>().ok())
+            .map(|ip| ip.to_canonical());
         Ok(ClientAddr(forwarded.or(peer)))
     }
 }
@@ -383,4 +397,53 @@ pub async fn create_token(
         .create_api_token(&user, name, &token_hash(&token), user.username.as_str())
         .await?;
     Ok(render(&account_page(&state, page, Some(token)).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(peer: &str, forwarded: &[&str]) -> Parts {
+        let mut request = axum::http::Request::builder();
+        for f in forwarded {
+            request = request.header("x-forwarded-for", *f);
+        }
+        let (mut parts, ()) = request.body(()).unwrap().into_parts();
+        parts
+            .extensions
+            .insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+        parts
+    }
+
+    async fn client(peer: &str, forwarded: &[&str]) -> Option<std::net::IpAddr> {
+        let mut p = parts(peer, forwarded);
+        ClientAddr::from_request_parts(&mut p, &()).await.unwrap().0
+    }
+
+    #[tokio::test]
+    async fn the_client_behind_a_local_proxy_is_the_last_address_it_added() {
+        let ip = |s: &str| Some(s.parse().unwrap());
+        // nginx appends the client to what the client sent: the last entry is the proxy's.
+        assert_eq!(
+            client("127.0.0.1:5000", &["10.0.0.1, 203.0.113.7"]).await,
+            ip("203.0.113.7")
+        );
+        assert_eq!(
+            client("127.0.0.1:5000", &["10.0.0.1", "203.0.113.8"]).await,
+            ip("203.0.113.8")
+        );
+        // A dual-stack socket's IPv4 loopback is loopback too.
+        assert_eq!(
+            client("[::ffff:127.0.0.1]:5000", &["203.0.113.9"]).await,
+            ip("203.0.113.9")
+        );
+        // A client that is not the local proxy cannot claim another address.
+        assert_eq!(
+            client("198.51.100.1:5000", &["127.0.0.1"]).await,
+            ip("198.51.100.1")
+        );
+        assert!(from_this_machine(&parts("127.0.0.1:9", &[])));
+        assert!(!from_this_machine(&parts("127.0.0.1:9", &["203.0.113.7"])));
+        assert!(!from_this_machine(&parts("198.51.100.1:9", &[])));
+    }
 }

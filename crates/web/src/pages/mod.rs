@@ -175,10 +175,11 @@ pub fn routes() -> Router<AppState> {
 /// machine that does not come through the reverse proxy, or to an administrator.
 async fn metrics(
     State(state): State<AppState>,
-    account::ClientAddr(ip): account::ClientAddr,
     viewer: crate::auth::Viewer,
+    request: axum::extract::Request,
 ) -> Response {
-    let local = ip.is_some_and(|ip| ip.is_loopback());
+    let (parts, _) = request.into_parts();
+    let local = account::from_this_machine(&parts);
     if !local && viewer.access != tiendo_domain::accounts::Access::Admin {
         return Failure::forbidden(
             "metrics_for_monitoring",
