@@ -1546,3 +1546,67 @@ fn a_configuration_file_is_overridden_by_the_environment_and_options() {
     let err = String::from_utf8_lossy(&refused.stderr);
     assert!(err.contains("dòng 2: unknown field `adr`"), "{err}");
 }
+
+/// Behind a reverse proxy tiendo listens on loopback, so its refusal to listen beyond it does
+/// not stop the published demo password: that password signs in only on the server itself.
+#[test]
+fn the_demo_password_does_not_sign_in_through_a_proxy() {
+    let w = Workspace::demo();
+    let addr = free_address();
+    let _server = Server(
+        Command::new(env!("CARGO_BIN_EXE_tiendo"))
+            .args(["serve", "--addr", &addr, "--at", "2025-10-20"])
+            .env("TIENDO_DATABASE_URL", w.db())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut b = Browser::new(format!("http://{addr}"));
+        for _ in 0..300 {
+            if b.http
+                .get(format!("{}/healthz", b.base))
+                .send()
+                .await
+                .is_ok()
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let (_, _, form) = b.get("/login").await;
+        let token = hidden(&form, "token");
+        let fields = [
+            ("token", token.as_str()),
+            ("username", "ha-tinh"),
+            ("password", "tiendo-demo-2025"),
+            ("next", "/"),
+        ];
+        let proxied = b
+            .http
+            .post(format!("{}/login", b.base))
+            .header("x-forwarded-for", "203.0.113.5")
+            .form(&fields);
+        let (status, _, page) = b.send(proxied).await;
+        assert_eq!(status, 403);
+        assert!(
+            page.contains("chỉ đăng nhập được ngay trên máy chủ"),
+            "{page}"
+        );
+        let (_, _, form) = b.get("/login").await;
+        let token = hidden(&form, "token");
+        let (status, _, _) = b
+            .post(
+                "/login",
+                &[
+                    ("token", &token),
+                    ("username", "ha-tinh"),
+                    ("password", "tiendo-demo-2025"),
+                    ("next", "/"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 303, "on the server itself it still signs in");
+    });
+}

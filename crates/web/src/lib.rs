@@ -84,6 +84,8 @@ pub struct AppState {
     past: Arc<tokio::sync::Mutex<Option<Arc<Overview>>>>,
     /// Days after a period ends that its reporters may still enter values; `None`: always.
     entry_closes_after_days: Option<u32>,
+    /// Whether the published demo password signs in from elsewhere than this machine.
+    demo_logins_anywhere: bool,
     /// What `/metrics` reports.
     metrics: Arc<metrics::Metrics>,
     /// When the overview being served was last computed whole.
@@ -120,6 +122,7 @@ impl AppState {
             alerted: Default::default(),
             past: Default::default(),
             entry_closes_after_days: None,
+            demo_logins_anywhere: true,
             metrics: Default::default(),
             computed_at: Arc::new(std::sync::Mutex::new(std::time::Instant::now())),
         };
@@ -152,6 +155,18 @@ impl AppState {
     pub fn with_entry_closing(mut self, days: Option<u32>) -> AppState {
         self.entry_closes_after_days = days;
         self
+    }
+
+    /// Lets the published demo password sign in only from this machine (not through a reverse
+    /// proxy): a real instance behind a proxy listens on loopback, where `tiendo serve`'s own
+    /// refusal to listen beyond it does not reach.
+    pub fn demo_logins_from_this_machine_only(mut self) -> AppState {
+        self.demo_logins_anywhere = false;
+        self
+    }
+
+    pub(crate) fn demo_logins_anywhere(&self) -> bool {
+        self.demo_logins_anywhere
     }
 
     /// Until when reporters may enter a period's values, as of today.

@@ -35,10 +35,7 @@ pub async fn run(
         allow_demo_accounts,
     } = o;
     if store.is_empty().await? {
-        return Err(BadInput(format!(
-            "{url} holds no data yet; run `tiendo demo` (or `tiendo synth`) first"
-        ))
-        .into());
+        return Err(BadInput(l.t_args("cli-serve-empty", &[("url", url.to_string())])).into());
     }
     let demo_users = demo_accounts_present(&store).await?;
     if !addr.ip().is_loopback() && !allow_demo_accounts && demo_password_kept(&store).await? {
@@ -50,6 +47,11 @@ pub async fn run(
         .await
         .context("evaluating the database for the web application")?
         .with_entry_closing(entry_closes_after_days);
+    let state = if allow_demo_accounts {
+        state
+    } else {
+        state.demo_logins_from_this_machine_only()
+    };
     // A fixed day stays fixed; otherwise the overview follows the calendar.
     if at.is_none() && refresh_minutes > 0 {
         state.keep_fresh(std::time::Duration::from_secs(refresh_minutes * 60));

@@ -36,9 +36,22 @@ pub fn peer_of(parts: &Parts) -> Option<std::net::IpAddr> {
 
 /// Whether a request came straight from this machine, not through a reverse proxy.
 pub fn from_this_machine(parts: &Parts) -> bool {
-    peer_of(parts).is_some_and(|ip| ip.is_loopback())
-        && !parts.headers.contains_key("x-forwarded-for")
-        && !parts.headers.contains_key("forwarded")
+    peer_of(parts).is_some_and(|ip| ip.is_loopback()) && !forwarded(&parts.headers)
+}
+
+fn forwarded(headers: &axum::http::HeaderMap) -> bool {
+    headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded")
+}
+
+/// Whether the request came straight from this machine, as an extractor.
+pub struct ThisMachine(pub bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for ThisMachine {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<ThisMachine, Self::Rejection> {
+        Ok(ThisMachine(from_this_machine(parts)))
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
@@ -133,6 +146,7 @@ pub struct LoginInput {
 pub async fn login(
     State(state): State<AppState>,
     ClientAddr(ip): ClientAddr,
+    ThisMachine(local): ThisMachine,
     page: Page,
     jar: CookieJar,
     Form(input): Form<LoginInput>,
@@ -195,6 +209,18 @@ pub async fn login(
             next,
         );
     };
+    if input.password == crate::DEMO_PASSWORD && !local && !state.demo_logins_anywhere() {
+        // The password is published: whoever reaches the server through the network is not
+        // let in with it, only someone on the server itself (to change it).
+        return login_page(
+            page,
+            jar,
+            StatusCode::FORBIDDEN,
+            input.username,
+            l.t("login-demo-password-remote"),
+            next,
+        );
+    }
     state.logins.succeeded(&name, &address);
     let session = new_token();
     let csrf = new_token();

@@ -1093,3 +1093,5 @@ dataset-value-twice = target { $target } of unit { $unit } for { $period } is gi
 dataset-folder-too-large = the folder holds more than { $limit } MB
 dataset-not-utf8 = the file is not UTF-8 text
 cli-copy-not-empty = { $url } already holds data or accounts; a copy goes only into an empty PostgreSQL database (made with createdb).
+login-demo-password-remote = This account still has the published demo password, so it can sign in only on the server itself. Ask the administrator for a new password (tiendo users reset-password).
+cli-serve-empty = { $url } holds no data yet; start with `tiendo init --hierarchy` and `tiendo load`, or make a demonstration with `tiendo demo`.

@@ -1093,3 +1093,5 @@ dataset-value-twice = chỉ tiêu { $target } của đơn vị { $unit } kỳ { 
 dataset-folder-too-large = thư mục lớn hơn { $limit } MB
 dataset-not-utf8 = tệp không phải là văn bản UTF-8
 cli-copy-not-empty = { $url } đã có dữ liệu hoặc tài khoản; chỉ sao chép vào một cơ sở dữ liệu PostgreSQL trống (tạo bằng createdb).
+login-demo-password-remote = Tài khoản này còn dùng mật khẩu mẫu đã công bố, nên chỉ đăng nhập được ngay trên máy chủ. Đề nghị quản trị viên cấp mật khẩu mới (tiendo users reset-password).
+cli-serve-empty = { $url } chưa có dữ liệu; khởi tạo bằng `tiendo init --hierarchy` rồi `tiendo load`, hoặc tạo bản trình diễn bằng `tiendo demo`.
