@@ -21,6 +21,18 @@ pub const MAIL_FROM: &str = "tiendo <no-reply@localhost>";
 /// A configuration file is a page of settings; anything larger is not one.
 const MAX_BYTES: u64 = 64 * 1024;
 
+/// The keys of a configuration file, as [`Config`] names them.
+const KEYS: [&str; 8] = [
+    "database",
+    "lang",
+    "addr",
+    "refresh_minutes",
+    "entry_closes_after_days",
+    "allow_demo_accounts",
+    "smtp",
+    "mail_from",
+];
+
 /// What a configuration file may say; any other key is refused, so a misspelt one is found.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,12 +74,24 @@ fn read(path: &Path, l: Lang) -> Result<Config, BadInput> {
         let line = e
             .span()
             .map_or(0, |s| text[..s.start].matches('\n').count() + 1);
+        // The mistake an operator makes most, a misspelt key, in their language.
+        let reason = match e
+            .message()
+            .strip_prefix("unknown field `")
+            .and_then(|rest| rest.split('`').next())
+        {
+            Some(key) => l.t_args(
+                "cli-config-unknown-key",
+                &[("key", key.to_string()), ("keys", KEYS.join(", "))],
+            ),
+            None => e.message().to_string(),
+        };
         BadInput(l.t_args(
             "cli-config-invalid",
             &[
                 ("file", shown.clone()),
                 ("line", line.to_string()),
-                ("reason", e.message().to_string()),
+                ("reason", reason),
             ],
         ))
     })
@@ -104,4 +128,26 @@ pub fn apply(cli: &mut Cli) -> Result<(), BadInput> {
         _ => {}
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_named_to_the_operator_is_one_the_file_takes() {
+        let text = KEYS
+            .iter()
+            .map(|k| match *k {
+                "addr" => format!("{k} = \"127.0.0.1:1\""),
+                "lang" => format!("{k} = \"en\""),
+                "refresh_minutes" | "entry_closes_after_days" => format!("{k} = 1"),
+                "allow_demo_accounts" => format!("{k} = false"),
+                _ => format!("{k} = \"x\""),
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let config: Config = toml::from_str(&text).unwrap();
+        assert_eq!(config.refresh_minutes, Some(1));
+    }
 }

@@ -1544,7 +1544,10 @@ fn a_configuration_file_is_overridden_by_the_environment_and_options() {
     let refused = tiendo(&["documents"], &[]);
     assert_eq!(refused.status.code(), Some(2));
     let err = String::from_utf8_lossy(&refused.stderr);
-    assert!(err.contains("dòng 2: unknown field `adr`"), "{err}");
+    assert!(
+        err.contains("dòng 2: không có khóa “adr” trong cấu hình"),
+        "{err}"
+    );
 }
 
 /// Behind a reverse proxy tiendo listens on loopback, so its refusal to listen beyond it does

@@ -1095,3 +1095,6 @@ dataset-not-utf8 = the file is not UTF-8 text
 cli-copy-not-empty = { $url } already holds data or accounts; a copy goes only into an empty PostgreSQL database (made with createdb).
 login-demo-password-remote = This account still has the published demo password, so it can sign in only on the server itself. Ask the administrator for a new password (tiendo users reset-password).
 cli-serve-empty = { $url } holds no data yet; start with `tiendo init --hierarchy` and `tiendo load`, or make a demonstration with `tiendo demo`.
+error-metrics_for_monitoring = The monitoring metrics are read on the server itself or by an administrator.
+error-password_change_first = Choose your own password first, on the password page.
+cli-config-unknown-key = there is no key “{ $key }” in a configuration; the keys are: { $keys }

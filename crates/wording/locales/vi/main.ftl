@@ -1095,3 +1095,6 @@ dataset-not-utf8 = tệp không phải là văn bản UTF-8
 cli-copy-not-empty = { $url } đã có dữ liệu hoặc tài khoản; chỉ sao chép vào một cơ sở dữ liệu PostgreSQL trống (tạo bằng createdb).
 login-demo-password-remote = Tài khoản này còn dùng mật khẩu mẫu đã công bố, nên chỉ đăng nhập được ngay trên máy chủ. Đề nghị quản trị viên cấp mật khẩu mới (tiendo users reset-password).
 cli-serve-empty = { $url } chưa có dữ liệu; khởi tạo bằng `tiendo init --hierarchy` rồi `tiendo load`, hoặc tạo bản trình diễn bằng `tiendo demo`.
+error-metrics_for_monitoring = Số liệu giám sát hệ thống chỉ đọc được trên chính máy chủ hoặc bởi quản trị viên.
+error-password_change_first = Hãy đặt mật khẩu của riêng bạn trước, tại trang Đổi mật khẩu.
+cli-config-unknown-key = không có khóa “{ $key }” trong cấu hình; các khóa là: { $keys }
