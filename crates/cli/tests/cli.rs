@@ -1613,3 +1613,121 @@ fn the_demo_password_does_not_sign_in_through_a_proxy() {
         assert_eq!(status, 303, "on the server itself it still signs in");
     });
 }
+
+/// Two servers over one PostgreSQL database behave as one: a value approved on the first shows
+/// on the second's public overview without waiting for its next refresh (both judge a fixed
+/// day, so neither refreshes on a timer at all).
+#[test]
+#[cfg_attr(
+    not(tiendo_pg),
+    ignore = "skipped: TIENDO_TEST_POSTGRES_URL is not set"
+)]
+fn an_approval_on_one_server_shows_on_another() {
+    #[cfg(tiendo_pg)]
+    {
+        let w = Workspace::new();
+        let database = PgDatabase::new("two");
+        let db = database.url();
+        w.ok(&["--db", &db, "demo", "--yes"]);
+        let file = w.write(
+            "submitted.csv",
+            "target,org,period,value,comment\nHT-T1,HA-TINH,2025,45.5,Sở Khoa học và Công nghệ\n",
+        );
+        w.ok(&[
+            "--db",
+            &db,
+            "values",
+            "import",
+            file.to_str().unwrap(),
+            "--author",
+            "ha-tinh",
+        ]);
+        let serve = |addr: &str| {
+            Server(
+                Command::new(env!("CARGO_BIN_EXE_tiendo"))
+                    .args(["serve", "--addr", addr, "--at", "2025-10-20"])
+                    .env("TIENDO_DATABASE_URL", &db)
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap(),
+            )
+        };
+        let (a, b) = (free_address(), free_address());
+        let (_first, _second) = (serve(&a), serve(&b));
+        tokio::runtime::Runtime::new().unwrap().block_on(async {
+            let mut on_a = Browser::new(format!("http://{a}"));
+            let on_b = Browser::new(format!("http://{b}"));
+            for browser in [&on_a, &on_b] {
+                let mut ready = false;
+                for _ in 0..600 {
+                    let answer = browser
+                        .http
+                        .get(format!("{}/readyz", browser.base))
+                        .send()
+                        .await;
+                    if answer.is_ok_and(|r| r.status().is_success()) {
+                        ready = true;
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                assert!(ready, "{} is ready on PostgreSQL", browser.base);
+            }
+            let approvals_on_b = || async {
+                let overview: serde_json::Value = on_b
+                    .http
+                    .get(format!("{}/api/v1/overview", on_b.base))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                overview["recent_approvals"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|x| x["target"] == "HT-T1" && x["unit"] == "HA-TINH")
+            };
+            assert!(!approvals_on_b().await, "not approved yet");
+
+            let (_, _, form) = on_a.get("/login").await;
+            let token = hidden(&form, "token");
+            on_a.post(
+                "/login",
+                &[
+                    ("token", &token),
+                    ("username", "van-phong"),
+                    ("password", "tiendo-demo-2025"),
+                    ("next", "/approvals"),
+                ],
+            )
+            .await;
+            let (_, _, queue) = on_a.get("/approvals").await;
+            let csrf = hidden(&queue, "csrf");
+            let at = queue
+                .find("value=\"HT-T1|HA-TINH|2025|")
+                .expect("the value awaits review");
+            let key = queue[at + 7..].split('"').next().unwrap().to_string();
+            let (status, _, _) = on_a
+                .post(
+                    "/approvals",
+                    &[("csrf", &csrf), ("key", &key), ("decision", "approve")],
+                )
+                .await;
+            assert!(status < 400, "approved on the first server: {status}");
+            let approved = std::time::Instant::now();
+            let mut seen = None;
+            while approved.elapsed() < std::time::Duration::from_secs(20) {
+                if approvals_on_b().await {
+                    seen = Some(approved.elapsed());
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            let seen = seen.expect("the second server shows the approval");
+            println!("approval on {a} visible on {b} after {seen:?}");
+        });
+    }
+}

@@ -52,7 +52,8 @@ impl Store {
     /// Whether the database answers: one trivial query.
     pub async fn ping(&self) -> Result<()> {
         let _: i64 = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT 1").fetch_one(pool).await?
+            // PostgreSQL's `1` is a 4-byte integer: cast so both backends answer the same type.
+            sqlx::query_scalar("SELECT CAST(1 AS BIGINT)").fetch_one(pool).await?
         });
         Ok(())
     }

@@ -14,6 +14,7 @@ mod dataset;
 mod define;
 mod documents;
 mod entry;
+mod feed;
 mod feedback;
 mod load;
 mod notifications;
@@ -42,6 +43,7 @@ pub use copy::CopiedTable;
 pub use dataset::PUBLISHED;
 pub use define::{Defined, TaskClosing};
 pub use entry::{Entry, Outcome, MAX_REQUEST};
+pub use feed::{Feed, Heard};
 pub use feedback::{Case, CaseFilter, FileInfo, PublicCase, Received};
 pub use load::LoadBy;
 pub use notifications::{

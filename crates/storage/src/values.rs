@@ -56,7 +56,7 @@ pub struct ValueFilter {
 }
 
 #[derive(sqlx::FromRow)]
-struct ValueRow {
+pub(crate) struct ValueRow {
     id: i64,
     target: String,
     org: String,
@@ -70,7 +70,7 @@ struct ValueRow {
 }
 
 impl ValueRow {
-    fn into_value(self) -> Result<DataValue> {
+    pub(crate) fn into_value(self) -> Result<DataValue> {
         Ok(DataValue {
             version: self.id,
             target: parse("target code", &self.target)?,

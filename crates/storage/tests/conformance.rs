@@ -133,7 +133,50 @@ conformance!(
     dashboards_are_saved_replaced_and_removed,
     accounts_are_added_together_or_not_at_all,
     a_strategy_folder_loads_and_loads_again_only_what_changed,
+    the_readiness_probe_and_the_approval_feed_work,
 );
+
+/// `/readyz` asks the database for one row; on PostgreSQL an approval is announced to every
+/// server listening, at its commit.
+async fn the_readiness_probe_and_the_approval_feed_work(store: &Store) {
+    store.ping().await.unwrap();
+    loaded(store).await;
+    let mut feed = match store.feed().await.unwrap() {
+        Some(feed) => feed,
+        None => {
+            assert!(matches!(store, Store::Sqlite(_)), "PostgreSQL has a feed");
+            return;
+        }
+    };
+    let target: TargetCode = code("HT-T1");
+    let org: OrgCode = code("HA-TINH");
+    let period = code("2025");
+    import(store, &[value("HT-T1", "HA-TINH", "2025", 45.5)])
+        .await
+        .unwrap();
+    let submitted = store.value_history(&target, &org, period).await.unwrap();
+    let version = submitted.last().unwrap().version;
+    let approved = store
+        .set_value_state(
+            &target,
+            &org,
+            period,
+            version,
+            ValueState::Approved,
+            "van-phong",
+            None,
+        )
+        .await
+        .unwrap();
+    let heard = tokio::time::timeout(std::time::Duration::from_secs(10), feed.next())
+        .await
+        .expect("announced within 10 s")
+        .unwrap();
+    match heard {
+        tiendo_storage::Heard::Approved(v) => assert_eq!(v, approved),
+        other => panic!("{other:?}"),
+    }
+}
 
 fn example_folder() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/strategy")

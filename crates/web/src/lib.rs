@@ -104,6 +104,7 @@ impl AppState {
         let overview = Overview::compute(&store, today).await?;
         let changed = Arc::new(Notify::new());
         let (approved, approvals) = tokio::sync::mpsc::unbounded_channel();
+        let heard = approved.clone();
         let state = AppState {
             writer: writer::Writer::start(store.clone(), move |v| {
                 // The receiver lives as long as the server; a send fails only at shutdown.
@@ -131,6 +132,7 @@ impl AppState {
         tokio::spawn(async move { alerting.alert_once_a_day().await });
         state.follow_changes();
         state.follow_approvals(approvals);
+        state.follow_other_servers(heard);
         Ok(state)
     }
 
@@ -346,10 +348,17 @@ impl AppState {
     ) {
         let state = self.clone();
         tokio::spawn(async move {
+            // A version this server approved is also announced back to it by the database:
+            // each is applied once.
+            let mut applied = Applied::default();
             while let Some(first) = approvals.recv().await {
                 let mut batch = vec![first];
                 while let Ok(v) = approvals.try_recv() {
                     batch.push(v);
+                }
+                batch.retain(|v| applied.first_time(v.version));
+                if batch.is_empty() {
+                    continue;
                 }
                 let applier = state.clone();
                 // Copying the overview and judging the series is CPU work of milliseconds to
@@ -364,6 +373,44 @@ impl AppState {
         });
     }
 
+    /// Hears what the other servers over the same PostgreSQL database approve and applies it
+    /// as its own; after a lost connection, recomputes (announcements may have been missed).
+    fn follow_other_servers(
+        &self,
+        heard: tokio::sync::mpsc::UnboundedSender<tiendo_domain::values::DataValue>,
+    ) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let mut feed = match state.store.feed().await {
+                    Ok(Some(feed)) => feed,
+                    Ok(None) => return,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot listen to the other servers; retrying");
+                        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                        continue;
+                    }
+                };
+                // Listening from now: what was approved before is read again.
+                state.changed();
+                loop {
+                    match feed.next().await {
+                        Ok(tiendo_storage::Heard::Approved(v)) => {
+                            if heard.send(v).is_err() {
+                                return;
+                            }
+                        }
+                        Ok(tiendo_storage::Heard::Missed) => state.changed(),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "lost the other servers' announcements");
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+    }
+
     /// Asks for the overview to be recomputed in the background.
     pub fn changed(&self) {
         self.changed.notify_one();
@@ -373,6 +420,32 @@ impl AppState {
         if let Err(e) = self.refresh().await {
             tracing::warn!(error = %e, "the overview could not be refreshed; the previous one stays");
         }
+    }
+}
+
+/// The versions last applied to the overview, so an approval heard twice (from this server's
+/// writer and from the database's announcement) is applied once.
+#[derive(Default)]
+struct Applied {
+    seen: std::collections::HashSet<i64>,
+    order: std::collections::VecDeque<i64>,
+}
+
+impl Applied {
+    /// Remembers this many: far more than can be in flight between the two paths.
+    const KEPT: usize = 100_000;
+
+    fn first_time(&mut self, version: i64) -> bool {
+        if !self.seen.insert(version) {
+            return false;
+        }
+        self.order.push_back(version);
+        if self.order.len() > Self::KEPT {
+            if let Some(old) = self.order.pop_front() {
+                self.seen.remove(&old);
+            }
+        }
+        true
     }
 }
 

@@ -1,0 +1,80 @@
+//! What other tiendo servers over the same PostgreSQL database committed, as it happens: each
+//! approval is announced with `NOTIFY` in the transaction that writes it (delivered at commit,
+//! never for a rolled-back one), and every server listens, so an approval on one server reaches
+//! the others' read models within moments instead of at their next refresh.
+
+use sqlx::postgres::PgListener;
+use tiendo_domain::values::DataValue;
+
+use crate::values::ValueRow;
+use crate::{Result, Store};
+
+/// The channel approvals are announced on; the payload is the approved version's id.
+pub(crate) const APPROVALS: &str = "tiendo_approvals";
+
+/// What the feed says next.
+#[derive(Debug)]
+pub enum Heard {
+    /// A value approved on some server, this one included.
+    Approved(DataValue),
+    /// The connection was lost and made again: announcements may have been missed, and what
+    /// the read model holds should be read again from the database.
+    Missed,
+}
+
+/// Announcements from every server over the database.
+pub struct Feed {
+    listener: PgListener,
+    store: Store,
+}
+
+impl Store {
+    /// Listens for what other servers commit; `None` on SQLite, which one server owns.
+    pub async fn feed(&self) -> Result<Option<Feed>> {
+        match self {
+            Store::Sqlite(_) => Ok(None),
+            Store::Postgres(pool) => {
+                let mut listener = PgListener::connect_with(pool).await?;
+                listener.listen(APPROVALS).await?;
+                Ok(Some(Feed {
+                    listener,
+                    store: self.clone(),
+                }))
+            }
+        }
+    }
+
+    /// One version of a value, by its id.
+    pub async fn value_version(&self, version: i64) -> Result<Option<DataValue>> {
+        let sql = "SELECT v.id, t.code AS target, o.code AS org, v.period, v.value, v.comment, \
+             v.source, v.author, v.recorded_at, v.state \
+             FROM data_values v JOIN targets t ON t.id = v.target_id \
+             JOIN org_units o ON o.id = v.org_id WHERE v.id = $1";
+        let row: Option<ValueRow> = crate::on_pool!(self, pool => {
+            sqlx::query_as(sql).bind(version).fetch_optional(pool).await?
+        });
+        row.map(ValueRow::into_value).transpose()
+    }
+}
+
+impl Feed {
+    /// Waits for the next announcement. A payload that is not a version, or a version gone
+    /// from the database, is passed over.
+    pub async fn next(&mut self) -> Result<Heard> {
+        loop {
+            let Some(notification) = self.listener.try_recv().await? else {
+                return Ok(Heard::Missed);
+            };
+            let Ok(version) = notification.payload().parse::<i64>() else {
+                tracing::warn!(
+                    payload = notification.payload(),
+                    "an announcement that is not a version"
+                );
+                continue;
+            };
+            if let Some(value) = self.store.value_version(version).await? {
+                return Ok(Heard::Approved(value));
+            }
+        }
+    }
+}
