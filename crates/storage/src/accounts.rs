@@ -171,6 +171,7 @@ impl Store {
                 .rows_affected();
             if changed == 1 {
                 append!(tx, now, record);
+                crate::feed::announce!(self, tx, crate::feed::ACCOUNTS, "");
                 tx.commit().await?;
             }
             changed
@@ -254,6 +255,7 @@ impl Store {
                 after: Some(to_json(&serde_json::json!({ "active": active }))),
             };
             append!(tx, now, record);
+            crate::feed::announce!(self, tx, crate::feed::ACCOUNTS, "");
             tx.commit().await?;
         });
         Ok(())
@@ -292,6 +294,7 @@ impl Store {
                 after: Some(to_json(access)),
             };
             append!(tx, now, record);
+            crate::feed::announce!(self, tx, crate::feed::ACCOUNTS, "");
             tx.commit().await?;
         });
         Ok(())
@@ -472,6 +475,7 @@ impl Store {
                 after: Some(to_json(&serde_json::json!({ "token": id }))),
             };
             append!(tx, now, record);
+            crate::feed::announce!(self, tx, crate::feed::ACCOUNTS, "");
             tx.commit().await?;
         });
         Ok(())

@@ -381,14 +381,8 @@ impl Store {
                 after: Some(to_json(&serde_json::json!({"value": value, "state": next, "comment": comment}))),
             };
             crate::audit::append!(tx, now, record);
-            if next == ValueState::Approved && matches!(self, Store::Postgres(_)) {
-                // Delivered at commit to every server listening (`Store::feed`), never for a
-                // transaction rolled back.
-                sqlx::query("SELECT pg_notify($1, $2)")
-                    .bind(crate::feed::APPROVALS)
-                    .bind(version.to_string())
-                    .execute(&mut *tx)
-                    .await?;
+            if next == ValueState::Approved {
+                crate::feed::announce!(self, tx, crate::feed::APPROVALS, version.to_string());
             }
             tx.commit().await?;
             // The new version as written, built here: a read after the commit could fail

@@ -1,7 +1,8 @@
 //! What other tiendo servers over the same PostgreSQL database committed, as it happens: each
-//! approval is announced with `NOTIFY` in the transaction that writes it (delivered at commit,
-//! never for a rolled-back one), and every server listens, so an approval on one server reaches
-//! the others' read models within moments instead of at their next refresh.
+//! approval, and each change of who may do what, is announced with `NOTIFY` in the transaction
+//! that writes it (delivered at commit, never for a rolled-back one), and every server listens,
+//! so an approval on one server reaches the others' read models within moments instead of at
+//! their next refresh, and a revoked token stops working on all of them at once.
 
 use sqlx::postgres::PgListener;
 use tiendo_domain::values::DataValue;
@@ -11,12 +12,32 @@ use crate::{Result, Store};
 
 /// The channel approvals are announced on; the payload is the approved version's id.
 pub(crate) const APPROVALS: &str = "tiendo_approvals";
+/// The channel on which a change of who may do what is announced (a token revoked, an account
+/// disabled or its scope changed): what servers keep of accounts must be read again.
+pub(crate) const ACCOUNTS: &str = "tiendo_accounts";
+
+/// Announces `$payload` on `$channel` from inside the transaction `$tx` of `$store`, delivered
+/// at its commit; nothing on SQLite, where one server owns the database.
+macro_rules! announce {
+    ($store:expr, $tx:expr, $channel:expr, $payload:expr) => {
+        if matches!($store, $crate::Store::Postgres(_)) {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind($channel)
+                .bind($payload)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    };
+}
+pub(crate) use announce;
 
 /// What the feed says next.
 #[derive(Debug)]
 pub enum Heard {
     /// A value approved on some server, this one included.
     Approved(DataValue),
+    /// Who may do what changed: cached accounts and tokens must be read again.
+    AccountsChanged,
     /// The connection was lost and made again: announcements may have been missed, and what
     /// the read model holds should be read again from the database.
     Missed,
@@ -35,7 +56,7 @@ impl Store {
             Store::Sqlite(_) => Ok(None),
             Store::Postgres(pool) => {
                 let mut listener = PgListener::connect_with(pool).await?;
-                listener.listen(APPROVALS).await?;
+                listener.listen_all([APPROVALS, ACCOUNTS]).await?;
                 Ok(Some(Feed {
                     listener,
                     store: self.clone(),
@@ -65,6 +86,9 @@ impl Feed {
             let Some(notification) = self.listener.try_recv().await? else {
                 return Ok(Heard::Missed);
             };
+            if notification.channel() == ACCOUNTS {
+                return Ok(Heard::AccountsChanged);
+            }
             let Ok(version) = notification.payload().parse::<i64>() else {
                 tracing::warn!(
                     payload = notification.payload(),

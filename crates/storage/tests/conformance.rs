@@ -176,6 +176,27 @@ async fn the_readiness_probe_and_the_approval_feed_work(store: &Store) {
         tiendo_storage::Heard::Approved(v) => assert_eq!(v, approved),
         other => panic!("{other:?}"),
     }
+    // An account disabled is announced: the servers forget the tokens they keep.
+    let user = tiendo_storage::NewUser {
+        username: "bi-khoa".parse().unwrap(),
+        display_name: "Bị khóa".into(),
+        password_hash: "hash".into(),
+        access: tiendo_domain::accounts::Access::Inspector,
+        must_change_password: false,
+    };
+    store.create_user(&user, "admin").await.unwrap();
+    store
+        .set_user_active(&user.username, false, "admin")
+        .await
+        .unwrap();
+    let heard = tokio::time::timeout(std::time::Duration::from_secs(10), feed.next())
+        .await
+        .expect("announced within 10 s")
+        .unwrap();
+    assert!(
+        matches!(heard, tiendo_storage::Heard::AccountsChanged),
+        "{heard:?}"
+    );
 }
 
 fn example_folder() -> std::path::PathBuf {

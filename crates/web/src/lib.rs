@@ -400,7 +400,11 @@ impl AppState {
                                 return;
                             }
                         }
-                        Ok(tiendo_storage::Heard::Missed) => state.changed(),
+                        Ok(tiendo_storage::Heard::AccountsChanged) => state.tokens.clear(),
+                        Ok(tiendo_storage::Heard::Missed) => {
+                            state.tokens.clear();
+                            state.changed();
+                        }
                         Err(e) => {
                             tracing::warn!(error = %e, "lost the other servers' announcements");
                             break;
