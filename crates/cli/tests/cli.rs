@@ -1728,6 +1728,34 @@ fn an_approval_on_one_server_shows_on_another() {
             }
             let seen = seen.expect("the second server shows the approval");
             println!("approval on {a} visible on {b} after {seen:?}");
+
+            // A strategy loaded from the command line reaches both servers' read models.
+            let unit = |browser: &Browser| {
+                let url = format!("{}/api/v1/units/MAU-UBND", browser.base);
+                let http = browser.http.clone();
+                async move { http.get(url).send().await.unwrap().status().as_u16() }
+            };
+            assert_eq!(unit(&on_b).await, 404, "not loaded yet");
+            let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/strategy");
+            let loaded = Command::new(env!("CARGO_BIN_EXE_tiendo"))
+                .args(["--db", &db, "load", folder.to_str().unwrap()])
+                .output()
+                .unwrap();
+            assert!(loaded.status.success(), "{loaded:?}");
+            let started = std::time::Instant::now();
+            let mut statuses = (0, 0);
+            while started.elapsed() < std::time::Duration::from_secs(60) {
+                statuses = (unit(&on_a).await, unit(&on_b).await);
+                if statuses == (200, 200) {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            assert_eq!(statuses, (200, 200), "both servers know the new unit");
+            println!(
+                "a loaded strategy on both servers after {:?}",
+                started.elapsed()
+            );
         });
     }
 }

@@ -91,6 +91,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             append!(tx, now, record);
+            crate::feed::announce!(self, tx, crate::feed::DEFINITIONS, crate::feed::instance());
             tx.commit().await?;
         });
         Ok(())
@@ -188,6 +189,7 @@ impl Store {
             let mut tx = pool.begin_with(self.begin_write()).await?;
             sqlx::query(&sql).bind(day).bind(code.as_str()).execute(&mut *tx).await?;
             append!(tx, now, record);
+            crate::feed::announce!(self, tx, crate::feed::DEFINITIONS, crate::feed::instance());
             tx.commit().await?;
         });
         Ok(())

@@ -16,6 +16,23 @@ pub(crate) const APPROVALS: &str = "tiendo_approvals";
 /// disabled or its scope changed): what servers keep of accounts must be read again.
 pub(crate) const ACCOUNTS: &str = "tiendo_accounts";
 
+/// The channel on which a change of definitions is announced (units, documents, targets,
+/// tasks, rules): the overview must be computed again. The payload names the process that
+/// made it, which has already asked for its own computation.
+pub(crate) const DEFINITIONS: &str = "tiendo_definitions";
+
+/// This process among the servers: its id and the moment it first asked, to the nanosecond
+/// (two servers on two machines may share a process id, not that too).
+pub(crate) fn instance() -> &'static str {
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| {
+        let since = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        format!("{}-{}", std::process::id(), since.as_nanos())
+    })
+}
+
 /// Announces `$payload` on `$channel` from inside the transaction `$tx` of `$store`, delivered
 /// at its commit; nothing on SQLite, where one server owns the database.
 macro_rules! announce {
@@ -38,6 +55,8 @@ pub enum Heard {
     Approved(DataValue),
     /// Who may do what changed: cached accounts and tokens must be read again.
     AccountsChanged,
+    /// Another server changed definitions: the overview must be computed again.
+    DefinitionsChanged,
     /// The connection was lost and made again: announcements may have been missed, and what
     /// the read model holds should be read again from the database.
     Missed,
@@ -56,7 +75,9 @@ impl Store {
             Store::Sqlite(_) => Ok(None),
             Store::Postgres(pool) => {
                 let mut listener = PgListener::connect_with(pool).await?;
-                listener.listen_all([APPROVALS, ACCOUNTS]).await?;
+                listener
+                    .listen_all([APPROVALS, ACCOUNTS, DEFINITIONS])
+                    .await?;
                 Ok(Some(Feed {
                     listener,
                     store: self.clone(),
@@ -86,8 +107,11 @@ impl Feed {
             let Some(notification) = self.listener.try_recv().await? else {
                 return Ok(Heard::Missed);
             };
-            if notification.channel() == ACCOUNTS {
-                return Ok(Heard::AccountsChanged);
+            match notification.channel() {
+                ACCOUNTS => return Ok(Heard::AccountsChanged),
+                DEFINITIONS if notification.payload() == instance() => continue,
+                DEFINITIONS => return Ok(Heard::DefinitionsChanged),
+                _ => {}
             }
             let Ok(version) = notification.payload().parse::<i64>() else {
                 tracing::warn!(

@@ -360,6 +360,7 @@ impl Store {
             if let Some(record) = &audit {
                 append!(tx, now, *record);
             }
+            crate::feed::announce!(self, tx, crate::feed::DEFINITIONS, crate::feed::instance());
             tx.commit().await?;
         });
         Ok(())

@@ -55,6 +55,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             append!(tx, now, record);
+            crate::feed::announce!(self, tx, crate::feed::DEFINITIONS, crate::feed::instance());
             tx.commit().await?;
         });
         Ok(())
@@ -85,6 +86,7 @@ impl Store {
             .rows_affected();
             if changed == 1 {
                 append!(tx, now, record);
+                crate::feed::announce!(self, tx, crate::feed::DEFINITIONS, crate::feed::instance());
                 tx.commit().await?;
             }
             changed

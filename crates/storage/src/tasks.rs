@@ -287,6 +287,7 @@ impl Store {
                     .await?;
             }
             crate::audit::append!(tx, now, record);
+            crate::feed::announce!(self, tx, crate::feed::DEFINITIONS, crate::feed::instance());
             tx.commit().await?;
         });
         Ok(())

@@ -401,6 +401,7 @@ impl AppState {
                             }
                         }
                         Ok(tiendo_storage::Heard::AccountsChanged) => state.tokens.clear(),
+                        Ok(tiendo_storage::Heard::DefinitionsChanged) => state.changed(),
                         Ok(tiendo_storage::Heard::Missed) => {
                             state.tokens.clear();
                             state.changed();
