@@ -52,15 +52,17 @@ pub async fn bench_account(
 }
 
 /// Approves up to `count` of the values the bench reporters submitted for `target`, one at a
-/// time through the API as the standing office, and times each from the approval's 200 to the
-/// first public overview that lists it.
+/// time through the API of the server `on.0` as the standing office, and times each from the
+/// approval's 200 to the first public overview of the server `on.1` that lists it (another
+/// server over the same database, or the same one).
 pub async fn approvals_to_overview(
     store: &Store,
     http: &reqwest::Client,
-    base: &str,
+    on: (&str, &str),
     target: &TargetCode,
     count: usize,
 ) -> Result<Vec<Duration>> {
+    let (base, read_base) = on;
     let token = bench_account(
         store,
         "bench-reviewer",
@@ -101,7 +103,7 @@ pub async fn approvals_to_overview(
         let approved = Instant::now();
         loop {
             let overview: serde_json::Value = http
-                .get(format!("{base}/api/v1/overview"))
+                .get(format!("{read_base}/api/v1/overview"))
                 .send()
                 .await?
                 .json()

@@ -101,11 +101,19 @@ where
     sample
 }
 
-/// `count` concurrent readers each GET `url` `each` times.
-async fn readers(http: &reqwest::Client, url: &str, count: usize, each: usize) -> Sample {
-    let (http, url) = (http.clone(), Arc::new(url.to_string()));
-    clients(count, each, None, move |_, _| {
-        let (http, url) = (http.clone(), url.clone());
+/// `count` concurrent readers each GET `path` `each` times, reader `i` from server
+/// `i % bases.len()`.
+async fn readers(
+    http: &reqwest::Client,
+    bases: &[String],
+    path: &str,
+    count: usize,
+    each: usize,
+) -> Sample {
+    let http = http.clone();
+    let urls: Arc<Vec<String>> = Arc::new(bases.iter().map(|b| format!("{b}{path}")).collect());
+    clients(count, each, None, move |i, _| {
+        let (http, url) = (http.clone(), urls[i % urls.len()].clone());
         async move {
             match http.get(url.as_str()).send().await {
                 Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
@@ -148,12 +156,21 @@ pub struct WebBench {
     /// shows it.
     #[arg(long, default_value_t = 20)]
     pub approvals: usize,
+    /// Servers over the one database (more than one on PostgreSQL only): readers and reporters
+    /// are spread over them, and each approval is made on the first and timed until the last
+    /// one's public overview shows it.
+    #[arg(long, default_value_t = 1)]
+    pub servers: usize,
 }
 
 pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
     anyhow::ensure!(
         s.readers > 0 && s.reporters > 0 && s.writes > 0 && s.rate > 0.0 && s.approvals > 0,
         "--readers, --reporters, --writes, --rate and --approvals must be positive"
+    );
+    anyhow::ensure!(
+        s.servers == 1 || (s.servers > 1 && store.backend() == tiendo_storage::Backend::Postgres),
+        "--servers above 1 needs a PostgreSQL database, which the servers share"
     );
     let snapshot = store.snapshot(s.at).await?;
     // A target many units report, and that many of its reporters.
@@ -217,27 +234,34 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
         });
     }
 
-    let started = Instant::now();
-    let state = AppState::load(store.clone(), Some(s.at), Passwords::production())
-        .await
-        .context("evaluating the database for the web application")?;
-    let load = started.elapsed();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    tokio::spawn(async move {
-        if let Err(e) = tiendo_web::serve(state, addr).await {
-            eprintln!("the server stopped: {e}");
+    let mut bases = Vec::with_capacity(s.servers);
+    let mut load = Duration::ZERO;
+    for _ in 0..s.servers {
+        let started = Instant::now();
+        let state = AppState::load(store.clone(), Some(s.at), Passwords::production())
+            .await
+            .context("evaluating the database for the web application")?;
+        load = started.elapsed();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        tokio::spawn(async move {
+            if let Err(e) = tiendo_web::serve(state, addr).await {
+                eprintln!("the server stopped: {e}");
+            }
+        });
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(addr).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-    });
-    let base = format!("http://{addr}");
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(addr).await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        bases.push(format!("http://{addr}"));
     }
+    let base = bases[0].clone();
+    // Approvals are made on the first server and looked for on the last.
+    let read_base = bases[bases.len() - 1].clone();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(s.readers.max(s.reporters))
         .timeout(Duration::from_secs(30))
@@ -245,22 +269,10 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
 
     println!("reading with {} clients × {} requests…", s.readers, s.reads);
     // Warm the connections and the server's caches first.
-    readers(&http, &format!("{base}/"), s.readers, 2).await;
-    let baseline = readers(
-        &http,
-        &format!("{base}/static/tiendo.css"),
-        s.readers,
-        s.reads,
-    )
-    .await;
-    let page = readers(&http, &format!("{base}/?lang=vi"), s.readers, s.reads).await;
-    let api = readers(
-        &http,
-        &format!("{base}/api/v1/overview"),
-        s.readers,
-        s.reads,
-    )
-    .await;
+    readers(&http, &bases, "/", s.readers, 2).await;
+    let baseline = readers(&http, &bases, "/static/tiendo.css", s.readers, s.reads).await;
+    let page = readers(&http, &bases, "/?lang=vi", s.readers, s.reads).await;
+    let api = readers(&http, &bases, "/api/v1/overview", s.readers, s.reads).await;
 
     let periods = Arc::new(periods);
     let reporters = Arc::new(reporters);
@@ -269,11 +281,10 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
         "writing with {} reporters × {} values, paced at {:.0}/s in all…",
         s.reporters, s.writes, s.rate
     );
-    let values_url = format!("{base}/api/v1/values");
     let pace = Duration::from_secs_f64(s.reporters as f64 / s.rate);
     let paced = writers(
         &http,
-        &values_url,
+        &bases,
         &target,
         &reporters,
         &periods[..s.writes],
@@ -286,7 +297,7 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
     );
     let saturated = writers(
         &http,
-        &values_url,
+        &bases,
         &target,
         &reporters,
         &periods[s.writes..2 * s.writes],
@@ -334,8 +345,14 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
     let direct_rate = (s.writes * units.len()) as f64 / direct.as_secs_f64();
 
     println!("approving {} values one at a time…", s.approvals);
-    let mut fresh =
-        crate::fresh::approvals_to_overview(store, &http, &base, &target, s.approvals).await?;
+    let mut fresh = crate::fresh::approvals_to_overview(
+        store,
+        &http,
+        (&base, &read_base),
+        &target,
+        s.approvals,
+    )
+    .await?;
     fresh.sort();
 
     let mut table = Table::new();
@@ -386,11 +403,12 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
         ]);
     }
     println!(
-        "{} on {url}, day {}, {} readers, {} reporters (target {target}); overview computed in {:.1} s",
+        "{} on {url}, {} server(s), day {}, {} readers, {} reporters (target {target}); overview computed in {:.1} s",
         match store.backend() {
             tiendo_storage::Backend::Sqlite => "SQLite",
             tiendo_storage::Backend::Postgres => "PostgreSQL",
         },
+        s.servers,
         s.at,
         s.readers,
         s.reporters,
@@ -409,7 +427,11 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
     freshness.load_preset(UTF8_FULL_CONDENSED);
     freshness.set_header(["measure", "approvals", "median ms", "worst ms", "goal"]);
     freshness.add_row([
-        "approval's 200 → public overview API shows it".to_string(),
+        if s.servers > 1 {
+            "approval's 200 on server 1 → server 2's public overview API shows it".to_string()
+        } else {
+            "approval's 200 → public overview API shows it".to_string()
+        },
         fresh.len().to_string(),
         ms(median),
         ms(worst),
@@ -466,20 +488,22 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
 /// or back to back when `pace` is `None`.
 async fn writers(
     http: &reqwest::Client,
-    url: &str,
+    bases: &[String],
     target: &TargetCode,
     reporters: &Arc<Vec<Reporter>>,
     periods: &[Period],
     pace: Option<Duration>,
 ) -> Sample {
     let http = http.clone();
-    let url = Arc::new(url.to_string());
+    // Reporter `i` writes through server `i % bases.len()`.
+    let urls: Arc<Vec<String>> =
+        Arc::new(bases.iter().map(|b| format!("{b}/api/v1/values")).collect());
     let target = Arc::new(target.to_string());
     let periods = Arc::new(periods.to_vec());
     let reporters = reporters.clone();
     let each = periods.len();
     clients(reporters.len(), each, pace, move |i, k| {
-        let (http, url, target) = (http.clone(), url.clone(), target.clone());
+        let (http, url, target) = (http.clone(), urls[i % urls.len()].clone(), target.clone());
         let (r, period) = (&reporters[i], periods[k]);
         let body = serde_json::json!({
             "values": [{"target": target.as_str(), "org": r.unit.as_str(), "period": period.to_string(), "value": 42.0}],
