@@ -161,6 +161,10 @@ pub struct WebBench {
     /// one's public overview shows it.
     #[arg(long, default_value_t = 1)]
     pub servers: usize,
+    /// After the measured runs, the deadline rush: reporters submitting, readers polling the
+    /// public overview and approvals timed to it, all at once.
+    #[arg(long)]
+    pub rush: bool,
 }
 
 pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
@@ -213,7 +217,7 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
         .max();
     let first = latest.map_or_else(|| periodicity.period_containing(s.at), Period::next);
     let mut periods = vec![first];
-    while periods.len() < s.writes * 3 {
+    while periods.len() < s.writes * 4 {
         let next = periods[periods.len() - 1].next();
         periods.push(next);
     }
@@ -304,6 +308,37 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
         None,
     )
     .await;
+    // The deadline rush: reporters submitting, readers polling the public overview and a
+    // reviewer approving, all at once; each approval timed until the overview shows it.
+    let rush = if s.rush {
+        println!(
+            "the rush: {} reporters × {} values, {} readers × {} polls and {} approvals at once…",
+            s.reporters, s.writes, s.readers, s.reads, s.approvals
+        );
+        let (writes, reads, fresh) = tokio::join!(
+            writers(
+                &http,
+                &bases,
+                &target,
+                &reporters,
+                &periods[3 * s.writes..4 * s.writes],
+                None,
+            ),
+            readers(&http, &bases, "/api/v1/overview", s.readers, s.reads),
+            crate::fresh::approvals_to_overview(
+                store,
+                &http,
+                (&base, &read_base),
+                &target,
+                s.approvals
+            ),
+        );
+        let mut fresh = fresh?;
+        fresh.sort();
+        Some((writes, reads, fresh))
+    } else {
+        None
+    };
     // What the operations team's monitoring would read at this moment.
     let scraped = http
         .get(format!("{base}/metrics"))
@@ -311,7 +346,9 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
         .await?
         .text()
         .await?;
-    let acknowledged = paced.times.len() + saturated.times.len();
+    let acknowledged = paced.times.len()
+        + saturated.times.len()
+        + rush.as_ref().map_or(0, |(w, _, _)| w.times.len());
     let stored = store.versions_written_by("bench-reporter-", since).await? as usize;
 
     // Baseline for writes: the same number of values through the storage layer alone, in
@@ -390,7 +427,22 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
             &saturated,
             String::new(),
         ),
-    ] {
+    ]
+    .into_iter()
+    .chain(rush.iter().flat_map(|(writes, reads, _)| {
+        [
+            (
+                "rush: submissions (reporters)".to_string(),
+                writes,
+                format!("p99 ≤ {} ms, 0 errors", GOAL_WRITE_P99.as_millis()),
+            ),
+            (
+                format!("rush: overview API ({readers} clients)"),
+                reads,
+                "p95 ≤ 50 ms".to_string(),
+            ),
+        ]
+    })) {
         table.add_row([
             name,
             sample.times.len().to_string(),
@@ -437,6 +489,15 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
         ms(worst),
         format!("≤ {} ms", crate::fresh::GOAL_FRESHNESS.as_millis()),
     ]);
+    if let Some((_, _, during)) = &rush {
+        freshness.add_row([
+            "the same, during the rush".to_string(),
+            during.len().to_string(),
+            ms(during[during.len() / 2]),
+            ms(during[during.len() - 1]),
+            format!("≤ {} ms", crate::fresh::GOAL_FRESHNESS.as_millis()),
+        ]);
+    }
     freshness.add_row([
         "baseline: the whole overview computed once".to_string(),
         "1".to_string(),
