@@ -1545,7 +1545,7 @@ fn a_configuration_file_is_overridden_by_the_environment_and_options() {
     assert_eq!(refused.status.code(), Some(2));
     let err = String::from_utf8_lossy(&refused.stderr);
     assert!(
-        err.contains("dòng 2: không có khóa “adr” trong cấu hình"),
+        err.contains("dòng 2: không có tham số “adr” trong tệp cấu hình"),
         "{err}"
     );
 }
@@ -1594,7 +1594,7 @@ fn the_demo_password_does_not_sign_in_through_a_proxy() {
         let (status, _, page) = b.send(proxied).await;
         assert_eq!(status, 403);
         assert!(
-            page.contains("chỉ đăng nhập được ngay trên máy chủ"),
+            page.contains("chỉ đăng nhập được trực tiếp trên máy chủ"),
             "{page}"
         );
         let (_, _, form) = b.get("/login").await;

@@ -359,6 +359,11 @@ impl Item {
     }
 }
 
+/// A value as the item a problem is about: its target, unit and period.
+fn value_item(v: &NewValue) -> Item {
+    Item::new("value", &format!("{} · {} · {}", v.target, v.org, v.period))
+}
+
 impl fmt::Display for Item {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.kind, self.code)
@@ -531,9 +536,9 @@ impl Dataset {
 
         for v in &self.values {
             if !target_codes.contains(&v.target) {
-                return Err(no_target(&vfile, &Item::new("value", ""), &v.target));
+                return Err(no_target(&vfile, &value_item(v), &v.target));
             }
-            unit(&vfile, &Item::new("value", ""), &v.org)?;
+            unit(&vfile, &value_item(v), &v.org)?;
         }
         Ok(())
     }

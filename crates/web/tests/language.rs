@@ -344,6 +344,18 @@ async fn every_page_reads_in_vietnamese_for_every_role() {
                 continue;
             }
             read += 1;
+            // The tab's title is text: markup in it would show as such.
+            let title = page
+                .body
+                .split_once("<title>")
+                .and_then(|(_, rest)| rest.split_once("</title>"))
+                .map_or("", |(title, _)| title);
+            if title.contains('<') || title.trim().is_empty() {
+                leaks.push(Leak {
+                    page: format!("{who} {link}"),
+                    what: format!("the title is not plain text: {title:?}"),
+                });
+            }
             let mut text = visible_text(&page.body);
             for t in &data {
                 text = text.replace(t.as_str(), " ");
