@@ -1759,3 +1759,49 @@ fn an_approval_on_one_server_shows_on_another() {
         });
     }
 }
+
+/// A folder whose index reads a target nobody defined is refused whole, in Vietnamese, at the
+/// file; a dry run of a good folder writes nothing.
+#[test]
+fn a_refused_folder_writes_nothing_and_a_dry_run_neither() {
+    let w = Workspace::demo();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/strategy");
+    let folder = w.dir.path().join("ke-hoach");
+    for sub in ["orgs", "targets", "tasks", "values", "indices"] {
+        std::fs::create_dir_all(folder.join(sub)).unwrap();
+        if let Ok(entries) = std::fs::read_dir(example.join(sub)) {
+            for e in entries {
+                let e = e.unwrap();
+                std::fs::copy(e.path(), folder.join(sub).join(e.file_name())).unwrap();
+            }
+        }
+    }
+    std::fs::copy(
+        example.join("documents.toml"),
+        folder.join("documents.toml"),
+    )
+    .unwrap();
+    let targets = || w.ok(&["targets", "--format", "csv"]);
+    let before = targets();
+    let dry = w.ok(&["load", "--dry-run", folder.to_str().unwrap()]);
+    assert!(
+        dry.contains("Chỉ tiêu: 3 mới") && dry.contains("chưa ghi gì"),
+        "{dry}"
+    );
+    assert_eq!(targets(), before, "a dry run writes nothing");
+    std::fs::write(
+        folder.join("indices/chi-so.toml"),
+        tiendo_dataset::builtin_index("pii-like")
+            .unwrap()
+            .1
+            .replace("PII-P1", "KHONG-CO"),
+    )
+    .unwrap();
+    let err = w.fails(&["load", folder.to_str().unwrap()]);
+    assert!(
+        err.contains("chi-so.toml")
+            && err.contains("KHONG-CO, nhưng chỉ tiêu này chưa được khai báo"),
+        "{err}"
+    );
+    assert_eq!(targets(), before, "a refused folder writes nothing");
+}

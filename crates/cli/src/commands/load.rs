@@ -146,6 +146,22 @@ async fn would_import(store: &Store, plan: &Plan) -> Result<tiendo_storage::Impo
     Ok(summary)
 }
 
+/// Each file of one kind read with `check`; the first it refuses is named with its reason under
+/// the message `key`.
+fn check_each(
+    files: &[(String, String)],
+    l: Lang,
+    key: &str,
+    check: impl Fn(&str) -> Result<(), String>,
+) -> Result<(), BadInput> {
+    for (path, text) in files {
+        check(text).map_err(|reason| {
+            BadInput(l.t_args(key, &[("file", path.clone()), ("reason", reason)]))
+        })?;
+    }
+    Ok(())
+}
+
 /// Each composite index definition of the folder reads, and reads targets that exist after the
 /// load; `tiendo index FILE` scores it.
 fn check_indices(
@@ -160,40 +176,27 @@ fn check_indices(
         .chain(plan.targets.new.iter())
         .map(|t| t.code.as_str())
         .collect();
-    for (path, text) in indices {
-        let refused = |reason: String| {
-            BadInput(l.t_args(
-                "cli-load-bad-index",
-                &[("file", path.clone()), ("reason", reason)],
-            ))
-        };
-        let def: Definition = toml::from_str(text).map_err(|e| refused(e.to_string()))?;
-        let index = Index::new(def).map_err(|e| refused(e.to_string()))?;
+    check_each(indices, l, "cli-load-bad-index", |text| {
+        let def: Definition = toml::from_str(text).map_err(|e| e.to_string())?;
+        let index = Index::new(def).map_err(|e| e.to_string())?;
         let unknown = index
             .targets()
             .find(|t| !known.contains(t.as_str()))
             .map(|t| t.to_string());
-        if let Some(t) = unknown {
-            return Err(refused(l.t_args("cli-load-index-target", &[("target", t)])));
+        match unknown {
+            Some(t) => Err(l.t_args("cli-load-index-target", &[("target", t)])),
+            None => Ok(()),
         }
-    }
-    Ok(())
+    })
 }
 
 /// Each unit-evaluation rubric of the folder reads and adds up; `tiendo scores --rubric FILE`
 /// applies it.
 fn check_rubrics(rubrics: &[(String, String)], l: Lang) -> Result<(), BadInput> {
-    for (path, text) in rubrics {
-        let refused = |reason: String| {
-            BadInput(l.t_args(
-                "cli-load-bad-rubric",
-                &[("file", path.clone()), ("reason", reason)],
-            ))
-        };
-        let rubric: Rubric = toml::from_str(text).map_err(|e| refused(e.to_string()))?;
-        rubric.validate().map_err(|e| refused(e.to_string()))?;
-    }
-    Ok(())
+    check_each(rubrics, l, "cli-load-bad-rubric", |text| {
+        let rubric: Rubric = toml::from_str(text).map_err(|e| e.to_string())?;
+        rubric.validate().map_err(|e| e.to_string())
+    })
 }
 
 /// A refused folder, in the reader's language: the file, line and field, what is wrong, and
