@@ -59,11 +59,15 @@ fn read(file: &DataFile<'_>) -> Result<Vec<ProvinceShape>, DatasetError> {
         .collect())
 }
 
+/// Whether `day` falls on or after 1 July 2025, when the 34 provinces began.
+pub fn after_reorganisation(day: NaiveDate) -> bool {
+    let (y, m, d) = REORGANISED;
+    NaiveDate::from_ymd_opt(y, m, d).is_some_and(|first| day >= first)
+}
+
 /// The provinces' outlines in force on `day`.
 pub fn province_shapes(day: NaiveDate) -> Result<Vec<ProvinceShape>, DatasetError> {
-    let (y, m, d) = REORGANISED;
-    let reorganised = NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MAX);
-    if day < reorganised {
+    if !after_reorganisation(day) {
         read(&files::PROVINCES_63_GEO)
     } else {
         read(&files::PROVINCES_34_GEO)

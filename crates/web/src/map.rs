@@ -3,8 +3,11 @@
 //! and named, and a legend. The same figures are always in a table beside it for screen readers.
 
 use std::fmt::Write;
+use std::sync::OnceLock;
 
+use chrono::NaiveDate;
 use tiendo_dataset::geo::ProvinceShape;
+use tiendo_dataset::DatasetError;
 use tiendo_domain::orgs::OrgCode;
 
 use crate::i18n::Lang;
@@ -63,12 +66,53 @@ fn escape(s: &str) -> String {
     crate::failure::escape(s)
 }
 
-/// The map of `shapes`, each drawn as `area` says, with `legend` below it and the boundaries'
+/// The provinces' outlines in force on a day, each already projected as an SVG path: read and
+/// drawn once per set of boundaries, not for every page that shows the map (they were most of
+/// the overview page's cost).
+pub struct Outlines {
+    provinces: Vec<(OrgCode, String)>,
+}
+
+impl Outlines {
+    fn of(shapes: &[ProvinceShape]) -> Outlines {
+        let provinces = shapes
+            .iter()
+            .map(|shape| {
+                let mut d = String::new();
+                for ring in shape.polygons.iter().flatten() {
+                    for (i, p) in ring.iter().enumerate() {
+                        let (x, y) = project(*p);
+                        let _ = write!(d, "{}{x:.1},{y:.1}", if i == 0 { "M" } else { "L" });
+                    }
+                    d.push('Z');
+                }
+                (shape.code.clone(), d)
+            })
+            .collect();
+        Outlines { provinces }
+    }
+}
+
+/// The outlines in force on `day`: the 63 provinces before 1 July 2025, the 34 from then.
+pub fn outlines(day: NaiveDate) -> Result<&'static Outlines, DatasetError> {
+    static BEFORE: OnceLock<Result<Outlines, DatasetError>> = OnceLock::new();
+    static AFTER: OnceLock<Result<Outlines, DatasetError>> = OnceLock::new();
+    let cell = if tiendo_dataset::geo::after_reorganisation(day) {
+        &AFTER
+    } else {
+        &BEFORE
+    };
+    cell.get_or_init(|| tiendo_dataset::geo::province_shapes(day).map(|s| Outlines::of(&s)))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// The map of `outlines`, each province drawn as `area` says, with `legend` below it and the boundaries'
 /// attribution.
 pub fn choropleth(
     l: Lang,
     title: &str,
-    shapes: &[ProvinceShape],
+    outlines: &Outlines,
     area: impl Fn(&OrgCode) -> Area,
     legend: &[Key],
 ) -> String {
@@ -83,16 +127,8 @@ pub fn choropleth(
          <rect width=\"{WIDTH}\" height=\"{height:.0}\" fill=\"#eef4f8\"/>",
         escape(title)
     );
-    for shape in shapes {
-        let a = area(&shape.code);
-        let mut d = String::new();
-        for ring in shape.polygons.iter().flatten() {
-            for (i, p) in ring.iter().enumerate() {
-                let (x, y) = project(*p);
-                let _ = write!(d, "{}{x:.1},{y:.1}", if i == 0 { "M" } else { "L" });
-            }
-            d.push('Z');
-        }
+    for (code, d) in &outlines.provinces {
+        let a = area(code);
         let path = format!(
             "<path d=\"{d}\" fill=\"{}\" fill-rule=\"evenodd\" stroke=\"#fff\" \
              stroke-width=\"0.6\"><title>{}</title></path>",
@@ -152,11 +188,10 @@ mod tests {
     #[test]
     fn each_province_is_a_linked_titled_area_and_the_archipelagos_are_named() {
         let day = "2025-07-01".parse().unwrap();
-        let shapes = tiendo_dataset::geo::province_shapes(day).unwrap();
         let svg = choropleth(
             Lang::Vi,
             "Bản đồ",
-            &shapes,
+            outlines(day).unwrap(),
             |code| Area {
                 fill: "#ccc",
                 title: format!("{code}: chưa có số liệu"),
@@ -171,7 +206,13 @@ mod tests {
         assert!(svg.contains("<a href=\"/units/HA-TINH\">"));
         assert!(svg.contains("Quần đảo Hoàng Sa") && svg.contains("Quần đảo Trường Sa"));
         assert!(!svg.contains("NaN"));
-        let before = tiendo_dataset::geo::province_shapes("2025-06-30".parse().unwrap()).unwrap();
-        assert_eq!(before.len(), 63);
+        assert_eq!(
+            outlines("2025-06-30".parse().unwrap())
+                .unwrap()
+                .provinces
+                .len(),
+            63
+        );
+        assert_eq!(outlines(day).unwrap().provinces.len(), 34);
     }
 }

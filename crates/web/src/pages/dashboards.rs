@@ -546,7 +546,7 @@ fn status_map(
     year: i32,
 ) -> String {
     use crate::overview::Colour;
-    let Ok(shapes) = tiendo_dataset::geo::province_shapes(o.day) else {
+    let Ok(shapes) = crate::map::outlines(o.day) else {
         return String::new();
     };
     let legend = crate::map::legend(
@@ -561,7 +561,7 @@ fn status_map(
     crate::map::choropleth(
         l,
         &super::target_name(l, &o.snapshot, &t.code),
-        &shapes,
+        shapes,
         |code| {
             let s = series(o, &t.code, code);
             let j = super::catalogue::judged_chart(l, t, code, &s, year);

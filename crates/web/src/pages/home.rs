@@ -563,7 +563,7 @@ fn province_map(
     current: &crate::overview::Overview,
 ) -> String {
     use crate::overview::Colour;
-    let shapes = match tiendo_dataset::geo::province_shapes(o.day) {
+    let shapes = match crate::map::outlines(o.day) {
         Ok(s) => s,
         Err(e) => {
             tracing::warn!(error = %e, "the province outlines could not be read");
@@ -580,7 +580,7 @@ fn province_map(
     crate::map::choropleth(
         l,
         &l.t_args("map-title", &[("day", l.date(o.day))]),
-        &shapes,
+        shapes,
         |code| {
             let line = o.provinces.iter().find(|p| &p.code == code);
             let colour = line.map_or(Colour::Grey, |p| p.colour);

@@ -125,7 +125,7 @@ fn rate_map(state: &AppState, page: &Page, b: &app::reporting::Breakdown) -> Str
     use crate::overview::Colour;
     let l = page.l();
     let o = state.overview();
-    let Ok(shapes) = tiendo_dataset::geo::province_shapes(o.day) else {
+    let Ok(shapes) = crate::map::outlines(o.day) else {
         return String::new();
     };
     let colour = |rate: Option<f64>| match rate {
@@ -146,7 +146,7 @@ fn rate_map(state: &AppState, page: &Page, b: &app::reporting::Breakdown) -> Str
     crate::map::choropleth(
         l,
         &l.t_args("reporting-map-title", &[("day", l.date(o.day))]),
-        &shapes,
+        shapes,
         |code| {
             let line = b.lines.iter().find(|x| &x.unit.code == code);
             let rate = line.and_then(|x| x.reports.rate());
