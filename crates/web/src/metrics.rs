@@ -84,32 +84,37 @@ impl Default for Metrics {
             "Whole computations of the overview since the server started",
             m.read_model_refreshes.clone(),
         );
-        registry.register(
-            "writer_queue",
-            "Entries and reviews waiting for the one writer",
-            m.writer_queue.clone(),
-        );
-        registry.register(
-            "outbox_waiting",
-            "Notifications waiting to be sent",
-            m.outbox_waiting.clone(),
-        );
-        registry.register(
-            "outbox_failed",
-            "Notifications given up after their last attempt",
-            m.outbox_failed.clone(),
-        );
-        registry.register("outbox_sent", "Notifications sent", m.outbox_sent.clone());
-        registry.register(
-            "db_pool_connections",
-            "Open connections of the database pool",
-            m.pool_connections.clone(),
-        );
-        registry.register(
-            "db_pool_idle",
-            "Idle connections of the database pool",
-            m.pool_idle.clone(),
-        );
+        let gauges: [(&str, &str, &Gauge); 6] = [
+            (
+                "writer_queue",
+                "Entries and reviews waiting for the one writer",
+                &m.writer_queue,
+            ),
+            (
+                "outbox_waiting",
+                "Notifications waiting to be sent",
+                &m.outbox_waiting,
+            ),
+            (
+                "outbox_failed",
+                "Notifications given up after their last attempt",
+                &m.outbox_failed,
+            ),
+            ("outbox_sent", "Notifications sent", &m.outbox_sent),
+            (
+                "db_pool_connections",
+                "Open connections of the database pool",
+                &m.pool_connections,
+            ),
+            (
+                "db_pool_idle",
+                "Idle connections of the database pool",
+                &m.pool_idle,
+            ),
+        ];
+        for (name, help, gauge) in gauges {
+            registry.register(name, help, gauge.clone());
+        }
         Metrics { registry, ..m }
     }
 }
