@@ -1805,3 +1805,14 @@ fn a_refused_folder_writes_nothing_and_a_dry_run_neither() {
     );
     assert_eq!(targets(), before, "a refused folder writes nothing");
 }
+
+/// A command run without the instance's database is told so, and no empty database is made.
+#[test]
+fn a_command_without_its_database_says_so_and_makes_none() {
+    let w = Workspace::new();
+    let err = w.fails(&["targets"]);
+    assert!(err.contains("Không có cơ sở dữ liệu"), "{err}");
+    assert!(!w.db().exists(), "no empty database was made");
+    let err = w.fails(&["--lang", "en", "backup", "copy.db"]);
+    assert!(err.contains("There is no database"), "{err}");
+}

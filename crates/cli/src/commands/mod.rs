@@ -66,7 +66,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             format,
         } => {
             index::run(
-                &open(&url).await?,
+                &open(&url, lang).await?,
                 &definition,
                 period,
                 at,
@@ -83,7 +83,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             format,
         } => {
             let settings = settings(horizon);
-            let store = open(&url).await?;
+            let store = open(&url, lang).await?;
             scores::run(
                 &store,
                 at,
@@ -102,7 +102,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             format,
         } => {
             warnings::run(
-                &open(&url).await?,
+                &open(&url, lang).await?,
                 org,
                 at,
                 &settings(horizon),
@@ -112,10 +112,10 @@ pub async fn run(cli: Cli) -> Result<()> {
             .await
         }
         Command::Bench(BenchCommand::Web(settings)) => {
-            tiendo_bench::web::run(&open(&url).await?, &url, &settings).await
+            tiendo_bench::web::run(&open(&url, lang).await?, &url, &settings).await
         }
         Command::Bench(BenchCommand::Evaluation { at, runs }) => {
-            tiendo_bench::evaluation::run(&open(&url).await?, at, runs).await
+            tiendo_bench::evaluation::run(&open(&url, lang).await?, at, runs).await
         }
         Command::Serve {
             addr,
@@ -126,7 +126,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             mail,
         } => {
             serve::run(
-                open(&url).await?,
+                open(&url, lang).await?,
                 &url,
                 serve::Options {
                     addr: addr.unwrap_or(crate::config::ADDR),
@@ -141,23 +141,29 @@ pub async fn run(cli: Cli) -> Result<()> {
             .await
         }
         Command::Notify(NotifyCommand::Send { mail, digest, at }) => {
-            notify::send(&open(&url).await?, &mail, digest, at, lang).await
+            notify::send(&open(&url, lang).await?, &mail, digest, at, lang).await
         }
-        Command::Audit(AuditCommand::Verify) => audit::verify(&open(&url).await?, lang).await,
+        Command::Audit(AuditCommand::Verify) => audit::verify(&open(&url, lang).await?, lang).await,
         Command::Notify(NotifyCommand::Webhook { url: hook, secret }) => {
-            notify::add_webhook(&open(&url).await?, &hook, &secret).await
+            notify::add_webhook(&open(&url, lang).await?, &hook, &secret).await
         }
         Command::Synth { seed, small, yes } => {
-            synth::run(&open(&url).await?, &url, seed, small, yes).await
+            synth::run(&create(&url).await?, &url, seed, small, yes).await
         }
-        Command::Load { dir, dry_run } => load::run(&open(&url).await?, &dir, dry_run, lang).await,
-        Command::Backup { file } => backup::backup(&open(&url).await?, &url, &file, lang).await,
+        Command::Load { dir, dry_run } => {
+            load::run(&open(&url, lang).await?, &dir, dry_run, lang).await
+        }
+        Command::Backup { file } => {
+            backup::backup(&open(&url, lang).await?, &url, &file, lang).await
+        }
         Command::Copy { from, to } => backup::copy(&from, &to, lang).await,
         Command::Restore { file } => backup::restore(&url, &file, lang).await,
-        Command::Init { hierarchy } => users::init(&open(&url).await?, &url, hierarchy, lang).await,
-        Command::Users(c) => users::run(&open(&url).await?, c, lang).await,
+        Command::Init { hierarchy } => {
+            users::init(&create(&url).await?, &url, hierarchy, lang).await
+        }
+        Command::Users(c) => users::run(&open(&url, lang).await?, c, lang).await,
         Command::Demo { yes, serve, addr } => {
-            let store = open(&url).await?;
+            let store = create(&url).await?;
             demo::run(&store, &url, yes, lang).await?;
             if serve {
                 serve::run(
@@ -183,12 +189,22 @@ pub async fn run(cli: Cli) -> Result<()> {
             kind,
             under,
             format,
-        } => lists::orgs(&open(&url).await?, at, kind, under, format.format, lang).await,
+        } => {
+            lists::orgs(
+                &open(&url, lang).await?,
+                at,
+                kind,
+                under,
+                format.format,
+                lang,
+            )
+            .await
+        }
         Command::Documents { format } => {
-            lists::documents(&open(&url).await?, format.format, lang).await
+            lists::documents(&open(&url, lang).await?, format.format, lang).await
         }
         Command::Targets { document, format } => {
-            lists::targets(&open(&url).await?, document, format.format, lang).await
+            lists::targets(&open(&url, lang).await?, document, format.format, lang).await
         }
         Command::Tasks {
             document,
@@ -199,7 +215,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             horizon,
             format,
         } => {
-            let store = open(&url).await?;
+            let store = open(&url, lang).await?;
             let query = lists::TaskQuery {
                 document,
                 org,
@@ -220,7 +236,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             format,
         } => {
             figures::run(
-                &open(&url).await?,
+                &open(&url, lang).await?,
                 target,
                 period,
                 at,
@@ -234,23 +250,23 @@ pub async fn run(cli: Cli) -> Result<()> {
             file,
             author,
             state,
-        }) => values::import(&open(&url).await?, &file, &author, state, lang).await,
+        }) => values::import(&open(&url, lang).await?, &file, &author, state, lang).await,
         Command::Values(ValuesCommand::Export {
             target,
             org,
             output,
-        }) => values::export(&open(&url).await?, target, org, output.as_deref()).await,
+        }) => values::export(&open(&url, lang).await?, target, org, output.as_deref()).await,
         Command::Values(ValuesCommand::ImportDhis2(a)) => {
-            exchange::import_dhis2(&open(&url).await?, &a, lang).await
+            exchange::import_dhis2(&open(&url, lang).await?, &a, lang).await
         }
         Command::Values(ValuesCommand::ExportDhis2(a)) => {
-            exchange::export_dhis2(&open(&url).await?, &a, lang).await
+            exchange::export_dhis2(&open(&url, lang).await?, &a, lang).await
         }
         Command::Values(ValuesCommand::ImportOpensdg(a)) => {
-            exchange::import_opensdg(&open(&url).await?, &a, lang).await
+            exchange::import_opensdg(&open(&url, lang).await?, &a, lang).await
         }
         Command::Values(ValuesCommand::ExportOpensdg(a)) => {
-            exchange::export_opensdg(&open(&url).await?, &a, lang).await
+            exchange::export_opensdg(&open(&url, lang).await?, &a, lang).await
         }
     }
 }
@@ -262,7 +278,23 @@ fn settings(horizon: crate::cli::HorizonArg) -> tiendo_evaluation::warnings::Set
     }
 }
 
-async fn open(url: &str) -> Result<Store> {
+/// The database of an instance that exists: a SQLite file that is not there is refused rather
+/// than made empty, so a command run without the instance's configuration says so instead of
+/// working on a new, empty `tiendo.db`.
+async fn open(url: &str, l: tiendo_wording::Lang) -> Result<Store> {
+    if let Some(file) = Store::sqlite_file(url) {
+        if !file.exists() {
+            return Err(crate::BadInput(
+                l.t_args("cli-no-database", &[("url", file.display().to_string())]),
+            )
+            .into());
+        }
+    }
+    create(url).await
+}
+
+/// The database at `url`, a SQLite file made when it is not there (`init`, `demo`, `synth`).
+async fn create(url: &str) -> Result<Store> {
     Store::open(url)
         .await
         .with_context(|| format!("check --db or TIENDO_DATABASE_URL (now \"{url}\")"))

@@ -1098,3 +1098,4 @@ cli-serve-empty = { $url } holds no data yet; start with `tiendo init --hierarch
 error-metrics_for_monitoring = The monitoring metrics are read on the server itself or by an administrator.
 error-password_change_first = Choose your own password first, on the password page.
 cli-config-unknown-key = there is no key “{ $key }” in a configuration; the keys are: { $keys }
+cli-no-database = There is no database { $url }. Name the instance's database with --db, TIENDO_DATABASE_URL or a configuration file (--config, TIENDO_CONFIG); make a new one with tiendo init or tiendo demo.

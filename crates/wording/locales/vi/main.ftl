@@ -1098,3 +1098,4 @@ cli-serve-empty = { $url } chưa có dữ liệu; khởi tạo bằng `tiendo in
 error-metrics_for_monitoring = Dữ liệu giám sát vận hành (/metrics) chỉ truy cập được từ chính máy chủ hoặc bằng tài khoản quản trị viên.
 error-password_change_first = Hãy đặt mật khẩu của riêng bạn trước, tại trang Đổi mật khẩu.
 cli-config-unknown-key = không có tham số “{ $key }” trong tệp cấu hình; các tham số hợp lệ: { $keys }
+cli-no-database = Không có cơ sở dữ liệu { $url }. Chỉ rõ cơ sở dữ liệu của hệ thống bằng --db, TIENDO_DATABASE_URL hoặc tệp cấu hình (--config, TIENDO_CONFIG); tạo mới bằng tiendo init hoặc tiendo demo.
