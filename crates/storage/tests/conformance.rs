@@ -136,6 +136,14 @@ conformance!(
     the_readiness_probe_and_the_approval_feed_work,
 );
 
+/// What the feed says next, within 10 s.
+async fn next_heard(feed: &mut tiendo_storage::Feed) -> tiendo_storage::Heard {
+    tokio::time::timeout(std::time::Duration::from_secs(10), feed.next())
+        .await
+        .expect("announced within 10 s")
+        .unwrap()
+}
+
 /// `/readyz` asks the database for one row; on PostgreSQL an approval is announced to every
 /// server listening, at its commit.
 async fn the_readiness_probe_and_the_approval_feed_work(store: &Store) {
@@ -168,10 +176,7 @@ async fn the_readiness_probe_and_the_approval_feed_work(store: &Store) {
         )
         .await
         .unwrap();
-    let heard = tokio::time::timeout(std::time::Duration::from_secs(10), feed.next())
-        .await
-        .expect("announced within 10 s")
-        .unwrap();
+    let heard = next_heard(&mut feed).await;
     match heard {
         tiendo_storage::Heard::Approved(v) => assert_eq!(v, approved),
         other => panic!("{other:?}"),
@@ -189,10 +194,7 @@ async fn the_readiness_probe_and_the_approval_feed_work(store: &Store) {
         .set_user_active(&user.username, false, "admin")
         .await
         .unwrap();
-    let heard = tokio::time::timeout(std::time::Duration::from_secs(10), feed.next())
-        .await
-        .expect("announced within 10 s")
-        .unwrap();
+    let heard = next_heard(&mut feed).await;
     assert!(
         matches!(heard, tiendo_storage::Heard::AccountsChanged),
         "{heard:?}"
