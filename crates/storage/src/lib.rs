@@ -17,6 +17,7 @@ mod entry;
 mod feed;
 mod feedback;
 mod load;
+mod logins;
 mod notifications;
 mod orgs;
 mod reopenings;
@@ -46,6 +47,7 @@ pub use entry::{Entry, Outcome, MAX_REQUEST};
 pub use feed::{Feed, Heard};
 pub use feedback::{Case, CaseFilter, FileInfo, PublicCase, Received};
 pub use load::LoadBy;
+pub use logins::LoginFailures;
 pub use notifications::{
     backoff, Channel, DeliveryMode, NewNotification, Notification, NotificationSettings, Webhook,
     MAX_ATTEMPTS,

@@ -134,6 +134,7 @@ conformance!(
     accounts_are_added_together_or_not_at_all,
     a_strategy_folder_loads_and_loads_again_only_what_changed,
     the_readiness_probe_and_the_approval_feed_work,
+    failed_sign_ins_are_counted_and_forgotten,
 );
 
 /// What the feed says next, within 10 s.
@@ -1455,6 +1456,74 @@ async fn the_audit_chain_shows_rewritten_and_removed_entries(store: &Store) {
     assert_eq!(
         (broken.entry, broken.reason),
         (Some(entries[1].id), BreakReason::Relinked)
+    );
+}
+
+/// Failed sign-ins add up per subject, start again after a quiet spell, and are forgotten
+/// when their owner signs in or when they have gone quiet, so invented names are not kept.
+async fn failed_sign_ins_are_counted_and_forgotten(store: &Store) {
+    let t0 = chrono::Utc::now();
+    let quiet = chrono::Duration::minutes(15);
+    let at = |minutes: i64| t0 + chrono::Duration::minutes(minutes);
+    for m in 0..3 {
+        store
+            .count_login_failure(&["pair a b", "address a"], at(m), at(m) - quiet)
+            .await
+            .unwrap();
+    }
+    let pair = store.login_failures("pair a b").await.unwrap().unwrap();
+    assert_eq!(pair.count, 3);
+    assert_eq!(pair.last_at.timestamp(), at(2).timestamp());
+    assert_eq!(
+        store
+            .login_failures("address a")
+            .await
+            .unwrap()
+            .unwrap()
+            .count,
+        3
+    );
+    assert_eq!(store.login_failures("pair a c").await.unwrap(), None);
+
+    store.forget_login_failures("pair a b").await.unwrap();
+    assert_eq!(store.login_failures("pair a b").await.unwrap(), None);
+    assert_eq!(
+        store
+            .login_failures("address a")
+            .await
+            .unwrap()
+            .unwrap()
+            .count,
+        3
+    );
+
+    // Half an hour later another failure starts afresh, and the quiet subjects are gone.
+    store
+        .count_login_failure(&["pair x y"], at(40), at(40) - quiet)
+        .await
+        .unwrap();
+    assert_eq!(store.login_failures("address a").await.unwrap(), None);
+    store
+        .count_login_failure(&["pair x y", "address a"], at(41), at(41) - quiet)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .login_failures("pair x y")
+            .await
+            .unwrap()
+            .unwrap()
+            .count,
+        2
+    );
+    assert_eq!(
+        store
+            .login_failures("address a")
+            .await
+            .unwrap()
+            .unwrap()
+            .count,
+        1
     );
 }
 

@@ -329,111 +329,97 @@ impl RateLimiter {
 /// Failed logins slow down the one who fails, never the account's owner elsewhere: each pair
 /// of user name and address may fail a few times freely, then waits twice as long after every
 /// further failure (up to 15 minutes); an address failing for many user names is held back as
-/// a whole. Nobody can lock an account by naming it from their own address.
-pub struct LoginThrottle {
-    pairs: Mutex<HashMap<(String, String), Failures>>,
-    addresses: Mutex<HashMap<String, Failures>>,
-}
+/// a whole. Nobody can lock an account by naming it from their own address. The counts live
+/// in the database, so every server over it holds back the same guesser.
+pub mod login_throttle {
+    use std::time::Duration;
 
-#[derive(Debug, Clone, Copy)]
-struct Failures {
-    count: u32,
-    last: Instant,
-}
+    use chrono::{DateTime, Utc};
+    use tiendo_storage::{LoginFailures, Store};
 
-impl LoginThrottle {
     /// Failures of one user name from one address before waits begin.
     pub const FREE: u32 = 5;
     /// The longest wait.
     pub const LONGEST: Duration = Duration::from_secs(15 * 60);
     /// Failures of one address, for any user names, within `LONGEST` before it waits.
     pub const PER_ADDRESS: u32 = 50;
+    /// The characters of a typed user name that are kept: a visitor may type any length.
+    const NAME_KEPT: usize = 100;
 
-    pub fn new() -> LoginThrottle {
-        LoginThrottle {
-            pairs: Mutex::default(),
-            addresses: Mutex::default(),
-        }
+    fn pair(user: &str, address: &str) -> String {
+        let name: String = user.to_lowercase().chars().take(NAME_KEPT).collect();
+        format!("pair {address} {name}")
+    }
+
+    fn whole(address: &str) -> String {
+        format!("address {address}")
     }
 
     fn wait_after(count: u32) -> Duration {
-        match count.checked_sub(Self::FREE) {
+        match count.checked_sub(FREE) {
             None => Duration::ZERO,
-            Some(extra) => Duration::from_secs(1u64 << extra.min(10)).min(Self::LONGEST),
+            Some(extra) => Duration::from_secs(1u64 << extra.min(10)).min(LONGEST),
         }
     }
 
-    /// How long `user` from `address` must still wait before trying again; zero when now.
-    pub fn wait(&self, user: &str, address: &str) -> Duration {
-        let now = Instant::now();
-        let key = (user.to_lowercase(), address.to_string());
-        let pair = lock(&self.pairs).get(&key).copied();
-        let by_pair = pair.map_or(Duration::ZERO, |f| {
-            Self::wait_after(f.count).saturating_sub(now - f.last)
-        });
-        let by_address = lock(&self.addresses)
-            .get(address)
-            .filter(|f| f.count >= Self::PER_ADDRESS && !address.is_empty())
+    fn since(f: &LoginFailures, now: DateTime<Utc>) -> Duration {
+        (now - f.last_at).to_std().unwrap_or(Duration::ZERO)
+    }
+
+    fn longest() -> chrono::Duration {
+        chrono::Duration::from_std(LONGEST).unwrap_or(chrono::Duration::MAX)
+    }
+
+    /// How long `user` from `address` must still wait at `now` before trying again; zero when
+    /// they may try now.
+    pub async fn wait(
+        store: &Store,
+        user: &str,
+        address: &str,
+        now: DateTime<Utc>,
+    ) -> tiendo_storage::Result<Duration> {
+        let by_pair = store
+            .login_failures(&pair(user, address))
+            .await?
+            .filter(|f| now - f.last_at < longest())
             .map_or(Duration::ZERO, |f| {
-                Self::LONGEST.saturating_sub(now - f.last)
+                wait_after(f.count).saturating_sub(since(&f, now))
             });
-        by_pair.max(by_address)
-    }
-
-    pub fn failed(&self, user: &str, address: &str) {
-        self.failed_at(user, address, Instant::now());
-    }
-
-    fn failed_at(&self, user: &str, address: &str, now: Instant) {
-        let bump = |f: &mut Failures| {
-            // A pair quiet for the longest wait starts afresh.
-            if now - f.last >= Self::LONGEST {
-                f.count = 0;
-            }
-            f.count += 1;
-            f.last = now;
+        let by_address = if address.is_empty() {
+            Duration::ZERO
+        } else {
+            store
+                .login_failures(&whole(address))
+                .await?
+                .filter(|f| f.count >= PER_ADDRESS)
+                .map_or(Duration::ZERO, |f| LONGEST.saturating_sub(since(&f, now)))
         };
-        let fresh = Failures {
-            count: 0,
-            last: now,
+        Ok(by_pair.max(by_address))
+    }
+
+    /// Counts a failed sign-in of `user` from `address` at `now`.
+    pub async fn failed(
+        store: &Store,
+        user: &str,
+        address: &str,
+        now: DateTime<Utc>,
+    ) -> tiendo_storage::Result<()> {
+        let pair = pair(user, address);
+        let whole = whole(address);
+        let subjects: &[&str] = if address.is_empty() {
+            &[&pair]
+        } else {
+            &[&pair, &whole]
         };
-        {
-            let mut pairs = lock(&self.pairs);
-            forget_quiet(&mut pairs, now);
-            bump(
-                pairs
-                    .entry((user.to_lowercase(), address.to_string()))
-                    .or_insert(fresh),
-            );
-        }
-        let mut addresses = lock(&self.addresses);
-        forget_quiet(&mut addresses, now);
-        bump(addresses.entry(address.to_string()).or_insert(fresh));
+        store
+            .count_login_failure(subjects, now, now - longest())
+            .await
     }
 
-    pub fn succeeded(&self, user: &str, address: &str) {
-        lock(&self.pairs).remove(&(user.to_lowercase(), address.to_string()));
+    /// `user` signed in from `address`: their earlier failures there no longer count.
+    pub async fn succeeded(store: &Store, user: &str, address: &str) -> tiendo_storage::Result<()> {
+        store.forget_login_failures(&pair(user, address)).await
     }
-}
-
-impl Default for LoginThrottle {
-    fn default() -> Self {
-        LoginThrottle::new()
-    }
-}
-
-/// Keys a visitor can invent without end (user names, addresses) are kept only while they
-/// matter: past this many, those quiet for the longest wait are forgotten.
-const REMEMBERED: usize = 100_000;
-
-fn forget_quiet<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Failures>, now: Instant) {
-    if map.len() >= REMEMBERED {
-        map.retain(|_, f| now - f.last < LoginThrottle::LONGEST);
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]
@@ -457,33 +443,5 @@ mod tests {
             prop_assert_eq!(tracking_code_read(&retyped), tracking_code_read(&code));
             prop_assert_eq!(tracking_code_read(&code).len(), 12);
         }
-    }
-
-    /// User names and addresses a visitor invents are not kept forever: once the throttle
-    /// remembers many, those quiet for the longest wait are forgotten.
-    #[test]
-    fn the_login_throttle_forgets_what_has_gone_quiet() {
-        let throttle = LoginThrottle::new();
-        {
-            let mut pairs = lock(&throttle.pairs);
-            for i in 0..REMEMBERED {
-                pairs.insert(
-                    (format!("user-{i}"), "203.0.113.1".into()),
-                    Failures {
-                        count: 3,
-                        last: Instant::now(),
-                    },
-                );
-            }
-        }
-        let later = Instant::now() + LoginThrottle::LONGEST * 2;
-        throttle.failed_at("ha-tinh", "198.51.100.7", later);
-        assert_eq!(lock(&throttle.pairs).len(), 1);
-        // Recent failures are kept and still count.
-        for _ in 0..LoginThrottle::FREE {
-            throttle.failed("ha-tinh", "198.51.100.7");
-        }
-        assert!(!throttle.wait("ha-tinh", "198.51.100.7").is_zero());
-        assert!(throttle.wait("ha-tinh", "198.51.100.8").is_zero());
     }
 }

@@ -65,7 +65,6 @@ pub struct AppState {
     fixed_day: Option<NaiveDate>,
     writer: writer::Writer,
     passwords: Passwords,
-    logins: Arc<auth::LoginThrottle>,
     submissions: Arc<auth::RateLimiter>,
     tokens: Arc<auth::TokenCache>,
     /// Woken by every change the overview must recompute for (definitions).
@@ -114,7 +113,6 @@ impl AppState {
             overview: Arc::new(RwLock::new(Arc::new(overview))),
             fixed_day: day,
             passwords,
-            logins: Arc::new(auth::LoginThrottle::new()),
             submissions: Arc::new(auth::RateLimiter::submissions()),
             tokens: Default::default(),
             changed,

@@ -14,7 +14,8 @@ use serde::Deserialize;
 use tiendo_domain::accounts::Username;
 
 use crate::auth::{
-    new_token, private_cookie, same_token, token_hash, LOGIN_COOKIE, SESSION_COOKIE, SESSION_HOURS,
+    login_throttle, new_token, private_cookie, same_token, token_hash, LOGIN_COOKIE,
+    SESSION_COOKIE, SESSION_HOURS,
 };
 use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
@@ -169,7 +170,11 @@ pub async fn login(
     }
     let name = input.username.trim().to_string();
     let address = ip.map(|ip| ip.to_string()).unwrap_or_default();
-    let wait = state.logins.wait(&name, &address);
+    let now = chrono::Utc::now();
+    let wait = match login_throttle::wait(&state.store, &name, &address, now).await {
+        Ok(wait) => wait,
+        Err(e) => return Failure::from(e).into_response(),
+    };
     if !wait.is_zero() {
         return login_page(
             page,
@@ -199,7 +204,9 @@ pub async fn login(
         }
     };
     let Some((user, _)) = user.filter(|_| verified) else {
-        state.logins.failed(&name, &address);
+        if let Err(e) = login_throttle::failed(&state.store, &name, &address, now).await {
+            return Failure::from(e).into_response();
+        }
         return login_page(
             page,
             jar,
@@ -221,7 +228,9 @@ pub async fn login(
             next,
         );
     }
-    state.logins.succeeded(&name, &address);
+    if let Err(e) = login_throttle::succeeded(&state.store, &name, &address).await {
+        return Failure::from(e).into_response();
+    }
     let session = new_token();
     let csrf = new_token();
     let expires = chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS);
