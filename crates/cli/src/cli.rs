@@ -138,8 +138,11 @@ pub enum Command {
         #[command(flatten)]
         format: FormatArg,
     },
-    /// List tasks.
+    /// List tasks, or import a plan's task appendix (`tiendo tasks import`).
+    #[command(args_conflicts_with_subcommands = true)]
     Tasks {
+        #[command(subcommand)]
+        action: Option<TaskAction>,
         /// Only the tasks of this document.
         #[arg(long, value_parser = parse_code::<DocumentCode>)]
         document: Option<DocumentCode>,
@@ -623,4 +626,30 @@ fn parse_code<T: std::str::FromStr<Err = tiendo_domain::codes::CodeError>>(
 ) -> Result<T, String> {
     s.parse()
         .map_err(|e: tiendo_domain::codes::CodeError| e.to_string())
+}
+
+#[derive(Subcommand)]
+pub enum TaskAction {
+    /// Import a plan's task appendix from a Word document (.docx, its tables) or a workbook
+    /// (.xlsx): columns found by their Vietnamese headers, group headings kept as task groups,
+    /// agencies matched to units, deadlines read as written. Every task is shown with its
+    /// problems first; nothing is written while one remains. Importing a revised appendix
+    /// again updates the tasks instead of adding them twice.
+    Import {
+        file: PathBuf,
+        /// The document the appendix belongs to, e.g. 03/NQ-CP.
+        #[arg(long, value_parser = parse_code::<DocumentCode>)]
+        document: DocumentCode,
+        /// Show what would be imported, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Map words the import did not recognise: "Thanh tra Chính phủ=CODE" for a unit,
+        /// "doanh nghiệp=-" for agencies named collectively. Remembered for later imports.
+        #[arg(long = "map", value_name = "WORDS=CODE")]
+        maps: Vec<String>,
+        /// Resolve merged agencies to their successors on this day (YYYY-MM-DD); today when
+        /// omitted.
+        #[arg(long, value_parser = parse_date)]
+        on: Option<NaiveDate>,
+    },
 }

@@ -44,6 +44,19 @@ impl Workspace {
         String::from_utf8(out.stderr).unwrap()
     }
 
+    /// A new instance: the administrative hierarchy and its administrator, nothing else.
+    fn initialised() -> Self {
+        let w = Workspace::new();
+        let init = Command::new(env!("CARGO_BIN_EXE_tiendo"))
+            .args(["init", "--hierarchy"])
+            .env("TIENDO_DATABASE_URL", w.db())
+            .env("TIENDO_ADMIN_PASSWORD", "ngày mai trời lại sáng 2026")
+            .output()
+            .unwrap();
+        assert!(init.status.success(), "{init:?}");
+        w
+    }
+
     fn demo() -> Self {
         let w = Workspace::new();
         w.ok(&["demo", "--yes"]);
@@ -1359,14 +1372,7 @@ impl Drop for Server {
 /// must choose their own and then sees their work.
 #[test]
 fn from_an_empty_database_to_a_new_officer_at_work() {
-    let w = Workspace::new();
-    let init = Command::new(env!("CARGO_BIN_EXE_tiendo"))
-        .args(["init", "--hierarchy"])
-        .env("TIENDO_DATABASE_URL", w.db())
-        .env("TIENDO_ADMIN_PASSWORD", "ngày mai trời lại sáng 2026")
-        .output()
-        .unwrap();
-    assert!(init.status.success(), "{init:?}");
+    let w = Workspace::initialised();
 
     let mut officers = String::from("username,display_name,role,capture_scope,view_scope,email\n");
     let mut count = 0;
@@ -1616,7 +1622,8 @@ fn the_demo_password_does_not_sign_in_through_a_proxy() {
 
 /// Two servers over one PostgreSQL database behave as one: a value approved on the first shows
 /// on the second's public overview without waiting for its next refresh (both judge a fixed
-/// day, so neither refreshes on a timer at all).
+/// day, so neither refreshes on a timer at all); a session and a guesser's failed sign-ins on
+/// the first count on the second.
 #[test]
 #[cfg_attr(
     not(tiendo_pg),
@@ -1729,6 +1736,46 @@ fn an_approval_on_one_server_shows_on_another() {
             let seen = seen.expect("the second server shows the approval");
             println!("approval on {a} visible on {b} after {seen:?}");
 
+            // A session begun on the first server is good on the second.
+            let mut same_person_on_b = Browser::new(on_b.base.clone());
+            same_person_on_b.cookies = on_a.cookies.clone();
+            let (status, _, page) = same_person_on_b.get("/approvals").await;
+            assert_eq!(status, 200, "the session is known to the second server");
+            assert!(page.contains("name=\"csrf\""));
+
+            // Someone guessing a password on the first server waits on the second too.
+            let mut guesser_on_a = Browser::new(on_a.base.clone());
+            for _ in 0..5 {
+                let (_, _, form) = guesser_on_a.get("/login").await;
+                let token = hidden(&form, "token");
+                let (status, _, _) = guesser_on_a
+                    .post(
+                        "/login",
+                        &[
+                            ("token", &token),
+                            ("username", "thanh-tra"),
+                            ("password", "a wrong guess"),
+                        ],
+                    )
+                    .await;
+                assert_eq!(status, 401);
+            }
+            let mut guesser_on_b = Browser::new(on_b.base.clone());
+            let (_, _, form) = guesser_on_b.get("/login").await;
+            let token = hidden(&form, "token");
+            let (status, _, page) = guesser_on_b
+                .post(
+                    "/login",
+                    &[
+                        ("token", &token),
+                        ("username", "thanh-tra"),
+                        ("password", "tiendo-demo-2025"),
+                    ],
+                )
+                .await;
+            assert_eq!(status, 429, "the second server holds the guesser back");
+            assert!(page.contains("giây"), "{page}");
+
             // A strategy loaded from the command line reaches both servers' read models.
             let unit = |browser: &Browser| {
                 let url = format!("{}/api/v1/units/MAU-UBND", browser.base);
@@ -1815,4 +1862,219 @@ fn a_command_without_its_database_says_so_and_makes_none() {
     assert!(!w.db().exists(), "no empty database was made");
     let err = w.fails(&["--lang", "en", "backup", "copy.db"]);
     assert!(err.contains("There is no database"), "{err}");
+}
+
+/// A Word document whose one table is the task appendix of 03/NQ-CP as published (the 140
+/// tasks of `reference/published/tasks.csv`), with its seven group headings between the tasks.
+fn appendix_docx(path: &Path) -> usize {
+    use std::io::Write;
+    let published =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/published/tasks.csv");
+    let published = if published.exists() {
+        published
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/tasks/government-programme.csv")
+    };
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let cell = |s: &str| {
+        let paragraphs: String = s
+            .split('\n')
+            .map(|p| {
+                format!(
+                    "<w:p><w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>",
+                    escape(p)
+                )
+            })
+            .collect();
+        format!("<w:tc>{paragraphs}</w:tc>")
+    };
+    let row = |cells: &[&str]| {
+        format!(
+            "<w:tr>{}</w:tr>",
+            cells.iter().map(|c| cell(c)).collect::<String>()
+        )
+    };
+    let mut rows = vec![row(&[
+        "TT",
+        "Nội dung nhiệm vụ",
+        "Cơ quan chủ trì",
+        "Cơ quan phối hợp",
+        "Sản phẩm",
+        "Thời gian hoàn thành",
+    ])];
+    let mut group = String::new();
+    let mut tasks = 0;
+    let mut reader = csv::Reader::from_path(&published).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    // The published file or, without it, the project's own copy of it.
+    let (code, title, lead, coordinating, deadline) = match col("code_or_number") {
+        Some(c) => (
+            c,
+            col("title_vi").unwrap(),
+            col("lead_agency").unwrap(),
+            col("coordinating").unwrap(),
+            col("deadline").unwrap(),
+        ),
+        None => (
+            col("code_in_source").unwrap(),
+            col("title_vi").unwrap(),
+            col("lead_as_given").unwrap(),
+            col("coordinators_as_given").unwrap(),
+            col("deadline_as_given").unwrap(),
+        ),
+    };
+    let group_col = col("group").unwrap();
+    let product = col("product").unwrap();
+    for record in reader.records() {
+        let r = record.unwrap();
+        let Some(number) = r[code].strip_prefix("NQ03/PL2/") else {
+            continue;
+        };
+        if r[group_col] != group && r[group_col].contains(". ") {
+            group = r[group_col].to_string();
+            rows.push(format!(
+                "<w:tr>{}{}</w:tr>",
+                "<w:tc><w:tcPr><w:gridSpan w:val=\"6\"/></w:tcPr><w:p><w:r><w:t>".to_string()
+                    + &escape(&group)
+                    + "</w:t></w:r></w:p></w:tc>",
+                ""
+            ));
+        }
+        rows.push(row(&[
+            number,
+            &r[title],
+            &r[lead],
+            &r[coordinating],
+            &r[product],
+            &r[deadline],
+        ]));
+        tasks += 1;
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("[Content_Types].xml", options).unwrap();
+    zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#).unwrap();
+    zip.start_file("_rels/.rels", options).unwrap();
+    zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#).unwrap();
+    zip.start_file("word/document.xml", options).unwrap();
+    write!(
+        zip,
+        r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Phụ lục II. NHIỆM VỤ CỤ THỂ</w:t></w:r></w:p><w:tbl>{}</w:tbl></w:body></w:document>"#,
+        rows.concat()
+    )
+    .unwrap();
+    zip.finish().unwrap();
+    std::fs::write(path, out.into_inner()).unwrap();
+    tasks
+}
+
+/// The appendix of 03/NQ-CP, as a Word document, becomes the programme's 140 tasks: agencies
+/// matched to units (the merged ministries to their successors), deadlines read, the names no
+/// unit carries mapped by hand once and remembered; importing it again changes nothing.
+#[test]
+fn the_government_programmes_appendix_imports_from_word() {
+    let w = Workspace::initialised();
+    let folder = w.dir.path().join("van-ban");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("documents.toml"),
+        "[[document]]\ncode = \"03/NQ-CP\"\nkind = \"action-programme\"\n\
+         title_vi = \"Chương trình hành động của Chính phủ thực hiện Nghị quyết số 57-NQ/TW\"\n\
+         issuer = \"GOV\"\nissued_on = \"2025-01-09\"\nsource = \"https://vanban.chinhphu.vn\"\n",
+    )
+    .unwrap();
+    w.ok(&["load", folder.to_str().unwrap()]);
+    let docx = w.dir.path().join("phu-luc-II.docx");
+    let written = appendix_docx(&docx);
+    assert_eq!(written, 140);
+    let file = docx.to_str().unwrap();
+    let import = |extra: &[&str]| {
+        let mut args = vec![
+            "tasks",
+            "import",
+            file,
+            "--document",
+            "03/NQ-CP",
+            "--on",
+            "2025-10-20",
+        ];
+        args.extend_from_slice(extra);
+        w.run(&args)
+    };
+
+    // First: the names no unit carries are listed, and nothing is written.
+    let first = import(&[]);
+    assert_eq!(first.status.code(), Some(2));
+    let stderr = String::from_utf8(first.stderr).unwrap();
+    assert!(stderr.contains("Không xác định được cơ quan"), "{stderr}");
+    assert!(
+        stderr.contains("Bảng 1, dòng"),
+        "each problem names its table and row: {stderr}"
+    );
+    let unknown: Vec<String> = stderr
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("--map \""))
+        .map(|l| l.trim_end_matches("=…\"").to_string())
+        .collect();
+    println!("needed a manual mapping: {unknown:?}");
+    assert!(!unknown.is_empty() && unknown.len() < 20, "{unknown:?}");
+    let listed = json(&w.ok(&["tasks", "--document", "03/NQ-CP", "--format", "json"]));
+    assert_eq!(listed.as_array().map(Vec::len), Some(0), "nothing written");
+
+    // Mapped by hand (each to the Government, or as a group), they import.
+    let maps: Vec<String> = unknown
+        .iter()
+        .flat_map(|u| ["--map".to_string(), format!("{u}=-")])
+        .collect();
+    let maps: Vec<&str> = maps.iter().map(String::as_str).collect();
+    let dry = import(&[&["--dry-run"][..], &maps].concat());
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    let out = import(&maps);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let summary = stdout.lines().last().unwrap();
+    println!("{summary}");
+    assert!(
+        summary.contains("Đã nhập 140 nhiệm vụ vào văn bản 03/NQ-CP: 140 mới"),
+        "{summary}"
+    );
+    assert!(
+        stdout.contains("Bộ Khoa học và Công nghệ (kế thừa Bộ Thông tin và Truyền thông)"),
+        "{stdout}"
+    );
+
+    let tasks = json(&w.ok(&["tasks", "--document", "03/NQ-CP", "--format", "json"]));
+    let tasks = tasks.as_array().unwrap();
+    assert_eq!(tasks.len(), 140);
+    let first = tasks.iter().find(|t| t["code"] == "03-NQ-CP-1").unwrap();
+    assert_eq!(first["lead"], "MOST", "{first}");
+    assert_eq!(first["deadline"], "2025-06-30");
+    assert_eq!(first["group"], "TG1");
+
+    // Again, without the mappings: they are remembered, and nothing changes.
+    let again = import(&[]);
+    let stdout = String::from_utf8(again.stdout).unwrap();
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(
+        stdout.contains("0 mới, 0 thay đổi, 140 không đổi"),
+        "{stdout}"
+    );
 }

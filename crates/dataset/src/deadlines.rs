@@ -1,5 +1,6 @@
-//! Deadlines as Vietnamese plans write them ("6/2025", "Tháng 5/2025", "Quý II/2025", "2025",
-//! "2025 - 2026", "Thường xuyên"), read into the last day by which the task is due.
+//! Deadlines as Vietnamese plans write them ("6/2025", "Tháng 5/2025", "Quý II/2025", "Năm
+//! 2025", "2025 - 2026", "Trước 30/6/2025", "Thường xuyên", "Hằng năm"), read into the last day
+//! by which the task is due, or into the recurrence it follows.
 
 use chrono::NaiveDate;
 
@@ -8,23 +9,50 @@ use chrono::NaiveDate;
 pub enum Deadline {
     /// Due by the end of this day.
     By(NaiveDate),
-    /// Recurring or ongoing work ("Thường xuyên", "Hằng năm", "2025 và những năm tiếp theo"):
-    /// never overdue as a whole.
+    /// Ongoing work ("Thường xuyên", "2025 và những năm tiếp theo"): never overdue as a whole.
     Ongoing,
+    /// Work done again every year ("Hằng năm"): never overdue as a whole either.
+    Yearly,
+}
+
+impl Deadline {
+    /// The day it is due by, for a deadline that has one.
+    pub fn day(self) -> Option<NaiveDate> {
+        match self {
+            Deadline::By(d) => Some(d),
+            Deadline::Ongoing | Deadline::Yearly => None,
+        }
+    }
 }
 
 /// Reads a deadline cell; `None` when the words are none of the forms plans use, so the
 /// caller can name the cell.
 pub fn read(words: &str) -> Option<Deadline> {
     let w = words.trim().to_lowercase();
-    if w.contains("thường xuyên")
-        || w.contains("hằng năm")
-        || w.contains("hàng năm")
-        || w.contains("những năm tiếp theo")
-    {
+    if w.contains("hằng năm") || w.contains("hàng năm") {
+        return Some(Deadline::Yearly);
+    }
+    if w.contains("thường xuyên") || w.contains("những năm tiếp theo") {
         return Some(Deadline::Ongoing);
     }
-    let w = w.strip_prefix("tháng").map_or(w.as_str(), str::trim);
+    let mut w = w.as_str();
+    for prefix in [
+        "trước ngày",
+        "trước",
+        "chậm nhất",
+        "hoàn thành",
+        "ngày",
+        "tháng",
+        "năm",
+    ] {
+        w = w.strip_prefix(prefix).map_or(w, str::trim);
+    }
+    // A day: "30/6/2025".
+    if let [day, month, year] = w.split('/').map(str::trim).collect::<Vec<_>>()[..] {
+        let day: u32 = day.parse().ok()?;
+        let month: u32 = month.parse().ok()?;
+        return NaiveDate::from_ymd_opt(year_of(year)?, month, day).map(Deadline::By);
+    }
     if let Some(rest) = w.strip_prefix("quý") {
         let (quarter, year) = rest.trim().split_once('/')?;
         let last_month = match quarter.trim() {
@@ -84,7 +112,12 @@ mod tests {
         assert_eq!(read("2025-2030"), by("2030-12-31"));
         assert_eq!(read("Thường xuyên"), Some(Deadline::Ongoing));
         assert_eq!(read("Nhiệm vụ thường xuyên"), Some(Deadline::Ongoing));
-        assert_eq!(read("hằng năm"), Some(Deadline::Ongoing));
+        assert_eq!(read("hằng năm"), Some(Deadline::Yearly));
+        assert_eq!(read("Hàng năm"), Some(Deadline::Yearly));
+        assert_eq!(read("Năm 2025"), by("2025-12-31"));
+        assert_eq!(read("Trước 30/6/2025"), by("2025-06-30"));
+        assert_eq!(read("Trước ngày 15/02/2026"), by("2026-02-15"));
+        assert_eq!(read("Tháng 12/2025"), by("2025-12-31"));
         assert_eq!(read("2025 và những năm tiếp theo"), Some(Deadline::Ongoing));
     }
 
@@ -99,6 +132,8 @@ mod tests {
             "25",
             "20255",
             "/2025",
+            "31/2/2025",
+            "Trước",
         ] {
             assert_eq!(read(w), None, "{w:?}");
         }

@@ -5,8 +5,10 @@
 //! from any directory. Every file is checked here, with the file, line and field named on error,
 //! and every cross-reference (a task's lead unit, a target's document) is resolved.
 
+pub mod agencies;
+pub mod appendix;
 mod communes;
-mod deadlines;
+pub mod deadlines;
 mod files;
 pub mod geo;
 mod load;

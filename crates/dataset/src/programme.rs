@@ -5,68 +5,23 @@
 
 use chrono::NaiveDate;
 use tiendo_domain::documents::Document;
-use tiendo_domain::orgs::{Hierarchy, OrgCode, OrgKind};
+use tiendo_domain::orgs::Hierarchy;
 use tiendo_domain::tasks::{AsPublished, Confidentiality, Percent, ProgressUpdate, Task};
 
-use crate::deadlines::{self, Deadline};
+use crate::agencies::Agencies;
+use crate::deadlines;
 use crate::files;
 use crate::load::{read_csv, DatasetError};
 
 /// The status the programme's report gives a task that is done.
 const DONE: &str = "Hoàn thành";
 
-/// Central agencies by the names plans write them in, longest first so that a name inside a
-/// longer one never wins.
-pub(crate) struct AgencyNames(Vec<(String, OrgCode)>);
-
-impl AgencyNames {
-    pub(crate) fn read(h: &Hierarchy) -> Result<Self, DatasetError> {
-        let mut names: Vec<(String, OrgCode)> = h
-            .units()
-            .iter()
-            .filter(|u| matches!(u.kind, OrgKind::Ministry | OrgKind::CentralAgency))
-            .map(|u| (u.name_vi.to_lowercase(), u.code.clone()))
-            .collect();
-        names.extend(read_csv(&files::AGENCY_NAMES, |row| {
-            let unit: OrgCode = row.parse("unit")?;
-            if h.get(&unit).is_none() {
-                return Err(row.error("unit", format!("unit {unit} is not defined in data/orgs")));
-            }
-            Ok((row.parse::<String>("name_as_written")?.to_lowercase(), unit))
-        })?);
-        names.sort_by_key(|(n, _)| std::cmp::Reverse(n.chars().count()));
-        Ok(AgencyNames(names))
-    }
-
-    /// The units a cell names, in the order it names them; collective words ("các bộ, ngành,
-    /// địa phương") name none.
-    pub(crate) fn find(&self, cell: &str) -> Vec<OrgCode> {
-        let mut rest = cell.to_lowercase();
-        let mut found: Vec<(usize, OrgCode)> = Vec::new();
-        for (name, code) in &self.0 {
-            while let Some(at) = rest.find(name.as_str()) {
-                found.push((at, code.clone()));
-                // Blank the match out, keeping byte offsets, so shorter names cannot match in it.
-                rest.replace_range(at..at + name.len(), &" ".repeat(name.len()));
-            }
-        }
-        found.sort_by_key(|(at, _)| *at);
-        let mut units: Vec<OrgCode> = Vec::new();
-        for (_, code) in found {
-            if !units.contains(&code) {
-                units.push(code);
-            }
-        }
-        units
-    }
-}
-
 /// The programme's tasks and the completions its report states.
 pub(crate) fn read(
     h: &Hierarchy,
     documents: &[Document],
 ) -> Result<(Vec<Task>, Vec<ProgressUpdate>), DatasetError> {
-    let names = AgencyNames::read(h)?;
+    let names = Agencies::read(h, &[])?;
     let mut progress = Vec::new();
     let tasks = read_csv(&files::PROGRAMME_TASKS, |row| {
         let document = row.parse("document")?;
@@ -82,7 +37,7 @@ pub(crate) fn read(
             })?;
         let lead_words = row.opt("lead_as_given");
         let coordinator_words = row.opt("coordinators_as_given");
-        let mut leads = lead_words.map(|w| names.find(w)).unwrap_or_default();
+        let mut leads = lead_words.map(|w| names.units(w)).unwrap_or_default();
         // A task the table gives to a collective ("các bộ, ngành, địa phương") is held by the
         // programme's issuer, which answers for its own programme.
         let lead = if leads.is_empty() {
@@ -91,7 +46,10 @@ pub(crate) fn read(
             leads.remove(0)
         };
         let mut coordinators = leads;
-        for c in coordinator_words.map(|w| names.find(w)).unwrap_or_default() {
+        for c in coordinator_words
+            .map(|w| names.units(w))
+            .unwrap_or_default()
+        {
             if c != lead && !coordinators.contains(&c) {
                 coordinators.push(c);
             }
@@ -102,8 +60,7 @@ pub(crate) fn read(
         let deadline = match deadline_words {
             None => None,
             Some(w) => match deadlines::read(w) {
-                Some(Deadline::By(d)) => Some(d),
-                Some(Deadline::Ongoing) => None,
+                Some(d) => d.day(),
                 None => {
                     return Err(row.error(
                         "deadline_as_given",
@@ -170,35 +127,6 @@ pub(crate) fn read(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    #[test]
-    fn agencies_are_found_in_the_order_named_and_collectives_name_none() {
-        let d = crate::reference().unwrap();
-        let names = AgencyNames::read(&d.hierarchy).unwrap();
-        let codes = |w: &str| {
-            names
-                .find(w)
-                .into_iter()
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(
-            codes("Bộ Thông tin và Truyền thông Bộ Khoa học và Công nghệ"),
-            ["MIC", "MOST"]
-        );
-        assert_eq!(
-            codes("VTV, VOV, TTXVN, các địa phương"),
-            ["VTV", "VOV", "VNA"]
-        );
-        assert_eq!(codes("Bộ Công An"), ["MPS"]);
-        assert_eq!(
-            codes("Bộ Khoa học, Công nghệ, Bộ Thông tin và Truyền thông"),
-            ["MOST", "MIC"]
-        );
-        assert!(codes("Các bộ, ngành, địa phương").is_empty());
-    }
-
     #[test]
     fn the_programme_holds_its_140_tasks_and_the_37_of_the_may_report() {
         let d = crate::reference().unwrap();

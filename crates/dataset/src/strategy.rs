@@ -156,6 +156,19 @@ fn read_text(path: &Path, budget: &mut u64) -> Result<String, DatasetError> {
     })
 }
 
+impl Folder {
+    /// Documents and tasks from elsewhere than a folder (a plan's task appendix), to be
+    /// checked and written as a folder's are.
+    pub fn of_tasks(root: String, documents: Vec<Document>, tasks: Vec<Task>) -> Folder {
+        Folder {
+            root,
+            documents,
+            tasks,
+            ..Folder::default()
+        }
+    }
+}
+
 /// Reads every strategy file of `dir` and checks each item on its own; nothing is compared
 /// with a database yet.
 pub fn read_folder(dir: &Path) -> Result<Folder, DatasetError> {
@@ -247,6 +260,8 @@ pub struct Plan {
     pub dashboards: Changes<Dashboard>,
     /// The folder's published values; the import compares them with the stored ones.
     pub values: Vec<NewValue>,
+    /// Agency names a person mapped while importing a task appendix, to remember.
+    pub agency_mappings: Vec<crate::agencies::Mapping>,
 }
 
 impl Plan {
@@ -267,6 +282,7 @@ impl Plan {
             rules: Changes::all_new(dataset.rules.clone()),
             dashboards: Changes::all_new(dataset.dashboards.clone()),
             values: dataset.values.clone(),
+            agency_mappings: Vec::new(),
         }
     }
 
@@ -280,6 +296,7 @@ impl Plan {
             && self.tasks.written().next().is_none()
             && self.rules.written().next().is_none()
             && self.dashboards.written().next().is_none()
+            && self.agency_mappings.is_empty()
     }
 }
 
@@ -471,6 +488,7 @@ pub fn plan(current: &Dataset, mut folder: Folder) -> Result<Plan, DatasetError>
         ),
         values: folder.values,
         hierarchy,
+        agency_mappings: Vec::new(),
     })
 }
 

@@ -1,9 +1,12 @@
 //! Data exchange with the tools reporting officers and statistics offices already use: DHIS2's
 //! `dataValueSets` (JSON and CSV, identifiers by code), Open SDG's series CSV and the XLSX/CSV
 //! data-entry templates officers fill in Excel. No I/O: bytes in, domain values out, and back;
-//! every problem names its row and field (and, for spreadsheets, its sheet and column).
+//! every problem names its row and field (and, for spreadsheets, its sheet and column). Also
+//! the task appendices of plans, read from Word documents and workbooks.
 
+pub mod appendix;
 pub mod dhis2;
+pub mod docx;
 pub mod opensdg;
 pub mod sheet;
 pub mod text;

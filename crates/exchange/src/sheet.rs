@@ -296,6 +296,31 @@ pub fn read_xlsx_within(bytes: &[u8], limits: &WorkbookLimits) -> Result<Vec<Fil
     Ok(filled)
 }
 
+/// Every sheet of a workbook as a table of cell texts, named by the sheet, within `limits`;
+/// row n of the sheet is `rows[n - 1]`.
+pub fn tables(
+    bytes: &[u8],
+    limits: &WorkbookLimits,
+) -> Result<Vec<(String, crate::docx::Table)>, Problem> {
+    check_package(bytes, limits)?;
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
+        Problem::whole(format!("the file is not an Excel workbook (.xlsx): {e}"))
+            .coded("not-xlsx", [])
+    })?;
+    let mut cells_read = 0usize;
+    let mut tables = Vec::new();
+    for name in book.sheet_names() {
+        let rows = sheet_rows(&mut book, &name, limits, &mut cells_read)?;
+        let mut table = crate::docx::Table::default();
+        for (row, cells) in rows {
+            table.rows.resize(row as usize, Vec::new());
+            table.rows.push(cells.iter().map(text).collect());
+        }
+        tables.push((name, table));
+    }
+    Ok(tables)
+}
+
 /// The column where a header row starts when it does not start in column A.
 fn header_elsewhere(r: &[Data]) -> Option<usize> {
     r.iter().position(|c| heads(&text(c), 0)).filter(|c| *c > 0)

@@ -126,6 +126,27 @@ pub struct LoadBy<'a> {
 }
 
 impl Store {
+    /// The agency names people mapped while importing task appendices: the words as written
+    /// and the unit, or none for a group named collectively.
+    pub async fn agency_mappings(&self) -> Result<Vec<tiendo_dataset::agencies::Mapping>> {
+        let rows: Vec<(String, Option<String>)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT words, unit FROM agency_mappings ORDER BY folded")
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(words, unit)| {
+                let unit = unit.map(|u| u.parse()).transpose().map_err(
+                    |e: tiendo_domain::codes::CodeError| StoreError::Corrupt {
+                        what: "agency mapping",
+                        detail: e.to_string(),
+                    },
+                )?;
+                Ok((words, unit))
+            })
+            .collect()
+    }
+
     /// Every definition the database holds (no values, no progress), as a dataset a folder is
     /// checked and compared with.
     pub async fn definitions(&self) -> Result<Dataset> {
@@ -356,6 +377,17 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                 }
+            }
+            for (words, unit) in &plan.agency_mappings {
+                sqlx::query(
+                    "INSERT INTO agency_mappings (folded, words, unit) VALUES ($1, $2, $3) \
+                     ON CONFLICT (folded) DO UPDATE SET words = excluded.words, unit = excluded.unit",
+                )
+                .bind(tiendo_domain::search::fold(words))
+                .bind(words)
+                .bind(unit.as_ref().map(|u| u.as_str()))
+                .execute(&mut *tx)
+                .await?;
             }
             if let Some(record) = &audit {
                 append!(tx, now, *record);

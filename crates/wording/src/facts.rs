@@ -116,7 +116,12 @@ impl Names for Catalogue<'_> {
 pub fn place(l: Lang, p: &tiendo_domain::problems::Problem) -> String {
     let mut parts = Vec::new();
     if let Some(sheet) = &p.sheet {
-        parts.push(l.t_args("place-sheet", &[("sheet", sheet.clone())]));
+        // A Word document's tables are named as tables already ("Bảng 2"), not as sheets.
+        if sheet.starts_with("Bảng ") || sheet.starts_with("Table ") {
+            parts.push(sheet.clone());
+        } else {
+            parts.push(l.t_args("place-sheet", &[("sheet", sheet.clone())]));
+        }
     }
     if p.row > 0 {
         parts.push(l.t_args("place-row", &[("row", p.row.to_string())]));

@@ -13,6 +13,7 @@ mod progress;
 mod scores;
 mod serve;
 mod synth;
+mod task_import;
 mod task_summary;
 mod users;
 mod values;
@@ -21,7 +22,9 @@ mod warnings;
 use anyhow::{Context, Result};
 use tiendo_storage::Store;
 
-use crate::cli::{AuditCommand, BenchCommand, Cli, Command, NotifyCommand, ValuesCommand};
+use crate::cli::{
+    AuditCommand, BenchCommand, Cli, Command, NotifyCommand, TaskAction, ValuesCommand,
+};
 
 pub async fn run(cli: Cli) -> Result<()> {
     let url = cli
@@ -207,6 +210,27 @@ pub async fn run(cli: Cli) -> Result<()> {
             lists::targets(&open(&url, lang).await?, document, format.format, lang).await
         }
         Command::Tasks {
+            action:
+                Some(TaskAction::Import {
+                    file,
+                    document,
+                    dry_run,
+                    maps,
+                    on,
+                }),
+            ..
+        } => {
+            let request = task_import::Request {
+                file: &file,
+                document: &document,
+                dry_run,
+                maps: &maps,
+                day: on.unwrap_or_else(|| chrono::Local::now().date_naive()),
+            };
+            task_import::run(&open(&url, lang).await?, &request, lang).await
+        }
+        Command::Tasks {
+            action: None,
             document,
             org,
             clearance,
