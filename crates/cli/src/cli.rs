@@ -80,6 +80,26 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Write a unit's periodic report (báo cáo tình hình thực hiện) for a period as a Word
+    /// document in the administrative layout (Decree 30/2020/NĐ-CP), or as PDF through
+    /// LibreOffice when it is installed: tasks by group and status, targets with values and
+    /// goals, overdue tasks, warnings, feedback; assessment and proposals left to write.
+    Report {
+        /// The unit reporting, e.g. HA-TINH; VN for the national report.
+        #[arg(long, value_parser = parse_code::<OrgCode>)]
+        unit: OrgCode,
+        /// The period reported, e.g. 2025Q3 or 2025.
+        #[arg(long, value_parser = parse_period)]
+        period: Period,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Docx)]
+        format: ReportFormat,
+        /// Where to write it; bao-cao-UNIT-PERIOD.docx (or .pdf) when omitted.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Judge things on this day (YYYY-MM-DD) instead of the period's last day.
+        #[arg(long, value_parser = parse_date)]
+        at: Option<NaiveDate>,
+    },
     /// Copy the database (--db) to FILE while it serves: SQLite through VACUUM INTO, PostgreSQL
     /// through pg_dump (custom format).
     Backup { file: PathBuf },
@@ -652,4 +672,10 @@ pub enum TaskAction {
         #[arg(long, value_parser = parse_date)]
         on: Option<NaiveDate>,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Docx,
+    Pdf,
 }

@@ -2078,3 +2078,169 @@ fn the_government_programmes_appendix_imports_from_word() {
         "{stdout}"
     );
 }
+
+/// The text of a Word document's body, each part checked: the package holds its content
+/// types and relationships, and every XML part is well-formed.
+fn docx_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let names: Vec<String> = zip.file_names().map(str::to_string).collect();
+    for needed in [
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "word/document.xml",
+        "word/_rels/document.xml.rels",
+    ] {
+        assert!(names.iter().any(|n| n == needed), "{needed} in {names:?}");
+    }
+    let mut body = String::new();
+    for name in &names {
+        if !(name.ends_with(".xml") || name.ends_with(".rels")) {
+            continue;
+        }
+        let mut xml = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut xml).unwrap();
+        let mut reader = quick_xml::Reader::from_str(&xml);
+        let mut in_text = false;
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(quick_xml::events::Event::Start(e)) if e.local_name().as_ref() == b"t" => {
+                    in_text = true
+                }
+                Ok(quick_xml::events::Event::End(e)) if e.local_name().as_ref() == b"t" => {
+                    in_text = false
+                }
+                Ok(quick_xml::events::Event::End(e)) if e.local_name().as_ref() == b"p" => {
+                    body.push('\n')
+                }
+                Ok(quick_xml::events::Event::Text(t)) if in_text && name == "word/document.xml" => {
+                    body.push_str(&t.unescape().unwrap())
+                }
+                Ok(_) => {}
+                Err(e) => panic!("{name} is not well-formed: {e}"),
+            }
+        }
+    }
+    body
+}
+
+/// The quarterly report writes itself from what tiendo holds: the national one counts the
+/// programme's tasks by group and names the overdue ones; Hà Tĩnh's is issued by its People's
+/// Committee and lists the targets it reports; the parts only a person writes are marked.
+#[test]
+fn the_periodic_report_is_a_word_document_in_the_administrative_layout() {
+    let w = Workspace::demo();
+    let national = w.dir.path().join("vn.docx");
+    let said = w.ok(&[
+        "report",
+        "--unit",
+        "VN",
+        "--period",
+        "2025Q3",
+        "--out",
+        national.to_str().unwrap(),
+    ]);
+    assert!(said.contains("Đã ghi báo cáo"), "{said}");
+    let bytes = std::fs::read(&national).unwrap();
+    let pictures = zip::ZipArchive::new(std::io::Cursor::new(&bytes[..]))
+        .unwrap()
+        .file_names()
+        .filter(|n| n.starts_with("word/media/"))
+        .count();
+    assert!(
+        pictures >= 2,
+        "the national targets' charts are pictures: {pictures}"
+    );
+    let text = docx_text(&bytes);
+    for expected in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "BÁO CÁO",
+        "Tình hình thực hiện nhiệm vụ, chỉ tiêu Quý III/2025",
+        "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ",
+        "II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU",
+        "III. NHIỆM VỤ QUÁ HẠN",
+        "VI. ĐÁNH GIÁ CHUNG",
+        "[Cán bộ soạn thảo viết",
+        "Nơi nhận:",
+        "[TÊN CƠ QUAN BÁO CÁO]",
+        "Biểu đồ 1. ",
+        "Lộ trình — ",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
+    }
+    let tasks = json(&w.ok(&["tasks", "--format", "json", "--clearance", "internal"]));
+    let total = tasks.as_array().unwrap().len();
+    assert!(
+        text.contains(&format!("Tổng số {total} nhiệm vụ")),
+        "{total} tasks in\n{text}"
+    );
+    assert!(
+        !text.contains("Bộ Thông tin và Truyền thông\n"),
+        "a merged ministry's overdue tasks are its successor's"
+    );
+
+    let province = w.dir.path().join("ht.docx");
+    w.ok(&[
+        "report",
+        "--unit",
+        "HA-TINH",
+        "--period",
+        "2025Q3",
+        "--out",
+        province.to_str().unwrap(),
+    ]);
+    let text = docx_text(&std::fs::read(&province).unwrap());
+    assert!(text.contains("ỦY BAN NHÂN DÂN\nTỈNH HÀ TĨNH"), "{text}");
+    assert!(
+        text.contains("Ủy ban nhân dân tỉnh Hà Tĩnh báo cáo"),
+        "{text}"
+    );
+    assert!(text.contains("Hà Tĩnh, ngày "), "{text}");
+    assert!(text.contains("Xếp hạng DTI cấp tỉnh"), "{text}");
+    let stderr = w.fails(&["report", "--unit", "KHONG-CO", "--period", "2025Q3"]);
+    assert!(stderr.contains("Không có đơn vị mã KHONG-CO"), "{stderr}");
+}
+
+/// The same reports as PDF, converted on the server by LibreOffice, and their pages as images
+/// under target/test-output for a person to look at.
+#[test]
+#[cfg_attr(
+    not(tiendo_soffice),
+    ignore = "skipped: TIENDO_TEST_SOFFICE (LibreOffice) is not set"
+)]
+fn the_periodic_report_renders_as_pdf_pages() {
+    #[cfg(tiendo_soffice)]
+    {
+        let w = Workspace::demo();
+        let pages = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-output");
+        std::fs::create_dir_all(&pages).unwrap();
+        for unit in ["VN", "HA-TINH"] {
+            let pdf = w.dir.path().join(format!("{unit}.pdf"));
+            w.ok(&[
+                "report",
+                "--unit",
+                unit,
+                "--period",
+                "2025Q3",
+                "--format",
+                "pdf",
+                "--out",
+                pdf.to_str().unwrap(),
+            ]);
+            let bytes = std::fs::read(&pdf).unwrap();
+            assert!(bytes.starts_with(b"%PDF"), "{unit}: a PDF");
+            let prefix = pages.join(format!("bao-cao-{}", unit.to_lowercase()));
+            let rendered = Command::new("pdftoppm")
+                .args(["-r", "70", "-png", "-l", "3"])
+                .arg(&pdf)
+                .arg(&prefix)
+                .status();
+            match rendered {
+                Ok(s) => assert!(s.success(), "pdftoppm on {unit}"),
+                Err(e) => println!("page images skipped: pdftoppm not found ({e})"),
+            }
+        }
+    }
+}

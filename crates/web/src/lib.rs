@@ -7,7 +7,6 @@
 pub mod api;
 mod app;
 mod auth;
-mod charts;
 mod chrome;
 mod demo;
 mod error_page;

@@ -493,6 +493,14 @@ async fn each_roles_first_ten_minutes_in_vietnamese_in_chromium() {
     assert!(page.contains("id=\"warnings\"") && page.contains("Chưa nộp báo cáo"));
     screenshots(&c, "overview-official").await;
 
+    // The standing office's quarterly report: the printable page offers it as a Word file.
+    c.goto(&format!("{base}/reports/units/HA-TINH"))
+        .await
+        .unwrap();
+    let period = wait_for(&c, "word-period").await;
+    assert!(period.text().await.unwrap().contains("Quý III/2025"));
+    screenshots(&c, "report-word").await;
+
     // The published DTI results, year by year.
     c.goto(&format!("{base}/indices/dti-like?year=2022"))
         .await

@@ -297,6 +297,35 @@ async fn printable_reports_show_charts_and_respect_clearance() {
         public.get("/reports/units/NOWHERE").await.status,
         axum::http::StatusCode::NOT_FOUND
     );
+
+    // The periodic report as a Word document, asked for from the report's page.
+    let vi = officer.get("/reports/units/HA-TINH").await;
+    assert!(
+        vi.body.contains("name=\"format\" value=\"docx\""),
+        "{}",
+        vi.body
+    );
+    assert!(vi.body.contains("<option value=\"2025Q4\">"), "{}", vi.body);
+    let word = officer
+        .get("/reports/units/HA-TINH?format=docx&period=2025Q3")
+        .await;
+    assert_eq!(word.status, axum::http::StatusCode::OK);
+    assert_eq!(
+        word.kind,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    assert!(word.bytes.starts_with(b"PK"), "a zip package");
+    let document = public
+        .get("/reports/documents/40-CTr/TU?format=docx&period=2025")
+        .await;
+    assert_eq!(document.status, axum::http::StatusCode::OK);
+    assert_eq!(
+        public
+            .get("/reports/units/HA-TINH?format=docx&period=2025Q5")
+            .await
+            .status,
+        axum::http::StatusCode::BAD_REQUEST
+    );
 }
 
 #[tokio::test]

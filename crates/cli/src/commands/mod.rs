@@ -10,6 +10,7 @@ mod lists;
 mod load;
 mod notify;
 mod progress;
+mod report;
 mod scores;
 mod serve;
 mod synth;
@@ -155,6 +156,22 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Load { dir, dry_run } => {
             load::run(&open(&url, lang).await?, &dir, dry_run, lang).await
+        }
+        Command::Report {
+            unit,
+            period,
+            format,
+            out,
+            at,
+        } => {
+            let request = report::Request {
+                unit,
+                period,
+                format,
+                out,
+                at,
+            };
+            report::run(&open(&url, lang).await?, request, lang).await
         }
         Command::Backup { file } => {
             backup::backup(&open(&url, lang).await?, &url, &file, lang).await

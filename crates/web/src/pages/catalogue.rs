@@ -9,20 +9,18 @@ use std::collections::HashMap;
 use tiendo_domain::documents::SectionKind;
 use tiendo_domain::orgs::OrgCode;
 use tiendo_domain::periods::Period;
-use tiendo_domain::targets::{Deadline, Requirement, Target};
-use tiendo_evaluation::progress::projection::projection;
-use tiendo_evaluation::progress::trajectory::{trajectory, Pace};
+use tiendo_domain::targets::Target;
 use tiendo_evaluation::ranking;
-use tiendo_evaluation::targets::{judge, yearly, Judgement};
+use tiendo_evaluation::targets::{judge, Judgement};
 use tiendo_storage::TaskFilter;
 
-use crate::charts::{self, Line, Rule};
 use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
 use crate::i18n::Lang;
 use crate::pages::{pick, render};
 use crate::wording::{self, serde_name};
 use crate::AppState;
+use tiendo_report::charts;
 
 pub struct DocRow {
     code: String,
@@ -415,98 +413,12 @@ pub fn judged_chart(
         Judgement::NotAvailable => "grey",
     };
     let explanation = crate::wording::judgement(l, &j);
-    let mut course = Vec::new();
-    let obs = yearly(series);
-    let mut lines = vec![Line {
-        label: l.t("reported"),
-        points: obs.iter().map(|o| (f64::from(o.year), o.value)).collect(),
-        colour: "#0b5cad",
-        dashed: false,
-    }];
-    let mut rules = Vec::new();
-    if let Some(b) = &t.baseline {
-        rules.push(Rule {
-            label: format!("{} {}", l.t("baseline"), b.period),
-            value: b.value,
-            colour: "#666",
-        });
-    }
-    let numeric_goal = t
-        .goals
-        .iter()
-        .find_map(|g| match (&g.requirement, &g.deadline) {
-            (Requirement::Threshold { value, .. }, Deadline::By { year }) => Some((*value, *year)),
-            _ => None,
-        });
-    if let Some((goal, goal_year)) = numeric_goal {
-        rules.push(Rule {
-            label: format!("{} {goal_year}", l.t("target-line")),
-            value: goal,
-            colour: "#b3261e",
-        });
-        if let Ok(tr) = trajectory(
-            &obs,
-            goal,
-            goal_year,
-            base_year,
-            t.direction,
-            Pace::default(),
-        ) {
-            if let (Some(by), Some(bv)) = (tr.base_year, tr.base_value) {
-                lines.push(Line {
-                    label: l.t("trajectory"),
-                    points: vec![(f64::from(by), bv), (f64::from(goal_year), goal)],
-                    colour: "#2e7d32",
-                    dashed: true,
-                });
-            }
-            course.push(crate::wording::trajectory(l, &tr));
-        }
-        if let Ok(p) = projection(
-            &obs,
-            goal,
-            goal_year,
-            base_year,
-            t.direction,
-            Pace::default(),
-        ) {
-            if let (Some(slope), Some(end), Some(last)) = (p.slope, p.projected_value, obs.last()) {
-                let start = end - slope * f64::from(goal_year - last.year);
-                lines.push(Line {
-                    label: l.t("projection"),
-                    points: vec![(f64::from(last.year), start), (f64::from(goal_year), end)],
-                    colour: "#e07b00",
-                    dashed: true,
-                });
-            }
-            course.push(crate::wording::projection(l, &p));
-        }
-    }
-    let name = pick(l, &t.name_vi, t.name_en.as_deref());
-    let bounds = t.value_bounds();
-    let chart = charts::time_series(
-        charts::Axis {
-            l,
-            min: bounds.min,
-            max: bounds.max,
-        },
-        &format!("{} — {unit}", name),
-        &format!(
-            "{}: {}",
-            l.t("reported"),
-            obs.iter()
-                .map(|o| format!("{} {}", o.year, o.value))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        &lines,
-        &rules,
-    );
+    let drawn = charts::target(l, t, unit.as_str(), series, base_year);
     Judged {
         status,
         css,
         explanation,
-        course,
-        chart,
+        course: drawn.course,
+        chart: drawn.svg,
     }
 }

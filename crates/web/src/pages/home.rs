@@ -11,7 +11,8 @@ use crate::failure::Failure;
 use crate::i18n::Lang;
 use crate::pages::{pick, render};
 use crate::wording::serde_name;
-use crate::{charts, AppState};
+use crate::AppState;
+use tiendo_report::charts;
 
 /// One row of a two-column count table.
 pub struct Count {

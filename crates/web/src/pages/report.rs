@@ -4,14 +4,18 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
 use axum::response::Response;
 use chrono::Datelike;
 use serde::Deserialize;
 use tiendo_domain::feedback::{timeliness, Timeliness};
 use tiendo_domain::orgs::OrgCode;
+use tiendo_domain::periods::Period;
 use tiendo_domain::targets::Target;
 use tiendo_domain::tasks::Task;
 use tiendo_evaluation::tasks::{task_status, Horizon};
+use tiendo_report::{FeedbackCounts, Scope};
 use tiendo_storage::{CaseFilter, TaskFilter};
 
 use super::catalogue::judged_chart;
@@ -58,12 +62,136 @@ struct ReportPage {
     /// For officials: the unit's feedback cases in one sentence.
     feedback: Option<String>,
     other_years: Vec<(String, i32)>,
+    /// Where the Word report is asked for, and the periods it can be asked for (code, name).
+    word_action: String,
+    word_periods: Vec<(String, String)>,
+}
+
+/// The periods offered for the Word report beside a page on `year`: the ended quarters and
+/// years of it and of the year after, latest first.
+fn word_periods(l: Lang, year: i32, day: chrono::NaiveDate) -> Vec<(String, String)> {
+    report_periods(year + 1, day)
+        .into_iter()
+        .chain(report_periods(year, day))
+        .map(|p| (p.to_string(), crate::wording::period(l, p)))
+        .collect()
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ReportQuery {
     #[serde(default)]
     year: Option<i32>,
+    /// `docx` for the periodic report as a Word document.
+    #[serde(default)]
+    format: Option<String>,
+    /// The period of the Word report (`2025Q3`, `2025`); the last quarter ended when absent.
+    #[serde(default)]
+    period: Option<String>,
+}
+
+/// The quarters of `year` that have ended by `day`, and the year itself once it has: the
+/// periods a report can be downloaded for, latest first.
+fn report_periods(year: i32, day: chrono::NaiveDate) -> Vec<Period> {
+    let mut periods: Vec<Period> = (1..=4)
+        .filter_map(|q| Period::quarter_of(year, q).ok())
+        .chain(Period::year_of(year).ok())
+        .filter(|p| p.end() < day)
+        .collect();
+    periods.reverse();
+    periods
+}
+
+/// The periodic report on `scope` as a Word document, from the resident state: values up to
+/// the period's end, tasks judged today. Feedback is counted for officials who see the unit.
+async fn word(
+    state: &AppState,
+    page: &Page,
+    o: &Overview,
+    scope: Scope,
+    period: Option<&str>,
+) -> Result<Response, Failure> {
+    let l = page.l();
+    let period = match period {
+        Some(p) => p.parse::<Period>().map_err(|e| {
+            Failure::bad_request(
+                "bad_period",
+                l.t_args(
+                    "report-bad-period",
+                    &[("period", p.to_string()), ("reason", e.to_string())],
+                ),
+            )
+        })?,
+        None => {
+            let today = o.day;
+            report_periods(today.year(), today)
+                .into_iter()
+                .find(|p| p.periodicity() == tiendo_domain::periods::Periodicity::Quarterly)
+                .or_else(|| report_periods(today.year() - 1, today).into_iter().next())
+                .ok_or_else(|| Failure::bad_request("bad_period", l.t("report-no-period")))?
+        }
+    };
+    let documents = state.store.documents().await?;
+    let access = &page.viewer.access;
+    let unit = match &scope {
+        Scope::Unit(u) => Some(u.clone()),
+        Scope::Document(_) => None,
+    };
+    let feedback = match unit {
+        Some(u) if access.is_official() && access.may_view(&o.snapshot.hierarchy, &u) => {
+            let mine = CaseFilter {
+                units: Some(vec![u.clone()]),
+                ..CaseFilter::default()
+            };
+            let (cases, _) = state.store.feedback_cases(&mine, 10_000, 0).await?;
+            Some(FeedbackCounts::of(
+                cases.iter().map(|c| (c.state, c.due_on)),
+                o.day,
+            ))
+        }
+        _ => None,
+    };
+    let facts = tiendo_report::gather(
+        &o.snapshot,
+        &documents,
+        &scope,
+        period,
+        access.clearance(),
+        feedback,
+    )
+    .ok_or_else(|| {
+        Failure::not_found("report_not_found", "no such unit or document".to_string())
+    })?;
+    let bytes = tiendo_report::write(&facts, &o.snapshot.hierarchy, l, o.day)
+        .map_err(|e| Failure::internal(e.to_string()))?;
+    let subject = match &scope {
+        Scope::Unit(u) => u.to_string(),
+        Scope::Document(d) => d.to_string(),
+    };
+    let name: String = format!("bao-cao-{subject}-{period}.docx")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                    .to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 fn year_of(q: &ReportQuery, o: &Overview) -> i32 {
@@ -148,6 +276,16 @@ pub async fn unit(
         .units
         .get(code.as_str())
         .ok_or_else(|| Failure::not_found("unit_not_found", format!("no unit {code}")))?;
+    if q.format.as_deref() == Some("docx") {
+        return word(
+            &state,
+            &page,
+            &o,
+            Scope::Unit(u.code.clone()),
+            q.period.as_deref(),
+        )
+        .await;
+    }
     let year = year_of(&q, &o);
     let targets = o
         .snapshot
@@ -212,6 +350,8 @@ pub async fn unit(
         tasks: task_lines(l, &o, &tasks),
         feedback,
         other_years: years(&page, &format!("/reports/units/{code}"), year),
+        word_action: format!("/reports/units/{code}"),
+        word_periods: word_periods(l, year, o.day),
         c: page.chrome,
     };
     Ok(render(&body))
@@ -230,6 +370,16 @@ pub async fn document(
         .iter()
         .find(|d| d.code.as_str() == code)
         .ok_or_else(|| Failure::not_found("document_not_found", format!("no document {code}")))?;
+    if q.format.as_deref() == Some("docx") {
+        return word(
+            &state,
+            &page,
+            &o,
+            Scope::Document(d.code.clone()),
+            q.period.as_deref(),
+        )
+        .await;
+    }
     let year = year_of(&q, &o);
     // Each target is shown for the unit with the longest series: the issuer's own, usually.
     let targets = o
@@ -277,6 +427,8 @@ pub async fn document(
         tasks: task_lines(l, &o, &tasks),
         feedback: None,
         other_years: years(&page, &format!("/reports/documents/{code}"), year),
+        word_action: format!("/reports/documents/{code}"),
+        word_periods: word_periods(l, year, o.day),
         c: page.chrome,
     };
     Ok(render(&body))

@@ -1,9 +1,15 @@
-//! Charts drawn on the server as SVG, so pages need no script and print as they show.
+//! Charts drawn on the server as SVG, so pages need no script and print as they show, and
+//! the same charts go into the Word report as pictures.
 //!
 //! Each chart carries a `<title>` and `<desc>` and is labelled by them for screen readers; the
 //! same figures are always in a table next to it.
 
 use std::fmt::Write;
+
+use tiendo_domain::targets::{Deadline, Requirement, Target};
+use tiendo_evaluation::progress::projection::projection;
+use tiendo_evaluation::progress::trajectory::{trajectory, Pace};
+use tiendo_evaluation::targets::yearly;
 
 /// A line of points (year as x).
 #[derive(Debug, Clone)]
@@ -31,14 +37,17 @@ const TOP: f64 = 16.0;
 const BOTTOM: f64 = 48.0;
 
 fn esc(s: &str) -> String {
-    crate::failure::escape(s)
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// How a chart writes numbers and where its vertical axis may go: the reader's language and the
 /// values the unit of measure allows (no −0.2 on a 0–1 index).
 #[derive(Debug, Clone, Copy)]
 pub struct Axis {
-    pub l: crate::i18n::Lang,
+    pub l: tiendo_wording::Lang,
     pub min: Option<f64>,
     pub max: Option<f64>,
 }
@@ -134,12 +143,15 @@ pub fn time_series(axis: Axis, title: &str, desc: &str, lines: &[Line], rules: &
         } else {
             ""
         };
-        let _ = write!(
-            svg,
-            "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{dash} points=\"{}\"/>",
-            l.colour,
-            path.join(" ")
-        );
+        // One point is no line: it is drawn as a dot below.
+        if path.len() > 1 {
+            let _ = write!(
+                svg,
+                "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{dash} points=\"{}\"/>",
+                l.colour,
+                path.join(" ")
+            );
+        }
         if !l.dashed {
             let labelled = l.points.len() <= 3;
             for (x, y) in &l.points {
@@ -240,7 +252,7 @@ fn pad(lo: f64, hi: f64) -> (f64, f64) {
     (lo - m, hi + m)
 }
 
-fn tick(l: crate::i18n::Lang, v: f64) -> String {
+fn tick(l: tiendo_wording::Lang, v: f64) -> String {
     let decimals = if v.abs() >= 100.0 || v.fract().abs() < 1e-9 {
         0
     } else if v.abs() < 1.0 {
@@ -260,6 +272,114 @@ fn figure_decimals(v: f64) -> usize {
     } else {
         2
     }
+}
+
+/// A target's chart for one unit and what its course says: the values reported year by
+/// year, the baseline, the numeric goal, the trajectory from the baseline to the goal and the
+/// projection of the recent pace.
+pub struct TargetChart {
+    pub svg: String,
+    /// The trajectory and projection, worded.
+    pub course: Vec<String>,
+}
+
+/// The chart of `t` for `unit` (as the reader names it) from its `series`, judged from
+/// `base_year`.
+pub fn target(
+    l: tiendo_wording::Lang,
+    t: &Target,
+    unit: &str,
+    series: &[(tiendo_domain::periods::Period, f64)],
+    base_year: i32,
+) -> TargetChart {
+    let mut course = Vec::new();
+    let obs = yearly(series);
+    let mut lines = vec![Line {
+        label: l.t("reported"),
+        points: obs.iter().map(|o| (f64::from(o.year), o.value)).collect(),
+        colour: "#0b5cad",
+        dashed: false,
+    }];
+    let mut rules = Vec::new();
+    if let Some(b) = &t.baseline {
+        rules.push(Rule {
+            label: format!("{} {}", l.t("baseline"), b.period),
+            value: b.value,
+            colour: "#666",
+        });
+    }
+    let numeric_goal = t
+        .goals
+        .iter()
+        .find_map(|g| match (&g.requirement, &g.deadline) {
+            (Requirement::Threshold { value, .. }, Deadline::By { year }) => Some((*value, *year)),
+            _ => None,
+        });
+    if let Some((goal, goal_year)) = numeric_goal {
+        rules.push(Rule {
+            label: format!("{} {goal_year}", l.t("target-line")),
+            value: goal,
+            colour: "#b3261e",
+        });
+        if let Ok(tr) = trajectory(
+            &obs,
+            goal,
+            goal_year,
+            base_year,
+            t.direction,
+            Pace::default(),
+        ) {
+            if let (Some(by), Some(bv)) = (tr.base_year, tr.base_value) {
+                lines.push(Line {
+                    label: l.t("trajectory"),
+                    points: vec![(f64::from(by), bv), (f64::from(goal_year), goal)],
+                    colour: "#2e7d32",
+                    dashed: true,
+                });
+            }
+            course.push(tiendo_wording::trajectory(l, &tr));
+        }
+        if let Ok(p) = projection(
+            &obs,
+            goal,
+            goal_year,
+            base_year,
+            t.direction,
+            Pace::default(),
+        ) {
+            if let (Some(slope), Some(end), Some(last)) = (p.slope, p.projected_value, obs.last()) {
+                let start = end - slope * f64::from(goal_year - last.year);
+                lines.push(Line {
+                    label: l.t("projection"),
+                    points: vec![(f64::from(last.year), start), (f64::from(goal_year), end)],
+                    colour: "#e07b00",
+                    dashed: true,
+                });
+            }
+            course.push(tiendo_wording::projection(l, &p));
+        }
+    }
+    let name = tiendo_wording::pick(l, &t.name_vi, t.name_en.as_deref());
+    let bounds = t.value_bounds();
+    let svg = time_series(
+        Axis {
+            l,
+            min: bounds.min,
+            max: bounds.max,
+        },
+        &format!("{name} — {unit}"),
+        &format!(
+            "{}: {}",
+            l.t("reported"),
+            obs.iter()
+                .map(|o| format!("{} {}", o.year, o.value))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        &lines,
+        &rules,
+    );
+    TargetChart { svg, course }
 }
 
 #[cfg(test)]
@@ -305,7 +425,7 @@ mod tests {
     }
 
     const AXIS: Axis = Axis {
-        l: crate::i18n::Lang::Vi,
+        l: tiendo_wording::Lang::Vi,
         min: None,
         max: None,
     };
@@ -314,7 +434,7 @@ mod tests {
     fn a_single_figure_is_a_labelled_point_within_its_scale() {
         let svg = time_series(
             Axis {
-                l: crate::i18n::Lang::Vi,
+                l: tiendo_wording::Lang::Vi,
                 min: Some(0.0),
                 max: Some(1.0),
             },
