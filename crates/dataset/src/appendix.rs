@@ -13,8 +13,10 @@ use tiendo_domain::tasks::{AsPublished, Confidentiality, Task, TaskCode};
 use tiendo_exchange::appendix::{Appendix, Row};
 use tiendo_exchange::sheet::column_letter;
 
-use crate::agencies::{Agencies, Named};
+use crate::agencies::{Agencies, Mapping, Named};
 use crate::deadlines::{self, Deadline};
+use crate::strategy::{self, Folder, Plan};
+use crate::{Dataset, DatasetError};
 
 /// What was read from one task row, for the preview.
 #[derive(Debug, Clone)]
@@ -33,6 +35,9 @@ pub struct Reading {
     /// Whether the lead was a unit the appendix named (not the issuer holding a task given
     /// to agencies collectively).
     pub lead_named: bool,
+    /// Whether the lead cell names no unit tiendo knows but words it cannot read: the task
+    /// waits for them to be mapped.
+    pub lead_unknown: bool,
 }
 
 /// The appendix as tasks of a document.
@@ -46,6 +51,58 @@ pub struct Imported {
     pub unknown: Vec<(String, Problem)>,
     /// Everything that keeps the appendix from being written, at its table, row and column.
     pub problems: Vec<Problem>,
+}
+
+/// An appendix read against the database: its tasks with their problems and, when it has
+/// none, the plan that writes it.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub imported: Imported,
+    pub plan: Option<Plan>,
+}
+
+/// Reads `appendix` as tasks of `document` against `current` (what the database holds), with
+/// the agency names mapped before (`remembered`) and now (`typed`, remembered when written).
+/// Agencies are resolved on `day`; `source` names the file.
+pub fn prepare(
+    current: &Dataset,
+    appendix: &Appendix,
+    document: &Document,
+    remembered: &[Mapping],
+    typed: &[Mapping],
+    day: NaiveDate,
+    source: &str,
+) -> Result<Prepared, DatasetError> {
+    let mapped: Vec<Mapping> = remembered.iter().chain(typed).cloned().collect();
+    let agencies = Agencies::read(&current.hierarchy, &mapped)?;
+    let stored: Vec<Task> = current
+        .tasks
+        .iter()
+        .filter(|t| t.document == document.code)
+        .cloned()
+        .collect();
+    let imported = tasks(
+        appendix,
+        document,
+        &stored,
+        &current.hierarchy,
+        &agencies,
+        day,
+        source,
+    );
+    let plan = if imported.problems.is_empty() {
+        let folder = Folder::of_tasks(
+            source.to_string(),
+            vec![imported.document.clone()],
+            imported.tasks.clone(),
+        );
+        let mut plan = strategy::plan(current, folder)?;
+        plan.agency_mappings = typed.to_vec();
+        Some(plan)
+    } else {
+        None
+    };
+    Ok(Prepared { imported, plan })
 }
 
 /// The arabic number of a roman numeral (I–XXXIX is all a plan uses).
@@ -175,8 +232,10 @@ pub fn tasks(
             ));
             continue;
         }
+        // The units a cell names, and whether it holds words no unit or group matched.
         let mut read_units = |cell: &str, column: usize, groups: &mut Vec<String>| {
             let mut units = Vec::new();
+            let mut unread = false;
             for named in agencies.read_cell(cell) {
                 match named {
                     Named::Unit(u) => units.push(u),
@@ -193,17 +252,19 @@ pub fn tasks(
                             unknown.push((words, p.clone()));
                         }
                         problems.push(p);
+                        unread = true;
                     }
                 }
             }
-            units
+            (units, unread)
         };
         let mut groups = Vec::new();
-        let leads = read_units(&row.lead, row.columns.lead, &mut groups);
+        let (leads, lead_unread) = read_units(&row.lead, row.columns.lead, &mut groups);
+        let lead_unknown = leads.is_empty() && lead_unread;
         let named_coordinators = row
             .columns
             .coordinators
-            .map(|c| read_units(&row.coordinators, c, &mut groups))
+            .map(|c| read_units(&row.coordinators, c, &mut groups).0)
             .unwrap_or_default();
         // A task given to agencies collectively is held by the document's issuer.
         let (first, more) = match leads.split_first() {
@@ -308,6 +369,7 @@ pub fn tasks(
             deadline,
             groups,
             lead_named: !leads.is_empty(),
+            lead_unknown,
         });
     }
     Imported {

@@ -11,14 +11,14 @@ use crate::Problem;
 
 /// Where a row of the appendix is: the table (a sheet's name, or "Bảng n" for the n-th table
 /// of a document) and the row counted from 1.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Place {
     pub table: String,
     pub row: usize,
 }
 
 /// A group heading (I., II., …): a task group of the document.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Group {
     /// The roman numeral as written, without its dot: `IV`.
     pub numeral: String,
@@ -27,7 +27,7 @@ pub struct Group {
 }
 
 /// One task as the appendix words it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Row {
     pub place: Place,
     /// The number as written, without a trailing dot: `3`, `1.2`.
@@ -46,14 +46,14 @@ pub struct Row {
 }
 
 /// What an appendix holds: its groups and tasks in order.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Appendix {
     pub groups: Vec<Group>,
     pub rows: Vec<Row>,
 }
 
 /// The columns of a task table, by position from 0.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Columns {
     pub number: Option<usize>,
     pub title: usize,

@@ -302,6 +302,30 @@ fn cases(
             "/admin/define".into(),
             definer || who == Who::Reporter,
         ),
+        get(
+            "task appendix page",
+            "/admin/tasks/import".into(),
+            definer || who == Who::Reporter,
+        ),
+        Case {
+            content_checked: true,
+            ..posted(
+                "task appendix upload",
+                "/admin/tasks/import".into(),
+                Body::Multipart,
+                definer || who == Who::Reporter,
+            )
+        },
+        form(
+            "task appendix preview",
+            "/admin/tasks/import/commit".into(),
+            &[
+                ("document", "57-NQ/TW"),
+                ("payload", r#"{"groups":[],"rows":[]}"#),
+                ("action", "preview"),
+            ],
+            definer,
+        ),
         get("reopen page", "/admin/reopen".into(), definer),
         form(
             "reopen entry",

@@ -614,3 +614,122 @@ async fn a_province_builds_its_own_dashboard_in_chromium() {
     .expect("the leader's overview links the province's dashboard");
     c.close().await.unwrap();
 }
+
+/// A plan's appendix as the standing office receives it in Excel: a group heading, a task and
+/// its part, and a task for an agency tiendo has no unit for.
+fn appendix_workbook() -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Phụ lục").unwrap();
+    let rows: [[&str; 6]; 5] = [
+        [
+            "TT",
+            "Nội dung nhiệm vụ",
+            "Cơ quan chủ trì",
+            "Cơ quan phối hợp",
+            "Sản phẩm",
+            "Thời hạn",
+        ],
+        ["I", "HOÀN THIỆN THỂ CHẾ", "", "", "", ""],
+        [
+            "1",
+            "Xây dựng cơ sở dữ liệu về đổi mới sáng tạo",
+            "Bộ KH&CN",
+            "Bộ TT&TT; các bộ, ngành",
+            "Cơ sở dữ liệu",
+            "Quý IV/2026",
+        ],
+        [
+            "1.1",
+            "Cập nhật dữ liệu của tỉnh",
+            "UBND tỉnh Hà Tĩnh",
+            "",
+            "Báo cáo",
+            "Hằng năm",
+        ],
+        [
+            "2",
+            "Thẩm tra dự án luật",
+            "Quốc hội",
+            "Bộ Tư pháp",
+            "Báo cáo thẩm tra",
+            "Trước 30/6/2026",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *cell).unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+/// The standing office imports a plan's appendix: every task previewed with the agency it
+/// could not match, maps it once, and writes the tasks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(tiendo_browser),
+    ignore = "skipped: TIENDO_TEST_CHROMEDRIVER is not set"
+)]
+async fn an_appendix_in_excel_becomes_tasks_in_chromium() {
+    let Session {
+        app,
+        base,
+        _driver: _keep,
+        c,
+    } = session("2025-10-20").await;
+    login(&c, &base, "van-phong").await;
+    c.goto(&format!("{base}/admin/define")).await.unwrap();
+    click(&c, "appendix-link").await;
+    choose(&c, "appendix-document", "03/NQ-CP").await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("phu-luc.xlsx");
+    std::fs::write(&path, appendix_workbook()).unwrap();
+    c.find(Locator::Id("appendix-file"))
+        .await
+        .unwrap()
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+    click(&c, "appendix-preview").await;
+    let problems = wait_for(&c, "appendix-problems")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        problems.contains("Không xác định được cơ quan \"Quốc hội\""),
+        "{problems}"
+    );
+    assert!(problems.contains("Phụ lục, dòng 5, cột C"), "{problems}");
+    let tasks = text_of(&c, "appendix-tasks").await;
+    assert!(tasks.contains("Bộ Khoa học và Công nghệ"), "{tasks}");
+    assert!(tasks.contains("hằng năm"), "{tasks}");
+    screenshots(&c, "appendix-preview").await;
+
+    choose(&c, "map-1", "-").await;
+    click(&c, "appendix-again").await;
+    let summary = wait_for(&c, "appendix-summary").await.text().await.unwrap();
+    assert!(summary.contains("3 nhiệm vụ: 3 mới"), "{summary}");
+    click(&c, "appendix-write").await;
+    let done = wait_for(&c, "appendix-done").await.text().await.unwrap();
+    assert!(
+        done.contains("Đã ghi 3 nhiệm vụ vào văn bản 03/NQ-CP"),
+        "{done}"
+    );
+    screenshots(&c, "appendix-written").await;
+    let part = app
+        .state
+        .store
+        .tasks(&tiendo_storage::TaskFilter::all(
+            tiendo_domain::tasks::Clearance::Secret,
+        ))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.code.as_str() == "03-NQ-CP-1.1")
+        .expect("the part of task 1 is stored");
+    assert_eq!(part.parent.as_ref().map(|p| p.as_str()), Some("03-NQ-CP-1"));
+    assert_eq!(part.lead.as_str(), "HA-TINH");
+    c.close().await.unwrap();
+}

@@ -6,10 +6,9 @@
 use std::path::Path;
 
 use anyhow::Result;
-use tiendo_dataset::agencies::{Agencies, Mapping};
+use tiendo_dataset::agencies::Mapping;
 use tiendo_dataset::appendix::{self, Imported};
 use tiendo_dataset::deadlines::Deadline;
-use tiendo_dataset::strategy::{self, Folder};
 use tiendo_domain::documents::DocumentCode;
 use tiendo_domain::orgs::OrgCode;
 use tiendo_exchange::docx::{self, Table};
@@ -119,32 +118,31 @@ pub async fn run(store: &Store, r: &Request<'_>, l: Lang) -> Result<()> {
         .into());
     };
     let typed = mappings(r.maps, &current.hierarchy, l)?;
-    let mut mapped = store.agency_mappings().await?;
-    mapped.extend(typed.iter().cloned());
-    let agencies = Agencies::read(&current.hierarchy, &mapped)?;
-    let stored: Vec<_> = current
-        .tasks
-        .iter()
-        .filter(|t| &t.document == r.document)
-        .cloned()
-        .collect();
+    let remembered = store.agency_mappings().await?;
     let file_name = r
         .file
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| shown.clone());
-    let imported = appendix::tasks(
+    let prepared = appendix::prepare(
+        &current,
         &read,
         document,
-        &stored,
-        &current.hierarchy,
-        &agencies,
+        &remembered,
+        &typed,
         r.day,
         &file_name,
-    );
+    )
+    .map_err(|e| {
+        BadInput(l.t_args(
+            "cli-tasks-import-refused",
+            &[("file", shown.clone()), ("reason", e.to_string())],
+        ))
+    })?;
+    let imported = &prepared.imported;
     let known = refused::Known::load(store).await?;
     let names = known.names(l);
-    for line in preview(&imported, &names, l) {
+    for line in preview(imported, &names, l) {
         println!("{line}");
     }
     if !imported.problems.is_empty() {
@@ -156,18 +154,9 @@ pub async fn run(store: &Store, r: &Request<'_>, l: Lang) -> Result<()> {
         }
         return Err(refused::rejected(l, &shown, &imported.problems, &names).into());
     }
-    let folder = Folder::of_tasks(
-        shown.clone(),
-        vec![imported.document.clone()],
-        imported.tasks.clone(),
-    );
-    let mut plan = strategy::plan(&current, folder).map_err(|e| {
-        BadInput(l.t_args(
-            "cli-tasks-import-refused",
-            &[("file", shown.clone()), ("reason", e.to_string())],
-        ))
-    })?;
-    plan.agency_mappings = typed;
+    let Some(plan) = prepared.plan else {
+        return Err(refused::rejected(l, &shown, &imported.problems, &names).into());
+    };
     let counts = [
         ("new", plan.tasks.new.len()),
         ("changed", plan.tasks.changed.len()),
@@ -225,6 +214,15 @@ fn preview(imported: &Imported, names: &dyn Names, l: Lang) -> Vec<String> {
                 None => l.t("tasks-import-no-deadline"),
             };
             let mut lead = names.unit(&t.lead);
+            if r.lead_unknown {
+                lead = l.t_args(
+                    "tasks-import-lead-unknown",
+                    &[(
+                        "words",
+                        t.as_published.lead_as_given.clone().unwrap_or_default(),
+                    )],
+                );
+            }
             if let Some(before) = &r.lead_succeeded {
                 lead = l.t_args(
                     "tasks-import-succeeded",

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod appendix;
 pub mod dashboards;
 pub mod definitions;
 pub mod reopenings;

@@ -6,6 +6,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use std::collections::HashMap;
 
 use crate::auth::Viewer;
 use crate::failure::Failure;
@@ -48,21 +49,44 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Checked<T> {
 /// own parts, so this is their guard.
 pub async fn checked_file(
     viewer: &Viewer,
-    mut multipart: axum::extract::Multipart,
+    multipart: axum::extract::Multipart,
 ) -> Result<Option<(String, Vec<u8>)>, Failure> {
+    Ok(checked_file_and_fields(viewer, multipart).await?.0)
+}
+
+/// [`checked_file`] with the form's other short text fields (a choice beside the file).
+pub async fn checked_file_and_fields(
+    viewer: &Viewer,
+    mut multipart: axum::extract::Multipart,
+) -> Result<(Option<(String, Vec<u8>)>, HashMap<String, String>), Failure> {
     let bad = Failure::multipart;
     let mut csrf = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
+    let mut fields = HashMap::new();
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        match field.name().unwrap_or_default() {
+        match field.name().unwrap_or_default().to_string().as_str() {
             "csrf" => csrf = field.text().await.map_err(bad)?,
             "file" => {
                 let name = tiendo_domain::feedback::safe_name(field.file_name().unwrap_or("file"));
                 file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
             }
+            other if fields.len() < MAX_FIELDS => {
+                let other = other.chars().take(64).collect::<String>();
+                let text: String = field
+                    .text()
+                    .await
+                    .map_err(bad)?
+                    .chars()
+                    .take(1_000)
+                    .collect();
+                fields.insert(other, text);
+            }
             _ => {}
         }
     }
     viewer.check_csrf(Some(&csrf))?;
-    Ok(file.filter(|(_, b)| !b.is_empty()))
+    Ok((file.filter(|(_, b)| !b.is_empty()), fields))
 }
+
+/// The text fields kept beside an uploaded file.
+const MAX_FIELDS: usize = 8;

@@ -17,6 +17,7 @@ mod pickers;
 mod reopen;
 mod report;
 mod reporting;
+mod task_import;
 mod tasks;
 mod upload;
 mod work;
@@ -39,6 +40,7 @@ pub use open_data::TABLES as OPEN_DATA_TABLES;
 pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     let upload_limit = DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES);
     let feedback_limit = DefaultBodyLimit::max(feedback::MAX_FORM_BYTES);
+    let appendix_limit = DefaultBodyLimit::max(task_import::MAX_APPENDIX_BYTES + 16 * 1024);
     // A dashboard file and the form around it.
     let dashboard_limit = DefaultBodyLimit::max(tiendo_domain::dashboards::MAX_FILE + 16 * 1024);
     vec![
@@ -127,6 +129,17 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         ),
         (Method::GET, "/admin/audit", get(admin::audit)),
         (Method::GET, "/admin/define", get(define::page)),
+        (Method::GET, "/admin/tasks/import", get(task_import::page)),
+        (
+            Method::POST,
+            "/admin/tasks/import",
+            post(task_import::upload).layer(appendix_limit),
+        ),
+        (
+            Method::POST,
+            "/admin/tasks/import/commit",
+            post(task_import::commit),
+        ),
         (Method::GET, "/admin/reopen", get(reopen::page)),
         (Method::POST, "/admin/reopen", post(reopen::submit)),
         (Method::POST, "/admin/define/{form}", post(define::submit)),
