@@ -168,26 +168,32 @@ impl Agencies {
             .filter(|p| !p.names.is_empty() || !p.words.is_empty())
         {
             let as_written = written(cell, &p);
-            if let Some((_, code)) = self.mapped.iter().find(|(w, _)| *w == fold(&as_written)) {
-                out.push(match code {
-                    Some(c) => Named::Unit(c.clone()),
-                    None => Named::Group(as_written),
-                });
-            } else if p.names.is_empty() {
-                if p.words.iter().all(|w| GENERIC.contains(&w.as_str()))
+            let generic = p.words.iter().all(|w| GENERIC.contains(&w.as_str()));
+            let read = if p.names.is_empty() {
+                if generic
                     || matches!(
                         p.words.first().map(String::as_str),
                         Some("cac" | "mot" | "moi")
                     )
                 {
-                    out.push(Named::Group(written(cell, &p)));
+                    vec![Named::Group(as_written.clone())]
                 } else {
-                    out.push(Named::Unknown(written(cell, &p)));
+                    vec![Named::Unknown(as_written.clone())]
                 }
-            } else if p.words.iter().all(|w| GENERIC.contains(&w.as_str())) {
-                out.extend(p.names.into_iter().map(Named::Unit));
+            } else if generic {
+                p.names.iter().cloned().map(Named::Unit).collect()
             } else {
-                out.push(Named::Unknown(written(cell, &p)));
+                vec![Named::Unknown(as_written.clone())]
+            };
+            // A person's mapping reads only what nothing else could: it never overrides a
+            // known name.
+            let mapped = matches!(read.as_slice(), [Named::Unknown(_)])
+                .then(|| self.mapped.iter().find(|(w, _)| *w == fold(&as_written)))
+                .flatten();
+            match mapped {
+                Some((_, Some(code))) => out.push(Named::Unit(code.clone())),
+                Some((_, None)) => out.push(Named::Group(as_written)),
+                None => out.extend(read),
             }
         }
         out
@@ -316,6 +322,23 @@ mod tests {
             shown(a, "Quốc hội; CSDL chuyên ngành"),
             ["?Quốc hội", "group:CSDL chuyên ngành"]
         );
+    }
+
+    /// A mapping reads only words nothing else could: mapping a ministry's own name to some
+    /// unit changes nothing.
+    #[test]
+    fn a_mapping_never_overrides_a_known_name() {
+        let d = crate::reference().unwrap();
+        let a = Agencies::read(
+            &d.hierarchy,
+            &[
+                ("Bộ Tài chính".into(), Some("HA-TINH".parse().unwrap())),
+                ("Quốc hội".into(), Some("GOV".parse().unwrap())),
+            ],
+        )
+        .unwrap();
+        assert_eq!(shown(&a, "Bộ Tài chính"), ["MOF"]);
+        assert_eq!(shown(&a, "QUỐC HỘI"), ["GOV"]);
     }
 
     proptest! {

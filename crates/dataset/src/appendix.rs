@@ -47,8 +47,8 @@ pub struct Imported {
     pub document: Document,
     pub tasks: Vec<Task>,
     pub readings: Vec<Reading>,
-    /// Names that matched no unit, each once with the first place it was seen.
-    pub unknown: Vec<(String, Problem)>,
+    /// Names that matched no unit nor group, each once, as first written.
+    pub unknown: Vec<String>,
     /// Everything that keeps the appendix from being written, at its table, row and column.
     pub problems: Vec<Problem>,
 }
@@ -73,23 +73,36 @@ pub fn prepare(
     day: NaiveDate,
     source: &str,
 ) -> Result<Prepared, DatasetError> {
-    let mapped: Vec<Mapping> = remembered.iter().chain(typed).cloned().collect();
-    let agencies = Agencies::read(&current.hierarchy, &mapped)?;
     let stored: Vec<Task> = current
         .tasks
         .iter()
         .filter(|t| t.document == document.code)
         .cloned()
         .collect();
-    let imported = tasks(
-        appendix,
-        document,
-        &stored,
-        &current.hierarchy,
-        &agencies,
-        day,
-        source,
-    );
+    let read = |mapped: &[Mapping]| -> Result<Imported, DatasetError> {
+        let agencies = Agencies::read(&current.hierarchy, mapped)?;
+        Ok(tasks(
+            appendix,
+            document,
+            &stored,
+            &current.hierarchy,
+            &agencies,
+            day,
+            source,
+        ))
+    };
+    let mut imported = read(remembered)?;
+    // Only names this appendix left unknown are mapped (and remembered); what was typed wins
+    // over what was remembered.
+    let typed: Vec<Mapping> = typed
+        .iter()
+        .filter(|(w, _)| imported.unknown.iter().any(|u| fold(u) == fold(w)))
+        .cloned()
+        .collect();
+    if !typed.is_empty() {
+        let mapped: Vec<Mapping> = typed.iter().chain(remembered).cloned().collect();
+        imported = read(&mapped)?;
+    }
     let plan = if imported.problems.is_empty() {
         let folder = Folder::of_tasks(
             source.to_string(),
@@ -97,7 +110,7 @@ pub fn prepare(
             imported.tasks.clone(),
         );
         let mut plan = strategy::plan(current, folder)?;
-        plan.agency_mappings = typed.to_vec();
+        plan.agency_mappings = typed;
         Some(plan)
     } else {
         None
@@ -178,7 +191,7 @@ pub fn tasks(
 ) -> Imported {
     let mut document = document.clone();
     let mut problems = Vec::new();
-    let mut unknown: Vec<(String, Problem)> = Vec::new();
+    let mut unknown: Vec<String> = Vec::new();
     for g in &appendix.groups {
         let Some(code) = section_code(&g.numeral) else {
             continue;
@@ -190,8 +203,14 @@ pub fn tasks(
             title_en: None,
         };
         match document.sections.iter_mut().find(|s| s.code == code) {
-            Some(s) if s.title_vi != g.title && !g.title.is_empty() => s.title_vi = g.title.clone(),
+            // A heading that says the same in other capitals changes nothing; a new wording
+            // replaces the old, whose English no longer matches it.
+            Some(s) if !g.title.is_empty() && fold(&s.title_vi) != fold(&g.title) => {
+                s.title_vi = g.title.clone();
+                s.title_en = None;
+            }
             Some(_) => {}
+            None if g.title.is_empty() => {}
             None => document.sections.push(section),
         }
     }
@@ -202,13 +221,42 @@ pub fn tasks(
     let mut readings = Vec::new();
     let mut numbered: std::collections::HashMap<(Option<&str>, &str), TaskCode> =
         std::collections::HashMap::new();
+    let mut claimed: std::collections::HashSet<TaskCode> = std::collections::HashSet::new();
+    // The stored tasks by code and by folded content, looked up once per row.
+    let by_code: std::collections::HashMap<&str, &Task> =
+        stored.iter().map(|t| (t.code.as_str(), t)).collect();
+    let mut by_title: std::collections::HashMap<String, Vec<&Task>> =
+        std::collections::HashMap::new();
+    for t in stored {
+        by_title.entry(fold(&t.title_vi)).or_default().push(t);
+    }
     for row in &appendix.rows {
         let group = row.group.as_deref().filter(|_| by_group);
         let title_key = fold(&row.title);
-        let before = stored
-            .iter()
-            .find(|t| Some(&t.code) == new_code(&document, group, &row.number).as_ref())
-            .or_else(|| stored.iter().find(|t| fold(&t.title_vi) == title_key));
+        // A stored task is updated by one row at most: by the same code, else by the same
+        // content when one unclaimed task has it.
+        let own_code = new_code(&document, group, &row.number);
+        let unclaimed = |t: &&Task| !claimed.contains(&t.code);
+        let before = own_code
+            .as_ref()
+            .and_then(|c| by_code.get(c.as_str()))
+            .copied()
+            .filter(unclaimed)
+            .or_else(|| {
+                let mut same = by_title
+                    .get(&title_key)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(unclaimed);
+                match (same.next(), same.next()) {
+                    (Some(one), None) => Some(one),
+                    _ => None,
+                }
+            });
+        if let Some(t) = before {
+            claimed.insert(t.code.clone());
+        }
         let Some(code) = before
             .map(|t| t.code.clone())
             .or_else(|| new_code(&document, group, &row.number))
@@ -248,8 +296,8 @@ pub fn tasks(
                             [("name", words.clone())],
                             format!("\"{words}\" is no unit tiendo knows; map it to a unit or to a group"),
                         );
-                        if !unknown.iter().any(|(w, _)| fold(w) == fold(&words)) {
-                            unknown.push((words, p.clone()));
+                        if !unknown.iter().any(|w| fold(w) == fold(&words)) {
+                            unknown.push(words);
                         }
                         problems.push(p);
                         unread = true;
@@ -298,12 +346,28 @@ pub fn tasks(
             ));
             continue;
         };
-        let mut coordinators: Vec<OrgCode> = more
-            .iter()
-            .chain(&named_coordinators)
-            .filter_map(in_force)
-            .filter(|c| *c != lead)
-            .collect();
+        let mut coordinators: Vec<OrgCode> = Vec::new();
+        for named in more.iter().chain(&named_coordinators) {
+            match in_force(named) {
+                Some(c) => coordinators.push(c),
+                None => problems.push(problem(
+                    row,
+                    row.columns.coordinators.unwrap_or(row.columns.lead),
+                    "appendix-unit-gone",
+                    [
+                        (
+                            "unit",
+                            hierarchy
+                                .get(named)
+                                .map_or_else(|| named.to_string(), |u| u.name_vi.clone()),
+                        ),
+                        ("day", day.format("%d/%m/%Y").to_string()),
+                    ],
+                    format!("{named} is not in force on {day} and has no successor"),
+                )),
+            }
+        }
+        coordinators.retain(|c| *c != lead);
         coordinators.sort();
         coordinators.dedup();
         let deadline = if row.deadline.is_empty() {
@@ -470,6 +534,6 @@ mod tests {
             codes,
             [("appendix-unknown-agency", "C"), ("appendix-deadline", "E")]
         );
-        assert_eq!(got.unknown[0].0, "Thanh tra Chính phủ");
+        assert_eq!(got.unknown[0], "Thanh tra Chính phủ");
     }
 }

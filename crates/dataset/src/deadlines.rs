@@ -35,8 +35,11 @@ pub fn read(words: &str) -> Option<Deadline> {
     if w.contains("thường xuyên") || w.contains("những năm tiếp theo") {
         return Some(Deadline::Ongoing);
     }
-    let mut w = w.as_str();
-    for prefix in [
+    // "Tháng 6 năm 2025" and "Quý II năm 2025" say with words what "6/2025" says with a slash.
+    let spelled = w.replace(" năm ", "/");
+    let mut w = spelled.as_str();
+    // Introductions in any order and number: "Hoàn thành trước ngày 30/6/2025".
+    const INTRODUCTIONS: [&str; 7] = [
         "trước ngày",
         "trước",
         "chậm nhất",
@@ -44,8 +47,9 @@ pub fn read(words: &str) -> Option<Deadline> {
         "ngày",
         "tháng",
         "năm",
-    ] {
-        w = w.strip_prefix(prefix).map_or(w, str::trim);
+    ];
+    while let Some(rest) = INTRODUCTIONS.iter().find_map(|p| w.strip_prefix(p)) {
+        w = rest.trim();
     }
     // A day: "30/6/2025".
     if let [day, month, year] = w.split('/').map(str::trim).collect::<Vec<_>>()[..] {
@@ -118,6 +122,10 @@ mod tests {
         assert_eq!(read("Trước 30/6/2025"), by("2025-06-30"));
         assert_eq!(read("Trước ngày 15/02/2026"), by("2026-02-15"));
         assert_eq!(read("Tháng 12/2025"), by("2025-12-31"));
+        assert_eq!(read("Hoàn thành trước 30/6/2025"), by("2025-06-30"));
+        assert_eq!(read("Chậm nhất trước ngày 15/3/2026"), by("2026-03-15"));
+        assert_eq!(read("Tháng 6 năm 2025"), by("2025-06-30"));
+        assert_eq!(read("Quý II năm 2025"), by("2025-06-30"));
         assert_eq!(read("2025 và những năm tiếp theo"), Some(Deadline::Ongoing));
     }
 

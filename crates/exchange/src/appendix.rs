@@ -101,11 +101,18 @@ enum Kind {
 fn header(row: &[String], below: Option<&[String]>) -> Option<(Columns, bool)> {
     let mut found: Vec<(Kind, usize)> = Vec::new();
     let mut used_below = false;
+    // The row below is a second header row only when every cell of it is a header (a task's
+    // content starting "Chủ trì…" is no header).
+    let below = below.filter(|b| {
+        b.iter().any(|c| !c.trim().is_empty())
+            && b.iter()
+                .all(|c| c.trim().is_empty() || column_of(c).is_some())
+    });
     for (i, cell) in row.iter().enumerate() {
         let kind = column_of(cell);
         let under = below.and_then(|b| b.get(i)).and_then(|c| column_of(c));
         match (kind, under) {
-            (_, Some(k @ (Kind::Lead | Kind::Coordinators))) if kind != Some(k) => {
+            (None | Some(Kind::Lead), Some(k @ (Kind::Lead | Kind::Coordinators))) => {
                 found.push((k, i));
                 used_below = true;
             }
@@ -364,6 +371,26 @@ mod tests {
         .unwrap();
         assert_eq!(a.rows[0].lead, "Bộ Y tế");
         assert_eq!(a.rows[0].coordinators, "Bộ Tài chính");
+    }
+
+    /// A first task whose content begins like a header ("Chủ trì xây dựng…") is a task, not a
+    /// second header row.
+    #[test]
+    fn a_task_worded_like_a_header_stays_a_task() {
+        let a = read(&table(&[
+            &["TT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp"],
+            &[
+                "1",
+                "Chủ trì xây dựng đề án",
+                "Bộ Y tế",
+                "Phối hợp với các bộ",
+            ],
+            &["2", "Việc hai", "Bộ Tài chính", ""],
+        ]))
+        .unwrap();
+        assert_eq!(a.rows.len(), 2);
+        assert_eq!(a.rows[0].title, "Chủ trì xây dựng đề án");
+        assert_eq!(a.rows[0].coordinators, "Phối hợp với các bộ");
     }
 
     #[test]

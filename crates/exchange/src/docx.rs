@@ -26,6 +26,8 @@ pub struct DocumentLimits {
     pub columns: usize,
     /// Characters of one cell.
     pub cell_chars: usize,
+    /// Characters of all cells together, merged cells counted in every row they cover.
+    pub total_chars: usize,
 }
 
 impl Default for DocumentLimits {
@@ -37,6 +39,7 @@ impl Default for DocumentLimits {
             rows: 20_000,
             columns: 30,
             cell_chars: 20_000,
+            total_chars: 20_000_000,
         }
     }
 }
@@ -103,6 +106,9 @@ enum Merge {
 #[derive(Debug)]
 struct CellDraft {
     text: String,
+    /// Characters of `text`, kept as it grows: counting the whole cell at every run would
+    /// take time quadratic in its runs.
+    chars: usize,
     span: usize,
     merge: Merge,
 }
@@ -132,6 +138,7 @@ fn read_body(xml: &[u8], limits: &DocumentLimits) -> Result<Vec<Table>, Problem>
     // Per column of the current table: the text of the vertical merge that covers it.
     let mut merged_above: Vec<String> = Vec::new();
     let mut rows_read = 0usize;
+    let mut chars_left = limits.total_chars;
     loop {
         let event = reader.read_event_into(&mut buf).map_err(|e| {
             Problem::whole(format!(
@@ -162,6 +169,7 @@ fn read_body(xml: &[u8], limits: &DocumentLimits) -> Result<Vec<Table>, Problem>
                     b"tc" if depth == 1 && !empty => {
                         cell = Some(CellDraft {
                             text: String::new(),
+                            chars: 0,
                             span: 1,
                             merge: Merge::None,
                         })
@@ -197,7 +205,8 @@ fn read_body(xml: &[u8], limits: &DocumentLimits) -> Result<Vec<Table>, Problem>
                         Problem::whole(format!("the document's text cannot be read: {e}"))
                             .coded("document-unreadable", [])
                     })?;
-                    if c.text.chars().count() + text.chars().count() > limits.cell_chars {
+                    c.chars += text.chars().count();
+                    if c.chars > limits.cell_chars {
                         return Err(too_much(
                             "characters in one cell",
                             limits.cell_chars,
@@ -230,6 +239,14 @@ fn read_body(xml: &[u8], limits: &DocumentLimits) -> Result<Vec<Table>, Problem>
                             ));
                         }
                         let cells = spread(drafts, &mut merged_above, limits)?;
+                        let chars: usize = cells.iter().map(|c| c.chars().count()).sum();
+                        chars_left = chars_left.checked_sub(chars).ok_or_else(|| {
+                            too_much(
+                                "characters in its tables",
+                                limits.total_chars,
+                                "document-too-much-text",
+                            )
+                        })?;
                         if let Some(t) = tables.last_mut() {
                             t.rows.push(cells);
                         }
@@ -344,6 +361,28 @@ mod tests {
                 vec!["2", "Bộ Tài chính"],
             ]
         );
+    }
+
+    /// A cell merged down many rows is repeated in each, so the text read is counted as it
+    /// is spread: a small file cannot unfold into gigabytes.
+    #[test]
+    fn merged_cells_cannot_unfold_without_limit() {
+        let long = "x".repeat(1_000);
+        let mut body = format!(
+            "<w:tbl><w:tr>{}</w:tr>",
+            tc(&long, "<w:vMerge w:val=\"restart\"/>")
+        );
+        body.push_str(&format!("<w:tr>{}</w:tr>", tc("", "<w:vMerge/>")).repeat(50));
+        body.push_str("</w:tbl>");
+        let limits = DocumentLimits {
+            total_chars: 20_000,
+            ..DocumentLimits::default()
+        };
+        assert_eq!(
+            tables_within(&docx(&body), &limits).unwrap_err().code,
+            "document-too-much-text"
+        );
+        assert!(tables(&docx(&body)).is_ok());
     }
 
     #[test]

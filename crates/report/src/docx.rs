@@ -521,8 +521,24 @@ pub fn write(
             Paragraph::new().add_run(Run::new().add_text(l.t("report-docx-archive")).size(22)),
         )
         .width(4300, WidthType::Dxa);
-    let signature = TableCell::new()
-        .add_paragraph(centred(run(l.t("report-docx-signer")).bold()))
+    // Who signs: for a People's Committee its chair on its behalf, for a ministry its
+    // minister; otherwise the officer writes the title in.
+    let kind = hierarchy.get(&facts.unit).map(|u| u.kind);
+    let signer: Vec<Run> = match kind {
+        Some(tiendo_domain::orgs::OrgKind::Province) if !national => vec![
+            run(l.t("report-docx-signer-committee")).bold(),
+            run(l.t("report-docx-signer-chair")).bold(),
+        ],
+        Some(tiendo_domain::orgs::OrgKind::Ministry) => {
+            vec![run(l.t("report-docx-signer-minister")).bold()]
+        }
+        _ => vec![run(l.t("report-docx-signer")).bold().highlight("yellow")],
+    };
+    let mut signature = TableCell::new();
+    for line in signer {
+        signature = signature.add_paragraph(centred(line));
+    }
+    let signature = signature
         .add_paragraph(centred(
             run(l.t("report-docx-signature"))
                 .italic()

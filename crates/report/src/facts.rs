@@ -219,11 +219,34 @@ pub fn gather(
         });
     }
 
-    let inputs = Inputs::from(snapshot);
+    // Warnings about tasks the reader may see, and for a document's report only those about
+    // its own tasks and targets.
+    let visible: Vec<Task> = snapshot
+        .tasks
+        .iter()
+        .filter(|t| clearance.may_see(t.confidentiality))
+        .cloned()
+        .collect();
+    let inputs = Inputs {
+        tasks: &visible,
+        ..Inputs::from(snapshot)
+    };
     let judgements = judge_all(&inputs);
+    let reported: Vec<&tiendo_domain::targets::TargetCode> =
+        targets.iter().map(|t| &t.target.code).collect();
+    let about_scope = |w: &tiendo_evaluation::warnings::Warning| {
+        use tiendo_evaluation::warnings::Subject;
+        match (&document, &w.subject) {
+            (None, _) => snapshot.hierarchy.is_within(&w.unit, unit),
+            (Some(_), Subject::Task { task }) => tasks.iter().any(|t| &t.code == task),
+            (Some(_), Subject::Target { target } | Subject::Value { target, .. }) => {
+                reported.contains(&target)
+            }
+        }
+    };
     let mut by_rule: BTreeMap<Rule, usize> = BTreeMap::new();
     for w in warnings(&inputs, &Settings::default(), &judgements) {
-        if snapshot.hierarchy.is_within(&w.unit, unit) {
+        if about_scope(&w) {
             *by_rule.entry(w.rule).or_default() += 1;
         }
     }

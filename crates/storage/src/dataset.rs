@@ -94,6 +94,7 @@ impl Store {
             let by = LoadBy {
                 actor: "dataset",
                 origin: None,
+                appendix_of: None,
             };
             self.write_plan(&Plan::of_dataset(dataset), &by).await?;
             self.add_published_progress(&dataset.progress).await?;

@@ -123,6 +123,9 @@ pub struct LoadBy<'a> {
     /// Where the definitions came from (a folder), for the audit entry; `None` for a dataset
     /// loaded into an empty database, which records no audit entry.
     pub origin: Option<&'a str>,
+    /// The document whose task appendix `origin` is, when the plan is one: audited as a task
+    /// import into that document rather than as a folder load.
+    pub appendix_of: Option<&'a str>,
 }
 
 impl Store {
@@ -168,10 +171,20 @@ impl Store {
     pub async fn write_plan(&self, plan: &Plan, by: &LoadBy<'_>) -> Result<()> {
         let audit = by.origin.map(|origin| Record {
             actor: by.actor,
-            action: "strategy.load",
-            object: format!("folder {origin}"),
+            action: if by.appendix_of.is_some() {
+                "tasks.import"
+            } else {
+                "strategy.load"
+            },
+            object: match by.appendix_of {
+                Some(document) => format!("document {document}, file {origin}"),
+                None => format!("folder {origin}"),
+            },
             before: None,
             after: Some(to_json(&serde_json::json!({
+                "agency_mappings": plan.agency_mappings.iter().map(|(w, u)| {
+                    serde_json::json!({"words": w, "unit": u.as_ref().map(|u| u.as_str())})
+                }).collect::<Vec<_>>(),
                 "units": plan.units.written().map(|u| u.code.as_str()).collect::<Vec<_>>(),
                 "successions": plan.successions.len(),
                 "documents": plan.documents.written().map(|d| d.code.as_str()).collect::<Vec<_>>(),

@@ -219,6 +219,7 @@ async fn load_folder(
             &tiendo_storage::LoadBy {
                 actor: "tiendo load",
                 origin: Some("examples/strategy"),
+                appendix_of: None,
             },
         )
         .await

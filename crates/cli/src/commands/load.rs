@@ -79,6 +79,7 @@ pub async fn run(store: &Store, dir: &Path, dry_run: bool, l: Lang) -> Result<()
                     &LoadBy {
                         actor: "tiendo load",
                         origin: Some(&root),
+                        appendix_of: None,
                     },
                 )
                 .await?;

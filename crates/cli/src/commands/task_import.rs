@@ -148,7 +148,7 @@ pub async fn run(store: &Store, r: &Request<'_>, l: Lang) -> Result<()> {
     if !imported.problems.is_empty() {
         if !imported.unknown.is_empty() {
             eprintln!("{}", l.t("cli-tasks-import-map-hint"));
-            for (words, _) in &imported.unknown {
+            for words in &imported.unknown {
                 eprintln!("    --map \"{words}=…\"");
             }
         }
@@ -192,6 +192,7 @@ pub async fn run(store: &Store, r: &Request<'_>, l: Lang) -> Result<()> {
                 &LoadBy {
                     actor: "tiendo tasks import",
                     origin: Some(&shown),
+                    appendix_of: Some(r.document.as_str()),
                 },
             )
             .await?;

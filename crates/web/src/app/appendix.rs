@@ -44,8 +44,29 @@ pub async fn documents(state: &AppState, viewer: &Viewer) -> Result<Vec<Document
         .collect())
 }
 
+/// The document the caller may import an appendix into, or the refusal: checked before a
+/// file is read, so nobody else makes the server read one.
+pub async fn importable(
+    state: &AppState,
+    viewer: &Viewer,
+    document: &DocumentCode,
+) -> Result<Document, Failure> {
+    documents(state, viewer)
+        .await?
+        .into_iter()
+        .find(|d| &d.code == document)
+        .ok_or_else(|| {
+            Failure::not_found(
+                "document_not_found",
+                format!("no document {document} this account may import tasks into"),
+            )
+        })
+}
+
 /// Reads `appendix` as tasks of `document` with the mappings the caller typed; nothing is
-/// written. A task led or coordinated outside a unit office's own units is a problem.
+/// written. For a unit's office, a task led or coordinated outside its own units, a stored
+/// task it would change that is not its own or that its clearance does not show, and a
+/// mapping to a unit outside its own are problems.
 pub async fn prepare(
     state: &AppState,
     viewer: &Viewer,
@@ -55,16 +76,7 @@ pub async fn prepare(
     source: &str,
 ) -> Result<Prepared, Failure> {
     let scope = scope(viewer)?;
-    let Some(doc) = documents(state, viewer)
-        .await?
-        .into_iter()
-        .find(|d| &d.code == document)
-    else {
-        return Err(Failure::not_found(
-            "document_not_found",
-            format!("no document {document} this account may import tasks into"),
-        ));
-    };
+    let doc = importable(state, viewer, document).await?;
     let current = state.store.definitions().await?;
     let remembered = state.store.agency_mappings().await?;
     let mut prepared = appendix::prepare(
@@ -77,23 +89,40 @@ pub async fn prepare(
         source,
     )
     .map_err(|e| Failure::bad_request("appendix_refused", e.to_string()))?;
+    let h = &current.hierarchy;
+    let name = |u: &tiendo_domain::orgs::OrgCode| {
+        h.get(u)
+            .map_or_else(|| u.to_string(), |x| x.name_vi.clone())
+    };
     if let DefinitionScope::Within(root) = &scope {
-        let h = &current.hierarchy;
+        let stored =
+            |code: &tiendo_domain::tasks::TaskCode| current.tasks.iter().find(|t| &t.code == code);
+        let clearance = viewer.access.clearance();
         for (t, r) in prepared
             .imported
             .tasks
             .iter()
             .zip(&prepared.imported.readings)
         {
-            if let Some(outside) = std::iter::once(&t.lead)
+            let row = appendix
+                .rows
+                .iter()
+                .find(|x| x.place.row == r.row && x.place.table == r.table);
+            let before = stored(&t.code);
+            let outside = std::iter::once(&t.lead)
                 .chain(&t.coordinators)
-                .find(|u| !scope.covers(h, u))
-            {
-                let column = appendix
-                    .rows
-                    .iter()
-                    .find(|x| x.place.row == r.row && x.place.table == r.table)
-                    .map_or(0, |x| x.columns.lead);
+                .chain(before.map(|b| &b.lead))
+                .chain(before.into_iter().flat_map(|b| &b.coordinators))
+                .find(|u| !scope.covers(h, u));
+            let hidden = before.is_some_and(|b| !clearance.may_see(b.confidentiality));
+            if let Some(outside) = outside.filter(|_| !hidden) {
+                let column = row.map_or(0, |x| {
+                    if t.lead == *outside {
+                        x.columns.lead
+                    } else {
+                        x.columns.coordinators.unwrap_or(x.columns.lead)
+                    }
+                });
                 prepared.imported.problems.push(
                     Problem::in_sheet(
                         r.table.as_str(),
@@ -103,7 +132,32 @@ pub async fn prepare(
                     )
                     .coded(
                         "appendix-outside-scope",
-                        [("unit", outside.to_string()), ("root", root.to_string())],
+                        [("unit", name(outside)), ("root", name(root))],
+                    ),
+                );
+            }
+            if hidden {
+                prepared.imported.problems.push(
+                    Problem::in_sheet(
+                        r.table.as_str(),
+                        r.row,
+                        column_letter(row.map_or(0, |x| x.columns.title)),
+                        "a task this account may not change has this content",
+                    )
+                    .coded("appendix-not-yours", [("number", r.number.clone())]),
+                );
+            }
+        }
+        for (words, unit) in typed {
+            if let Some(u) = unit.as_ref().filter(|u| !scope.covers(h, u)) {
+                prepared.imported.problems.push(
+                    Problem::whole(format!("{words} mapped to {u}, outside {root}")).coded(
+                        "appendix-map-outside-scope",
+                        [
+                            ("words", words.clone()),
+                            ("unit", name(u)),
+                            ("root", name(root)),
+                        ],
                     ),
                 );
             }
@@ -138,6 +192,7 @@ pub async fn write(
                 &LoadBy {
                     actor: viewer.name(),
                     origin: Some(source),
+                    appendix_of: Some(prepared.imported.document.code.as_str()),
                 },
             )
             .await?;

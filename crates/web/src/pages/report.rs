@@ -4,6 +4,8 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use std::sync::Arc;
+
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::response::Response;
@@ -101,12 +103,15 @@ fn report_periods(year: i32, day: chrono::NaiveDate) -> Vec<Period> {
     periods
 }
 
+/// Word reports being made, at most.
+static REPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
 /// The periodic report on `scope` as a Word document, from the resident state: values up to
 /// the period's end, tasks judged today. Feedback is counted for officials who see the unit.
 async fn word(
     state: &AppState,
     page: &Page,
-    o: &Overview,
+    o: &Arc<Overview>,
     scope: Scope,
     period: Option<&str>,
 ) -> Result<Response, Failure> {
@@ -130,6 +135,12 @@ async fn word(
                 .ok_or_else(|| Failure::bad_request("bad_period", l.t("report-no-period")))?
         }
     };
+    if period.end() >= o.day {
+        return Err(Failure::bad_request(
+            "bad_period",
+            l.t_args("report-period-open", &[("period", period.to_string())]),
+        ));
+    }
     let documents = state.store.documents().await?;
     let access = &page.viewer.access;
     let unit = match &scope {
@@ -150,19 +161,35 @@ async fn word(
         }
         _ => None,
     };
-    let facts = tiendo_report::gather(
-        &o.snapshot,
-        &documents,
-        &scope,
-        period,
-        access.clearance(),
-        feedback,
-    )
-    .ok_or_else(|| {
-        Failure::not_found("report_not_found", "no such unit or document".to_string())
-    })?;
-    let bytes = tiendo_report::write(&facts, &o.snapshot.hierarchy, l, o.day)
+    // Charts are drawn and the document packed off the request threads, one report at a
+    // time: a visitor asking for many cannot take every core.
+    let _one_at_a_time = REPORTS
+        .acquire()
+        .await
         .map_err(|e| Failure::internal(e.to_string()))?;
+    let clearance = access.clearance();
+    let resident = Arc::clone(o);
+    let scope_for_report = scope.clone();
+    let bytes = tokio::task::spawn_blocking(move || {
+        let facts = tiendo_report::gather(
+            &resident.snapshot,
+            &documents,
+            &scope_for_report,
+            period,
+            clearance,
+            feedback,
+        )?;
+        Some(tiendo_report::write(
+            &facts,
+            &resident.snapshot.hierarchy,
+            l,
+            resident.day,
+        ))
+    })
+    .await
+    .map_err(|e| Failure::internal(e.to_string()))?
+    .ok_or_else(|| Failure::not_found("report_not_found", "no such unit or document".to_string()))?
+    .map_err(|e| Failure::internal(e.to_string()))?;
     let subject = match &scope {
         Scope::Unit(u) => u.to_string(),
         Scope::Document(d) => d.to_string(),

@@ -165,7 +165,7 @@ async fn shown(
             body.unknown = i
                 .unknown
                 .iter()
-                .map(|(w, _)| Unknown { words: w.clone() })
+                .map(|w| Unknown { words: w.clone() })
                 .collect();
             if !body.unknown.is_empty() {
                 body.units = mappable(l, state);
@@ -310,6 +310,43 @@ fn zip_holds(bytes: &[u8], part: &str) -> bool {
     bytes.starts_with(b"PK\x03\x04") && bytes.windows(part.len()).any(|w| w == part.as_bytes())
 }
 
+/// Whether an appendix sent back from the preview keeps the limits its reading had: a browser
+/// may send anything.
+fn within_reading_limits(a: &Appendix) -> bool {
+    let limits = docx::DocumentLimits::default();
+    let short = |t: &str| t.chars().count() <= limits.cell_chars;
+    a.rows.len() <= limits.rows
+        && a.groups.len() <= limits.rows
+        && a.rows.iter().all(|r| {
+            let c = &r.columns;
+            [
+                Some(c.title),
+                Some(c.lead),
+                c.number,
+                c.coordinators,
+                c.product,
+                c.deadline,
+            ]
+            .into_iter()
+            .flatten()
+            .all(|i| i < limits.columns)
+                && [
+                    &r.title,
+                    &r.lead,
+                    &r.coordinators,
+                    &r.product,
+                    &r.deadline,
+                    &r.number,
+                ]
+                .iter()
+                .all(|t| short(t))
+                && r.place.table.chars().count() <= 100
+        })
+        && a.groups
+            .iter()
+            .all(|g| short(&g.title) && g.numeral.len() <= 10)
+}
+
 /// Reads the uploaded appendix and shows every task and problem; nothing is written.
 pub async fn upload(
     State(state): State<AppState>,
@@ -319,8 +356,20 @@ pub async fn upload(
     let (file, fields) = super::guards::checked_file_and_fields(&page.viewer, multipart).await?;
     let l = page.l();
     let chosen = fields.get("document").cloned().unwrap_or_default();
-    let Some((name, bytes)) = file else {
-        let none = Problem::whole(l.t("upload-no-file"));
+    // Who may import into which document is settled before the file is read.
+    app::documents(&state, &page.viewer).await?;
+    let missing = if chosen.is_empty() {
+        Some("appendix-choose-document")
+    } else if file.is_none() {
+        Some("upload-no-file")
+    } else {
+        None
+    };
+    if !chosen.is_empty() {
+        app::importable(&state, &page.viewer, &parse_document(&chosen)?).await?;
+    }
+    let (Some((name, bytes)), None) = (file, missing) else {
+        let none = Problem::whole(l.t(missing.unwrap_or("upload-no-file")));
         return shown(
             &state,
             page,
@@ -427,12 +476,16 @@ pub async fn commit(
     Checked(sent): Checked<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
     let input = CommitInput::from(&sent);
-    let appendix: Appendix = serde_json::from_str(&input.payload).map_err(|e| {
-        Failure::bad_request(
-            "invalid_payload",
-            format!("the preview's data is damaged: {e}"),
-        )
-    })?;
+    let appendix: Appendix = serde_json::from_str(&input.payload)
+        .ok()
+        .filter(within_reading_limits)
+        .ok_or_else(|| {
+            Failure::bad_request(
+                "invalid_payload",
+                "the preview's data is damaged".to_string(),
+            )
+        })?;
+    let file = tiendo_domain::feedback::safe_name(&input.file);
     let mut typed: Vec<Mapping> = Vec::new();
     for (words, unit) in input.map_words.iter().zip(&input.map_unit) {
         match unit.as_str() {
@@ -447,17 +500,9 @@ pub async fn commit(
         }
     }
     let document = parse_document(&input.document)?;
-    let prepared = app::prepare(
-        &state,
-        &page.viewer,
-        &document,
-        &appendix,
-        &typed,
-        &input.file,
-    )
-    .await?;
+    let prepared = app::prepare(&state, &page.viewer, &document, &appendix, &typed, &file).await?;
     if input.action == "write" && prepared.plan.is_some() {
-        let written = app::write(&state, &page.viewer, &prepared, &input.file).await?;
+        let written = app::write(&state, &page.viewer, &prepared, &file).await?;
         let l = page.l();
         let done = l.t_args(
             "appendix-written",
@@ -484,7 +529,7 @@ pub async fn commit(
         &state,
         page,
         input.document,
-        input.file,
+        file,
         appendix,
         prepared,
         &typed,
