@@ -414,6 +414,38 @@ mod tests {
         assert_eq!(none[0].code, "appendix-no-table");
     }
 
+    /// In Excel as in Word, a lead agency merged down several rows leads each of their tasks.
+    #[test]
+    fn a_workbook_with_a_merged_lead_reads_like_the_document() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, row) in [
+            ["TT", "Nội dung", "Cơ quan chủ trì", "Thời hạn"],
+            ["1", "Việc một", "", "2026"],
+            ["2", "Việc hai", "", "2027"],
+        ]
+        .iter()
+        .enumerate()
+        {
+            for (c, cell) in row.iter().enumerate() {
+                if !cell.is_empty() {
+                    sheet.write_string(r as u32, c as u16, *cell).unwrap();
+                }
+            }
+        }
+        sheet
+            .merge_range(1, 2, 2, 2, "Bộ Y tế", &rust_xlsxwriter::Format::new())
+            .unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let tables =
+            crate::sheet::tables(&bytes, &crate::sheet::WorkbookLimits::default()).unwrap();
+        let a = read(&tables).unwrap();
+        assert_eq!(a.rows.len(), 2);
+        assert_eq!(a.rows[0].lead, "Bộ Y tế");
+        assert_eq!(a.rows[1].lead, "Bộ Y tế");
+        assert_eq!(a.rows[1].place.row, 3);
+    }
+
     proptest! {
         #[test]
         fn any_table_reads_without_panic(rows in proptest::collection::vec(proptest::collection::vec("(TT|Nội dung|Chủ trì|Phối hợp|I|IV.|1|1.2|[a-zđ .]{0,6})", 0..7), 0..12)) {

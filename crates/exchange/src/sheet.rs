@@ -309,12 +309,64 @@ pub fn tables(
     })?;
     let mut cells_read = 0usize;
     let mut tables = Vec::new();
+    let text_limits = crate::docx::DocumentLimits::default();
+    let mut chars_left = text_limits.total_chars;
+    let mut spend = |n: usize| {
+        chars_left = chars_left.checked_sub(n).ok_or_else(|| {
+            Problem::whole(format!(
+                "the workbook holds more than {} characters",
+                text_limits.total_chars
+            ))
+            .coded(
+                "document-too-much-text",
+                [("limit", text_limits.total_chars.to_string())],
+            )
+        })?;
+        Ok::<(), Problem>(())
+    };
     for name in book.sheet_names() {
         let rows = sheet_rows(&mut book, &name, limits, &mut cells_read)?;
         let mut table = crate::docx::Table::default();
         for (row, cells) in rows {
             table.rows.resize(row as usize, Vec::new());
-            table.rows.push(cells.iter().map(text).collect());
+            let cells: Vec<String> = cells.iter().map(text).collect();
+            for c in &cells {
+                let n = c.chars().count();
+                if n > text_limits.cell_chars {
+                    return Err(Problem::in_sheet(
+                        name.as_str(),
+                        row as usize + 1,
+                        "",
+                        format!(
+                            "a cell is longer than {} characters",
+                            text_limits.cell_chars
+                        ),
+                    )
+                    .coded(
+                        "document-cell-too-long",
+                        [("limit", text_limits.cell_chars.to_string())],
+                    ));
+                }
+                spend(n)?;
+            }
+            table.rows.push(cells);
+        }
+        // A cell merged down several rows (a lead agency written once for several tasks)
+        // stands in each row it covers, as a Word table's vertical merge does.
+        if let Some(Ok(regions)) = book.worksheet_merge_cells(&name) {
+            for region in regions.iter().take(limits.cells) {
+                let (top, column) = (region.start.0 as usize, region.start.1 as usize);
+                let Some(value) = table.rows.get(top).and_then(|r| r.get(column)).cloned() else {
+                    continue;
+                };
+                let last = (region.end.0 as usize).min(table.rows.len().saturating_sub(1));
+                for row in top + 1..=last {
+                    if let Some(cell) = table.rows[row].get_mut(column).filter(|c| c.is_empty()) {
+                        spend(value.chars().count())?;
+                        *cell = value.clone();
+                    }
+                }
+            }
         }
         tables.push((name, table));
     }

@@ -310,6 +310,24 @@ fn zip_holds(bytes: &[u8], part: &str) -> bool {
     bytes.starts_with(b"PK\x03\x04") && bytes.windows(part.len()).any(|w| w == part.as_bytes())
 }
 
+/// A file that cannot be read, or none: the page says why, with the form again.
+async fn refused(
+    state: &AppState,
+    page: Page,
+    chosen: String,
+    file: String,
+    problems: Vec<Problem>,
+) -> Result<Response, Failure> {
+    let step = Step {
+        chosen,
+        file,
+        read: Err(problems),
+        done: None,
+        typed: &[],
+    };
+    shown(state, page, StatusCode::UNPROCESSABLE_ENTITY, step).await
+}
+
 /// Whether an appendix sent back from the preview keeps the limits its reading had: a browser
 /// may send anything.
 fn within_reading_limits(a: &Appendix) -> bool {
@@ -370,37 +388,11 @@ pub async fn upload(
     }
     let (Some((name, bytes)), None) = (file, missing) else {
         let none = Problem::whole(l.t(missing.unwrap_or("upload-no-file")));
-        return shown(
-            &state,
-            page,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Step {
-                chosen,
-                file: String::new(),
-                read: Err(vec![none]),
-                done: None,
-                typed: &[],
-            },
-        )
-        .await;
+        return refused(&state, page, chosen, String::new(), vec![none]).await;
     };
     let appendix = match read_tables(l, bytes).await {
         Ok(a) => a,
-        Err(problems) => {
-            return shown(
-                &state,
-                page,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Step {
-                    chosen,
-                    file: name,
-                    read: Err(problems),
-                    done: None,
-                    typed: &[],
-                },
-            )
-            .await
-        }
+        Err(problems) => return refused(&state, page, chosen, name, problems).await,
     };
     let document = parse_document(&chosen)?;
     let prepared = app::prepare(&state, &page.viewer, &document, &appendix, &[], &name).await?;
