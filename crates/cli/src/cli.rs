@@ -297,6 +297,11 @@ pub enum Command {
             default_missing_value = "true"
         )]
         allow_demo_accounts: Option<bool>,
+        /// A streaming replica of the PostgreSQL database (postgres://…) to compute the
+        /// overview from, so reading the nation does not load the primary that takes the
+        /// writes; the replica's lag shows on /admin/users and in /metrics.
+        #[arg(long, value_name = "URL", env = "TIENDO_READ_DATABASE_URL")]
+        read_db: Option<String>,
         #[command(flatten)]
         mail: MailArgs,
     },

@@ -22,8 +22,9 @@ pub const MAIL_FROM: &str = "tiendo <no-reply@localhost>";
 const MAX_BYTES: u64 = 64 * 1024;
 
 /// The keys of a configuration file, as [`Config`] names them.
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 9] = [
     "database",
+    "read_database",
     "lang",
     "addr",
     "refresh_minutes",
@@ -38,6 +39,7 @@ const KEYS: [&str; 8] = [
 #[serde(deny_unknown_fields)]
 pub struct Config {
     database: Option<String>,
+    read_database: Option<String>,
     lang: Option<LangArg>,
     addr: Option<SocketAddr>,
     refresh_minutes: Option<u64>,
@@ -111,9 +113,11 @@ pub fn apply(cli: &mut Cli) -> Result<(), BadInput> {
             refresh_minutes,
             entry_closes_after_days,
             allow_demo_accounts,
+            read_db,
             mail,
             ..
         } => {
+            *read_db = read_db.take().or(config.read_database);
             *addr = addr.or(config.addr);
             *refresh_minutes = refresh_minutes.or(config.refresh_minutes);
             *entry_closes_after_days = entry_closes_after_days.or(config.entry_closes_after_days);

@@ -21,6 +21,7 @@ mod logins;
 mod notifications;
 mod orgs;
 mod reopenings;
+mod replica;
 mod rows;
 mod rules;
 mod targets;

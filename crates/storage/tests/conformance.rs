@@ -135,6 +135,7 @@ conformance!(
     a_strategy_folder_loads_and_loads_again_only_what_changed,
     the_readiness_probe_and_the_approval_feed_work,
     failed_sign_ins_are_counted_and_forgotten,
+    a_database_that_is_no_replica_says_so,
 );
 
 /// What the feed says next, within 10 s.
@@ -1458,6 +1459,19 @@ async fn the_audit_chain_shows_rewritten_and_removed_entries(store: &Store) {
         (broken.entry, broken.reason),
         (Some(entries[1].id), BreakReason::Relinked)
     );
+}
+
+/// A primary is no replica: no lag, and it has always replayed its own log; SQLite has no log
+/// position at all. (A real replica is set up by hand in docs/operations.md.)
+async fn a_database_that_is_no_replica_says_so(store: &Store) {
+    assert_eq!(store.replica_lag().await.unwrap(), None);
+    match store.log_position().await.unwrap() {
+        Some(position) => {
+            assert!(position.contains('/'), "{position}");
+            assert!(store.replayed(&position).await.unwrap());
+        }
+        None => assert!(matches!(store, Store::Sqlite(_)), "only SQLite has no log"),
+    }
 }
 
 /// Failed sign-ins add up per subject, start again after a quiet spell, and are forgotten

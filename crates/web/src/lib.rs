@@ -88,6 +88,9 @@ pub struct AppState {
     metrics: Arc<metrics::Metrics>,
     /// When the overview being served was last computed whole.
     computed_at: Arc<std::sync::Mutex<std::time::Instant>>,
+    /// A streaming replica of the database the overview is computed from, when there is one.
+    /// Shared with the clones the background tasks hold, which start before it is set.
+    replica: Arc<std::sync::OnceLock<Store>>,
 }
 
 impl AppState {
@@ -123,6 +126,7 @@ impl AppState {
             demo_logins_anywhere: true,
             metrics: Default::default(),
             computed_at: Arc::new(std::sync::Mutex::new(std::time::Instant::now())),
+            replica: Default::default(),
         };
         // Planning the day's warnings can take a while at national scale; serving need not wait.
         let alerting = state.clone();
@@ -147,6 +151,55 @@ impl AppState {
         let o = Arc::new(Overview::compute(&self.store, day).await?);
         *past = Some(o.clone());
         Ok(o)
+    }
+
+    /// Computes the overview from a streaming replica of the database: the nation is read
+    /// there, writes and everything else go to the primary.
+    pub fn with_read_replica(self, replica: Store) -> AppState {
+        // Set once, at start-up; a second call keeps the first replica.
+        let _ = self.replica.set(replica);
+        self
+    }
+
+    /// Whether the server reads its overview from a replica.
+    pub fn reads_replica(&self) -> bool {
+        self.replica.get().is_some()
+    }
+
+    /// How far the read replica is behind, in seconds, when the server reads one.
+    pub async fn replica_lag(&self) -> Option<f64> {
+        match self.replica.get() {
+            Some(r) => r.replica_lag().await.ok().flatten(),
+            None => None,
+        }
+    }
+
+    /// Where a whole computation reads the nation: the replica once it has replayed every
+    /// write committed before the computation began (within a moment), else the primary.
+    async fn reading_source(&self) -> &Store {
+        let Some(replica) = self.replica.get() else {
+            return &self.store;
+        };
+        let position = match self.store.log_position().await {
+            Ok(Some(p)) => p,
+            _ => return &self.store,
+        };
+        let started = std::time::Instant::now();
+        while started.elapsed() < REPLICA_WAIT {
+            match replica.replayed(&position).await {
+                Ok(true) => {
+                    tracing::debug!("the overview is computed from the read replica");
+                    return replica;
+                }
+                Ok(false) => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the read replica cannot be read; reading the primary");
+                    return &self.store;
+                }
+            }
+        }
+        tracing::warn!("the read replica is behind; reading the primary this time");
+        &self.store
     }
 
     /// Closes entry of a period `days` after it ends (DHIS2's expiry days); the standing office
@@ -197,7 +250,7 @@ impl AppState {
     pub async fn refresh(&self) -> Result<(), WebError> {
         let _one_at_a_time = self.refreshing.lock().await;
         let started = std::time::Instant::now();
-        let fresh = Overview::compute(&self.store, self.day()).await?;
+        let fresh = Overview::compute(self.reading_source().await, self.day()).await?;
         {
             let mut since = self
                 .approved_since
@@ -508,10 +561,15 @@ impl AppState {
             writer_queue: self.writer.queued(),
             outbox: self.store.notification_counts().await?,
             pool: self.store.pool_stats(),
+            replica_lag_seconds: self.replica_lag().await,
         };
         Ok(self.metrics.render(&reading))
     }
 }
+
+/// The longest a computation waits for the read replica to replay what was committed before
+/// it began; beyond it the primary is read.
+const REPLICA_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// An account whose password someone else chose reaches nothing but the page to choose its own
 /// (and logging out) until it has: a page asked for leads there, anything sent is refused.

@@ -34,6 +34,8 @@ pub struct Metrics {
     registry: Registry,
     requests: Latencies,
     read_model_age: Gauge<f64, AtomicU64>,
+    /// Seconds the read replica is behind; -1 without one.
+    replica_lag: Gauge<f64, AtomicU64>,
     read_model_refreshes: Counter,
     writer_queue: Gauge,
     outbox_waiting: Gauge,
@@ -51,6 +53,8 @@ pub struct Reading {
     pub outbox: (i64, i64, i64),
     /// The database pool: open connections, idle ones.
     pub pool: (u32, usize),
+    /// How far the read replica is behind, when the server reads from one.
+    pub replica_lag_seconds: Option<f64>,
 }
 
 impl Default for Metrics {
@@ -65,6 +69,7 @@ impl Default for Metrics {
         let m = Metrics {
             requests,
             read_model_age: Gauge::default(),
+            replica_lag: Gauge::default(),
             read_model_refreshes: Counter::default(),
             writer_queue: Gauge::default(),
             outbox_waiting: Gauge::default(),
@@ -78,6 +83,11 @@ impl Default for Metrics {
             "read_model_age_seconds",
             "Seconds since the overview was last computed whole (approvals are applied to it as they come)",
             m.read_model_age.clone(),
+        );
+        registry.register(
+            "replica_lag_seconds",
+            "Seconds the read replica is behind the primary; -1 when the server reads no replica",
+            m.replica_lag.clone(),
         );
         registry.register(
             "read_model_refreshes",
@@ -147,6 +157,8 @@ impl Metrics {
             g.set(v);
         };
         self.read_model_age.set(reading.read_model_age_seconds);
+        self.replica_lag
+            .set(reading.replica_lag_seconds.unwrap_or(-1.0));
         gauge(
             &self.writer_queue,
             i64::try_from(reading.writer_queue).unwrap_or(i64::MAX),
@@ -183,6 +195,7 @@ mod tests {
             read_model_age_seconds: 42.5,
             writer_queue: 3,
             outbox: (7, 100, 2),
+            replica_lag_seconds: None,
             pool: (5, 4),
         });
         assert!(text.contains(

@@ -145,7 +145,7 @@ pub async fn copy(from: &str, to: &str, l: Lang) -> Result<()> {
 }
 
 /// A database address as it may be shown: without the password it may carry.
-fn shown(url: &str) -> String {
+pub(crate) fn shown(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if scheme + 3 < at => {
             let credentials = &url[scheme + 3..at];

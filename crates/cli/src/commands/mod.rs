@@ -127,6 +127,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             refresh_minutes,
             entry_closes_after_days,
             allow_demo_accounts,
+            read_db,
             mail,
         } => {
             serve::run(
@@ -138,6 +139,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                     refresh_minutes: refresh_minutes.unwrap_or(crate::config::REFRESH_MINUTES),
                     entry_closes_after_days,
                     allow_demo_accounts: allow_demo_accounts.unwrap_or(false),
+                    read_db,
                 },
                 &mail,
                 lang,
@@ -196,6 +198,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                         entry_closes_after_days: None,
                         // `tiendo demo` is a demonstration by its name.
                         allow_demo_accounts: true,
+                        read_db: None,
                     },
                     &crate::cli::MailArgs::none(),
                     lang,

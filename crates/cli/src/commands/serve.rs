@@ -18,6 +18,8 @@ pub struct Options {
     pub entry_closes_after_days: Option<u32>,
     /// Serve beyond loopback even while a demo account keeps the published password.
     pub allow_demo_accounts: bool,
+    /// A streaming replica to compute the overview from.
+    pub read_db: Option<String>,
 }
 
 pub async fn run(
@@ -33,6 +35,7 @@ pub async fn run(
         refresh_minutes,
         entry_closes_after_days,
         allow_demo_accounts,
+        read_db,
     } = o;
     if store.is_empty().await? {
         return Err(BadInput(l.t_args("cli-serve-empty", &[("url", url.to_string())])).into());
@@ -51,6 +54,18 @@ pub async fn run(
         state
     } else {
         state.demo_logins_from_this_machine_only()
+    };
+    let state = match read_db {
+        Some(replica_url) => {
+            let replica = Store::open_replica(&replica_url).await.with_context(|| {
+                format!(
+                    "opening the read replica {}",
+                    super::backup::shown(&replica_url)
+                )
+            })?;
+            state.with_read_replica(replica)
+        }
+        None => state,
     };
     // A fixed day stays fixed; otherwise the overview follows the calendar.
     if at.is_none() && refresh_minutes > 0 {

@@ -68,6 +68,8 @@ struct UsersPage {
     created: bool,
     /// Names suggested while a scope's unit is typed.
     unit_names: Vec<String>,
+    /// How far the read replica is behind, worded, when the server reads one.
+    replica: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -117,6 +119,11 @@ async fn users_page(
         form,
         created,
         unit_names: super::pickers::suggested_units(l, h, state.day()),
+        replica: match state.replica_lag().await {
+            Some(lag) => Some(l.t_args("replica-lag", &[("seconds", l.number(lag, 1))])),
+            None if state.reads_replica() => Some(l.t("replica-unreadable")),
+            None => None,
+        },
         c: page.chrome,
     })
 }

@@ -1239,3 +1239,5 @@ tasks-import-lead-unknown = { $words } (not recognised)
 appendix-nothing-written = Nothing was written. Map the agencies not recognised below, or correct the file and upload it again.
 appendix-see-document = See the document and its tasks
 appendix-choose-document = Choose the document the appendix belongs to.
+replica-lag = The database's read replica (the overview is computed from it) is { $seconds } seconds behind the primary.
+replica-unreadable = The database's read replica cannot be read; the overview is computed from the primary.

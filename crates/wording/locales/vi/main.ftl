@@ -1239,3 +1239,5 @@ tasks-import-lead-unknown = { $words } (chưa xác định)
 appendix-nothing-written = Chưa ghi gì. Hãy gán các cơ quan chưa xác định ở dưới, hoặc sửa tệp rồi tải lên lại.
 appendix-see-document = Xem văn bản và các nhiệm vụ
 appendix-choose-document = Hãy chọn văn bản mà phụ lục thuộc về.
+replica-lag = Bản sao chỉ đọc của cơ sở dữ liệu (dùng để tính bảng tổng hợp) đang chậm { $seconds } giây so với máy chủ chính.
+replica-unreadable = Không đọc được bản sao chỉ đọc của cơ sở dữ liệu; bảng tổng hợp đang được tính từ máy chủ chính.
