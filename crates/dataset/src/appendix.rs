@@ -214,12 +214,36 @@ pub fn tasks(
             None => document.sections.push(section),
         }
     }
-    // Numbers restart in each group in some plans: then the group is part of the code.
-    let mut seen = std::collections::HashSet::new();
-    let by_group = !appendix.rows.iter().all(|r| seen.insert(r.number.as_str()));
+    // Numbers restart in each group in some plans, and in each table in others: then the
+    // group, and the table ("B2" for the second), become part of the code.
+    let unique = |key: &dyn Fn(&Row) -> String| {
+        let mut seen = std::collections::HashSet::new();
+        appendix.rows.iter().all(|r| seen.insert(key(r)))
+    };
+    let by_group = !unique(&|r| r.number.clone());
+    let by_table = by_group && !unique(&|r| format!("{:?} {}", r.group, r.number));
+    let mut tables: Vec<&str> = Vec::new();
+    for r in &appendix.rows {
+        if !tables.contains(&r.place.table.as_str()) {
+            tables.push(&r.place.table);
+        }
+    }
+    let part_of = |row: &Row| -> Option<String> {
+        let table = tables
+            .iter()
+            .position(|t| *t == row.place.table)
+            .unwrap_or(0)
+            + 1;
+        match (by_table, by_group, row.group.as_deref()) {
+            (true, _, Some(g)) => Some(format!("B{table}-{g}")),
+            (true, _, None) => Some(format!("B{table}")),
+            (false, true, g) => g.map(str::to_string),
+            (false, false, _) => None,
+        }
+    };
     let mut tasks: Vec<Task> = Vec::new();
     let mut readings = Vec::new();
-    let mut numbered: std::collections::HashMap<(Option<&str>, &str), TaskCode> =
+    let mut numbered: std::collections::HashMap<(Option<String>, &str), TaskCode> =
         std::collections::HashMap::new();
     let mut claimed: std::collections::HashSet<TaskCode> = std::collections::HashSet::new();
     // The stored tasks by code and by folded content, looked up once per row.
@@ -231,7 +255,8 @@ pub fn tasks(
         by_title.entry(fold(&t.title_vi)).or_default().push(t);
     }
     for row in &appendix.rows {
-        let group = row.group.as_deref().filter(|_| by_group);
+        let part = part_of(row);
+        let group = part.as_deref();
         let title_key = fold(&row.title);
         // A stored task is updated by one row at most: by the same code, else by the same
         // content when one unclaimed task has it.
@@ -391,9 +416,9 @@ pub fn tasks(
         let parent = row
             .parent
             .as_ref()
-            .and_then(|p| numbered.get(&(group, p.as_str())))
+            .and_then(|p| numbered.get(&(part.clone(), p.as_str())))
             .cloned();
-        numbered.insert((group, row.number.as_str()), code.clone());
+        numbered.insert((part.clone(), row.number.as_str()), code.clone());
         let words = |s: &str| (!s.is_empty()).then(|| s.to_string());
         tasks.push(Task {
             code: code.clone(),
@@ -473,6 +498,57 @@ mod tests {
                 deadline: Some(4),
             },
         }
+    }
+
+    /// Two tables that each number their tasks from 1 keep them apart by table.
+    #[test]
+    fn tables_numbered_alike_are_told_apart() {
+        let d = crate::reference().unwrap();
+        let agencies = Agencies::read(&d.hierarchy, &[]).unwrap();
+        let document = d
+            .documents
+            .iter()
+            .find(|x| x.code.as_str() == "03/NQ-CP")
+            .unwrap();
+        let in_table = |table: &str, number: &str| Row {
+            place: Place {
+                table: table.into(),
+                row: 2,
+            },
+            group: None,
+            title: format!("Nhiệm vụ {number} của {table}"),
+            ..row(number, "Bộ Y tế", "", "2026")
+        };
+        let appendix = Appendix {
+            groups: vec![],
+            rows: vec![
+                in_table("Bảng 1", "1"),
+                in_table("Bảng 1", "2"),
+                in_table("Bảng 2", "1"),
+                in_table("Bảng 2", "2"),
+            ],
+        };
+        let day = "2025-10-20".parse().unwrap();
+        let got = tasks(
+            &appendix,
+            document,
+            &[],
+            &d.hierarchy,
+            &agencies,
+            day,
+            "pl.docx",
+        );
+        assert!(got.problems.is_empty(), "{:?}", got.problems);
+        let codes: Vec<&str> = got.tasks.iter().map(|t| t.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "03-NQ-CP-B1-1",
+                "03-NQ-CP-B1-2",
+                "03-NQ-CP-B2-1",
+                "03-NQ-CP-B2-2"
+            ]
+        );
     }
 
     #[test]
