@@ -500,9 +500,8 @@ mod tests {
         }
     }
 
-    /// Two tables that each number their tasks from 1 keep them apart by table.
-    #[test]
-    fn tables_numbered_alike_are_told_apart() {
+    /// `appendix` read as tasks of 03/NQ-CP on 20/10/2025, with the built-in hierarchy.
+    fn into_the_programme(appendix: &Appendix) -> Imported {
         let d = crate::reference().unwrap();
         let agencies = Agencies::read(&d.hierarchy, &[]).unwrap();
         let document = d
@@ -510,6 +509,21 @@ mod tests {
             .iter()
             .find(|x| x.code.as_str() == "03/NQ-CP")
             .unwrap();
+        let day = "2025-10-20".parse().unwrap();
+        tasks(
+            appendix,
+            document,
+            &[],
+            &d.hierarchy,
+            &agencies,
+            day,
+            "pl.docx",
+        )
+    }
+
+    /// Two tables that each number their tasks from 1 keep them apart by table.
+    #[test]
+    fn tables_numbered_alike_are_told_apart() {
         let in_table = |table: &str, number: &str| Row {
             place: Place {
                 table: table.into(),
@@ -528,16 +542,7 @@ mod tests {
                 in_table("Bảng 2", "2"),
             ],
         };
-        let day = "2025-10-20".parse().unwrap();
-        let got = tasks(
-            &appendix,
-            document,
-            &[],
-            &d.hierarchy,
-            &agencies,
-            day,
-            "pl.docx",
-        );
+        let got = into_the_programme(&appendix);
         assert!(got.problems.is_empty(), "{:?}", got.problems);
         let codes: Vec<&str> = got.tasks.iter().map(|t| t.code.as_str()).collect();
         assert_eq!(
@@ -553,13 +558,6 @@ mod tests {
 
     #[test]
     fn rows_become_tasks_with_successors_groups_and_problems_named() {
-        let d = crate::reference().unwrap();
-        let agencies = Agencies::read(&d.hierarchy, &[]).unwrap();
-        let document = d
-            .documents
-            .iter()
-            .find(|x| x.code.as_str() == "03/NQ-CP")
-            .unwrap();
         let appendix = Appendix {
             groups: vec![],
             rows: vec![
@@ -568,16 +566,7 @@ mod tests {
                 row("2", "Thanh tra Chính phủ", "", "sớm"),
             ],
         };
-        let day = "2025-10-20".parse().unwrap();
-        let got = tasks(
-            &appendix,
-            document,
-            &[],
-            &d.hierarchy,
-            &agencies,
-            day,
-            "pl.docx",
-        );
+        let got = into_the_programme(&appendix);
         assert_eq!(got.tasks.len(), 2);
         let first = &got.tasks[0];
         assert_eq!(first.code.as_str(), "03-NQ-CP-1");
