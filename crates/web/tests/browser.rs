@@ -680,6 +680,8 @@ async fn an_appendix_in_excel_becomes_tasks_in_chromium() {
     } = session("2025-10-20").await;
     login(&c, &base, "van-phong").await;
     c.goto(&format!("{base}/admin/define")).await.unwrap();
+    wait_for(&c, "appendix-link").await;
+    screenshots(&c, "define-appendix-link").await;
     click(&c, "appendix-link").await;
     choose(&c, "appendix-document", "03/NQ-CP").await;
     let dir = tempfile::tempdir().unwrap();

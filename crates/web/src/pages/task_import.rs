@@ -258,7 +258,7 @@ async fn shown(
 }
 
 pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response, Failure> {
-    app::documents(&state, &page.viewer).await?;
+    // The page lists the documents the caller may import into, refusing one who may not.
     shown(
         &state,
         page,
@@ -375,7 +375,11 @@ pub async fn upload(
     let l = page.l();
     let chosen = fields.get("document").cloned().unwrap_or_default();
     // Who may import into which document is settled before the file is read.
-    app::documents(&state, &page.viewer).await?;
+    if chosen.is_empty() {
+        app::documents(&state, &page.viewer).await?;
+    } else {
+        app::importable(&state, &page.viewer, &parse_document(&chosen)?).await?;
+    }
     let missing = if chosen.is_empty() {
         Some("appendix-choose-document")
     } else if file.is_none() {
@@ -383,9 +387,6 @@ pub async fn upload(
     } else {
         None
     };
-    if !chosen.is_empty() {
-        app::importable(&state, &page.viewer, &parse_document(&chosen)?).await?;
-    }
     let (Some((name, bytes)), None) = (file, missing) else {
         let none = Problem::whole(l.t(missing.unwrap_or("upload-no-file")));
         return refused(&state, page, chosen, String::new(), vec![none]).await;
