@@ -94,7 +94,29 @@ struct ProgressRow {
 impl Store {
     /// Tasks the filter's clearance may see, in the order they were defined.
     pub async fn tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
-        let sql = "SELECT t.id, t.code, d.code AS document, t.group_code, p.code AS parent, \
+        self.tasks_where(filter, None).await
+    }
+
+    /// The task of `code`, when `clearance` may see it: read by its key, not among all tasks.
+    pub async fn task(&self, code: &TaskCode, clearance: Clearance) -> Result<Option<Task>> {
+        Ok(self
+            .tasks_where(&TaskFilter::all(clearance), Some(code))
+            .await?
+            .pop())
+    }
+
+    /// The filter's tasks, only the one of `code` when it is given.
+    async fn tasks_where(&self, filter: &TaskFilter, code: Option<&TaskCode>) -> Result<Vec<Task>> {
+        // The links of one task are read by its id; those of all tasks in one pass each.
+        let (one, linked) = match code {
+            Some(_) => (
+                "AND t.code = $4",
+                "WHERE x.task_id = (SELECT id FROM tasks WHERE code = $1)",
+            ),
+            None => ("", ""),
+        };
+        let sql = format!(
+            "SELECT t.id, t.code, d.code AS document, t.group_code, p.code AS parent, \
              t.title_en, t.title_vi, l.code AS lead, t.start_on, t.deadline, t.completed_on, \
              t.cancelled_on, t.expected_product, t.secrecy, t.source, t.lead_as_given, \
              t.coordinators_as_given, t.deadline_as_given \
@@ -103,29 +125,34 @@ impl Store {
              WHERE t.secrecy <= $1 AND ($2 IS NULL OR d.code = $2) \
              AND ($3 IS NULL OR l.code = $3 OR EXISTS (SELECT 1 FROM task_coordinators c \
                   JOIN org_units co ON co.id = c.org_id WHERE c.task_id = t.id AND co.code = $3)) \
-             ORDER BY t.id";
+             {one} ORDER BY t.id"
+        );
         let ceiling = secrecy(filter.clearance.ceiling());
         let doc = filter.document.as_ref().map(|d| d.as_str());
         let org = filter.org.as_ref().map(|o| o.as_str());
         let (rows, coordinators, targets): (Vec<TaskRow>, Vec<CodeOf>, Vec<CodeOf>) = on_pool!(self, pool => {
-            let rows = sqlx::query_as(sql)
+            let mut rows = sqlx::query_as(&sql)
                 .bind(ceiling)
                 .bind(doc)
-                .bind(org)
-                .fetch_all(pool)
-                .await?;
-            let coordinators = sqlx::query_as(
-                "SELECT c.task_id, o.code FROM task_coordinators c \
-                 JOIN org_units o ON o.id = c.org_id ORDER BY c.task_id, o.code",
-            )
-            .fetch_all(pool)
-            .await?;
-            let targets = sqlx::query_as(
+                .bind(org);
+            let coordinators = format!(
+                "SELECT x.task_id, o.code FROM task_coordinators x \
+                 JOIN org_units o ON o.id = x.org_id {linked} ORDER BY x.task_id, o.code"
+            );
+            let targets = format!(
                 "SELECT x.task_id, t.code FROM task_targets x \
-                 JOIN targets t ON t.id = x.target_id ORDER BY x.task_id, t.code",
-            )
-            .fetch_all(pool)
-            .await?;
+                 JOIN targets t ON t.id = x.target_id {linked} ORDER BY x.task_id, t.code"
+            );
+            let mut coordinators = sqlx::query_as(&coordinators);
+            let mut targets = sqlx::query_as(&targets);
+            if let Some(code) = code {
+                rows = rows.bind(code.as_str());
+                coordinators = coordinators.bind(code.as_str());
+                targets = targets.bind(code.as_str());
+            }
+            let rows = rows.fetch_all(pool).await?;
+            let coordinators = coordinators.fetch_all(pool).await?;
+            let targets = targets.fetch_all(pool).await?;
             (rows, coordinators, targets)
         });
         let group = |pairs: Vec<(i64, String)>| {

@@ -104,7 +104,8 @@ struct Resolved<'a> {
     row: usize,
     target_id: i64,
     org_id: i64,
-    period: String,
+    /// Shared by the rows of one period: an import of a million rows names a few dozen.
+    period: std::sync::Arc<str>,
     value: &'a NewValue,
     /// The key had no value when checked (counted as imported, else as updated).
     new_key: bool,
@@ -134,7 +135,7 @@ fn set_aside<'a>(
     }
     let mut keep = Vec::with_capacity(rows.len());
     for r in rows {
-        let key = (r.target_id, r.org_id, r.period.clone());
+        let key = (r.target_id, r.org_id, r.period.to_string());
         match reviewed.get(&key).map(|s| may_replace(Some(*s))) {
             Some(Err(refusal)) => {
                 if r.new_key {
@@ -159,6 +160,9 @@ fn import_audit(summary: &ImportSummary, state: ValueState) -> String {
         "ignored": summary.ignored, "state": state.as_str(),
     }))
 }
+
+/// Below this many rows a share of the check stays on one core.
+const PARALLEL_ROWS: usize = 4096;
 
 /// Up to this many rows, an import compares with current values key by key.
 const FEW_ROWS: usize = 64;
@@ -304,7 +308,9 @@ impl Store {
         values: &'a [NewValue],
         state: ValueState,
     ) -> Result<(Vec<Resolved<'a>>, ImportSummary)> {
-        let units = self.unit_keys().await?;
+        let unit_keys = self.unit_keys().await?;
+        let units: rustc_hash::FxHashMap<&str, &crate::orgs::UnitKey> =
+            unit_keys.iter().map(|(c, u)| (c.as_str(), u)).collect();
         let kinds: HashMap<i64, tiendo_domain::orgs::OrgKind> = units
             .values()
             .map(|u| Ok((u.id, u.kind()?)))
@@ -316,7 +322,11 @@ impl Store {
         });
         let ids: HashMap<String, i64> = ids.into_iter().map(|(i, c)| (c, i)).collect();
         let definitions = self.targets(None).await?;
-        let mut targets: HashMap<&str, (i64, &Target)> = HashMap::new();
+        // Looked up once a row, with a faster hash than the default's: the default guards
+        // against colliding keys an attacker chooses, and these keys are defined codes and
+        // stored ids, which no file chooses.
+        let mut targets: rustc_hash::FxHashMap<&str, (i64, &Target)> =
+            rustc_hash::FxHashMap::default();
         for t in &definitions {
             if let Some(&id) = ids.get(t.code.as_str()) {
                 targets.insert(t.code.as_str(), (id, t));
@@ -328,59 +338,85 @@ impl Store {
                 .await?
         });
 
+        // Rows are checked on every core (a file of a million rows spends as long here as the
+        // write takes); the periods' texts are made once beforehand, shared by their rows.
+        let mut period_texts: rustc_hash::FxHashMap<Period, std::sync::Arc<str>> =
+            rustc_hash::FxHashMap::default();
+        for v in values {
+            period_texts
+                .entry(v.period)
+                .or_insert_with(|| v.period.to_string().into());
+        }
+        let check =
+            |(row, v): (usize, &'a NewValue)| -> std::result::Result<Resolved<'a>, Problem> {
+                let Some(&(target_id, target)) = targets.get(v.target.as_str()) else {
+                    return Err(refused(
+                        row,
+                        &Refusal::UnknownTarget {
+                            target: v.target.clone(),
+                        },
+                    ));
+                };
+                let Some(unit) = units.get(v.org.as_str()) else {
+                    return Err(refused(
+                        row,
+                        &Refusal::UnknownUnit {
+                            unit: v.org.clone(),
+                        },
+                    ));
+                };
+                admit_text(v).map_err(|r| refused(row, &r))?;
+                let reporter = Reporter {
+                    code: &v.org,
+                    kind: kinds[&unit.id],
+                    validity: unit.validity(),
+                    successor: successors.contains(&unit.id),
+                };
+                admit(target, reporter, v.period, v.value, None).map_err(|r| refused(row, &r))?;
+                Ok(Resolved {
+                    row,
+                    target_id,
+                    org_id: unit.id,
+                    period: period_texts[&v.period].clone(),
+                    value: v,
+                    new_key: true,
+                })
+            };
+        let checked: Vec<std::result::Result<Resolved<'a>, Problem>> = {
+            use rayon::prelude::*;
+            values
+                .par_iter()
+                .enumerate()
+                .with_min_len(PARALLEL_ROWS)
+                .map(check)
+                .collect()
+        };
         let mut problems = Vec::new();
         let mut resolved = Vec::with_capacity(values.len());
-        let mut first_row: HashMap<(i64, i64, Period), usize> =
-            HashMap::with_capacity(values.len());
-        for (row, v) in values.iter().enumerate() {
-            if problems.len() >= MAX_PROBLEMS {
-                break;
+        for c in checked {
+            match c {
+                Ok(r) => resolved.push(r),
+                Err(p) => problems.push(p),
             }
-            let Some(&(target_id, target)) = targets.get(v.target.as_str()) else {
-                problems.push(refused(
-                    row,
-                    &Refusal::UnknownTarget {
-                        target: v.target.clone(),
-                    },
-                ));
-                continue;
-            };
-            let Some(unit) = units.get(v.org.as_str()) else {
-                problems.push(refused(
-                    row,
-                    &Refusal::UnknownUnit {
-                        unit: v.org.clone(),
-                    },
-                ));
-                continue;
-            };
-            if let Err(r) = admit_text(v) {
-                problems.push(refused(row, &r));
-                continue;
-            }
-            let reporter = Reporter {
-                code: &v.org,
-                kind: kinds[&unit.id],
-                validity: unit.validity(),
-                successor: successors.contains(&unit.id),
-            };
-            if let Err(r) = admit(target, reporter, v.period, v.value, None) {
-                problems.push(refused(row, &r));
-                continue;
-            }
-            if let Some(first) = first_row.insert((target_id, unit.id, v.period), row) {
-                problems.push(refused(row, &Refusal::Twice { first_row: first }));
-                continue;
-            }
-            resolved.push(Resolved {
-                row,
-                target_id,
-                org_id: unit.id,
-                period: v.period.to_string(),
-                value: v,
-                new_key: true,
-            });
         }
+        // A key given twice: every row after the first of its key is refused, naming it.
+        let mut keys: Vec<(i64, i64, Period, usize)> = resolved
+            .iter()
+            .map(|r| (r.target_id, r.org_id, r.value.period, r.row))
+            .collect();
+        rayon::slice::ParallelSliceMut::par_sort_unstable(&mut keys[..]);
+        let mut first = None;
+        for pair in keys.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            if (a.0, a.1, a.2) == (b.0, b.1, b.2) {
+                let first_row = *first.get_or_insert(a.3);
+                problems.push(refused(b.3, &Refusal::Twice { first_row }));
+            } else {
+                first = None;
+            }
+        }
+        problems.sort_by_key(|p| p.row);
+        problems.truncate(MAX_PROBLEMS);
         if !problems.is_empty() {
             return Err(StoreError::Rejected(problems));
         }
@@ -398,7 +434,7 @@ impl Store {
                     sqlx::query_as(sql)
                         .bind(r.target_id)
                         .bind(r.org_id)
-                        .bind(&r.period)
+                        .bind(&*r.period)
                         .fetch_optional(pool)
                         .await?
                 });
@@ -429,7 +465,7 @@ impl Store {
         }
         let mut keep = Vec::with_capacity(resolved.len());
         for r in resolved {
-            match current.get(&(r.target_id, r.org_id, r.period.clone())) {
+            match current.get(&(r.target_id, r.org_id, r.period.to_string())) {
                 None => {
                     summary.imported += 1;
                     keep.push(r);
@@ -790,7 +826,7 @@ fn sqlite_bulk_insert(
                 let b = 4 + i * 6;
                 insert.raw_bind_parameter(b, r.target_id)?;
                 insert.raw_bind_parameter(b + 1, r.org_id)?;
-                insert.raw_bind_parameter(b + 2, &r.period)?;
+                insert.raw_bind_parameter(b + 2, &*r.period)?;
                 insert.raw_bind_parameter(b + 3, r.value.value.get())?;
                 insert.raw_bind_parameter(b + 4, &r.value.comment)?;
                 insert.raw_bind_parameter(b + 5, &r.value.source)?;
@@ -876,7 +912,7 @@ fn copy_csv(rows: &[Resolved<'_>], author: &str, stamp: &str, state: &str) -> Re
         w.write_record([
             r.target_id.to_string().as_str(),
             r.org_id.to_string().as_str(),
-            r.period.as_str(),
+            &r.period,
             ryu.format_finite(r.value.value.get()),
             r.value.comment.as_deref().unwrap_or(""),
             r.value.source.as_deref().unwrap_or(""),

@@ -822,6 +822,24 @@ async fn secret_tasks_need_clearance(store: &Store) {
         .await
         .unwrap();
     assert_eq!(codes(coordinated), ["X-PUB", "X-INT"]);
+    // One task by its code: whole, with its links, and only within the clearance.
+    let one = store
+        .task(&code("X-INT"), Clearance::Internal)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(one, task("X-INT", None, Confidentiality::Internal));
+    assert_eq!(
+        store.task(&code("X-INT"), Clearance::Public).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .task(&code("X-NONE"), Clearance::Secret)
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 async fn tasks_nest_at_most_three_levels(store: &Store) {

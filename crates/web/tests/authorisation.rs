@@ -154,6 +154,11 @@ fn cases(
     vec![
         get("unit report", format!("/reports/units/{unit}"), true),
         get(
+            "approved series",
+            format!("/api/v1/series/{target}/{unit}"),
+            true,
+        ),
+        get(
             "open sdg export",
             format!("/api/v1/opensdg/{target}/{unit}"),
             true,

@@ -341,6 +341,20 @@ async fn an_approval_is_applied_to_the_overview_as_a_recomputation_would_show_it
             );
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
+        // The unit's public series shows the approved figure from the same moment.
+        let series = Client::new(&app)
+            .get(&format!("/api/v1/series/{target}/HA-TINH"))
+            .await
+            .json();
+        let figure: f64 = value.replace(',', ".").parse().unwrap();
+        assert!(
+            series["values"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["period"] == "2025" && p["value"] == figure),
+            "{series}"
+        );
     }
     let applied = app.state.overview();
     let recomputed = tiendo_web::Overview::compute(&app.state.store, applied.day)

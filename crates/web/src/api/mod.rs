@@ -130,6 +130,7 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             // A national file of 100,000 values is about 12 MB of JSON.
             post(import_data_value_sets).layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),
         ),
+        (Method::GET, "/api/v1/series/{target}/{org}", get(series)),
         (
             Method::GET,
             "/api/v1/opensdg/{target}/{org}",
@@ -175,6 +176,7 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         withdraw_rule,
         export_data_value_sets,
         import_data_value_sets,
+        series,
         export_opensdg,
         import_opensdg
     ),
@@ -187,6 +189,8 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         ReviewRequest,
         ProgressRequest,
         ValueOut,
+        SeriesOut,
+        SeriesPoint,
         EndUnit,
         CloseTask,
         UnitIn,
@@ -356,13 +360,7 @@ async fn visible_task(
     viewer: &Viewer,
     code: &str,
 ) -> Result<tiendo_domain::tasks::Task, Failure> {
-    state
-        .store
-        .tasks(&tiendo_storage::TaskFilter::all(viewer.access.clearance()))
-        .await?
-        .into_iter()
-        .find(|t| t.code.as_str() == code)
-        .ok_or_else(|| Failure::not_found("task_not_found", format!("no task {code}")))
+    task_ops::visible(state, viewer.access.clearance(), code).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -1127,6 +1125,75 @@ fn conflict_summary(dry_run: bool, what: &str, list: Vec<tiendo_exchange::Proble
     (StatusCode::CONFLICT, Json(summary)).into_response()
 }
 
+/// A unit's approved figures of one target, as the dashboards hold them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SeriesOut {
+    pub target: String,
+    pub org: String,
+    /// The target's unit of measure.
+    pub unit_of_measure: String,
+    /// Oldest first, one figure a period.
+    pub values: Vec<SeriesPoint>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SeriesPoint {
+    pub period: String,
+    pub value: f64,
+}
+
+/// One unit's approved figures of a target, oldest first.
+type Figures = Vec<(tiendo_domain::periods::Period, f64)>;
+
+/// A target and the approved series of one unit for it, as the resident model holds them.
+fn approved_series<'o>(
+    o: &'o crate::Overview,
+    target: &str,
+    org: &str,
+) -> Result<(&'o tiendo_domain::targets::Target, Option<&'o Figures>), ApiFailure> {
+    let t = o
+        .snapshot
+        .targets
+        .iter()
+        .find(|t| t.code.as_str() == target)
+        .ok_or_else(|| {
+            ApiFailure(Failure::not_found(
+                "target_not_found",
+                format!("no target {target}"),
+            ))
+        })?;
+    let series = o.snapshot.series.get(&t.code).and_then(|m| m.get(org));
+    Ok((t, series))
+}
+
+#[utoipa::path(get, path = "/api/v1/series/{target}/{org}", summary = "A unit's approved series of a target", tag = "dashboards",
+    params(("target" = String, Path, description = "Target code"), ("org" = String, Path, description = "Unit code")),
+    responses((status = 200, description = "Every approved figure of the unit for the target, oldest first, as the dashboards show them (an approval appears here as soon as the server has applied it)", body = SeriesOut),
+              (status = 404, description = "No such target", body = ErrorBody)))]
+async fn series(
+    State(state): State<AppState>,
+    Path((target, org)): Path<(String, String)>,
+) -> ApiResult<SeriesOut> {
+    let o = state.overview();
+    let (t, series) = approved_series(&o, &target, &org)?;
+    let values = series
+        .map(|s| {
+            s.iter()
+                .map(|(p, v)| SeriesPoint {
+                    period: p.to_string(),
+                    value: *v,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Json(SeriesOut {
+        target: t.code.to_string(),
+        org,
+        unit_of_measure: t.unit.clone(),
+        values,
+    }))
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct OpenSdgParams {
@@ -1143,22 +1210,8 @@ async fn export_opensdg(
     Path((target, org)): Path<(String, String)>,
 ) -> Result<Response, ApiFailure> {
     let o = state.overview();
-    let t = o
-        .snapshot
-        .targets
-        .iter()
-        .find(|t| t.code.as_str() == target)
-        .ok_or_else(|| {
-            ApiFailure(Failure::not_found(
-                "target_not_found",
-                format!("no target {target}"),
-            ))
-        })?;
-    let series: Vec<(i32, f64)> = o
-        .snapshot
-        .series
-        .get(&t.code)
-        .and_then(|m| m.get(org.as_str()))
+    let (t, series) = approved_series(&o, &target, &org)?;
+    let series: Vec<(i32, f64)> = series
         .map(|s| {
             s.iter()
                 .filter(|(p, _)| p.periodicity() == tiendo_domain::periods::Periodicity::Yearly)

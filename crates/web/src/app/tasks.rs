@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use serde::Deserialize;
-use tiendo_domain::tasks::{Percent, Task};
+use tiendo_domain::tasks::{Clearance, Percent, Task};
 use tiendo_evaluation::tasks::{task_status, Horizon, TaskStatus};
 use tiendo_storage::{TaskClosing, TaskFilter};
 
@@ -80,15 +80,27 @@ pub async fn filtered(
             })
         })
         .transpose()?;
-    let tasks = state
-        .store
-        .tasks(&TaskFilter {
-            clearance,
-            document: None,
-            org: None,
-        })
-        .await?;
     let o = state.overview();
+    // The resident model holds every task an official may see, so the board reads no rows;
+    // only a reader cleared for secret tasks, which it leaves out, reads them from storage.
+    let stored = match clearance {
+        Clearance::Secret => Some(
+            state
+                .store
+                .tasks(&TaskFilter {
+                    clearance,
+                    document: None,
+                    org: None,
+                })
+                .await?,
+        ),
+        _ => None,
+    };
+    let tasks = stored
+        .as_ref()
+        .unwrap_or(&o.snapshot.tasks)
+        .iter()
+        .filter(|t| clearance.may_see(t.confidentiality));
     let h = &o.snapshot.hierarchy;
     let progress = &o.snapshot.last_progress;
     let day = state.day();
@@ -103,12 +115,10 @@ pub async fn filtered(
         })
     };
     Ok(tasks
-        .into_iter()
         .filter(|t| concerns(t))
         .map(|t| {
             let has = progress.get(&t.code).is_some_and(|d| *d <= day);
-            let s = task_status(&t, day, has, Horizon::default());
-            (t, s)
+            (t, task_status(t, day, has, Horizon::default()))
         })
         .filter(|(t, s)| {
             status.is_none_or(|x| x == *s)
@@ -118,7 +128,20 @@ pub async fn filtered(
                     .is_none_or(|g| t.group.as_ref().is_some_and(|tg| tg.as_str() == g))
                 && due_before.is_none_or(|d| t.deadline.is_some_and(|dl| dl <= d))
         })
+        .map(|(t, s)| (t.clone(), s))
         .collect())
+}
+
+/// The task of `code` when a reader of `clearance` may see it, else 404 (a hidden task is not
+/// revealed by a 403).
+pub async fn visible(state: &AppState, clearance: Clearance, code: &str) -> Result<Task, Failure> {
+    let missing = || Failure::not_found("task_not_found", format!("no task {code}"));
+    let code: tiendo_domain::tasks::TaskCode = code.parse().map_err(|_| missing())?;
+    state
+        .store
+        .task(&code, clearance)
+        .await?
+        .ok_or_else(missing)
 }
 
 /// Checks a progress report; the errors are keyed by field.

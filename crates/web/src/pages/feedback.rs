@@ -17,7 +17,7 @@ use tiendo_domain::feedback::{
 };
 use tiendo_domain::orgs::{Hierarchy, OrgCode};
 use tiendo_domain::tasks::Clearance;
-use tiendo_storage::{Case, CaseFilter, Received, TaskFilter};
+use tiendo_storage::{Case, CaseFilter, Received};
 
 use super::{render, render_with};
 use crate::auth::{
@@ -238,10 +238,11 @@ async fn find_concern(
     let code = match kind.trim() {
         "task" => best(
             state
-                .store
-                .tasks(&TaskFilter::all(Clearance::Public))
-                .await?
+                .overview()
+                .snapshot
+                .tasks
                 .iter()
+                .filter(|t| Clearance::Public.may_see(t.confidentiality))
                 .filter_map(|t| {
                     let names = [t.title_vi.as_str(), t.title_en.as_deref().unwrap_or("")];
                     tiendo_domain::search::rank(&q, t.code.as_str(), &names)
@@ -371,12 +372,7 @@ async fn check(
 /// Whether the public may see what the feedback is about (an internal task is not offered).
 async fn concern_exists(state: &AppState, concern: &Concern) -> Result<bool, Failure> {
     Ok(match concern {
-        Concern::Task(code) => state
-            .store
-            .tasks(&TaskFilter::all(Clearance::Public))
-            .await?
-            .iter()
-            .any(|t| &t.code == code),
+        Concern::Task(code) => state.store.task(code, Clearance::Public).await?.is_some(),
         Concern::Target(code) => state
             .overview()
             .snapshot

@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tiendo_domain::tasks::{ProgressUpdate, Task};
 use tiendo_evaluation::tasks::{task_status, Horizon, TaskStatus};
-use tiendo_storage::TaskFilter;
 
 use crate::app::tasks::{check_progress, filtered, BoardQuery};
 use crate::chrome::{Chrome, Page};
@@ -233,13 +232,7 @@ pub struct TaskQuery {
 
 /// A task the caller may see, or 404 (a hidden task is not revealed by a 403).
 async fn visible_task(state: &AppState, page: &Page, code: &str) -> Result<Task, Failure> {
-    state
-        .store
-        .tasks(&TaskFilter::all(page.viewer.access.clearance()))
-        .await?
-        .into_iter()
-        .find(|t| t.code.as_str() == code)
-        .ok_or_else(|| Failure::not_found("task_not_found", format!("no task {code}")))
+    crate::app::tasks::visible(state, page.viewer.access.clearance(), code).await
 }
 
 async fn task_page(
