@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use tiendo_domain::accounts::{Access, Role};
 use tiendo_domain::targets::TargetCode;
-use tiendo_domain::values::ValueState;
+use tiendo_domain::values::{DataValue, ValueState};
 use tiendo_storage::{NewUser, Store, ValueFilter};
 
 /// The overview must show an approval within this time of its answer.
@@ -51,6 +51,45 @@ pub async fn bench_account(
     Ok(token)
 }
 
+/// Up to `count` of the values the bench reporters submitted for `target` and nobody has
+/// reviewed yet.
+pub async fn waiting(store: &Store, target: &TargetCode, count: usize) -> Result<Vec<DataValue>> {
+    let waiting: Vec<_> = store
+        .values(&ValueFilter {
+            target: Some(target.clone()),
+            org: None,
+        })
+        .await?
+        .into_iter()
+        .filter(|v| v.state == ValueState::Submitted && v.author.starts_with("bench-reporter-"))
+        .take(count)
+        .collect();
+    anyhow::ensure!(!waiting.is_empty(), "no submitted values to approve");
+    Ok(waiting)
+}
+
+/// Approves `v` through the API of the server at `base` with the standing office's `token`.
+pub async fn approve(http: &reqwest::Client, base: &str, token: &str, v: &DataValue) -> Result<()> {
+    let answer = http
+        .post(format!("{base}/api/v1/approvals"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({
+            "target": v.target.as_str(), "org": v.org.as_str(), "period": v.period.to_string(),
+            "version": v.version, "decision": "approve",
+        }))
+        .send()
+        .await?;
+    anyhow::ensure!(
+        answer.status() == reqwest::StatusCode::OK,
+        "approving {} {} {} answered {}",
+        v.target,
+        v.org,
+        v.period,
+        answer.status()
+    );
+    Ok(())
+}
+
 /// Approves up to `count` of the values the bench reporters submitted for `target`, one at a
 /// time through the API of the server `on.0` as the standing office, and times each from the
 /// approval's 200 to the first public overview of the server `on.1` that lists it (another
@@ -70,36 +109,9 @@ pub async fn approvals_to_overview(
         Access::new(Role::StandingOffice, None, None)?,
     )
     .await?;
-    let waiting: Vec<_> = store
-        .values(&ValueFilter {
-            target: Some(target.clone()),
-            org: None,
-        })
-        .await?
-        .into_iter()
-        .filter(|v| v.state == ValueState::Submitted && v.author.starts_with("bench-reporter-"))
-        .take(count)
-        .collect();
-    anyhow::ensure!(!waiting.is_empty(), "no submitted values to approve");
-    let mut times = Vec::with_capacity(waiting.len());
-    for v in waiting {
-        let answer = http
-            .post(format!("{base}/api/v1/approvals"))
-            .bearer_auth(&token)
-            .json(&serde_json::json!({
-                "target": v.target.as_str(), "org": v.org.as_str(), "period": v.period.to_string(),
-                "version": v.version, "decision": "approve",
-            }))
-            .send()
-            .await?;
-        anyhow::ensure!(
-            answer.status() == reqwest::StatusCode::OK,
-            "approving {} {} {} answered {}",
-            v.target,
-            v.org,
-            v.period,
-            answer.status()
-        );
+    let mut times = Vec::with_capacity(count);
+    for v in waiting(store, target, count).await? {
+        approve(http, base, &token, &v).await?;
         let approved = Instant::now();
         loop {
             let overview: serde_json::Value = http
@@ -122,15 +134,57 @@ pub async fn approvals_to_overview(
                 times.push(approved.elapsed());
                 break;
             }
-            anyhow::ensure!(
-                approved.elapsed() < Duration::from_secs(60),
-                "the overview did not show {} {} {} within a minute",
-                v.target,
-                v.org,
-                v.period
-            );
-            tokio::time::sleep(Duration::from_millis(5)).await;
+            give_up_after_a_minute(approved, &v)?;
+            tokio::time::sleep(POLL).await;
         }
     }
     Ok(times)
+}
+
+/// How often a reader looks again for an approval.
+const POLL: Duration = Duration::from_millis(5);
+
+fn give_up_after_a_minute(approved: Instant, v: &DataValue) -> Result<()> {
+    anyhow::ensure!(
+        approved.elapsed() < Duration::from_secs(60),
+        "the public API did not show {} {} {} within a minute",
+        v.target,
+        v.org,
+        v.period
+    );
+    Ok(())
+}
+
+/// A separate reader's watch for one approval made at `approved`: polls the public series of
+/// its target and unit on the server at `read_base` until the approved figure is there, and
+/// returns how long after the approval's 200 that was. Many reviewers approve at once during
+/// the rush, more than the overview's list of the latest approvals holds, so each approval is
+/// looked for where it must appear, not in that list.
+pub async fn series_shows(
+    http: reqwest::Client,
+    read_base: String,
+    v: DataValue,
+    approved: Instant,
+) -> Result<Duration> {
+    let url = format!("{read_base}/api/v1/series/{}/{}", v.target, v.org);
+    let period = v.period.to_string();
+    loop {
+        let series: serde_json::Value = http
+            .get(&url)
+            .send()
+            .await?
+            .json()
+            .await
+            .context("the series API")?;
+        let shown = series["values"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|p| p["period"] == period.as_str() && p["value"] == v.value.get());
+        if shown {
+            return Ok(approved.elapsed());
+        }
+        give_up_after_a_minute(approved, &v)?;
+        tokio::time::sleep(POLL).await;
+    }
 }
