@@ -328,6 +328,7 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
     // standing office's reviewers approving, all at once; each approval watched by a separate
     // reader until the public API shows it.
     let rush = if s.rush {
+        let ready = Reviewers::prepare(store, &target, s).await?;
         println!(
             "the rush: {} reporters × {} values paced at {:.0}/s, {} readers × {} polls, {} reviewers × {} approvals at once…",
             s.reporters, s.writes, s.rate, s.readers, s.reads, s.reviewers, s.approvals
@@ -345,7 +346,7 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
                 Some(pace),
             ),
             readers(&http, &bases, "/api/v1/overview", s.readers, s.reads),
-            reviewers(store, &http, (&base, &read_base), &target, s),
+            reviewers(&http, (&base, &read_base), ready),
         );
         let (approvals, mut fresh) = reviews?;
         fresh.sort();
@@ -515,9 +516,10 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
         let at = |p: f64| percentile(during, p);
         freshness.add_row([
             format!(
-                "during the rush, {} reviewers: approval's 200 → public series API shows it (p99 {})",
+                "during the rush, {} reviewers: approval's 200 → public series API shows it (p99 {}; polled every {} ms)",
                 s.reviewers,
-                ms(at(0.99))
+                ms(at(0.99)),
+                crate::fresh::WATCH_POLL.as_millis()
             ),
             during.len().to_string(),
             ms(at(0.5)),
@@ -590,34 +592,48 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
     Ok(())
 }
 
-/// The standing office's reviewers approve at once, each `s.approvals` of the values the
-/// reporters submitted, through the server `on.0`; every approval's 200 starts a separate
-/// reader watching the public series API of the server `on.1` until it shows the figure.
-/// Returns the approvals' answer times and the times until each was shown.
+/// The rush's reviewers, ready before it starts: their tokens, and the submitted values each
+/// will approve (reviewer `i` takes the values `i`, `i + reviewers`, …, all as many).
+struct Reviewers {
+    tokens: Vec<String>,
+    waiting: Vec<tiendo_domain::values::DataValue>,
+}
+
+impl Reviewers {
+    /// Listing the queue reads every value of the target: done before the rush, as a
+    /// reviewer's queue is open before they start approving.
+    async fn prepare(store: &Store, target: &TargetCode, s: &WebBench) -> Result<Reviewers> {
+        let mut tokens = Vec::with_capacity(s.reviewers);
+        for i in 0..s.reviewers {
+            tokens.push(
+                crate::fresh::bench_account(
+                    store,
+                    &format!("bench-reviewer-{i}"),
+                    &format!("Bench reviewer {i}"),
+                    Access::new(Role::StandingOffice, None, None)?,
+                )
+                .await?,
+            );
+        }
+        let mut waiting = crate::fresh::waiting(store, target, s.reviewers * s.approvals).await?;
+        tokens.truncate(waiting.len());
+        let each = waiting.len() / tokens.len();
+        waiting.truncate(each * tokens.len());
+        Ok(Reviewers { tokens, waiting })
+    }
+}
+
+/// The standing office's reviewers approve at once through the server `on.0`; every
+/// approval's 200 starts a separate reader watching the public series API of the server
+/// `on.1` until it shows the figure. Returns the approvals' answer times and the times until
+/// each was shown.
 async fn reviewers(
-    store: &Store,
     http: &reqwest::Client,
     on: (&str, &str),
-    target: &TargetCode,
-    s: &WebBench,
+    Reviewers { tokens, waiting }: Reviewers,
 ) -> Result<(Sample, Vec<Duration>)> {
-    let mut tokens = Vec::with_capacity(s.reviewers);
-    for i in 0..s.reviewers {
-        tokens.push(
-            crate::fresh::bench_account(
-                store,
-                &format!("bench-reviewer-{i}"),
-                &format!("Bench reviewer {i}"),
-                Access::new(Role::StandingOffice, None, None)?,
-            )
-            .await?,
-        );
-    }
-    let mut waiting = crate::fresh::waiting(store, target, s.reviewers * s.approvals).await?;
-    // Reviewer `i` takes the values `i`, `i + reviewers`, …, all reviewers as many.
-    let reviewers = s.reviewers.min(waiting.len());
+    let reviewers = tokens.len();
     let each = waiting.len() / reviewers;
-    waiting.truncate(each * reviewers);
     let waiting = Arc::new(waiting);
     let tokens = Arc::new(tokens);
     let watches = Arc::new(std::sync::Mutex::new(Vec::new()));

@@ -1,6 +1,7 @@
 //! Everything evaluation reads on a day, as one value.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
 
@@ -9,17 +10,20 @@ use crate::targets::{Target, TargetCode};
 use crate::tasks::{Task, TaskCode};
 use crate::values::SeriesMap;
 
+/// The parts an approval leaves as they were are shared (`Arc`), so the resident model's copy
+/// for each batch of approvals copies only the series: at national scale the reporters alone
+/// are a million unit codes.
 #[derive(Clone)]
 pub struct Snapshot {
     pub day: NaiveDate,
-    pub hierarchy: Hierarchy,
-    pub tasks: Vec<Task>,
+    pub hierarchy: Arc<Hierarchy>,
+    pub tasks: Arc<Vec<Task>>,
     /// The latest progress update of each task that has one.
-    pub last_progress: HashMap<TaskCode, NaiveDate>,
-    pub targets: Vec<Target>,
+    pub last_progress: Arc<HashMap<TaskCode, NaiveDate>>,
+    pub targets: Arc<Vec<Target>>,
     pub series: SeriesMap,
     /// The units expected to report each target, with the days each is in force.
-    pub reporters: HashMap<TargetCode, Vec<(OrgCode, Validity)>>,
+    pub reporters: Arc<HashMap<TargetCode, Vec<(OrgCode, Validity)>>>,
 }
 
 impl Snapshot {
@@ -53,12 +57,12 @@ impl Snapshot {
             .collect();
         Snapshot {
             day,
-            hierarchy,
-            tasks,
-            last_progress,
-            targets,
+            hierarchy: Arc::new(hierarchy),
+            tasks: Arc::new(tasks),
+            last_progress: Arc::new(last_progress),
+            targets: Arc::new(targets),
             series,
-            reporters,
+            reporters: Arc::new(reporters),
         }
     }
 }

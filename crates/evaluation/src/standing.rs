@@ -29,13 +29,16 @@ fn key(w: &Warning) -> WarningKey {
 pub struct Standing {
     settings: Settings,
     rubric: Rubric,
-    contributions: HashMap<(TargetCode, OrgCode), Contribution>,
-    tallies: HashMap<OrgCode, ReportTally>,
-    units: BTreeMap<OrgCode, (UnitFacts, UnitScore)>,
+    // The large maps are persistent (imbl): the resident model copies the standing for each
+    // batch of approvals, and a copy then shares everything the batch leaves as it was
+    // instead of duplicating a million series at national scale.
+    contributions: imbl::HashMap<(TargetCode, OrgCode), Contribution>,
+    tallies: imbl::HashMap<OrgCode, ReportTally>,
+    units: imbl::OrdMap<OrgCode, (UnitFacts, UnitScore)>,
     by_judgement: BTreeMap<Judgement, usize>,
-    warnings: BTreeMap<WarningKey, Warning>,
+    warnings: imbl::OrdMap<WarningKey, Warning>,
     /// The keys of each series' warnings, to take them out when the series changes.
-    series_warnings: HashMap<(TargetCode, OrgCode), Vec<WarningKey>>,
+    series_warnings: imbl::HashMap<(TargetCode, OrgCode), Vec<WarningKey>>,
     by_rule: BTreeMap<Rule, usize>,
 }
 
@@ -47,8 +50,8 @@ impl Standing {
         settings: &Settings,
         rubric: &Rubric,
     ) -> Standing {
-        let mut contributions = HashMap::new();
-        let mut tallies: HashMap<OrgCode, ReportTally> = HashMap::new();
+        let mut contributions = imbl::HashMap::new();
+        let mut tallies: imbl::HashMap<OrgCode, ReportTally> = imbl::HashMap::new();
         let mut by_judgement: BTreeMap<Judgement, usize> = BTreeMap::new();
         let mut standing_warnings = Vec::new();
         task_warnings(inputs, settings, &mut standing_warnings);
@@ -89,8 +92,8 @@ impl Standing {
             tallies,
             units,
             by_judgement,
-            warnings: BTreeMap::new(),
-            series_warnings: HashMap::new(),
+            warnings: imbl::OrdMap::new(),
+            series_warnings: imbl::HashMap::new(),
             by_rule: BTreeMap::new(),
         };
         for w in standing_warnings {

@@ -182,7 +182,7 @@ pub fn gather(
     overdue.sort_by_key(|o| std::cmp::Reverse(o.days));
 
     let mut targets = Vec::new();
-    for t in &snapshot.targets {
+    for t in snapshot.targets.iter() {
         let by_unit = snapshot.series.get(&t.code);
         let series = match &document {
             None => by_unit.and_then(|m| m.get(unit)),

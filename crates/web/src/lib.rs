@@ -280,8 +280,15 @@ impl AppState {
             .unwrap_or_else(|e| e.into_inner());
         match self.overview().with_approvals(&approved) {
             Ok(next) => {
-                *self.overview.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
+                let previous = std::mem::replace(
+                    &mut *self.overview.write().unwrap_or_else(|e| e.into_inner()),
+                    Arc::new(next),
+                );
+                tracing::debug!(approvals = approved.len(), elapsed = ?now.elapsed(), "approvals applied");
                 since.extend(approved.into_iter().map(|v| (now, v)));
+                // Freed here, off the request threads and outside the lock, unless a request
+                // still reads it.
+                drop(previous);
             }
             Err(e) => {
                 tracing::warn!(error = %e, "approvals could not be applied; recomputing");

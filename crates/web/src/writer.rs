@@ -125,6 +125,7 @@ async fn run_review(
     reply: oneshot::Sender<Result<DataValue, StoreError>>,
     on_approved: &impl Fn(&DataValue),
 ) {
+    let started = std::time::Instant::now();
     let done = store
         .set_value_state(
             &review.target,
@@ -141,13 +142,17 @@ async fn run_review(
             on_approved(v);
         }
     }
+    tracing::debug!(elapsed = ?started.elapsed(), "review written");
     // The requester may have gone away; the write stands either way.
     let _ = reply.send(done);
 }
 
 async fn write_batch(store: &Store, batch: Vec<(Vec<Entry>, oneshot::Sender<Entered>)>) {
     let (requests, replies): (Vec<Vec<Entry>>, Vec<_>) = batch.into_iter().unzip();
-    match store.enter_values(&requests).await {
+    let started = std::time::Instant::now();
+    let written = store.enter_values(&requests).await;
+    tracing::debug!(requests = requests.len(), elapsed = ?started.elapsed(), "entries written");
+    match written {
         Ok(outcomes) => {
             for (outcome, reply) in outcomes.into_iter().zip(replies) {
                 let _ = reply.send(Ok(outcome));
