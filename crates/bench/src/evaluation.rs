@@ -132,7 +132,8 @@ pub async fn run(store: &Store, day: NaiveDate, runs: usize) -> Result<()> {
             s.iter()
                 .map(|(p, _)| *p)
                 .max()
-                .map(|p| (t.clone(), u.clone(), p.next()))
+                .and_then(|p| p.next())
+                .map(|p| (t.clone(), u.clone(), p))
         })
         .min()
         .context("no commune-level series to extend")?;
@@ -145,7 +146,9 @@ pub async fn run(store: &Store, day: NaiveDate, runs: usize) -> Result<()> {
     let mut period = period.previous();
     for i in 0..runs {
         written = 50.0 + i as f64;
-        period = period.next();
+        period = period
+            .next()
+            .context("the periods run out before 2100: run `tiendo synth --yes` again")?;
         let started = Instant::now();
         store
             .import_values(

@@ -158,7 +158,9 @@ fn shape(dataset: &mut Dataset, rows: usize) -> Result<Shape> {
     }
     let mut periods = vec![Period::quarter_of(2025, 3).expect("2025Q3 is a period")];
     while periods.len() < BENCH_PERIODS {
-        let next = periods[periods.len() - 1].next();
+        let next = periods[periods.len() - 1]
+            .next()
+            .context("no quarter follows 2100")?;
         periods.push(next);
     }
     Ok(Shape {

@@ -231,10 +231,18 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
         .into_iter()
         .map(|v| v.period)
         .max();
-    let first = latest.map_or_else(|| periodicity.period_containing(s.at), Period::next);
+    let first = match latest {
+        None => periodicity.period_containing(s.at),
+        Some(p) => p
+            .next()
+            .context("the target's periods run out before 2100: run `tiendo synth --yes` again")?,
+    };
     let mut periods = vec![first];
     while periods.len() < s.writes * 4 {
-        let next = periods[periods.len() - 1].next();
+        let next = periods[periods.len() - 1].next().context(
+            "the target's periods run out before 2100: each run writes --writes × 4 new ones; \
+             run `tiendo synth --yes` again or write fewer",
+        )?;
         periods.push(next);
     }
 

@@ -196,13 +196,15 @@ impl Period {
     }
 
     /// The period of the same type that follows this one.
-    pub fn next(self) -> Period {
-        match self.periodicity() {
+    /// `None` after [`Period::LAST_YEAR`]: no period beyond it can be written or read back.
+    pub fn next(self) -> Option<Period> {
+        let next = match self.periodicity() {
             Periodicity::Weekly => {
                 Periodicity::Weekly.period_containing(self.start() + Days::new(7))
             }
             p => p.period_containing(self.end() + Days::new(1)),
-        }
+        };
+        (next.year() <= Period::LAST_YEAR).then_some(next)
     }
 
     /// The period of the same type that precedes this one.
@@ -434,9 +436,12 @@ mod tests {
 
     #[test]
     fn next_and_previous() {
-        assert_eq!(p("2025Q4").next(), p("2026Q1"));
-        assert_eq!(p("202512").next(), p("202601"));
-        assert_eq!(p("2020W53").next(), p("2021W1"));
+        assert_eq!(p("2025Q4").next(), Some(p("2026Q1")));
+        assert_eq!(p("202512").next(), Some(p("202601")));
+        assert_eq!(p("2020W53").next(), Some(p("2021W1")));
+        // Nothing follows the last year a period may have.
+        assert_eq!(p("2100Q4").next(), None);
+        assert_eq!(p("2100").next(), None);
         assert_eq!(p("2026Q1").previous(), p("2025Q4"));
         assert_eq!(p("2025S1").previous(), p("2024S2"));
     }
@@ -474,7 +479,9 @@ mod tests {
                 }
             }
             prop_assert!(per.start() <= per.end());
-            prop_assert_eq!(per.next().previous(), per);
+            if let Some(next) = per.next() {
+                prop_assert_eq!(next.previous(), per);
+            }
         }
     }
 }
