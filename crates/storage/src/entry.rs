@@ -36,6 +36,19 @@ const CHUNK: usize = 200;
 /// At most this many entries in one request.
 pub const MAX_REQUEST: usize = 1000;
 
+/// A reviewer's move of one value's version to another state.
+#[derive(Debug, Clone)]
+pub struct StateChange {
+    pub target: TargetCode,
+    pub org: OrgCode,
+    pub period: Period,
+    /// The version the reviewer judged.
+    pub version: i64,
+    pub next: ValueState,
+    pub author: String,
+    pub comment: Option<String>,
+}
+
 /// What became of one request: written, or refused with each refused entry's position and
 /// the rule it broke (the domain's admissibility rule).
 pub type Outcome = Result<(), Vec<(usize, Refusal)>>;
@@ -313,15 +326,50 @@ impl Store {
         author: &str,
         comment: Option<&str>,
     ) -> Result<DataValue> {
-        let comment = comment.map(str::trim).filter(|c| !c.is_empty());
-        if next == ValueState::Returned && comment.is_none() {
-            return Err(StoreError::Invalid(
-                "a value is returned with a reason for its reporter".into(),
-            ));
+        let change = StateChange {
+            target: target.clone(),
+            org: org.clone(),
+            period,
+            version,
+            next,
+            author: author.to_string(),
+            comment: comment.map(str::to_string),
+        };
+        self.write_state_changes(std::slice::from_ref(&change))
+            .await?
+            .pop()
+            .unwrap_or_else(|| Err(StoreError::Invalid("no state change was made".into())))
+    }
+
+    /// Several reviewers' moves in one transaction, each checked as [`Store::set_value_state`]
+    /// checks one: a refused move is answered on its own and the others are written. When the
+    /// transaction fails, none is written and each answer says why.
+    pub async fn set_value_states(&self, changes: &[StateChange]) -> Vec<Result<DataValue>> {
+        match self.write_state_changes(changes).await {
+            Ok(done) => done,
+            Err(e) => {
+                let message = e.to_string();
+                changes
+                    .iter()
+                    .map(|_| Err(StoreError::Database(sqlx::Error::Protocol(message.clone()))))
+                    .collect()
+            }
         }
-        let p = period.to_string();
+    }
+
+    /// The moves of [`Store::set_value_states`]; the outer error is the transaction's, which
+    /// writes none of them. The targets are locked first, in id order, as every writer of
+    /// values locks them.
+    async fn write_state_changes(&self, changes: &[StateChange]) -> Result<Vec<Result<DataValue>>> {
+        let mut codes: Vec<&str> = changes.iter().map(|c| c.target.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
         let lock = format!(
-            "SELECT id FROM targets WHERE code = $1{}",
+            "SELECT id FROM targets WHERE code IN ({}) ORDER BY id{}",
+            (1..=codes.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", "),
             self.for_update()
         );
         let current_sql = "SELECT v.id, v.value, v.state, v.author, v.comment, v.source \
@@ -334,73 +382,93 @@ impl Store {
              $3, $4, $5 FROM data_values v WHERE v.id = $1 RETURNING id";
         // Microseconds, as PostgreSQL keeps them, so the version returned equals the one read back.
         let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
-        let object = value_object(target, org, period);
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write()).await?;
-            sqlx::query(&lock).bind(target.as_str()).fetch_optional(&mut *tx).await?;
-            type Current = (i64, f64, String, String, Option<String>, Option<String>);
-            let current: Option<Current> = sqlx::query_as(current_sql)
-                .bind(target.as_str())
-                .bind(org.as_str())
-                .bind(&p)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some((id, value, state, written_by, old_comment, source)) = current else {
-                return Err(StoreError::NotFound(format!(
-                    "there is no value for {target} / {org} / {period}"
-                )));
-            };
-            let state: ValueState = crate::rows::text_enum("value state", &state)?;
-            admit_review(author, version, next, id, state, &written_by).map_err(|r| {
-                let message = format!("{target} / {org} / {period}: {r}");
-                match r {
-                    ReviewRefusal::OwnValue { .. } => StoreError::Forbidden { code: r.code(), message },
-                    ReviewRefusal::Stale { .. } | ReviewRefusal::Transition { .. } => {
-                        StoreError::Conflict { code: r.code(), message }
-                    }
-                }
-            })?;
-            let version: i64 = sqlx::query_scalar(insert)
-                .bind(id)
-                .bind(comment)
-                .bind(author)
-                .bind(now)
-                .bind(next.as_str())
-                .fetch_one(&mut *tx)
-                .await?;
-            let record = Record {
-                actor: author,
-                action: match next {
-                    ValueState::Approved => "value.approve",
-                    ValueState::Returned => "value.return",
-                    ValueState::Submitted => "value.submit",
-                    ValueState::Draft => "value.reopen",
-                },
-                object,
-                before: Some(to_json(&serde_json::json!({"value": value, "state": state, "version": id}))),
-                after: Some(to_json(&serde_json::json!({"value": value, "state": next, "comment": comment}))),
-            };
-            crate::audit::append!(tx, now, record);
-            if next == ValueState::Approved {
-                crate::feed::announce!(self, tx, crate::feed::APPROVALS, version.to_string());
+            let mut q = sqlx::query(&lock);
+            for c in &codes {
+                q = q.bind(*c);
             }
+            q.fetch_all(&mut *tx).await?;
+            let mut out = Vec::with_capacity(changes.len());
+            let mut audits = Vec::new();
+            for c in changes {
+                let StateChange { target, org, period, version, next, author, comment } = c;
+                let (period, version, next) = (*period, *version, *next);
+                let comment = comment.as_deref().map(str::trim).filter(|c| !c.is_empty());
+                if next == ValueState::Returned && comment.is_none() {
+                    out.push(Err(StoreError::Invalid(
+                        "a value is returned with a reason for its reporter".into(),
+                    )));
+                    continue;
+                }
+                type Current = (i64, f64, String, String, Option<String>, Option<String>);
+                let current: Option<Current> = sqlx::query_as(current_sql)
+                    .bind(target.as_str())
+                    .bind(org.as_str())
+                    .bind(period.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some((id, value, state, written_by, old_comment, source)) = current else {
+                    out.push(Err(StoreError::NotFound(format!(
+                        "there is no value for {target} / {org} / {period}"
+                    ))));
+                    continue;
+                };
+                let state: ValueState = crate::rows::text_enum("value state", &state)?;
+                if let Err(r) = admit_review(author, version, next, id, state, &written_by) {
+                    let message = format!("{target} / {org} / {period}: {r}");
+                    out.push(Err(match r {
+                        ReviewRefusal::OwnValue { .. } => StoreError::Forbidden { code: r.code(), message },
+                        ReviewRefusal::Stale { .. } | ReviewRefusal::Transition { .. } => {
+                            StoreError::Conflict { code: r.code(), message }
+                        }
+                    }));
+                    continue;
+                }
+                let Some(number) = tiendo_domain::values::Number::new(value) else {
+                    return Err(StoreError::Corrupt { what: "value", detail: value.to_string() });
+                };
+                let version: i64 = sqlx::query_scalar(insert)
+                    .bind(id)
+                    .bind(comment)
+                    .bind(author)
+                    .bind(now)
+                    .bind(next.as_str())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                audits.push(Record {
+                    actor: author,
+                    action: match next {
+                        ValueState::Approved => "value.approve",
+                        ValueState::Returned => "value.return",
+                        ValueState::Submitted => "value.submit",
+                        ValueState::Draft => "value.reopen",
+                    },
+                    object: value_object(target, org, period),
+                    before: Some(to_json(&serde_json::json!({"value": value, "state": state, "version": id}))),
+                    after: Some(to_json(&serde_json::json!({"value": value, "state": next, "comment": comment}))),
+                });
+                if next == ValueState::Approved {
+                    crate::feed::announce!(self, tx, crate::feed::APPROVALS, version.to_string());
+                }
+                // The new version as written, built here: a read after the commit could fail
+                // and hide an approval that stands.
+                out.push(Ok(DataValue {
+                    version,
+                    target: target.clone(),
+                    org: org.clone(),
+                    period,
+                    value: number,
+                    comment: comment.map(str::to_string).or(old_comment),
+                    source,
+                    author: author.to_string(),
+                    recorded_at: now,
+                    state: next,
+                }));
+            }
+            crate::audit::append_all!(tx, now, &audits);
             tx.commit().await?;
-            // The new version as written, built here: a read after the commit could fail
-            // and hide an approval that stands.
-            Ok(DataValue {
-                version,
-                target: target.clone(),
-                org: org.clone(),
-                period,
-                value: tiendo_domain::values::Number::new(value).ok_or_else(|| {
-                    StoreError::Corrupt { what: "value", detail: value.to_string() }
-                })?,
-                comment: comment.map(str::to_string).or(old_comment),
-                source,
-                author: author.to_string(),
-                recorded_at: now,
-                state: next,
-            })
+            Ok(out)
         })
     }
 

@@ -44,7 +44,7 @@ pub use bench::bench_value;
 pub use copy::CopiedTable;
 pub use dataset::PUBLISHED;
 pub use define::{Defined, TaskClosing};
-pub use entry::{Entry, Outcome, MAX_REQUEST};
+pub use entry::{Entry, Outcome, StateChange, MAX_REQUEST};
 pub use feed::{Feed, Heard};
 pub use feedback::{Case, CaseFilter, FileInfo, PublicCase, Received};
 pub use load::LoadBy;

@@ -2161,6 +2161,73 @@ async fn reviews_name_their_version_and_need_four_eyes(store: &Store) {
         .await
         .unwrap_err();
     assert!(matches!(missing, StoreError::NotFound(_)), "{missing}");
+
+    // Reviews made together, as the server's writer makes a queue of them: each is answered
+    // on its own; the refused ones write nothing, the others are written with their audit.
+    let mut waiting = Vec::new();
+    for period in ["2024Q2", "2024Q3"] {
+        let sent = store
+            .enter_values(&[vec![entry(
+                "HT-T4",
+                "HA-TINH",
+                period,
+                7.0,
+                ValueState::Submitted,
+            )]])
+            .await
+            .unwrap();
+        assert_eq!(sent[0], Ok(()), "{period}");
+        let history = store.value_history(&t, &o, code(period)).await.unwrap();
+        waiting.push(history.last().unwrap().clone());
+    }
+    let change = |v: &tiendo_domain::values::DataValue, author: &str| tiendo_storage::StateChange {
+        target: v.target.clone(),
+        org: v.org.clone(),
+        period: v.period,
+        version: v.version,
+        next: ValueState::Approved,
+        author: author.to_string(),
+        comment: None,
+    };
+    let audited = store.audit_count().await.unwrap();
+    let answers = store
+        .set_value_states(&[
+            change(&waiting[0], "supervisor"),
+            change(&waiting[1], "reporter"),
+            change(&waiting[0], "supervisor"),
+        ])
+        .await;
+    assert_eq!(answers.len(), 3);
+    assert_eq!(answers[0].as_ref().unwrap().state, ValueState::Approved);
+    assert!(
+        matches!(
+            answers[1],
+            Err(StoreError::Forbidden {
+                code: "own_value",
+                ..
+            })
+        ),
+        "{:?}",
+        answers[1]
+    );
+    // The same version again, already approved in this batch: no longer current.
+    assert!(
+        matches!(
+            answers[2],
+            Err(StoreError::Conflict {
+                code: "stale_version",
+                ..
+            })
+        ),
+        "{:?}",
+        answers[2]
+    );
+    assert_eq!(store.audit_count().await.unwrap(), audited + 1);
+    let second = store
+        .value_history(&t, &waiting[1].org, waiting[1].period)
+        .await
+        .unwrap();
+    assert_eq!(second.last().unwrap().state, ValueState::Submitted);
 }
 
 /// Reviewers submit and approve values one after another while files naming the same keys are

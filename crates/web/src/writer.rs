@@ -8,33 +8,17 @@
 
 use tokio::sync::{mpsc, oneshot};
 
-use tiendo_domain::orgs::OrgCode;
-use tiendo_domain::periods::Period;
-use tiendo_domain::targets::TargetCode;
 use tiendo_domain::values::{DataValue, ValueState};
-use tiendo_storage::{Entry, Outcome, Store, StoreError};
+use tiendo_storage::{Entry, Outcome, StateChange, Store, StoreError};
 
 const MAX_BATCH: usize = 500;
 const QUEUE: usize = 4096;
-
-/// A change of state asked of a value by a reviewer.
-#[derive(Debug, Clone)]
-pub struct Review {
-    pub target: TargetCode,
-    pub org: OrgCode,
-    pub period: Period,
-    /// The version the reviewer judged.
-    pub version: i64,
-    pub next: ValueState,
-    pub author: String,
-    pub comment: Option<String>,
-}
 
 type Entered = Result<Outcome, String>;
 
 enum Job {
     Enter(Vec<Entry>, oneshot::Sender<Entered>),
-    Review(Review, oneshot::Sender<Result<DataValue, StoreError>>),
+    Review(StateChange, oneshot::Sender<Result<DataValue, StoreError>>),
 }
 
 #[derive(Clone)]
@@ -61,32 +45,30 @@ impl Writer {
         let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
-                match first {
-                    Job::Review(review, reply) => {
-                        run_review(&store, review, reply, &on_approved).await
-                    }
-                    Job::Enter(entries, reply) => {
-                        let mut batch = vec![(entries, reply)];
-                        let mut size = batch[0].0.len();
-                        let mut held = None;
-                        while size < MAX_BATCH {
-                            match rx.try_recv() {
-                                Ok(Job::Enter(e, r)) => {
-                                    size += e.len();
-                                    batch.push((e, r));
-                                }
-                                Ok(review) => {
-                                    held = Some(review);
-                                    break;
-                                }
-                                Err(_) => break,
-                            }
+                // Whatever queued up meanwhile: entries in one transaction, then reviews in
+                // another. A review no longer ends a batch of entries, so twenty reviewers
+                // approving during a rush do not split the reporters' writes into small ones.
+                let mut entries = Vec::new();
+                let mut size = 0;
+                let mut reviews = Vec::new();
+                let mut job = Some(first);
+                while let Some(next) = job.take() {
+                    match next {
+                        Job::Enter(e, r) => {
+                            size += e.len();
+                            entries.push((e, r));
                         }
-                        write_batch(&store, batch).await;
-                        if let Some(Job::Review(review, reply)) = held {
-                            run_review(&store, review, reply, &on_approved).await;
-                        }
+                        Job::Review(c, r) => reviews.push((c, r)),
                     }
+                    if size < MAX_BATCH && reviews.len() < MAX_BATCH {
+                        job = rx.try_recv().ok();
+                    }
+                }
+                if !entries.is_empty() {
+                    write_batch(&store, entries).await;
+                }
+                if !reviews.is_empty() {
+                    run_reviews(&store, reviews, &on_approved).await;
                 }
             }
         });
@@ -108,7 +90,7 @@ impl Writer {
 
     pub async fn review(
         &self,
-        review: Review,
+        review: StateChange,
     ) -> Result<Result<DataValue, StoreError>, WriteError> {
         let (reply, answer) = oneshot::channel();
         self.jobs
@@ -119,32 +101,24 @@ impl Writer {
     }
 }
 
-async fn run_review(
+async fn run_reviews(
     store: &Store,
-    review: Review,
-    reply: oneshot::Sender<Result<DataValue, StoreError>>,
+    reviews: Vec<(StateChange, oneshot::Sender<Result<DataValue, StoreError>>)>,
     on_approved: &impl Fn(&DataValue),
 ) {
     let started = std::time::Instant::now();
-    let done = store
-        .set_value_state(
-            &review.target,
-            &review.org,
-            review.period,
-            review.version,
-            review.next,
-            &review.author,
-            review.comment.as_deref(),
-        )
-        .await;
-    if let Ok(v) = &done {
-        if v.state == ValueState::Approved {
-            on_approved(v);
+    let (changes, replies): (Vec<StateChange>, Vec<_>) = reviews.into_iter().unzip();
+    let outcomes = store.set_value_states(&changes).await;
+    tracing::debug!(reviews = changes.len(), elapsed = ?started.elapsed(), "reviews written");
+    for (done, reply) in outcomes.into_iter().zip(replies) {
+        if let Ok(v) = &done {
+            if v.state == ValueState::Approved {
+                on_approved(v);
+            }
         }
+        // The requester may have gone away; the write stands either way.
+        let _ = reply.send(done);
     }
-    tracing::debug!(elapsed = ?started.elapsed(), "review written");
-    // The requester may have gone away; the write stands either way.
-    let _ = reply.send(done);
 }
 
 async fn write_batch(store: &Store, batch: Vec<(Vec<Entry>, oneshot::Sender<Entered>)>) {

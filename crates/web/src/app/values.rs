@@ -15,7 +15,6 @@ use tiendo_storage::{Entry, ImportSummary, StoreError};
 
 use crate::auth::Viewer;
 use crate::failure::Failure;
-use crate::writer::Review;
 use crate::AppState;
 
 /// What became of an entry request: every value written, or the refused ones with their
@@ -331,7 +330,7 @@ pub async fn review(
     });
     let value = state
         .writer
-        .review(Review {
+        .review(tiendo_storage::StateChange {
             target,
             org,
             period,
