@@ -1,10 +1,11 @@
 //! One writer for entered values and their review, committing in groups.
 //!
 //! Hundreds of reporters submit in the same minutes before a deadline. Each request hands its
-//! entry to this task and waits; the task takes whatever has queued up (at most `MAX_BATCH`)
-//! and writes it in one transaction, so a burst costs a few commits instead of one each. One
-//! writer also orders every change of a value's state: an entry and an approval of the same
-//! value never interleave between their check and their write.
+//! entry or review to this task and waits; the task takes whatever has queued up (at most
+//! `MAX_BATCH` of each) and writes the entries in one transaction, then the reviews in
+//! another, so a burst costs a few commits instead of one each. One writer also orders every
+//! change of a value's state: an entry and an approval of the same value never interleave
+//! between their check and their write.
 
 use tokio::sync::{mpsc, oneshot};
 
