@@ -343,16 +343,26 @@ impl Store {
 
     /// Several reviewers' moves in one transaction, each checked as [`Store::set_value_state`]
     /// checks one: a refused move is answered on its own and the others are written. When the
-    /// transaction fails, none is written and each answer says why.
+    /// transaction fails (one corrupt row, a lost connection), each move is tried again in a
+    /// transaction of its own, so one cannot fail the others and each answer says its own why.
     pub async fn set_value_states(&self, changes: &[StateChange]) -> Vec<Result<DataValue>> {
         match self.write_state_changes(changes).await {
             Ok(done) => done,
+            Err(e) if changes.len() == 1 => vec![Err(e)],
             Err(e) => {
-                let message = e.to_string();
-                changes
-                    .iter()
-                    .map(|_| Err(StoreError::Database(sqlx::Error::Protocol(message.clone()))))
-                    .collect()
+                tracing::warn!(error = %e, reviews = changes.len(), "a batch of reviews failed; writing them one by one");
+                let mut out = Vec::with_capacity(changes.len());
+                for c in changes {
+                    out.push(
+                        match self.write_state_changes(std::slice::from_ref(c)).await {
+                            Ok(mut one) => one.pop().unwrap_or_else(|| {
+                                Err(StoreError::Invalid("no state change was made".into()))
+                            }),
+                            Err(e) => Err(e),
+                        },
+                    );
+                }
+                out
             }
         }
     }

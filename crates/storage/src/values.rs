@@ -382,7 +382,7 @@ impl Store {
                     new_key: true,
                 })
             };
-        let checked: Vec<std::result::Result<Resolved<'a>, Problem>> = {
+        let check_all = || -> Vec<std::result::Result<Resolved<'a>, Problem>> {
             use rayon::prelude::*;
             values
                 .par_iter()
@@ -390,6 +390,16 @@ impl Store {
                 .with_min_len(PARALLEL_ROWS)
                 .map(check)
                 .collect()
+        };
+        // Every core for a large file: on a multi-threaded runtime the other tasks (the
+        // server's writer, requests) move to other workers meanwhile.
+        let checked = if values.len() >= PARALLEL_ROWS
+            && tokio::runtime::Handle::current().runtime_flavor()
+                == tokio::runtime::RuntimeFlavor::MultiThread
+        {
+            tokio::task::block_in_place(check_all)
+        } else {
+            check_all()
         };
         let mut problems = Vec::new();
         let mut resolved = Vec::with_capacity(values.len());

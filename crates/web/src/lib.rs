@@ -236,6 +236,39 @@ impl AppState {
     }
 
     /// The overview now being served.
+    /// Reads the tasks again into the overview being served, at once, so the task board shows
+    /// a task just added, closed or imported; the whole computation asked for after it judges
+    /// the task with the rest.
+    pub async fn tasks_changed(&self) {
+        match self
+            .store
+            .tasks(&tiendo_storage::TaskFilter::all(
+                tiendo_domain::tasks::Clearance::Internal,
+            ))
+            .await
+        {
+            Ok(tasks) => {
+                // Held as the approvals' application holds it, so neither replaces the
+                // other's overview with an older one.
+                let _applying = self
+                    .approved_since
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                let mut next = (*self.overview()).clone();
+                let mut snapshot = (*next.snapshot).clone();
+                snapshot.tasks = Arc::new(tasks);
+                next.snapshot = Arc::new(snapshot);
+                let previous = std::mem::replace(
+                    &mut *self.overview.write().unwrap_or_else(|e| e.into_inner()),
+                    Arc::new(next),
+                );
+                drop(previous);
+            }
+            Err(e) => tracing::warn!(error = %e, "the tasks could not be read again"),
+        }
+        self.changed();
+    }
+
     pub fn overview(&self) -> Arc<Overview> {
         // A poisoned lock only means a refresh panicked; the overview it guards is whole.
         self.overview

@@ -111,6 +111,13 @@ async fn replay(app: App) {
         )
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    // The task board shows it to officials at once, to the public never.
+    assert!(office
+        .get("/api/v1/tasks?per_page=500")
+        .await
+        .body
+        .contains("ATTACK-INTERNAL"));
+    assert!(!public.get("/tasks").await.body.contains("ATTACK-INTERNAL"));
     // Definitions reach the overview with its next computation, in the background.
     let started = std::time::Instant::now();
     while tasks(&office.get("/api/v1/overview").await.json()) != official_before + 1 {

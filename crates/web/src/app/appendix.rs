@@ -196,7 +196,7 @@ pub async fn write(
                 },
             )
             .await?;
-        state.changed();
+        state.tasks_changed().await;
     }
     Ok(written)
 }

@@ -121,7 +121,11 @@ pub async fn define(state: &AppState, viewer: &Viewer, d: Definition) -> Result<
         Definition::Task(t) => store.add_task(t, actor).await,
         Definition::Rule(r) => store.add_validation_rule(r, actor).await,
     }?;
-    state.changed();
+    if matches!(d, Definition::Task(_)) {
+        state.tasks_changed().await;
+    } else {
+        state.changed();
+    }
     Ok(())
 }
 
@@ -180,6 +184,6 @@ pub async fn close_task(
         .store
         .close_task(task, how, day, viewer.name())
         .await?;
-    state.changed();
+    state.tasks_changed().await;
     Ok(())
 }
