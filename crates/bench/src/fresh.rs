@@ -113,15 +113,9 @@ pub async fn approvals_to_overview(
     for v in waiting(store, target, count).await? {
         approve(http, base, &token, &v).await?;
         let approved = Instant::now();
-        loop {
-            let overview: serde_json::Value = http
-                .get(format!("{read_base}/api/v1/overview"))
-                .send()
-                .await?
-                .json()
-                .await
-                .context("the overview API")?;
-            let shown = overview["recent_approvals"]
+        let url = format!("{read_base}/api/v1/overview");
+        let listed = |overview: &serde_json::Value| {
+            overview["recent_approvals"]
                 .as_array()
                 .into_iter()
                 .flatten()
@@ -129,14 +123,9 @@ pub async fn approvals_to_overview(
                     a["target"] == v.target.as_str()
                         && a["unit"] == v.org.as_str()
                         && a["period"] == v.period.to_string()
-                });
-            if shown {
-                times.push(approved.elapsed());
-                break;
-            }
-            give_up_after_a_minute(approved, &v)?;
-            tokio::time::sleep(POLL).await;
-        }
+                })
+        };
+        times.push(shown_after(http, &url, POLL, approved, &v, listed).await?);
     }
     Ok(times)
 }
@@ -149,15 +138,37 @@ const POLL: Duration = Duration::from_millis(5);
 /// reporters do. The measured times are this coarse, against a goal of a second.
 pub const WATCH_POLL: Duration = Duration::from_millis(25);
 
-fn give_up_after_a_minute(approved: Instant, v: &DataValue) -> Result<()> {
-    anyhow::ensure!(
-        approved.elapsed() < Duration::from_secs(60),
-        "the public API did not show {} {} {} within a minute",
-        v.target,
-        v.org,
-        v.period
-    );
-    Ok(())
+/// Polls the JSON at `url` every `every` until `shown` finds the approval `v` made at
+/// `approved` in it, and returns how long after the approval's 200 that was; gives up after
+/// a minute.
+async fn shown_after(
+    http: &reqwest::Client,
+    url: &str,
+    every: Duration,
+    approved: Instant,
+    v: &DataValue,
+    shown: impl Fn(&serde_json::Value) -> bool,
+) -> Result<Duration> {
+    loop {
+        let answer: serde_json::Value = http
+            .get(url)
+            .send()
+            .await?
+            .json()
+            .await
+            .with_context(|| format!("reading {url}"))?;
+        if shown(&answer) {
+            return Ok(approved.elapsed());
+        }
+        anyhow::ensure!(
+            approved.elapsed() < Duration::from_secs(60),
+            "the public API did not show {} {} {} within a minute",
+            v.target,
+            v.org,
+            v.period
+        );
+        tokio::time::sleep(every).await;
+    }
 }
 
 /// A separate reader's watch for one approval made at `approved`: polls the public series of
@@ -173,23 +184,12 @@ pub async fn series_shows(
 ) -> Result<Duration> {
     let url = format!("{read_base}/api/v1/series/{}/{}", v.target, v.org);
     let period = v.period.to_string();
-    loop {
-        let series: serde_json::Value = http
-            .get(&url)
-            .send()
-            .await?
-            .json()
-            .await
-            .context("the series API")?;
-        let shown = series["values"]
+    let has_figure = |series: &serde_json::Value| {
+        series["values"]
             .as_array()
             .into_iter()
             .flatten()
-            .any(|p| p["period"] == period.as_str() && p["value"] == v.value.get());
-        if shown {
-            return Ok(approved.elapsed());
-        }
-        give_up_after_a_minute(approved, &v)?;
-        tokio::time::sleep(WATCH_POLL).await;
-    }
+            .any(|p| p["period"] == period.as_str() && p["value"] == v.value.get())
+    };
+    shown_after(&http, &url, WATCH_POLL, approved, &v, has_figure).await
 }
