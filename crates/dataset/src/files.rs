@@ -19,6 +19,8 @@ macro_rules! data_file {
 pub const CENTRAL_UNITS: DataFile<'static> = data_file!("data/orgs/central.csv");
 pub const PROVINCES: DataFile<'static> = data_file!("data/orgs/provinces.csv");
 pub const SUCCESSIONS: DataFile<'static> = data_file!("data/orgs/successions.csv");
+/// The regions provinces are compared within.
+pub const REGIONS: DataFile<'static> = data_file!("data/orgs/regions.csv");
 pub const COMMUNE_COUNTS: DataFile<'static> = data_file!("data/orgs/communes.csv");
 pub const COMMUNE_RULES: DataFile<'static> = data_file!("data/orgs/communes.toml");
 pub const DOCUMENTS: DataFile<'static> = data_file!("data/documents.toml");

@@ -13,6 +13,7 @@ mod files;
 pub mod geo;
 mod load;
 mod programme;
+pub mod regions;
 pub mod strategy;
 pub mod synth;
 

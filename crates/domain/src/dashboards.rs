@@ -63,6 +63,9 @@ pub enum Widget {
     Warnings,
     /// The provinces coloured by their status on a target.
     Map { target: TargetCode },
+    /// The units directly within the dashboard's unit as tiles coloured by their status on a
+    /// target: the map of units whose outlines tiendo does not hold (communes, departments).
+    Tiles { target: TargetCode },
     /// Words of the unit's own: a heading and paragraphs.
     Text {
         #[serde(default)]
@@ -75,9 +78,10 @@ impl Widget {
     /// The targets the widget reads.
     pub fn targets(&self) -> Vec<&TargetCode> {
         match self {
-            Widget::Chart { target } | Widget::Ranking { target } | Widget::Map { target } => {
-                vec![target]
-            }
+            Widget::Chart { target }
+            | Widget::Ranking { target }
+            | Widget::Map { target }
+            | Widget::Tiles { target } => vec![target],
             Widget::Table { targets } => targets.iter().collect(),
             _ => vec![],
         }

@@ -1305,6 +1305,14 @@ async fn only_approved_values_are_official(store: &Store) {
         .await
         .unwrap();
     assert_ne!(series(&store.current_series().await.unwrap()), Some(true));
+    let published = |values: Vec<tiendo_domain::values::DataValue>| {
+        values
+            .iter()
+            .filter(|v| v.org == o && v.period == code("2025Q3"))
+            .map(|v| v.value.get())
+            .collect::<Vec<_>>()
+    };
+    assert!(published(store.published_values(&t).await.unwrap()).is_empty());
     set_state(
         store,
         &t,
@@ -1317,6 +1325,22 @@ async fn only_approved_values_are_official(store: &Store) {
     .await
     .unwrap();
     assert_eq!(series(&store.current_series().await.unwrap()), Some(true));
+    // The open-data file's read: the target's approved current values, by unit and period.
+    let all = store.published_values(&t).await.unwrap();
+    assert_eq!(published(all.clone()), [55.0]);
+    assert!(all
+        .iter()
+        .all(|v| v.target == t && v.state == ValueState::Approved));
+    assert!(all
+        .windows(2)
+        .all(|w| (&w[0].org, w[0].period) < (&w[1].org, w[1].period)));
+    // Another target's values are not among them.
+    assert!(store
+        .published_values(&code("HT-T3"))
+        .await
+        .unwrap()
+        .iter()
+        .all(|v| v.target.as_str() == "HT-T3"));
     let recent = store.recently_approved(1).await.unwrap();
     assert_eq!(
         (recent[0].value.get(), recent[0].author.as_str()),

@@ -36,6 +36,7 @@ pub async fn localise(request: Request, next: Next) -> Response {
         header::CACHE_CONTROL,
         header::SET_COOKIE,
         header::WWW_AUTHENTICATE,
+        header::RETRY_AFTER,
     ] {
         for v in response.headers().get_all(&name) {
             page.headers_mut().append(name.clone(), v.clone());

@@ -91,6 +91,9 @@ pub struct AppState {
     /// A streaming replica of the database the overview is computed from, when there is one.
     /// Shared with the clones the background tasks hold, which start before it is set.
     replica: Arc<std::sync::OnceLock<Store>>,
+    /// Permits to write the open-data file of every value, which reads the nation: a few at
+    /// a time, the others told to come back.
+    values_files: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -101,8 +104,26 @@ impl AppState {
         day: Option<NaiveDate>,
         passwords: Passwords,
     ) -> Result<AppState, WebError> {
+        AppState::load_reading(store, None, day, passwords).await
+    }
+
+    /// As [`AppState::load`], reading the nation from a streaming replica of `store` when one
+    /// is given: the overview's computations (the first one too), the catch-up after a missed
+    /// notification, earlier days' overviews and the open-data files read there; writes and
+    /// everything a signed-in user reads back go to the primary.
+    pub async fn load_reading(
+        store: Store,
+        replica: Option<Store>,
+        day: Option<NaiveDate>,
+        passwords: Passwords,
+    ) -> Result<AppState, WebError> {
         let today = day.unwrap_or_else(|| chrono::Local::now().date_naive());
-        let overview = Overview::compute(&store, today).await?;
+        let overview =
+            Overview::compute(reading_source(&store, replica.as_ref()).await, today).await?;
+        let replica_cell = std::sync::OnceLock::new();
+        if let Some(r) = replica {
+            let _ = replica_cell.set(r);
+        }
         let changed = Arc::new(Notify::new());
         let (approved, approvals) = tokio::sync::mpsc::unbounded_channel();
         let heard = approved.clone();
@@ -126,7 +147,10 @@ impl AppState {
             demo_logins_anywhere: true,
             metrics: Default::default(),
             computed_at: Arc::new(std::sync::Mutex::new(std::time::Instant::now())),
-            replica: Default::default(),
+            replica: Arc::new(replica_cell),
+            values_files: Arc::new(tokio::sync::Semaphore::new(
+                pages::open_data::VALUES_FILES_AT_ONCE,
+            )),
         };
         // Planning the day's warnings can take a while at national scale; serving need not wait.
         let alerting = state.clone();
@@ -148,17 +172,9 @@ impl AppState {
         if let Some(o) = past.as_ref().filter(|o| o.day == day) {
             return Ok(o.clone());
         }
-        let o = Arc::new(Overview::compute(&self.store, day).await?);
+        let o = Arc::new(Overview::compute(self.reading().await, day).await?);
         *past = Some(o.clone());
         Ok(o)
-    }
-
-    /// Computes the overview from a streaming replica of the database: the nation is read
-    /// there, writes and everything else go to the primary.
-    pub fn with_read_replica(self, replica: Store) -> AppState {
-        // Set once, at start-up; a second call keeps the first replica.
-        let _ = self.replica.set(replica);
-        self
     }
 
     /// Whether the server reads its overview from a replica.
@@ -174,32 +190,20 @@ impl AppState {
         }
     }
 
-    /// Where a whole computation reads the nation: the replica once it has replayed every
-    /// write committed before the computation began (within a moment), else the primary.
-    async fn reading_source(&self) -> &Store {
-        let Some(replica) = self.replica.get() else {
-            return &self.store;
-        };
-        let position = match self.store.log_position().await {
-            Ok(Some(p)) => p,
-            _ => return &self.store,
-        };
-        let started = std::time::Instant::now();
-        while started.elapsed() < REPLICA_WAIT {
-            match replica.replayed(&position).await {
-                Ok(true) => {
-                    tracing::debug!("the overview is computed from the read replica");
-                    return replica;
-                }
-                Ok(false) => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
-                Err(e) => {
-                    tracing::warn!(error = %e, "the read replica cannot be read; reading the primary");
-                    return &self.store;
-                }
-            }
-        }
-        tracing::warn!("the read replica is behind; reading the primary this time");
-        &self.store
+    /// Where a whole computation reads the nation (see [`reading_source`]).
+    async fn reading(&self) -> &Store {
+        reading_source(&self.store, self.replica.get()).await
+    }
+
+    /// Where the public's bulk reads go (the open-data files): the replica when there is one,
+    /// whatever its lag (the admin page shows it), else the primary.
+    pub(crate) fn public_reads(&self) -> &Store {
+        self.replica.get().unwrap_or(&self.store)
+    }
+
+    /// A permit to write a file of every value, when one is free.
+    pub(crate) fn values_file_permit(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.values_files.clone().try_acquire_owned().ok()
     }
 
     /// Closes entry of a period `days` after it ends (DHIS2's expiry days); the standing office
@@ -283,7 +287,7 @@ impl AppState {
     pub async fn refresh(&self) -> Result<(), WebError> {
         let _one_at_a_time = self.refreshing.lock().await;
         let started = std::time::Instant::now();
-        let fresh = Overview::compute(self.reading_source().await, self.day()).await?;
+        let fresh = Overview::compute(self.reading().await, self.day()).await?;
         {
             let mut since = self
                 .approved_since
@@ -605,6 +609,34 @@ impl AppState {
         };
         Ok(self.metrics.render(&reading))
     }
+}
+
+/// Where a whole computation reads the nation: the replica once it has replayed every write
+/// committed on the primary before the computation began (within a moment), else the primary.
+async fn reading_source<'a>(primary: &'a Store, replica: Option<&'a Store>) -> &'a Store {
+    let Some(replica) = replica else {
+        return primary;
+    };
+    let position = match primary.log_position().await {
+        Ok(Some(p)) => p,
+        _ => return primary,
+    };
+    let started = std::time::Instant::now();
+    while started.elapsed() < REPLICA_WAIT {
+        match replica.replayed(&position).await {
+            Ok(true) => {
+                tracing::debug!("the overview is computed from the read replica");
+                return replica;
+            }
+            Ok(false) => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+            Err(e) => {
+                tracing::warn!(error = %e, "the read replica cannot be read; reading the primary");
+                return primary;
+            }
+        }
+    }
+    tracing::warn!("the read replica is behind; reading the primary this time");
+    primary
 }
 
 /// The longest a computation waits for the read replica to replay what was committed before

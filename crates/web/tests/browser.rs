@@ -585,10 +585,13 @@ async fn a_province_builds_its_own_dashboard_in_chromium() {
         "Các sở gửi số liệu quý III trước ngày 25/10.",
     )
     .await;
+    choose(&c, "w5-kind", "tiles").await;
+    choose(&c, "w5-target", "HT-T3").await;
     click(&c, "save-dashboard").await;
     wait_for(&c, "edit-dashboard").await;
     let page = c.source().await.unwrap();
     for text in [
+        "Các đơn vị trực thuộc theo tình trạng",
         "Chỉ đạo điều hành chuyển đổi số Hà Tĩnh",
         "Xếp hạng DTI cấp tỉnh trong 63 tỉnh, thành phố",
         "Bảng chỉ tiêu",
@@ -604,6 +607,15 @@ async fn a_province_builds_its_own_dashboard_in_chromium() {
         .path()
         .ends_with("/dashboards/ht-chi-dao"));
     screenshots(&c, "dashboard-ha-tinh").await;
+    // Its sixth block, the units within as tiles, scrolled to.
+    let url = c.current_url().await.unwrap();
+    for width in [1366u32, 390] {
+        c.set_window_size(width, 1400).await.unwrap();
+        c.goto(url.as_str()).await.unwrap();
+        c.goto(&format!("{url}#w6")).await.unwrap();
+        screenshot(&c, &format!("dashboard-ha-tinh-tiles-{width}.png")).await;
+    }
+    c.set_window_size(1280, 1800).await.unwrap();
     // Its leader finds it on the overview they land on.
     login(&c, &base, "lanh-dao").await;
     c.goto(&format!("{base}/")).await.unwrap();

@@ -47,6 +47,8 @@ async fn a_province_builds_shares_and_another_reuses_its_dashboard() {
             "Số liệu quý III gửi trước ngày 15/10.\n\nLiên hệ Sở Khoa học và Công nghệ.",
         ),
         ("w5_kind", "table"),
+        ("w6_kind", "tiles"),
+        ("w6_target", "HT-T3"),
     ]);
     let pairs: Vec<(&str, &str)> = fields
         .iter()
@@ -85,6 +87,44 @@ async fn a_province_builds_shares_and_another_reuses_its_dashboard() {
     ] {
         assert!(shown.body.contains(text), "{text}: {}", shown.body);
     }
+    // Hà Tĩnh's communes and wards (not its other units) as tiles on a target they report,
+    // each a link with its state in words, and how many tiles are in each state.
+    let heading = "Các đơn vị trực thuộc theo tình trạng: ";
+    assert!(shown.body.contains(heading), "{}", shown.body);
+    let tiles = shown
+        .body
+        .split("<ul class=\"tiles\">")
+        .nth(1)
+        .and_then(|t| t.split("</ul>").next())
+        .expect("the tiles");
+    let n = tiles.matches("<li class=").count();
+    assert!(n > 20, "the communes and wards of Hà Tĩnh: {n}");
+    assert!(!tiles.contains("Ban Thường vụ"), "{tiles}");
+    assert_eq!(
+        tiles.matches("Xã ").count() + tiles.matches("Phường ").count(),
+        n
+    );
+    assert_eq!(tiles.matches("<a href=\"/units/").count(), n);
+    assert_eq!(
+        tiles.matches("<small>").count(),
+        n,
+        "every tile says its state"
+    );
+    let note = shown
+        .body
+        .split("Đạt, đúng hướng: ")
+        .nth(1)
+        .and_then(|t| t.split('<').next())
+        .expect("the counts");
+    let counted: usize = std::iter::once(note.split(' ').next().unwrap())
+        .chain(
+            note.split(": ")
+                .skip(1)
+                .map(|x| x.split(' ').next().unwrap()),
+        )
+        .map(|x| x.parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(counted, n, "{note}");
 
     // Shared with leaders: the leader sees it listed and opens it; another province does not.
     let mut leader = Client::new(&app);

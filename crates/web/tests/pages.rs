@@ -503,6 +503,89 @@ async fn a_units_figures_beside_the_nation_and_its_peers() {
         .and_then(|r| r.split('<').next())
         .unwrap();
     assert!(rank.contains('/'), "{row}");
+    // Beside its region: Nghệ An's PII rank of 2024 among the provinces of the North Central
+    // and Central Coast region (Resolution 81/2023/QH15), of the 63 then in force, that have
+    // one (three were published).
+    let (_, _, page) = get(&app, "/units/NGHE-AN").await;
+    assert!(
+        page.contains(
+            "Trong vùng Bắc Trung Bộ và duyên hải miền Trung (theo Nghị quyết 81/2023/QH15)"
+        ),
+        "{page}"
+    );
+    let pii = page
+        .split("<tr>")
+        .find(|r| r.contains(">PII-RANK</small>"))
+        .expect("the PII rank row");
+    let in_region = pii
+        .split("data-label=\"Trong vùng (cùng kỳ)\">")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .unwrap();
+    assert!(
+        in_region.starts_with("hạng ") && in_region.contains("/3 · trung vị "),
+        "{pii}"
+    );
+    // Gia Lai of the 34 (merged from provinces of two regions) has its PII of 2025, a period
+    // no region list covers: it is compared within none.
+    let (_, _, gia_lai) = get(&app, "/units/GIA-LAI").await;
+    assert!(gia_lai.contains(">PII</small>"));
+    assert!(!gia_lai.contains("(theo Nghị quyết 81/2023/QH15)"));
+    assert!(!gia_lai.contains("trung vị"));
+}
+
+/// A document of many tasks lists the first of each group and sends the reader to the task
+/// board, filtered to the document, for all of them.
+#[tokio::test]
+async fn a_long_documents_groups_lead_to_the_board() {
+    let demo = support::demo("2025-10-20").await;
+    let mut office = support::Client::new(&demo);
+    office.login_demo("van-phong").await;
+    let res = office
+        .post_json(
+            "/api/v1/documents",
+            serde_json::json!({"code": "KH-DAI", "kind": "plan",
+                "title_vi": "Kế hoạch có nhiều nhiệm vụ"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    for i in 1..=53 {
+        let res = office
+            .post_json(
+                "/api/v1/tasks",
+                serde_json::json!({"code": format!("KH-DAI-{i}"), "document": "KH-DAI",
+                    "title_vi": format!("Nhiệm vụ số {i}"), "lead": "HA-TINH",
+                    "confidentiality": "public"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    }
+    let page = office.get("/documents/KH-DAI").await.body;
+    assert!(page.contains("(53 nhiệm vụ)"), "{page}");
+    assert!(page.contains(">KH-DAI-50<") && !page.contains(">KH-DAI-51<"));
+    let link = "/tasks?document=KH-DAI&#38;lang=vi";
+    assert!(page.contains(link), "{page}");
+    assert!(page.contains("Xem đủ 53 nhiệm vụ trên Bảng nhiệm vụ"));
+    let board = office.get(&link.replace("&#38;", "&")).await.body;
+    assert!(board.contains("Nhiệm vụ: 53"), "{board}");
+    assert!(
+        board.contains("<option value=\"KH-DAI\" selected>"),
+        "{board}"
+    );
+    let api = office
+        .get("/api/v1/tasks?document=KH-DAI&per_page=10")
+        .await
+        .json();
+    assert_eq!(api["total"], 53);
+    let other = office
+        .get("/api/v1/tasks?document=03/NQ-CP&per_page=500")
+        .await
+        .json();
+    assert!(other["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["document"] == "03/NQ-CP"));
 }
 
 /// A supervisor's probes: the process lives, and it is ready once the database answers and

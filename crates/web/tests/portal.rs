@@ -86,9 +86,9 @@ async fn the_public_portal_never_shows_internal_or_secret_items() {
         "/api/v1/documents".into(),
         "/api/v1/targets?per_page=500".into(),
         "/api/v1/tasks?per_page=500".into(),
-        "/api/v1/values?per_page=500".into(),
+        "/api/v1/values?target=HT-T4&per_page=500".into(),
         "/api/v1/values?org=HA-TINH&per_page=500".into(),
-        "/api/v1/dataValueSets".into(),
+        "/api/v1/dataValueSets?orgUnit=HA-TINH".into(),
         format!("/tasks/{INTERNAL_TASK}"),
         format!("/tasks/{SECRET_TASK}"),
         format!("/api/v1/tasks/{SECRET_TASK}"),
@@ -222,6 +222,28 @@ async fn open_data_files_carry_their_licence_and_can_be_cached() {
         "target,org,period,value,comment,source"
     );
     assert!(csv.body.contains("DTI,HA-NOI,2024,0.8241"));
+    // The API lists values by target or by unit; the whole nation is this file.
+    for nation in ["/api/v1/values?per_page=500", "/api/v1/dataValueSets"] {
+        let refused = public.get(nation).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{nation}");
+        assert!(
+            refused.body.contains("/open-data/values.csv"),
+            "{}",
+            refused.body
+        );
+    }
+    // The JSON file holds the same rows, written as they are read like the CSV.
+    let values = public.get("/open-data/values.json").await.json();
+    assert_eq!(values["columns"][0], "target");
+    assert_eq!(
+        values["rows"].as_array().unwrap().len(),
+        csv.body.trim_end().lines().count() - 1
+    );
+    assert!(values["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r[0] == "DTI" && r[1] == "HA-NOI" && r[2] == "2024"));
     let json = public.get("/open-data/documents.json").await.json();
     assert!(json["licence"].as_str().unwrap().contains("CC BY 4.0"));
     assert!(json["rows"]
@@ -247,4 +269,57 @@ async fn open_data_files_carry_their_licence_and_can_be_cached() {
         public.get("/open-data/secrets.csv").await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// Two files of every value are written at once; a third reader is told to come back, in
+/// Vietnamese, and gets the file once one of the others is done.
+#[tokio::test]
+async fn a_third_file_of_every_value_waits_for_one_of_two_to_finish() {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let app = demo("2025-10-20").await;
+    let open = || {
+        app.router.clone().oneshot(
+            axum::http::Request::get("/open-data/values.csv")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+    };
+    // Two downloads begun and not read: each holds its permit while the reader is slow.
+    let first = open().await.unwrap();
+    let second = open().await.unwrap();
+    assert_eq!(
+        (first.status(), second.status()),
+        (StatusCode::OK, StatusCode::OK)
+    );
+    let refused = open().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(refused.headers()[axum::http::header::RETRY_AFTER], "30");
+    let text = String::from_utf8(
+        refused
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(
+        text.contains("Đề nghị tải lại sau khoảng 30 giây"),
+        "{text}"
+    );
+    // One reader reads its file to the end; the next reader is served.
+    let whole = first.into_body().collect().await.unwrap().to_bytes();
+    assert!(whole.starts_with("\u{feff}target,org".as_bytes()));
+    let mut served = false;
+    for _ in 0..100 {
+        if open().await.unwrap().status() == StatusCode::OK {
+            served = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(served, "a permit comes back when a file is done");
+    drop(second);
 }

@@ -46,7 +46,16 @@ pub async fn run(
             BadInput(l.t_args("cli-demo-password-public", &[("addr", addr.to_string())])).into(),
         );
     }
-    let state = AppState::load(store, at, Passwords::production())
+    let replica = match read_db {
+        Some(replica_url) => Some(Store::open_replica(&replica_url).await.with_context(|| {
+            format!(
+                "opening the read replica {}",
+                super::backup::shown(&replica_url)
+            )
+        })?),
+        None => None,
+    };
+    let state = AppState::load_reading(store, replica, at, Passwords::production())
         .await
         .context("evaluating the database for the web application")?
         .with_entry_closing(entry_closes_after_days);
@@ -54,18 +63,6 @@ pub async fn run(
         state
     } else {
         state.demo_logins_from_this_machine_only()
-    };
-    let state = match read_db {
-        Some(replica_url) => {
-            let replica = Store::open_replica(&replica_url).await.with_context(|| {
-                format!(
-                    "opening the read replica {}",
-                    super::backup::shown(&replica_url)
-                )
-            })?;
-            state.with_read_replica(replica)
-        }
-        None => state,
     };
     // A fixed day stays fixed; otherwise the overview follows the calendar.
     if at.is_none() && refresh_minutes > 0 {

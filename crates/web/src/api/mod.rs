@@ -300,6 +300,8 @@ struct TaskParams {
     /// Tasks this unit leads or coordinates.
     unit: Option<String>,
     group: Option<String>,
+    /// Tasks of this document (its code, e.g. 03/NQ-CP).
+    document: Option<String>,
     /// YYYY-MM-DD
     due_before: Option<String>,
     page: Option<usize>,
@@ -318,6 +320,7 @@ async fn tasks(
         status: q.status,
         unit: q.unit,
         group: q.group,
+        document: q.document,
         due_before: q.due_before,
         page: None,
     };
@@ -430,7 +433,9 @@ async fn add_progress(
 
 #[derive(Debug, Deserialize, IntoParams)]
 struct ValueParams {
+    /// A target's code; this or `org` is required (every published value: /open-data/values.csv).
     target: Option<String>,
+    /// A unit's code; this or `target` is required.
     org: Option<String>,
     page: Option<usize>,
     per_page: Option<usize>,
@@ -467,8 +472,24 @@ impl From<tiendo_domain::values::DataValue> for ValueOut {
     }
 }
 
+/// Values are read by a target or by a unit: a listing of the nation's millions of values
+/// would read them all for every request (the published ones are one file in open data).
+fn named_target_or_unit(filter: &ValueFilter, target: &str, unit: &str) -> Result<(), ApiFailure> {
+    if filter.target.is_none() && filter.org.is_none() {
+        return Err(ApiFailure(Failure::bad_request(
+            "filter_required",
+            format!(
+                "name a target ({target}=…) or a unit ({unit}=…); every published value is in \
+                 /open-data/values.csv"
+            ),
+        )));
+    }
+    Ok(())
+}
+
 #[utoipa::path(get, path = "/api/v1/values", summary = "Current values, paged", tag = "values", params(ValueParams),
-    responses((status = 200, description = "Current values: approved ones for everyone, unpublished ones only within the caller's view scope", body = Paged<ValueOut>)))]
+    responses((status = 200, description = "Current values: approved ones for everyone, unpublished ones only within the caller's view scope", body = Paged<ValueOut>),
+              (status = 400, description = "Neither a target nor a unit is named, or a code is malformed", body = ErrorBody)))]
 async fn values(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -491,6 +512,7 @@ async fn values(
             .transpose()
             .map_err(parse_err)?,
     };
+    named_target_or_unit(&filter, "target", "org")?;
     let o = state.overview();
     let h = &o.snapshot.hierarchy;
     // Unpublished values only within the caller's view scope: every unit, or the units below
@@ -1001,7 +1023,8 @@ pub struct ImportCount {
 }
 
 #[utoipa::path(get, path = "/api/v1/dataValueSets", summary = "Export values as DHIS2 dataValueSets", tag = "exchange", params(DataValueSetParams),
-    responses((status = 200, description = "Current approved values (and unpublished ones within the caller's view scope) as a DHIS2 dataValueSets document, codes as identifiers", body = tiendo_exchange::dhis2::DataValueSet)))]
+    responses((status = 200, description = "Current approved values (and unpublished ones within the caller's view scope) as a DHIS2 dataValueSets document, codes as identifiers", body = tiendo_exchange::dhis2::DataValueSet),
+              (status = 400, description = "Neither dataElement nor orgUnit is named, or a code is malformed", body = ErrorBody)))]
 async fn export_data_value_sets(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -1019,6 +1042,7 @@ async fn export_data_value_sets(
             .map(|o| parse_code("orgUnit", o))
             .transpose()?,
     };
+    named_target_or_unit(&filter, "dataElement", "orgUnit")?;
     let o = state.overview();
     let h = &o.snapshot.hierarchy;
     let values: Vec<_> = state

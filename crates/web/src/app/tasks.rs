@@ -2,6 +2,7 @@
 //! progress report, closing.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -21,6 +22,9 @@ pub struct BoardQuery {
     pub unit: Option<String>,
     #[serde(default)]
     pub group: Option<String>,
+    /// Tasks of one document (its code).
+    #[serde(default)]
+    pub document: Option<String>,
     #[serde(default)]
     pub due_before: Option<String>,
     #[serde(default)]
@@ -80,27 +84,14 @@ pub async fn filtered(
             })
         })
         .transpose()?;
+    let document = q
+        .document
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty());
     let o = state.overview();
-    // The resident model holds every task an official may see, so the board reads no rows;
-    // only a reader cleared for secret tasks, which it leaves out, reads them from storage.
-    let stored = match clearance {
-        Clearance::Secret => Some(
-            state
-                .store
-                .tasks(&TaskFilter {
-                    clearance,
-                    document: None,
-                    org: None,
-                })
-                .await?,
-        ),
-        _ => None,
-    };
-    let tasks = stored
-        .as_ref()
-        .unwrap_or(&o.snapshot.tasks)
-        .iter()
-        .filter(|t| clearance.may_see(t.confidentiality));
+    let readable = readable(state, clearance).await?;
+    let tasks = readable.iter();
     let h = &o.snapshot.hierarchy;
     let progress = &o.snapshot.last_progress;
     let day = state.day();
@@ -127,9 +118,35 @@ pub async fn filtered(
                     .filter(|g| !g.is_empty())
                     .is_none_or(|g| t.group.as_ref().is_some_and(|tg| tg.as_str() == g))
                 && due_before.is_none_or(|d| t.deadline.is_some_and(|dl| dl <= d))
+                && document.is_none_or(|d| t.document.as_str() == d)
         })
         .map(|(t, s)| (t.clone(), s))
         .collect())
+}
+
+/// The tasks a reader may see, in definition order.
+pub struct Readable {
+    tasks: Arc<Vec<Task>>,
+    clearance: Clearance,
+}
+
+impl Readable {
+    pub fn iter(&self) -> impl Iterator<Item = &Task> {
+        self.tasks
+            .iter()
+            .filter(|t| self.clearance.may_see(t.confidentiality))
+    }
+}
+
+/// Every task a reader of `clearance` may see. The resident model holds every task an official
+/// may see, so this reads no rows; only a reader cleared for secret tasks, which it leaves
+/// out, reads them from storage.
+pub async fn readable(state: &AppState, clearance: Clearance) -> Result<Readable, Failure> {
+    let tasks = match clearance {
+        Clearance::Secret => Arc::new(state.store.tasks(&TaskFilter::all(clearance)).await?),
+        _ => state.overview().snapshot.tasks.clone(),
+    };
+    Ok(Readable { tasks, clearance })
 }
 
 /// The task of `code` when a reader of `clearance` may see it, else 404 (a hidden task is not

@@ -12,7 +12,6 @@ use tiendo_domain::periods::Period;
 use tiendo_domain::targets::Target;
 use tiendo_evaluation::ranking;
 use tiendo_evaluation::targets::{judge, Judgement};
-use tiendo_storage::TaskFilter;
 
 use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
@@ -66,9 +65,17 @@ pub struct TaskLine {
     deadline: String,
 }
 
+/// Tasks a group lists on the document's page; a document of thousands sends the reader to
+/// the board for the rest.
+const GROUP_ROWS: usize = 50;
+
 pub struct Group {
     title: String,
+    /// How many tasks the group holds, worded; `tasks` are the first of them.
+    total: String,
     tasks: Vec<TaskLine>,
+    /// The board listing them all and its link's text, when there are more than listed.
+    more: Option<(String, String)>,
 }
 
 pub struct TargetLine {
@@ -125,48 +132,62 @@ pub async fn document(
             goal: goals(l, t),
         })
         .collect();
-    let tasks = state
-        .store
-        .tasks(&TaskFilter {
-            clearance: page.viewer.access.clearance(),
-            document: Some(doc.code.clone()),
-            org: None,
-        })
-        .await?;
-    let line = |t: &tiendo_domain::tasks::Task| TaskLine {
+    let readable = crate::app::tasks::readable(&state, page.viewer.access.clearance()).await?;
+    let tasks: Vec<&tiendo_domain::tasks::Task> =
+        readable.iter().filter(|t| t.document == doc.code).collect();
+    let line = |t: &&tiendo_domain::tasks::Task| TaskLine {
         code: t.code.to_string(),
         href: page.chrome.href(&format!("/tasks/{}", t.code)),
         title: pick(l, &t.title_vi, t.title_en.as_deref()),
         lead: super::unit_name(l, &o.snapshot.hierarchy, &t.lead),
         deadline: t.deadline.map(|d| l.date(d)).unwrap_or_default(),
     };
+    // A group lists its first tasks; the board, filtered to the group, has them all.
+    let board = |group: Option<&str>| {
+        let mut href = format!(
+            "/tasks?document={}",
+            super::tasks::urlencode(doc.code.as_str())
+        );
+        if let Some(g) = group {
+            href.push_str(&format!("&group={}", super::tasks::urlencode(g)));
+        }
+        page.chrome.href(&href)
+    };
+    let count = |n: usize| vec![("count", l.number(n as f64, 0))];
+    let group = |title: String, of: Vec<&tiendo_domain::tasks::Task>, more: String| Group {
+        title,
+        total: l.t_args("dashboard-tasks-count", &count(of.len())),
+        tasks: of.iter().take(GROUP_ROWS).map(line).collect(),
+        more: (of.len() > GROUP_ROWS)
+            .then(|| (more, l.t_args("document-all-tasks", &count(of.len())))),
+    };
     let mut groups: Vec<Group> = doc
         .sections
         .iter()
         .filter(|s| s.kind == SectionKind::TaskGroup)
-        .map(|s| Group {
-            title: format!(
-                "{} · {}",
-                s.code,
-                pick(l, &s.title_vi, s.title_en.as_deref())
-            ),
-            tasks: tasks
-                .iter()
-                .filter(|t| t.group.as_ref() == Some(&s.code))
-                .map(line)
-                .collect(),
+        .map(|s| {
+            group(
+                format!(
+                    "{} · {}",
+                    s.code,
+                    pick(l, &s.title_vi, s.title_en.as_deref())
+                ),
+                tasks
+                    .iter()
+                    .filter(|t| t.group.as_ref() == Some(&s.code))
+                    .copied()
+                    .collect(),
+                board(Some(s.code.as_str())),
+            )
         })
         .collect();
-    let ungrouped: Vec<TaskLine> = tasks
+    let ungrouped: Vec<_> = tasks
         .iter()
         .filter(|t| t.group.as_ref().is_none_or(|g| doc.section(g).is_none()))
-        .map(line)
+        .copied()
         .collect();
     if !ungrouped.is_empty() {
-        groups.push(Group {
-            title: l.t("other-tasks"),
-            tasks: ungrouped,
-        });
+        groups.push(group(l.t("other-tasks"), ungrouped, board(None)));
     }
     Ok(render(&DocumentPage {
         code: doc.code.to_string(),

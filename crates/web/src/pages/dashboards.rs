@@ -31,8 +31,8 @@ const SLOTS: usize = 8;
 /// Rows a list widget shows before it links to the whole list.
 const ROWS: usize = 10;
 /// The widget kinds, as the form names them.
-const KINDS: [&str; 7] = [
-    "chart", "table", "tasks", "ranking", "warnings", "map", "text",
+const KINDS: [&str; 8] = [
+    "chart", "table", "tasks", "ranking", "warnings", "map", "tiles", "text",
 ];
 const VIEWS: [TaskView; 4] = [
     TaskView::Open,
@@ -70,7 +70,17 @@ pub struct Block {
     headers: Vec<String>,
     rows: Vec<Vec<Cell>>,
     more: Option<(String, String)>,
+    /// Units as coloured tiles, each with its status in words.
+    tiles: Vec<Tile>,
     wide: bool,
+}
+
+/// A unit in a tiles widget.
+pub struct Tile {
+    name: String,
+    href: String,
+    status: String,
+    css: &'static str,
 }
 
 /// A dashboard in the list.
@@ -346,6 +356,7 @@ async fn block(
                 status: status.clone(),
                 unit: Some(owner.to_string()),
                 group: None,
+                document: document.as_ref().map(|d| d.to_string()),
                 due_before: None,
                 page: None,
             };
@@ -356,10 +367,7 @@ async fn block(
             let tasks: Vec<_> = filtered(state, page.viewer.access.clearance(), &q)
                 .await?
                 .into_iter()
-                .filter(|(t, s)| {
-                    document.as_ref().is_none_or(|d| &t.document == d)
-                        && (*view != TaskView::Open || open(*s))
-                })
+                .filter(|(_, s)| *view != TaskView::Open || open(*s))
                 .collect();
             let count = tasks.len();
             let rows = tasks
@@ -520,6 +528,58 @@ async fn block(
             Block {
                 title: l.t_args("dashboard-map-of", &[("target", name(target))]),
                 svg: status_map(l, page, &o, t, year),
+                ..Block::default()
+            }
+        }
+        Widget::Tiles { target } => {
+            let Some(t) = target_of(&o, target) else {
+                return Ok(gone(target));
+            };
+            // The units within that the target is about: a commune's target shows the
+            // communes and wards, not the province's party bodies.
+            let tiles: Vec<Tile> = h
+                .as_of(o.day)
+                .filter(|u| u.parent.as_ref() == Some(owner))
+                .filter(|u| t.reporters.includes(&u.code, u.kind))
+                .map(|u| {
+                    let s = series(&o, target, &u.code);
+                    let j = super::catalogue::judged_chart(l, t, &u.code, &s, year);
+                    let (href, name) = super::unit_link(l, &page.chrome, &o, &u.code);
+                    Tile {
+                        name,
+                        href,
+                        status: if s.is_empty() {
+                            l.t("dashboard-map-no-data")
+                        } else {
+                            j.status
+                        },
+                        css: j.css,
+                    }
+                })
+                .collect();
+            // How many tiles of each colour, in the legend's order and words.
+            let counted: Vec<String> = [
+                ("green", "dashboard-map-on-track"),
+                ("yellow", "dashboard-map-at-risk"),
+                ("red", "dashboard-map-off-track"),
+                ("grey", "dashboard-tiles-grey"),
+            ]
+            .iter()
+            .map(|(css, key)| {
+                let n = tiles.iter().filter(|x| x.css == *css).count();
+                format!("{}: {}", l.t(key), l.number(n as f64, 0))
+            })
+            .collect();
+            Block {
+                title: l.t_args("dashboard-tiles-of", &[("target", name(target))]),
+                note: if tiles.is_empty() {
+                    l.t("dashboard-tiles-none")
+                } else {
+                    counted.join(" · ")
+                },
+                note_css: "muted",
+                tiles,
+                wide: true,
                 ..Block::default()
             }
         }
@@ -708,7 +768,10 @@ fn fields_of(l: Lang, state: &AppState, d: &Dashboard) -> Fields {
     for (i, w) in d.widgets.iter().enumerate() {
         let k = |f: &str| format!("w{i}_{f}");
         match w {
-            Widget::Chart { target } | Widget::Ranking { target } | Widget::Map { target } => {
+            Widget::Chart { target }
+            | Widget::Ranking { target }
+            | Widget::Map { target }
+            | Widget::Tiles { target } => {
                 put(k("target"), target.to_string());
             }
             Widget::Table { targets } => {
@@ -745,6 +808,7 @@ fn widget_kind(w: &Widget) -> &'static str {
         Widget::Ranking { .. } => "ranking",
         Widget::Warnings => "warnings",
         Widget::Map { .. } => "map",
+        Widget::Tiles { .. } => "tiles",
         Widget::Text { .. } => "text",
     }
 }
@@ -803,6 +867,9 @@ fn read(state: &AppState, l: Lang, f: &Fields) -> Result<Dashboard, String> {
                 target: target(i, get(&k("target")))?,
             },
             "map" => Widget::Map {
+                target: target(i, get(&k("target")))?,
+            },
+            "tiles" => Widget::Tiles {
                 target: target(i, get(&k("target")))?,
             },
             "table" => Widget::Table {

@@ -612,6 +612,9 @@ pub struct Kpi {
     /// Its rank among the units of its kind in force with a figure of the same period
     /// ("3/34"), where it is one of them.
     among_peers: String,
+    /// Within its region at the period's end, where a region list of that day names it: its
+    /// rank among the region's provinces with a figure of the period and their median.
+    in_region: String,
 }
 
 #[derive(Template)]
@@ -632,6 +635,8 @@ struct UnitPage {
     tasks: Vec<(String, String, String)>,
     tasks_href: String,
     kpis: Vec<Kpi>,
+    /// The regions its figures are compared within, each with its source.
+    regions: Vec<String>,
     entry: Option<String>,
 }
 
@@ -690,6 +695,7 @@ pub async fn unit(
                 .and_then(|(_, r)| r)
                 .filter(|_| peers.len() > 1)
                 .map_or_else(String::new, |r| format!("{r}/{}", peers.len()));
+            let in_region = region_comparison(l, t, by_unit, &u.code, *period);
             let mut points: Vec<(f64, f64)> = series
                 .iter()
                 .map(|(p, v)| (f64::from(p.year()), *v))
@@ -711,10 +717,38 @@ pub async fn unit(
                 period: crate::wording::period(l, *period),
                 national,
                 among_peers,
+                in_region,
             })
         })
         .collect();
     kpis.sort_by(|a, b| a.code.cmp(&b.code));
+    // The regions the unit was compared within, with the document that sets them.
+    let regions: Vec<String> = {
+        let mut named: Vec<String> = Vec::new();
+        for t in snapshot.targets.iter() {
+            let Some(period) = snapshot
+                .series
+                .get(&t.code)
+                .and_then(|m| m.get(&u.code))
+                .and_then(|s| s.iter().map(|(p, _)| *p).max())
+            else {
+                continue;
+            };
+            if let Some(r) = REGIONS.of(&u.code, period.end()) {
+                let line = l.t_args(
+                    "region-of-unit",
+                    &[
+                        ("region", pick(l, &r.name_vi, Some(&r.name_en))),
+                        ("document", r.document.clone()),
+                    ],
+                );
+                if !named.contains(&line) {
+                    named.push(line);
+                }
+            }
+        }
+        named
+    };
     let hierarchy = &snapshot.hierarchy;
     let entry = page
         .viewer
@@ -751,8 +785,75 @@ pub async fn unit(
             .collect(),
         tasks_href: page.chrome.href(&format!("/tasks?unit={}", u.code)),
         kpis,
+        regions,
         entry,
         c: page.chrome,
     };
     Ok(render(&body))
+}
+
+/// The regions shipped with tiendo, read once; embedded and tested, so they always read.
+static REGIONS: std::sync::LazyLock<tiendo_dataset::regions::Regions> = std::sync::LazyLock::new(
+    || {
+        tiendo_dataset::regions::regions().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the regions cannot be read; no unit is compared within one");
+            Default::default()
+        })
+    },
+);
+
+/// "2/14 · trung vị 0,52": `unit`'s rank among the provinces of its region at the end of
+/// `period` that have a figure of it, and their median; empty where no region list of that
+/// day names the unit or it is the only one with a figure.
+fn region_comparison(
+    l: Lang,
+    t: &tiendo_domain::targets::Target,
+    by_unit: &std::collections::HashMap<OrgCode, tiendo_domain::values::Series>,
+    unit: &OrgCode,
+    period: tiendo_domain::periods::Period,
+) -> String {
+    let day = period.end();
+    let Some(region) = REGIONS.of(unit, day) else {
+        return String::new();
+    };
+    let figures: Vec<(&OrgCode, f64)> = region
+        .members_on(day)
+        .filter_map(|m| {
+            let v = by_unit.get(m)?.iter().find(|(p, _)| *p == period)?.1;
+            Some((m, v))
+        })
+        .collect();
+    if figures.len() < 2 {
+        return String::new();
+    }
+    let ranks = tiendo_evaluation::ranking::ranks(
+        &figures
+            .iter()
+            .map(|(_, v)| (period, *v))
+            .collect::<Vec<_>>(),
+        t.direction,
+    );
+    let Some(rank) = figures
+        .iter()
+        .zip(ranks)
+        .find(|((m, _), _)| *m == unit)
+        .and_then(|(_, r)| r)
+    else {
+        return String::new();
+    };
+    let mut values: Vec<f64> = figures.iter().map(|(_, v)| *v).collect();
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    let median = if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    };
+    l.t_args(
+        "region-rank-median",
+        &[
+            ("rank", format!("{rank}/{n}")),
+            ("median", l.number(median, 2)),
+        ],
+    )
 }

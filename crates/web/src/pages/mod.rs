@@ -11,7 +11,7 @@ mod feedback;
 mod guards;
 mod home;
 mod indices;
-mod open_data;
+pub(crate) mod open_data;
 mod password;
 mod pickers;
 mod reopen;

@@ -3,13 +3,13 @@
 //! the feedback answers published with their senders' consent.
 
 use askama::Template;
+use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use tiendo_domain::tasks::Clearance;
 use tiendo_evaluation::tasks::{task_status, Horizon};
-use tiendo_storage::{TaskFilter, ValueFilter};
 
 use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
@@ -137,26 +137,6 @@ async fn table(state: &AppState, name: &str) -> Result<Table, Failure> {
                 })
                 .collect(),
         },
-        "values" => Table {
-            columns: vec!["target", "org", "period", "value", "comment", "source"],
-            rows: state
-                .store
-                .values(&ValueFilter::default())
-                .await?
-                .into_iter()
-                .filter(|v| v.state == tiendo_domain::values::ValueState::Approved)
-                .map(|v| {
-                    vec![
-                        v.target.to_string(),
-                        v.org.to_string(),
-                        v.period.to_string(),
-                        v.value.get().to_string(),
-                        opt(v.comment),
-                        opt(v.source),
-                    ]
-                })
-                .collect(),
-        },
         "tasks" => {
             let day = state.day();
             Table {
@@ -164,27 +144,25 @@ async fn table(state: &AppState, name: &str) -> Result<Table, Failure> {
                     "code", "document", "title_vi", "title_en", "lead", "deadline", "status",
                     "source",
                 ],
-                rows: state
-                    .store
-                    .tasks(&TaskFilter::all(Clearance::Public))
+                rows: crate::app::tasks::readable(state, Clearance::Public)
                     .await?
-                    .into_iter()
+                    .iter()
                     .map(|t| {
                         let has = o
                             .snapshot
                             .last_progress
                             .get(&t.code)
                             .is_some_and(|d| *d <= day);
-                        let status = task_status(&t, day, has, Horizon::default());
+                        let status = task_status(t, day, has, Horizon::default());
                         vec![
                             t.code.to_string(),
                             t.document.to_string(),
-                            t.title_vi,
-                            opt(t.title_en),
+                            t.title_vi.clone(),
+                            opt(t.title_en.clone()),
                             t.lead.to_string(),
                             opt(t.deadline.map(|d| d.to_string())),
                             serde_name(&status),
-                            opt(t.source),
+                            opt(t.source.clone()),
                         ]
                     })
                     .collect(),
@@ -309,6 +287,9 @@ pub async fn download(
     let (name, format) = file.rsplit_once('.').ok_or_else(|| {
         Failure::not_found("table_not_found", format!("no open-data file {file}"))
     })?;
+    if name == "values" {
+        return values_file(state, format);
+    }
     let t = table(&state, name).await?;
     let cache = (header::CACHE_CONTROL, "public, max-age=300");
     match format {
@@ -338,25 +319,165 @@ pub async fn download(
                 w.into_inner().map_err(|e| e.to_string())
             };
             let out = write().map_err(Failure::internal)?;
-            let disposition = format!("attachment; filename=\"tiendo-{name}.csv\"");
-            Ok((
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                    (header::CACHE_CONTROL, cache.1.to_string()),
-                    (header::CONTENT_DISPOSITION, disposition),
-                    (
-                        header::LINK,
-                        "<https://creativecommons.org/licenses/by/4.0/>; rel=\"license\""
-                            .to_string(),
-                    ),
-                ],
-                out,
-            )
-                .into_response())
+            Ok((csv_headers(name), out).into_response())
         }
         other => Err(Failure::not_found(
             "format_not_found",
             format!("no format {other}: use .csv or .json"),
         )),
+    }
+}
+
+/// The headers of a CSV file: a download named after its table, its licence linked.
+fn csv_headers(name: &str) -> [(header::HeaderName, String); 4] {
+    [
+        (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+        (header::CACHE_CONTROL, "public, max-age=300".to_string()),
+        (
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"tiendo-{name}.csv\""),
+        ),
+        (
+            header::LINK,
+            "<https://creativecommons.org/licenses/by/4.0/>; rel=\"license\"".to_string(),
+        ),
+    ]
+}
+
+/// Files of every value written at once. Each reads every approved value of the nation (2.6
+/// million at national scale), target by target so memory holds one target's at a time.
+/// (`error-open_data_busy` says how many to the reader.)
+pub const VALUES_FILES_AT_ONCE: usize = 2;
+
+/// How long a reader refused a values file is asked to wait, in seconds.
+const VALUES_RETRY_AFTER: &str = "30";
+
+const VALUES_COLUMNS: [&str; 6] = ["target", "org", "period", "value", "comment", "source"];
+
+/// The approved values of every target, as CSV or JSON, streamed as they are read: from the
+/// read replica when there is one, a target at a time.
+fn values_file(state: AppState, format: &str) -> Result<Response, Failure> {
+    let csv = match format {
+        "csv" => true,
+        "json" => false,
+        other => {
+            return Err(Failure::not_found(
+                "format_not_found",
+                format!("no format {other}: use .csv or .json"),
+            ))
+        }
+    };
+    let Some(permit) = state.values_file_permit() else {
+        let mut busy = Failure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "open_data_busy",
+            format!(
+                "{VALUES_FILES_AT_ONCE} files of every value are being written; \
+                 try again in {VALUES_RETRY_AFTER} seconds"
+            ),
+        )
+        .into_response();
+        busy.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from_static(VALUES_RETRY_AFTER),
+        );
+        return Ok(busy);
+    };
+    let targets: Vec<_> = state
+        .overview()
+        .snapshot
+        .targets
+        .iter()
+        .map(|t| t.code.clone())
+        .collect();
+    // A few chunks ahead at most: a slow reader slows the reading, not the server's memory.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
+    tokio::spawn(async move {
+        let _permit = permit;
+        let store = state.public_reads();
+        let mut first = true;
+        let head = if csv {
+            let mut head = tiendo_exchange::UTF8_BOM.to_vec();
+            head.extend_from_slice(VALUES_COLUMNS.join(",").as_bytes());
+            head.push(b'\n');
+            head
+        } else {
+            let head = serde_json::json!({
+                "licence": LICENCE, "table": "values", "columns": VALUES_COLUMNS,
+            })
+            .to_string();
+            // The object without its closing brace, the rows to follow.
+            format!("{},\"rows\":[", &head[..head.len() - 1]).into_bytes()
+        };
+        if tx.send(Ok(head)).await.is_err() {
+            return;
+        }
+        for target in targets {
+            let chunk = match store.published_values(&target).await {
+                Ok(values) => value_rows(&values, csv, &mut first),
+                Err(e) => {
+                    // The reader gets a broken download, never a file that looks whole.
+                    tracing::warn!(error = %e, "the values file stopped");
+                    let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
+                    return;
+                }
+            };
+            if !chunk.is_empty() && tx.send(Ok(chunk)).await.is_err() {
+                return;
+            }
+        }
+        if !csv {
+            let _ = tx.send(Ok(b"]}".to_vec())).await;
+        }
+    });
+    let body = Body::from_stream(futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    }));
+    Ok(if csv {
+        (csv_headers("values"), body).into_response()
+    } else {
+        (
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::CACHE_CONTROL, "public, max-age=300"),
+            ],
+            body,
+        )
+            .into_response()
+    })
+}
+
+/// `values` as CSV lines or JSON array items (comma-led after the first).
+fn value_rows(values: &[tiendo_domain::values::DataValue], csv: bool, first: &mut bool) -> Vec<u8> {
+    let rows = values.iter().map(|v| {
+        [
+            v.target.to_string(),
+            v.org.to_string(),
+            v.period.to_string(),
+            v.value.get().to_string(),
+            v.comment.clone().unwrap_or_default(),
+            v.source.clone().unwrap_or_default(),
+        ]
+    });
+    if csv {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        for r in rows {
+            // Writing to memory fails only on a full allocation, which aborts anyway.
+            let _ = w.write_record(
+                r.iter()
+                    .map(|c| tiendo_exchange::spreadsheet_cell(c).into_owned()),
+            );
+        }
+        w.into_inner().unwrap_or_default()
+    } else {
+        let mut out = Vec::new();
+        for r in rows {
+            if !std::mem::take(first) {
+                out.push(b',');
+            }
+            // Strings always serialise.
+            let _ = serde_json::to_writer(&mut out, &r);
+        }
+        out
     }
 }

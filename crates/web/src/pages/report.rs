@@ -18,7 +18,7 @@ use tiendo_domain::targets::Target;
 use tiendo_domain::tasks::Task;
 use tiendo_evaluation::tasks::{task_status, Horizon};
 use tiendo_report::{FeedbackCounts, Scope};
-use tiendo_storage::{CaseFilter, TaskFilter};
+use tiendo_storage::CaseFilter;
 
 use super::catalogue::judged_chart;
 use super::tasks::status_css;
@@ -328,11 +328,12 @@ pub async fn unit(
         })
         .map(|t| block(l, &o, t, &u.code, year))
         .collect();
-    let filter = TaskFilter {
-        org: Some(u.code.clone()),
-        ..TaskFilter::all(page.viewer.access.clearance())
-    };
-    let tasks = state.store.tasks(&filter).await?;
+    let tasks: Vec<_> = crate::app::tasks::readable(&state, page.viewer.access.clearance())
+        .await?
+        .iter()
+        .filter(|t| t.lead == u.code || t.coordinators.contains(&u.code))
+        .cloned()
+        .collect();
     let access = &page.viewer.access;
     let feedback = if access.is_official() && access.may_view(&o.snapshot.hierarchy, &u.code) {
         let mine = CaseFilter {
@@ -429,11 +430,12 @@ pub async fn document(
             Some(block(l, &o, t, unit, year))
         })
         .collect();
-    let filter = TaskFilter {
-        document: Some(d.code.clone()),
-        ..TaskFilter::all(page.viewer.access.clearance())
-    };
-    let tasks = state.store.tasks(&filter).await?;
+    let tasks: Vec<_> = crate::app::tasks::readable(&state, page.viewer.access.clearance())
+        .await?
+        .iter()
+        .filter(|t| t.document == d.code)
+        .cloned()
+        .collect();
     let body = ReportPage {
         title: l.t("report-document"),
         subject: format!(

@@ -41,6 +41,8 @@ struct BoardPage {
     /// The unit filter as its name, and the names offered while typing.
     unit: String,
     unit_names: Vec<String>,
+    /// Documents that set tasks: code, title, chosen.
+    documents: Vec<(String, String, bool)>,
     /// Task groups by their heading in the plan: code, heading, chosen.
     groups: Vec<(String, String, bool)>,
     due_before: String,
@@ -91,6 +93,7 @@ pub async fn board(
         for (k, v) in [
             ("status", &q.status),
             ("unit", &q.unit),
+            ("document", &q.document),
             ("group", &q.group),
             ("due_before", &q.due_before),
         ] {
@@ -124,8 +127,13 @@ pub async fn board(
         .collect();
     let documents = state.store.documents().await?;
     let chosen_group = q.group.clone().unwrap_or_default();
+    let chosen_document = q.document.as_deref().map(str::trim).unwrap_or_default();
     let mut groups: Vec<(String, String, bool)> = Vec::new();
-    for d in &documents {
+    // With a document chosen, only its groups are offered.
+    for d in documents
+        .iter()
+        .filter(|d| chosen_document.is_empty() || d.code.as_str() == chosen_document)
+    {
         for s in d
             .sections
             .iter()
@@ -146,9 +154,32 @@ pub async fn board(
             ));
         }
     }
+    // The documents that set tasks, in the order they are defined.
+    let setting: std::collections::HashSet<&str> = o
+        .snapshot
+        .tasks
+        .iter()
+        .map(|t| t.document.as_str())
+        .collect();
+    let documents = documents
+        .iter()
+        .filter(|d| setting.contains(d.code.as_str()))
+        .map(|d| {
+            (
+                d.code.to_string(),
+                format!(
+                    "{} — {}",
+                    d.code,
+                    pick(l, &d.title_vi, d.title_en.as_deref())
+                ),
+                d.code.as_str() == chosen_document,
+            )
+        })
+        .collect();
     Ok(render(&BoardPage {
         unit,
         unit_names,
+        documents,
         groups,
         statuses: TaskStatus::ALL
             .iter()
@@ -168,7 +199,7 @@ pub async fn board(
     }))
 }
 
-fn urlencode(s: &str) -> String {
+pub(super) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
