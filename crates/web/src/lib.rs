@@ -88,8 +88,8 @@ pub struct AppState {
     metrics: Arc<metrics::Metrics>,
     /// When the overview being served was last computed whole.
     computed_at: Arc<std::sync::Mutex<std::time::Instant>>,
-    /// A streaming replica of the database the overview is computed from, when there is one.
-    /// Shared with the clones the background tasks hold, which start before it is set.
+    /// A streaming replica of the database the nation is read from, when there is one; set
+    /// before the first computation, so every clone sees it.
     replica: Arc<std::sync::OnceLock<Store>>,
     /// Permits to write the open-data file of every value, which reads the nation: a few at
     /// a time, the others told to come back.
