@@ -609,9 +609,23 @@ pub enum ClearanceArg {
     Secret,
 }
 
+/// A day as given on the command line, within the years a period can be stored for (a day
+/// beyond them would evaluate periods that cannot be written or read back).
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    s.parse()
-        .map_err(|_| format!("\"{s}\" is not a date; write it as YYYY-MM-DD, e.g. 2025-07-01"))
+    use chrono::Datelike;
+    let day: NaiveDate = s
+        .parse()
+        .map_err(|_| format!("\"{s}\" is not a date; write it as YYYY-MM-DD, e.g. 2025-07-01"))?;
+    let years =
+        tiendo_domain::periods::Period::FIRST_YEAR..=tiendo_domain::periods::Period::LAST_YEAR;
+    if !years.contains(&day.year()) {
+        return Err(format!(
+            "\"{s}\" is outside the years {} to {} that periods are kept for",
+            years.start(),
+            years.end()
+        ));
+    }
+    Ok(day)
 }
 
 fn parse_thresholds(s: &str) -> Result<tiendo_evaluation::progress::opensdg::Thresholds, String> {

@@ -362,6 +362,10 @@ fn bad_arguments_exit_with_code_2_and_say_how_to_fix_them() {
     }
     let out = w.run(&["orgs", "--at", "30/06/2025"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
+    // A day no period can be kept for: serving it would evaluate periods storage cannot write.
+    let out = w.run(&["serve", "--at", "2999-01-01"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1900 to 2100"));
 }
 
 #[test]
