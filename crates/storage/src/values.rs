@@ -170,7 +170,6 @@ const FEW_ROWS: usize = 64;
 /// How often a bulk write reports progress, in rows.
 const PROGRESS_EVERY: usize = 20_000;
 
-/// The "not superseded" condition that selects current versions.
 /// The filter as a condition on `$1` (the target's code) and `$2` (the unit's), both always
 /// bound, that reads the values by their index (target, unit, period): a given code is looked
 /// up once; a unit's values are sought target by target, with no second index for every write
@@ -194,6 +193,7 @@ const VALUE_ROWS: &str = "SELECT v.id, t.code AS target, o.code AS org, v.period
      FROM data_values v JOIN targets t ON t.id = v.target_id \
      JOIN org_units o ON o.id = v.org_id";
 
+/// The "not superseded" condition that selects current versions.
 const CURRENT: &str = "NOT EXISTS (SELECT 1 FROM data_values n WHERE n.target_id = v.target_id \
      AND n.org_id = v.org_id AND n.period = v.period AND n.id > v.id)";
 

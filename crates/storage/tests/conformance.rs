@@ -1325,26 +1325,65 @@ async fn only_approved_values_are_official(store: &Store) {
     .await
     .unwrap();
     assert_eq!(series(&store.current_series().await.unwrap()), Some(true));
-    // The open-data file's read: the target's approved current values, by unit and period.
+    // A target provinces report: one approved value, one submitted, read in unit order.
+    let grdp: TargetCode = code("GRDP");
+    for (unit, approve) in [("NGHE-AN", true), ("HA-NOI", false), ("AN-GIANG", true)] {
+        let outcome = store
+            .enter_values(&[vec![entry(
+                "GRDP",
+                unit,
+                "2024",
+                60.0,
+                ValueState::Submitted,
+            )]])
+            .await
+            .unwrap();
+        assert_eq!(outcome[0], Ok(()), "{unit}");
+        if approve {
+            set_state(
+                store,
+                &grdp,
+                &code(unit),
+                code("2024"),
+                ValueState::Approved,
+                "supervisor",
+                None,
+            )
+            .await
+            .unwrap();
+        }
+    }
+    let provinces = store.published_values(&grdp).await.unwrap();
+    let of_2024: Vec<&str> = provinces
+        .iter()
+        .filter(|v| v.period == code("2024"))
+        .map(|v| v.org.as_str())
+        .collect();
+    // Hà Tĩnh's is the dataset's own published figure; Hà Nội's waits for review.
+    assert_eq!(
+        of_2024,
+        ["AN-GIANG", "HA-TINH", "NGHE-AN"],
+        "approved ones only, by unit"
+    );
+    assert!(provinces
+        .windows(2)
+        .all(|w| (&w[0].org, w[0].period) < (&w[1].org, w[1].period)));
+    // The open-data file's read: the target's approved current values.
     let all = store.published_values(&t).await.unwrap();
     assert_eq!(published(all.clone()), [55.0]);
     assert!(all
         .iter()
         .all(|v| v.target == t && v.state == ValueState::Approved));
-    assert!(all
-        .windows(2)
-        .all(|w| (&w[0].org, w[0].period) < (&w[1].org, w[1].period)));
-    // Another target's values are not among them.
-    assert!(store
-        .published_values(&code("HT-T3"))
-        .await
-        .unwrap()
-        .iter()
-        .all(|v| v.target.as_str() == "HT-T3"));
-    let recent = store.recently_approved(1).await.unwrap();
+    assert!(provinces.iter().all(|v| v.target == grdp));
+    // The latest approvals, newest first: the provinces' GRDP, then Hà Tĩnh's HT-T4.
+    let recent = store.recently_approved(3).await.unwrap();
     assert_eq!(
-        (recent[0].value.get(), recent[0].author.as_str()),
-        (55.0, "supervisor")
+        (
+            recent[2].target.as_str(),
+            recent[2].value.get(),
+            recent[2].author.as_str()
+        ),
+        ("HT-T4", 55.0, "supervisor")
     );
 }
 

@@ -109,7 +109,7 @@ impl AppState {
 
     /// As [`AppState::load`], reading the nation from a streaming replica of `store` when one
     /// is given: the overview's computations (the first one too), the catch-up after a missed
-    /// notification, earlier days' overviews and the open-data files read there; writes and
+    /// notification, earlier days' overviews and the open-data file of every value read there; writes and
     /// everything a signed-in user reads back go to the primary.
     pub async fn load_reading(
         store: Store,
@@ -195,10 +195,16 @@ impl AppState {
         reading_source(&self.store, self.replica.get()).await
     }
 
-    /// Where the public's bulk reads go (the open-data files): the replica when there is one,
-    /// whatever its lag (the admin page shows it), else the primary.
+    /// Where the public's file of every value is read: the replica when there is one, whatever
+    /// its lag (the admin page shows it; the file is published data, cached 5 minutes anyway),
+    /// else the primary. A reader falls back to [`AppState::primary`] when the replica fails.
     pub(crate) fn public_reads(&self) -> &Store {
         self.replica.get().unwrap_or(&self.store)
+    }
+
+    /// The primary database.
+    pub(crate) fn primary(&self) -> &Store {
+        &self.store
     }
 
     /// A permit to write a file of every value, when one is free.

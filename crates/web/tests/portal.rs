@@ -86,7 +86,7 @@ async fn the_public_portal_never_shows_internal_or_secret_items() {
         "/api/v1/documents".into(),
         "/api/v1/targets?per_page=500".into(),
         "/api/v1/tasks?per_page=500".into(),
-        "/api/v1/values?target=HT-T4&per_page=500".into(),
+        "/api/v1/values?target=GRDP&per_page=500".into(),
         "/api/v1/values?org=HA-TINH&per_page=500".into(),
         "/api/v1/dataValueSets?orgUnit=HA-TINH".into(),
         format!("/tasks/{INTERNAL_TASK}"),

@@ -994,10 +994,10 @@ struct DataValueSetParams {
     /// Check and count only; nothing is written.
     #[serde(default, rename = "dryRun")]
     dry_run: bool,
-    /// Export: only this data element (target code).
+    /// Export: only this data element (target code); this or orgUnit is required.
     #[serde(rename = "dataElement")]
     data_element: Option<String>,
-    /// Export: only this org unit (unit code).
+    /// Export: only this org unit (unit code); this or dataElement is required.
     #[serde(rename = "orgUnit")]
     org_unit: Option<String>,
 }

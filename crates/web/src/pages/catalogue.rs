@@ -154,13 +154,21 @@ pub async fn document(
         page.chrome.href(&href)
     };
     let count = |n: usize| vec![("count", l.number(n as f64, 0))];
-    let group = |title: String, of: Vec<&tiendo_domain::tasks::Task>, more: String| Group {
-        title,
-        total: l.t_args("dashboard-tasks-count", &count(of.len())),
-        tasks: of.iter().take(GROUP_ROWS).map(line).collect(),
-        more: (of.len() > GROUP_ROWS)
-            .then(|| (more, l.t_args("document-all-tasks", &count(of.len())))),
-    };
+    // The board shows a group's tasks, or every task of the document for those in no group.
+    let group =
+        |title: String, of: Vec<&tiendo_domain::tasks::Task>, more: String, grouped| Group {
+            title,
+            total: l.t_args("dashboard-tasks-count", &count(of.len())),
+            tasks: of.iter().take(GROUP_ROWS).map(line).collect(),
+            more: (of.len() > GROUP_ROWS).then(|| {
+                let label = if grouped {
+                    l.t_args("document-all-tasks", &count(of.len()))
+                } else {
+                    l.t("document-all-tasks-of-document")
+                };
+                (more, label)
+            }),
+        };
     let mut groups: Vec<Group> = doc
         .sections
         .iter()
@@ -178,6 +186,7 @@ pub async fn document(
                     .copied()
                     .collect(),
                 board(Some(s.code.as_str())),
+                true,
             )
         })
         .collect();
@@ -187,7 +196,7 @@ pub async fn document(
         .copied()
         .collect();
     if !ungrouped.is_empty() {
-        groups.push(group(l.t("other-tasks"), ungrouped, board(None)));
+        groups.push(group(l.t("other-tasks"), ungrouped, board(None), false));
     }
     Ok(render(&DocumentPage {
         code: doc.code.to_string(),

@@ -543,16 +543,20 @@ async fn block(
                 .filter(|u| t.reporters.includes(&u.code, u.kind))
                 .map(|u| {
                     let s = series(&o, target, &u.code);
-                    let j = super::catalogue::judged_chart(l, t, &u.code, &s, year);
                     let (href, name) = super::unit_link(l, &page.chrome, &o, &u.code);
+                    if s.is_empty() {
+                        return Tile {
+                            name,
+                            href,
+                            status: l.t("dashboard-map-no-data"),
+                            css: "grey",
+                        };
+                    }
+                    let j = super::catalogue::judged_chart(l, t, &u.code, &s, year);
                     Tile {
                         name,
                         href,
-                        status: if s.is_empty() {
-                            l.t("dashboard-map-no-data")
-                        } else {
-                            j.status
-                        },
+                        status: j.status,
                         css: j.css,
                     }
                 })

@@ -615,6 +615,8 @@ pub struct Kpi {
     /// Within its region at the period's end, where a region list of that day names it: its
     /// rank among the region's provinces with a figure of the period and their median.
     in_region: String,
+    /// The region it was compared within.
+    region: Option<&'static tiendo_dataset::regions::Region>,
 }
 
 #[derive(Template)]
@@ -695,7 +697,10 @@ pub async fn unit(
                 .and_then(|(_, r)| r)
                 .filter(|_| peers.len() > 1)
                 .map_or_else(String::new, |r| format!("{r}/{}", peers.len()));
-            let in_region = region_comparison(l, t, by_unit, &u.code, *period);
+            let (in_region, region) = match region_comparison(l, t, by_unit, &u.code, *period) {
+                Some((text, region)) => (text, Some(region)),
+                None => (String::new(), None),
+            };
             let mut points: Vec<(f64, f64)> = series
                 .iter()
                 .map(|(p, v)| (f64::from(p.year()), *v))
@@ -718,37 +723,27 @@ pub async fn unit(
                 national,
                 among_peers,
                 in_region,
+                region,
             })
         })
         .collect();
     kpis.sort_by(|a, b| a.code.cmp(&b.code));
-    // The regions the unit was compared within, with the document that sets them.
-    let regions: Vec<String> = {
-        let mut named: Vec<String> = Vec::new();
-        for t in snapshot.targets.iter() {
-            let Some(period) = snapshot
-                .series
-                .get(&t.code)
-                .and_then(|m| m.get(&u.code))
-                .and_then(|s| s.iter().map(|(p, _)| *p).max())
-            else {
-                continue;
-            };
-            if let Some(r) = REGIONS.of(&u.code, period.end()) {
-                let line = l.t_args(
-                    "region-of-unit",
-                    &[
-                        ("region", pick(l, &r.name_vi, Some(&r.name_en))),
-                        ("document", r.document.clone()),
-                    ],
-                );
-                if !named.contains(&line) {
-                    named.push(line);
-                }
+    // The regions the unit's figures were compared within, with the document that sets them.
+    let mut regions: Vec<String> = Vec::new();
+    for k in &kpis {
+        if let Some(r) = k.region {
+            let line = l.t_args(
+                "region-of-unit",
+                &[
+                    ("region", pick(l, &r.name_vi, Some(&r.name_en))),
+                    ("document", r.document.clone()),
+                ],
+            );
+            if !regions.contains(&line) {
+                regions.push(line);
             }
         }
-        named
-    };
+    }
     let hierarchy = &snapshot.hierarchy;
     let entry = page
         .viewer
@@ -802,20 +797,18 @@ static REGIONS: std::sync::LazyLock<tiendo_dataset::regions::Regions> = std::syn
     },
 );
 
-/// "2/14 · trung vị 0,52": `unit`'s rank among the provinces of its region at the end of
-/// `period` that have a figure of it, and their median; empty where no region list of that
-/// day names the unit or it is the only one with a figure.
+/// "hạng 2/14 · trung vị 0,52": `unit`'s rank among the provinces of its region at the end of
+/// `period` that have a figure of it, and their median, with the region; none where no region
+/// list of that day names the unit or it is the only one with a figure.
 fn region_comparison(
     l: Lang,
     t: &tiendo_domain::targets::Target,
     by_unit: &std::collections::HashMap<OrgCode, tiendo_domain::values::Series>,
     unit: &OrgCode,
     period: tiendo_domain::periods::Period,
-) -> String {
+) -> Option<(String, &'static tiendo_dataset::regions::Region)> {
     let day = period.end();
-    let Some(region) = REGIONS.of(unit, day) else {
-        return String::new();
-    };
+    let region = REGIONS.of(unit, day)?;
     let figures: Vec<(&OrgCode, f64)> = region
         .members_on(day)
         .filter_map(|m| {
@@ -824,7 +817,7 @@ fn region_comparison(
         })
         .collect();
     if figures.len() < 2 {
-        return String::new();
+        return None;
     }
     let ranks = tiendo_evaluation::ranking::ranks(
         &figures
@@ -833,14 +826,11 @@ fn region_comparison(
             .collect::<Vec<_>>(),
         t.direction,
     );
-    let Some(rank) = figures
+    let rank = figures
         .iter()
         .zip(ranks)
         .find(|((m, _), _)| *m == unit)
-        .and_then(|(_, r)| r)
-    else {
-        return String::new();
-    };
+        .and_then(|(_, r)| r)?;
     let mut values: Vec<f64> = figures.iter().map(|(_, v)| *v).collect();
     values.sort_by(f64::total_cmp);
     let n = values.len();
@@ -849,11 +839,12 @@ fn region_comparison(
     } else {
         (values[n / 2 - 1] + values[n / 2]) / 2.0
     };
-    l.t_args(
+    let text = l.t_args(
         "region-rank-median",
         &[
             ("rank", format!("{rank}/{n}")),
             ("median", l.number(median, 2)),
         ],
-    )
+    );
+    Some((text, region))
 }

@@ -345,9 +345,14 @@ fn csv_headers(name: &str) -> [(header::HeaderName, String); 4] {
 }
 
 /// Files of every value written at once. Each reads every approved value of the nation (2.6
-/// million at national scale), target by target so memory holds one target's at a time.
+/// million at national scale), target by target, at most a few targets' rows ahead of its
+/// reader.
 /// (`error-open_data_busy` says how many to the reader.)
 pub const VALUES_FILES_AT_ONCE: usize = 2;
+
+/// How long a reader may read nothing of a values file before it is ended and its permit
+/// freed for another.
+const VALUES_READER_PATIENCE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How long a reader refused a values file is asked to wait, in seconds.
 const VALUES_RETRY_AFTER: &str = "30";
@@ -394,7 +399,18 @@ fn values_file(state: AppState, format: &str) -> Result<Response, Failure> {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
     tokio::spawn(async move {
         let _permit = permit;
-        let store = state.public_reads();
+        // A reader that stops reading gives its permit back after a while; one that leaves is
+        // noticed before the next target is read.
+        let send = |chunk: Result<Vec<u8>, std::io::Error>| {
+            let tx = tx.clone();
+            async move {
+                matches!(
+                    tokio::time::timeout(VALUES_READER_PATIENCE, tx.send(chunk)).await,
+                    Ok(Ok(()))
+                )
+            }
+        };
+        let mut store = state.public_reads();
         let mut first = true;
         let head = if csv {
             let mut head = tiendo_exchange::UTF8_BOM.to_vec();
@@ -409,25 +425,35 @@ fn values_file(state: AppState, format: &str) -> Result<Response, Failure> {
             // The object without its closing brace, the rows to follow.
             format!("{},\"rows\":[", &head[..head.len() - 1]).into_bytes()
         };
-        if tx.send(Ok(head)).await.is_err() {
+        if !send(Ok(head)).await {
             return;
         }
         for target in targets {
-            let chunk = match store.published_values(&target).await {
+            if tx.is_closed() {
+                return;
+            }
+            let mut read = store.published_values(&target).await;
+            if read.is_err() && !std::ptr::eq(store, state.primary()) {
+                // The replica failed: the rest of the file comes from the primary.
+                tracing::warn!("the read replica failed a values file; reading the primary");
+                store = state.primary();
+                read = store.published_values(&target).await;
+            }
+            let chunk = match read {
                 Ok(values) => value_rows(&values, csv, &mut first),
                 Err(e) => {
                     // The reader gets a broken download, never a file that looks whole.
                     tracing::warn!(error = %e, "the values file stopped");
-                    let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
+                    let _ = send(Err(std::io::Error::other(e.to_string()))).await;
                     return;
                 }
             };
-            if !chunk.is_empty() && tx.send(Ok(chunk)).await.is_err() {
+            if !chunk.is_empty() && !send(Ok(chunk)).await {
                 return;
             }
         }
         if !csv {
-            let _ = tx.send(Ok(b"]}".to_vec())).await;
+            let _ = send(Ok(b"]}".to_vec())).await;
         }
     });
     let body = Body::from_stream(futures::stream::unfold(rx, |mut rx| async move {

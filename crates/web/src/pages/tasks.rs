@@ -154,13 +154,10 @@ pub async fn board(
             ));
         }
     }
-    // The documents that set tasks, in the order they are defined.
-    let setting: std::collections::HashSet<&str> = o
-        .snapshot
-        .tasks
-        .iter()
-        .map(|t| t.document.as_str())
-        .collect();
+    // The documents that set tasks the reader may see, in the order they are defined.
+    let readable = crate::app::tasks::readable(&state, page.viewer.access.clearance()).await?;
+    let setting: std::collections::HashSet<&str> =
+        readable.iter().map(|t| t.document.as_str()).collect();
     let documents = documents
         .iter()
         .filter(|d| setting.contains(d.code.as_str()))

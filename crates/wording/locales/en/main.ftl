@@ -1250,3 +1250,4 @@ appendix-choose-document = Choose the document the appendix belongs to.
 replica-lag = The database's read replica (the overview is computed from it) is { $seconds } seconds behind the primary.
 replica-unreadable = The database's read replica cannot be read; the overview is computed from the primary.
 document-all-tasks = See all { $count } tasks on the task board
+document-all-tasks-of-document = See every task of the document on the task board

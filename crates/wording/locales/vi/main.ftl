@@ -1250,3 +1250,4 @@ appendix-choose-document = Hãy chọn văn bản mà phụ lục thuộc về.
 replica-lag = Bản sao chỉ đọc của cơ sở dữ liệu (dùng để tính bảng tổng hợp) đang chậm { $seconds } giây so với máy chủ chính.
 replica-unreadable = Không đọc được bản sao chỉ đọc của cơ sở dữ liệu; bảng tổng hợp đang được tính từ máy chủ chính.
 document-all-tasks = Xem đủ { $count } nhiệm vụ trên Bảng nhiệm vụ
+document-all-tasks-of-document = Xem mọi nhiệm vụ của văn bản trên Bảng nhiệm vụ
