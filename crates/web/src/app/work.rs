@@ -12,7 +12,7 @@ use tiendo_domain::periods::{Period, Periodicity};
 use tiendo_domain::tasks::Task;
 use tiendo_domain::values::{DataValue, ValueState};
 use tiendo_evaluation::tasks::{task_status, Horizon, TaskStatus};
-use tiendo_storage::{CaseFilter, TaskFilter, ValueFilter};
+use tiendo_storage::{CaseFilter, ValueFilter};
 
 use crate::auth::Viewer;
 use crate::failure::Failure;
@@ -151,22 +151,20 @@ pub async fn owed(state: &AppState, viewer: &Viewer) -> Result<Work, Failure> {
         work.returned = crate::app::values::returned_to(state, viewer).await?;
         let o = state.overview();
         let progress = &o.snapshot.last_progress;
-        let mut tasks: Vec<(Task, TaskStatus)> = state
-            .store
-            .tasks(&TaskFilter {
-                clearance: viewer.access.clearance(),
-                document: None,
-                org: Some(unit.clone()),
-            })
-            .await?
-            .into_iter()
-            .map(|t| {
-                let has = progress.get(&t.code).is_some_and(|d| *d <= day);
-                let s = task_status(&t, day, has, Horizon::default());
-                (t, s)
-            })
-            .filter(|(_, s)| matches!(s, TaskStatus::Overdue | TaskStatus::DueSoon))
-            .collect();
+        // The tasks the unit leads or coordinates, from the resident model.
+        let mut tasks: Vec<(Task, TaskStatus)> =
+            crate::app::tasks::readable(state, viewer.access.clearance())
+                .await?
+                .iter()
+                .filter(|t| &t.lead == unit || t.coordinators.contains(unit))
+                .cloned()
+                .map(|t| {
+                    let has = progress.get(&t.code).is_some_and(|d| *d <= day);
+                    let s = task_status(&t, day, has, Horizon::default());
+                    (t, s)
+                })
+                .filter(|(_, s)| matches!(s, TaskStatus::Overdue | TaskStatus::DueSoon))
+                .collect();
         tasks.sort_by_key(|(t, s)| (*s != TaskStatus::Overdue, t.deadline));
         work.tasks = tasks;
     }
