@@ -25,7 +25,8 @@ pub struct UnusualChange {
     pub allowed: f64,
 }
 
-fn median(sorted: &[f64]) -> f64 {
+/// The median of values sorted in ascending order (none empty).
+pub fn median(sorted: &[f64]) -> f64 {
     let n = sorted.len();
     if n % 2 == 1 {
         sorted[n / 2]
@@ -34,7 +35,8 @@ fn median(sorted: &[f64]) -> f64 {
     }
 }
 
-fn sorted(mut v: Vec<f64>) -> Vec<f64> {
+/// The values in ascending order.
+pub fn sorted(mut v: Vec<f64>) -> Vec<f64> {
     v.sort_by(f64::total_cmp);
     v
 }

@@ -136,6 +136,15 @@ impl Readable {
             .iter()
             .filter(|t| self.clearance.may_see(t.confidentiality))
     }
+
+    /// Those `unit` itself leads or coordinates (not the units within it).
+    pub fn of_unit<'a>(
+        &'a self,
+        unit: &'a tiendo_domain::orgs::OrgCode,
+    ) -> impl Iterator<Item = &'a Task> {
+        self.iter()
+            .filter(move |t| &t.lead == unit || t.coordinators.contains(unit))
+    }
 }
 
 /// Every task a reader of `clearance` may see. The resident model holds every task an official

@@ -155,8 +155,7 @@ pub async fn owed(state: &AppState, viewer: &Viewer) -> Result<Work, Failure> {
         let mut tasks: Vec<(Task, TaskStatus)> =
             crate::app::tasks::readable(state, viewer.access.clearance())
                 .await?
-                .iter()
-                .filter(|t| &t.lead == unit || t.coordinators.contains(unit))
+                .of_unit(unit)
                 .cloned()
                 .map(|t| {
                     let has = progress.get(&t.code).is_some_and(|d| *d <= day);

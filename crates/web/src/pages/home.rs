@@ -831,14 +831,9 @@ fn region_comparison(
         .zip(ranks)
         .find(|((m, _), _)| *m == unit)
         .and_then(|(_, r)| r)?;
-    let mut values: Vec<f64> = figures.iter().map(|(_, v)| *v).collect();
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    let median = if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    };
+    use tiendo_domain::plausibility::{median, sorted};
+    let n = figures.len();
+    let median = median(&sorted(figures.iter().map(|(_, v)| *v).collect()));
     let text = l.t_args(
         "region-rank-median",
         &[

@@ -330,8 +330,7 @@ pub async fn unit(
         .collect();
     let tasks: Vec<_> = crate::app::tasks::readable(&state, page.viewer.access.clearance())
         .await?
-        .iter()
-        .filter(|t| t.lead == u.code || t.coordinators.contains(&u.code))
+        .of_unit(&u.code)
         .cloned()
         .collect();
     let access = &page.viewer.access;
