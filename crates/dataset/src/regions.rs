@@ -14,8 +14,10 @@ pub struct Region {
     pub code: String,
     pub name_vi: String,
     pub name_en: String,
-    /// The document that sets the region and its provinces, by its number.
+    /// The document that sets the region and its provinces, by its number, in Vietnamese
+    /// and in English.
     pub document: String,
+    pub document_en: String,
     /// Where in it, in full.
     pub source: String,
     members: Vec<Membership>,
@@ -96,13 +98,16 @@ pub fn regions() -> Result<Regions, DatasetError> {
             region,
             row.parse::<String>("name_vi")?,
             row.parse::<String>("name_en")?,
-            row.parse::<String>("document")?,
+            (
+                row.parse::<String>("document")?,
+                row.parse::<String>("document_en")?,
+            ),
             row.parse::<String>("source")?,
             m,
         ))
     })?;
     let mut regions: Vec<Region> = Vec::new();
-    for (code, name_vi, name_en, document, source, m) in rows {
+    for (code, name_vi, name_en, (document, document_en), source, m) in rows {
         match regions.iter_mut().find(|r| r.code == code) {
             Some(r) => r.members.push(m),
             None => regions.push(Region {
@@ -110,6 +115,7 @@ pub fn regions() -> Result<Regions, DatasetError> {
                 name_vi,
                 name_en,
                 document,
+                document_en,
                 source,
                 members: vec![m],
             }),

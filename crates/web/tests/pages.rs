@@ -513,6 +513,13 @@ async fn a_units_figures_beside_the_nation_and_its_peers() {
         ),
         "{page}"
     );
+    // In English, the resolution is named in English too.
+    let (_, _, english) = get(&app, "/units/NGHE-AN?lang=en").await;
+    assert!(
+        english.contains("(as set by Resolution 81/2023/QH15 of the National Assembly)"),
+        "{english}"
+    );
+    assert!(!english.contains("Nghị quyết"), "{english}");
     let pii = page
         .split("<tr>")
         .find(|r| r.contains(">PII-RANK</small>"))

@@ -294,7 +294,11 @@ async fn a_third_file_of_every_value_waits_for_one_of_two_to_finish() {
     );
     let refused = open().await.unwrap();
     assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(refused.headers()[axum::http::header::RETRY_AFTER], "30");
+    let wait = refused.headers()[axum::http::header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(wait, "30");
     let text = String::from_utf8(
         refused
             .into_body()
@@ -305,8 +309,10 @@ async fn a_third_file_of_every_value_waits_for_one_of_two_to_finish() {
             .to_vec(),
     )
     .unwrap();
+    // The words say what the server does: two files at once, and the wait it asks for.
     assert!(
-        text.contains("Đề nghị tải lại sau khoảng 30 giây"),
+        text.contains("đang xuất 2 tệp")
+            && text.contains(&format!("Đề nghị tải lại sau khoảng {wait} giây")),
         "{text}"
     );
     // One reader reads its file to the end; the next reader is served.

@@ -11,7 +11,7 @@ use tiendo_domain::orgs::OrgCode;
 use tiendo_domain::periods::Period;
 use tiendo_domain::targets::Target;
 use tiendo_evaluation::ranking;
-use tiendo_evaluation::targets::{judge, Judgement};
+use tiendo_evaluation::targets::{judge, Judgement, TargetJudgement};
 
 use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
@@ -299,13 +299,6 @@ pub async fn target(
         }),
     };
     let year = o.day.year();
-    let base_year_of = |series: &[(tiendo_domain::periods::Period, f64)]| {
-        t.baseline
-            .as_ref()
-            .map(|b| b.period.year())
-            .or_else(|| series.iter().map(|(p, _)| p.year()).min())
-            .unwrap_or(year)
-    };
     let mut status = l.t("judgement-not_available");
     let mut explanation = l.t("no-data");
     let mut course = Vec::new();
@@ -349,7 +342,7 @@ pub async fn target(
     let mut values: Vec<UnitValue> = latest
         .iter()
         .map(|&(u, series, p, v)| {
-            let j = judge(t, series, year, base_year_of(series));
+            let j = judge(t, series, year, base_year(t, series, year));
             UnitValue {
                 rank: rank_of.get(u).copied(),
                 national: is_nation(u),
@@ -421,27 +414,50 @@ pub struct Judged {
     pub chart: String,
 }
 
-pub fn judged_chart(
-    l: crate::i18n::Lang,
-    t: &Target,
-    unit: &OrgCode,
-    series: &[(tiendo_domain::periods::Period, f64)],
-    year: i32,
-) -> Judged {
-    let base_year = t
-        .baseline
+/// How a unit's series stands against the target in `year`: the status in words and the
+/// class that paints it, without the chart (maps and tiles show a unit each).
+pub struct Verdict {
+    pub status: String,
+    /// As [`Judged::css`].
+    pub css: &'static str,
+}
+
+/// The year the target's course is drawn from: its baseline's, else the series' first.
+fn base_year(t: &Target, series: &[(Period, f64)], year: i32) -> i32 {
+    t.baseline
         .as_ref()
         .map(|b| b.period.year())
         .or_else(|| series.iter().map(|(p, _)| p.year()).min())
-        .unwrap_or(year);
-    let j = judge(t, series, year, base_year);
-    let status = l.t(&format!("judgement-{}", serde_name(&j.judgement)));
+        .unwrap_or(year)
+}
+
+fn verdict_of(l: Lang, j: &TargetJudgement) -> Verdict {
     let css = match j.judgement {
         Judgement::Achieved | Judgement::OnTrack => "green",
         Judgement::AtRisk => "yellow",
         Judgement::OffTrack | Judgement::Deteriorating => "red",
         Judgement::NotAvailable => "grey",
     };
+    Verdict {
+        status: l.t(&format!("judgement-{}", serde_name(&j.judgement))),
+        css,
+    }
+}
+
+pub fn verdict(l: Lang, t: &Target, series: &[(Period, f64)], year: i32) -> Verdict {
+    verdict_of(l, &judge(t, series, year, base_year(t, series, year)))
+}
+
+pub fn judged_chart(
+    l: Lang,
+    t: &Target,
+    unit: &OrgCode,
+    series: &[(Period, f64)],
+    year: i32,
+) -> Judged {
+    let base_year = base_year(t, series, year);
+    let j = judge(t, series, year, base_year);
+    let Verdict { status, css } = verdict_of(l, &j);
     let explanation = crate::wording::judgement(l, &j);
     let drawn = charts::target(l, t, unit.as_str(), series, base_year);
     Judged {

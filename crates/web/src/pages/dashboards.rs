@@ -552,7 +552,7 @@ async fn block(
                             css: "grey",
                         };
                     }
-                    let j = super::catalogue::judged_chart(l, t, &u.code, &s, year);
+                    let j = super::catalogue::verdict(l, t, &s, year);
                     Tile {
                         name,
                         href,
@@ -628,7 +628,7 @@ fn status_map(
         shapes,
         |code| {
             let s = series(o, &t.code, code);
-            let j = super::catalogue::judged_chart(l, t, code, &s, year);
+            let j = super::catalogue::verdict(l, t, &s, year);
             let colour = match j.css {
                 "green" => Colour::Green,
                 "yellow" => Colour::Yellow,

@@ -736,7 +736,7 @@ pub async fn unit(
                 "region-of-unit",
                 &[
                     ("region", pick(l, &r.name_vi, Some(&r.name_en))),
-                    ("document", r.document.clone()),
+                    ("document", pick(l, &r.document, Some(&r.document_en))),
                 ],
             );
             if !regions.contains(&line) {

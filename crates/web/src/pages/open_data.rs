@@ -347,7 +347,8 @@ fn csv_headers(name: &str) -> [(header::HeaderName, String); 4] {
 /// Files of every value written at once. Each reads every approved value of the nation (2.6
 /// million at national scale), target by target, at most a few targets' rows ahead of its
 /// reader.
-/// (`error-open_data_busy` says how many to the reader.)
+/// (`error-open_data_busy` says how many, and how long to wait, in words; the test
+/// `a_third_file_of_every_value_waits_for_one_of_two_to_finish` keeps them the same.)
 pub const VALUES_FILES_AT_ONCE: usize = 2;
 
 /// How long a reader may read nothing of a values file before it is ended and its permit
