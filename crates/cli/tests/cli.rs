@@ -1803,6 +1803,19 @@ fn an_approval_on_one_server_shows_on_another() {
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             }
             assert_eq!(statuses, (200, 200), "both servers know the new unit");
+            // Its tasks are on both servers' boards (read from their resident models).
+            let board = |browser: &Browser| {
+                let url = format!("{}/api/v1/tasks?per_page=500", browser.base);
+                let http = browser.http.clone();
+                async move { http.get(url).send().await.unwrap().text().await.unwrap() }
+            };
+            while started.elapsed() < std::time::Duration::from_secs(60)
+                && !board(&on_b).await.contains("\"MAU-NV-1\"")
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            assert!(board(&on_b).await.contains("\"MAU-NV-1\""), "B's board");
+            assert!(board(&on_a).await.contains("\"MAU-NV-1\""), "A's board");
             println!(
                 "a loaded strategy on both servers after {:?}",
                 started.elapsed()

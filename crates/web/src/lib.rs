@@ -15,6 +15,7 @@ mod map;
 mod metrics;
 mod overview;
 mod pages;
+mod rules;
 mod writer;
 
 use std::net::SocketAddr;
@@ -94,6 +95,8 @@ pub struct AppState {
     /// Permits to write the open-data file of every value, which reads the nation: a few at
     /// a time, the others told to come back.
     values_files: Arc<tokio::sync::Semaphore>,
+    /// The validation rules submissions are checked against, kept for a second.
+    rules: Arc<rules::Rules>,
 }
 
 impl AppState {
@@ -151,6 +154,7 @@ impl AppState {
             values_files: Arc::new(tokio::sync::Semaphore::new(
                 pages::open_data::VALUES_FILES_AT_ONCE,
             )),
+            rules: Default::default(),
         };
         // Planning the day's warnings can take a while at national scale; serving need not wait.
         let alerting = state.clone();
@@ -205,6 +209,20 @@ impl AppState {
     /// The primary database.
     pub(crate) fn primary(&self) -> &Store {
         &self.store
+    }
+
+    /// The validation rules between targets, as read at most a second ago or since the last
+    /// change made on this server.
+    pub(crate) async fn validation_rules(
+        &self,
+    ) -> Result<Arc<Vec<tiendo_domain::validation::ValidationRule>>, tiendo_storage::StoreError>
+    {
+        self.rules.current(&self.store).await
+    }
+
+    /// A validation rule was written or withdrawn through this server.
+    pub(crate) fn rules_changed(&self) {
+        self.rules.changed();
     }
 
     /// A permit to write a file of every value, when one is free.
@@ -501,7 +519,13 @@ impl AppState {
                             }
                         }
                         Ok(tiendo_storage::Heard::AccountsChanged) => state.tokens.clear(),
-                        Ok(tiendo_storage::Heard::DefinitionsChanged) => state.changed(),
+                        Ok(tiendo_storage::Heard::DefinitionsChanged) => {
+                            // A task added, closed or made confidential on another server is
+                            // on this one's board at once, not only after the whole
+                            // computation (seconds at national scale) that this asks for.
+                            let state = state.clone();
+                            tokio::spawn(async move { state.tasks_changed().await });
+                        }
                         Ok(tiendo_storage::Heard::Missed) => {
                             state.tokens.clear();
                             state.changed();

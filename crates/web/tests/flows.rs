@@ -1706,7 +1706,8 @@ async fn the_standing_office_adds_a_validation_rule_and_withdraws_it() {
         "{}",
         refused.body
     );
-    // Withdrawn, it refuses nothing more.
+    // Withdrawn, it refuses nothing more, from the next submission on (the rules the
+    // refusal just read are not used again after a change).
     let withdrawn = office
         .post_form(
             "/admin/define/rule-withdraw",

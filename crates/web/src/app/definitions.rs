@@ -121,6 +121,9 @@ pub async fn define(state: &AppState, viewer: &Viewer, d: Definition) -> Result<
         Definition::Task(t) => store.add_task(t, actor).await,
         Definition::Rule(r) => store.add_validation_rule(r, actor).await,
     }?;
+    if matches!(d, Definition::Rule(_)) {
+        state.rules_changed();
+    }
     if matches!(d, Definition::Task(_)) {
         state.tasks_changed().await;
     } else {
@@ -152,6 +155,7 @@ pub async fn withdraw_rule(state: &AppState, viewer: &Viewer, code: &str) -> Res
         .store
         .withdraw_validation_rule(code, viewer.name())
         .await?;
+    state.rules_changed();
     Ok(())
 }
 

@@ -70,7 +70,7 @@ pub async fn broken_rules(
     state: &AppState,
     values: &[NewValue],
 ) -> Result<Vec<(usize, Refusal)>, Failure> {
-    let rules = state.store.validation_rules().await?;
+    let rules = state.validation_rules().await?;
     let mut broken = Vec::new();
     let mut seen: HashSet<(&OrgCode, Period)> = HashSet::new();
     for v in values {
