@@ -52,7 +52,7 @@ fn main() -> ExitCode {
         // A reader that stops early (`tiendo … | head`) is not an error.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{}: {e:#}", lang.t("cli-error"));
+            eprintln!("{}: {}", lang.t("cli-error"), said(&e));
             if is_bad_input(&e) {
                 ExitCode::from(2)
             } else {
@@ -60,6 +60,23 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// The error and its causes, each said once: a library error that quotes its cause in its
+/// own message (sqlx's, the storage layer's) would otherwise repeat it down the chain.
+fn said(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

@@ -1881,6 +1881,32 @@ fn a_command_without_its_database_says_so_and_makes_none() {
     assert!(err.contains("There is no database"), "{err}");
 }
 
+/// A PostgreSQL database that was never created is named, in Vietnamese, with what to do.
+#[test]
+#[cfg_attr(
+    not(tiendo_pg),
+    ignore = "skipped: TIENDO_TEST_POSTGRES_URL is not set"
+)]
+fn a_postgresql_database_never_created_is_named_with_what_to_do() {
+    #[cfg(tiendo_pg)]
+    {
+        let w = Workspace::new();
+        let url = std::env::var("TIENDO_TEST_POSTGRES_URL").unwrap();
+        let base = url.rsplit_once('/').map(|(b, _)| b).unwrap().to_string();
+        let missing = format!("{base}/tiendo_never_created");
+        let out = w.run(&["--db", &missing, "synth", "--yes", "--small"]);
+        assert!(!out.status.success());
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            err.contains(&format!("Không mở được cơ sở dữ liệu {missing}"))
+                && err.contains("CREATE DATABASE"),
+            "{err}"
+        );
+        // The database's own words once, not once per layer that quotes them.
+        assert_eq!(err.matches("does not exist").count(), 1, "{err}");
+    }
+}
+
 /// A Word document whose one table is the task appendix of 03/NQ-CP as published (the 140
 /// tasks of `reference/published/tasks.csv`), with its seven group headings between the tasks.
 fn appendix_docx(path: &Path) -> usize {

@@ -154,7 +154,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             notify::add_webhook(&open(&url, lang).await?, &hook, &secret).await
         }
         Command::Synth { seed, small, yes } => {
-            synth::run(&create(&url).await?, &url, seed, small, yes).await
+            synth::run(&create(&url, lang).await?, &url, seed, small, yes).await
         }
         Command::Load { dir, dry_run } => {
             load::run(&open(&url, lang).await?, &dir, dry_run, lang).await
@@ -181,11 +181,11 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Copy { from, to } => backup::copy(&from, &to, lang).await,
         Command::Restore { file } => backup::restore(&url, &file, lang).await,
         Command::Init { hierarchy } => {
-            users::init(&create(&url).await?, &url, hierarchy, lang).await
+            users::init(&create(&url, lang).await?, &url, hierarchy, lang).await
         }
         Command::Users(c) => users::run(&open(&url, lang).await?, c, lang).await,
         Command::Demo { yes, serve, addr } => {
-            let store = create(&url).await?;
+            let store = create(&url, lang).await?;
             demo::run(&store, &url, yes, lang).await?;
             if serve {
                 serve::run(
@@ -334,12 +334,12 @@ async fn open(url: &str, l: tiendo_wording::Lang) -> Result<Store> {
             .into());
         }
     }
-    create(url).await
+    create(url, l).await
 }
 
 /// The database at `url`, a SQLite file made when it is not there (`init`, `demo`, `synth`).
-async fn create(url: &str) -> Result<Store> {
+async fn create(url: &str, l: tiendo_wording::Lang) -> Result<Store> {
     Store::open(url)
         .await
-        .with_context(|| format!("check --db or TIENDO_DATABASE_URL (now \"{url}\")"))
+        .with_context(|| l.t_args("cli-cannot-open", &[("url", url.to_string())]))
 }

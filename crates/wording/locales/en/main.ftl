@@ -1112,6 +1112,7 @@ error-metrics_for_monitoring = The monitoring metrics are read on the server its
 error-password_change_first = Choose your own password first, on the password page.
 cli-config-unknown-key = there is no key “{ $key }” in a configuration; the keys are: { $keys }
 cli-no-database = There is no database { $url }. Name the instance's database with --db, TIENDO_DATABASE_URL or a configuration file (--config, TIENDO_CONFIG); make a new one with tiendo init or tiendo demo.
+cli-cannot-open = Cannot open the database { $url }. Check --db, TIENDO_DATABASE_URL or the configuration file; a PostgreSQL database must be created first (CREATE DATABASE). Details
 
 ## Importing a task appendix from Word or Excel
 problem-not-docx = The file is not a Word document (.docx).

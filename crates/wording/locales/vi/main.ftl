@@ -1112,6 +1112,7 @@ error-metrics_for_monitoring = Dữ liệu giám sát vận hành (/metrics) ch�
 error-password_change_first = Hãy đặt mật khẩu của riêng bạn trước, tại trang Đổi mật khẩu.
 cli-config-unknown-key = không có tham số “{ $key }” trong tệp cấu hình; các tham số hợp lệ: { $keys }
 cli-no-database = Không có cơ sở dữ liệu { $url }. Chỉ rõ cơ sở dữ liệu của hệ thống bằng --db, TIENDO_DATABASE_URL hoặc tệp cấu hình (--config, TIENDO_CONFIG); tạo mới bằng tiendo init hoặc tiendo demo.
+cli-cannot-open = Không mở được cơ sở dữ liệu { $url }. Kiểm tra --db, TIENDO_DATABASE_URL hoặc tệp cấu hình; cơ sở dữ liệu PostgreSQL phải được tạo trước (CREATE DATABASE). Chi tiết
 
 ## Nhập phụ lục nhiệm vụ từ văn bản Word hoặc Excel
 problem-not-docx = Tệp không phải văn bản Word (.docx).
