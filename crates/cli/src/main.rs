@@ -68,7 +68,9 @@ fn said(e: &anyhow::Error) -> String {
     let mut out = String::new();
     for cause in e.chain() {
         let text = cause.to_string();
-        if out.contains(&text) {
+        // Only a cause the message before quotes as its source (`…: {source}`) is already
+        // said: a short cause that merely appears inside an earlier message is its own.
+        if out == text || out.ends_with(&format!(": {text}")) {
             continue;
         }
         if !out.is_empty() {
@@ -95,4 +97,24 @@ fn is_bad_input(e: &anyhow::Error) -> bool {
             || c.downcast_ref::<tiendo_storage::StoreError>()
                 .is_some_and(|e| e.kind() != tiendo_storage::ErrorKind::Internal)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::said;
+
+    #[test]
+    fn each_cause_is_said_once_and_none_is_dropped() {
+        let quoted = anyhow::anyhow!("database \"x\" does not exist")
+            .context("error returned from database: database \"x\" does not exist")
+            .context("cannot open the database x: error returned from database: database \"x\" does not exist")
+            .context("Không mở được cơ sở dữ liệu x");
+        assert_eq!(
+            said(&quoted),
+            "Không mở được cơ sở dữ liệu x: cannot open the database x: error returned from \
+             database: database \"x\" does not exist"
+        );
+        let short = anyhow::anyhow!("invalid").context("the date is invalid");
+        assert_eq!(said(&short), "the date is invalid: invalid");
+    }
 }

@@ -1803,7 +1803,9 @@ fn an_approval_on_one_server_shows_on_another() {
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             }
             assert_eq!(statuses, (200, 200), "both servers know the new unit");
-            // Its tasks are on both servers' boards (read from their resident models).
+            // Its tasks are on both servers' boards (read from their resident models). At this
+            // scale the whole recomputation is quick too: this shows the boards agree, not how
+            // soon.
             let board = |browser: &Browser| {
                 let url = format!("{}/api/v1/tasks?per_page=500", browser.base);
                 let http = browser.http.clone();

@@ -97,6 +97,8 @@ pub struct AppState {
     values_files: Arc<tokio::sync::Semaphore>,
     /// The validation rules submissions are checked against, kept for a second.
     rules: Arc<rules::Rules>,
+    /// Held while the tasks are read again and swapped in.
+    reading_tasks: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -155,6 +157,7 @@ impl AppState {
                 pages::open_data::VALUES_FILES_AT_ONCE,
             )),
             rules: Default::default(),
+            reading_tasks: Default::default(),
         };
         // Planning the day's warnings can take a while at national scale; serving need not wait.
         let alerting = state.clone();
@@ -268,6 +271,9 @@ impl AppState {
     /// a task just added, closed or imported; the whole computation asked for after it judges
     /// the task with the rest.
     pub async fn tasks_changed(&self) {
+        // One reading at a time, each swapped in before the next begins: a reading that
+        // finished later with older tasks would otherwise hide a newer one's.
+        let _one_at_a_time = self.reading_tasks.lock().await;
         match self
             .store
             .tasks(&tiendo_storage::TaskFilter::all(
@@ -499,6 +505,11 @@ impl AppState {
     ) {
         let state = self.clone();
         tokio::spawn(async move {
+            // Definitions changed elsewhere: the tasks are read again by one reader, so a
+            // burst of announcements (a script adding tasks one by one) costs one reading
+            // after the one under way, not one each.
+            let definitions = Arc::new(Notify::new());
+            let mut reading_tasks = None;
             loop {
                 let mut feed = match state.store.feed().await {
                     Ok(Some(feed)) => feed,
@@ -509,25 +520,40 @@ impl AppState {
                         continue;
                     }
                 };
+                if reading_tasks.is_none() {
+                    let (reader, heard) = (state.clone(), definitions.clone());
+                    reading_tasks = Some(tokio::spawn(async move {
+                        loop {
+                            heard.notified().await;
+                            reader.tasks_changed().await;
+                        }
+                    }));
+                }
                 // Listening from now: what was approved before is read again.
                 state.changed();
                 loop {
                     match feed.next().await {
                         Ok(tiendo_storage::Heard::Approved(v)) => {
                             if heard.send(v).is_err() {
+                                // The server is stopping: so does its reader of tasks.
+                                if let Some(reader) = &reading_tasks {
+                                    reader.abort();
+                                }
                                 return;
                             }
                         }
                         Ok(tiendo_storage::Heard::AccountsChanged) => state.tokens.clear(),
                         Ok(tiendo_storage::Heard::DefinitionsChanged) => {
-                            // A task added, closed or made confidential on another server is
-                            // on this one's board at once, not only after the whole
-                            // computation (seconds at national scale) that this asks for.
-                            let state = state.clone();
-                            tokio::spawn(async move { state.tasks_changed().await });
+                            // A task added, closed or made confidential, or a rule, on another
+                            // server holds on this one at once, not only after the whole
+                            // computation (seconds at national scale) this also asks for.
+                            state.rules.changed();
+                            definitions.notify_one();
                         }
                         Ok(tiendo_storage::Heard::Missed) => {
                             state.tokens.clear();
+                            state.rules.changed();
+                            definitions.notify_one();
                             state.changed();
                         }
                         Err(e) => {

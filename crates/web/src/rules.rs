@@ -44,14 +44,17 @@ impl Rules {
         let read_at = Instant::now();
         let rules = Arc::new(store.validation_rules().await?);
         let mut kept = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        // A change made while they were read: the next submission reads them again.
-        if kept.generation == generation {
+        // A change made while they were read: the next submission reads them again. A read
+        // that began before the one kept does not replace it with older rules.
+        let newer = kept.read.as_ref().is_none_or(|(at, _, _)| *at < read_at);
+        if kept.generation == generation && newer {
             kept.read = Some((read_at, generation, rules.clone()));
         }
         Ok(rules)
     }
 
-    /// A rule was written or withdrawn on this server: the next submission reads them again.
+    /// A rule was written or withdrawn on this server, or another server announced a change:
+    /// the next submission reads them again.
     pub(crate) fn changed(&self) {
         let mut kept = self.state.lock().unwrap_or_else(|e| e.into_inner());
         kept.generation += 1;

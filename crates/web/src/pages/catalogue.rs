@@ -444,6 +444,7 @@ fn verdict_of(l: Lang, j: &TargetJudgement) -> Verdict {
     }
 }
 
+/// The status and colour of a unit's series against the target in `year`.
 pub fn verdict(l: Lang, t: &Target, series: &[(Period, f64)], year: i32) -> Verdict {
     verdict_of(l, &judge(t, series, year, base_year(t, series, year)))
 }
