@@ -1899,6 +1899,15 @@ fn a_postgresql_database_never_created_is_named_with_what_to_do() {
         let out = w.run(&["--db", &missing, "synth", "--yes", "--small"]);
         assert!(!out.status.success());
         let err = String::from_utf8(out.stderr).unwrap();
+        // A password in the address is not repeated (the server here trusts any).
+        let with_password = missing.replacen("://postgres@", "://postgres:bi-mat@", 1);
+        assert_ne!(with_password, missing, "{missing}");
+        let out = w.run(&["--db", &with_password, "synth", "--yes", "--small"]);
+        let hidden = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            !hidden.contains("bi-mat") && hidden.contains("postgres:***@"),
+            "{hidden}"
+        );
         assert!(
             err.contains(&format!("Không mở được cơ sở dữ liệu {missing}"))
                 && err.contains("CREATE DATABASE"),

@@ -58,6 +58,22 @@ pub use tasks::TaskFilter;
 pub use tiendo_domain::admissibility::Refusal;
 pub use values::{ImportSummary, Unpublished, ValueFilter};
 
+/// `url` with its password, if it holds one, replaced by `***`: an error message or a log line
+/// is read by more people than the database's owner.
+pub fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+    let Some(at) = authority.rfind('@') else {
+        return url.to_string();
+    };
+    match authority[..at].split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{}", &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
 /// The database file used when no URL is given.
 pub const DEFAULT_DATABASE: &str = "tiendo.db";
 
@@ -140,7 +156,7 @@ fn describe(problems: &[tiendo_domain::problems::Problem]) -> String {
 /// checked to be a plain identifier (it is spliced into DDL).
 async fn schema_admin(url: &str, schema: &str) -> Result<(PgConnectOptions, PgPool)> {
     let open_err = |source| StoreError::Open {
-        url: url.to_string(),
+        url: without_password(url),
         source,
     };
     if schema.is_empty()
@@ -194,7 +210,7 @@ impl Store {
     /// selects SQLite, created on first use and run in WAL mode.
     pub async fn open(url: &str) -> Result<Store> {
         let open_err = |source| StoreError::Open {
-            url: url.to_string(),
+            url: without_password(url),
             source,
         };
         let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -260,7 +276,7 @@ impl Store {
             .connect_with(options.options([("search_path", schema)]))
             .await
             .map_err(|source| StoreError::Open {
-                url: url.to_string(),
+                url: without_password(url),
                 source,
             })?;
         Store::from_pg_pool(pool).await
@@ -334,5 +350,30 @@ impl Store {
 
     pub async fn close(&self) {
         on_pool!(self, pool => pool.close().await)
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::without_password;
+
+    #[test]
+    fn a_password_never_reaches_a_message() {
+        assert_eq!(
+            without_password("postgres://tiendo:bí-mật@db.example:5432/tiendo"),
+            "postgres://tiendo:***@db.example:5432/tiendo"
+        );
+        assert_eq!(
+            without_password("postgres://tiendo:p@ss@db/tiendo"),
+            "postgres://tiendo:***@db/tiendo"
+        );
+        for kept in [
+            "postgres://postgres@127.0.0.1:5432/test",
+            "postgres://127.0.0.1/test",
+            "sqlite://tiendo.db",
+            "tiendo.db",
+        ] {
+            assert_eq!(without_password(kept), kept);
+        }
     }
 }

@@ -15,7 +15,7 @@ impl Store {
     /// it through replication.
     pub async fn open_replica(url: &str) -> Result<Store> {
         let open_err = |source| StoreError::Open {
-            url: url.to_string(),
+            url: crate::without_password(url),
             source,
         };
         if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {

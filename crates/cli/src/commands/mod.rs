@@ -339,7 +339,10 @@ async fn open(url: &str, l: tiendo_wording::Lang) -> Result<Store> {
 
 /// The database at `url`, a SQLite file made when it is not there (`init`, `demo`, `synth`).
 async fn create(url: &str, l: tiendo_wording::Lang) -> Result<Store> {
-    Store::open(url)
-        .await
-        .with_context(|| l.t_args("cli-cannot-open", &[("url", url.to_string())]))
+    Store::open(url).await.with_context(|| {
+        l.t_args(
+            "cli-cannot-open",
+            &[("url", tiendo_storage::without_password(url))],
+        )
+    })
 }
