@@ -214,8 +214,8 @@ impl AppState {
         &self.store
     }
 
-    /// The validation rules between targets, as read at most a second ago or since the last
-    /// change made on this server.
+    /// The validation rules between targets, as read at most a second ago and not before the
+    /// last change this server made or heard of.
     pub(crate) async fn validation_rules(
         &self,
     ) -> Result<Arc<Vec<tiendo_domain::validation::ValidationRule>>, tiendo_storage::StoreError>
@@ -223,7 +223,8 @@ impl AppState {
         self.rules.current(&self.store).await
     }
 
-    /// A validation rule was written or withdrawn through this server.
+    /// A validation rule was written or withdrawn through this server, or another server
+    /// announced a change: the next submission reads the rules again.
     pub(crate) fn rules_changed(&self) {
         self.rules.changed();
     }
@@ -547,12 +548,12 @@ impl AppState {
                             // A task added, closed or made confidential, or a rule, on another
                             // server holds on this one at once, not only after the whole
                             // computation (seconds at national scale) this also asks for.
-                            state.rules.changed();
+                            state.rules_changed();
                             definitions.notify_one();
                         }
                         Ok(tiendo_storage::Heard::Missed) => {
                             state.tokens.clear();
-                            state.rules.changed();
+                            state.rules_changed();
                             definitions.notify_one();
                             state.changed();
                         }
