@@ -109,16 +109,10 @@ pub(crate) const SET_HEAD: &str =
 pub(crate) const ROWS_PER_INSERT: usize = 500;
 
 /// The INSERT of `rows` chained entries.
-pub(crate) fn insert_sql(rows: usize) -> String {
-    let values: Vec<String> = (0..rows)
-        .map(|r| {
-            let cells: Vec<String> = (1..=8).map(|c| format!("${}", r * 8 + c)).collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect();
+pub(crate) fn insert_sql(param: fn(usize) -> String, rows: usize) -> String {
     format!(
         "INSERT INTO audit_log (at, actor, action, object, before, after, prev_hash, hash) VALUES {}",
-        values.join(", ")
+        crate::params::rows(param, rows, 8, 0)
     )
 }
 
@@ -140,7 +134,7 @@ macro_rules! append_all {
                 .chunks($crate::audit::ROWS_PER_INSERT)
                 .zip(links.chunks($crate::audit::ROWS_PER_INSERT))
             {
-                let sql = $crate::audit::insert_sql(chunk.len());
+                let sql = $crate::audit::insert_sql($crate::params::of(&$tx), chunk.len());
                 let mut q = sqlx::query(&sql);
                 for (r, (prev, hash)) in chunk.iter().zip(linked) {
                     q = q

@@ -30,11 +30,12 @@ pub struct Entry {
     pub window: EntryWindow,
 }
 
-/// Entries per transaction, so every statement stays well under SQLite's bound-parameter limit.
-const CHUNK: usize = 200;
-
 /// At most this many entries in one request.
 pub const MAX_REQUEST: usize = 1000;
+
+/// Entries per transaction: a writer's whole batch of single-value requests commits at once,
+/// and the longest statement (9 parameters an entry) stays well under SQLite's limit of 32,766.
+const CHUNK: usize = MAX_REQUEST;
 
 /// A reviewer's move of one value's version to another state.
 #[derive(Debug, Clone)]
@@ -66,18 +67,6 @@ struct UnitFacts {
     kind: OrgKind,
     validity: tiendo_domain::orgs::Validity,
     successor: bool,
-}
-
-fn placeholders(rows: usize, per_row: usize, first: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let cells: Vec<String> = (0..per_row)
-                .map(|c| format!("${}", first + r * per_row + c))
-                .collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 impl Store {
@@ -116,37 +105,37 @@ impl Store {
         target_codes.dedup();
         org_codes.sort_unstable();
         org_codes.dedup();
-        let target_sql = format!(
-            "SELECT id, code FROM targets WHERE code IN ({}) ORDER BY id{}",
-            (1..=target_codes.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            self.for_update()
-        );
-        let org_sql = format!(
-            "SELECT o.id, o.code, o.kind, o.valid_from, o.valid_to, \
-             EXISTS (SELECT 1 FROM org_successions s WHERE s.successor_id = o.id) \
-             FROM org_units o WHERE o.code IN ({})",
-            (1..=org_codes.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let definitions: HashMap<String, tiendo_domain::targets::Target> = self
-            .targets(None)
-            .await?
-            .into_iter()
-            .map(|t| (t.code.to_string(), t))
-            .collect();
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write()).await?;
+            let param = crate::params::of(&tx);
+            let target_sql = format!(
+                "SELECT id, code FROM targets WHERE code IN ({}) ORDER BY id{}",
+                crate::params::list(param, target_codes.len(), 0),
+                self.for_update()
+            );
+            let org_sql = format!(
+                "SELECT o.id, o.code, o.kind, o.valid_from, o.valid_to, \
+                 EXISTS (SELECT 1 FROM org_successions s WHERE s.successor_id = o.id) \
+                 FROM org_units o WHERE o.code IN ({})",
+                crate::params::list(param, org_codes.len(), 0)
+            );
             let mut q = sqlx::query_as::<_, (i64, String)>(&target_sql);
             for c in &target_codes {
                 q = q.bind(*c);
             }
             let targets: HashMap<String, i64> =
                 q.fetch_all(&mut *tx).await?.into_iter().map(|(i, c)| (c, i)).collect();
+            // The definitions of the batch's targets alone, read under the lock just taken.
+            let definitions_sql = crate::targets::named(param, target_codes.len());
+            let mut q = sqlx::query_as::<_, crate::targets::TargetRow>(&definitions_sql);
+            for c in &target_codes {
+                q = q.bind(*c);
+            }
+            let mut definitions: HashMap<String, tiendo_domain::targets::Target> = HashMap::new();
+            for row in q.fetch_all(&mut *tx).await? {
+                let t = row.into_target()?;
+                definitions.insert(t.code.to_string(), t);
+            }
             type OrgRow = (i64, String, String, Option<chrono::NaiveDate>, Option<chrono::NaiveDate>, bool);
             let mut q = sqlx::query_as::<_, OrgRow>(&org_sql);
             for c in &org_codes {
@@ -168,7 +157,7 @@ impl Store {
                 let sql = format!(
                     "SELECT org_id, period, last_day FROM entry_reopenings WHERE org_id IN ({}) \
                      ORDER BY id",
-                    (1..=orgs.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+                    crate::params::list(param, orgs.len(), 0)
                 );
                 let mut q = sqlx::query_as::<_, (i64, String, chrono::NaiveDate)>(&sql);
                 for o in orgs.values() {
@@ -202,7 +191,7 @@ impl Store {
                      WHERE (v.target_id, v.org_id, v.period) IN (VALUES {}) AND NOT EXISTS \
                      (SELECT 1 FROM data_values n WHERE n.target_id = v.target_id \
                      AND n.org_id = v.org_id AND n.period = v.period AND n.id > v.id)",
-                    placeholders(keys.len(), 3, 1)
+                    crate::params::rows(param, keys.len(), 3, 0)
                 );
                 let mut q = sqlx::query_as::<_, (i64, i64, String, f64, String)>(&sql);
                 for (t, o, p) in &keys {
@@ -289,7 +278,7 @@ impl Store {
                 let sql = format!(
                     "INSERT INTO data_values (target_id, org_id, period, value, comment, source, \
                      author, recorded_at, state) VALUES {}",
-                    placeholders(rows.len(), 9, 1)
+                    crate::params::rows(param, rows.len(), 9, 0)
                 );
                 let mut q = sqlx::query(&sql);
                 for (t, o, p, e) in &rows {
@@ -509,7 +498,7 @@ impl Store {
                  JOIN targets t ON t.id = v.target_id JOIN org_units o ON o.id = v.org_id \
                  WHERE v.state IN ('submitted', 'approved') AND (t.code, v.period) IN (VALUES {}) \
                  GROUP BY t.code, o.code",
-                placeholders(chunk.len(), 2, 1)
+                crate::params::rows(self.param(), chunk.len(), 2, 0)
             );
             let rows: Vec<(String, String, chrono::DateTime<Utc>)> = on_pool!(self, pool => {
                 let mut q = sqlx::query_as(&sql);

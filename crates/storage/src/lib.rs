@@ -1,7 +1,8 @@
 //! tiendo's storage: one API over SQLite (the embedded default) and PostgreSQL.
 //!
 //! This crate alone knows SQL. Each query is written once with `$n` placeholders, which both
-//! drivers accept, and runs on a typed pool chosen at start-up; the schema lives in one
+//! drivers accept (lists as long as a batch are written for each backend, see `params`), and
+//! runs on a typed pool chosen at start-up; the schema lives in one
 //! migration set per backend, applied automatically and idempotently when a store opens.
 
 mod accounts;
@@ -20,6 +21,7 @@ mod load;
 mod logins;
 mod notifications;
 mod orgs;
+mod params;
 mod reopenings;
 mod replica;
 mod rows;

@@ -7,7 +7,7 @@ use crate::rows::{from_json, parse, parse_opt, read_english, read_vietnamese, te
 use crate::{on_pool, Result, Store, StoreError};
 
 #[derive(sqlx::FromRow)]
-struct TargetRow {
+pub(crate) struct TargetRow {
     code: String,
     document: Option<String>,
     group_code: Option<String>,
@@ -31,8 +31,16 @@ const SELECT_TARGETS: &str = "SELECT t.code, d.code AS document, t.group_code, \
      t.baseline_period, t.periodicity, t.aggregation, t.reporters, t.source, t.bounds \
      FROM targets t LEFT JOIN documents d ON d.id = t.document_id";
 
+/// The definitions of `count` targets named by their codes, bound in order.
+pub(crate) fn named(param: fn(usize) -> String, count: usize) -> String {
+    format!(
+        "{SELECT_TARGETS} WHERE t.code IN ({})",
+        crate::params::list(param, count, 0)
+    )
+}
+
 impl TargetRow {
-    fn into_target(self) -> Result<Target> {
+    pub(crate) fn into_target(self) -> Result<Target> {
         let baseline = match (self.baseline_value, self.baseline_period) {
             (Some(value), Some(p)) => Some(Baseline {
                 value,

@@ -117,6 +117,7 @@ conformance!(
     progress_updates_are_kept_in_order,
     loading_twice_is_refused_and_reset_empties,
     entries_are_written_whole_or_not_at_all,
+    a_batch_of_hundreds_of_entries_is_written_whole_request_by_request,
     only_approved_values_are_official,
     the_audit_log_records_writes_and_refuses_changes,
     accounts_sessions_and_tokens,
@@ -1172,6 +1173,69 @@ fn entry(
         author: "reporter".into(),
         window: tiendo_domain::admissibility::EntryWindow::never_closes(chrono::NaiveDate::MIN),
     }
+}
+
+/// A deadline's batch: one large request and hundreds of single ones share a transaction (about
+/// 7,000 bound parameters), each request still whole or refused on its own.
+async fn a_batch_of_hundreds_of_entries_is_written_whole_request_by_request(store: &Store) {
+    loaded(store).await;
+    let audit_before = store.audit_count().await.unwrap();
+    let quarter = |y: i32, q: i32| format!("{y}Q{q}");
+    let large: Vec<tiendo_storage::Entry> = (1950..2100)
+        .flat_map(|y| (1..=4).map(move |q| (y, q)))
+        .map(|(y, q)| {
+            entry(
+                "HT-T4",
+                "HA-TINH",
+                &quarter(y, q),
+                (y % 100) as f64,
+                ValueState::Draft,
+            )
+        })
+        .collect();
+    let mut requests = vec![large];
+    for y in 1900..1950 {
+        for q in 1..=4 {
+            let v = q as f64;
+            requests.push(vec![entry(
+                "HT-T4",
+                "HA-TINH",
+                &quarter(y, q),
+                v,
+                ValueState::Submitted,
+            )]);
+        }
+    }
+    requests.push(vec![
+        entry("HT-T4", "HA-TINH", "2100Q1", 1.0, ValueState::Draft),
+        entry("HT-T4", "NO-SUCH-UNIT", "2100Q1", 1.0, ValueState::Draft),
+    ]);
+    let outcomes = store.enter_values(&requests).await.unwrap();
+    assert_eq!(outcomes.len(), 202);
+    let refused: Vec<_> = outcomes[..201].iter().filter(|o| o.is_err()).collect();
+    assert!(refused.is_empty(), "{:?}", refused.first());
+    assert_eq!(outcomes[201].clone().unwrap_err()[0].0, 1);
+    let stored = store
+        .values(&ValueFilter {
+            target: Some(code("HT-T4")),
+            org: Some(code("HA-TINH")),
+        })
+        .await
+        .unwrap();
+    let value_of = |p: &str| {
+        let p: tiendo_domain::periods::Period = code(p);
+        stored
+            .iter()
+            .find(|v| v.period == p)
+            .map(|v| (v.value.get(), v.state))
+    };
+    assert_eq!(value_of("1950Q1"), Some((50.0, ValueState::Draft)));
+    assert_eq!(value_of("2099Q4"), Some((99.0, ValueState::Draft)));
+    assert_eq!(value_of("1900Q1"), Some((1.0, ValueState::Submitted)));
+    assert_eq!(value_of("1949Q4"), Some((4.0, ValueState::Submitted)));
+    assert_eq!(value_of("2100Q1"), None);
+    assert_eq!(store.audit_count().await.unwrap(), audit_before + 800);
+    assert_eq!(store.verify_audit().await.unwrap().broken, None);
 }
 
 async fn entries_are_written_whole_or_not_at_all(store: &Store) {
