@@ -99,6 +99,8 @@ pub struct AppState {
     rules: Arc<rules::Rules>,
     /// Held while the tasks are read again and swapped in.
     reading_tasks: Arc<tokio::sync::Mutex<()>>,
+    /// The overview page as the public last saw it, served again until the overview changes.
+    kept_pages: Arc<pages::kept::KeptPages>,
 }
 
 impl AppState {
@@ -158,6 +160,7 @@ impl AppState {
             )),
             rules: Default::default(),
             reading_tasks: Default::default(),
+            kept_pages: Default::default(),
         };
         // Planning the day's warnings can take a while at national scale; serving need not wait.
         let alerting = state.clone();

@@ -85,8 +85,22 @@ async fn a_reporter_submits_a_supervisor_approves_and_the_overview_shows_it() {
         .await;
     assert_eq!(own.status, StatusCode::FORBIDDEN);
 
+    // The public's page, rendered once and served again to the next visitor.
+    let mut visitor = Client::new(&app);
+    let before = visitor.get("/?lang=en").await;
+    assert!(!before.body.contains("77.50"), "{}", before.body);
+    assert_eq!(visitor.get("/?lang=en").await.body, before.body);
+
     let mut supervisor = Client::new(&app);
     supervisor.login_demo("van-phong").await;
+    // A signed-in official is never served the public's page.
+    let own_page = supervisor.get("/?lang=en").await;
+    assert!(
+        own_page.body.contains("action=\"/logout\""),
+        "{}",
+        own_page.body
+    );
+    assert!(!before.body.contains("action=\"/logout\""));
     let queue = supervisor.get("/approvals?lang=en").await;
     let key = support::review_key(&app, &target, "HA-TINH", "2025Q3").await;
     assert!(queue.body.contains(&key), "{}", queue.body);
@@ -132,7 +146,8 @@ async fn a_reporter_submits_a_supervisor_approves_and_the_overview_shows_it() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(shown, "the overview lists the approved value");
-    let page = Client::new(&app).get("/?lang=en").await;
+    // The page kept for the public gives way to the overview that shows the approval.
+    let page = visitor.get("/?lang=en").await;
     // Listed by name, linked by code.
     assert!(
         page.body.contains(&format!("/targets/{target}?lang=en\">")) && page.body.contains("77.50"),

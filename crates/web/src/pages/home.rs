@@ -1,15 +1,16 @@
 //! The national overview and each unit's page.
 
 use askama::Template;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{Html, IntoResponse, Response};
 use chrono::Datelike;
 use tiendo_domain::orgs::{OrgCode, OrgKind};
 
 use crate::chrome::{Chrome, Page};
 use crate::failure::Failure;
 use crate::i18n::Lang;
-use crate::pages::{pick, render};
+use crate::pages::{pick, render, rendered};
 use crate::wording::serde_name;
 use crate::AppState;
 use tiendo_report::charts;
@@ -156,10 +157,19 @@ fn day_asked(state: &AppState, q: &OverviewQuery) -> Result<chrono::NaiveDate, F
 pub async fn overview(
     State(state): State<AppState>,
     Query(q): Query<OverviewQuery>,
+    uri: axum::http::Uri,
     page: Page,
 ) -> Result<Response, Failure> {
     let l = page.l();
     let day = day_asked(&state, &q)?;
+    // The public's page of today is the same for every visitor until the overview changes.
+    let address = uri.path_and_query().map_or("/", |a| a.as_str());
+    let public_today = page.viewer.user.is_none() && q.at.is_none();
+    if public_today {
+        if let Some(html) = state.kept_pages.get(address, &state.overview()) {
+            return Ok(Html(html).into_response());
+        }
+    }
     let o = state
         .overview_at(day)
         .await
@@ -312,7 +322,12 @@ pub async fn overview(
             .collect(),
         c: page.chrome,
     };
-    Ok(render(&body))
+    if !public_today {
+        return Ok(render(&body));
+    }
+    let html = Bytes::from(rendered(&body)?);
+    state.kept_pages.keep(address, &o, html.clone());
+    Ok(Html(html).into_response())
 }
 
 /// One group of a quarterly chart: its label's message, colour and dash, and its count at the

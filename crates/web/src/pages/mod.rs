@@ -11,6 +11,7 @@ mod feedback;
 mod guards;
 mod home;
 mod indices;
+pub(crate) mod kept;
 pub(crate) mod open_data;
 mod password;
 mod pickers;
@@ -263,10 +264,16 @@ pub fn render(page: &impl Template) -> Response {
 }
 
 pub fn render_with(status: StatusCode, page: &impl Template) -> Response {
-    match page.render() {
+    match rendered(page) {
         Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => Failure::internal(format!("a page failed to render: {e}")).into_response(),
+        Err(f) => f.into_response(),
     }
+}
+
+/// The page's HTML.
+pub fn rendered(page: &impl Template) -> Result<String, Failure> {
+    page.render()
+        .map_err(|e| Failure::internal(format!("a page failed to render: {e}")))
 }
 
 pub use crate::wording::pick;

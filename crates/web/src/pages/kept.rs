@@ -1,0 +1,109 @@
+//! The overview page as the public sees it, kept between requests.
+//!
+//! At national scale the overview page (a chart for each national target, the map, every
+//! province and ministry) takes about a millisecond of CPU to render, and a public page is
+//! what the press and the public poll on deadline day. A visitor who is not signed in sees the
+//! same page as every other at the same address until the overview changes (an approval, a
+//! recomputation, a new day), so the page rendered for one is served to the next, for at most
+//! as long as its `Cache-Control` already lets any proxy keep it.
+
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+
+use crate::overview::Overview;
+
+/// How long a kept page is served at most: what its `Cache-Control` allows a proxy.
+pub const AGE: Duration = Duration::from_secs(60);
+
+/// The addresses whose public page is kept: the overview in either language. Any other query
+/// (an earlier day, a parameter a visitor made up) is rendered each time, so nobody can push
+/// these out by asking for endless new addresses.
+const KEPT: [&str; 3] = ["/", "/?lang=vi", "/?lang=en"];
+
+struct Page<O> {
+    address: &'static str,
+    overview: Weak<O>,
+    at: Instant,
+    html: Bytes,
+}
+
+/// The public overview pages rendered last, one for each kept address, each with the overview
+/// it shows.
+pub struct KeptPages<O = Overview> {
+    pages: Mutex<Vec<Page<O>>>,
+}
+
+impl<O> Default for KeptPages<O> {
+    fn default() -> Self {
+        KeptPages {
+            pages: Mutex::default(),
+        }
+    }
+}
+
+impl<O> KeptPages<O> {
+    /// The page kept for `address`, when it was rendered from `overview` within [`AGE`].
+    pub fn get(&self, address: &str, overview: &Arc<O>) -> Option<Bytes> {
+        self.lock()
+            .iter()
+            .find(|p| {
+                p.address == address
+                    && p.at.elapsed() < AGE
+                    && Weak::ptr_eq(&p.overview, &Arc::downgrade(overview))
+            })
+            .map(|p| p.html.clone())
+    }
+
+    /// Keeps `html`, rendered from `overview`, for `address` when it is one of the kept ones.
+    pub fn keep(&self, address: &str, overview: &Arc<O>, html: Bytes) {
+        let Some(address) = KEPT.into_iter().find(|a| *a == address) else {
+            return;
+        };
+        let mut pages = self.lock();
+        pages.retain(|p| p.address != address);
+        // The weak reference keeps the overview's address from being reused by a later one
+        // without keeping the overview itself alive.
+        pages.push(Page {
+            address,
+            overview: Arc::downgrade(overview),
+            at: Instant::now(),
+            html,
+        });
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Page<O>>> {
+        // A panic while holding it leaves at worst a page that is replaced or expires.
+        self.pages.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_is_served_again_only_for_the_overview_it_shows() {
+        let kept = KeptPages::default();
+        let (first, second) = (Arc::new(1), Arc::new(2));
+        kept.keep("/?lang=en", &first, Bytes::from("first"));
+        assert_eq!(kept.get("/?lang=en", &first), Some(Bytes::from("first")));
+        assert_eq!(kept.get("/?lang=en", &second), None);
+        assert_eq!(kept.get("/", &first), None);
+        kept.keep("/?lang=en", &second, Bytes::from("second"));
+        assert_eq!(kept.get("/?lang=en", &first), None);
+        assert_eq!(kept.get("/?lang=en", &second), Some(Bytes::from("second")));
+    }
+
+    #[test]
+    fn an_address_a_visitor_makes_up_is_never_kept() {
+        let kept = KeptPages::default();
+        let overview = Arc::new(());
+        for address in ["/?lang=en&x=1", "/?at=2025-06-30", "/?lang=vi&lang=en"] {
+            kept.keep(address, &overview, Bytes::from("made up"));
+            assert_eq!(kept.get(address, &overview), None);
+        }
+        assert!(kept.lock().is_empty());
+    }
+}
