@@ -186,11 +186,14 @@ impl Store {
                 .collect();
             let mut current: HashMap<(i64, i64, String), Current> = HashMap::new();
             if !keys.is_empty() {
+                // Each key's latest version by the key's index, then those rows by id: both
+                // engines look each key up whatever the batch's size (PostgreSQL scanned the
+                // whole table to match a thousand keys given as `(…) IN (VALUES …)`).
                 let sql = format!(
                     "SELECT v.target_id, v.org_id, v.period, v.value, v.state FROM data_values v \
-                     WHERE (v.target_id, v.org_id, v.period) IN (VALUES {}) AND NOT EXISTS \
-                     (SELECT 1 FROM data_values n WHERE n.target_id = v.target_id \
-                     AND n.org_id = v.org_id AND n.period = v.period AND n.id > v.id)",
+                     WHERE v.id IN (SELECT (SELECT MAX(n.id) FROM data_values n \
+                     WHERE n.target_id = k.column1 AND n.org_id = k.column2 \
+                     AND n.period = k.column3) FROM (VALUES {}) AS k)",
                     crate::params::rows(param, keys.len(), 3, 0)
                 );
                 let mut q = sqlx::query_as::<_, (i64, i64, String, f64, String)>(&sql);
