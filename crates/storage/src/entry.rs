@@ -368,10 +368,7 @@ impl Store {
         codes.dedup();
         let lock = format!(
             "SELECT id FROM targets WHERE code IN ({}) ORDER BY id{}",
-            (1..=codes.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            crate::params::list(self.param(), codes.len(), 0),
             self.for_update()
         );
         let current_sql = "SELECT v.id, v.value, v.state, v.author, v.comment, v.source \
