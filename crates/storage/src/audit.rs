@@ -97,10 +97,12 @@ pub(crate) fn chain(
         .collect()
 }
 
-/// Takes the chain's head for this transaction: the no-op update locks its row on PostgreSQL
-/// until commit (SQLite's writes are one at a time already), so concurrent appends, from this
-/// server or another, queue up and form one chain.
-pub(crate) const LOCK_HEAD: &str = "UPDATE audit_head SET hash = hash WHERE id = 1";
+/// Takes the chain's head for this transaction and reads it: the no-op update locks its row on
+/// PostgreSQL until commit (SQLite's writes are one at a time already), so concurrent appends,
+/// from this server or another, queue up and form one chain. One statement, as every writer
+/// of every server waits for the head from here to its commit.
+pub(crate) const TAKE_HEAD: &str = "UPDATE audit_head SET hash = hash WHERE id = 1 RETURNING hash";
+/// The head as read by a transaction that holds SQLite's write lock.
 pub(crate) const READ_HEAD: &str = "SELECT hash FROM audit_head WHERE id = 1";
 pub(crate) const SET_HEAD: &str =
     "UPDATE audit_head SET hash = $1, length = length + $2 WHERE id = 1";
@@ -123,10 +125,7 @@ macro_rules! append_all {
         let records: &[$crate::audit::Record] = $records;
         if !records.is_empty() {
             let at = $crate::audit::instant($at);
-            sqlx::query($crate::audit::LOCK_HEAD)
-                .execute(&mut *$tx)
-                .await?;
-            let head: String = sqlx::query_scalar($crate::audit::READ_HEAD)
+            let head: String = sqlx::query_scalar($crate::audit::TAKE_HEAD)
                 .fetch_one(&mut *$tx)
                 .await?;
             let links = $crate::audit::chain(&head, &at, records);

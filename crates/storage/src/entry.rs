@@ -1,5 +1,5 @@
-//! Values entered one by one through the web application or the API, and their review
-//! (submit, approve, return), each write recorded in the audit log in the same transaction.
+//! Values entered one by one through the web application or the API, each write recorded in
+//! the audit log in the same transaction (their review is in `review`).
 //!
 //! Entries come in batches of requests so that many reporters writing at once share one
 //! transaction: a batch costs a handful of statements whatever its size. Each request (one
@@ -8,9 +8,7 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use tiendo_domain::admissibility::{
-    admit_entry, admit_review, admit_text, EntryWindow, Refusal, Reporter, ReviewRefusal,
-};
+use tiendo_domain::admissibility::{admit_entry, admit_text, EntryWindow, Refusal, Reporter};
 use tiendo_domain::orgs::{OrgCode, OrgKind};
 use tiendo_domain::periods::Period;
 use tiendo_domain::targets::TargetCode;
@@ -36,19 +34,6 @@ pub const MAX_REQUEST: usize = 1000;
 /// Entries per transaction: a writer's whole batch of single-value requests commits at once,
 /// and the longest statement (9 parameters an entry) stays well under SQLite's limit of 32,766.
 const CHUNK: usize = MAX_REQUEST;
-
-/// A reviewer's move of one value's version to another state.
-#[derive(Debug, Clone)]
-pub struct StateChange {
-    pub target: TargetCode,
-    pub org: OrgCode,
-    pub period: Period,
-    /// The version the reviewer judged.
-    pub version: i64,
-    pub next: ValueState,
-    pub author: String,
-    pub comment: Option<String>,
-}
 
 /// What became of one request: written, or refused with each refused entry's position and
 /// the rule it broke (the domain's admissibility rule).
@@ -111,7 +96,7 @@ impl Store {
             let target_sql = format!(
                 "SELECT id, code FROM targets WHERE code IN ({}) ORDER BY id{}",
                 crate::params::list(param, target_codes.len(), 0),
-                self.for_update()
+                self.for_share()
             );
             let org_sql = format!(
                 "SELECT o.id, o.code, o.kind, o.valid_from, o.valid_to, \
@@ -184,6 +169,12 @@ impl Store {
                 .zip(&entries)
                 .filter_map(|(r, e)| r.as_ref().ok().map(|&(t, o)| (t, o, e.value.period.to_string())))
                 .collect();
+            crate::value_keys::lock_values!(self, tx, results
+                .iter()
+                .zip(&entries)
+                .filter(|(r, _)| r.is_ok())
+                .map(|(_, e)| (e.value.target.as_str(), e.value.org.as_str(), e.value.period.to_string()))
+                .collect());
             let mut current: HashMap<(i64, i64, String), Current> = HashMap::new();
             if !keys.is_empty() {
                 // Each key's latest version by the key's index, then those rows by id: both
@@ -304,173 +295,6 @@ impl Store {
         })
     }
 
-    /// Moves version `version` of a value to `next` (approve, return, submit, reopen) by adding
-    /// a version. The version must still be the current one, the move must be allowed from its
-    /// state, a return needs a reason, and nobody approves or returns a value they wrote.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn set_value_state(
-        &self,
-        target: &TargetCode,
-        org: &OrgCode,
-        period: Period,
-        version: i64,
-        next: ValueState,
-        author: &str,
-        comment: Option<&str>,
-    ) -> Result<DataValue> {
-        let change = StateChange {
-            target: target.clone(),
-            org: org.clone(),
-            period,
-            version,
-            next,
-            author: author.to_string(),
-            comment: comment.map(str::to_string),
-        };
-        self.write_state_changes(std::slice::from_ref(&change))
-            .await?
-            .pop()
-            .unwrap_or_else(|| Err(StoreError::Invalid("no state change was made".into())))
-    }
-
-    /// Several reviewers' moves in one transaction, each checked as [`Store::set_value_state`]
-    /// checks one: a refused move is answered on its own and the others are written. When the
-    /// transaction fails (one corrupt row, a lost connection), each move is tried again in a
-    /// transaction of its own, so one cannot fail the others and each answer says its own why.
-    pub async fn set_value_states(&self, changes: &[StateChange]) -> Vec<Result<DataValue>> {
-        match self.write_state_changes(changes).await {
-            Ok(done) => done,
-            Err(e) if changes.len() == 1 => vec![Err(e)],
-            Err(e) => {
-                tracing::warn!(error = %e, reviews = changes.len(), "a batch of reviews failed; writing them one by one");
-                let mut out = Vec::with_capacity(changes.len());
-                for c in changes {
-                    out.push(
-                        match self.write_state_changes(std::slice::from_ref(c)).await {
-                            Ok(mut one) => one.pop().unwrap_or_else(|| {
-                                Err(StoreError::Invalid("no state change was made".into()))
-                            }),
-                            Err(e) => Err(e),
-                        },
-                    );
-                }
-                out
-            }
-        }
-    }
-
-    /// The moves of [`Store::set_value_states`]; the outer error is the transaction's, which
-    /// writes none of them. The targets are locked first, in id order, as every writer of
-    /// values locks them.
-    async fn write_state_changes(&self, changes: &[StateChange]) -> Result<Vec<Result<DataValue>>> {
-        let mut codes: Vec<&str> = changes.iter().map(|c| c.target.as_str()).collect();
-        codes.sort_unstable();
-        codes.dedup();
-        let lock = format!(
-            "SELECT id FROM targets WHERE code IN ({}) ORDER BY id{}",
-            crate::params::list(self.param(), codes.len(), 0),
-            self.for_update()
-        );
-        let current_sql = "SELECT v.id, v.value, v.state, v.author, v.comment, v.source \
-             FROM data_values v \
-             JOIN targets t ON t.id = v.target_id JOIN org_units o ON o.id = v.org_id \
-             WHERE t.code = $1 AND o.code = $2 AND v.period = $3 ORDER BY v.id DESC LIMIT 1";
-        let insert = "INSERT INTO data_values (target_id, org_id, period, value, comment, source, \
-             author, recorded_at, state) \
-             SELECT v.target_id, v.org_id, v.period, v.value, COALESCE($2, v.comment), v.source, \
-             $3, $4, $5 FROM data_values v WHERE v.id = $1 RETURNING id";
-        // Microseconds, as PostgreSQL keeps them, so the version returned equals the one read back.
-        let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.begin_write()).await?;
-            let mut q = sqlx::query(&lock);
-            for c in &codes {
-                q = q.bind(*c);
-            }
-            q.fetch_all(&mut *tx).await?;
-            let mut out = Vec::with_capacity(changes.len());
-            let mut audits = Vec::new();
-            for c in changes {
-                let StateChange { target, org, period, version, next, author, comment } = c;
-                let (period, version, next) = (*period, *version, *next);
-                let comment = comment.as_deref().map(str::trim).filter(|c| !c.is_empty());
-                if next == ValueState::Returned && comment.is_none() {
-                    out.push(Err(StoreError::Invalid(
-                        "a value is returned with a reason for its reporter".into(),
-                    )));
-                    continue;
-                }
-                type Current = (i64, f64, String, String, Option<String>, Option<String>);
-                let current: Option<Current> = sqlx::query_as(current_sql)
-                    .bind(target.as_str())
-                    .bind(org.as_str())
-                    .bind(period.to_string())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let Some((id, value, state, written_by, old_comment, source)) = current else {
-                    out.push(Err(StoreError::NotFound(format!(
-                        "there is no value for {target} / {org} / {period}"
-                    ))));
-                    continue;
-                };
-                let state: ValueState = crate::rows::text_enum("value state", &state)?;
-                if let Err(r) = admit_review(author, version, next, id, state, &written_by) {
-                    let message = format!("{target} / {org} / {period}: {r}");
-                    out.push(Err(match r {
-                        ReviewRefusal::OwnValue { .. } => StoreError::Forbidden { code: r.code(), message },
-                        ReviewRefusal::Stale { .. } | ReviewRefusal::Transition { .. } => {
-                            StoreError::Conflict { code: r.code(), message }
-                        }
-                    }));
-                    continue;
-                }
-                let Some(number) = tiendo_domain::values::Number::new(value) else {
-                    return Err(StoreError::Corrupt { what: "value", detail: value.to_string() });
-                };
-                let version: i64 = sqlx::query_scalar(insert)
-                    .bind(id)
-                    .bind(comment)
-                    .bind(author)
-                    .bind(now)
-                    .bind(next.as_str())
-                    .fetch_one(&mut *tx)
-                    .await?;
-                audits.push(Record {
-                    actor: author,
-                    action: match next {
-                        ValueState::Approved => "value.approve",
-                        ValueState::Returned => "value.return",
-                        ValueState::Submitted => "value.submit",
-                        ValueState::Draft => "value.reopen",
-                    },
-                    object: value_object(target, org, period),
-                    before: Some(to_json(&serde_json::json!({"value": value, "state": state, "version": id}))),
-                    after: Some(to_json(&serde_json::json!({"value": value, "state": next, "comment": comment}))),
-                });
-                if next == ValueState::Approved {
-                    crate::feed::announce!(self, tx, crate::feed::APPROVALS, version.to_string());
-                }
-                // The new version as written, built here: a read after the commit could fail
-                // and hide an approval that stands.
-                out.push(Ok(DataValue {
-                    version,
-                    target: target.clone(),
-                    org: org.clone(),
-                    period,
-                    value: number,
-                    comment: comment.map(str::to_string).or(old_comment),
-                    source,
-                    author: author.to_string(),
-                    recorded_at: now,
-                    state: next,
-                }));
-            }
-            crate::audit::append_all!(tx, now, &audits);
-            tx.commit().await?;
-            Ok(out)
-        })
-    }
-
     /// Current values awaiting review (submitted), oldest first, at most `limit`.
     pub async fn submitted_values(&self, limit: u32) -> Result<Vec<DataValue>> {
         self.values_in_state(ValueState::Submitted, false, limit)
@@ -527,6 +351,6 @@ impl Store {
     }
 }
 
-fn value_object(target: &TargetCode, org: &OrgCode, period: Period) -> String {
+pub(crate) fn value_object(target: &TargetCode, org: &OrgCode, period: Period) -> String {
     format!("value {target}/{org}/{period}")
 }

@@ -48,6 +48,26 @@ macro_rules! announce {
 }
 pub(crate) use announce;
 
+/// Announces each of `$payloads` (text) on `$channel` as [`announce`] does, in their order,
+/// in one statement.
+macro_rules! announce_each {
+    ($store:expr, $tx:expr, $channel:expr, $payloads:expr) => {
+        let payloads: &[String] = $payloads;
+        if matches!($store, $crate::Store::Postgres(_)) && !payloads.is_empty() {
+            let sql = format!(
+                "SELECT pg_notify($1, k.column1) FROM (VALUES {}) AS k",
+                $crate::params::rows($store.param(), payloads.len(), 1, 1)
+            );
+            let mut q = sqlx::query(&sql).bind($channel);
+            for p in payloads {
+                q = q.bind(p.as_str());
+            }
+            q.execute(&mut *$tx).await?;
+        }
+    };
+}
+pub(crate) use announce_each;
+
 /// What the feed says next.
 #[derive(Debug)]
 pub enum Heard {

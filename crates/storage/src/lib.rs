@@ -24,10 +24,12 @@ mod orgs;
 mod params;
 mod reopenings;
 mod replica;
+mod review;
 mod rows;
 mod rules;
 mod targets;
 mod tasks;
+mod value_keys;
 mod values;
 
 use std::path::Path;
@@ -46,7 +48,7 @@ pub use bench::bench_value;
 pub use copy::CopiedTable;
 pub use dataset::PUBLISHED;
 pub use define::{Defined, TaskClosing};
-pub use entry::{Entry, Outcome, StateChange, MAX_REQUEST};
+pub use entry::{Entry, Outcome, MAX_REQUEST};
 pub use feed::{Feed, Heard};
 pub use feedback::{Case, CaseFilter, FileInfo, PublicCase, Received};
 pub use load::LoadBy;
@@ -56,6 +58,7 @@ pub use notifications::{
     MAX_ATTEMPTS,
 };
 pub use reopenings::{Reopening, MAX_REASON};
+pub use review::StateChange;
 pub use tasks::TaskFilter;
 pub use tiendo_domain::admissibility::Refusal;
 pub use values::{ImportSummary, Unpublished, ValueFilter};
@@ -302,20 +305,16 @@ impl Store {
         Ok(())
     }
 
-    /// What a query appends to lock the rows it reads until its transaction ends. Every writer
-    /// of values locks the targets it writes (in id order), so that on PostgreSQL a check and
-    /// the write it allows are not separated by another server's write. SQLite takes one lock
-    /// for the whole database at the first write and needs none.
-    pub(crate) fn for_update(&self) -> &'static str {
-        match self {
-            Store::Sqlite(_) => "",
-            Store::Postgres(_) => " FOR UPDATE",
-        }
-    }
-
     /// The pool's open connections and how many of them are idle, for monitoring.
     pub fn pool_stats(&self) -> (u32, usize) {
         on_pool!(self, pool => (pool.size(), pool.num_idle()))
+    }
+
+    /// Whether two writing transactions make progress side by side: on PostgreSQL they do,
+    /// each locking only the rows it writes; SQLite has one write lock, for which they take
+    /// turns (a waiting one sleeping between its tries), so its writers write one at a time.
+    pub fn writes_side_by_side(&self) -> bool {
+        matches!(self, Store::Postgres(_))
     }
 
     /// How a writing transaction starts. On SQLite it takes the write lock at once: a

@@ -239,11 +239,11 @@ impl Store {
                 Ok(summary)
             }
             Store::Postgres(pool) => {
-                // The check reads through the pool; then every writer of values locks the
-                // targets it writes (in id order) for its transaction, and, holding them, the
-                // import looks on its own connection for keys submitted or approved since its
-                // check and sets those rows aside. Nothing can change them between that look
-                // and the write.
+                // The check reads through the pool; then the import locks the targets it
+                // writes (in id order) for its transaction, which no entry or review of their
+                // values shares meanwhile, and, holding them, looks on its own connection for
+                // keys submitted or approved since its check and sets those rows aside.
+                // Nothing can change them between that look and the write.
                 let (resolved, mut summary) = self.timed_check(values, state).await?;
                 let mut tx = pool.begin_with(self.begin_write()).await?;
                 let mut ids: Vec<i64> = resolved.iter().map(|r| r.target_id).collect();

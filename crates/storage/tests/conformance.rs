@@ -126,6 +126,7 @@ conformance!(
     notifications_are_stored_once_and_sent_once,
     reviews_name_their_version_and_need_four_eyes,
     imports_racing_approvals_lose_nothing,
+    writers_of_one_value_take_turns_and_the_others_pass,
     every_write_path_applies_the_one_rule,
     values_are_paged_in_the_database,
     the_audit_chain_shows_rewritten_and_removed_entries,
@@ -2418,6 +2419,95 @@ async fn imports_racing_approvals_lose_nothing(store: &Store) {
             (ValueState::Approved, 10.0),
             "{c}: {history:?}"
         );
+    }
+}
+
+/// A deadline: reporters of forty units submit the same target at once, eight of them the very
+/// same value, each in a request of its own. Every other unit's value is written; of the
+/// shared value exactly one submission is, the others being told it awaits review; and of two
+/// reviewers approving that submission at once exactly one approval stands.
+async fn writers_of_one_value_take_turns_and_the_others_pass(store: &Store) {
+    use tiendo_domain::admissibility::Refusal;
+    loaded(store).await;
+    let communes = communes(store, 40).await;
+    assert_eq!(communes.len(), 40);
+    let t = "HT-T3";
+    for p in ["2025Q3", "2025Q4", "2026Q1", "2026Q2"] {
+        let writers: Vec<_> = (0..40)
+            .map(|i| {
+                let store = store.clone();
+                let org = communes[if i % 5 == 0 { 0 } else { i }].clone();
+                tokio::spawn(async move {
+                    let value = 10.0 + i as f64 / 10.0;
+                    let entry = entry(t, &org, p, value, ValueState::Submitted);
+                    let outcome = store.enter_values(&[vec![entry]]).await.unwrap();
+                    (org, outcome.into_iter().next().unwrap())
+                })
+            })
+            .collect();
+        let mut accepted = 0;
+        for writer in writers {
+            let (org, outcome) = writer.await.unwrap();
+            if org != communes[0] {
+                assert_eq!(outcome, Ok(()), "{org} {p}");
+            } else if outcome.is_ok() {
+                accepted += 1;
+            } else {
+                assert_eq!(outcome, Err(vec![(0, Refusal::AwaitingReview)]), "{p}");
+            }
+        }
+        assert_eq!(accepted, 1, "{p}: submissions of one value accepted");
+        let (shared, period) = (code::<OrgCode>(&communes[0]), code(p));
+        let history = store
+            .value_history(&code(t), &shared, period)
+            .await
+            .unwrap();
+        assert_eq!(history.len(), 1, "{p}: {history:?}");
+        let version = history[0].version;
+        let reviewers: Vec<_> = ["reviewer-a", "reviewer-b"]
+            .into_iter()
+            .map(|who| {
+                let (store, shared) = (store.clone(), shared.clone());
+                tokio::spawn(async move {
+                    store
+                        .set_value_state(
+                            &code(t),
+                            &shared,
+                            period,
+                            version,
+                            ValueState::Approved,
+                            who,
+                            None,
+                        )
+                        .await
+                })
+            })
+            .collect();
+        let mut approved = 0;
+        for reviewer in reviewers {
+            match reviewer.await.unwrap() {
+                Ok(v) => {
+                    approved += 1;
+                    assert_eq!(v.state, ValueState::Approved);
+                }
+                Err(e) => assert!(
+                    matches!(
+                        e,
+                        StoreError::Conflict {
+                            code: "stale_version",
+                            ..
+                        }
+                    ),
+                    "{p}: {e:?}"
+                ),
+            }
+        }
+        assert_eq!(approved, 1, "{p}: approvals of one version");
+        let history = store
+            .value_history(&code(t), &shared, period)
+            .await
+            .unwrap();
+        assert_eq!(history.len(), 2, "{p}: {history:?}");
     }
 }
 
