@@ -1,13 +1,18 @@
 //! One writer for entered values and their review, committing in groups.
 //!
 //! Hundreds of reporters submit in the same minutes before a deadline. Each request hands its
-//! entry or review to this task and waits; the task takes whatever has queued up (at most
-//! `MAX_BATCH` of each) and writes the entries in one transaction, then the reviews in
-//! another, so a burst costs a few commits instead of one each. One writer also orders every
-//! change of a value's state: an entry and an approval of the same value never interleave
-//! between their check and their write.
+//! entry or review to one of the writer's two tasks and waits; each task takes whatever has
+//! queued up (at most `MAX_BATCH`) and writes the entries in one transaction and the reviews in another,
+//! so a burst costs a few commits instead of one each. An entry and an approval of the same
+//! value never interleave between their check and their write: the store orders them (each
+//! transaction locks the values it writes on PostgreSQL; SQLite has one write lock), so where
+//! the database lets two writing transactions proceed side by side the entries and the
+//! reviews are written at the same time, and a batch of approvals does not hold up the
+//! reporters' entries queued behind it.
 
-use tokio::sync::{mpsc, oneshot};
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot, Mutex, MutexGuard};
 
 use tiendo_domain::values::{DataValue, ValueState};
 use tiendo_storage::{Entry, Outcome, StateChange, Store, StoreError};
@@ -16,15 +21,13 @@ const MAX_BATCH: usize = 500;
 const QUEUE: usize = 4096;
 
 type Entered = Result<Outcome, String>;
-
-enum Job {
-    Enter(Vec<Entry>, oneshot::Sender<Entered>),
-    Review(StateChange, oneshot::Sender<Result<DataValue, StoreError>>),
-}
+type EntryJob = (Vec<Entry>, oneshot::Sender<Entered>);
+type ReviewJob = (StateChange, oneshot::Sender<Result<DataValue, StoreError>>);
 
 #[derive(Clone)]
 pub struct Writer {
-    jobs: mpsc::Sender<Job>,
+    entries: mpsc::Sender<EntryJob>,
+    reviews: mpsc::Sender<ReviewJob>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -35,52 +38,70 @@ pub enum WriteError {
     Store(String),
 }
 
+/// The first job and whatever queued up behind it, up to `MAX_BATCH` by `size`.
+fn batch<T>(first: T, queue: &mut mpsc::Receiver<T>, size: impl Fn(&T) -> usize) -> Vec<T> {
+    let mut total = size(&first);
+    let mut jobs = vec![first];
+    while total < MAX_BATCH {
+        let Ok(next) = queue.try_recv() else { break };
+        total += size(&next);
+        jobs.push(next);
+    }
+    jobs
+}
+
+/// Waits for the write lock's turn where the database has one (`turns`), else at once.
+async fn turn(turns: &Option<Arc<Mutex<()>>>) -> Option<MutexGuard<'_, ()>> {
+    match turns {
+        Some(t) => Some(t.lock().await),
+        None => None,
+    }
+}
+
 impl Writer {
     /// How many entries and reviews wait for the writer now.
     pub fn queued(&self) -> usize {
-        self.jobs.max_capacity() - self.jobs.capacity()
+        let waiting = |s: usize, c: usize| s - c;
+        waiting(self.entries.max_capacity(), self.entries.capacity())
+            + waiting(self.reviews.max_capacity(), self.reviews.capacity())
     }
 
-    /// Starts the writer task; `on_approved` is handed each approved version once committed.
+    /// Starts the writer's two tasks, one for entries and one for reviews; `on_approved` is
+    /// handed each approved version once committed. A review never ends or delays a batch of
+    /// entries, so twenty reviewers approving during a rush do not split or hold up the
+    /// reporters' writes. Where the database has one write lock the two tasks take turns
+    /// (a fair lock, so neither waits behind more than one batch of the other).
     pub fn start(store: Store, on_approved: impl Fn(&DataValue) + Send + Sync + 'static) -> Writer {
-        let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
-        tokio::spawn(async move {
-            while let Some(first) = rx.recv().await {
-                // Whatever queued up meanwhile: entries in one transaction, then reviews in
-                // another. A review no longer ends a batch of entries, so twenty reviewers
-                // approving during a rush do not split the reporters' writes into small ones.
-                let mut entries = Vec::new();
-                let mut size = 0;
-                let mut reviews = Vec::new();
-                let mut job = Some(first);
-                while let Some(next) = job.take() {
-                    match next {
-                        Job::Enter(e, r) => {
-                            size += e.len();
-                            entries.push((e, r));
-                        }
-                        Job::Review(c, r) => reviews.push((c, r)),
-                    }
-                    if size < MAX_BATCH && reviews.len() < MAX_BATCH {
-                        job = rx.try_recv().ok();
-                    }
-                }
-                if !entries.is_empty() {
-                    write_batch(&store, entries).await;
-                }
-                if !reviews.is_empty() {
-                    run_reviews(&store, reviews, &on_approved).await;
+        let (entries, mut entry_queue) = mpsc::channel::<EntryJob>(QUEUE);
+        let (reviews, mut review_queue) = mpsc::channel::<ReviewJob>(QUEUE);
+        let turns = (!store.writes_side_by_side()).then(|| Arc::new(Mutex::new(())));
+        tokio::spawn({
+            let (store, turns) = (store.clone(), turns.clone());
+            async move {
+                while let Some(first) = entry_queue.recv().await {
+                    let _turn = turn(&turns).await;
+                    // What queued up while this task waited for its turn is written too.
+                    let jobs = batch(first, &mut entry_queue, |(e, _)| e.len());
+                    write_batch(&store, jobs).await;
                 }
             }
         });
-        Writer { jobs: tx }
+        tokio::spawn(async move {
+            while let Some(first) = review_queue.recv().await {
+                let _turn = turn(&turns).await;
+                // What queued up while this task waited for its turn is written too.
+                let jobs = batch(first, &mut review_queue, |_| 1);
+                run_reviews(&store, jobs, &on_approved).await;
+            }
+        });
+        Writer { entries, reviews }
     }
 
     /// Writes one request's entries, all or none.
     pub async fn enter(&self, entries: Vec<Entry>) -> Result<Outcome, WriteError> {
         let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Job::Enter(entries, reply))
+        self.entries
+            .send((entries, reply))
             .await
             .map_err(|_| WriteError::Stopped)?;
         answer
@@ -94,19 +115,15 @@ impl Writer {
         review: StateChange,
     ) -> Result<Result<DataValue, StoreError>, WriteError> {
         let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Job::Review(review, reply))
+        self.reviews
+            .send((review, reply))
             .await
             .map_err(|_| WriteError::Stopped)?;
         answer.await.map_err(|_| WriteError::Stopped)
     }
 }
 
-async fn run_reviews(
-    store: &Store,
-    reviews: Vec<(StateChange, oneshot::Sender<Result<DataValue, StoreError>>)>,
-    on_approved: &impl Fn(&DataValue),
-) {
+async fn run_reviews(store: &Store, reviews: Vec<ReviewJob>, on_approved: &impl Fn(&DataValue)) {
     let started = std::time::Instant::now();
     let (changes, replies): (Vec<StateChange>, Vec<_>) = reviews.into_iter().unzip();
     let outcomes = store.set_value_states(&changes).await;
@@ -122,7 +139,7 @@ async fn run_reviews(
     }
 }
 
-async fn write_batch(store: &Store, batch: Vec<(Vec<Entry>, oneshot::Sender<Entered>)>) {
+async fn write_batch(store: &Store, batch: Vec<EntryJob>) {
     let (requests, replies): (Vec<Vec<Entry>>, Vec<_>) = batch.into_iter().unzip();
     let started = std::time::Instant::now();
     let written = store.enter_values(&requests).await;
