@@ -53,6 +53,7 @@ struct Current {
 struct Allowed<'a> {
     change: usize,
     current: &'a Current,
+    state: ValueState,
     comment: Option<&'a str>,
 }
 
@@ -208,7 +209,7 @@ impl Store {
                         continue;
                     }
                     let comment = comment.as_deref().map(str::trim).filter(|c| !c.is_empty());
-                    allowed.push(Allowed { change: i, current, comment });
+                    allowed.push(Allowed { change: i, current, state, comment });
                 }
                 if allowed.is_empty() {
                     continue;
@@ -244,7 +245,6 @@ impl Store {
                     let Some(number) = Number::new(a.current.value) else {
                         return Err(StoreError::Corrupt { what: "value", detail: a.current.value.to_string() });
                     };
-                    let state = &a.current.state;
                     audits.push(Record {
                         actor: &c.author,
                         action: match c.next {
@@ -254,7 +254,7 @@ impl Store {
                             ValueState::Draft => "value.reopen",
                         },
                         object: value_object(&c.target, &c.org, c.period),
-                        before: Some(to_json(&serde_json::json!({"value": a.current.value, "state": state, "version": a.current.id}))),
+                        before: Some(to_json(&serde_json::json!({"value": a.current.value, "state": a.state, "version": a.current.id}))),
                         after: Some(to_json(&serde_json::json!({"value": a.current.value, "state": c.next, "comment": a.comment}))),
                     });
                     if c.next == ValueState::Approved {
