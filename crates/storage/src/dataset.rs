@@ -76,10 +76,6 @@ impl Store {
             for table in TABLES {
                 sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
             }
-            if self.key_lock(1).is_some() {
-                // The rows writers lock, of values no longer there.
-                sqlx::query("DELETE FROM value_keys").execute(&mut *tx).await?;
-            }
             tx.commit().await?;
         });
         Ok(())

@@ -101,8 +101,9 @@ impl Store {
             let org_sql = format!(
                 "SELECT o.id, o.code, o.kind, o.valid_from, o.valid_to, \
                  EXISTS (SELECT 1 FROM org_successions s WHERE s.successor_id = o.id) \
-                 FROM org_units o WHERE o.code IN ({})",
-                crate::params::list(param, org_codes.len(), 0)
+                 FROM org_units o WHERE o.code IN ({}) ORDER BY o.id{}",
+                crate::params::list(param, org_codes.len(), 0),
+                self.for_writing_units()
             );
             let mut q = sqlx::query_as::<_, (i64, String)>(&target_sql);
             for c in &target_codes {
@@ -121,6 +122,8 @@ impl Store {
                 let t = row.into_target()?;
                 definitions.insert(t.code.to_string(), t);
             }
+            // The units, locked after the targets: two writers of one unit's values take turns
+            // from here, while other units' writers of the same targets go on (`locks`).
             type OrgRow = (i64, String, String, Option<chrono::NaiveDate>, Option<chrono::NaiveDate>, bool);
             let mut q = sqlx::query_as::<_, OrgRow>(&org_sql);
             for c in &org_codes {
@@ -169,12 +172,6 @@ impl Store {
                 .zip(&entries)
                 .filter_map(|(r, e)| r.as_ref().ok().map(|&(t, o)| (t, o, e.value.period.to_string())))
                 .collect();
-            crate::value_keys::lock_values!(self, tx, results
-                .iter()
-                .zip(&entries)
-                .filter(|(r, _)| r.is_ok())
-                .map(|(_, e)| (e.value.target.as_str(), e.value.org.as_str(), e.value.period.to_string()))
-                .collect());
             let mut current: HashMap<(i64, i64, String), Current> = HashMap::new();
             if !keys.is_empty() {
                 // Each key's latest version by the key's index, then those rows by id: both

@@ -18,6 +18,7 @@ mod entry;
 mod feed;
 mod feedback;
 mod load;
+mod locks;
 mod logins;
 mod notifications;
 mod orgs;
@@ -29,7 +30,6 @@ mod rows;
 mod rules;
 mod targets;
 mod tasks;
-mod value_keys;
 mod values;
 
 use std::path::Path;

@@ -114,18 +114,20 @@ impl Store {
     }
 
     /// The moves of [`Store::set_value_states`]; the outer error is the transaction's, which
-    /// writes none of them. The targets are locked first, in id order, then the values, as
+    /// writes none of them. The targets are locked first, then the units, each in id order, as
     /// every writer of values locks them. Moves are judged in rounds of at most one move per
     /// value, so a second move of a value in the same batch is judged against the first's
     /// version (and so refused as stale, as it would be a moment later).
     async fn write_state_changes(&self, changes: &[StateChange]) -> Result<Vec<Result<DataValue>>> {
-        let mut codes: Vec<&str> = changes.iter().map(|c| c.target.as_str()).collect();
-        codes.sort_unstable();
-        codes.dedup();
-        let lock = format!(
-            "SELECT id FROM targets WHERE code IN ({}) ORDER BY id{}",
-            crate::params::list(self.param(), codes.len(), 0),
-            self.for_share()
+        let (codes, lock) = self.lock_by_code(
+            "targets",
+            changes.iter().map(|c| c.target.as_str()),
+            self.for_share(),
+        );
+        let (units, unit_lock) = self.lock_by_code(
+            "org_units",
+            changes.iter().map(|c| c.org.as_str()),
+            self.for_writing_units(),
         );
         // Microseconds, as PostgreSQL keeps them, so the version returned equals the one read back.
         let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
@@ -153,10 +155,11 @@ impl Store {
                 q = q.bind(*c);
             }
             q.fetch_all(&mut *tx).await?;
-            crate::value_keys::lock_values!(self, tx, pending
-                .iter()
-                .map(|&i| (changes[i].target.as_str(), changes[i].org.as_str(), changes[i].period.to_string()))
-                .collect());
+            let mut q = sqlx::query(&unit_lock);
+            for u in &units {
+                q = q.bind(*u);
+            }
+            q.fetch_all(&mut *tx).await?;
             let mut audits = Vec::new();
             let mut approved = Vec::new();
             while !pending.is_empty() {
