@@ -887,7 +887,8 @@ fn audit_verify_names_the_first_rewritten_entry() {
     let w = Workspace::demo();
     let text = w.ok(&["audit", "verify"]);
     assert!(text.contains("Chuỗi nhật ký nguyên vẹn"), "{text}");
-    assert!(text.contains("Mã băm cuối chuỗi"), "{text}");
+    assert!(text.contains("Mã băm cuối của từng nhánh chuỗi"), "{text}");
+    assert!(text.contains("Nhánh 1 ("), "{text}");
     let sqlite3 = std::process::Command::new("sqlite3")
         .arg(w.db())
         .arg(

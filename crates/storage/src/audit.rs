@@ -97,35 +97,79 @@ pub(crate) fn chain(
         .collect()
 }
 
-/// Takes the chain's head for this transaction and reads it: the no-op update locks its row on
-/// PostgreSQL until commit (SQLite's writes are one at a time already), so concurrent appends,
-/// from this server or another, queue up and form one chain. One statement, as every writer
-/// of every server waits for the head from here to its commit.
-pub(crate) const TAKE_HEAD: &str = "UPDATE audit_head SET hash = hash WHERE id = 1 RETURNING hash";
-/// The head as read by a transaction that holds SQLite's write lock.
+/// The lanes the chain runs in (the migrations seed one head row for each). Every writer of
+/// every server holds its lane's head from its append to the end of its commit; with one head
+/// the writers of all servers committed one after another, with several they commit side by
+/// side, each lane a chain of its own.
+pub const LANES: i64 = 8;
+
+/// How a backend takes a lane's head for a transaction and reads it: the no-op update locks
+/// the head's row until commit, so appends to one lane, from this server or another, queue up
+/// and form one chain. One statement, as every writer waits for its lane from here to its
+/// commit.
+pub(crate) trait Lanes {
+    /// Takes a lane, given `$1`, the lane to wait for should every lane be taken; returns the
+    /// lane and its head's hash.
+    const TAKE_HEAD: &'static str;
+    /// The lane to wait for should every lane be taken.
+    fn waiting_lane() -> i64;
+}
+
+impl Lanes for sqlx::Sqlite {
+    // SQLite writes one transaction at a time: the first lane is always free.
+    const TAKE_HEAD: &'static str =
+        "UPDATE audit_head SET hash = hash WHERE id = $1 RETURNING id, hash";
+    fn waiting_lane() -> i64 {
+        1
+    }
+}
+
+impl Lanes for sqlx::Postgres {
+    // The first lane no other transaction holds; when all are held, the given one, waited for.
+    const TAKE_HEAD: &'static str = "UPDATE audit_head SET hash = hash WHERE id = COALESCE(\
+         (SELECT id FROM audit_head ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED), $1) \
+         RETURNING id, hash";
+    fn waiting_lane() -> i64 {
+        // Waiters spread over the lanes in turn rather than all queue on one.
+        static NEXT: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % LANES + 1
+    }
+}
+
+/// The statement that takes a lane inside `tx`, and the lane it waits for if all are taken.
+pub(crate) fn take_head<DB: sqlx::Database + Lanes>(
+    _: &sqlx::Transaction<'_, DB>,
+) -> (&'static str, i64) {
+    (DB::TAKE_HEAD, DB::waiting_lane())
+}
+
+/// Lane 1's head as read by a transaction that holds SQLite's write lock.
 pub(crate) const READ_HEAD: &str = "SELECT hash FROM audit_head WHERE id = 1";
 pub(crate) const SET_HEAD: &str =
-    "UPDATE audit_head SET hash = $1, length = length + $2 WHERE id = 1";
+    "UPDATE audit_head SET hash = $1, length = length + $2 WHERE id = $3";
 
-/// Rows per INSERT: 8 parameters a row, well within both backends' limits.
+/// Rows per INSERT: 9 parameters a row, well within both backends' limits.
 pub(crate) const ROWS_PER_INSERT: usize = 500;
 
 /// The INSERT of `rows` chained entries.
 pub(crate) fn insert_sql(param: fn(usize) -> String, rows: usize) -> String {
     format!(
-        "INSERT INTO audit_log (at, actor, action, object, before, after, prev_hash, hash) VALUES {}",
-        crate::params::rows(param, rows, 8, 0)
+        "INSERT INTO audit_log (at, actor, action, object, before, after, prev_hash, hash, lane) \
+         VALUES {}",
+        crate::params::rows(param, rows, 9, 0)
     )
 }
 
-/// Appends `records`, stamped `at` and chained on from the head, inside the transaction `tx`
-/// (of either backend).
+/// Appends `records`, stamped `at` and chained on from the head of a lane taken for the
+/// transaction `tx` (of either backend).
 macro_rules! append_all {
     ($tx:expr, $at:expr, $records:expr) => {{
         let records: &[$crate::audit::Record] = $records;
         if !records.is_empty() {
             let at = $crate::audit::instant($at);
-            let head: String = sqlx::query_scalar($crate::audit::TAKE_HEAD)
+            let (take, waiting) = $crate::audit::take_head(&$tx);
+            let (lane, head): (i64, String) = sqlx::query_as(take)
+                .bind(waiting)
                 .fetch_one(&mut *$tx)
                 .await?;
             let links = $crate::audit::chain(&head, &at, records);
@@ -144,7 +188,8 @@ macro_rules! append_all {
                         .bind(&r.before)
                         .bind(&r.after)
                         .bind(prev)
-                        .bind(hash);
+                        .bind(hash)
+                        .bind(lane);
                 }
                 q.execute(&mut *$tx).await?;
             }
@@ -152,6 +197,7 @@ macro_rules! append_all {
             sqlx::query($crate::audit::SET_HEAD)
                 .bind(last)
                 .bind(records.len() as i64)
+                .bind(lane)
                 .execute(&mut *$tx)
                 .await?;
         }
@@ -191,11 +237,25 @@ pub struct ChainState {
     pub before_chain: u64,
     /// Chained entries whose links were checked.
     pub checked: u64,
-    /// The chain's last hash and its length, as the head records them.
-    pub head: String,
+    /// Each lane's last hash and length as its head records them, for the lanes that hold
+    /// entries.
+    pub heads: Vec<LaneHead>,
+    /// The chain's length, all lanes together, as their heads record it.
     pub length: u64,
     /// The first place where the chain does not hold; none when it is whole.
     pub broken: Option<ChainBreak>,
+}
+
+/// One lane of the chain as its head records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct LaneHead {
+    #[sqlx(rename = "id")]
+    pub lane: i64,
+    /// The lane's last hash: each is the hash of one entry of that lane, so one noted down
+    /// can be looked for later.
+    pub hash: String,
+    #[sqlx(try_from = "i64")]
+    pub length: u64,
 }
 
 /// Where and how the audit chain does not hold.
@@ -228,7 +288,8 @@ impl std::fmt::Display for ChainBreak {
             }
             BreakReason::Rewritten => "no longer matches its hash: it was rewritten",
             BreakReason::Truncated => {
-                "is the last one, but the chain's head records more: the newest entries were removed"
+                "is the last one of its lane, but the lane's head records more: the newest entries \
+                 were removed"
             }
         };
         match self.entry {
@@ -245,95 +306,164 @@ struct ChainRow {
     entry: Row,
     prev_hash: Option<String>,
     hash: Option<String>,
+    lane: i64,
 }
 
 /// Entries read at a time while verifying.
 const VERIFY_PAGE: i64 = 5_000;
 
-impl Store {
-    /// The chain's last hash and length as its head records them (cheap; see
-    /// [`Store::verify_audit`] for the check).
-    pub async fn audit_head(&self) -> Result<(String, u64)> {
-        let (hash, length): (String, i64) = on_pool!(self, pool => {
-            sqlx::query_as("SELECT hash, length FROM audit_head WHERE id = 1")
-                .fetch_one(pool)
-                .await?
-        });
-        Ok((hash, length.max(0) as u64))
+const READ_HEADS: &str = "SELECT id, hash, length FROM audit_head WHERE length > 0 ORDER BY id";
+const READ_CHAIN: &str =
+    "SELECT id, at, actor, action, object, before, after, prev_hash, hash, lane \
+     FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2";
+
+/// Verification as it walks the log in id order: each lane's last hash and length so far.
+struct Walk {
+    state: ChainState,
+    lanes: std::collections::BTreeMap<i64, (String, u64, i64)>,
+    last_id: i64,
+}
+
+impl Walk {
+    fn new(heads: Vec<LaneHead>) -> Walk {
+        let length = heads.iter().map(|h| h.length).sum();
+        Walk {
+            state: ChainState {
+                before_chain: 0,
+                checked: 0,
+                heads,
+                length,
+                broken: None,
+            },
+            lanes: Default::default(),
+            last_id: i64::MIN,
+        }
     }
 
-    /// Walks the whole audit log in order and recomputes every link: the first entry that was
-    /// rewritten, removed from the middle or the end, or left unchained is named.
-    pub async fn verify_audit(&self) -> Result<ChainState> {
-        let (head, length) = self.audit_head().await?;
-        let mut state = ChainState {
-            before_chain: 0,
-            checked: 0,
-            head,
-            length,
-            broken: None,
-        };
-        let mut prev = String::new();
-        let mut last_id = i64::MIN;
-        'pages: loop {
-            let rows: Vec<ChainRow> = on_pool!(self, pool => {
-                sqlx::query_as(
-                    "SELECT id, at, actor, action, object, before, after, prev_hash, hash \
-                     FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
-                )
-                .bind(last_id)
-                .bind(VERIFY_PAGE)
-                .fetch_all(pool)
-                .await?
-            });
-            let Some(last) = rows.last() else { break };
-            last_id = last.entry.id;
-            for ChainRow {
-                entry: r,
-                prev_hash,
-                hash,
-            } in rows
-            {
-                let broken = |reason| ChainBreak {
+    /// Checks one page of entries; false once the chain is found broken.
+    fn page(&mut self, rows: Vec<ChainRow>) -> bool {
+        for ChainRow {
+            entry: r,
+            prev_hash,
+            hash,
+            lane,
+        } in rows
+        {
+            self.last_id = r.id;
+            let broken = |reason| {
+                Some(ChainBreak {
                     entry: Some(r.id),
                     reason,
-                };
-                let (Some(p), Some(h)) = (&prev_hash, &hash) else {
-                    if state.checked == 0 {
-                        state.before_chain += 1;
-                        continue;
-                    }
-                    state.broken = Some(broken(BreakReason::Unchained));
-                    break 'pages;
-                };
-                if *p != prev {
-                    state.broken = Some(broken(BreakReason::Relinked));
-                    break 'pages;
+                })
+            };
+            let (Some(p), Some(h)) = (&prev_hash, &hash) else {
+                if self.state.checked == 0 {
+                    self.state.before_chain += 1;
+                    continue;
                 }
-                let again = link(
-                    p,
-                    &r.at,
-                    &r.actor,
-                    &r.action,
-                    &r.object,
-                    r.before.as_deref(),
-                    r.after.as_deref(),
-                );
-                if again != *h {
-                    state.broken = Some(broken(BreakReason::Rewritten));
-                    break 'pages;
-                }
-                prev = again;
-                state.checked += 1;
+                self.state.broken = broken(BreakReason::Unchained);
+                return false;
+            };
+            let (prev, length, last) = self
+                .lanes
+                .entry(lane)
+                .or_insert_with(|| (String::new(), 0, r.id));
+            if p != prev {
+                self.state.broken = broken(BreakReason::Relinked);
+                return false;
+            }
+            let again = link(
+                p,
+                &r.at,
+                &r.actor,
+                &r.action,
+                &r.object,
+                r.before.as_deref(),
+                r.after.as_deref(),
+            );
+            if again != *h {
+                self.state.broken = broken(BreakReason::Rewritten);
+                return false;
+            }
+            *prev = again;
+            *length += 1;
+            *last = r.id;
+            self.state.checked += 1;
+        }
+        true
+    }
+
+    /// The state once every entry was read: each lane must end where its head says.
+    fn end(mut self) -> ChainState {
+        if self.state.broken.is_some() {
+            return self.state;
+        }
+        let mut lanes: std::collections::BTreeSet<i64> = self.lanes.keys().copied().collect();
+        lanes.extend(self.state.heads.iter().map(|h| h.lane));
+        for lane in lanes {
+            let walked = self.lanes.get(&lane);
+            let head = self.state.heads.iter().find(|h| h.lane == lane);
+            let holds = match (walked, head) {
+                (Some((hash, length, _)), Some(h)) => *hash == h.hash && *length == h.length,
+                _ => false,
+            };
+            if !holds {
+                self.state.broken = Some(ChainBreak {
+                    entry: walked.map(|(_, _, last)| *last),
+                    reason: BreakReason::Truncated,
+                });
+                break;
             }
         }
-        if state.broken.is_none() && (prev != state.head || state.checked != state.length) {
-            state.broken = Some(ChainBreak {
-                entry: (state.checked > 0).then_some(last_id),
-                reason: BreakReason::Truncated,
-            });
+        self.state
+    }
+}
+
+impl Store {
+    /// What a read transaction starts with to read every statement as of its first.
+    fn one_snapshot(&self) -> Option<&'static str> {
+        match self {
+            // A read transaction in WAL mode reads one snapshot already.
+            Store::Sqlite(_) => None,
+            Store::Postgres(_) => {
+                Some("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            }
         }
-        Ok(state)
+    }
+
+    /// Each lane's last hash and length as its head records them, for the lanes that hold
+    /// entries (cheap; see [`Store::verify_audit`] for the check).
+    pub async fn audit_head(&self) -> Result<Vec<LaneHead>> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(READ_HEADS).fetch_all(pool).await?
+        }))
+    }
+
+    /// Walks the whole audit log in order and recomputes every link of every lane: the first
+    /// entry that was rewritten, removed from the middle or the end, or left unchained is
+    /// named. The heads and every entry are read as of one moment (one read transaction), so
+    /// writes meanwhile are neither half seen nor taken for a break.
+    pub async fn verify_audit(&self) -> Result<ChainState> {
+        Ok(on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            if let Some(snapshot) = self.one_snapshot() {
+                sqlx::query(snapshot).execute(&mut *tx).await?;
+            }
+            let heads = sqlx::query_as(READ_HEADS).fetch_all(&mut *tx).await?;
+            let mut walk = Walk::new(heads);
+            loop {
+                let rows: Vec<ChainRow> = sqlx::query_as(READ_CHAIN)
+                    .bind(walk.last_id)
+                    .bind(VERIFY_PAGE)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                if rows.is_empty() || !walk.page(rows) {
+                    break;
+                }
+            }
+            tx.rollback().await?;
+            walk.end()
+        }))
     }
 
     /// Audit entries newest first, `limit` of them after skipping `offset`, optionally only

@@ -16,7 +16,8 @@ pub struct CopiedTable {
     pub target_rows: i64,
 }
 
-/// The table whose one row the migrations seed and no one may remove.
+/// The table whose rows, one per lane of the audit chain, the migrations seed and no one may
+/// remove.
 const SEEDED_HEAD: &str = "audit_head";
 
 /// The bytes one `COPY` message carries before it is sent.
@@ -134,21 +135,27 @@ impl Store {
         let mut counted = Vec::with_capacity(tables.len());
         for table in &tables {
             if table == SEEDED_HEAD {
-                // The one row the migrations seed, which may not be removed: it takes the
-                // source's chain head.
-                let (hash, length): (String, i64) =
-                    sqlx::query_as("SELECT hash, length FROM audit_head WHERE id = 1")
-                        .fetch_one(&mut *src)
+                // The rows the migrations seed, one per lane, which may not be removed: each
+                // takes the source's lane head.
+                let heads: Vec<(i64, String, i64)> =
+                    sqlx::query_as("SELECT id, hash, length FROM audit_head ORDER BY id")
+                        .fetch_all(&mut *src)
                         .await?;
-                sqlx::query("UPDATE audit_head SET hash = $1, length = $2 WHERE id = 1")
-                    .bind(hash)
-                    .bind(length)
-                    .execute(&mut *tx)
-                    .await?;
+                let mut target_rows = 0;
+                for (lane, hash, length) in &heads {
+                    target_rows +=
+                        sqlx::query("UPDATE audit_head SET hash = $1, length = $2 WHERE id = $3")
+                            .bind(hash)
+                            .bind(length)
+                            .bind(lane)
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected() as i64;
+                }
                 counted.push(CopiedTable {
                     table: table.clone(),
-                    source_rows: 1,
-                    target_rows: 1,
+                    source_rows: heads.len() as i64,
+                    target_rows,
                 });
                 continue;
             }

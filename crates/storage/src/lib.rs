@@ -42,7 +42,7 @@ use sqlx::sqlite::{
 };
 
 pub use accounts::{NewUser, TokenInfo, User};
-pub use audit::{AuditEntry, BreakReason, ChainBreak, ChainState};
+pub use audit::{AuditEntry, BreakReason, ChainBreak, ChainState, LaneHead};
 #[cfg(feature = "bench")]
 pub use bench::bench_value;
 pub use copy::CopiedTable;

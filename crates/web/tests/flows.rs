@@ -831,8 +831,9 @@ async fn administrators_create_accounts_and_the_audit_log_shows_it() {
     assert!(audit.body.contains("Account created") && audit.body.contains("account xa-ky-anh"));
     let vi = inspector.get("/admin/audit?lang=vi").await.body;
     assert!(vi.contains("Tạo tài khoản") && vi.contains("tài khoản xa-ky-anh"));
-    // The chain's head is shown to note down; verifying walks the whole log.
-    assert!(vi.contains("Mã băm cuối chuỗi"), "{vi}");
+    // Each lane's head is shown to note down; verifying walks the whole log.
+    assert!(vi.contains("Mã băm cuối của từng nhánh chuỗi"), "{vi}");
+    assert!(vi.contains("Nhánh 1 ("), "{vi}");
     let verified = inspector.get("/admin/audit?verify=true&lang=vi").await.body;
     assert!(verified.contains("Chuỗi nhật ký nguyên vẹn"), "{verified}");
     assert!(

@@ -56,6 +56,14 @@ pub fn audit_chain(
     text
 }
 
+/// One lane of the audit chain, as its head records it: its number and its entries.
+pub fn audit_lane(l: Lang, lane: i64, length: u64) -> String {
+    l.t_args(
+        "audit-chain-lane",
+        &[("lane", lane.to_string()), ("length", length.to_string())],
+    )
+}
+
 /// How targets and units are named in a sentence: by code where nothing more is known (the
 /// command line), by name where the reader's page knows the catalogue.
 pub trait Names {

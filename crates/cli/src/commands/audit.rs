@@ -26,6 +26,12 @@ pub async fn verify(store: &Store, lang: Lang) -> Result<()> {
         "{}",
         lang.t_args("audit-chain-head", &[("length", state.length.to_string())])
     );
-    println!("{}", state.head);
+    for head in &state.heads {
+        println!(
+            "{}: {}",
+            tiendo_wording::audit_lane(lang, head.lane, head.length),
+            head.hash
+        );
+    }
     Ok(())
 }

@@ -329,8 +329,9 @@ struct AuditPage {
     rows: Vec<AuditRow>,
     prev: Option<String>,
     next: Option<String>,
-    /// The chain's last hash with its length, to note down.
-    head: (String, String),
+    /// The sentence over the chain's lanes and each lane's name with its last hash, to note
+    /// down.
+    head: (String, Vec<(String, String)>),
     /// The result of verifying the whole chain, when asked for: the sentence and whether it
     /// is broken.
     verified: Option<(String, bool)>,
@@ -393,10 +394,14 @@ pub async fn audit(
         })
         .collect();
     let link = |p: u32| format!("/admin/audit?page={p}&lang={}", l.code());
-    let (hash, length) = state.store.audit_head().await?;
+    let heads = state.store.audit_head().await?;
+    let length: u64 = heads.iter().map(|h| h.length).sum();
     let head = (
         l.t_args("audit-chain-head", &[("length", length.to_string())]),
-        hash,
+        heads
+            .into_iter()
+            .map(|h| (crate::wording::audit_lane(l, h.lane, h.length), h.hash))
+            .collect(),
     );
     let verified = if q.verify {
         let chain = state.store.verify_audit().await?;
