@@ -212,6 +212,32 @@ impl Store {
         let now = Utc::now();
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write()).await?;
+            if self.writes_side_by_side() {
+                // Writers of values share targets and then lock units, each in id order
+                // (`locks`); a load locks the stored ones it rewrites in that order before it
+                // writes any, so a load during a rush waits for the writers or they for it,
+                // never each for the other.
+                for (codes, lock) in [
+                    self.lock_by_code(
+                        "targets",
+                        plan.targets.written().map(|t| t.code.as_str()),
+                        " FOR UPDATE",
+                    ),
+                    self.lock_by_code(
+                        "org_units",
+                        units.iter().map(|u| u.code.as_str()),
+                        self.for_writing_units(),
+                    ),
+                ] {
+                    if !codes.is_empty() {
+                        let mut q = sqlx::query(&lock);
+                        for code in codes {
+                            q = q.bind(code);
+                        }
+                        q.fetch_all(&mut *tx).await?;
+                    }
+                }
+            }
             let ids = |table: &'static str| format!("SELECT code, id FROM {table}");
             let mut unit_ids: HashMap<String, i64> =
                 sqlx::query_as(&ids("org_units")).fetch_all(&mut *tx).await?.into_iter().collect();

@@ -131,6 +131,7 @@ conformance!(
     values_are_paged_in_the_database,
     the_audit_chain_shows_rewritten_and_removed_entries,
     the_audit_chain_runs_in_lanes,
+    a_load_during_writes_waits_its_turn,
     validation_rules_are_loaded_added_and_withdrawn,
     entry_closes_and_a_reopening_lets_one_unit_in,
     dashboards_are_saved_replaced_and_removed,
@@ -2514,6 +2515,68 @@ async fn writers_of_one_value_take_turns_and_the_others_pass(store: &Store) {
     // The writers' audit entries, in whatever lanes they took, form a whole chain.
     let chain = store.verify_audit().await.unwrap();
     assert_eq!((chain.broken, chain.checked), (None, chain.length));
+}
+
+/// A load of definitions during a rush waits for the writers of values or they for it, never
+/// each for the other: a writer holding a target (shared) and one unit locks a second unit
+/// while a load rewrites both units and the target, and both go through. Before loads took
+/// targets and units in the writers' order, PostgreSQL refused one of the two as a deadlock.
+/// SQLite writes one transaction at a time.
+async fn a_load_during_writes_waits_its_turn(store: &Store) {
+    let defined = loaded(store).await;
+    let Store::Postgres(pool) = store else {
+        return;
+    };
+    let ids: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT code, id FROM org_units WHERE code IN ('HA-TINH', 'NGHE-AN') ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let (low, high) = (ids[0].0.clone(), ids[1].0.clone());
+    let mut plan = tiendo_dataset::strategy::Plan::nothing();
+    plan.hierarchy = defined.hierarchy.clone();
+    plan.units.changed = [&low, &high]
+        .iter()
+        .map(|c| defined.hierarchy.get(&code(c)).unwrap().clone())
+        .collect();
+    plan.targets.changed = defined
+        .targets
+        .iter()
+        .filter(|t| t.code.as_str() == "HT-T1")
+        .cloned()
+        .collect();
+
+    let mut writer = pool.begin().await.unwrap();
+    for lock in [
+        "SELECT id FROM targets WHERE code = 'HT-T1' FOR SHARE".to_string(),
+        format!("SELECT id FROM org_units WHERE code = '{high}' FOR NO KEY UPDATE"),
+    ] {
+        sqlx::query(&lock).execute(&mut *writer).await.unwrap();
+    }
+    let load = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let by = tiendo_storage::LoadBy {
+                actor: "tiendo load",
+                origin: Some("a rewrite"),
+                appendix_of: None,
+            };
+            store.write_plan(&plan, &by).await
+        })
+    };
+    // The load reaches what it waits for; then the writer takes its second unit.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    sqlx::query(&format!(
+        "SELECT id FROM org_units WHERE code = '{low}' FOR NO KEY UPDATE"
+    ))
+    .execute(&mut *writer)
+    .await
+    .expect("the writer took its second unit");
+    writer.commit().await.unwrap();
+    load.await
+        .unwrap()
+        .expect("the load was written after the writer");
 }
 
 /// The audit chain runs in lanes: on PostgreSQL a writer whose lane another transaction holds
