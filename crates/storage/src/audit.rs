@@ -101,7 +101,7 @@ pub(crate) fn chain(
 /// every server holds its lane's head from its append to the end of its commit; with one head
 /// the writers of all servers committed one after another, with several they commit side by
 /// side, each lane a chain of its own.
-pub const LANES: i64 = 8;
+pub(crate) const LANES: i64 = 8;
 
 /// How a backend takes a lane's head for a transaction and reads it: the no-op update locks
 /// the head's row until commit, so appends to one lane, from this server or another, queue up
