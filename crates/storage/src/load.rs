@@ -229,13 +229,7 @@ impl Store {
                         self.for_writing_units(),
                     ),
                 ] {
-                    if !codes.is_empty() {
-                        let mut q = sqlx::query(&lock);
-                        for code in codes {
-                            q = q.bind(code);
-                        }
-                        q.fetch_all(&mut *tx).await?;
-                    }
+                    crate::locks::lock_rows!(tx, &codes, &lock);
                 }
             }
             let ids = |table: &'static str| format!("SELECT code, id FROM {table}");

@@ -48,3 +48,19 @@ impl Store {
         (codes, sql)
     }
 }
+
+/// Runs a statement of [`Store::lock_by_code`] inside the transaction `tx`, binding its
+/// codes; no codes, nothing to lock.
+macro_rules! lock_rows {
+    ($tx:expr, $codes:expr, $sql:expr) => {{
+        let codes: &[&str] = $codes;
+        if !codes.is_empty() {
+            let mut q = sqlx::query($sql);
+            for code in codes {
+                q = q.bind(*code);
+            }
+            q.fetch_all(&mut *$tx).await?;
+        }
+    }};
+}
+pub(crate) use lock_rows;

@@ -150,16 +150,8 @@ impl Store {
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write()).await?;
             let param = crate::params::of(&tx);
-            let mut q = sqlx::query(&lock);
-            for c in &codes {
-                q = q.bind(*c);
-            }
-            q.fetch_all(&mut *tx).await?;
-            let mut q = sqlx::query(&unit_lock);
-            for u in &units {
-                q = q.bind(*u);
-            }
-            q.fetch_all(&mut *tx).await?;
+            crate::locks::lock_rows!(tx, &codes, &lock);
+            crate::locks::lock_rows!(tx, &units, &unit_lock);
             let mut audits = Vec::new();
             let mut approved = Vec::new();
             while !pending.is_empty() {
