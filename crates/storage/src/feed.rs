@@ -71,8 +71,10 @@ pub(crate) use announce_each;
 /// What the feed says next.
 #[derive(Debug)]
 pub enum Heard {
-    /// A value approved on some server, this one included.
-    Approved(DataValue),
+    /// Values approved on some server, this one included, in the order they were announced:
+    /// every approval announced by the time the first is read (hundreds a second during a
+    /// deadline's rush), read from the database together.
+    Approved(Vec<DataValue>),
     /// Who may do what changed: cached accounts and tokens must be read again.
     AccountsChanged,
     /// Another server changed definitions: the overview must be computed again.
@@ -86,6 +88,8 @@ pub enum Heard {
 pub struct Feed {
     listener: PgListener,
     store: Store,
+    /// An announcement read while gathering approvals, to be said next.
+    held: Option<sqlx::postgres::PgNotification>,
 }
 
 impl Store {
@@ -101,21 +105,37 @@ impl Store {
                 Ok(Some(Feed {
                     listener,
                     store: self.clone(),
+                    held: None,
                 }))
             }
         }
     }
 
-    /// One version of a value, by its id.
-    pub async fn value_version(&self, version: i64) -> Result<Option<DataValue>> {
-        let sql = "SELECT v.id, t.code AS target, o.code AS org, v.period, v.value, v.comment, \
+    /// Versions of values by their ids, in the order of `versions`; an id not in the database
+    /// is passed over.
+    pub async fn value_versions(&self, versions: &[i64]) -> Result<Vec<DataValue>> {
+        if versions.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT v.id, t.code AS target, o.code AS org, v.period, v.value, v.comment, \
              v.source, v.author, v.recorded_at, v.state \
              FROM data_values v JOIN targets t ON t.id = v.target_id \
-             JOIN org_units o ON o.id = v.org_id WHERE v.id = $1";
-        let row: Option<ValueRow> = crate::on_pool!(self, pool => {
-            sqlx::query_as(sql).bind(version).fetch_optional(pool).await?
+             JOIN org_units o ON o.id = v.org_id WHERE v.id IN ({})",
+            crate::params::list(self.param(), versions.len(), 0)
+        );
+        let rows: Vec<ValueRow> = crate::on_pool!(self, pool => {
+            let mut q = sqlx::query_as(&sql);
+            for v in versions {
+                q = q.bind(*v);
+            }
+            q.fetch_all(pool).await?
         });
-        row.map(ValueRow::into_value).transpose()
+        let mut found = rows
+            .into_iter()
+            .map(|r| r.into_value().map(|v| (v.version, v)))
+            .collect::<Result<std::collections::HashMap<i64, DataValue>>>()?;
+        Ok(versions.iter().filter_map(|v| found.remove(v)).collect())
     }
 }
 
@@ -124,8 +144,12 @@ impl Feed {
     /// from the database, is passed over.
     pub async fn next(&mut self) -> Result<Heard> {
         loop {
-            let Some(notification) = self.listener.try_recv().await? else {
-                return Ok(Heard::Missed);
+            let notification = match self.held.take() {
+                Some(n) => n,
+                None => match self.listener.try_recv().await? {
+                    Some(n) => n,
+                    None => return Ok(Heard::Missed),
+                },
             };
             match notification.channel() {
                 ACCOUNTS => return Ok(Heard::AccountsChanged),
@@ -133,15 +157,26 @@ impl Feed {
                 DEFINITIONS => return Ok(Heard::DefinitionsChanged),
                 _ => {}
             }
-            let Ok(version) = notification.payload().parse::<i64>() else {
-                tracing::warn!(
-                    payload = notification.payload(),
-                    "an announcement that is not a version"
-                );
-                continue;
-            };
-            if let Some(value) = self.store.value_version(version).await? {
-                return Ok(Heard::Approved(value));
+            // This approval and those announced after it, up to the first other announcement.
+            let mut versions = Vec::new();
+            let mut next = Some(notification);
+            while let Some(n) = next {
+                if n.channel() != APPROVALS {
+                    self.held = Some(n);
+                    break;
+                }
+                match n.payload().parse::<i64>() {
+                    Ok(version) => versions.push(version),
+                    Err(_) => tracing::warn!(
+                        payload = n.payload(),
+                        "an announcement that is not a version"
+                    ),
+                }
+                next = self.listener.next_buffered();
+            }
+            let approved = self.store.value_versions(&versions).await?;
+            if !approved.is_empty() {
+                return Ok(Heard::Approved(approved));
             }
         }
     }

@@ -287,6 +287,28 @@ impl Store {
         Store::from_pg_pool(pool).await
     }
 
+    /// A pool of its own, of at most `connections`, over the same database with the same
+    /// options (a schema of its own too), connecting on first use; migrations are applied
+    /// already. Call it on the runtime that will use it: a connection wakes the runtime it
+    /// was opened on, so a part of the server on a thread of its own is not woken through
+    /// the request handlers' runtime.
+    pub fn sibling(&self, connections: u32) -> Store {
+        match self {
+            Store::Sqlite(pool) => Store::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(connections)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_lazy_with((*pool.connect_options()).clone()),
+            ),
+            Store::Postgres(pool) => Store::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(connections)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_lazy_with((*pool.connect_options()).clone()),
+            ),
+        }
+    }
+
     /// Drops a schema made by [`Store::open_in_new_schema`] with everything in it.
     pub async fn drop_schema(url: &str, schema: &str) -> Result<()> {
         let (_, admin) = schema_admin(url, schema).await?;

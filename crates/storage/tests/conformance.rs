@@ -184,9 +184,45 @@ async fn the_readiness_probe_and_the_approval_feed_work(store: &Store) {
         .unwrap();
     let heard = next_heard(&mut feed).await;
     match heard {
-        tiendo_storage::Heard::Approved(v) => assert_eq!(v, approved),
+        tiendo_storage::Heard::Approved(v) => assert_eq!(v, vec![approved]),
         other => panic!("{other:?}"),
     }
+    // Approvals announced together (a reviewer's batch; a rush's hundreds a second) are read
+    // together and heard in the order they were approved.
+    let periods: [tiendo_domain::periods::Period; 3] = ["2026", "2027", "2028"].map(code);
+    import(
+        store,
+        &periods.map(|p| value("HT-T1", "HA-TINH", &p.to_string(), 50.0)),
+    )
+    .await
+    .unwrap();
+    let mut changes = Vec::new();
+    for p in periods {
+        let history = store.value_history(&target, &org, p).await.unwrap();
+        changes.push(tiendo_storage::StateChange {
+            target: target.clone(),
+            org: org.clone(),
+            period: p,
+            version: history.last().unwrap().version,
+            next: ValueState::Approved,
+            author: "van-phong".into(),
+            comment: None,
+        });
+    }
+    let approved: Vec<_> = store
+        .set_value_states(&changes)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let mut heard = Vec::new();
+    while heard.len() < approved.len() {
+        match next_heard(&mut feed).await {
+            tiendo_storage::Heard::Approved(v) => heard.extend(v),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(heard, approved);
     // An account disabled is announced: the servers forget the tokens they keep.
     let user = tiendo_storage::NewUser {
         username: "bi-khoa".parse().unwrap(),

@@ -11,6 +11,7 @@ mod chrome;
 mod demo;
 mod error_page;
 mod failure;
+mod kept;
 mod map;
 mod metrics;
 mod overview;
@@ -46,6 +47,8 @@ pub enum WebError {
     Store(#[from] tiendo_storage::StoreError),
     #[error("the built-in {what} is invalid: {detail}")]
     BuiltIn { what: &'static str, detail: String },
+    #[error("cannot start the writer of values: {0}")]
+    Writer(#[source] std::io::Error),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
@@ -99,8 +102,11 @@ pub struct AppState {
     rules: Arc<rules::Rules>,
     /// Held while the tasks are read again and swapped in.
     reading_tasks: Arc<tokio::sync::Mutex<()>>,
-    /// The overview page as the public last saw it, served again until the overview changes.
-    kept_pages: Arc<pages::kept::KeptPages>,
+    /// The public overview page as last rendered in each language, served again until the
+    /// overview changes.
+    kept_pages: Arc<kept::Kept>,
+    /// The overview API's answers as last made for the public and for officials, likewise.
+    kept_api: Arc<kept::Kept>,
 }
 
 impl AppState {
@@ -138,7 +144,8 @@ impl AppState {
             writer: writer::Writer::start(store.clone(), move |v| {
                 // The receiver lives as long as the server; a send fails only at shutdown.
                 let _ = approved.send(v.clone());
-            }),
+            })
+            .map_err(WebError::Writer)?,
             store,
             overview: Arc::new(RwLock::new(Arc::new(overview))),
             fixed_day: day,
@@ -160,7 +167,8 @@ impl AppState {
             )),
             rules: Default::default(),
             reading_tasks: Default::default(),
-            kept_pages: Default::default(),
+            kept_pages: Arc::new(kept::Kept::of(&pages::KEPT)),
+            kept_api: Arc::new(kept::Kept::of(&api::KEPT)),
         };
         // Planning the day's warnings can take a while at national scale; serving need not wait.
         let alerting = state.clone();
@@ -537,8 +545,8 @@ impl AppState {
                 state.changed();
                 loop {
                     match feed.next().await {
-                        Ok(tiendo_storage::Heard::Approved(v)) => {
-                            if heard.send(v).is_err() {
+                        Ok(tiendo_storage::Heard::Approved(approved)) => {
+                            if approved.into_iter().any(|v| heard.send(v).is_err()) {
                                 // The server is stopping: so does its reader of tasks.
                                 if let Some(reader) = &reading_tasks {
                                     reader.abort();

@@ -71,30 +71,51 @@ impl Writer {
     /// entries, so twenty reviewers approving during a rush do not split or hold up the
     /// reporters' writes. Where the database has one write lock the two tasks take turns
     /// (a fair lock, so neither waits behind more than one batch of the other).
-    pub fn start(store: Store, on_approved: impl Fn(&DataValue) + Send + Sync + 'static) -> Writer {
+    ///
+    /// The tasks run on a thread of their own, with their own connections: a batch makes a
+    /// dozen round trips to the database, and on the request handlers' runtime each answer
+    /// waited behind every request queued there, so during a rush a batch took ten times as
+    /// long as its statements did.
+    pub fn start(
+        store: Store,
+        on_approved: impl Fn(&DataValue) + Send + Sync + 'static,
+    ) -> std::io::Result<Writer> {
         let (entries, mut entry_queue) = mpsc::channel::<EntryJob>(QUEUE);
         let (reviews, mut review_queue) = mpsc::channel::<ReviewJob>(QUEUE);
-        let turns = (!store.writes_side_by_side()).then(|| Arc::new(Mutex::new(())));
-        tokio::spawn({
-            let (store, turns) = (store.clone(), turns.clone());
-            async move {
-                while let Some(first) = entry_queue.recv().await {
-                    let _turn = turn(&turns).await;
-                    // What queued up while this task waited for its turn is written too.
-                    let jobs = batch(first, &mut entry_queue, |(e, _)| e.len());
-                    write_batch(&store, jobs).await;
-                }
-            }
-        });
-        tokio::spawn(async move {
-            while let Some(first) = review_queue.recv().await {
-                let _turn = turn(&turns).await;
-                // What queued up while this task waited for its turn is written too.
-                let jobs = batch(first, &mut review_queue, |_| 1);
-                run_reviews(&store, jobs, &on_approved).await;
-            }
-        });
-        Writer { entries, reviews }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        std::thread::Builder::new()
+            .name("tiendo-writer".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    // One connection for each task.
+                    let store = store.sibling(2);
+                    let turns = (!store.writes_side_by_side()).then(|| Arc::new(Mutex::new(())));
+                    let entries = tokio::spawn({
+                        let (store, turns) = (store.clone(), turns.clone());
+                        async move {
+                            while let Some(first) = entry_queue.recv().await {
+                                let _turn = turn(&turns).await;
+                                // What queued up while this task waited for its turn is written too.
+                                let jobs = batch(first, &mut entry_queue, |(e, _)| e.len());
+                                write_batch(&store, jobs).await;
+                            }
+                        }
+                    });
+                    let reviews = tokio::spawn(async move {
+                        while let Some(first) = review_queue.recv().await {
+                            let _turn = turn(&turns).await;
+                            // What queued up while this task waited for its turn is written too.
+                            let jobs = batch(first, &mut review_queue, |_| 1);
+                            run_reviews(&store, jobs, &on_approved).await;
+                        }
+                    });
+                    // Both end when the server lets go of its writer; the thread ends with them.
+                    let _ = tokio::join!(entries, reviews);
+                })
+            })?;
+        Ok(Writer { entries, reviews })
     }
 
     /// Writes one request's entries, all or none.

@@ -243,12 +243,32 @@ pub fn routes() -> Router<AppState> {
 
 #[utoipa::path(get, path = "/api/v1/overview", summary = "The national overview", tag = "dashboards",
     responses((status = 200, description = "The national overview: targets and tasks by status, provinces' colours, ranking, latest approvals; the week's warnings for officials only", body = OverviewOut)))]
-async fn overview(State(state): State<AppState>, viewer: Viewer) -> Json<OverviewOut> {
-    Json(OverviewOut::of(
-        &state.overview(),
-        viewer.access.is_official(),
-    ))
+async fn overview(State(state): State<AppState>, viewer: Viewer) -> Result<Response, ApiFailure> {
+    // The public's answer and the officials' are each the same for every reader until the
+    // overview changes, and are polled thousands of times a second on deadline day.
+    let official = viewer.access.is_official();
+    let address = KEPT[usize::from(official)];
+    let o = state.overview();
+    let body = match state.kept_api.get(address, &o) {
+        Some(body) => body,
+        None => {
+            let body = serde_json::to_vec(&OverviewOut::of(&o, official))
+                .map_err(|e| ApiFailure(Failure::internal(e.to_string())))?;
+            let body = axum::body::Bytes::from(body);
+            state.kept_api.keep(address, &o, body.clone());
+            body
+        }
+    };
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
 }
+
+/// The addresses under which the overview API's answers are kept between requests: the
+/// public's and the officials'.
+pub(crate) const KEPT: [&str; 2] = ["overview, public", "overview, official"];
 
 #[utoipa::path(get, path = "/api/v1/units/{code}", summary = "One unit's score, class and tasks", tag = "dashboards",
     params(("code" = String, Path, description = "Unit code")),

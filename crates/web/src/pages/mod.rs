@@ -11,7 +11,6 @@ mod feedback;
 mod guards;
 mod home;
 mod indices;
-pub(crate) mod kept;
 pub(crate) mod open_data;
 mod password;
 mod pickers;
@@ -34,6 +33,10 @@ use crate::failure::Failure;
 use crate::AppState;
 
 pub use open_data::TABLES as OPEN_DATA_TABLES;
+
+/// The addresses whose public page is kept between requests: the overview in either
+/// language.
+pub(crate) const KEPT: [&str; 3] = ["/", "/?lang=vi", "/?lang=en"];
 
 /// Every page route: method, path, handler. The router is built from this list, and the
 /// authorisation matrix test walks it, so no route goes unchecked. `api::table` holds the JSON

@@ -1,11 +1,11 @@
-//! The overview page as the public sees it, kept between requests.
+//! Answers drawn from the overview alone, kept between requests.
 //!
 //! At national scale the overview page (a chart for each national target, the map, every
-//! province and ministry) takes about a millisecond of CPU to render, and a public page is
-//! what the press and the public poll on deadline day. A visitor who is not signed in sees the
-//! same page as every other at the same address until the overview changes (an approval, a
-//! recomputation, a new day), so the page rendered for one is served to the next, for at most
-//! as long as its `Cache-Control` already lets any proxy keep it.
+//! province and ministry) takes about a millisecond of CPU to render, and the overview page
+//! and its API are what the press and the public poll on deadline day, thousands of times a
+//! second. Every such reader at the same address gets the same answer until the overview
+//! changes (an approval, a recomputation, a new day), so the answer made for one is served to
+//! the next, for at most as long as its `Cache-Control` already lets any proxy keep it.
 
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
@@ -14,13 +14,8 @@ use axum::body::Bytes;
 
 use crate::overview::Overview;
 
-/// How long a kept page is served at most: what its `Cache-Control` allows a proxy.
+/// How long a kept answer is served at most: what its `Cache-Control` allows a proxy.
 pub const AGE: Duration = Duration::from_secs(60);
-
-/// The addresses whose public page is kept: the overview in either language. Any other query
-/// (an earlier day, a parameter a visitor made up) is rendered each time, so nobody can push
-/// these out by asking for endless new addresses.
-const KEPT: [&str; 3] = ["/", "/?lang=vi", "/?lang=en"];
 
 struct Page<O> {
     address: &'static str,
@@ -29,22 +24,26 @@ struct Page<O> {
     html: Bytes,
 }
 
-/// The public overview pages rendered last, one for each kept address, each with the overview
+/// The answers made last, one for each of a fixed list of addresses, each with the overview
 /// it shows.
-pub struct KeptPages<O = Overview> {
+pub struct Kept<O = Overview> {
+    /// The addresses whose answer is kept. Any other (an earlier day, a parameter a visitor
+    /// made up) is made each time, so nobody can push these out by asking for endless new
+    /// addresses.
+    addresses: &'static [&'static str],
     pages: Mutex<Vec<Page<O>>>,
 }
 
-impl<O> Default for KeptPages<O> {
-    fn default() -> Self {
-        KeptPages {
+impl<O> Kept<O> {
+    /// Keeps answers for `addresses` only.
+    pub fn of(addresses: &'static [&'static str]) -> Self {
+        Kept {
+            addresses,
             pages: Mutex::default(),
         }
     }
-}
 
-impl<O> KeptPages<O> {
-    /// The page kept for `address`, when it was rendered from `overview` within [`AGE`].
+    /// The answer kept for `address`, when it was made from `overview` within [`AGE`].
     pub fn get(&self, address: &str, overview: &Arc<O>) -> Option<Bytes> {
         self.lock()
             .iter()
@@ -56,9 +55,9 @@ impl<O> KeptPages<O> {
             .map(|p| p.html.clone())
     }
 
-    /// Keeps `html`, rendered from `overview`, for `address` when it is one of the kept ones.
+    /// Keeps `html`, made from `overview`, for `address` when it is one of the kept ones.
     pub fn keep(&self, address: &str, overview: &Arc<O>, html: Bytes) {
-        let Some(address) = KEPT.into_iter().find(|a| *a == address) else {
+        let Some(&address) = self.addresses.iter().find(|a| **a == address) else {
             return;
         };
         let mut pages = self.lock();
@@ -83,9 +82,11 @@ impl<O> KeptPages<O> {
 mod tests {
     use super::*;
 
+    const KEPT: [&str; 3] = ["/", "/?lang=vi", "/?lang=en"];
+
     #[test]
     fn a_page_is_served_again_only_for_the_overview_it_shows() {
-        let kept = KeptPages::default();
+        let kept = Kept::of(&KEPT);
         let (first, second) = (Arc::new(1), Arc::new(2));
         kept.keep("/?lang=en", &first, Bytes::from("first"));
         assert_eq!(kept.get("/?lang=en", &first), Some(Bytes::from("first")));
@@ -98,7 +99,7 @@ mod tests {
 
     #[test]
     fn an_address_a_visitor_makes_up_is_never_kept() {
-        let kept = KeptPages::default();
+        let kept = Kept::of(&KEPT);
         let overview = Arc::new(());
         for address in ["/?lang=en&x=1", "/?at=2025-06-30", "/?lang=vi&lang=en"] {
             kept.keep(address, &overview, Bytes::from("made up"));
