@@ -265,20 +265,11 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
     let mut bases = Vec::with_capacity(s.servers);
     let mut load = Duration::ZERO;
     for _ in 0..s.servers {
-        let started = Instant::now();
-        let state = AppState::load(store.clone(), Some(s.at), Passwords::production())
-            .await
-            .context("evaluating the database for the web application")?;
-        load = started.elapsed();
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        tokio::spawn(async move {
-            if let Err(e) = tiendo_web::serve(state, addr).await {
-                eprintln!("the server stopped: {e}");
-            }
-        });
+        load = start_server(store, s.at, addr).await?;
         for _ in 0..100 {
             if tokio::net::TcpStream::connect(addr).await.is_ok() {
                 break;
@@ -598,6 +589,43 @@ pub async fn run(store: &Store, url: &str, s: &WebBench) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Starts a server on `addr` as `tiendo serve` would, on threads and connections of its own
+/// (as a process of its own has): the bench's thousand clients do not queue in its runtime,
+/// nor several servers in one. Returns how long it took to load; it serves until the bench
+/// ends.
+async fn start_server(store: &Store, at: chrono::NaiveDate, addr: SocketAddr) -> Result<Duration> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("tiendo-bench-server")
+        .enable_all()
+        .build()?;
+    let (loaded, started) = tokio::sync::oneshot::channel();
+    let store = store.clone();
+    std::thread::Builder::new()
+        .name("tiendo-bench-server".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                let began = Instant::now();
+                let state =
+                    match AppState::load(store.sibling(8), Some(at), Passwords::production()).await
+                    {
+                        Ok(state) => state,
+                        Err(e) => {
+                            let _ = loaded.send(Err(e));
+                            return;
+                        }
+                    };
+                let _ = loaded.send(Ok(began.elapsed()));
+                if let Err(e) = tiendo_web::serve(state, addr).await {
+                    eprintln!("the server stopped: {e}");
+                }
+            })
+        })?;
+    started
+        .await
+        .context("the server's thread stopped")?
+        .context("evaluating the database for the web application")
 }
 
 /// The rush's reviewers, ready before it starts: their tokens, and the submitted values each
