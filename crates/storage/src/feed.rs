@@ -84,6 +84,9 @@ pub enum Heard {
     Missed,
 }
 
+/// The most approvals the feed reads in one statement.
+const READ_AT_ONCE: usize = 1000;
+
 /// Announcements from every server over the database.
 pub struct Feed {
     listener: PgListener,
@@ -172,7 +175,12 @@ impl Feed {
                         "an announcement that is not a version"
                     ),
                 }
-                next = self.listener.next_buffered();
+                // A bounded statement; what is left is read by the next call.
+                next = if versions.len() < READ_AT_ONCE {
+                    self.listener.next_buffered()
+                } else {
+                    None
+                };
             }
             let approved = self.store.value_versions(&versions).await?;
             if !approved.is_empty() {
