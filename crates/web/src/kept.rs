@@ -17,11 +17,11 @@ use crate::overview::Overview;
 /// How long a kept answer is served at most: what its `Cache-Control` allows a proxy.
 pub const AGE: Duration = Duration::from_secs(60);
 
-struct Page<O> {
+struct Answer<O> {
     address: &'static str,
     overview: Weak<O>,
     at: Instant,
-    html: Bytes,
+    body: Bytes,
 }
 
 /// The answers made last, one for each of a fixed list of addresses, each with the overview
@@ -31,7 +31,7 @@ pub struct Kept<O = Overview> {
     /// made up) is made each time, so nobody can push these out by asking for endless new
     /// addresses.
     addresses: &'static [&'static str],
-    pages: Mutex<Vec<Page<O>>>,
+    answers: Mutex<Vec<Answer<O>>>,
 }
 
 impl<O> Kept<O> {
@@ -39,7 +39,7 @@ impl<O> Kept<O> {
     pub fn of(addresses: &'static [&'static str]) -> Self {
         Kept {
             addresses,
-            pages: Mutex::default(),
+            answers: Mutex::default(),
         }
     }
 
@@ -52,29 +52,29 @@ impl<O> Kept<O> {
                     && p.at.elapsed() < AGE
                     && Weak::ptr_eq(&p.overview, &Arc::downgrade(overview))
             })
-            .map(|p| p.html.clone())
+            .map(|p| p.body.clone())
     }
 
-    /// Keeps `html`, made from `overview`, for `address` when it is one of the kept ones.
-    pub fn keep(&self, address: &str, overview: &Arc<O>, html: Bytes) {
+    /// Keeps `body`, made from `overview`, for `address` when it is one of the kept ones.
+    pub fn keep(&self, address: &str, overview: &Arc<O>, body: Bytes) {
         let Some(&address) = self.addresses.iter().find(|a| **a == address) else {
             return;
         };
-        let mut pages = self.lock();
-        pages.retain(|p| p.address != address);
+        let mut answers = self.lock();
+        answers.retain(|p| p.address != address);
         // The weak reference keeps the overview's address from being reused by a later one
         // without keeping the overview itself alive.
-        pages.push(Page {
+        answers.push(Answer {
             address,
             overview: Arc::downgrade(overview),
             at: Instant::now(),
-            html,
+            body,
         });
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Page<O>>> {
-        // A panic while holding it leaves at worst a page that is replaced or expires.
-        self.pages.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Answer<O>>> {
+        // A panic while holding it leaves at worst an answer that is replaced or expires.
+        self.answers.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
