@@ -148,16 +148,34 @@ pub(crate) const READ_HEAD: &str = "SELECT hash FROM audit_head WHERE id = 1";
 pub(crate) const SET_HEAD: &str =
     "UPDATE audit_head SET hash = $1, length = length + $2 WHERE id = $3";
 
-/// Rows per INSERT: 9 parameters a row, well within both backends' limits.
+/// Rows per INSERT: 9 parameters a row on SQLite, well within its limit.
 pub(crate) const ROWS_PER_INSERT: usize = 500;
 
-/// The INSERT of `rows` chained entries.
-pub(crate) fn insert_sql(param: fn(usize) -> String, rows: usize) -> String {
-    format!(
-        "INSERT INTO audit_log (at, actor, action, object, before, after, prev_hash, hash, lane) \
-         VALUES {}",
-        crate::params::rows(param, rows, 9, 0)
-    )
+/// The INSERT of `records` stamped `at`, chained by `links` in `lane`, and its columns.
+pub(crate) fn insert<'q>(
+    lists: crate::params::Lists,
+    at: DateTime<Utc>,
+    records: &'q [Record<'_>],
+    links: &'q [(String, String)],
+    lane: i64,
+) -> (String, Vec<crate::params::Column<'q>>) {
+    use crate::params::Column;
+    let columns = vec![
+        Column::Instants(vec![at; records.len()]),
+        Column::Texts(records.iter().map(|r| r.actor).collect()),
+        Column::Texts(records.iter().map(|r| r.action).collect()),
+        Column::Texts(records.iter().map(|r| r.object.as_str()).collect()),
+        Column::OptionalTexts(records.iter().map(|r| r.before.as_deref()).collect()),
+        Column::OptionalTexts(records.iter().map(|r| r.after.as_deref()).collect()),
+        Column::Texts(links.iter().map(|(prev, _)| prev.as_str()).collect()),
+        Column::Texts(links.iter().map(|(_, hash)| hash.as_str()).collect()),
+        Column::Ids(vec![lane; records.len()]),
+    ];
+    let sql = format!(
+        "INSERT INTO audit_log (at, actor, action, object, before, after, prev_hash, hash, lane) {}",
+        lists.rows(&columns, 0)
+    );
+    (sql, columns)
 }
 
 /// Appends `records`, stamped `at` and chained on from the head of a lane taken for the
@@ -177,21 +195,11 @@ macro_rules! append_all {
                 .chunks($crate::audit::ROWS_PER_INSERT)
                 .zip(links.chunks($crate::audit::ROWS_PER_INSERT))
             {
-                let sql = $crate::audit::insert_sql($crate::params::of(&$tx), chunk.len());
-                let mut q = sqlx::query(&sql);
-                for (r, (prev, hash)) in chunk.iter().zip(linked) {
-                    q = q
-                        .bind(at)
-                        .bind(r.actor)
-                        .bind(r.action)
-                        .bind(&r.object)
-                        .bind(&r.before)
-                        .bind(&r.after)
-                        .bind(prev)
-                        .bind(hash)
-                        .bind(lane);
-                }
-                q.execute(&mut *$tx).await?;
+                let (sql, columns) =
+                    $crate::audit::insert($crate::params::lists(&$tx), at, chunk, linked, lane);
+                $crate::params::BindLists::bind_table(sqlx::query(&sql), columns)
+                    .execute(&mut *$tx)
+                    .await?;
             }
             let last = links.last().map(|(_, h)| h.clone()).unwrap_or(head);
             sqlx::query($crate::audit::SET_HEAD)

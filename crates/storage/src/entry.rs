@@ -15,6 +15,7 @@ use tiendo_domain::targets::TargetCode;
 use tiendo_domain::values::{DataValue, NewValue, ValueState};
 
 use crate::audit::Record;
+use crate::params::{BindLists, Column};
 use crate::rows::to_json;
 use crate::{on_pool, Result, Store, StoreError};
 
@@ -92,45 +93,48 @@ impl Store {
         org_codes.dedup();
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write()).await?;
-            let param = crate::params::of(&tx);
+            let lists = crate::params::lists(&tx);
+            let targets_named = Column::Texts(target_codes.clone());
+            let units_named = Column::Texts(org_codes.clone());
             let target_sql = format!(
-                "SELECT id, code FROM targets WHERE code IN ({}) ORDER BY id{}",
-                crate::params::list(param, target_codes.len(), 0),
+                "SELECT id, code FROM targets WHERE {} ORDER BY id{}",
+                lists.one_of("code", &targets_named, 0),
                 self.for_share()
             );
             let org_sql = format!(
                 "SELECT o.id, o.code, o.kind, o.valid_from, o.valid_to, \
                  EXISTS (SELECT 1 FROM org_successions s WHERE s.successor_id = o.id) \
-                 FROM org_units o WHERE o.code IN ({}) ORDER BY o.id{}",
-                crate::params::list(param, org_codes.len(), 0),
+                 FROM org_units o WHERE {} ORDER BY o.id{}",
+                lists.one_of("o.code", &units_named, 0),
                 self.for_writing_units()
             );
-            let mut q = sqlx::query_as::<_, (i64, String)>(&target_sql);
-            for c in &target_codes {
-                q = q.bind(*c);
-            }
-            let targets: HashMap<String, i64> =
-                q.fetch_all(&mut *tx).await?.into_iter().map(|(i, c)| (c, i)).collect();
+            let targets: HashMap<String, i64> = sqlx::query_as::<_, (i64, String)>(&target_sql)
+                .bind_list(targets_named.clone())
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .map(|(i, c)| (c, i))
+                .collect();
             // The definitions of the batch's targets alone, read under the lock just taken.
-            let definitions_sql = crate::targets::named(param, target_codes.len());
-            let mut q = sqlx::query_as::<_, crate::targets::TargetRow>(&definitions_sql);
-            for c in &target_codes {
-                q = q.bind(*c);
-            }
+            let definitions_sql = crate::targets::named(lists, &targets_named);
             let mut definitions: HashMap<String, tiendo_domain::targets::Target> = HashMap::new();
-            for row in q.fetch_all(&mut *tx).await? {
+            for row in sqlx::query_as::<_, crate::targets::TargetRow>(&definitions_sql)
+                .bind_list(targets_named)
+                .fetch_all(&mut *tx)
+                .await?
+            {
                 let t = row.into_target()?;
                 definitions.insert(t.code.to_string(), t);
             }
             // The units, locked after the targets: two writers of one unit's values take turns
             // from here, while other units' writers of the same targets go on (`locks`).
             type OrgRow = (i64, String, String, Option<chrono::NaiveDate>, Option<chrono::NaiveDate>, bool);
-            let mut q = sqlx::query_as::<_, OrgRow>(&org_sql);
-            for c in &org_codes {
-                q = q.bind(*c);
-            }
             let mut orgs: HashMap<String, UnitFacts> = HashMap::new();
-            for (id, code, kind, from, to, successor) in q.fetch_all(&mut *tx).await? {
+            for (id, code, kind, from, to, successor) in sqlx::query_as::<_, OrgRow>(&org_sql)
+                .bind_list(units_named)
+                .fetch_all(&mut *tx)
+                .await?
+            {
                 orgs.insert(code, UnitFacts {
                     id,
                     kind: crate::rows::text_enum("unit kind", &kind)?,
@@ -142,16 +146,16 @@ impl Store {
             // The standing office's reopenings of the batch's units: the latest of each period.
             let mut reopened: HashMap<(i64, String), chrono::NaiveDate> = HashMap::new();
             if !orgs.is_empty() {
+                let units = Column::Ids(orgs.values().map(|o| o.id).collect());
                 let sql = format!(
-                    "SELECT org_id, period, last_day FROM entry_reopenings WHERE org_id IN ({}) \
-                     ORDER BY id",
-                    crate::params::list(param, orgs.len(), 0)
+                    "SELECT org_id, period, last_day FROM entry_reopenings WHERE {} ORDER BY id",
+                    lists.one_of("org_id", &units, 0)
                 );
-                let mut q = sqlx::query_as::<_, (i64, String, chrono::NaiveDate)>(&sql);
-                for o in orgs.values() {
-                    q = q.bind(o.id);
-                }
-                for (o, p, last_day) in q.fetch_all(&mut *tx).await? {
+                for (o, p, last_day) in sqlx::query_as::<_, (i64, String, chrono::NaiveDate)>(&sql)
+                    .bind_list(units)
+                    .fetch_all(&mut *tx)
+                    .await?
+                {
                     reopened.insert((o, p), last_day);
                 }
             }
@@ -177,18 +181,23 @@ impl Store {
                 // Each key's latest version by the key's index, then those rows by id: both
                 // engines look each key up whatever the batch's size (PostgreSQL scanned the
                 // whole table to match a thousand keys given as `(…) IN (VALUES …)`).
+                let columns = vec![
+                    Column::Ids(keys.iter().map(|k| k.0).collect()),
+                    Column::Ids(keys.iter().map(|k| k.1).collect()),
+                    Column::Texts(keys.iter().map(|k| k.2.as_str()).collect()),
+                ];
                 let sql = format!(
                     "SELECT v.target_id, v.org_id, v.period, v.value, v.state FROM data_values v \
                      WHERE v.id IN (SELECT (SELECT MAX(n.id) FROM data_values n \
                      WHERE n.target_id = k.column1 AND n.org_id = k.column2 \
-                     AND n.period = k.column3) FROM (VALUES {}) AS k)",
-                    crate::params::rows(param, keys.len(), 3, 0)
+                     AND n.period = k.column3) FROM {})",
+                    lists.table("k", &columns, 0)
                 );
-                let mut q = sqlx::query_as::<_, (i64, i64, String, f64, String)>(&sql);
-                for (t, o, p) in &keys {
-                    q = q.bind(*t).bind(*o).bind(p.as_str());
-                }
-                for (t, o, p, value, state) in q.fetch_all(&mut *tx).await? {
+                for (t, o, p, value, state) in sqlx::query_as::<_, (i64, i64, String, f64, String)>(&sql)
+                    .bind_table(columns)
+                    .fetch_all(&mut *tx)
+                    .await?
+                {
                     let state = state.parse().map_err(|e: tiendo_domain::values::UnknownValueState| {
                         StoreError::Corrupt { what: "value state", detail: e.to_string() }
                     })?;
@@ -266,25 +275,23 @@ impl Store {
                 }
             }
             if !rows.is_empty() {
+                let columns = vec![
+                    Column::Ids(rows.iter().map(|r| r.0).collect()),
+                    Column::Ids(rows.iter().map(|r| r.1).collect()),
+                    Column::Texts(rows.iter().map(|r| r.2.as_str()).collect()),
+                    Column::Numbers(rows.iter().map(|r| r.3.value.value.get()).collect()),
+                    Column::OptionalTexts(rows.iter().map(|r| r.3.value.comment.as_deref()).collect()),
+                    Column::OptionalTexts(rows.iter().map(|r| r.3.value.source.as_deref()).collect()),
+                    Column::Texts(rows.iter().map(|r| r.3.author.as_str()).collect()),
+                    Column::Instants(vec![now; rows.len()]),
+                    Column::Texts(rows.iter().map(|r| r.3.state.as_str()).collect()),
+                ];
                 let sql = format!(
                     "INSERT INTO data_values (target_id, org_id, period, value, comment, source, \
-                     author, recorded_at, state) VALUES {}",
-                    crate::params::rows(param, rows.len(), 9, 0)
+                     author, recorded_at, state) {}",
+                    lists.rows(&columns, 0)
                 );
-                let mut q = sqlx::query(&sql);
-                for (t, o, p, e) in &rows {
-                    q = q
-                        .bind(*t)
-                        .bind(*o)
-                        .bind(p.as_str())
-                        .bind(e.value.value.get())
-                        .bind(e.value.comment.as_deref())
-                        .bind(e.value.source.as_deref())
-                        .bind(e.author.as_str())
-                        .bind(now)
-                        .bind(e.state.as_str());
-                }
-                q.execute(&mut *tx).await?;
+                sqlx::query(&sql).bind_table(columns).execute(&mut *tx).await?;
                 crate::audit::append_all!(tx, now, &audits);
             }
             tx.commit().await?;

@@ -54,15 +54,16 @@ macro_rules! announce_each {
     ($store:expr, $tx:expr, $channel:expr, $payloads:expr) => {
         let payloads: &[String] = $payloads;
         if matches!($store, $crate::Store::Postgres(_)) && !payloads.is_empty() {
+            let column = vec![$crate::params::Column::Texts(
+                payloads.iter().map(String::as_str).collect(),
+            )];
             let sql = format!(
-                "SELECT pg_notify($1, k.column1) FROM (VALUES {}) AS k",
-                $crate::params::rows($store.param(), payloads.len(), 1, 1)
+                "SELECT pg_notify($1, k.column1) FROM {}",
+                $crate::params::lists(&$tx).table("k", &column, 1)
             );
-            let mut q = sqlx::query(&sql).bind($channel);
-            for p in payloads {
-                q = q.bind(p.as_str());
-            }
-            q.execute(&mut *$tx).await?;
+            $crate::params::BindLists::bind_table(sqlx::query(&sql).bind($channel), column)
+                .execute(&mut *$tx)
+                .await?;
         }
     };
 }
@@ -120,19 +121,18 @@ impl Store {
         if versions.is_empty() {
             return Ok(Vec::new());
         }
+        let ids = crate::params::Column::Ids(versions.to_vec());
         let sql = format!(
             "SELECT v.id, t.code AS target, o.code AS org, v.period, v.value, v.comment, \
              v.source, v.author, v.recorded_at, v.state \
              FROM data_values v JOIN targets t ON t.id = v.target_id \
-             JOIN org_units o ON o.id = v.org_id WHERE v.id IN ({})",
-            crate::params::list(self.param(), versions.len(), 0)
+             JOIN org_units o ON o.id = v.org_id WHERE {}",
+            self.lists().one_of("v.id", &ids, 0)
         );
         let rows: Vec<ValueRow> = crate::on_pool!(self, pool => {
-            let mut q = sqlx::query_as(&sql);
-            for v in versions {
-                q = q.bind(*v);
-            }
-            q.fetch_all(pool).await?
+            crate::params::BindLists::bind_list(sqlx::query_as(&sql), ids)
+                .fetch_all(pool)
+                .await?
         });
         let mut found = rows
             .into_iter()

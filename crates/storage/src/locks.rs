@@ -42,8 +42,9 @@ impl Store {
         codes.sort_unstable();
         codes.dedup();
         let sql = format!(
-            "SELECT id FROM {table} WHERE code IN ({}) ORDER BY id{suffix}",
-            crate::params::list(self.param(), codes.len(), 0)
+            "SELECT id FROM {table} WHERE {} ORDER BY id{suffix}",
+            self.lists()
+                .one_of("code", &crate::params::Column::Texts(codes.clone()), 0)
         );
         (codes, sql)
     }
@@ -55,11 +56,12 @@ macro_rules! lock_rows {
     ($tx:expr, $codes:expr, $sql:expr) => {{
         let codes: &[&str] = $codes;
         if !codes.is_empty() {
-            let mut q = sqlx::query($sql);
-            for code in codes {
-                q = q.bind(*code);
-            }
-            q.fetch_all(&mut *$tx).await?;
+            $crate::params::BindLists::bind_list(
+                sqlx::query($sql),
+                $crate::params::Column::Texts(codes.to_vec()),
+            )
+            .fetch_all(&mut *$tx)
+            .await?;
         }
     }};
 }

@@ -17,6 +17,7 @@ use tiendo_domain::values::{DataValue, Number, ValueState};
 
 use crate::audit::Record;
 use crate::entry::value_object;
+use crate::params::{BindLists, Column};
 use crate::rows::to_json;
 use crate::{on_pool, Result, Store, StoreError};
 
@@ -149,7 +150,7 @@ impl Store {
         }
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write()).await?;
-            let param = crate::params::of(&tx);
+            let lists = crate::params::lists(&tx);
             crate::locks::lock_rows!(tx, &codes, &lock);
             crate::locks::lock_rows!(tx, &units, &unit_lock);
             let mut audits = Vec::new();
@@ -162,22 +163,23 @@ impl Store {
                 });
                 pending = later;
                 // Each value's current version, found through its key's index.
+                let period_texts: Vec<String> = round.iter().map(|&i| changes[i].period.to_string()).collect();
+                let keys = vec![
+                    Column::Texts(round.iter().map(|&i| changes[i].target.as_str()).collect()),
+                    Column::Texts(round.iter().map(|&i| changes[i].org.as_str()).collect()),
+                    Column::Texts(period_texts.iter().map(String::as_str).collect()),
+                ];
                 let sql = format!(
                     "SELECT v.target_id, v.org_id, t.code AS target, o.code AS org, v.period, v.id, v.value, v.state, \
                      v.author, v.comment, v.source FROM data_values v \
                      JOIN targets t ON t.id = v.target_id JOIN org_units o ON o.id = v.org_id \
                      WHERE v.id IN (SELECT (SELECT MAX(n.id) FROM data_values n \
                      WHERE n.target_id = kt.id AND n.org_id = ko.id AND n.period = k.column3) \
-                     FROM (VALUES {}) AS k JOIN targets kt ON kt.code = k.column1 \
+                     FROM {} JOIN targets kt ON kt.code = k.column1 \
                      JOIN org_units ko ON ko.code = k.column2)",
-                    crate::params::rows(param, round.len(), 3, 0)
+                    lists.table("k", &keys, 0)
                 );
-                let mut q = sqlx::query_as::<_, Current>(&sql);
-                for &i in &round {
-                    let c = &changes[i];
-                    q = q.bind(c.target.as_str()).bind(c.org.as_str()).bind(c.period.to_string());
-                }
-                let found = q.fetch_all(&mut *tx).await?;
+                let found = sqlx::query_as::<_, Current>(&sql).bind_table(keys).fetch_all(&mut *tx).await?;
                 let by_key: HashMap<(&str, &str, &str), &Current> = found
                     .iter()
                     .map(|v| ((v.target.as_str(), v.org.as_str(), v.period.as_str()), v))
@@ -210,22 +212,25 @@ impl Store {
                     continue;
                 }
                 // Each new version copies its value and source from the version judged.
+                let moves = vec![
+                    Column::Ids(allowed.iter().map(|a| a.current.id).collect()),
+                    Column::OptionalTexts(allowed.iter().map(|a| a.comment).collect()),
+                    Column::Texts(allowed.iter().map(|a| changes[a.change].author.as_str()).collect()),
+                    Column::Instants(vec![now; allowed.len()]),
+                    Column::Texts(allowed.iter().map(|a| changes[a.change].next.as_str()).collect()),
+                ];
                 let sql = format!(
                     "INSERT INTO data_values (target_id, org_id, period, value, comment, source, \
                      author, recorded_at, state) \
                      SELECT v.target_id, v.org_id, v.period, v.value, COALESCE(k.column2, v.comment), \
                      v.source, k.column3, k.column4, k.column5 \
-                     FROM (VALUES {}) AS k JOIN data_values v ON v.id = k.column1 \
+                     FROM {} JOIN data_values v ON v.id = k.column1 \
                      RETURNING id, target_id, org_id, period",
-                    crate::params::rows(param, allowed.len(), 5, 0)
+                    lists.table("k", &moves, 0)
                 );
-                let mut q = sqlx::query_as::<_, (i64, i64, i64, String)>(&sql);
-                for a in &allowed {
-                    let c = &changes[a.change];
-                    q = q.bind(a.current.id).bind(a.comment).bind(c.author.as_str()).bind(now).bind(c.next.as_str());
-                }
                 // One move per value in a round: a written row's key names its move.
-                let versions: HashMap<(i64, i64, String), i64> = q
+                let versions: HashMap<(i64, i64, String), i64> = sqlx::query_as::<_, (i64, i64, i64, String)>(&sql)
+                    .bind_table(moves)
                     .fetch_all(&mut *tx)
                     .await?
                     .into_iter()

@@ -31,11 +31,11 @@ const SELECT_TARGETS: &str = "SELECT t.code, d.code AS document, t.group_code, \
      t.baseline_period, t.periodicity, t.aggregation, t.reporters, t.source, t.bounds \
      FROM targets t LEFT JOIN documents d ON d.id = t.document_id";
 
-/// The definitions of `count` targets named by their codes, bound in order.
-pub(crate) fn named(param: fn(usize) -> String, count: usize) -> String {
+/// The definitions of the targets whose codes are `codes`, bound as the statement's only list.
+pub(crate) fn named(lists: crate::params::Lists, codes: &crate::params::Column<'_>) -> String {
     format!(
-        "{SELECT_TARGETS} WHERE t.code IN ({})",
-        crate::params::list(param, count, 0)
+        "{SELECT_TARGETS} WHERE {}",
+        lists.one_of("t.code", codes, 0)
     )
 }
 
