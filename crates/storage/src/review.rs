@@ -257,12 +257,9 @@ impl Store {
                         before: Some(to_json(&serde_json::json!({"value": a.current.value, "state": a.state, "version": a.current.id}))),
                         after: Some(to_json(&serde_json::json!({"value": a.current.value, "state": c.next, "comment": a.comment}))),
                     });
-                    if c.next == ValueState::Approved {
-                        approved.push(version.to_string());
-                    }
                     // The new version as written, built here: a read after the commit could
                     // fail and hide an approval that stands.
-                    out[a.change] = Some(Ok(DataValue {
+                    let written = DataValue {
                         version,
                         target: c.target.clone(),
                         org: c.org.clone(),
@@ -273,7 +270,11 @@ impl Store {
                         author: c.author.clone(),
                         recorded_at: now,
                         state: c.next,
-                    }));
+                    };
+                    if c.next == ValueState::Approved {
+                        approved.push(crate::feed::approval(&written));
+                    }
+                    out[a.change] = Some(Ok(written));
                 }
             }
             crate::feed::announce_each!(self, tx, crate::feed::APPROVALS, &approved);
