@@ -35,10 +35,17 @@ enum Announced {
 
 impl Announced {
     fn of(payload: &str) -> Option<Announced> {
-        if payload.starts_with('{') {
-            serde_json::from_str(payload).ok().map(Announced::Carried)
-        } else {
-            payload.parse().ok().map(Announced::Named)
+        if !payload.starts_with('{') {
+            return payload.parse().ok().map(Announced::Named);
+        }
+        match serde_json::from_str(payload) {
+            Ok(value) => Some(Announced::Carried(value)),
+            // A version this server cannot take as carried is read by its id all the same.
+            Err(_) => serde_json::from_str::<serde_json::Value>(payload)
+                .ok()?
+                .get("version")?
+                .as_i64()
+                .map(Announced::Named),
         }
     }
 }

@@ -188,11 +188,13 @@ async fn the_readiness_probe_and_the_approval_feed_work(store: &Store) {
         other => panic!("{other:?}"),
     }
     // Approvals announced together (a reviewer's batch; a rush's hundreds a second) are heard
-    // together and in the order they were approved: each carried in its announcement, or, when
-    // its comment and source are too long for one (the middle one: 9,000 bytes of Vietnamese),
-    // read from the database by its id.
+    // together, in the order they were approved and exactly as stored: each carried in its
+    // announcement, or, when its comment and source are too long for one (the middle one:
+    // 9,000 bytes of Vietnamese), read from the database by its id.
     let periods: [tiendo_domain::periods::Period; 3] = ["2026", "2027", "2028"].map(code);
     let mut values = periods.map(|p| value("HT-T1", "HA-TINH", &p.to_string(), 50.0));
+    // A figure with every digit a double holds arrives exactly as stored.
+    values[0].value = tiendo_domain::values::Number::new(47.795_269_883_162_916).unwrap();
     values[1].comment = Some("ệ".repeat(tiendo_domain::admissibility::MAX_COMMENT));
     values[1].source = Some("ệ".repeat(tiendo_domain::admissibility::MAX_SOURCE));
     import(store, &values).await.unwrap();
