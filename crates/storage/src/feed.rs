@@ -49,6 +49,7 @@ impl Announced {
         }
     }
 }
+
 /// The channel on which a change of who may do what is announced (a token revoked, an account
 /// disabled or its scope changed): what servers keep of accounts must be read again.
 pub(crate) const ACCOUNTS: &str = "tiendo_accounts";
