@@ -321,19 +321,21 @@ impl Store {
         let mut out = HashMap::new();
         // Few hundred keys at national scale; chunks keep every statement's parameters bounded.
         for chunk in keys.chunks(CHUNK) {
+            let periods: Vec<String> = chunk.iter().map(|(_, p)| p.to_string()).collect();
+            let columns = vec![
+                Column::Texts(chunk.iter().map(|(t, _)| t.as_str()).collect()),
+                Column::Texts(periods.iter().map(String::as_str).collect()),
+            ];
             let sql = format!(
                 "SELECT t.code, o.code, MIN(v.recorded_at) FROM data_values v \
                  JOIN targets t ON t.id = v.target_id JOIN org_units o ON o.id = v.org_id \
-                 WHERE v.state IN ('submitted', 'approved') AND (t.code, v.period) IN (VALUES {}) \
+                 WHERE v.state IN ('submitted', 'approved') \
+                 AND (t.code, v.period) IN (SELECT k.column1, k.column2 FROM {}) \
                  GROUP BY t.code, o.code",
-                crate::params::rows(self.param(), chunk.len(), 2, 0)
+                self.lists().table("k", &columns, 0)
             );
             let rows: Vec<(String, String, chrono::DateTime<Utc>)> = on_pool!(self, pool => {
-                let mut q = sqlx::query_as(&sql);
-                for (t, p) in chunk {
-                    q = q.bind(t.as_str()).bind(p.to_string());
-                }
-                q.fetch_all(pool).await?
+                sqlx::query_as(&sql).bind_table(columns).fetch_all(pool).await?
             });
             for (t, o, at) in rows {
                 out.insert(

@@ -21,29 +21,17 @@ use sqlx::query::{Query, QueryAs};
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Postgres, Sqlite};
 
-/// How a backend's statements name their bound parameters.
+/// How a backend takes the lists of a statement.
 pub(crate) trait Numbering {
-    /// How the backend takes a list.
     const LISTS: Lists;
-
-    /// The parameter that follows `previous` parameters.
-    fn param(previous: usize) -> String;
 }
 
 impl Numbering for Sqlite {
     const LISTS: Lists = Lists::Sqlite;
-
-    fn param(_: usize) -> String {
-        "?".to_string()
-    }
 }
 
 impl Numbering for Postgres {
     const LISTS: Lists = Lists::Postgres;
-
-    fn param(previous: usize) -> String {
-        format!("${}", previous + 1)
-    }
 }
 
 /// How the backend of a transaction takes the lists written inside it.
@@ -52,14 +40,6 @@ pub(crate) fn lists<DB: sqlx::Database + Numbering>(_: &sqlx::Transaction<'_, DB
 }
 
 impl crate::Store {
-    /// How this store's backend names parameters, for the lists of a statement run on its pool.
-    pub(crate) fn param(&self) -> fn(usize) -> String {
-        match self {
-            crate::Store::Sqlite(_) => <Sqlite as Numbering>::param,
-            crate::Store::Postgres(_) => <Postgres as Numbering>::param,
-        }
-    }
-
     /// How this store's backend takes lists, for a statement run on its pool.
     pub(crate) fn lists(&self) -> Lists {
         match self {
@@ -69,26 +49,14 @@ impl crate::Store {
     }
 }
 
-/// `count` parameters separated by commas, after `previous` others: `$3, $4` or `?, ?`.
-pub(crate) fn list(param: fn(usize) -> String, count: usize, previous: usize) -> String {
-    (previous..previous + count)
-        .map(param)
-        .collect::<Vec<_>>()
-        .join(", ")
+/// SQLite's `count` anonymous parameters: `?, ?, ?`.
+fn anonymous(count: usize) -> String {
+    vec!["?"; count].join(", ")
 }
 
-/// `rows` parenthesised rows of `per_row` parameters, after `previous` others:
-/// `($1, $2), ($3, $4)` or `(?, ?), (?, ?)`.
-pub(crate) fn rows(
-    param: fn(usize) -> String,
-    rows: usize,
-    per_row: usize,
-    previous: usize,
-) -> String {
-    (0..rows)
-        .map(|r| format!("({})", list(param, per_row, previous + r * per_row)))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// SQLite's `rows` parenthesised rows of `per_row` anonymous parameters: `(?, ?), (?, ?)`.
+fn anonymous_rows(rows: usize, per_row: usize) -> String {
+    vec![format!("({})", anonymous(per_row)); rows].join(", ")
 }
 
 /// The values of one column of a batch, in order.
@@ -135,10 +103,7 @@ impl Lists {
     /// `IN (?, ?)` or `= ANY($1::text[])`.
     pub(crate) fn one_of(self, expr: &str, column: &Column<'_>, previous: usize) -> String {
         match self {
-            Lists::Sqlite => format!(
-                "{expr} IN ({})",
-                list(<Sqlite as Numbering>::param, column.len(), previous)
-            ),
+            Lists::Sqlite => format!("{expr} IN ({})", anonymous(column.len())),
             Lists::Postgres => format!("{expr} = ANY(${}::{})", previous + 1, column.array_type()),
         }
     }
@@ -171,10 +136,7 @@ impl Lists {
 
     fn values(self, columns: &[Column<'_>], previous: usize) -> String {
         match self {
-            Lists::Sqlite => {
-                let count = columns.first().map_or(0, Column::len);
-                rows(<Sqlite as Numbering>::param, count, columns.len(), previous)
-            }
+            Lists::Sqlite => anonymous_rows(columns.first().map_or(0, Column::len), columns.len()),
             Lists::Postgres => format!(
                 "UNNEST({})",
                 columns
@@ -260,21 +222,6 @@ postgres_lists!(QueryAs<'q, Postgres, O, PgArguments>, O);
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbered_lists_continue_after_the_parameters_before_them() {
-        let pg = <sqlx::Postgres as Numbering>::param;
-        assert_eq!(list(pg, 3, 2), "$3, $4, $5");
-        assert_eq!(rows(pg, 2, 2, 1), "($2, $3), ($4, $5)");
-        assert_eq!(list(pg, 0, 0), "");
-    }
-
-    #[test]
-    fn sqlite_lists_are_anonymous_in_order() {
-        let sqlite = <sqlx::Sqlite as Numbering>::param;
-        assert_eq!(list(sqlite, 3, 2), "?, ?, ?");
-        assert_eq!(rows(sqlite, 2, 3, 0), "(?, ?, ?), (?, ?, ?)");
-    }
 
     #[test]
     fn postgres_takes_a_column_as_one_array_whatever_its_length() {
